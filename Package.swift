@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "caseql",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "caseql", targets: ["caseql"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "CaseStore"),
+        .target(name: "CaseQuery", dependencies: ["CaseStore"]),
+        .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CLibEdit"]),
+        .executableTarget(
+            name: "caseql",
+            dependencies: [
+                "CaseShell", "CaseStore", "CaseQuery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore"]),
+        .testTarget(name: "CaseQueryTests", dependencies: ["CaseQuery", "CaseStore"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseStore", "CaseQuery"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

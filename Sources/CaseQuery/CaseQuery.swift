@@ -1,0 +1,1 @@
+// CaseQuery: lexer, parser, planner, evaluator. Pure Swift: no terminal, no files.

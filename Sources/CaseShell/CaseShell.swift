@@ -1,0 +1,1 @@
+// CaseShell: REPL, dot-commands, renderers, export, scripts, reports.

@@ -1,0 +1,1 @@
+// CaseStore: the model, columns and indexes, loading, the dataset generator.

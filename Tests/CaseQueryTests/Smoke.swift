@@ -1,0 +1,4 @@
+import Testing
+@testable import CaseQuery
+
+@Test func moduleLoads() { #expect(Bool(true)) }

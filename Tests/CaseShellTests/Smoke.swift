@@ -1,0 +1,4 @@
+import Testing
+@testable import CaseShell
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import CaseStore
+
+@Test func moduleLoads() { #expect(Bool(true)) }
