@@ -1,0 +1,52 @@
+/// Writes RFC 4180 CSV into a byte buffer: fields holding a comma, a quote, CR or LF are quoted,
+/// quotes doubled. Options for Excel and WPS: CRLF line ends, and a guard that neutralises
+/// cells which a spreadsheet would run as a formula.
+public struct CSVWriter {
+    public var bytes: [UInt8] = []
+    public var crlf: Bool
+    /// Prefix a ' to cells starting with = + - @ tab or CR (OWASP's CSV injection advice).
+    public var formulaGuard: Bool
+    private var fieldInRow = 0
+
+    public init(crlf: Bool = false, formulaGuard: Bool = false, reserve: Int = 0) {
+        self.crlf = crlf
+        self.formulaGuard = formulaGuard
+        bytes.reserveCapacity(reserve)
+    }
+
+    public mutating func field(_ s: String) {
+        var s = s
+        s.withUTF8 { field(bytes: $0) }
+    }
+
+    public mutating func field(bytes p: UnsafeBufferPointer<UInt8>) {
+        if fieldInRow > 0 { bytes.append(UInt8(ascii: ",")) }
+        fieldInRow += 1
+        var needsQuotes = false
+        for b in p where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true; break }
+        let guardIt = formulaGuard && p.count > 0
+            && [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(p[0])
+        if !needsQuotes && !guardIt {
+            bytes.append(contentsOf: p)
+            return
+        }
+        bytes.append(0x22)
+        if guardIt { bytes.append(0x27) }
+        for b in p {
+            if b == 0x22 { bytes.append(0x22) }
+            bytes.append(b)
+        }
+        bytes.append(0x22)
+    }
+
+    public mutating func row(_ fields: [String]) {
+        for f in fields { field(f) }
+        endRow()
+    }
+
+    public mutating func endRow() {
+        if crlf { bytes.append(0x0D) }
+        bytes.append(0x0A)
+        fieldInRow = 0
+    }
+}

@@ -1,0 +1,114 @@
+/// A calendar day, stored as the number of days since 1970-01-01 (proleptic Gregorian).
+/// Columns keep the raw Int32; `Day.none` marks an empty cell.
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var raw: Int32
+    public init(raw: Int32) { self.raw = raw }
+    public static let none: Int32 = Int32.min
+
+    /// The day, or nil when the month or day does not exist (2020-02-30).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= Day.daysIn(year: year, month: month) else { return nil }
+        raw = Int32(Day.daysFromCivil(year, month, day))
+    }
+
+    /// Parses yyyy-mm-dd, also yyyy/mm/dd and yyyy.mm.dd, with 1- or 2-digit month and day.
+    public init?(_ text: String) {
+        var bytes = Array(text.utf8)
+        if let d = bytes.withUnsafeMutableBufferPointer({ Day.parse(UnsafeBufferPointer($0)) }) {
+            self = d
+        } else { return nil }
+    }
+
+    /// Parses a date from UTF-8 bytes without allocating. Accepts yyyy-m-d with - / or . and
+    /// also 2020年9月17日.
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
+        var i = 0
+        let n = b.count
+        func number(maxDigits: Int) -> Int? {
+            var v = 0, digits = 0
+            while i < n, digits < maxDigits, b[i] >= 48, b[i] <= 57 {
+                v = v * 10 + Int(b[i] - 48); i += 1; digits += 1
+            }
+            return digits == 0 ? nil : v
+        }
+        func separator(_ chinese: [UInt8]) -> Bool {
+            if i < n, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "/") || b[i] == UInt8(ascii: ".") {
+                i += 1; return true
+            }
+            if i + chinese.count <= n, Array(b[i..<(i + chinese.count)]) == chinese {
+                i += chinese.count; return true
+            }
+            return false
+        }
+        guard let y = number(maxDigits: 4), i == 4, separator([0xE5, 0xB9, 0xB4]),  // 年
+              let m = number(maxDigits: 2), separator([0xE6, 0x9C, 0x88]),           // 月
+              let d = number(maxDigits: 2) else { return nil }
+        if i + 3 == n, b[i] == 0xE6, b[i + 1] == 0x97, b[i + 2] == 0xA5 { i += 3 }   // 日
+        guard i == n else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+
+    public static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Howard Hinnant's days_from_civil.
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public var components: (year: Int, month: Int, day: Int) {
+        let z = Int(raw) + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// yyyy-mm-dd
+    public var description: String {
+        let (y, m, d) = components
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(m))-\(two(d))"
+    }
+
+    public func adding(days n: Int) -> Day { Day(raw: raw + Int32(n)) }
+
+    /// Adds months, clamping the day to the end of the target month (2020-11-30 + 3 months = 2021-02-28).
+    public func adding(months n: Int) -> Day {
+        let (y, m, d) = components
+        let total = y * 12 + (m - 1) + n
+        let ny = total / 12, nm = total % 12 + 1
+        return Day(year: ny, month: nm, day: min(d, Day.daysIn(year: ny, month: nm)))!
+    }
+
+    public static func < (a: Day, b: Day) -> Bool { a.raw < b.raw }
+
+    /// Today in the local time zone.
+    public static func today() -> Day {
+        let secs = Int(Date.timeIntervalSinceReferenceDateNow()) + 978_307_200
+        return Day(raw: Int32(secs / 86_400))
+    }
+}
+
+import Foundation
+
+extension Date {
+    fileprivate static func timeIntervalSinceReferenceDateNow() -> TimeInterval {
+        Date().timeIntervalSinceReferenceDate + TimeInterval(TimeZone.current.secondsFromGMT())
+    }
+}

@@ -1,0 +1,103 @@
+// The fields of each table, declared once: name, Chinese label, other accepted header spellings,
+// type. The loader maps headers with it, the query binder resolves names with it, completion lists
+// it and `.schema` prints it.
+
+public enum FieldType: Sendable {
+    case text
+    case textList
+    case enumeration(EnumInfo)
+    case bool
+    case date
+    case int
+
+    public var name: String {
+        switch self {
+        case .text: return "text"
+        case .textList: return "list of text"
+        case .enumeration(let e): return "enum(\(e.name))"
+        case .bool: return "bool"
+        case .date: return "date"
+        case .int: return "int"
+        }
+    }
+}
+
+public struct FieldSpec: Sendable {
+    public let name: String
+    public let label: String
+    public let aliases: [String]
+    public let type: FieldType
+    /// Computed against the as-of date, never stored.
+    public let derived: Bool
+    /// Must be a column of the file.
+    public let required: Bool
+    public let help: String
+
+    public init(_ name: String, _ label: String, _ type: FieldType, aliases: [String] = [],
+                derived: Bool = false, required: Bool = false, help: String = "") {
+        self.name = name; self.label = label; self.type = type; self.aliases = aliases
+        self.derived = derived; self.required = required; self.help = help
+    }
+
+    public var spellings: [String] { [name, label] + aliases }
+}
+
+public enum Schema {
+    public static let cases: [FieldSpec] = [
+        FieldSpec("id", "编号", .text, aliases: ["案号", "建议号", "提案号"], required: true, help: "unique key"),
+        FieldSpec("kind", "类别", .enumeration(Kind.info), aliases: ["类型"], required: true),
+        FieldSpec("level", "级别", .enumeration(Level.info)),
+        FieldSpec("recess", "闭会期间", .bool, aliases: ["闭会"], help: "闭会建议 / 闭会提案"),
+        FieldSpec("year", "年度", .int, aliases: ["年份"]),
+        FieldSpec("title", "案由", .text, aliases: ["标题", "题目"]),
+        FieldSpec("proposer", "领衔人", .text, aliases: ["提案人", "提出人", "代表", "委员"]),
+        FieldSpec("proposer_type", "提出者性质", .enumeration(ProposerType.info), aliases: ["提出者类型"]),
+        FieldSpec("cosigners", "附议人", .textList, aliases: ["联名人"]),
+        FieldSpec("category", "分类", .enumeration(Category.info), aliases: ["类别分类", "专业分类"]),
+        FieldSpec("unit", "主办单位", .text, aliases: ["承办单位", "单位"], required: true),
+        FieldSpec("co_units", "会办单位", .textList, aliases: ["协办单位"]),
+        FieldSpec("key_supervised", "重点督办", .bool, aliases: ["督办"]),
+        FieldSpec("leader", "领办领导", .text, aliases: ["领办"]),
+        FieldSpec("assigned_on", "交办日期", .date, required: true),
+        FieldSpec("signed_on", "签收日期", .date),
+        FieldSpec("deadline", "办理期限", .date, aliases: ["期限"]),
+        FieldSpec("replied_on", "答复日期", .date),
+        FieldSpec("closed_on", "办结日期", .date),
+        FieldSpec("status", "办理状态", .enumeration(Status.info), aliases: ["状态"], required: true),
+        FieldSpec("contact", "沟通方式", .enumeration(Contact.info)),
+        FieldSpec("satisfaction", "满意度", .enumeration(Satisfaction.info), aliases: ["满意程度"]),
+        FieldSpec("resolution", "解决程度", .enumeration(Resolution.info)),
+        FieldSpec("form", "征询意见表版本", .enumeration(FormVersion.info), aliases: ["征询意见表", "表版本"]),
+        // Derived against the as-of date.
+        FieldSpec("overdue", "逾期", .bool, derived: true,
+                  help: "deadline < as-of date and status is not replied or closed"),
+        FieldSpec("late", "超期办复", .bool, derived: true, help: "replied_on > deadline"),
+        FieldSpec("face_to_face", "面商", .bool, derived: true, help: "contact is meeting, visit or site"),
+        FieldSpec("days_open", "办理天数", .int, derived: true,
+                  help: "(closed_on, else the as-of date) minus assigned_on"),
+        FieldSpec("days_to_sign", "签收用时", .int, derived: true, help: "signed_on minus assigned_on"),
+        FieldSpec("days_to_reply", "答复用时", .int, derived: true, help: "replied_on minus assigned_on"),
+    ]
+
+    public static let units: [FieldSpec] = [
+        FieldSpec("name", "单位名称", .text, aliases: ["unit", "单位", "承办单位"], required: true),
+        FieldSpec("type", "单位类型", .enumeration(UnitType.info), aliases: ["类型"]),
+        FieldSpec("reception_day_on", "接待日", .date, aliases: ["接待日日期", "代表委员接待日"]),
+        FieldSpec("media_submitted", "影像资料", .bool, aliases: ["影像资料报送"]),
+    ]
+
+    public static let events: [FieldSpec] = [
+        FieldSpec("case_id", "编号", .text, aliases: ["case", "id", "案号"], required: true),
+        FieldSpec("date", "日期", .date, required: true),
+        FieldSpec("unit", "单位", .text, aliases: ["承办单位"]),
+        FieldSpec("action", "动作", .enumeration(EventAction.info), aliases: ["操作", "环节"], required: true),
+        FieldSpec("note", "备注", .text, aliases: ["说明"]),
+    ]
+
+    /// The spec whose name, label or alias is `spelling` (ASCII case-insensitive).
+    public static func field(_ spelling: String, in specs: [FieldSpec]) -> FieldSpec? {
+        let s = EnumInfo.fold(spelling)
+        if let f = specs.first(where: { $0.name == s || $0.label == s }) { return f }
+        return specs.first { $0.aliases.contains { EnumInfo.fold($0) == s } }
+    }
+}

@@ -1,0 +1,194 @@
+/// A table: its fields and one column per stored field, all of the same length.
+public final class Table: @unchecked Sendable {
+    public let name: String
+    public let specs: [FieldSpec]
+    public private(set) var columns: [String: ColumnRef] = [:]
+    public var count: Int = 0
+
+    public init(name: String, specs: [FieldSpec], pools: Pools) {
+        self.name = name
+        self.specs = specs
+        for spec in specs where !spec.derived {
+            columns[spec.name] = Table.makeColumn(spec, table: name, pools: pools)
+        }
+    }
+
+    static func makeColumn(_ spec: FieldSpec, table: String, pools: Pools) -> ColumnRef {
+        switch spec.type {
+        case .text: return .text(TextColumn(pool: pools.pool(for: spec.name, table: table)))
+        case .textList: return .list(ListColumn(pool: pools.pool(for: spec.name, table: table)))
+        case .enumeration(let info): return .code(CodeColumn(info: info))
+        case .bool: return .bool(BoolColumn())
+        case .date: return .day(DayColumn())
+        case .int: return .int(IntColumn())
+        }
+    }
+
+    public func column(_ name: String) -> ColumnRef? { columns[name] }
+    public var storedSpecs: [FieldSpec] { specs.filter { !$0.derived } }
+
+    public func text(_ name: String) -> TextColumn {
+        guard case .text(let c)? = columns[name] else { preconditionFailure("\(name) is not text") }
+        return c
+    }
+    public func list(_ name: String) -> ListColumn {
+        guard case .list(let c)? = columns[name] else { preconditionFailure("\(name) is not a list") }
+        return c
+    }
+    public func code(_ name: String) -> CodeColumn {
+        guard case .code(let c)? = columns[name] else { preconditionFailure("\(name) is not an enum") }
+        return c
+    }
+    public func bool(_ name: String) -> BoolColumn {
+        guard case .bool(let c)? = columns[name] else { preconditionFailure("\(name) is not a bool") }
+        return c
+    }
+    public func day(_ name: String) -> DayColumn {
+        guard case .day(let c)? = columns[name] else { preconditionFailure("\(name) is not a date") }
+        return c
+    }
+    public func int(_ name: String) -> IntColumn {
+        guard case .int(let c)? = columns[name] else { preconditionFailure("\(name) is not an int") }
+        return c
+    }
+
+    /// Drops rows from `count` on (used to undo a half-appended row).
+    func truncate(to n: Int) {
+        for (_, c) in columns {
+            switch c {
+            case .text(let x): x.codes.removeLast(x.codes.count - n)
+            case .list(let x):
+                x.starts.removeLast(x.starts.count - 1 - n)
+                x.values.removeLast(x.values.count - Int(x.starts[n]))
+            case .code(let x): x.codes.removeLast(x.codes.count - n)
+            case .bool(let x): x.values.removeLast(x.values.count - n)
+            case .day(let x): x.values.removeLast(x.values.count - n)
+            case .int(let x): x.values.removeLast(x.values.count - n)
+            }
+        }
+        count = n
+    }
+
+    public var footprint: Int { columns.values.reduce(0) { $0 + $1.footprint } }
+}
+
+/// The string pools, shared where values are of one family: unit names in cases, co-units, units
+/// and events share one pool, so a unit is one code everywhere.
+public final class Pools: @unchecked Sendable {
+    public let ids = StringPool()
+    public let units = StringPool()
+    public let people = StringPool()
+    public let titles = StringPool()
+    public let other = StringPool()
+
+    public init() {}
+
+    func pool(for field: String, table: String) -> StringPool {
+        switch (table, field) {
+        case ("cases", "id"), ("events", "case_id"): return ids
+        case ("cases", "unit"), ("cases", "co_units"), ("units", "name"), ("events", "unit"): return units
+        case ("cases", "proposer"), ("cases", "cosigners"): return people
+        case ("cases", "title"): return titles
+        default: return other
+        }
+    }
+
+    public var footprint: Int { [ids, units, people, titles, other].reduce(0) { $0 + $1.footprint } }
+}
+
+/// The dataset's own settings (manifest.json or manifest.txt).
+public struct Manifest: Sendable, Equatable {
+    public var name: String = ""
+    public var asOf: Day?
+    public var cutoff: Day?
+    public var completionTarget: Double = 1.0
+    public var faceToFaceTarget: Double = 1.0
+    public var satisfactionTarget: Double = 0.985
+    public var description: String = ""
+    public init() {}
+}
+
+/// Everything loaded: cases, units, events, with the row of each case id and each case's events.
+public final class CaseStore: @unchecked Sendable {
+    public let pools: Pools
+    public let cases: Table
+    public let units: Table
+    public let events: Table
+    public var manifest = Manifest()
+    /// Where the data came from, for messages.
+    public var origin: String = ""
+
+    /// id pool code → case row (UInt32.max when the code is not a case id, e.g. only in events).
+    public private(set) var rowOfID: [UInt32] = []
+    /// Events of each case, in date order: eventOrder[eventStarts[row]..<eventStarts[row+1]].
+    public private(set) var eventStarts: [UInt32] = []
+    public private(set) var eventOrder: [UInt32] = []
+    /// events row → case row (UInt32.max when the case is unknown).
+    public private(set) var eventCase: [UInt32] = []
+
+    public init(pools: Pools = Pools()) {
+        self.pools = pools
+        cases = Table(name: "cases", specs: Schema.cases, pools: pools)
+        units = Table(name: "units", specs: Schema.units, pools: pools)
+        events = Table(name: "events", specs: Schema.events, pools: pools)
+    }
+
+    /// The as-of date: the dataset's own, else today.
+    public var defaultAsOf: Day { manifest.asOf ?? Day.today() }
+
+    public func row(ofID id: String) -> Int? {
+        guard let code = pools.ids.lookup(id), Int(code) < rowOfID.count else { return nil }
+        let r = rowOfID[Int(code)]
+        return r == UInt32.max ? nil : Int(r)
+    }
+
+    public func events(ofCase row: Int) -> ArraySlice<UInt32> {
+        eventOrder[Int(eventStarts[row])..<Int(eventStarts[row + 1])]
+    }
+
+    /// Rebuilds the id → row map and the per-case event lists. Call after loading or generating.
+    public func link() {
+        let ids = cases.text("id").codes
+        rowOfID = Array(repeating: UInt32.max, count: pools.ids.count)
+        for (row, code) in ids.enumerated() { rowOfID[Int(code)] = UInt32(row) }
+        let evCase = events.text("case_id").codes
+        let evDate = events.day("date").values
+        eventCase = evCase.map { Int($0) < rowOfID.count ? rowOfID[Int($0)] : UInt32.max }
+        var counts = Array(repeating: UInt32(0), count: cases.count + 1)
+        for c in eventCase where c != UInt32.max { counts[Int(c) + 1] += 1 }
+        for i in 1..<counts.count { counts[i] += counts[i - 1] }
+        eventStarts = counts
+        var fill = counts
+        var order = Array(repeating: UInt32(0), count: Int(counts[cases.count]))
+        for (e, c) in eventCase.enumerated() where c != UInt32.max {
+            order[Int(fill[Int(c)])] = UInt32(e); fill[Int(c)] += 1
+        }
+        // Events of a case in date order, stable (the file's order breaks ties).
+        for row in 0..<cases.count {
+            let lo = Int(counts[row]), hi = Int(counts[row + 1])
+            if hi - lo > 1 {
+                var isSorted = true
+                for k in (lo + 1)..<hi where evDate[Int(order[k])] < evDate[Int(order[k - 1])] { isSorted = false; break }
+                if !isSorted {
+                    let sorted = order[lo..<hi].enumerated().sorted {
+                        let a = evDate[Int($0.element)], b = evDate[Int($1.element)]
+                        return a != b ? a < b : $0.offset < $1.offset
+                    }.map(\.element)
+                    order.replaceSubrange(lo..<hi, with: sorted)
+                }
+            }
+        }
+        eventOrder = order
+    }
+
+    /// Approximate bytes held by the store's arrays and pools.
+    public var footprint: Int {
+        pools.footprint + cases.footprint + units.footprint + events.footprint
+            + rowOfID.capacity * 4 + eventStarts.capacity * 4 + eventOrder.capacity * 4 + eventCase.capacity * 4
+    }
+
+    /// The table called `name` (cases, units, events).
+    public func table(_ name: String) -> Table? {
+        switch name { case "cases": return cases; case "units": return units; case "events": return events; default: return nil }
+    }
+}
