@@ -105,6 +105,9 @@ public struct Manifest: Sendable, Equatable {
     public var faceToFaceTarget: Double = 1.0
     public var satisfactionTarget: Double = 0.985
     public var description: String = ""
+    /// Each unit's remit (职责范围): the categories it is expected to handle. A return request for a
+    /// case in the unit's own remit is 推诿扯皮.
+    public var remits: [String: [Category]] = [:]
     public init() {}
 }
 

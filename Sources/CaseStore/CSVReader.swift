@@ -1,0 +1,155 @@
+/// A byte-level RFC 4180 reader over a whole file in memory. It hands out each row's fields as
+/// byte ranges into the file (unescaping doubled quotes into a scratch buffer only when a field
+/// has them), so reading a million rows builds no String per field.
+///
+/// Accepts LF and CRLF line ends, quoted fields holding commas, quotes and newlines, and a UTF-8
+/// byte-order mark at the start (skipped).
+public struct CSVReader {
+    public struct Field {
+        /// Byte offset of the field's first byte (the opening quote when quoted).
+        public var start: Int
+        /// The value's bytes: in the file when `inScratch` is false, else in the reader's scratch.
+        public var valueStart: Int
+        public var valueEnd: Int
+        public var inScratch: Bool
+    }
+
+    public struct Failure: Error, Equatable {
+        public var message: String
+        public var offset: Int
+    }
+
+    let base: UnsafeBufferPointer<UInt8>
+    public private(set) var position: Int
+    /// 1-based line of the next row's first byte.
+    public private(set) var line: Int = 1
+    /// Line and byte offset where the last row returned starts.
+    public private(set) var rowLine: Int = 1
+    public private(set) var rowStart: Int = 0
+    /// Byte offset where the line holding the row's start begins.
+    var lineStarts: (line: Int, offset: Int) = (1, 0)
+    public var fields: [Field] = []
+    public var scratch: [UInt8] = []
+    public let delimiter: UInt8
+
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) {
+        base = bytes
+        self.delimiter = delimiter
+        position = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+        fields.reserveCapacity(32)
+    }
+
+    public var hasBOM: Bool { base.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF }
+    public var atEnd: Bool { position >= base.count }
+
+    /// Reads the next row into `fields`. Returns false at the end of the file. A row that is only
+    /// a line end (a blank line) comes back as one empty field; callers skip it.
+    public mutating func nextRow() throws(Failure) -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        scratch.removeAll(keepingCapacity: true)
+        let n = base.count
+        var i = position
+        guard i < n else { return false }
+        rowStart = i
+        rowLine = line
+        let p = base.baseAddress!
+        while true {
+            let fieldStart = i
+            if i < n && p[i] == 0x22 {
+                // Quoted field.
+                i += 1
+                let valueStart = i
+                var scratchStart = -1
+                var runStart = i
+                while true {
+                    guard i < n else {
+                        throw Failure(message: "unterminated quoted field (the quote opened here is never closed)",
+                                      offset: fieldStart)
+                    }
+                    let b = p[i]
+                    if b == 0x22 {
+                        if i + 1 < n && p[i + 1] == 0x22 {
+                            if scratchStart < 0 { scratchStart = scratch.count }
+                            scratch.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i + 1 - runStart))
+                            i += 2
+                            runStart = i
+                            continue
+                        }
+                        break
+                    }
+                    if b == 0x0A { line += 1 }
+                    i += 1
+                }
+                if scratchStart >= 0 {
+                    scratch.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart))
+                    fields.append(Field(start: fieldStart, valueStart: scratchStart, valueEnd: scratch.count, inScratch: true))
+                } else {
+                    fields.append(Field(start: fieldStart, valueStart: valueStart, valueEnd: i, inScratch: false))
+                }
+                i += 1  // closing quote
+                if i < n && p[i] != delimiter && p[i] != 0x0A && p[i] != 0x0D {
+                    throw Failure(message: "unexpected text after a closing quote (a quote inside a quoted field must be doubled)",
+                                  offset: i)
+                }
+            } else {
+                while i < n {
+                    let b = p[i]
+                    if b == delimiter || b == 0x0A || b == 0x0D { break }
+                    i += 1
+                }
+                fields.append(Field(start: fieldStart, valueStart: fieldStart, valueEnd: i, inScratch: false))
+            }
+            if i >= n { break }
+            let b = p[i]
+            if b == delimiter { i += 1; if i >= n { fields.append(Field(start: i, valueStart: i, valueEnd: i, inScratch: false)); break }; continue }
+            // Line end: CRLF, LF, or a lone CR.
+            if b == 0x0D { i += 1; if i < n && p[i] == 0x0A { i += 1 } } else { i += 1 }
+            line += 1
+            break
+        }
+        position = i
+        return true
+    }
+
+    /// The bytes of field k of the current row.
+    @inline(__always)
+    public func withValue<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let f = fields[k]
+        if f.inScratch {
+            return scratch.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[f.valueStart..<f.valueEnd])) }
+        }
+        return body(UnsafeBufferPointer(rebasing: base[f.valueStart..<f.valueEnd]))
+    }
+
+    public func string(_ k: Int) -> String { withValue(k) { String(decoding: $0, as: UTF8.self) } }
+
+    /// True when the row is a blank line.
+    public var isBlankRow: Bool { fields.count == 1 && fields[0].valueEnd == fields[0].valueStart && !fields[0].inScratch }
+
+    /// 1-based line and character column of a byte offset in the file.
+    public func location(of offset: Int) -> (line: Int, column: Int) {
+        var lineNo = 1, lineStart = 0
+        var i = 0
+        // Start from the current row's line when the offset lies at or after its start.
+        if offset >= rowStart { lineNo = rowLine; i = rowStart; lineStart = rowStart
+            var k = rowStart
+            while k > 0 && base[k - 1] != 0x0A { k -= 1 }
+            lineStart = k
+        }
+        while i < offset && i < base.count {
+            if base[i] == 0x0A { lineNo += 1; lineStart = i + 1 }
+            i += 1
+        }
+        var column = 1
+        var k = lineStart
+        while k < offset && k < base.count {
+            if base[k] & 0xC0 != 0x80 { column += 1 }
+            k += 1
+        }
+        return (lineNo, column)
+    }
+
+    /// The raw bytes of the current row, line end included, for a rejects file.
+    public var rawRow: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: base[rowStart..<position]) }
+}

@@ -1,0 +1,365 @@
+import Foundation
+
+/// Parses one cell's bytes into its column. Keeps small caches (enum and bool spellings seen so
+/// far) so that a million rows cost a hash lookup per cell, not a String.
+final class CellParser {
+    enum Sink {
+        case text(TextColumn)
+        case list(ListColumn)
+        case code(CodeColumn)
+        case bool(BoolColumn)
+        case day(DayColumn)
+        case int(IntColumn)
+    }
+    let spec: FieldSpec
+    let sink: Sink
+    /// Spellings met so far → value (enum code, or 0/1 for bools); 254 = not valid.
+    private let seen = StringPool(capacity: 32)
+    private var seenValue: [UInt8] = []
+    private var listScratch: [UInt32] = []
+    /// Set when a newly interned text was not valid UTF-8.
+    var sawInvalidUTF8 = false
+
+    init(spec: FieldSpec, column: ColumnRef) {
+        self.spec = spec
+        switch column {
+        case .text(let c): sink = .text(c)
+        case .list(let c): sink = .list(c)
+        case .code(let c): sink = .code(c)
+        case .bool(let c): sink = .bool(c)
+        case .day(let c): sink = .day(c)
+        case .int(let c): sink = .int(c)
+        }
+    }
+
+    static func trim(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var lo = 0, hi = p.count
+        while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 { lo += 1 }
+        while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 { hi -= 1 }
+        // Ideographic space U+3000 (E3 80 80) at either end.
+        while hi - lo >= 3, p[lo] == 0xE3, p[lo + 1] == 0x80, p[lo + 2] == 0x80 { lo += 3 }
+        while hi - lo >= 3, p[hi - 3] == 0xE3, p[hi - 2] == 0x80, p[hi - 1] == 0x80 { hi -= 3 }
+        return UnsafeBufferPointer(rebasing: p[lo..<hi])
+    }
+
+    /// Appends the cell; returns an error message when the value is bad (nothing is appended then
+    /// for this cell, the caller drops the row).
+    func append(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = CellParser.trim(raw)
+        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+        switch sink {
+        case .text(let c):
+            var isNew = false
+            let code = c.pool.intern(p, isNew: &isNew)
+            if isNew && !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
+            c.codes.append(code)
+        case .list(let c):
+            listScratch.removeAll(keepingCapacity: true)
+            var start = 0
+            var i = 0
+            func flush(_ end: Int) {
+                let item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<end]))
+                if item.count > 0 {
+                    var isNew = false
+                    listScratch.append(c.pool.intern(item, isNew: &isNew))
+                    if isNew && !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
+                }
+            }
+            while i < p.count {
+                // ; or 、 (E3 80 81) or ； (EF BC 9B)
+                if p[i] == 0x3B { flush(i); i += 1; start = i; continue }
+                if i + 2 < p.count, (p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x81)
+                    || (p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] == 0x9B) {
+                    flush(i); i += 3; start = i; continue
+                }
+                i += 1
+            }
+            flush(p.count)
+            c.append(listScratch)
+        case .code(let c):
+            if p.count == 0 { c.codes.append(EnumInfo.none); return nil }
+            let v = lookup(p) { c.info.code(of: $0) ?? 254 }
+            if v == 254 {
+                let s = String(decoding: p, as: UTF8.self)
+                let expected = c.info.values.map { "\($0.label) (\($0.token))" }.joined(separator: ", ")
+                return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))"
+            }
+            c.codes.append(v)
+        case .bool(let c):
+            if p.count == 0 { c.values.append(false); return nil }
+            let v = lookup(p) { s -> UInt8 in
+                switch s.lowercased() {
+                case "true", "t", "yes", "y", "1", "是", "有", "√", "✓": return 1
+                case "false", "f", "no", "n", "0", "否", "无", "×": return 0
+                default: return 254
+                }
+            }
+            if v == 254 {
+                return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected true/false, 是/否 or 1/0)"
+            }
+            c.values.append(v == 1)
+        case .day(let c):
+            if p.count == 0 { c.values.append(Day.none); return nil }
+            guard let d = Day.parse(p) else { return CellParser.dateError(p) }
+            c.values.append(d.raw)
+        case .int(let c):
+            if p.count == 0 { c.values.append(0); return nil }
+            var v: Int64 = 0
+            var ok = p.count <= 9
+            var i = 0
+            let negative = p[0] == 0x2D
+            if negative { i = 1; ok = ok && p.count > 1 }
+            while ok && i < p.count {
+                let b = p[i]
+                if b < 48 || b > 57 { ok = false; break }
+                v = v * 10 + Int64(b - 48); i += 1
+            }
+            guard ok else { return "\"\(String(decoding: p, as: UTF8.self))\" is not a whole number" }
+            c.values.append(Int32(negative ? -v : v))
+        }
+        return nil
+    }
+
+    /// Appends the empty value (for a column the file does not have).
+    func appendEmpty() {
+        switch sink {
+        case .text(let c): c.codes.append(0)
+        case .list(let c): c.append([])
+        case .code(let c): c.codes.append(EnumInfo.none)
+        case .bool(let c): c.values.append(false)
+        case .day(let c): c.values.append(Day.none)
+        case .int(let c): c.values.append(0)
+        }
+    }
+
+    private func lookup(_ p: UnsafeBufferPointer<UInt8>, resolve: (String) -> UInt8) -> UInt8 {
+        var isNew = false
+        let k = Int(seen.intern(p, isNew: &isNew))
+        if isNew {
+            while seenValue.count <= k { seenValue.append(254) }
+            seenValue[k] = resolve(String(decoding: p, as: UTF8.self))
+        }
+        return seenValue[k]
+    }
+
+    static func dateError(_ p: UnsafeBufferPointer<UInt8>) -> String {
+        let s = String(decoding: p, as: UTF8.self)
+        let parts = s.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).compactMap { Int($0) }
+        if parts.count == 3, (1...12).contains(parts[1]), parts[2] > 0 {
+            let days = Day.daysIn(year: parts[0], month: parts[1])
+            if parts[2] > days {
+                return "\"\(s)\" is not a date (\(parts[0])-\(parts[1] < 10 ? "0" : "")\(parts[1]) has \(days) days)"
+            }
+        }
+        return "\"\(s)\" is not a date (expected yyyy-mm-dd)"
+    }
+}
+
+/// Loads one CSV file into one table.
+struct TableLoader {
+    let path: String
+    let name: String
+    let table: Table
+    let options: LoadOptions
+    let extra: RowCheck?
+    var issues: [LoadIssue] = []
+    var issueTotal = 0
+    var warnings: [String] = []
+    var fileReport: LoadReport.FileReport
+    var data: [UInt8]
+    static let keptIssues = 200
+
+    init(path: String, table: Table, options: LoadOptions, extra: RowCheck?) throws {
+        self.path = path
+        self.name = (path as NSString).lastPathComponent
+        self.table = table
+        self.options = options
+        self.extra = extra
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                throw LoadError(isDir.boolValue ? "is a folder, not a CSV file" : "cannot be read (permission denied?)", file: path)
+            }
+            throw LoadError("no such file", file: path)
+        }
+        data = [UInt8](bytes)
+        guard !data.isEmpty else { throw LoadError("the file is empty (expected a header row and data rows)", file: path) }
+        if let nul = data.prefix(1 << 16).firstIndex(of: 0) {
+            if data.count >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF) {
+                throw LoadError("the file is UTF-16; save it as UTF-8 (or GB18030) CSV", file: path)
+            }
+            throw LoadError("this is not a text file (a NUL byte at offset \(nul)); expected CSV", file: path)
+        }
+        fileReport = LoadReport.FileReport(file: path, encoding: .utf8, hadBOM: false, rows: 0, rejected: 0)
+        switch options.encoding {
+        case .gb18030?:
+            try transcodeFromGB18030()
+        case .utf8?:
+            break
+        case nil:
+            let windowValid = data.withUnsafeBufferPointer {
+                Transcode.isValidUTF8(UnsafeBufferPointer(rebasing: $0.prefix(1 << 20)), allowTruncatedEnd: $0.count > 1 << 20)
+            }
+            if !windowValid { try transcodeFromGB18030() }
+        }
+    }
+
+    mutating func transcodeFromGB18030() throws {
+        guard let utf8 = data.withUnsafeBufferPointer({ Transcode.gb18030ToUTF8($0) }) else {
+            throw LoadError("the file is neither valid UTF-8 nor valid GB18030; name its encoding with --encoding", file: path)
+        }
+        data = utf8
+        fileReport.encoding = .gb18030
+    }
+
+    mutating func addIssue(line: Int, column: Int, field: String?, _ message: String) {
+        issueTotal += 1
+        if issues.count < TableLoader.keptIssues {
+            issues.append(LoadIssue(file: name, line: line, column: column, field: field, message: message))
+        }
+    }
+
+    mutating func load() throws {
+        let startCount = table.count
+        var bytes = data
+        let done = try bytes.withUnsafeBufferPointer { buf -> Bool in try loadRows(buf) }
+        if !done {
+            // Not UTF-8 after all (found past the first window): start again from GB18030.
+            table.truncate(to: startCount)
+            issues = []; issueTotal = 0; warnings = []
+            try transcodeFromGB18030()
+            bytes = data
+            _ = try bytes.withUnsafeBufferPointer { buf -> Bool in try loadRows(buf) }
+        }
+        if fileReport.encoding == .gb18030 {
+            warnings.append("\(name): read as GB18030 (not valid UTF-8)")
+        }
+    }
+
+    /// Returns false when invalid UTF-8 turned up and the file should be read as GB18030.
+    mutating func loadRows(_ buf: UnsafeBufferPointer<UInt8>) throws -> Bool {
+        var reader = CSVReader(buf)
+        fileReport.hadBOM = reader.hasBOM
+        // Header.
+        let hasHeader: Bool
+        do { hasHeader = try reader.nextRow() } catch let f {
+            let (l, c) = reader.location(of: f.offset)
+            throw LoadError([LoadIssue(file: name, line: l, column: c, field: nil, message: f.message)])
+        }
+        guard hasHeader else { throw LoadError("the file is empty (expected a header row)", file: path) }
+        let headerCount = reader.fields.count
+        var mapping: [CellParser?] = []
+        var seenFields: [String: Int] = [:]
+        var headerIssues: [LoadIssue] = []
+        for k in 0..<headerCount {
+            var h = reader.string(k).trimmingSpaces()
+            if h.hasPrefix("\u{FEFF}") { h.removeFirst() }
+            let (_, col) = reader.location(of: reader.fields[k].start)
+            guard let spec = Schema.field(h, in: table.specs) else {
+                if !h.isEmpty { warnings.append("\(name): column \"\(h)\" is not a field of \(table.name); ignored") }
+                mapping.append(nil); continue
+            }
+            if spec.derived {
+                warnings.append("\(name): column \"\(h)\" is derived (\(spec.name)); ignored, it is computed")
+                mapping.append(nil); continue
+            }
+            if let first = seenFields[spec.name] {
+                headerIssues.append(LoadIssue(file: name, line: 1, column: col, field: nil,
+                                              message: "column \"\(h)\" names \(spec.name) again (already column \(first + 1))"))
+                mapping.append(nil); continue
+            }
+            seenFields[spec.name] = k
+            mapping.append(CellParser(spec: spec, column: table.column(spec.name)!))
+        }
+        for spec in table.storedSpecs where spec.required && seenFields[spec.name] == nil {
+            headerIssues.append(LoadIssue(file: name, line: 1, column: 0, field: nil,
+                                          message: "missing required column \(spec.name) (\(spec.label))"))
+        }
+        if !headerIssues.isEmpty { throw LoadError(headerIssues) }
+        let absent = table.storedSpecs.filter { seenFields[$0.name] == nil }
+            .map { CellParser(spec: $0, column: table.column($0.name)!) }
+        let parsers = mapping.compactMap { $0 }
+
+        var rejects: [UInt8] = []
+        var rejected = 0
+        let total = max(buf.count, 1)
+        var nextProgress = 1 << 16
+        while true {
+            let more: Bool
+            do { more = try reader.nextRow() } catch let f {
+                let (l, c) = reader.location(of: f.offset)
+                addIssue(line: l, column: c, field: nil, f.message)
+                // The rest of the file is inside the open quote: reject it whole.
+                rejects.append(contentsOf: UnsafeBufferPointer(rebasing: buf[reader.rowStart...]))
+                rejected += 1
+                break
+            }
+            if !more { break }
+            if reader.isBlankRow { continue }
+            let row = table.count
+            if reader.fields.count != headerCount {
+                let (l, _) = reader.location(of: reader.rowStart)
+                addIssue(line: l, column: 0, field: nil,
+                         "\(reader.fields.count < headerCount ? "too few" : "too many") fields: expected \(headerCount), found \(reader.fields.count)")
+                rejects.append(contentsOf: reader.rawRow); rejected += 1
+                continue
+            }
+            var bad = false
+            for k in 0..<headerCount {
+                guard let parser = mapping[k] else { continue }
+                let message = reader.withValue(k) { parser.append($0) }
+                if let message {
+                    let (l, c) = reader.location(of: reader.fields[k].start)
+                    addIssue(line: l, column: c, field: parser.spec.name, message)
+                    bad = true
+                    parser.appendEmpty()
+                }
+            }
+            for parser in absent { parser.appendEmpty() }
+            table.count = row + 1
+            if !bad, let extra {
+                let (l, _) = reader.location(of: reader.rowStart)
+                for (field, message) in extra.check(row: row, line: l) {
+                    let k = seenFields[field] ?? 0
+                    let (l2, c) = reader.location(of: reader.fields[k].start)
+                    addIssue(line: l2, column: c, field: field, message)
+                    bad = true
+                }
+            }
+            if bad {
+                table.truncate(to: row)
+                rejects.append(contentsOf: reader.rawRow); rejected += 1
+            }
+            if reader.position > nextProgress, let progress = options.progress {
+                progress(Double(reader.position) / Double(total))
+                nextProgress = reader.position + (1 << 20)
+            }
+        }
+        if fileReport.encoding == .utf8 && options.encoding == nil && parsers.contains(where: { $0.sawInvalidUTF8 }) {
+            return false
+        }
+        fileReport.rows = table.count
+        fileReport.rejected = rejected
+        if rejected > 0 && options.lenient {
+            var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[(reader.hasBOM ? 3 : 0)..<headerEnd(buf)]))
+            out += rejects
+            if out.last != 0x0A { out.append(0x0A) }
+            let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
+            let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let rejectsPath = (dir.isEmpty ? "." : dir) + "/" + base + ".rejects.csv"
+            if FileManager.default.createFile(atPath: rejectsPath, contents: Data(out)) {
+                fileReport.rejectsFile = rejectsPath
+            } else {
+                warnings.append("\(name): could not write the rejects file \(rejectsPath)")
+            }
+        }
+        return true
+    }
+
+    /// The byte offset just past the header row's line end.
+    func headerEnd(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        var r = CSVReader(buf)
+        _ = try? r.nextRow()
+        return r.position
+    }
+}

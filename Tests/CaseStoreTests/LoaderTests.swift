@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import CaseStore
+
+/// A temporary folder holding the given files, removed at the end of the test.
+final class TempDataset {
+    let path: String
+    init(_ files: [String: String]) throws {
+        path = NSTemporaryDirectory() + "caseql-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for (name, text) in files { try write(name, Array(text.utf8)) }
+    }
+    func write(_ name: String, _ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path + "/" + name))
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+let header = "id,kind,level,recess,year,title,proposer,proposer_type,cosigners,category,unit,co_units,key_supervised,leader,assigned_on,signed_on,deadline,replied_on,closed_on,status,contact,satisfaction,resolution,form\n"
+let goodRow1 = "C-1,proposal,city,false,2020,\"关于“午餐”, 课后服务的提案\",张三,member,李四;王五,education,教育局,,true,分管副市长,2020-03-10,2020-03-12,,2020-05-01,2020-05-20,closed,meeting,satisfied,A,new\n"
+let goodRow2 = "C-2,suggestion,city,true,2020,\"多行\n标题\",李四,deputy,,urban,城建局,交通局、公安局,false,,2020-04-01,,2020-07-01,,,assigned,,,,\n"
+
+func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()) throws -> LoadError {
+    let ds = try TempDataset(files)
+    do {
+        _ = try DatasetLoader.load(ds.path, options: options)
+    } catch let e as LoadError {
+        return e
+    }
+    Issue.record("expected a load error")
+    return LoadError([])
+}
+
+@Test func loadsGoodRows() throws {
+    let ds = try TempDataset(["cases.csv": header + goodRow1 + goodRow2])
+    let (store, report) = try DatasetLoader.load(ds.path)
+    #expect(store.cases.count == 2)
+    #expect(store.cases.text("title")[0] == "关于“午餐”, 课后服务的提案")
+    #expect(store.cases.text("title")[1] == "多行\n标题")
+    #expect(store.cases.list("cosigners")[0] == ["李四", "王五"])
+    #expect(store.cases.list("co_units")[1] == ["交通局", "公安局"])
+    #expect(store.cases.code("status").codes[0] == Status.closed.rawValue)
+    #expect(store.cases.bool("recess").values == [false, true])
+    // Deadline defaults to three months after assignment.
+    #expect(Day(raw: store.cases.day("deadline").values[0]).description == "2020-06-10")
+    #expect(store.row(ofID: "C-2") == 1)
+    #expect(report.files.first?.encoding == .utf8)
+}
+
+@Test func chineseHeadersAndLabelsInAnyOrder() throws {
+    let csv = "办理状态,主办单位,编号,类别,交办日期,重点督办\n已办结,教育局,X-1,政协委员提案,2020/3/1,是\n办理中,财政局,X-2,建议,2020年3月2日,否\n"
+    let ds = try TempDataset(["cases.csv": csv])
+    let (store, _) = try DatasetLoader.load(ds.path)
+    #expect(store.cases.count == 2)
+    #expect(store.cases.code("kind").codes == [Kind.proposal.rawValue, Kind.suggestion.rawValue])
+    #expect(store.cases.code("status").codes == [Status.closed.rawValue, Status.inProgress.rawValue])
+    #expect(store.cases.bool("key_supervised").values == [true, false])
+    #expect(Day(raw: store.cases.day("assigned_on").values[1]).description == "2020-03-02")
+}
+
+@Test func crlfAndBOM() throws {
+    let csv = "\u{FEFF}" + (header + goodRow1).replacingOccurrences(of: "\n", with: "\r\n")
+    let ds = try TempDataset(["cases.csv": csv])
+    let (store, report) = try DatasetLoader.load(ds.path)
+    #expect(store.cases.count == 1)
+    #expect(store.cases.text("id")[0] == "C-1")
+    #expect(report.files[0].hadBOM)
+}
+
+@Test func gb18030IsDetected() throws {
+    let utf8 = Array((header + goodRow1).utf8)
+    let gb = utf8.withUnsafeBufferPointer { Transcode.utf8ToGB18030($0)! }
+    #expect(gb != utf8)
+    let ds = try TempDataset([:])
+    try ds.write("cases.csv", gb)
+    let (store, report) = try DatasetLoader.load(ds.path)
+    #expect(store.cases.text("unit")[0] == "教育局")
+    #expect(report.files[0].encoding == .gb18030)
+    // Forced encoding works too.
+    let (store2, _) = try DatasetLoader.load(ds.path, options: LoadOptions(encoding: .gb18030))
+    #expect(store2.cases.text("title")[0] == "关于“午餐”, 课后服务的提案")
+}
+
+@Test func badStatusIsPositioned() throws {
+    let row = goodRow1.replacingOccurrences(of: ",closed,", with: ",已完成,")
+    let e = try loadError(["cases.csv": header + row])
+    #expect(e.issues.count == 1)
+    let issue = e.issues[0]
+    #expect(issue.line == 2)
+    #expect(issue.field == "status")
+    #expect(issue.message.hasPrefix("\"已完成\" is not a status (expected one of 已交办 (assigned)"))
+    // Column of the status cell, counted in characters.
+    let prefix = row.components(separatedBy: ",已完成,")[0]
+    #expect(issue.column == prefix.count + 2)
+    #expect(issue.description.hasPrefix("cases.csv:2:\(prefix.count + 2): status: \"已完成\""))
+}
+
+@Test func duplicateID() throws {
+    let e = try loadError(["cases.csv": header + goodRow1 + goodRow1])
+    #expect(e.issues.map(\.description) == ["cases.csv:3:1: id: duplicate id \"C-1\" (first at line 2)"])
+}
+
+@Test func unterminatedQuote() throws {
+    let e = try loadError(["cases.csv": header + goodRow1 + "C-9,proposal,city,false,2020,\"没有结束的标题,x\n"])
+    #expect(e.issues.count == 1)
+    #expect(e.issues[0].line == 3 && e.issues[0].column == 30)
+    #expect(e.issues[0].message.contains("unterminated quoted field"))
+}
+
+@Test func tooFewAndTooManyFields() throws {
+    let e = try loadError(["cases.csv": header + "C-1,proposal\n" + goodRow1.dropLast() + ",extra\n"])
+    #expect(e.issues.map(\.description) == [
+        "cases.csv:2: too few fields: expected 24, found 2",
+        "cases.csv:3: too many fields: expected 24, found 25",
+    ])
+}
+
+@Test func badDate() throws {
+    let e = try loadError(["cases.csv": header + goodRow1.replacingOccurrences(of: "2020-03-10", with: "2020-02-30")])
+    #expect(e.issues.count == 1)
+    #expect(e.issues[0].field == "assigned_on")
+    #expect(e.issues[0].message == "\"2020-02-30\" is not a date (2020-02 has 29 days)")
+}
+
+@Test func unknownEnumValue() throws {
+    let e = try loadError(["cases.csv": header + goodRow1.replacingOccurrences(of: ",meeting,", with: ",carrier pigeon,")])
+    #expect(e.issues.first?.field == "contact")
+    #expect(e.issues.first?.message.hasPrefix("\"carrier pigeon\" is not a contact") == true)
+}
+
+@Test func eventForUnknownCase() throws {
+    let e = try loadError(["cases.csv": header + goodRow1,
+                           "events.csv": "case_id,date,unit,action,note\nC-1,2020-03-10,办公厅,assign,\nC-404,2020-03-11,教育局,sign,\n"])
+    #expect(e.issues.map(\.description) == ["events.csv:3:1: case_id: no case has id \"C-404\""])
+}
+
+@Test func missingRequiredColumn() throws {
+    let e = try loadError(["cases.csv": "id,kind,unit,assigned_on\nC-1,proposal,教育局,2020-01-01\n"])
+    #expect(e.issues.map(\.description) == ["cases.csv:1: missing required column status (办理状态)"])
+}
+
+@Test func emptyBinaryMissingAndNoCases() throws {
+    #expect(try loadError(["cases.csv": ""]).description.contains("the file is empty"))
+    let ds = try TempDataset([:])
+    try ds.write("cases.csv", [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0xFF])
+    do { _ = try DatasetLoader.load(ds.path); Issue.record("binary loaded") } catch let e as LoadError {
+        #expect(e.description.contains("not a text file"))
+    }
+    do { _ = try DatasetLoader.load(ds.path + "/nope"); Issue.record("missing loaded") } catch let e as LoadError {
+        #expect(e.description.hasSuffix("nope: no such file or folder"))
+    }
+    let empty = try TempDataset(["notes.txt": "x"])
+    do { _ = try DatasetLoader.load(empty.path); Issue.record("folder loaded") } catch let e as LoadError {
+        #expect(e.description.contains("has no cases.csv (it holds: notes.txt)"))
+    }
+}
+
+@Test func everyBadRowReportedFirstTwentyShown() throws {
+    var csv = header
+    for i in 0..<30 { csv += goodRow1.replacingOccurrences(of: "C-1,", with: "D-\(i),").replacingOccurrences(of: ",closed,", with: ",bogus,") }
+    let e = try loadError(["cases.csv": csv])
+    #expect(e.total == 30)
+    let lines = e.description.split(separator: "\n")
+    #expect(lines.count == 22)
+    #expect(lines[20] == "… and 10 more errors (30 in all)")
+}
+
+@Test func lenientWritesRejects() throws {
+    let bad = goodRow1.replacingOccurrences(of: "C-1,", with: "C-3,").replacingOccurrences(of: "2020-03-10", with: "2020-13-01")
+    let ds = try TempDataset(["cases.csv": header + goodRow1 + bad + goodRow2])
+    var options = LoadOptions(lenient: true)
+    options.rejectsDirectory = ds.path
+    let (store, report) = try DatasetLoader.load(ds.path, options: options)
+    #expect(store.cases.count == 2)
+    #expect(store.cases.text("id")[1] == "C-2")
+    #expect(report.rejectedTotal == 1)
+    let rejects = try String(contentsOfFile: ds.path + "/cases.rejects.csv", encoding: .utf8)
+    #expect(rejects == header + bad)
+}
