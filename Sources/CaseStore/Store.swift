@@ -4,6 +4,8 @@ public final class Table: @unchecked Sendable {
     public let specs: [FieldSpec]
     public private(set) var columns: [String: ColumnRef] = [:]
     public var count: Int = 0
+    /// Built on first use; the table must not change after that.
+    public private(set) lazy var indexes = TableIndexes(table: self)
 
     public init(name: String, specs: [FieldSpec], pools: Pools) {
         self.name = name

@@ -1,0 +1,162 @@
+import CaseStore
+
+/// An aggregate over the rows of a group: counts, the domain's rates, and min/max/avg/sum.
+struct Aggregate {
+    enum Kind {
+        case count
+        /// Rows where the test holds (count(bool field)) or the field is not empty (count(field)).
+        case countIf((Int) -> Bool)
+        /// numerator / denominator over the group's rows; null when the denominator is 0.
+        case rate(num: (Int) -> Bool, den: (Int) -> Bool)
+        case min((Int) -> Int32, isDate: Bool)
+        case max((Int) -> Int32, isDate: Bool)
+        case sum((Int) -> Int32)
+        case avg((Int) -> Int32)
+    }
+    let name: String
+    let label: String
+    let kind: Kind
+
+    /// The aggregate names a query may use, with their Chinese spellings.
+    static let names: [(name: String, label: String, spellings: [String])] = [
+        ("count", "数量", ["count", "数量", "件数", "总数", "count(*)"]),
+        ("completion_rate", "办结率", ["completion_rate", "办结率"]),
+        ("face_to_face_rate", "面商率", ["face_to_face_rate", "面商率"]),
+        ("satisfaction_rate", "满意率", ["satisfaction_rate", "满意率"]),
+        ("strict_satisfaction_rate", "严格满意率", ["strict_satisfaction_rate", "严格满意率"]),
+        ("min", "最小", ["min", "最小"]),
+        ("max", "最大", ["max", "最大"]),
+        ("avg", "平均", ["avg", "average", "mean", "平均"]),
+        ("sum", "合计", ["sum", "合计", "总和"]),
+    ]
+
+    static func canonical(_ spelling: String) -> String? {
+        let s = spelling.lowercased()
+        return names.first { $0.spellings.contains(s) }?.name
+    }
+
+    static var allSpellings: [String] { names.flatMap(\.spellings) }
+
+    /// Whether a select item or order key is an aggregate.
+    static func isAggregate(_ v: ValueExpr) -> Bool {
+        switch v {
+        case .name(let id): return canonical(id.text) != nil && canonical(id.text) != "min" && canonical(id.text) != "max" && canonical(id.text) != "avg" && canonical(id.text) != "sum"
+        case .call(let id, _, _, _): return canonical(id.text) != nil
+        default: return false
+        }
+    }
+
+    /// Binds an aggregate expression (`count`, `count(*)`, `completion_rate`, `avg(days_open)`…).
+    static func bind(_ v: ValueExpr, binder: Binder) throws -> Aggregate {
+        let id: Identifier, args: [ValueExpr], star: Bool, range: SourceRange
+        switch v {
+        case .name(let i): id = i; args = []; star = false; range = i.range
+        case .call(let i, let a, let s, let r): id = i; args = a; star = s; range = r
+        default: throw QueryError("expected an aggregate", at: v.range)
+        }
+        guard let name = canonical(id.text) else {
+            throw QueryError("unknown aggregate `\(id.text)`", at: id.range,
+                             suggestion: Suggest.closest(to: id.text, in: allSpellings).map { "did you mean `\($0)`?" })
+        }
+        let label = names.first { $0.name == name }!.label
+        func needCases() throws {
+            guard binder.source.isCases else {
+                throw QueryError("`\(name)` is a rate over cases; \(binder.source.name) has none", at: range)
+            }
+        }
+        switch name {
+        case "count":
+            if star || args.isEmpty { return Aggregate(name: "count", label: label, kind: .count) }
+            guard args.count == 1, case .name(let fid) = args[0] else {
+                throw QueryError("count takes *, or one field", at: range)
+            }
+            let f = try binder.field(fid)
+            if let b = binder.boolGetter(f) {
+                return Aggregate(name: "count(\(f.name))", label: "\(f.spec.label)数", kind: .countIf(b))
+            }
+            let cell = binder.cellGetter(f)
+            return Aggregate(name: "count(\(f.name))", label: "\(f.spec.label)数", kind: .countIf { cell($0) != .null && cell($0) != .text("") && cell($0) != .list([]) })
+        case "completion_rate":
+            try needCases()
+            let s = binder.table.code("status").codes, closed = Status.closed.rawValue
+            return Aggregate(name: name, label: label, kind: .rate(num: { s[$0] == closed }, den: { _ in true }))
+        case "face_to_face_rate":
+            try needCases()
+            let f2f = binder.boolGetter(try binder.field(Identifier("face_to_face", range)))!
+            return Aggregate(name: name, label: label, kind: .rate(num: f2f, den: { _ in true }))
+        case "satisfaction_rate", "strict_satisfaction_rate":
+            try needCases()
+            let s = binder.table.code("satisfaction").codes
+            let none = EnumInfo.none, sat = Satisfaction.satisfied.rawValue, basic = Satisfaction.basic.rawValue
+            let strict = name == "strict_satisfaction_rate"
+            return Aggregate(name: name, label: label, kind: .rate(
+                num: { s[$0] == sat || (!strict && s[$0] == basic) }, den: { s[$0] != none }))
+        default:
+            guard args.count == 1, case .name(let fid) = args[0] else {
+                throw QueryError("\(name) takes one field, e.g. \(name)(days_open)", at: range)
+            }
+            let f = try binder.field(fid)
+            guard let g = binder.intGetter(f) else {
+                throw QueryError("\(name) works on dates and numbers; `\(f.name)` is \(f.spec.type.name)", at: fid.range)
+            }
+            let isDate: Bool
+            if case .date = f.spec.type { isDate = true } else { isDate = false }
+            if isDate && (name == "sum" || name == "avg") {
+                throw QueryError("\(name) of a date makes no sense; try min or max", at: range)
+            }
+            let n = "\(name)(\(f.name))", l = "\(f.spec.label)\(label)"
+            switch name {
+            case "min": return Aggregate(name: n, label: l, kind: .min(g, isDate: isDate))
+            case "max": return Aggregate(name: n, label: l, kind: .max(g, isDate: isDate))
+            case "sum": return Aggregate(name: n, label: l, kind: .sum(g))
+            default: return Aggregate(name: n, label: l, kind: .avg(g))
+            }
+        }
+    }
+
+    var isNumeric: Bool {
+        switch kind {
+        case .min(_, let d), .max(_, let d): return !d
+        default: return true
+        }
+    }
+
+    /// Per-group accumulators.
+    final class State {
+        var a: [Int64]
+        var b: [Int64]
+        init(groups: Int, kind: Kind) {
+            switch kind {
+            case .min: a = Array(repeating: Int64.max, count: groups)
+            case .max: a = Array(repeating: Int64.min, count: groups)
+            default: a = Array(repeating: 0, count: groups)
+            }
+            b = Array(repeating: 0, count: groups)
+        }
+    }
+
+    func accumulate(_ state: State, row: Int, group g: Int) {
+        let none = Day.none
+        switch kind {
+        case .count: state.a[g] += 1
+        case .countIf(let t): if t(row) { state.a[g] += 1 }
+        case .rate(let num, let den):
+            if den(row) { state.b[g] += 1; if num(row) { state.a[g] += 1 } }
+        case .min(let v, _): let x = v(row); if x != none { state.a[g] = Swift.min(state.a[g], Int64(x)); state.b[g] += 1 }
+        case .max(let v, _): let x = v(row); if x != none { state.a[g] = Swift.max(state.a[g], Int64(x)); state.b[g] += 1 }
+        case .sum(let v), .avg(let v): let x = v(row); if x != none { state.a[g] += Int64(x); state.b[g] += 1 }
+        }
+    }
+
+    func result(_ state: State, group g: Int) -> Cell {
+        switch kind {
+        case .count, .countIf: return .int(Int(state.a[g]))
+        case .rate: return state.b[g] == 0 ? .null : .rate(Double(state.a[g]) / Double(state.b[g]))
+        case .min(_, let isDate), .max(_, let isDate):
+            if state.b[g] == 0 { return .null }
+            return isDate ? .day(Day(raw: Int32(state.a[g]))) : .int(Int(state.a[g]))
+        case .sum: return .int(Int(state.a[g]))
+        case .avg: return state.b[g] == 0 ? .null : .double(Double(state.a[g]) / Double(state.b[g]))
+        }
+    }
+}

@@ -1,0 +1,636 @@
+import CaseStore
+
+/// A field of the source, stored (with its column) or derived (computed against the as-of date).
+struct BoundField {
+    let spec: FieldSpec
+    let column: ColumnRef?
+    let range: SourceRange
+    var name: String { spec.name }
+}
+
+/// A literal after parameters and `today` are resolved, not yet coerced to a field's type.
+enum Literal {
+    case text(String)       // quoted, or a bare name that is not a field
+    case number(Double, String)
+    case day(Day)
+    case bool(Bool)
+
+    var asText: String {
+        switch self {
+        case .text(let s): return s
+        case .number(_, let t): return t
+        case .day(let d): return d.description
+        case .bool(let b): return b ? "true" : "false"
+        }
+    }
+}
+
+/// One side of a comparison: a field (possibly shifted by a duration) or a literal.
+enum Operand {
+    case field(BoundField, shiftDays: Int, shiftMonths: Int)
+    case literal(Literal, SourceRange)
+}
+
+/// Turns names into fields and conditions into plans, for one source.
+final class Binder {
+    let store: CaseStore
+    let source: SourceInfo
+    let table: Table
+    let asOf: Day
+    let params: [String: String]
+    let labels: Bool
+    static let maxDepth = 256
+
+    init(store: CaseStore, source: SourceInfo, asOf: Day, params: [String: String], labels: Bool) {
+        self.store = store; self.source = source; self.table = source.table
+        self.asOf = asOf; self.params = params; self.labels = labels
+    }
+
+    var n: Int { table.count }
+    var indexes: TableIndexes { table.indexes }
+
+    // MARK: fields
+
+    func lookupField(_ text: String) -> FieldSpec? { Schema.field(text, in: table.specs) }
+
+    func field(_ id: Identifier) throws -> BoundField {
+        guard let spec = lookupField(id.text) else {
+            let all = table.specs.flatMap { [$0.name, $0.label] }
+            throw QueryError("unknown field `\(id.text)` in \(source.name)", at: id.range,
+                             suggestion: Suggest.closest(to: id.text, in: all).map { "did you mean `\($0)`?" }
+                                ?? "the fields are: " + table.specs.map(\.name).joined(separator: ", "))
+        }
+        return BoundField(spec: spec, column: table.column(spec.name), range: id.range)
+    }
+
+    // MARK: values
+
+    func parameter(_ id: Identifier) throws -> String {
+        guard let v = params[id.text] else {
+            throw QueryError("parameter $\(id.text) is not set", at: id.range,
+                             suggestion: "set it with --set \(id.text)=… on the command line or .set \(id.text) … in the shell")
+        }
+        return v
+    }
+
+    /// A value that must be a literal (not a field).
+    func literal(_ v: ValueExpr) throws -> Literal {
+        switch v {
+        case .name(let id): return .text(id.text)
+        case .string(let s, _): return .text(s)
+        case .number(let d, let t, _): return .number(d, t)
+        case .bool(let b, _): return .bool(b)
+        case .today: return .day(asOf)
+        case .date(let y, let m, let d, let text, let r):
+            guard let day = Day(year: y, month: m, day: d) else {
+                throw QueryError("\(text) is not a day (\(y)-\(m < 10 ? "0" : "")\(m) has \(m >= 1 && m <= 12 ? Day.daysIn(year: y, month: m) : 0) days)", at: r)
+            }
+            return .day(day)
+        case .parameter(let id):
+            let s = try parameter(id)
+            if let d = Day(s) { return .day(d) }
+            return .text(s)
+        case .offset(let base, let sign, let amount, let unit, let r):
+            guard case .day(let d) = try literal(base) else {
+                throw QueryError("only a date can be shifted by a duration", at: r)
+            }
+            return .day(Binder.shift(d, sign: sign, amount: amount, unit: unit))
+        case .call(let id, _, _, let r):
+            throw QueryError("`\(id.text)(…)` is an aggregate: it belongs in the select list, having or order by, not in where", at: r)
+        }
+    }
+
+    static func shift(_ d: Day, sign: Int, amount: Int, unit: DurationUnit) -> Day {
+        switch unit {
+        case .day: return d.adding(days: sign * amount)
+        case .week: return d.adding(days: sign * amount * 7)
+        case .month: return d.adding(months: sign * amount)
+        case .year: return d.adding(months: sign * amount * 12)
+        }
+    }
+
+    /// A side of a comparison: a bare name that is a field of the source is the field.
+    func operand(_ v: ValueExpr, preferValueOf enumField: BoundField? = nil) throws -> Operand {
+        switch v {
+        case .name(let id):
+            if let f = enumField, case .enumeration(let info) = f.spec.type,
+               info.code(of: id.text) != nil || (f.name == "status" && isOverdueSpelling(id.text)) {
+                return .literal(.text(id.text), id.range)
+            }
+            if lookupField(id.text) != nil { return .field(try field(id), shiftDays: 0, shiftMonths: 0) }
+            return .literal(.text(id.text), id.range)
+        case .offset(let base, let sign, let amount, let unit, let r):
+            if case .name(let id) = base, lookupField(id.text) != nil {
+                let f = try field(id)
+                switch unit {
+                case .day: return .field(f, shiftDays: sign * amount, shiftMonths: 0)
+                case .week: return .field(f, shiftDays: sign * amount * 7, shiftMonths: 0)
+                case .month: return .field(f, shiftDays: 0, shiftMonths: sign * amount)
+                case .year: return .field(f, shiftDays: 0, shiftMonths: sign * amount * 12)
+                }
+            }
+            return .literal(try literal(v), r)
+        default:
+            return .literal(try literal(v), v.range)
+        }
+    }
+
+    func isOverdueSpelling(_ s: String) -> Bool {
+        let v = DerivedStatus.overdue
+        return ([v.token, v.label] + v.aliases).contains { $0 == s.lowercased() }
+    }
+
+    // MARK: typed access
+
+    /// Integer view of a date or number field (stored or derived); Day.none for an empty cell.
+    func intGetter(_ f: BoundField) -> ((Int) -> Int32)? {
+        if let c = f.column {
+            switch c {
+            case .day(let col): let v = col.values; return { v[$0] }
+            case .int(let col): let v = col.values; return { v[$0] }
+            default: return nil
+            }
+        }
+        let asOf = self.asOf.raw
+        let none = Day.none
+        switch f.name {
+        case "days_open":
+            let a = table.day("assigned_on").values, c = table.day("closed_on").values
+            return { r in a[r] == none ? none : (c[r] != none ? c[r] : asOf) - a[r] }
+        case "days_to_sign":
+            let a = table.day("assigned_on").values, s = table.day("signed_on").values
+            return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }
+        case "days_to_reply":
+            let a = table.day("assigned_on").values, s = table.day("replied_on").values
+            return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }
+        default: return nil
+        }
+    }
+
+    /// Bool view of a bool field (stored or derived).
+    func boolGetter(_ f: BoundField) -> ((Int) -> Bool)? {
+        if let c = f.column {
+            if case .bool(let col) = c { let v = col.values; return { v[$0] } }
+            return nil
+        }
+        switch f.name {
+        case "overdue":
+            let d = table.day("deadline").values, s = table.code("status").codes
+            let asOf = self.asOf.raw, none = Day.none
+            let replied = Status.replied.rawValue, closed = Status.closed.rawValue
+            return { r in d[r] != none && d[r] < asOf && s[r] != replied && s[r] != closed }
+        case "late":
+            let d = table.day("deadline").values, rep = table.day("replied_on").values, none = Day.none
+            return { r in rep[r] != none && d[r] != none && rep[r] > d[r] }
+        case "face_to_face":
+            let c = table.code("contact").codes
+            let f2f = Set(Contact.allCases.filter(\.isFaceToFace).map(\.rawValue))
+            var lookup = [Bool](repeating: false, count: 256)
+            for v in f2f { lookup[Int(v)] = true }
+            return { r in lookup[Int(c[r])] }
+        default: return nil
+        }
+    }
+
+    /// The cell of a field in a row, for output.
+    func cellGetter(_ f: BoundField) -> (Int) -> Cell {
+        if let c = f.column {
+            switch c {
+            case .text(let col): return { .text(col[$0]) }
+            case .list(let col): return { .list(col[$0]) }
+            case .code(let col):
+                let labels = self.labels
+                return { r in
+                    let v = col.codes[r]
+                    return v == EnumInfo.none ? .null : .text(labels ? col.info.label(v) : col.info.token(v))
+                }
+            case .bool(let col): return { .bool(col.values[$0]) }
+            case .day(let col): return { col.values[$0] == Day.none ? .null : .day(Day(raw: col.values[$0])) }
+            case .int(let col): return { .int(Int(col.values[$0])) }
+            }
+        }
+        if let b = boolGetter(f) { return { .bool(b($0)) } }
+        let g = intGetter(f)!
+        return { let v = g($0); return v == Day.none ? .null : .int(Int(v)) }
+    }
+
+    // MARK: conditions
+
+    func plan(_ e: Expr, depth: Int = 0) throws -> Plan {
+        if depth > Binder.maxDepth {
+            throw QueryError("condition nested too deeply (limit \(Binder.maxDepth))", at: e.range)
+        }
+        switch e {
+        case .and(let a, let b):
+            return .and(flatten(try plan(a, depth: depth + 1), and: true) + flatten(try plan(b, depth: depth + 1), and: true))
+        case .or(let a, let b):
+            return .or(flatten(try plan(a, depth: depth + 1), and: false) + flatten(try plan(b, depth: depth + 1), and: false))
+        case .not(let x, _):
+            return .not(try plan(x, depth: depth + 1))
+        case .compare(let l, let op, let r, let range):
+            return try compare(l, op, r, range)
+        case .inList(let v, let items, let negated, let range):
+            let f = try requireField(v, range, what: "in (…)")
+            let p = try equalsAny(f, items.map { try operandLiteral($0, for: f) })
+            return negated ? .not(p) : p
+        case .between(let v, let lo, let hi, let negated, let range):
+            let f = try requireField(v, range, what: "between")
+            let a = try operandLiteral(lo, for: f), b = try operandLiteral(hi, for: f)
+            let p = Plan.and([try compareLiteral(f, .ge, a.0, a.1), try compareLiteral(f, .le, b.0, b.1)])
+            return negated ? .not(p) : p
+        case .contains(let v, let needle, let negated, let range):
+            let f = try requireField(v, range, what: "contains")
+            let (lit, _) = try operandLiteral(needle, for: f)
+            let p = try contains(f, lit.asText, range)
+            return negated ? .not(p) : p
+        case .isEmpty(let v, let negated, let range):
+            let f = try requireField(v, range, what: "is empty")
+            let p = try isEmpty(f)
+            return negated ? .not(p) : p
+        case .truthy(let v):
+            return try truthy(v)
+        case .was(let id, let values, let negated, let range):
+            let p = try History(binder: self).was(id, values, range)
+            return negated ? .not(p) : p
+        case .changed(let id, let filter, let negated, let range):
+            let p = try History(binder: self).changed(id, filter, range)
+            return negated ? .not(p) : p
+        }
+    }
+
+    private func flatten(_ p: Plan, and: Bool) -> [Plan] {
+        switch (p, and) {
+        case (.and(let ps), true): return ps
+        case (.or(let ps), false): return ps
+        default: return [p]
+        }
+    }
+
+    func requireField(_ v: ValueExpr, _ range: SourceRange, what: String) throws -> BoundField {
+        guard case .name(let id) = v else {
+            throw QueryError("`\(what)` needs a field on its left", at: v.range)
+        }
+        return try field(id)
+    }
+
+    /// A right-hand side that must be a literal (for in, between, contains).
+    func operandLiteral(_ v: ValueExpr, for f: BoundField) throws -> (Literal, SourceRange) {
+        switch try operand(v, preferValueOf: f) {
+        case .literal(let l, let r): return (l, r)
+        case .field(let g, _, _):
+            if case .text = f.spec.type { return (.text(g.spec.name), g.range) }
+            throw QueryError("expected a value here, but `\(g.spec.name)` is a field", at: g.range)
+        }
+    }
+
+    func truthy(_ v: ValueExpr) throws -> Plan {
+        guard case .name(let id) = v else {
+            if case .bool(let b, _) = v { return .constant(b, b ? "true" : "false") }
+            throw QueryError("a condition is needed here (e.g. unit = \"教育局\")", at: v.range)
+        }
+        let f = try field(id)
+        guard case .bool = f.spec.type else {
+            throw QueryError("`\(f.name)` is \(f.spec.type.name), not yes/no: compare it, e.g. \(example(f))", at: id.range)
+        }
+        return try compareLiteral(f, .eq, .bool(true), id.range)
+    }
+
+    func example(_ f: BoundField) -> String {
+        switch f.spec.type {
+        case .text, .textList: return "\(f.name) = \"…\""
+        case .enumeration(let info): return "\(f.name) = \(info.values[0].token)"
+        case .date: return "\(f.name) < today"
+        case .int: return "\(f.name) > 30"
+        case .bool: return f.name
+        }
+    }
+
+    func compare(_ l: ValueExpr, _ op: CompareOp, _ r: ValueExpr, _ range: SourceRange) throws -> Plan {
+        var left = try operand(l)
+        var op = op
+        var rightExpr = r
+        if case .literal = left {
+            // `2020-09-30 > deadline`: put the field on the left.
+            let right = try operand(r)
+            guard case .field = right else {
+                throw QueryError("a comparison needs a field on one side", at: range)
+            }
+            left = right
+            rightExpr = l
+            op = CompareOp.flipped(op)
+        }
+        guard case .field(let f, let sd, let sm) = left else { fatalError() }
+        if sd != 0 || sm != 0 {
+            throw QueryError("shift the value, not the field (write `\(f.name) < today - 7d`)", at: f.range)
+        }
+        switch try operand(rightExpr, preferValueOf: f) {
+        case .literal(let lit, let lr):
+            return try compareLiteral(f, op, lit, lr)
+        case .field(let g, let shiftDays, let shiftMonths):
+            return try compareFields(f, op, g, shiftDays, shiftMonths, range)
+        }
+    }
+
+    func typeError(_ f: BoundField, _ lit: Literal, _ r: SourceRange) -> QueryError {
+        let expected: String
+        switch f.spec.type {
+        case .date: expected = "a date like 2020-09-30, today, or today - 7d"
+        case .int: expected = "a whole number"
+        case .bool: expected = "true or false (是/否)"
+        case .enumeration(let info): expected = "one of " + info.values.map { "\($0.token) (\($0.label))" }.joined(separator: ", ")
+        case .text, .textList: expected = "text"
+        }
+        return QueryError("`\(f.name)` takes \(expected), not \(Binder.describe(lit))", at: r)
+    }
+
+    static func describe(_ lit: Literal) -> String {
+        switch lit {
+        case .text(let s): return "\"\(s)\""
+        case .number(_, let t): return t
+        case .day(let d): return d.description
+        case .bool(let b): return b ? "true" : "false"
+        }
+    }
+
+    func bitmap(_ rows: some Sequence<UInt32>) -> Bitmap { Bitmap(count: n, rows: rows) }
+
+    /// field op literal.
+    func compareLiteral(_ f: BoundField, _ op: CompareOp, _ lit: Literal, _ r: SourceRange) throws -> Plan {
+        switch f.spec.type {
+        case .enumeration(let info):
+            guard op == .eq || op == .ne else {
+                throw QueryError("`\(f.name)` takes = != or in, not \(op.rawValue)", at: r)
+            }
+            let p = try equalsAny(f, [(lit, r)])
+            _ = info
+            return op == .ne ? .not(p) : p
+        case .text, .textList:
+            if op == .eq || op == .ne {
+                let p = try equalsAny(f, [(lit, r)])
+                return op == .ne ? .not(p) : p
+            }
+            guard case .text(let col)? = f.column else {
+                throw QueryError("`\(f.name)` is a list: use =, in, contains or is empty", at: r)
+            }
+            let s = lit.asText
+            let codes = col.codes
+            let pool = col.pool
+            var memo = [UInt8](repeating: 2, count: pool.count)
+            let test: (String) -> Bool = { v in
+                let c = v.unicodeScalars.lexicographicallyPrecedes(s.unicodeScalars) ? -1 : (v == s ? 0 : 1)
+                return op.holds(c)
+            }
+            return .scan("\(f.name) \(op.rawValue) \"\(s)\"") { row in
+                let code = Int(codes[row])
+                if memo[code] == 2 { memo[code] = test(pool[UInt32(code)]) ? 1 : 0 }
+                return memo[code] == 1
+            }
+        case .bool:
+            let value: Bool
+            switch lit {
+            case .bool(let b): value = b
+            case .number(let d, _) where d == 0 || d == 1: value = d == 1
+            case .text(let s):
+                switch s.lowercased() {
+                case "true", "yes", "是", "1": value = true
+                case "false", "no", "否", "0": value = false
+                default: throw typeError(f, lit, r)
+                }
+            default: throw typeError(f, lit, r)
+            }
+            guard op == .eq || op == .ne else { throw QueryError("`\(f.name)` is yes/no: use = or !=", at: r) }
+            let want = (op == .eq) == value
+            return boolPlan(f, want)
+        case .date, .int:
+            let v: Int32
+            switch (f.spec.type, lit) {
+            case (.date, .day(let d)): v = d.raw
+            case (.date, .text(let s)):
+                guard let d = Day(s) else { throw typeError(f, lit, r) }
+                v = d.raw
+            case (.int, .number(let d, _)) where d == d.rounded() && abs(d) < 1e9: v = Int32(d)
+            case (.int, .text(let s)):
+                guard let i = Int32(s) else { throw typeError(f, lit, r) }
+                v = i
+            default: throw typeError(f, lit, r)
+            }
+            return rangePlan(f, op, v)
+        }
+    }
+
+    func boolPlan(_ f: BoundField, _ want: Bool) -> Plan {
+        let text = "\(f.name) = \(want)"
+        if f.column != nil {
+            let field = f.name
+            return .index(text) { [self] in
+                bitmap(indexes.postings(field).rows(of: want ? 1 : 0))
+            }
+        }
+        switch f.name {
+        case "overdue":
+            let p = overduePlan()
+            return want ? p : .not(p)
+        case "face_to_face":
+            let codes = Contact.allCases.filter { $0.isFaceToFace == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
+            return .index("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))") { [self] in
+                let p = indexes.postings("contact")
+                return bitmap(codes.lazy.flatMap { p.rows(of: $0) })
+            }
+        default:
+            let g = boolGetter(f)!
+            return .scan(text) { g($0) == want }
+        }
+    }
+
+    /// Overdue: status not replied or closed, and deadline before the as-of date.
+    func overduePlan() -> Plan {
+        let open = Status.allCases.filter { !$0.isAnswered }.map { Int($0.rawValue) }
+        let asOf = self.asOf
+        return .and([
+            .index("status in (\(Status.allCases.filter { !$0.isAnswered }.map(\.token).joined(separator: ", ")))") { [self] in
+                let p = indexes.postings("status")
+                return bitmap(open.lazy.flatMap { p.rows(of: $0) })
+            },
+            .index("deadline < \(asOf) (the as-of date)") { [self] in
+                bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1))
+            },
+        ])
+    }
+
+    func rangePlan(_ f: BoundField, _ op: CompareOp, _ v: Int32) -> Plan {
+        let shown = f.spec.type.name == "date" ? Day(raw: v).description : String(v)
+        let text = "\(f.name) \(op.rawValue) \(shown)"
+        guard f.column != nil else {
+            let g = intGetter(f)!
+            let none = Day.none
+            return .scan(text) { r in let x = g(r); return x != none && op.holds(x < v ? -1 : (x == v ? 0 : 1)) }
+        }
+        let field = f.name
+        let lo = Int32.min + 1, hi = Int32.max
+        func idx(_ a: Int32, _ b: Int32) -> Plan {
+            .index(text) { [self] in bitmap(indexes.sorted(field).rows(from: a, through: b)) }
+        }
+        switch op {
+        case .eq: return idx(v, v)
+        case .ne: return .not(idx(v, v))
+        case .lt: return idx(lo, v - 1)
+        case .le: return idx(lo, v)
+        case .gt: return idx(v + 1, hi)
+        case .ge: return idx(v, hi)
+        }
+    }
+
+    /// field = any of the values (enum, text, list, bool, date or number).
+    func equalsAny(_ f: BoundField, _ values: [(Literal, SourceRange)]) throws -> Plan {
+        switch f.spec.type {
+        case .enumeration(let info):
+            var codes: [Int] = []
+            var names: [String] = []
+            var extra: [Plan] = []
+            for (lit, r) in values {
+                let s = lit.asText
+                if f.name == "status" && isOverdueSpelling(s) { extra.append(overduePlan()); names.append("overdue"); continue }
+                guard let c = info.code(of: s) else {
+                    var choices = info.values.map { "\($0.token) (\($0.label))" }
+                    if f.name == "status" { choices.append("overdue (逾期)") }
+                    throw QueryError("unknown \(f.name) `\(s)`; the \(f.name) values are: \(choices.joined(separator: ", "))", at: r,
+                                     suggestion: Suggest.closest(to: s, in: info.allSpellings + (f.name == "status" ? ["overdue", "逾期"] : []))
+                                        .map { "did you mean `\($0)`?" })
+                }
+                codes.append(Int(c)); names.append(info.token(c))
+            }
+            let field = f.name
+            let p = Plan.index("\(field) in (\(names.joined(separator: ", ")))") { [self] in
+                let post = indexes.postings(field)
+                return bitmap(codes.lazy.flatMap { post.rows(of: $0) })
+            }
+            if extra.isEmpty { return codes.count == 1 ? .index("\(field) = \(names[0])", { [self] in bitmap(indexes.postings(field).rows(of: codes[0])) }) : p }
+            return .or((codes.isEmpty ? [] : [p]) + extra)
+        case .text, .textList:
+            let pool: StringPool
+            switch f.column! {
+            case .text(let c): pool = c.pool
+            case .list(let c): pool = c.pool
+            default: fatalError()
+            }
+            var codes: [Int] = []
+            let field = f.name
+            for (lit, r) in values {
+                let s = lit.asText
+                if let c = pool.lookup(s), indexes.postings(field).count(of: Int(c)) > 0 || s.isEmpty {
+                    codes.append(Int(c)); continue
+                }
+                // A value no row has: say so, and offer the nearest value that rows do have.
+                let post = indexes.postings(field)
+                let present = (0..<post.valueCount).filter { post.count(of: $0) > 0 }.map { pool[UInt32($0)] }
+                throw QueryError("no \(source.name == "units" ? "unit" : "row") has \(field) \"\(s)\"", at: r,
+                                 suggestion: Suggest.closest(to: s, in: present).map { "did you mean \($0)?" })
+            }
+            let shown = codes.map { "\"\(pool[UInt32($0)])\"" }.joined(separator: ", ")
+            return .index(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))") { [self] in
+                let post = indexes.postings(field)
+                return bitmap(codes.lazy.flatMap { post.rows(of: $0) })
+            }
+        default:
+            let plans = try values.map { try compareLiteral(f, .eq, $0.0, $0.1) }
+            return plans.count == 1 ? plans[0] : .or(plans)
+        }
+    }
+
+    func contains(_ f: BoundField, _ needle: String, _ range: SourceRange) throws -> Plan {
+        let field = f.name
+        switch f.column {
+        case .text(let col)?:
+            return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
+                let codes = indexes.bigrams(col.pool).codes(containing: needle)
+                let post = indexes.postings(field)
+                return bitmap(codes.lazy.flatMap { post.rows(of: Int($0)) })
+            }
+        case .list(let col)?:
+            return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
+                let codes = indexes.bigrams(col.pool).codes(containing: needle)
+                let post = indexes.postings(field)
+                return bitmap(codes.lazy.flatMap { post.rows(of: Int($0)) })
+            }
+        default:
+            throw QueryError("`contains` works on text fields; `\(field)` is \(f.spec.type.name)", at: range)
+        }
+    }
+
+    func isEmpty(_ f: BoundField) throws -> Plan {
+        let field = f.name
+        switch f.column {
+        case .text?: return .index("\(field) is empty") { [self] in bitmap(indexes.postings(field).rows(of: 0)) }
+        case .code(let c)?:
+            let none = c.info.values.count
+            return .index("\(field) is empty") { [self] in bitmap(indexes.postings(field).rows(of: none)) }
+        case .list(let c)?:
+            let starts = c.starts
+            return .scan("\(field) is empty") { starts[$0] == starts[$0 + 1] }
+        case .day?:
+            return .not(.index("\(field) is not empty") { [self] in
+                bitmap(indexes.sorted(field).rows(from: Int32.min + 1, through: Int32.max))
+            })
+        case .bool?, .int?: return .constant(false, "\(field) is never empty")
+        case nil:
+            if let g = intGetter(f) { let none = Day.none; return .scan("\(field) is empty") { g($0) == none } }
+            return .constant(false, "\(field) is never empty")
+        }
+    }
+
+    func compareFields(_ f: BoundField, _ op: CompareOp, _ g: BoundField, _ shiftDays: Int, _ shiftMonths: Int,
+                       _ range: SourceRange) throws -> Plan {
+        let text = "\(f.name) \(op.rawValue) \(g.name)\(shiftDays != 0 ? " \(shiftDays > 0 ? "+" : "-") \(abs(shiftDays))d" : "")\(shiftMonths != 0 ? " \(shiftMonths > 0 ? "+" : "-") \(abs(shiftMonths))m" : "")"
+        if let a = intGetter(f), let b = intGetter(g) {
+            let none = Day.none
+            return .scan(text) { r in
+                let x = a(r)
+                var y = b(r)
+                if x == none || y == none { return false }
+                if shiftMonths != 0 { y = Day(raw: y).adding(months: shiftMonths).raw }
+                y += Int32(shiftDays)
+                return op.holds(x < y ? -1 : (x == y ? 0 : 1))
+            }
+        }
+        guard shiftDays == 0 && shiftMonths == 0 else {
+            throw QueryError("only dates and numbers can be shifted", at: range)
+        }
+        if case .text(let a)? = f.column, case .text(let b)? = g.column, a.pool === b.pool, op == .eq || op == .ne {
+            let x = a.codes, y = b.codes
+            return .scan(text) { r in (x[r] == y[r]) == (op == .eq) }
+        }
+        if case .code(let a)? = f.column, case .code(let b)? = g.column, a.info === b.info, op == .eq || op == .ne {
+            let x = a.codes, y = b.codes
+            return .scan(text) { r in (x[r] == y[r]) == (op == .eq) }
+        }
+        let fa = cellGetter(f), fb = cellGetter(g)
+        return .scan(text) { r in
+            let x = fa(r), y = fb(r)
+            if x == .null || y == .null { return false }
+            return op.holds(Cell.less(x, y) ? -1 : (x == y ? 0 : 1))
+        }
+    }
+}
+
+extension CompareOp {
+    static func flipped(_ op: CompareOp) -> CompareOp {
+        switch op {
+        case .lt: return .gt
+        case .le: return .ge
+        case .gt: return .lt
+        case .ge: return .le
+        default: return op
+        }
+    }
+    /// Whether a three-way comparison result (-1, 0, 1) satisfies the operator.
+    func holds(_ c: Int) -> Bool {
+        switch self {
+        case .eq: return c == 0
+        case .ne: return c != 0
+        case .lt: return c < 0
+        case .le: return c <= 0
+        case .gt: return c > 0
+        case .ge: return c >= 0
+        }
+    }
+}

@@ -1,0 +1,407 @@
+import CaseStore
+
+/// Runs statements against a store. Holds what lives between statements: the as-of date, the
+/// script parameters and the previous result's row count (for `expect`).
+public final class Engine {
+    public let store: CaseStore
+    public var asOf: Day
+    public var params: [String: String] = [:]
+    /// Show enum values by their Chinese labels instead of their tokens.
+    public var labels = false
+    /// Rows of the previous result (for `count` without groups: the count).
+    public private(set) var lastRowCount: Int?
+
+    public init(store: CaseStore, asOf: Day? = nil) {
+        self.store = store
+        self.asOf = asOf ?? store.defaultAsOf
+    }
+
+    public func run(_ statement: Statement) throws -> Outcome {
+        switch statement {
+        case .query(let q):
+            let result = try select(q)
+            lastRowCount = q.verb == .count && q.groupBy.isEmpty && result.rowCount == 1
+                ? (result.cell(0, 0).number.map { Int($0) } ?? result.rowCount) : result.rowCount
+            return .rows(result)
+        case .explain(let q):
+            return .plan(try explain(q))
+        case .expect(let e):
+            guard let got = lastRowCount else {
+                throw QueryError("nothing to check yet: `expect` checks the result of the statement before it", at: e.range)
+            }
+            let ok: Bool
+            let wanted: String
+            switch e.relation {
+            case .exactly: ok = got == e.count; wanted = "\(e.count)"
+            case .atLeast: ok = got >= e.count; wanted = "at least \(e.count)"
+            case .atMost: ok = got <= e.count; wanted = "at most \(e.count)"
+            }
+            guard ok else {
+                throw QueryError("expectation failed: expected \(wanted) rows, got \(got)", at: e.range)
+            }
+            return .expectation("ok: \(got) rows")
+        }
+    }
+
+    // MARK: select
+
+    func binder(for q: Query) throws -> Binder {
+        let source = try SourceInfo.resolve(q.source, store: store)
+        return Binder(store: store, source: source, asOf: asOf, params: params, labels: labels)
+    }
+
+    /// The rows a query's source and where clause keep.
+    func filter(_ q: Query, _ b: Binder, trace: inout [String]?) throws -> Bitmap {
+        var within = Bitmap(count: b.n, filled: true)
+        trace?.append("source \(b.source.name): \(b.n) rows in \(b.table.name)")
+        if let kind = b.source.kind {
+            within = b.bitmap(b.indexes.postings("kind").rows(of: Int(kind.rawValue)))
+            trace?.append("index kind = \(kind.token) → \(within.cardinality) rows")
+        }
+        if let e = q.filter {
+            let plan = try b.plan(e)
+            within = plan.execute(within: within, trace: &trace)
+        }
+        return within
+    }
+
+    public func explain(_ q: Query) throws -> [String] {
+        let b = try binder(for: q)
+        var trace: [String]? = []
+        let rows = try filter(q, b, trace: &trace)
+        var lines = trace!
+        let grouped = isGrouped(q)
+        if grouped {
+            lines.append("group by \(q.groupBy.isEmpty ? "(all rows)" : q.groupBy.map(\.text).joined(separator: ", ")) over \(rows.cardinality) rows")
+        }
+        if !q.orderBy.isEmpty { lines.append("sort by \(q.orderBy.count) key\(q.orderBy.count > 1 ? "s" : "")") }
+        if let l = q.limit { lines.append("limit \(l)\(q.offset.map { " offset \($0)" } ?? "")") }
+        let result = try select(q)
+        lines.append("result: \(result.rowCount) row\(result.rowCount == 1 ? "" : "s")")
+        return lines
+    }
+
+    func isGrouped(_ q: Query) -> Bool {
+        q.verb == .count || !q.groupBy.isEmpty || q.items.contains {
+            if case .value(let v, _) = $0 { return Aggregate.isAggregate(v) }
+            return false
+        }
+    }
+
+    public func select(_ q: Query) throws -> ResultSet {
+        let b = try binder(for: q)
+        var noTrace: [String]? = nil
+        let rows = try filter(q, b, trace: &noTrace)
+        if isGrouped(q) { return try group(q, b, rows) }
+        if q.having != nil { throw QueryError("having needs group by or an aggregate", at: q.having!.range) }
+
+        // Projection.
+        var fields: [BoundField] = []
+        var names: [String] = []
+        if q.items.isEmpty {
+            fields = b.source.defaultFields.map { BoundField(spec: b.lookupField($0)!, column: b.table.column($0), range: q.source.range) }
+        }
+        for item in q.items {
+            switch item {
+            case .all(let r):
+                fields += b.table.specs.map { BoundField(spec: $0, column: b.table.column($0.name), range: r) }
+            case .value(let v, _):
+                guard case .name(let id) = v else {
+                    throw QueryError("the select list takes fields and aggregates", at: v.range)
+                }
+                fields.append(try b.field(id))
+            }
+        }
+        for (k, item) in q.items.enumerated() {
+            if case .value(_, let alias?) = item { names.append(alias.text) } else if k < fields.count { names.append("") }
+        }
+        let getters = fields.map { b.cellGetter($0) }
+        var order = rows.rows
+        if !q.orderBy.isEmpty {
+            var keys: [(cell: (Int) -> Cell, desc: Bool)] = []
+            for key in q.orderBy {
+                if case .number(let d, _, let r) = key.value {
+                    let k = Int(d)
+                    guard d == d.rounded(), k >= 1, k <= fields.count else {
+                        throw QueryError("order by \(Int(d)): there are \(fields.count) columns", at: r)
+                    }
+                    keys.append((getters[k - 1], key.descending)); continue
+                }
+                guard case .name(let id) = key.value else {
+                    throw QueryError("order by takes a field or a column number", at: key.value.range)
+                }
+                if let i = q.items.firstIndex(where: { if case .value(_, let a?) = $0 { return a.text == id.text } else { return false } }) {
+                    keys.append((getters[i], key.descending)); continue
+                }
+                keys.append((b.cellGetter(try b.field(id)), key.descending))
+            }
+            order = Engine.sortRows(order, keys: keys)
+        }
+        let sliced = Engine.slice(order, offset: q.offset, limit: q.limit)
+        let columns = fields.enumerated().map { (k, f) in
+            ResultColumn(name: k < names.count && !names[k].isEmpty ? names[k] : f.name, label: f.spec.label,
+                         numeric: f.spec.type.name == "int")
+        }
+        return ResultSet(columns: columns, rowCount: sliced.count) { r, c in getters[c](Int(sliced[r])) }
+    }
+
+    static func slice<T>(_ a: [T], offset: Int?, limit: Int?) -> [T] {
+        let start = min(offset ?? 0, a.count)
+        let end = limit.map { min(a.count, start + $0) } ?? a.count
+        return Array(a[start..<end])
+    }
+
+    static func sortRows(_ rows: [UInt32], keys: [(cell: (Int) -> Cell, desc: Bool)]) -> [UInt32] {
+        // Materialize keys once; stable on row order.
+        let table = rows.map { r in keys.map { $0.cell(Int(r)) } }
+        let idx = (0..<rows.count).sorted { i, j in
+            for (k, key) in keys.enumerated() {
+                let a = table[i][k], b = table[j][k]
+                if a == b { continue }
+                return key.desc ? Cell.less(b, a) : Cell.less(a, b)
+            }
+            return i < j
+        }
+        return idx.map { rows[$0] }
+    }
+
+    // MARK: group
+
+    func group(_ q: Query, _ b: Binder, _ rows: Bitmap) throws -> ResultSet {
+        let keyFields = try q.groupBy.map { try b.field($0) }
+        for f in keyFields where f.spec.type.name == "list of text" {
+            throw QueryError("cannot group by `\(f.name)`: it is a list (a case can have several)", at: f.range)
+        }
+        // Output columns: the select list, or the group fields then default aggregates.
+        enum Out { case key(Int), agg(Int) }
+        var outs: [(Out, String, String)] = []
+        var aggs: [Aggregate] = []
+        func aggIndex(_ v: ValueExpr) throws -> Int {
+            let a = try Aggregate.bind(v, binder: b)
+            if let i = aggs.firstIndex(where: { $0.name == a.name }) { return i }
+            aggs.append(a); return aggs.count - 1
+        }
+        if q.items.isEmpty || q.verb == .count && q.items.isEmpty {
+            for (i, f) in keyFields.enumerated() { outs.append((.key(i), f.name, f.spec.label)) }
+            let defaults = q.verb == .count || !b.source.isCases || q.groupBy.isEmpty
+                ? ["count"] : ["count", "completion_rate", "face_to_face_rate", "satisfaction_rate"]
+            for d in defaults {
+                let i = try aggIndex(.name(Identifier(d, q.source.range)))
+                outs.append((.agg(i), aggs[i].name, aggs[i].label))
+            }
+        } else {
+            for item in q.items {
+                guard case .value(let v, let alias) = item else {
+                    throw QueryError("`*` cannot be used with group by or aggregates", at: q.range)
+                }
+                if Aggregate.isAggregate(v) {
+                    let i = try aggIndex(v)
+                    outs.append((.agg(i), alias?.text ?? aggs[i].name, aggs[i].label))
+                } else if case .name(let id) = v, let k = try keyIndex(id, keyFields, b) {
+                    outs.append((.key(k), alias?.text ?? keyFields[k].name, keyFields[k].spec.label))
+                } else if case .name(let id) = v, b.lookupField(id.text) != nil {
+                    throw QueryError("`\(id.text)` is neither grouped nor aggregated: add it to group by", at: id.range)
+                } else {
+                    let i = try aggIndex(v)
+                    outs.append((.agg(i), alias?.text ?? aggs[i].name, aggs[i].label))
+                }
+            }
+        }
+        let visible = outs.count
+        // Aggregates that having and order by name but the select list does not.
+        func resolveColumn(_ v: ValueExpr) throws -> Int {
+            if case .name(let id) = v {
+                if let i = outs.firstIndex(where: { $0.1 == id.text || $0.2 == id.text }) { return i }
+                if let k = try keyIndex(id, keyFields, b) {
+                    if let i = outs.firstIndex(where: { if case .key(k) = $0.0 { return true } else { return false } }) { return i }
+                    outs.append((.key(k), keyFields[k].name, keyFields[k].spec.label)); return outs.count - 1
+                }
+            }
+            if case .number(let d, _, let r) = v {
+                guard d == d.rounded(), Int(d) >= 1, Int(d) <= visible else {
+                    throw QueryError("there are \(visible) columns", at: r)
+                }
+                return Int(d) - 1
+            }
+            guard Aggregate.isAggregate(v) || { if case .call = v { return true }; return false }() else {
+                throw QueryError("`\(v.range)`: expected a grouped field or an aggregate", at: v.range)
+            }
+            let i = try aggIndex(v)
+            if let j = outs.firstIndex(where: { if case .agg(i) = $0.0 { return true } else { return false } }) { return j }
+            outs.append((.agg(i), aggs[i].name, aggs[i].label)); return outs.count - 1
+        }
+        let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn).bind($0) }
+        let orderCols = try q.orderBy.map { (try resolveColumn($0.value), $0.descending) }
+
+        // Assign each row a group.
+        let keyGetters: [(Int) -> Int64] = keyFields.map { Engine.keyGetter($0, b) }
+        var groupOf: [Int64: Int] = [:]
+        var groupKeys: [[Int64]] = []
+        var rowGroup: [Int32] = []
+        let rowList = rows.rows
+        rowGroup.reserveCapacity(rowList.count)
+        if keyGetters.isEmpty {
+            groupKeys = [[]]
+            rowGroup = Array(repeating: 0, count: rowList.count)
+        } else if keyGetters.count == 1, let domain = Engine.smallDomain(keyFields[0]) {
+            let g0 = keyGetters[0]
+            var slot = [Int32](repeating: -1, count: domain + 1)
+            for r in rowList {
+                let k = Int(g0(Int(r))) + 1   // -1 (empty) → 0
+                if slot[k] < 0 { slot[k] = Int32(groupKeys.count); groupKeys.append([Int64(k - 1)]) }
+                rowGroup.append(slot[k])
+            }
+        } else {
+            var multi: [[Int64]: Int] = [:]
+            for r in rowList {
+                let key = keyGetters.map { $0(Int(r)) }
+                if keyGetters.count == 1 {
+                    if let g = groupOf[key[0]] { rowGroup.append(Int32(g)); continue }
+                    groupOf[key[0]] = groupKeys.count
+                } else {
+                    if let g = multi[key] { rowGroup.append(Int32(g)); continue }
+                    multi[key] = groupKeys.count
+                }
+                rowGroup.append(Int32(groupKeys.count)); groupKeys.append(key)
+            }
+        }
+        let groups = groupKeys.count
+        let states = aggs.map { Aggregate.State(groups: groups, kind: $0.kind) }
+        for (a, agg) in aggs.enumerated() {
+            let st = states[a]
+            for (i, r) in rowList.enumerated() { agg.accumulate(st, row: Int(r), group: Int(rowGroup[i])) }
+        }
+        let keyCells = keyFields.map { Engine.keyCell($0, b) }
+        var table: [[Cell]] = (0..<groups).map { g in
+            outs.map { out -> Cell in
+                switch out.0 {
+                case .key(let k): return keyCells[k](groupKeys[g][k])
+                case .agg(let i): return aggs[i].result(states[i], group: g)
+                }
+            }
+        }
+        if let h = havingPlan { table = table.filter { h($0) } }
+        if orderCols.isEmpty {
+            // Groups in key order, so output is stable and readable.
+            if !keyFields.isEmpty {
+                table.sort { x, y in
+                    for k in 0..<keyFields.count {
+                        guard let i = outs.firstIndex(where: { if case .key(k) = $0.0 { return true } else { return false } }) else { continue }
+                        if x[i] != y[i] { return Cell.less(x[i], y[i]) }
+                    }
+                    return false
+                }
+            }
+        } else {
+            table = table.enumerated().sorted { x, y in
+                for (c, desc) in orderCols where x.element[c] != y.element[c] {
+                    return desc ? Cell.less(y.element[c], x.element[c]) : Cell.less(x.element[c], y.element[c])
+                }
+                return x.offset < y.offset
+            }.map(\.element)
+        }
+        table = Engine.slice(table, offset: q.offset, limit: q.limit).map { Array($0.prefix(visible)) }
+        let columns = outs.prefix(visible).map { out -> ResultColumn in
+            if case .agg(let i) = out.0 { return ResultColumn(name: out.1, label: out.2, numeric: aggs[i].isNumeric) }
+            return ResultColumn(name: out.1, label: out.2)
+        }
+        return ResultSet(columns: Array(columns), rows: table)
+    }
+
+    func keyIndex(_ id: Identifier, _ keys: [BoundField], _ b: Binder) throws -> Int? {
+        guard let spec = b.lookupField(id.text) else { return nil }
+        return keys.firstIndex { $0.name == spec.name }
+    }
+
+    /// A group key per row: codes for enums, texts and bools; values for dates and numbers.
+    static func keyGetter(_ f: BoundField, _ b: Binder) -> (Int) -> Int64 {
+        switch f.column {
+        case .text(let c)?: let v = c.codes; return { Int64(v[$0]) }
+        case .code(let c)?: let v = c.codes; return { v[$0] == EnumInfo.none ? -1 : Int64(v[$0]) }
+        case .bool(let c)?: let v = c.values; return { v[$0] ? 1 : 0 }
+        case .day(let c)?: let v = c.values; return { Int64(v[$0]) }
+        case .int(let c)?: let v = c.values; return { Int64(v[$0]) }
+        case .list?: return { _ in 0 }
+        case nil:
+            if let g = b.boolGetter(f) { return { g($0) ? 1 : 0 } }
+            let g = b.intGetter(f)!
+            return { Int64(g($0)) }
+        }
+    }
+
+    static func keyCell(_ f: BoundField, _ b: Binder) -> (Int64) -> Cell {
+        switch f.column {
+        case .text(let c)?: return { .text(c.pool[UInt32($0)]) }
+        case .code(let c)?:
+            let labels = b.labels
+            return { $0 < 0 ? .null : .text(labels ? c.info.label(UInt8($0)) : c.info.token(UInt8($0))) }
+        case .day?: return { Int32($0) == Day.none ? .null : .day(Day(raw: Int32($0))) }
+        case .int?: return { .int(Int($0)) }
+        default:
+            if case .bool = f.spec.type { return { .bool($0 == 1) } }
+            return { Int32($0) == Day.none ? .null : .int(Int($0)) }
+        }
+    }
+
+    /// The number of distinct keys when small enough for a direct table.
+    static func smallDomain(_ f: BoundField) -> Int? {
+        switch f.column {
+        case .text(let c)?: return c.pool.count <= 1 << 22 ? c.pool.count : nil
+        case .code?: return 256
+        case .bool?: return 2
+        case nil: if case .bool = f.spec.type { return 2 }; return nil
+        default: return nil
+        }
+    }
+}
+
+/// Conditions of a having clause, over the cells of a grouped row.
+struct HavingBinder {
+    let resolve: (ValueExpr) throws -> Int
+
+    func bind(_ e: Expr) throws -> ([Cell]) -> Bool {
+        switch e {
+        case .and(let a, let b): let x = try bind(a), y = try bind(b); return { x($0) && y($0) }
+        case .or(let a, let b): let x = try bind(a), y = try bind(b); return { x($0) || y($0) }
+        case .not(let a, _): let x = try bind(a); return { !x($0) }
+        case .compare(let l, let op, let r, _):
+            let c = try resolve(l)
+            let v = try value(r)
+            return { row in
+                let cell = row[c]
+                if cell == .null { return false }
+                if let x = cell.number, let y = v.number { return op.holds(x < y ? -1 : (x == y ? 0 : 1)) }
+                return op.holds(Cell.less(cell, v) ? -1 : (cell == v ? 0 : 1))
+            }
+        case .between(let x, let lo, let hi, let negated, _):
+            let c = try resolve(x)
+            let a = try value(lo), b = try value(hi)
+            return { row in
+                guard let v = row[c].number, let p = a.number, let q = b.number else { return false }
+                return (v >= p && v <= q) != negated
+            }
+        case .isEmpty(let x, let negated, _):
+            let c = try resolve(x)
+            return { ($0[c] == .null) != negated }
+        case .inList(let x, let items, let negated, _):
+            let c = try resolve(x)
+            let vs = try items.map(value)
+            return { row in vs.contains { $0.text == row[c].text } != negated }
+        default:
+            throw QueryError("having takes comparisons of grouped fields and aggregates", at: e.range)
+        }
+    }
+
+    func value(_ v: ValueExpr) throws -> Cell {
+        switch v {
+        case .number(let d, _, _): return .double(d)
+        case .string(let s, _): return .text(s)
+        case .name(let id): return .text(id.text)
+        case .date(let y, let m, let d, let t, let r):
+            guard let day = Day(year: y, month: m, day: d) else { throw QueryError("\(t) is not a day", at: r) }
+            return .day(day)
+        case .bool(let b, _): return .bool(b)
+        default: throw QueryError("expected a number or a value", at: v.range)
+        }
+    }
+}

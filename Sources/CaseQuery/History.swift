@@ -1,0 +1,167 @@
+import CaseStore
+
+/// The history operators over each case's events, in the manner of JQL's WAS and CHANGED.
+///
+/// - `unit was X`: X is the case's unit now, or acted on it in some event (it was assigned the
+///   case, signed for it, asked to return it, returned it, replied…).
+/// - `status was S`: S is the status now, or some event put the case in S
+///   (assign → assigned, sign → signed, return_request → return_requested, reply → replied,
+///   close → closed, rehandle → rehandling, reassign → assigned).
+/// - `status changed [from S1] [to S2] [after D] [before D] [during (D1, D2)] [by UNIT]`: some event
+///   moved the case from S1 to S2, dated within the bounds, done by UNIT.
+/// - `unit changed [from U1] [to U2] …`: the case was reassigned (a `reassign` event) from U1 to U2.
+struct History {
+    let binder: Binder
+    var store: CaseStore { binder.store }
+
+    static func status(after action: EventAction) -> Status? {
+        switch action {
+        case .assign, .reassign: return .assigned
+        case .sign: return .signed
+        case .returnRequest: return .returnRequested
+        case .reply: return .replied
+        case .close: return .closed
+        case .rehandle: return .rehandling
+        case .return, .feedback: return nil
+        }
+    }
+
+    func requireCases(_ range: SourceRange) throws {
+        guard binder.source.isCases else {
+            throw QueryError("was / changed look at a case's history: use them on cases, suggestions or proposals", at: range)
+        }
+    }
+
+    func historyField(_ id: Identifier) throws -> String {
+        let f = try binder.field(id)
+        guard f.name == "unit" || f.name == "status" else {
+            throw QueryError("history is kept for unit and status, not `\(f.name)`", at: id.range)
+        }
+        return f.name
+    }
+
+    func statusCode(_ v: ValueExpr) throws -> UInt8 {
+        let lit = try binder.literal(v)
+        guard let c = Status.info.code(of: lit.asText) else {
+            throw QueryError("unknown status `\(lit.asText)`; the statuses are: " + Status.info.tokens.joined(separator: ", "),
+                             at: v.range, suggestion: Suggest.closest(to: lit.asText, in: Status.info.allSpellings).map { "did you mean `\($0)`?" })
+        }
+        return c
+    }
+
+    func unitCode(_ v: ValueExpr) throws -> UInt32 {
+        let lit = try binder.literal(v)
+        guard let c = store.pools.units.lookup(lit.asText), c != 0 else {
+            throw QueryError("no unit is called \"\(lit.asText)\"", at: v.range,
+                             suggestion: Suggest.closest(to: lit.asText, in: store.pools.units.allStrings).map { "did you mean \($0)?" })
+        }
+        return c
+    }
+
+    func dayValue(_ v: ValueExpr) throws -> Int32 {
+        switch try binder.literal(v) {
+        case .day(let d): return d.raw
+        case .text(let s): if let d = Day(s) { return d.raw }
+        default: break
+        }
+        throw QueryError("expected a date like 2020-09-30 or today - 7d", at: v.range)
+    }
+
+    func was(_ id: Identifier, _ values: [ValueExpr], _ range: SourceRange) throws -> Plan {
+        try requireCases(range)
+        let field = try historyField(id)
+        let n = binder.n
+        let eventCase = store.eventCase
+        if field == "unit" {
+            let codes = try values.map(unitCode)
+            let names = codes.map { "\"\(store.pools.units[$0])\"" }.joined(separator: ", ")
+            return .index("history: unit was \(names) (events by unit)") { [store, binder] in
+                var b = Bitmap(count: n)
+                let now = binder.indexes.postings("unit")
+                let byUnit = store.events.indexes.postings("unit")
+                for c in codes {
+                    for r in now.rows(of: Int(c)) { b.insert(Int(r)) }
+                    for e in byUnit.rows(of: Int(c)) where eventCase[Int(e)] != UInt32.max { b.insert(Int(eventCase[Int(e)])) }
+                }
+                return b
+            }
+        }
+        let codes = try values.map(statusCode)
+        let actions = EventAction.allCases.filter { a in History.status(after: a).map { codes.contains($0.rawValue) } ?? false }
+        let names = codes.map { Status.info.token($0) }.joined(separator: ", ")
+        return .index("history: status was \(names) (events by action)") { [store, binder] in
+            var b = Bitmap(count: n)
+            let now = binder.indexes.postings("status")
+            let byAction = store.events.indexes.postings("action")
+            for c in codes { for r in now.rows(of: Int(c)) { b.insert(Int(r)) } }
+            for a in actions {
+                for e in byAction.rows(of: Int(a.rawValue)) where eventCase[Int(e)] != UInt32.max { b.insert(Int(eventCase[Int(e)])) }
+            }
+            return b
+        }
+    }
+
+    func changed(_ id: Identifier, _ f: ChangeFilter, _ range: SourceRange) throws -> Plan {
+        try requireCases(range)
+        let field = try historyField(id)
+        let after = try f.after.map(dayValue), before = try f.before.map(dayValue)
+        let during = try f.during.map { (try dayValue($0.0), try dayValue($0.1)) }
+        let by = try f.by.map(unitCode)
+        let evDate = store.events.day("date").values
+        let evUnit = store.events.text("unit").codes
+        let evAction = store.events.code("action").codes
+        let caseUnit = binder.table.text("unit").codes
+        var text = "history: \(field) changed"
+        func dateOK(_ d: Int32) -> Bool {
+            if let a = after, !(d > a) { return false }
+            if let b = before, !(d < b) { return false }
+            if let (x, y) = during, !(d >= x && d <= y) { return false }
+            return true
+        }
+        if let a = after { text += " after \(Day(raw: a))" }
+        if let b = before { text += " before \(Day(raw: b))" }
+        if let (x, y) = during { text += " during (\(Day(raw: x)), \(Day(raw: y)))" }
+        if let b = by { text += " by \"\(store.pools.units[b])\"" }
+        let store = self.store
+        if field == "status" {
+            let from = try f.from.map(statusCode), to = try f.to.map(statusCode)
+            if let x = from { text += " from \(Status.info.token(x))" }
+            if let y = to { text += " to \(Status.info.token(y))" }
+            return .scan(text + " (each case's events)") { row in
+                var previous: UInt8? = nil
+                for e in store.events(ofCase: row) {
+                    let e = Int(e)
+                    guard let action = EventAction(rawValue: evAction[e]), let s = History.status(after: action) else { continue }
+                    defer { previous = s.rawValue }
+                    if s.rawValue == previous { continue }
+                    if let x = from, previous != x { continue }
+                    if let y = to, s.rawValue != y { continue }
+                    if let b = by, evUnit[e] != b { continue }
+                    if dateOK(evDate[e]) { return true }
+                }
+                return false
+            }
+        }
+        let from = try f.from.map(unitCode), to = try f.to.map(unitCode)
+        if let x = from { text += " from \"\(store.pools.units[x])\"" }
+        if let y = to { text += " to \"\(store.pools.units[y])\"" }
+        let reassign = EventAction.reassign.rawValue, ret = EventAction.return.rawValue, assign = EventAction.assign.rawValue
+        return .scan(text + " (each case's reassign events)") { row in
+            // The unit before a reassignment: the one that returned the case, else the last assigned.
+            var holder: UInt32? = nil
+            for e in store.events(ofCase: row) {
+                let e = Int(e)
+                let a = evAction[e]
+                if a == ret || a == assign { holder = evUnit[e]; continue }
+                guard a == reassign else { continue }
+                let newUnit = evUnit[e] != 0 ? evUnit[e] : caseUnit[row]
+                defer { holder = newUnit }
+                if let x = from, holder != x { continue }
+                if let y = to, newUnit != y { continue }
+                if let b = by, holder != b && evUnit[e] != b { continue }
+                if dateOK(evDate[e]) { return true }
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import CaseStore
+
+/// How a condition is answered: from an index (a set of rows at once), or by testing each row
+/// that the steps before it kept. `and` runs index steps first and narrows as it goes, so a scan
+/// only sees the rows the indexes left.
+public indirect enum Plan {
+    /// Rows from an index; the text says which index and which key.
+    case index(String, () -> Bitmap)
+    /// A test on each candidate row; the text says what is tested.
+    case scan(String, (Int) -> Bool)
+    case and([Plan])
+    case or([Plan])
+    case not(Plan)
+    case constant(Bool, String)
+
+    var isIndexed: Bool {
+        switch self {
+        case .index, .constant: return true
+        case .scan: return false
+        case .and(let ps), .or(let ps): return ps.allSatisfy(\.isIndexed)
+        case .not(let p): return p.isIndexed
+        }
+    }
+
+    /// Runs the plan over the rows of `within`, adding a line a step to `trace` when given.
+    func execute(within: Bitmap, trace: inout [String]?, depth: Int = 0) -> Bitmap {
+        let pad = String(repeating: "  ", count: depth)
+        switch self {
+        case .constant(let v, let text):
+            trace?.append("\(pad)\(text) → \(v ? within.cardinality : 0) rows")
+            return v ? within : Bitmap(count: within.count)
+        case .index(let text, let make):
+            var b = make()
+            b.formIntersection(within)
+            trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
+            return b
+        case .scan(let text, let test):
+            var b = within
+            let before = trace == nil ? 0 : b.cardinality
+            b.filter(test)
+            trace?.append("\(pad)scan \(text) over \(before) rows → \(b.cardinality) rows")
+            return b
+        case .and(let parts):
+            trace?.append("\(pad)and")
+            var acc = within
+            // Index steps first, then the scans over what they kept.
+            for p in parts.filter(\.isIndexed) + parts.filter({ !$0.isIndexed }) {
+                acc = p.execute(within: acc, trace: &trace, depth: depth + 1)
+                if acc.isEmpty && trace == nil { break }
+            }
+            trace?.append("\(pad)→ \(acc.cardinality) rows")
+            return acc
+        case .or(let parts):
+            trace?.append("\(pad)or")
+            var acc = Bitmap(count: within.count)
+            for p in parts {
+                // Rows already kept need no second look.
+                let rest = within.subtracting(acc)
+                acc.formUnion(p.execute(within: rest, trace: &trace, depth: depth + 1))
+            }
+            trace?.append("\(pad)→ \(acc.cardinality) rows")
+            return acc
+        case .not(let p):
+            trace?.append("\(pad)not")
+            let inner = p.execute(within: within, trace: &trace, depth: depth + 1)
+            let out = within.subtracting(inner)
+            trace?.append("\(pad)→ \(out.cardinality) rows")
+            return out
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import CaseStore
+
+/// What a query reads: a table, and for suggestions/proposals the kind it keeps.
+public struct SourceInfo {
+    public let name: String
+    public let table: Table
+    public let kind: Kind?
+
+    public static let spellings: [(names: [String], table: String, kind: Kind?)] = [
+        (["cases", "case", "案件", "全部", "建议提案", "all"], "cases", nil),
+        (["suggestions", "suggestion", "建议", "人大建议", "人大代表建议"], "cases", .suggestion),
+        (["proposals", "proposal", "提案", "政协提案", "政协委员提案"], "cases", .proposal),
+        (["units", "unit", "单位", "承办单位"], "units", nil),
+        (["events", "event", "办理记录", "记录", "history"], "events", nil),
+    ]
+
+    /// Every source name, for completion.
+    public static var allNames: [String] { spellings.flatMap(\.names) }
+
+    static func resolve(_ id: Identifier, store: CaseStore) throws -> SourceInfo {
+        let key = id.text.lowercased()
+        guard let s = spellings.first(where: { $0.names.contains(key) }) else {
+            let primary = spellings.map { $0.names[0] }
+            throw QueryError("unknown source `\(id.text)` (the sources are \(primary.joined(separator: ", ")))",
+                             at: id.range,
+                             suggestion: Suggest.closest(to: id.text, in: allNames).map { "did you mean `\($0)`?" })
+        }
+        return SourceInfo(name: s.names[0], table: store.table(s.table)!, kind: s.kind)
+    }
+
+    public var isCases: Bool { table.name == "cases" }
+
+    /// Default columns when a query names none.
+    var defaultFields: [String] {
+        switch table.name {
+        case "cases": return ["id", "kind", "unit", "status", "deadline", "title"]
+        default: return table.specs.filter { !$0.derived }.map(\.name)
+        }
+    }
+}

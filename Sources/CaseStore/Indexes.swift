@@ -1,0 +1,205 @@
+/// The indexes of one table, each built on first use and kept:
+/// - a hash index per enum, text, list or bool column: value code → sorted rows (postings);
+/// - a sorted index per date or int column: rows ordered by value, for ranges;
+/// - a CJK bigram index per text pool, over the distinct strings, for `contains`.
+public final class TableIndexes: @unchecked Sendable {
+    public let table: Table
+    private var postingsCache: [String: Postings] = [:]
+    private var sortedCache: [String: SortedIndex] = [:]
+    private var bigramCache: [ObjectIdentifier: BigramIndex] = [:]
+
+    public init(table: Table) { self.table = table }
+
+    /// Rows grouped by value code: rows[starts[c]..<starts[c+1]] hold code c, ascending.
+    public struct Postings: Sendable {
+        public let starts: [UInt32]
+        public let rows: [UInt32]
+        public var valueCount: Int { starts.count - 1 }
+        public func rows(of code: Int) -> ArraySlice<UInt32> {
+            guard code >= 0, code < valueCount else { return [] }
+            return rows[Int(starts[code])..<Int(starts[code + 1])]
+        }
+        public func count(of code: Int) -> Int {
+            guard code >= 0, code < valueCount else { return 0 }
+            return Int(starts[code + 1] - starts[code])
+        }
+    }
+
+    public struct SortedIndex: Sendable {
+        /// Rows with a value, in value order; empty cells are left out.
+        public let rows: [UInt32]
+        public let values: [Int32]
+        /// Rows whose value v satisfies lo <= v <= hi.
+        public func rows(from lo: Int32, through hi: Int32) -> ArraySlice<UInt32> {
+            guard lo <= hi else { return [] }
+            let a = lowerBound(lo), b = lowerBound(hi == Int32.max ? hi : hi + 1, orEnd: hi == Int32.max)
+            return rows[a..<b]
+        }
+        func lowerBound(_ v: Int32, orEnd: Bool = false) -> Int {
+            if orEnd { return values.count }
+            var lo = 0, hi = values.count
+            while lo < hi { let m = (lo + hi) >> 1; if values[m] < v { lo = m + 1 } else { hi = m } }
+            return lo
+        }
+    }
+
+    /// The hash index of an enum, text, list or bool column.
+    public func postings(_ field: String) -> Postings {
+        if let p = postingsCache[field] { return p }
+        let n = table.count
+        var codes: [UInt32] = []
+        var listStarts: [UInt32]? = nil
+        var valueCount = 0
+        switch table.column(field)! {
+        case .code(let c):
+            codes = c.codes.map { $0 == EnumInfo.none ? UInt32(c.info.values.count) : UInt32($0) }
+            valueCount = c.info.values.count + 1   // the last code stands for empty
+        case .text(let c): codes = c.codes; valueCount = c.pool.count
+        case .bool(let c): codes = c.values.map { $0 ? 1 : 0 }; valueCount = 2
+        case .list(let c): codes = c.values; listStarts = c.starts; valueCount = c.pool.count
+        case .day, .int: preconditionFailure("\(field) has a sorted index, not postings")
+        }
+        var starts = Array(repeating: UInt32(0), count: valueCount + 1)
+        for code in codes { starts[Int(code) + 1] += 1 }
+        for i in 0..<valueCount { starts[i + 1] += starts[i] }
+        var fill = starts
+        var rows = Array(repeating: UInt32(0), count: codes.count)
+        if let ls = listStarts {
+            for row in 0..<n {
+                var last = UInt32.max
+                for k in Int(ls[row])..<Int(ls[row + 1]) where codes[k] != last {
+                    let code = Int(codes[k]); rows[Int(fill[code])] = UInt32(row); fill[code] += 1; last = codes[k]
+                }
+            }
+            // Repeated values in one list were skipped: recompute the real counts.
+            var compact: [UInt32] = []; compact.reserveCapacity(rows.count)
+            var newStarts = [UInt32(0)]
+            for v in 0..<valueCount {
+                compact.append(contentsOf: rows[Int(starts[v])..<Int(fill[v])])
+                newStarts.append(UInt32(compact.count))
+            }
+            let p = Postings(starts: newStarts, rows: compact)
+            postingsCache[field] = p
+            return p
+        }
+        codes.withUnsafeBufferPointer { cs in
+            rows.withUnsafeMutableBufferPointer { rs in
+                for row in 0..<cs.count {
+                    let code = Int(cs[row]); rs[Int(fill[code])] = UInt32(row); fill[code] += 1
+                }
+            }
+        }
+        let p = Postings(starts: starts, rows: rows)
+        postingsCache[field] = p
+        return p
+    }
+
+    /// The sorted index of a date or int column.
+    public func sorted(_ field: String) -> SortedIndex {
+        if let s = sortedCache[field] { return s }
+        let values: [Int32]
+        switch table.column(field)! {
+        case .day(let c): values = c.values
+        case .int(let c): values = c.values
+        default: preconditionFailure("\(field) is not a date or number")
+        }
+        // Counting sort when the range is small (dates of a few years), else a comparison sort.
+        var present: [UInt32] = []
+        present.reserveCapacity(values.count)
+        var lo = Int32.max, hi = Int32.min
+        for (r, v) in values.enumerated() where v != Day.none {
+            present.append(UInt32(r)); lo = min(lo, v); hi = max(hi, v)
+        }
+        var rows: [UInt32]
+        if present.isEmpty {
+            rows = []
+        } else if Int(hi) - Int(lo) < 1 << 22 {
+            var counts = Array(repeating: UInt32(0), count: Int(hi - lo) + 2)
+            for r in present { counts[Int(values[Int(r)] - lo) + 1] += 1 }
+            for i in 1..<counts.count { counts[i] += counts[i - 1] }
+            rows = Array(repeating: 0, count: present.count)
+            for r in present { let k = Int(values[Int(r)] - lo); rows[Int(counts[k])] = r; counts[k] += 1 }
+        } else {
+            rows = present.sorted { values[Int($0)] != values[Int($1)] ? values[Int($0)] < values[Int($1)] : $0 < $1 }
+        }
+        let s = SortedIndex(rows: rows, values: rows.map { values[Int($0)] })
+        sortedCache[field] = s
+        return s
+    }
+
+    /// The bigram index of a text column's pool.
+    public func bigrams(_ pool: StringPool) -> BigramIndex {
+        let key = ObjectIdentifier(pool)
+        if let b = bigramCache[key] { return b }
+        let b = BigramIndex(pool: pool)
+        bigramCache[key] = b
+        return b
+    }
+
+    /// Bytes held by the indexes built so far.
+    public var footprint: Int {
+        postingsCache.values.reduce(0) { $0 + $1.starts.capacity * 4 + $1.rows.capacity * 4 }
+            + sortedCache.values.reduce(0) { $0 + $1.rows.capacity * 8 }
+            + bigramCache.values.reduce(0) { $0 + $1.footprint }
+    }
+}
+
+/// Pairs of adjacent characters (Unicode scalars) → the pool codes of the distinct strings holding
+/// them. A substring of two or more characters is answered by intersecting its bigrams' lists,
+/// then checking the few candidates.
+public final class BigramIndex: @unchecked Sendable {
+    let pool: StringPool
+    private var lists: [UInt64: [UInt32]] = [:]
+
+    init(pool: StringPool) {
+        self.pool = pool
+        for code in 0..<pool.count {
+            let scalars = Array(pool[UInt32(code)].unicodeScalars)
+            guard scalars.count >= 2 else { continue }
+            var seen = Set<UInt64>()
+            for i in 0..<(scalars.count - 1) {
+                let key = BigramIndex.key(scalars[i], scalars[i + 1])
+                if seen.insert(key).inserted { lists[key, default: []].append(UInt32(code)) }
+            }
+        }
+    }
+
+    static func key(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 {
+        UInt64(BigramIndex.fold(a).value) << 32 | UInt64(BigramIndex.fold(b).value)
+    }
+    /// ASCII letters compare case-insensitively.
+    static func fold(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        (65...90).contains(s.value) ? Unicode.Scalar(s.value + 32)! : s
+    }
+
+    /// Codes of the distinct strings containing `needle` (verified), ascending.
+    /// ASCII letters match case-insensitively.
+    public func codes(containing needle: String) -> [UInt32] {
+        let scalars = Array(needle.unicodeScalars)
+        let lowered = needle.lowercased()
+        func verify(_ code: UInt32) -> Bool { pool[code].lowercased().contains(lowered) }
+        if scalars.count < 2 {
+            return (0..<UInt32(pool.count)).filter { needle.isEmpty || verify($0) }
+        }
+        var candidate: [UInt32]? = nil
+        var keys = Set<UInt64>()
+        for i in 0..<(scalars.count - 1) { keys.insert(BigramIndex.key(scalars[i], scalars[i + 1])) }
+        // Shortest lists first.
+        for key in keys.sorted(by: { (lists[$0]?.count ?? 0) < (lists[$1]?.count ?? 0) }) {
+            guard let list = lists[key] else { return [] }
+            if let c = candidate {
+                var out: [UInt32] = []
+                var i = 0, j = 0
+                while i < c.count && j < list.count {
+                    if c[i] == list[j] { out.append(c[i]); i += 1; j += 1 } else if c[i] < list[j] { i += 1 } else { j += 1 }
+                }
+                candidate = out
+            } else { candidate = list }
+            if candidate!.isEmpty { return [] }
+        }
+        return (candidate ?? []).filter(verify)
+    }
+
+    var footprint: Int { lists.count * 48 + lists.values.reduce(0) { $0 + $1.capacity * 4 } }
+}
+
