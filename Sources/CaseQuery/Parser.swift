@@ -190,7 +190,7 @@ public struct Parser {
             source = name
             next.insert("\"from\"", at: 0)
         } else {
-            throw fail("\"from\" after the select list", keywords: ["from"])
+            throw fail("\"from\"", keywords: ["from"])
         }
         var query = Query(verb: verb, items: items, source: source, range: verbToken.range)
         if current.isWord("where") {
