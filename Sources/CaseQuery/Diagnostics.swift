@@ -38,12 +38,12 @@ extension QueryError {
 func displayWidth(_ c: Character) -> Int {
     var width = 0
     for s in c.unicodeScalars {
-        width += displayWidth(s)
+        width += scalarWidth(s)
     }
     return width
 }
 
-func displayWidth(_ s: Unicode.Scalar) -> Int {
+func scalarWidth(_ s: Unicode.Scalar) -> Int {
     switch s.properties.generalCategory {
     case .nonspacingMark, .enclosingMark, .format: return 0
     default: break

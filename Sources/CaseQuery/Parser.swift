@@ -31,6 +31,7 @@ public struct Parser {
             throw QueryError("empty statement", at: p.current.range)
         }
         let statement = try p.parseStatement()
+        while p.current.isSymbol(";") { p.index += 1 }
         if p.current.kind != .end {
             throw p.fail("end of input (use a script for several statements)")
         }

@@ -298,6 +298,11 @@ func items(_ q: Query) -> [String] {
     @Test func trailingSemicolonAndComments() throws {
         #expect(try query("select cases; -- done").source.text == "cases")
         #expect(try query("-- list\nselect cases -- all of them\n").source.text == "cases")
+        #expect(try query("select cases;;  ; ").source.text == "cases")
+        #expect(parseError("select cases where and = 1")?.message
+                == #"expected a condition after "where" but found "and""#)
+        #expect(parseError("select where from cases")?.message
+                == #"expected a source or a select list after "select" but found "where""#)
     }
 
     @Test func scripts() throws {
@@ -453,5 +458,96 @@ func items(_ q: Query) -> [String] {
         #expect(c("select a; select b") == .complete)
         #expect(c("select a; select b where") == .incomplete)
         #expect(c("select a;") == .complete)
+    }
+}
+
+// MARK: - Suggestions and rendered diagnostics
+
+@Suite struct SuggestAndDiagnosticsTests {
+    @Test func suggestClosest() {
+        let fields = ["unit", "status", "deadline", "title"]
+        #expect(Suggest.closest(to: "unti", in: fields) == "unit")
+        #expect(Suggest.closest(to: "UNTI", in: fields) == "unit")
+        #expect(Suggest.closest(to: "statsu", in: fields) == "status")
+        #expect(Suggest.closest(to: "dedline", in: fields) == "deadline")
+        #expect(Suggest.closest(to: "教育厅", in: ["卫健委", "教育局", "财政局"]) == "教育局")
+        #expect(Suggest.closest(to: "xyz", in: fields) == nil)
+        #expect(Suggest.closest(to: "unit", in: []) == nil)
+        #expect(Suggest.closest(to: "", in: fields) == nil)
+        #expect(Suggest.closest(to: "tilte", in: fields, maxDistance: 0) == nil)
+        #expect(Suggest.closest(to: "ab", in: ["ax", "ay"]) == "ax")
+        #expect(Suggest.closest(to: "unit", in: ["units", "unit"]) == "unit")
+        #expect(Suggest.distance(Array("kitten"), Array("sitting")) == 3)
+        #expect(Suggest.distance(Array("ab"), Array("ba")) == 1)
+    }
+
+    @Test func displayWidths() {
+        #expect(displayWidth("a") == 1)
+        #expect(displayWidth("教") == 2)
+        #expect(displayWidth("＝") == 2)
+        #expect(displayWidth("\u{3000}") == 2)
+        #expect(displayWidth("e\u{301}") == 1)
+        #expect(displayWidth("\u{301}") == 0)
+    }
+
+    @Test func renderedAsInTheDesign() {
+        let source = #"select cases where unti = "x""#
+        let start = SourcePosition(line: 1, column: 20, offset: 19)
+        let error = QueryError("unknown field `unti`",
+                               at: SourceRange(start, SourcePosition(line: 1, column: 24, offset: 23)),
+                               suggestion: Suggest.closest(to: "unti", in: ["unit", "status"]))
+        #expect(error.rendered(source: source) == """
+            query:1:20: error: unknown field `unti`
+              select cases where unti = "x"
+                                 ^^^^
+              did you mean `unit`?
+            """)
+    }
+
+    @Test func caretsAlignUnderChineseText() {
+        let source = "select 案件 where 主办单位 = 教育厅"
+        let error = QueryError("unknown unit `教育厅`",
+                               at: SourceRange(SourcePosition(line: 1, column: 24, offset: 23),
+                                               SourcePosition(line: 1, column: 27, offset: 26)),
+                               suggestion: "教育局")
+        // "select " 7 + "案件" 4 + " where " 7 + "主办单位" 8 + " = " 3 = 29 columns before it.
+        let lines = error.rendered(source: source, name: "script.cql").split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines[0] == "script.cql:1:24: error: unknown unit `教育厅`")
+        #expect(lines[1] == "  select 案件 where 主办单位 = 教育厅")
+        #expect(lines[2] == "  " + String(repeating: " ", count: 29) + "^^^^^^")
+        #expect(lines[3] == "  did you mean `教育局`?")
+    }
+
+    @Test func multiLineShowsTheLineOfTheError() {
+        let source = "select cases\nwhere unit = 1\n  and 状态 ＝ #\norder by x"
+        let e = parseError(source)!
+        #expect(e.range.start == SourcePosition(line: 3, column: 12, offset: 39))
+        #expect(e.rendered(source: source) == """
+            query:3:12: error: unexpected character "#"
+                and 状态 ＝ #
+                            ^
+            """)
+    }
+
+    @Test func endOfInputGetsOneCaretAfterTheText() {
+        let source = "select cases where unit ="
+        let e = parseError(source)!
+        #expect(e.rendered(source: source) == """
+            query:1:26: error: expected a value after "=" but found end of input
+              select cases where unit =
+                                       ^
+            """)
+    }
+
+    @Test func parserSuggestsKeywords() {
+        let source = "selct cases"
+        let e = parseError(source)!
+        #expect(e.rendered(source: source) == """
+            query:1:1: error: expected "select", "count", "explain" or "expect" but found "selct"
+              selct cases
+              ^^^^^
+              did you mean `select`?
+            """)
     }
 }
