@@ -1,0 +1,523 @@
+// The hand-written recursive-descent parser of caseql. One function per rule of
+// grammar/caseql.ebnf; each carries, as its doc comment, the production it implements, written
+// exactly as in the grammar (GrammarConsistencyTests checks this).
+
+/// Whether a REPL has a whole statement, needs another line, or has nothing at all.
+public enum StatementCompleteness: Equatable, Sendable {
+    case complete, incomplete, empty
+}
+
+public struct Parser {
+    /// How deeply parentheses, `not` and calls may nest.
+    public static let maxDepth = 256
+
+    private let tokens: [Token]
+    private var index = 0
+    private var depth = 0
+    /// What may follow the statement just parsed, for the "expected … but found" message.
+    private var follow: [String] = []
+
+    private init(_ text: String) {
+        tokens = Lexer.tokenize(text)
+    }
+
+    // MARK: - Public API
+
+    /// Parses exactly one statement (an optional trailing ";" is allowed).
+    public static func parse(_ text: String) throws(QueryError) -> Statement {
+        var p = Parser(text)
+        while p.current.isSymbol(";") { p.index += 1 }
+        if p.current.kind == .end {
+            throw QueryError("empty statement", at: p.current.range)
+        }
+        let statement = try p.parseStatement()
+        while p.current.isSymbol(";") { p.index += 1 }
+        if p.current.kind != .end {
+            throw p.fail("end of input (use a script for several statements)")
+        }
+        return statement
+    }
+
+    /// script = { ";" | statement } ;
+    ///
+    /// Every statement but the last must end with its own ";". Each statement comes with its
+    /// range, without the ";".
+    public static func parseScript(_ text: String) throws -> [(Statement, SourceRange)] {
+        var p = Parser(text)
+        var statements: [(Statement, SourceRange)] = []
+        while p.current.kind != .end {
+            if p.current.isSymbol(";") { p.index += 1; continue }
+            let start = p.current.range.start
+            let statement = try p.parseStatement()
+            let last = p.previous.isSymbol(";") ? p.tokens[p.index - 2] : p.previous
+            statements.append((statement, SourceRange(start, last.range.end)))
+        }
+        return statements
+    }
+
+    /// Whether `text` is a complete statement (or script), an incomplete one that needs more
+    /// lines, or empty. Incomplete: an open parenthesis or string, or the text ends with an
+    /// operator, a comma or a word that needs something after it. Text with an error is
+    /// complete: the parser will then report the error.
+    public static func completeness(of text: String) -> StatementCompleteness {
+        let tokens = Lexer.tokenize(text)
+        if tokens.contains(where: { $0.unterminated }) { return .incomplete }
+        let lastSemicolon = tokens.lastIndex { $0.isSymbol(";") }
+        let tail = tokens[(lastSemicolon.map { $0 + 1 } ?? 0)...].filter { $0.kind != .end }
+        guard let last = tail.last else { return lastSemicolon == nil ? .empty : .complete }
+        var open = 0
+        for t in tail {
+            if t.isSymbol("(") { open += 1 } else if t.isSymbol(")") { open -= 1 }
+        }
+        if open > 0 { return .incomplete }
+        if last.kind == .symbol && Parser.continuingSymbols.contains(last.text) { return .incomplete }
+        if last.kind == .word && Parser.continuingWords.contains(last.word) { return .incomplete }
+        if tail.count == 1 && last.kind == .word && last.word == "count" { return .incomplete }
+        return .complete
+    }
+
+    static let continuingSymbols: Set<String> = ["=", "!=", "<", "<=", ">", ">=", "+", "-", ",", "("]
+    static let continuingWords: Set<String> = [
+        "select", "explain", "expect", "from", "where", "group", "order", "by", "having", "limit",
+        "offset", "as", "and", "or", "not", "in", "between", "contains", "is", "was", "changed",
+        "to", "after", "before", "during", "at", "least", "most",
+    ]
+
+    // MARK: - Tokens
+
+    private var current: Token { tokens[index] }
+    private var previous: Token { tokens[max(index - 1, 0)] }
+    private func peek(_ ahead: Int) -> Token { tokens[min(index + ahead, tokens.count - 1)] }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let t = tokens[index]
+        if t.kind != .end { index += 1 }
+        return t
+    }
+
+    private mutating func accept(_ keyword: String) -> Bool {
+        guard current.isWord(keyword) else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func acceptSymbol(_ symbol: String) -> Bool {
+        guard current.isSymbol(symbol) else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func expect(_ keyword: String) throws(QueryError) {
+        guard accept(keyword) else { throw fail("\"\(keyword)\"", keywords: [keyword]) }
+    }
+
+    /// `expected <what> after <previous token> but found <current token>`, or the lexer's
+    /// message when the current token is an error. Suggests the closest of `keywords`.
+    private func fail(_ expected: String, keywords: [String] = []) -> QueryError {
+        if current.kind == .error { return QueryError(current.text, at: current.range) }
+        let after = index > 0 ? " after \(previous.display)" : ""
+        var suggestion: String?
+        if current.kind == .word, !keywords.isEmpty {
+            suggestion = Suggest.closest(to: current.text, in: keywords)
+        }
+        return QueryError("expected \(expected)\(after) but found \(current.display)",
+                          at: current.range, suggestion: suggestion)
+    }
+
+    private static func list(_ items: [String]) -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
+    }
+
+    private mutating func enter() throws(QueryError) {
+        depth += 1
+        if depth > Parser.maxDepth {
+            throw QueryError("expression nested too deeply (limit \(Parser.maxDepth))", at: current.range)
+        }
+    }
+
+    private func isName(_ t: Token) -> Bool { t.kind == .word && !Lexer.reserved.contains(t.word) }
+
+    private func canStartValue(_ t: Token) -> Bool {
+        switch t.kind {
+        case .string, .number, .date, .parameter: return true
+        case .word: return isName(t)
+        default: return false
+        }
+    }
+
+    private func range(from start: SourcePosition) -> SourceRange { SourceRange(start, previous.range.end) }
+
+    // MARK: - Statements
+
+    /// statement = ( query | "explain" query | expectation ) [ ";" ] ;
+    private mutating func parseStatement() throws(QueryError) -> Statement {
+        let statement: Statement
+        follow = ["\";\"", "end of input"]
+        if accept("explain") {
+            guard current.isWord("select") || current.isWord("count") else {
+                throw fail("\"select\" or \"count\"", keywords: ["select", "count"])
+            }
+            statement = .explain(try parseQuery())
+        } else if current.isWord("expect") {
+            statement = .expect(try parseExpectation())
+        } else if current.isWord("select") || current.isWord("count") {
+            statement = .query(try parseQuery())
+        } else {
+            throw fail("\"select\", \"count\", \"explain\" or \"expect\"",
+                       keywords: ["select", "count", "explain", "expect"])
+        }
+        if !acceptSymbol(";") && current.kind != .end {
+            throw fail(Parser.list(follow))
+        }
+        return statement
+    }
+
+    /// query = ( "select" | "count" ) [ select_list "from" ] source [ where ] [ group_by ] [ having ] [ order_by ] [ limit ] ;
+    private mutating func parseQuery() throws(QueryError) -> Query {
+        let verbToken = advance()
+        let verb: Verb = verbToken.word == "count" ? .count : .select
+        guard current.isSymbol("*") || canStartValue(current) else {
+            throw fail("a source or a select list")
+        }
+        let list = try parseSelectList()
+        var items: [SelectItem] = []
+        let source: Identifier
+        var next = ["\"where\"", "\"group by\"", "\"having\"", "\"order by\"", "\"limit\""]
+        if accept("from") {
+            items = list
+            source = try parseSource()
+        } else if list.count == 1, case .value(.name(let name), alias: nil) = list[0] {
+            source = name
+            next.insert("\"from\"", at: 0)
+        } else {
+            throw fail("\"from\"", keywords: ["from"])
+        }
+        var query = Query(verb: verb, items: items, source: source, range: verbToken.range)
+        if current.isWord("where") {
+            query.filter = try parseWhere()
+            next = ["\"and\"", "\"or\"", "\"group by\"", "\"having\"", "\"order by\"", "\"limit\""]
+        }
+        if current.isWord("group") {
+            query.groupBy = try parseGroupBy()
+            next = ["\",\"", "\"having\"", "\"order by\"", "\"limit\""]
+        }
+        if current.isWord("having") {
+            query.having = try parseHaving()
+            next = ["\"and\"", "\"or\"", "\"order by\"", "\"limit\""]
+        }
+        if current.isWord("order") {
+            query.orderBy = try parseOrderBy()
+            next = ["\",\"", "\"limit\""]
+        }
+        if current.isWord("limit") {
+            (query.limit, query.offset) = try parseLimit()
+            next = query.offset == nil ? ["\"offset\""] : []
+        }
+        query.range = range(from: verbToken.range.start)
+        follow = next + ["\";\"", "end of input"]
+        return query
+    }
+
+    /// select_list = select_item { "," select_item } ;
+    private mutating func parseSelectList() throws(QueryError) -> [SelectItem] {
+        var items = [try parseSelectItem()]
+        while acceptSymbol(",") { items.append(try parseSelectItem()) }
+        return items
+    }
+
+    /// select_item = "*" | value [ "as" name ] ;
+    private mutating func parseSelectItem() throws(QueryError) -> SelectItem {
+        if current.isSymbol("*") { return .all(advance().range) }
+        guard canStartValue(current) else { throw fail("a value or \"*\"") }
+        let value = try parseValue()
+        guard accept("as") else { return .value(value, alias: nil) }
+        guard isName(current) else { throw fail("a name") }
+        let alias = advance()
+        return .value(value, alias: Identifier(alias.text, alias.range))
+    }
+
+    /// source = name ;
+    private mutating func parseSource() throws(QueryError) -> Identifier {
+        guard isName(current) else {
+            throw fail("a source (cases, suggestions, proposals, units or events)")
+        }
+        let t = advance()
+        return Identifier(t.text, t.range)
+    }
+
+    /// where = "where" expr ;
+    private mutating func parseWhere() throws(QueryError) -> Expr {
+        try expect("where")
+        return try parseExpr()
+    }
+
+    /// group_by = "group" "by" name { "," name } ;
+    private mutating func parseGroupBy() throws(QueryError) -> [Identifier] {
+        try expect("group")
+        try expect("by")
+        var names: [Identifier] = []
+        repeat {
+            guard isName(current) else { throw fail("a field name") }
+            let t = advance()
+            names.append(Identifier(t.text, t.range))
+        } while acceptSymbol(",")
+        return names
+    }
+
+    /// having = "having" expr ;
+    private mutating func parseHaving() throws(QueryError) -> Expr {
+        try expect("having")
+        return try parseExpr()
+    }
+
+    /// order_by = "order" "by" value [ "asc" | "desc" ] { "," value [ "asc" | "desc" ] } ;
+    private mutating func parseOrderBy() throws(QueryError) -> [OrderKey] {
+        try expect("order")
+        try expect("by")
+        var keys: [OrderKey] = []
+        repeat {
+            guard canStartValue(current) else { throw fail("a value to order by") }
+            let value = try parseValue()
+            let descending = accept("desc")
+            if !descending { _ = accept("asc") }
+            keys.append(OrderKey(value: value, descending: descending))
+        } while acceptSymbol(",")
+        return keys
+    }
+
+    /// limit = "limit" integer [ "offset" integer ] ;
+    private mutating func parseLimit() throws(QueryError) -> (Int, Int?) {
+        try expect("limit")
+        let limit = try parseInteger()
+        guard accept("offset") else { return (limit, nil) }
+        return (limit, try parseInteger())
+    }
+
+    /// An `integer` token as an Int.
+    private mutating func parseInteger() throws(QueryError) -> Int {
+        guard current.kind == .number, !current.text.contains(".") else { throw fail("an integer") }
+        guard let n = Int(current.text) else {
+            throw QueryError("number \(current.text) is too large", at: current.range)
+        }
+        advance()
+        return n
+    }
+
+    /// expectation = "expect" [ "at" ( "least" | "most" ) ] integer ( "row" | "rows" ) ;
+    private mutating func parseExpectation() throws(QueryError) -> Expectation {
+        let start = advance().range.start
+        var relation = Expectation.Relation.exactly
+        if accept("at") {
+            if accept("least") {
+                relation = .atLeast
+            } else if accept("most") {
+                relation = .atMost
+            } else {
+                throw fail("\"least\" or \"most\"", keywords: ["least", "most"])
+            }
+        }
+        let count = try parseInteger()
+        guard accept("rows") || accept("row") else { throw fail("\"rows\"", keywords: ["rows", "row"]) }
+        return Expectation(relation: relation, count: count, range: range(from: start))
+    }
+
+    // MARK: - Conditions
+
+    /// expr = and_expr { "or" and_expr } ;
+    private mutating func parseExpr() throws(QueryError) -> Expr {
+        try enter()
+        defer { depth -= 1 }
+        var lhs = try parseAndExpr()
+        while accept("or") { lhs = .or(lhs, try parseAndExpr()) }
+        return lhs
+    }
+
+    /// and_expr = not_expr { "and" not_expr } ;
+    private mutating func parseAndExpr() throws(QueryError) -> Expr {
+        var lhs = try parseNotExpr()
+        while accept("and") { lhs = .and(lhs, try parseNotExpr()) }
+        return lhs
+    }
+
+    /// not_expr = "not" not_expr | predicate ;
+    private mutating func parseNotExpr() throws(QueryError) -> Expr {
+        guard current.isWord("not") else { return try parsePredicate() }
+        let start = advance().range.start
+        try enter()
+        defer { depth -= 1 }
+        let inner = try parseNotExpr()
+        return .not(inner, range(from: start))
+    }
+
+    /// predicate = "(" expr ")"
+    ///           | name "was" [ "not" ] ( value | "in" value_list )
+    ///           | name [ "not" ] "changed" { change_clause }
+    ///           | value [ comparison | [ "not" ] "in" value_list | [ "not" ] "between" value "and" value | [ "not" ] "contains" value | "is" [ "not" ] "empty" ] ;
+    private mutating func parsePredicate() throws(QueryError) -> Expr {
+        if current.isSymbol("(") {
+            let open = advance()
+            let inner = try parseExpr()
+            guard acceptSymbol(")") else {
+                throw fail("\")\" to close the \"(\" at \(open.range.start)")
+            }
+            return inner
+        }
+        if isName(current) && peek(1).isWord("was") { return try parseWas() }
+        if isName(current) && (peek(1).isWord("changed") || (peek(1).isWord("not") && peek(2).isWord("changed"))) {
+            return try parseChanged()
+        }
+        guard canStartValue(current) else { throw fail("a condition") }
+        let lhs = try parseValue()
+        let start = lhs.range.start
+        if current.kind == .symbol, CompareOp(rawValue: current.text) != nil {
+            return try parseComparison(lhs)
+        }
+        let negated = accept("not")
+        if accept("in") {
+            return .inList(lhs, try parseValueList(), negated: negated, range(from: start))
+        }
+        if accept("between") {
+            let low = try parseOperand()
+            try expect("and")
+            let high = try parseOperand()
+            return .between(lhs, low, high, negated: negated, range(from: start))
+        }
+        if accept("contains") {
+            return .contains(lhs, try parseOperand(), negated: negated, range(from: start))
+        }
+        if negated {
+            throw fail("\"in\", \"between\" or \"contains\"", keywords: ["in", "between", "contains"])
+        }
+        if accept("is") {
+            let isNegated = accept("not")
+            try expect("empty")
+            return .isEmpty(lhs, negated: isNegated, range(from: start))
+        }
+        return .truthy(lhs)
+    }
+
+    /// The `name "was" [ "not" ] ( value | "in" value_list )` alternative of predicate.
+    private mutating func parseWas() throws(QueryError) -> Expr {
+        let name = advance()
+        advance()
+        let negated = accept("not")
+        let values = accept("in") ? try parseValueList() : [try parseOperand()]
+        return .was(Identifier(name.text, name.range), values, negated: negated,
+                    range(from: name.range.start))
+    }
+
+    /// The `name [ "not" ] "changed" { change_clause }` alternative of predicate.
+    private mutating func parseChanged() throws(QueryError) -> Expr {
+        let name = advance()
+        let negated = accept("not")
+        advance()
+        var filter = ChangeFilter()
+        while Parser.changeClauses.contains(current.word) && current.kind == .word {
+            try parseChangeClause(&filter)
+        }
+        return .changed(Identifier(name.text, name.range), filter, negated: negated,
+                        range(from: name.range.start))
+    }
+
+    static let changeClauses: Set<String> = ["from", "to", "after", "before", "during", "by"]
+
+    /// change_clause = "from" value | "to" value | "after" value | "before" value | "during" "(" value "," value ")" | "by" value ;
+    private mutating func parseChangeClause(_ filter: inout ChangeFilter) throws(QueryError) {
+        let clause = advance()
+        let duplicate: Bool
+        switch clause.word {
+        case "from": duplicate = filter.from != nil; filter.from = try parseOperand()
+        case "to": duplicate = filter.to != nil; filter.to = try parseOperand()
+        case "after": duplicate = filter.after != nil; filter.after = try parseOperand()
+        case "before": duplicate = filter.before != nil; filter.before = try parseOperand()
+        case "by": duplicate = filter.by != nil; filter.by = try parseOperand()
+        default:
+            duplicate = filter.during != nil
+            guard acceptSymbol("(") else { throw fail("\"(\"") }
+            let first = try parseOperand()
+            guard acceptSymbol(",") else { throw fail("\",\"") }
+            let second = try parseOperand()
+            guard acceptSymbol(")") else { throw fail("\")\"") }
+            filter.during = (first, second)
+        }
+        if duplicate {
+            throw QueryError("\"\(clause.text)\" given twice in \"changed\"", at: clause.range)
+        }
+    }
+
+    /// comparison = ( "=" | "!=" | "<" | "<=" | ">" | ">=" ) value ;
+    private mutating func parseComparison(_ lhs: ValueExpr) throws(QueryError) -> Expr {
+        let op = CompareOp(rawValue: advance().text)!
+        let rhs = try parseOperand()
+        return .compare(lhs, op, rhs, lhs.range.union(rhs.range))
+    }
+
+    /// value_list = "(" value { "," value } ")" ;
+    private mutating func parseValueList() throws(QueryError) -> [ValueExpr] {
+        guard acceptSymbol("(") else { throw fail("\"(\" and a list of values") }
+        var values = [try parseOperand()]
+        while acceptSymbol(",") { values.append(try parseOperand()) }
+        guard acceptSymbol(")") else { throw fail("\",\" or \")\"") }
+        return values
+    }
+
+    // MARK: - Values
+
+    /// A value where one is required: `expected a value after "=" but found end of input`.
+    private mutating func parseOperand() throws(QueryError) -> ValueExpr {
+        guard canStartValue(current) else { throw fail("a value") }
+        return try parseValue()
+    }
+
+    /// value = primary { ( "+" | "-" ) duration } ;
+    private mutating func parseValue() throws(QueryError) -> ValueExpr {
+        var value = try parsePrimary()
+        while current.isSymbol("+") || current.isSymbol("-") {
+            let sign = advance().text == "+" ? 1 : -1
+            guard current.kind == .duration else {
+                throw fail("a duration such as 7d, 2w, 1m or 1y")
+            }
+            let d = advance()
+            let unit = DurationUnit(rawValue: String(d.text.last!))!
+            let amount = Int(d.text.dropLast())!
+            value = .offset(value, sign: sign, amount: amount, unit: unit, value.range.union(d.range))
+        }
+        return value
+    }
+
+    /// primary = name | name "(" [ "*" | value { "," value } ] ")" | string | number | date | "today" | "true" | "false" | parameter ;
+    private mutating func parsePrimary() throws(QueryError) -> ValueExpr {
+        guard canStartValue(current) else { throw fail("a value") }
+        let t = advance()
+        switch t.kind {
+        case .string: return .string(t.text, t.range)
+        case .number: return .number(Double(t.text) ?? 0, text: t.text, t.range)
+        case .date:
+            let parts = t.text.split(separator: "-").map { Int($0) ?? 0 }
+            return .date(year: parts[0], month: parts[1], day: parts[2], text: t.text, t.range)
+        case .parameter: return .parameter(Identifier(t.text, t.range))
+        default: break
+        }
+        switch t.word {
+        case "today": return .today(t.range)
+        case "true": return .bool(true, t.range)
+        case "false": return .bool(false, t.range)
+        default: break
+        }
+        let name = Identifier(t.text, t.range)
+        guard acceptSymbol("(") else { return .name(name) }
+        try enter()
+        defer { depth -= 1 }
+        var args: [ValueExpr] = []
+        var star = false
+        if acceptSymbol("*") {
+            star = true
+        } else if !current.isSymbol(")") {
+            args.append(try parseOperand())
+            while acceptSymbol(",") { args.append(try parseOperand()) }
+        }
+        guard acceptSymbol(")") else { throw fail(star || !args.isEmpty ? "\")\"" : "a value, \"*\" or \")\"") }
+        return .call(name, args: args, star: star, range(from: t.range.start))
+    }
+}

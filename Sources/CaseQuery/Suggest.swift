@@ -1,0 +1,46 @@
+// "Did you mean …?": the closest candidate to a misspelt word.
+
+public enum Suggest {
+    /// The candidate closest to `word` by edit distance over Characters (insertions, deletions,
+    /// substitutions, and transpositions of two neighbours, each costing 1; ASCII letters
+    /// compared case-insensitively), if it is within `maxDistance`. The default threshold is a
+    /// third of the word's length, at least 1: `unti` → `unit`, `教育厅` → `教育局`.
+    /// Ties go to the earlier candidate. A word equal to a candidate returns that candidate.
+    public static func closest(to word: String, in candidates: [String], maxDistance: Int? = nil) -> String? {
+        let target = fold(word)
+        guard !target.isEmpty else { return nil }
+        let limit = maxDistance ?? max(1, target.count / 3)
+        var best: (candidate: String, distance: Int)?
+        for candidate in candidates {
+            let d = distance(target, fold(candidate))
+            if d <= limit && d < (best?.distance ?? Int.max) { best = (candidate, d) }
+        }
+        return best?.candidate
+    }
+
+    /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var before = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var row = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            row[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var d = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d = min(d, before[j - 2] + 1)
+                }
+                row[j] = d
+            }
+            (before, previous, row) = (previous, row, before)
+        }
+        return previous[b.count]
+    }
+
+    private static func fold(_ s: String) -> [Character] {
+        s.map { $0.isASCII ? Character($0.lowercased()) : $0 }
+    }
+}

@@ -1,0 +1,65 @@
+// The tokens the Lexer produces and the Parser reads. See grammar/caseql.ebnf, lexical section.
+
+/// One lexical token. The lexer never throws: bad input becomes an `.error` token whose `text`
+/// is the message, and the parser reports it when it reaches it.
+public struct Token: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// A name or a keyword: keywords are reserved only where the grammar needs them,
+        /// so the parser decides by looking at `word`.
+        case word
+        /// A quoted string; `text` is its content with doubled quotes undone.
+        case string
+        /// An integer or decimal; `text` is the digits (full-width digits already read as ASCII).
+        case number
+        /// yyyy-mm-dd; `text` as written (ASCII digits).
+        case date
+        /// 7d, 2w, 1m, 1y (7天, 2周, 1月, 1年); `text` is amount and unit letter, e.g. "7d".
+        case duration
+        /// `$name`; `text` is the name without `$`.
+        case parameter
+        /// Punctuation and operators, in their ASCII spelling: = != < <= > >= ( ) , ; * + -
+        case symbol
+        /// Bad input; `text` is the message.
+        case error
+        /// End of input.
+        case end
+    }
+
+    public var kind: Kind
+    /// See `Kind` for what it holds.
+    public var text: String
+    /// For `.word`: the keyword it stands for, lowercased (`WHERE` → "where", `且` → "and"),
+    /// or the lowercased name for ASCII words. Compare keywords against this.
+    public var word: String
+    public var range: SourceRange
+    /// For `.error`: true when the error is an unterminated string (the REPL keeps reading).
+    public var unterminated: Bool
+
+    public init(_ kind: Kind, _ text: String, word: String = "", range: SourceRange,
+                unterminated: Bool = false) {
+        self.kind = kind; self.text = text; self.word = word; self.range = range
+        self.unterminated = unterminated
+    }
+
+    /// True for a word token that spells the keyword `keyword` (lowercase ASCII).
+    public func isWord(_ keyword: String) -> Bool { kind == .word && word == keyword }
+
+    /// True for the symbol `symbol` (ASCII spelling).
+    public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }
+
+    /// How an error message names this token: `"where"`, `string "教育局"`, `end of input`.
+    public var display: String {
+        switch kind {
+        case .word, .symbol: return "\"\(text)\""
+        case .string:
+            let shown = text.count > 20 ? String(text.prefix(20)) + "…" : text
+            return "string \"\(shown)\""
+        case .number: return "number \(text)"
+        case .date: return "date \(text)"
+        case .duration: return "duration \(text)"
+        case .parameter: return "parameter $\(text)"
+        case .error: return text
+        case .end: return "end of input"
+        }
+    }
+}
