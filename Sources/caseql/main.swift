@@ -1,1 +1,188 @@
-print("caseql")
+import ArgumentParser
+import CaseQuery
+import CaseShell
+import CaseStore
+import Foundation
+
+struct CaseQL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "caseql",
+        abstract: "An interactive query shell over deputies' suggestions (人大代表建议) and members' proposals (政协委员提案).",
+        discussion: """
+        Examples:
+          caseql datasets/zhengzhou-2020
+          caseql datasets/zhengzhou-2020 -c 'select proposals where unit="教育局" and status=overdue'
+          caseql datasets/zhengzhou-2020 --csv -c 'count cases group by unit' > units.csv
+          caseql datasets/zhengzhou-2020 -f weekly.cql --set unit=教育局
+          caseql generate --cases 1000000 --out /tmp/big
+        """,
+        version: "caseql 0.1.0",
+        subcommands: [Shell.self, Generate.self],
+        defaultSubcommand: Shell.self
+    )
+}
+
+struct Shell: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "Open a dataset: run -c commands or -f scripts, read statements from a pipe, or start the interactive shell."
+    )
+
+    @Argument(help: "A dataset folder (cases.csv, units.csv, events.csv, manifest.json) or a cases CSV file.")
+    var dataset: String?
+
+    @Option(name: [.short, .customLong("command")], help: "Run a statement or dot-command and exit (repeatable).")
+    var command: [String] = []
+
+    @Option(name: [.short, .customLong("file")], help: "Run a script file and exit (repeatable).")
+    var file: [String] = []
+
+    @Option(name: .customLong("set"), help: "Set a script parameter, NAME=VALUE (used as $NAME; repeatable).")
+    var set: [String] = []
+
+    @Option(help: "Output mode: table, csv, tsv, json, jsonl or markdown.")
+    var mode: String?
+
+    @Flag(help: "CSV output (same as --mode csv).") var csv = false
+    @Flag(help: "TSV output.") var tsv = false
+    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "JSON lines output.") var jsonl = false
+    @Flag(help: "Markdown table output.") var markdown = false
+    @Flag(help: "Table output (the default).") var table = false
+
+    @Flag(help: "Report every error of a script and go on; the exit status is still 1.")
+    var keepGoing = false
+
+    @Option(help: "The as-of date for overdue and days_open (default: the dataset's own, else today).")
+    var asof: String?
+
+    @Flag(help: "Load the good rows of a dataset with errors; write the rejected ones to NAME.rejects.csv.")
+    var lenient = false
+
+    @Option(help: "The encoding of the dataset's files: utf-8 or gb18030 (default: detected).")
+    var encoding: String?
+
+    @Flag(help: "Leave out the header row.")
+    var noHeaders = false
+
+    @Flag(help: "Chinese headers and values (办理状态, 已办结) instead of field names and tokens.")
+    var labels = false
+
+    @Flag(help: "Do not neutralise cells that start with = + - @ in CSV output.")
+    var noFormulaGuard = false
+
+    @Option(help: "Write results to this file instead of standard output.")
+    var out: String?
+
+    func validate() throws {
+        if let m = mode, OutputMode(rawValue: m.lowercased()) == nil {
+            throw ValidationError("unknown mode \(m) (the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let e = encoding, TextEncoding(rawValue: e.lowercased() == "utf8" ? "utf-8" : e.lowercased()) == nil {
+            throw ValidationError("--encoding takes utf-8 or gb18030")
+        }
+        if let a = asof, a != "today", Day(a) == nil { throw ValidationError("--asof: \(a) is not a date (yyyy-mm-dd)") }
+        for s in set where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not \(s)") }
+    }
+
+    func run() throws {
+        let session = Session()
+        session.keepGoing = keepGoing
+        var chosen = mode.flatMap { OutputMode(rawValue: $0.lowercased()) }
+        for (flag, m) in [(csv, OutputMode.csv), (tsv, .tsv), (json, .json), (jsonl, .jsonl), (markdown, .markdown), (table, .table)] where flag {
+            chosen = m
+        }
+        if let m = chosen { session.render.mode = m }
+        session.render.headers = !noHeaders
+        session.export.headers = !noHeaders
+        session.render.formulaGuard = !noFormulaGuard && session.render.mode == .csv
+        session.export.formulaGuard = !noFormulaGuard
+        if labels {
+            session.render.chineseHeaders = true; session.export.chineseHeaders = true
+        }
+        for s in set {
+            let parts = s.split(separator: "=", maxSplits: 1)
+            session.engine.params[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let asOfDay: Day? = asof.map { $0 == "today" ? Day.today() : Day($0)! }
+        if let path = dataset {
+            var options = LoadOptions(lenient: lenient)
+            options.encoding = encoding.flatMap { TextEncoding(rawValue: $0.lowercased() == "utf8" ? "utf-8" : $0.lowercased()) }
+            do {
+                let report = try session.load(path, options: options, asOf: asOfDay)
+                if report.rejectedTotal > 0 || !report.warnings.isEmpty {
+                    FileHandle.standardError.write((DotCommands.loadSummary(report, store: session.store) + "\n").data(using: .utf8)!)
+                }
+            } catch {
+                FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
+                throw ExitCode(1)
+            }
+        } else if let d = asOfDay {
+            session.engine.asOf = d
+        }
+        if labels { session.engine.labels = true }
+        if let o = out {
+            do { try session.output.redirect(to: o) } catch {
+                FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
+                throw ExitCode(1)
+            }
+        }
+
+        if !command.isEmpty || !file.isEmpty {
+            var ok = true
+            for (i, c) in command.enumerated() {
+                let name = command.count > 1 ? "-c#\(i + 1)" : "-c"
+                ok = session.runScript(c, origin: name) && ok
+                if !ok && !keepGoing { throw ExitCode(1) }
+            }
+            for f in file {
+                guard let data = FileManager.default.contents(atPath: f) else {
+                    FileHandle.standardError.write("caseql: cannot read \(f): no such file\n".data(using: .utf8)!)
+                    throw ExitCode(1)
+                }
+                ok = session.runScript(String(decoding: data, as: UTF8.self), origin: f) && ok
+                if !ok && !keepGoing { throw ExitCode(1) }
+            }
+            session.output.flush()
+            if !ok { throw ExitCode(1) }
+            return
+        }
+        if isatty(STDIN_FILENO) == 0 {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            let ok = session.runScript(String(decoding: data, as: UTF8.self), origin: "stdin")
+            session.output.flush()
+            if !ok { throw ExitCode(1) }
+            return
+        }
+        session.interactive = true
+        Repl(session: session).run()
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a synthetic dataset of the shipped dataset's shape (deterministic for a seed)."
+    )
+    @Option(help: "How many cases.") var cases: Int = 1270
+    @Option(help: "The random seed.") var seed: UInt64 = 2020
+    @Option(help: "The folder to write (created if missing).") var out: String
+
+    func validate() throws {
+        guard cases > 0 else { throw ValidationError("--cases must be positive") }
+    }
+
+    func run() throws {
+        let started = Date()
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try DatasetGenerator(cases: cases, seed: seed).write(to: out)
+        } catch {
+            FileHandle.standardError.write("caseql generate: \(error)\n".data(using: .utf8)!)
+            throw ExitCode(1)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        FileHandle.standardError.write("wrote \(cases) cases to \(out) in \(String(format: "%.2f", seconds)) s\n".data(using: .utf8)!)
+    }
+}
+
+CaseQL.main()

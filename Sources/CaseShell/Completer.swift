@@ -1,0 +1,153 @@
+import CaseQuery
+import CaseStore
+import Foundation
+
+/// Tab completion: keywords, sources, fields (English and Chinese), enum values, aggregates,
+/// dot-commands and their arguments, and the values in the loaded data (unit names…). Chinese
+/// candidates also match by pinyin initials: `jyj` → 教育局.
+public final class Completer {
+    let session: Session
+    private var initialsCache: [String: String] = [:]
+
+    public init(session: Session) { self.session = session }
+
+    /// What to replace before the cursor and the candidates, sorted.
+    public func complete(_ before: String) -> (replace: Int, candidates: [String]) {
+        let chars = Array(before)
+        var start = chars.count
+        while start > 0, Completer.isWordChar(chars[start - 1]) { start -= 1 }
+        let word = String(chars[start...])
+        let head = String(chars[..<start])
+        let trimmedHead = head.drop { $0 == " " || $0 == "\t" }
+
+        // Dot-commands and their arguments.
+        if trimmedHead.isEmpty && word.hasPrefix(".") {
+            let names = DotCommands.all.map { "." + $0.name }
+            return (word.count, names.filter { $0.hasPrefix(word.lowercased()) })
+        }
+        if trimmedHead.hasPrefix(".") {
+            let name = trimmedHead.dropFirst().prefix { !$0.isWhitespace }.lowercased()
+            guard let cmd = DotCommands.command(named: name) else { return (0, []) }
+            return argumentCompletion(cmd.argument, head: head, before: before)
+        }
+        if word.hasPrefix("$") {
+            return (word.count, session.engine.params.keys.map { "$" + $0 }.filter { $0.hasPrefix(word) }.sorted())
+        }
+        let candidates = statementCandidates(head: head)
+        return (word.count, match(word, in: candidates))
+    }
+
+    static func isWordChar(_ c: Character) -> Bool {
+        c.isLetter || c.isNumber || c == "_" || c == "." || c == "$"
+    }
+
+    /// Candidates starting with the word (ASCII case-insensitive), or whose pinyin initials do.
+    func match(_ word: String, in candidates: [String]) -> [String] {
+        let w = word.lowercased()
+        var out = Set<String>()
+        for c in candidates {
+            if c.lowercased().hasPrefix(w) { out.insert(c); continue }
+            if !w.isEmpty, w.allSatisfy({ $0.isASCII && $0.isLetter }), c.unicodeScalars.contains(where: { $0.value >= 0x4E00 }),
+               initials(c).hasPrefix(w) {
+                out.insert(c)
+            }
+        }
+        return out.sorted { a, b in
+            // Prefix matches first, then shorter, then alphabetical.
+            let pa = a.lowercased().hasPrefix(w), pb = b.lowercased().hasPrefix(w)
+            if pa != pb { return pa }
+            return a.count != b.count ? a.count < b.count : a < b
+        }
+    }
+
+    /// The pinyin initials of a Chinese string: 教育局 → jyj.
+    func initials(_ s: String) -> String {
+        if let v = initialsCache[s] { return v }
+        var out = ""
+        for ch in s {
+            if ch.unicodeScalars.first.map({ $0.value >= 0x3400 }) == true {
+                let latin = String(ch).applyingTransform(.toLatin, reverse: false)?
+                    .applyingTransform(.stripDiacritics, reverse: false) ?? ""
+                if let f = latin.first { out.append(Character(f.lowercased())) }
+            } else if ch.isLetter || ch.isNumber {
+                out.append(Character(ch.lowercased()))
+            }
+        }
+        initialsCache[s] = out
+        return out
+    }
+
+    func statementCandidates(head: String) -> [String] {
+        let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
+        let sourceName = tokens.firstIndex { $0.isWord("from") }.map { tokens.indices.contains($0 + 1) ? tokens[$0 + 1].text : "" }
+            ?? (tokens.count >= 2 && (tokens[0].isWord("select") || tokens[0].isWord("count")) ? tokens[1].text : "cases")
+        let specs: [FieldSpec]
+        switch SourceInfo.spellings.first(where: { $0.names.contains(sourceName.lowercased()) })?.table ?? "cases" {
+        case "units": specs = Schema.units
+        case "events": specs = Schema.events
+        default: specs = Schema.cases
+        }
+        // After `field =`, `field in (`, `field !=` or a comma in a list: that field's values.
+        if let last = tokens.last, last.isSymbol("=") || last.isSymbol("!=") || last.isSymbol("(") || last.isSymbol(",") || last.isWord("in") || last.isWord("was") || last.isWord("contains") {
+            var k = tokens.count - 1
+            while k > 0, !(tokens[k - 1].kind == .word && Schema.field(tokens[k - 1].text, in: specs) != nil) {
+                if tokens[k - 1].isWord("where") || tokens[k - 1].isWord("and") || tokens[k - 1].isWord("or") { break }
+                k -= 1
+            }
+            if k > 0, let spec = Schema.field(tokens[k - 1].text, in: specs) {
+                let values = valueCandidates(spec)
+                if !values.isEmpty { return values }
+            }
+        }
+        if tokens.isEmpty { return ["select", "count", "explain", "expect"] }
+        var all = Lexer.keywords + SourceInfo.allNames
+        all += specs.flatMap { [$0.name, $0.label] }
+        all += ["completion_rate", "face_to_face_rate", "satisfaction_rate", "strict_satisfaction_rate", "办结率", "面商率", "满意率"]
+        return all
+    }
+
+    func valueCandidates(_ spec: FieldSpec) -> [String] {
+        switch spec.type {
+        case .enumeration(let info):
+            var v = info.tokens + info.labels
+            if spec.name == "status" { v += [DerivedStatus.overdue.token, DerivedStatus.overdue.label] }
+            return v
+        case .bool: return ["true", "false"]
+        case .text, .textList:
+            let store = session.store
+            guard spec.name != "title" && spec.name != "id" else { return [] }
+            guard let col = store.cases.column(spec.name) ?? store.units.column(spec.name) else { return [] }
+            switch col {
+            case .text(let c): return Array(Set(c.codes.prefix(200_000))).filter { $0 != 0 }.map { c.pool[$0] }
+            case .list(let c): return c.pool.allStrings.filter { !$0.isEmpty }
+            default: return []
+            }
+        default: return ["today"]
+        }
+    }
+
+    func argumentCompletion(_ kind: ArgumentKind, head: String, before: String) -> (replace: Int, candidates: [String]) {
+        let arg = String(before.reversed().prefix { $0 != " " }.reversed())
+        switch kind {
+        case .mode: return (arg.count, OutputMode.allCases.map(\.rawValue).filter { $0.hasPrefix(arg) })
+        case .onOff: return (arg.count, ["on", "off"].filter { $0.hasPrefix(arg) })
+        case .source: return (arg.count, ["cases", "units", "events"].filter { $0.hasPrefix(arg) })
+        case .date: return (arg.count, ["today", "reset"].filter { $0.hasPrefix(arg) })
+        case .parameter: return (arg.count, session.engine.params.keys.filter { $0.hasPrefix(arg) }.sorted())
+        case .path:
+            let expanded = (arg as NSString).expandingTildeInPath
+            let dir = arg.hasSuffix("/") ? expanded : (expanded as NSString).deletingLastPathComponent
+            let prefix = arg.hasSuffix("/") ? "" : (expanded as NSString).lastPathComponent
+            let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+            let shownDir = arg.hasSuffix("/") ? arg : String(arg.dropLast((arg as NSString).lastPathComponent.count))
+            let out = listing.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") || (prefix.hasPrefix(".") && $0.hasPrefix(prefix)) }.sorted().map { name -> String in
+                var isDir: ObjCBool = false
+                let full = (dir.isEmpty ? "." : dir) + "/" + name
+                FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
+                return shownDir + name + (isDir.boolValue ? "/" : "")
+            }
+            return (arg.count, out)
+        case .none, .text: return (0, [])
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import CaseQuery
+import CaseStore
+import Foundation
+
+/// The state of one caseql session, shared by the interactive shell, scripts and -c commands:
+/// the loaded store, the engine, output settings, the last result.
+public final class Session {
+    public private(set) var store: CaseStore
+    public private(set) var engine: Engine
+    public let output = Output()
+    public var render = RenderOptions()
+    public var export = ExportOptions()
+    public var timer = false
+    public var interactive = false
+    /// Report every error of a script and go on (else the first error stops it).
+    public var keepGoing = false
+    public private(set) var lastResult: ResultSet?
+    /// Set by `.quit`.
+    public private(set) var quitRequested = false
+    /// Scripts being read, to refuse a script that reads itself.
+    private var reading: [String] = []
+
+    public init(store: CaseStore = CaseStore(), asOf: Day? = nil) {
+        self.store = store
+        engine = Engine(store: store, asOf: asOf)
+    }
+
+    // MARK: loading
+
+    /// Loads a dataset, replacing the current one, keeping the as-of date only if it was set by hand.
+    public func load(_ path: String, options: LoadOptions = LoadOptions(), asOf: Day? = nil) throws -> LoadReport {
+        var options = options
+        let started = Date()
+        var shown = false
+        if isatty(STDERR_FILENO) != 0 {
+            options.progress = { fraction in
+                guard Date().timeIntervalSince(started) > 0.5 else { return }
+                shown = true
+                let width = 30, filled = Int(fraction * Double(width))
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                fputs("\r\u{1B}[2Kloading \((path as NSString).lastPathComponent) \(bar) \(Int(fraction * 100))%", stderr)
+            }
+        }
+        defer { if shown { fputs("\r\u{1B}[2K", stderr) } }
+        let (newStore, report) = try DatasetLoader.load(path, options: options)
+        let params = engine.params, labels = engine.labels
+        store = newStore
+        engine = Engine(store: newStore, asOf: asOf)
+        engine.params = params
+        engine.labels = labels
+        lastResult = nil
+        return report
+    }
+
+    // MARK: running text
+
+    /// Runs a script's text: dot-command lines, statements and `--` comments. Returns false when
+    /// something failed. Errors name `origin` and the line and column in the text.
+    @discardableResult
+    public func runScript(_ text: String, origin: String) -> Bool {
+        var ok = true
+        for chunk in ScriptSplitter.split(text) {
+            let success: Bool
+            switch chunk.kind {
+            case .dot:
+                success = runDotCommand(chunk.text, origin: origin, line: chunk.line)
+            case .statement:
+                success = runStatement(chunk.text, origin: origin, line: chunk.line, column: chunk.column)
+            }
+            if !success {
+                ok = false
+                if !keepGoing && !interactive { return false }
+            }
+            if quitRequested { break }
+        }
+        return ok
+    }
+
+    /// Runs one statement whose text starts at `line`:`column` of `origin`.
+    @discardableResult
+    public func runStatement(_ text: String, origin: String = "query", line: Int = 1, column: Int = 1) -> Bool {
+        // Pad so that positions the parser reports are positions in the whole script.
+        let padded = String(repeating: "\n", count: line - 1) + String(repeating: " ", count: column - 1) + text
+        let started = DispatchTime.now()
+        do {
+            let statement = try Parser.parse(padded)
+            let outcome = try engine.run(statement)
+            show(outcome)
+        } catch let e as QueryError {
+            printError(e.rendered(source: padded, name: origin))
+            return false
+        } catch {
+            printError("\(origin):\(line): \(error)")
+            return false
+        }
+        if timer {
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+            output.write("time: \(ms < 10 ? String(format: "%.2f", ms) : String(format: "%.1f", ms)) ms\n")
+        }
+        output.flush()
+        return true
+    }
+
+    func show(_ outcome: Outcome) {
+        switch outcome {
+        case .rows(let r):
+            lastResult = r
+            var options = render
+            if options.mode == .table && output.isTerminal {
+                options.width = options.width ?? Terminal.width()
+                options.color = Terminal.colorAllowed()
+            } else if options.mode == .table {
+                options.maxRows = interactive ? options.maxRows : nil
+            }
+            Renderer.render(r, options: options) { output.write($0) }
+        case .plan(let lines):
+            output.write(lines.joined(separator: "\n") + "\n")
+        case .expectation(let message):
+            if interactive { output.write(message + "\n") }
+        }
+    }
+
+    /// Runs a dot-command line. Returns false when it failed.
+    @discardableResult
+    public func runDotCommand(_ line: String, origin: String = "input", line lineNo: Int = 1) -> Bool {
+        do {
+            try DotCommands.run(line, session: self)
+            output.flush()
+            return true
+        } catch let e as QueryError {
+            printError(e.rendered(source: line, name: origin))
+        } catch let e as LoadError {
+            printError(e.description)
+        } catch {
+            printError("\(origin):\(lineNo): \(error)")
+        }
+        return false
+    }
+
+    // MARK: used by dot-commands
+
+    func requestQuit() { quitRequested = true }
+
+    func readScript(_ path: String) throws -> Bool {
+        let full = (path as NSString).standardizingPath
+        guard !reading.contains(full) else { throw ShellError("\(path) is already being read (a script cannot read itself)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ShellError("cannot read \(path): no such file")
+        }
+        reading.append(full)
+        defer { reading.removeLast() }
+        let text = String(decoding: data, as: UTF8.self)
+        return runScript(text, origin: path)
+    }
+
+    func setAsOf(_ day: Day?) {
+        engine.asOf = day ?? store.defaultAsOf
+    }
+}
+
+/// Terminal facts: width, and whether colour is wanted.
+enum Terminal {
+    static func width() -> Int {
+        var w = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &w) == 0 && w.ws_col > 0 { return Int(w.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        return 80
+    }
+    static func colorAllowed() -> Bool {
+        let env = ProcessInfo.processInfo.environment
+        if env["NO_COLOR"] != nil { return false }
+        if env["TERM"] == "dumb" { return false }
+        return isatty(STDOUT_FILENO) != 0
+    }
+}
