@@ -170,19 +170,53 @@ static inline int cle_sigint_take(void) {
     return was;
 }
 
+/* ---- SIGWINCH (only while reading a line) ------------------------------ */
+static inline volatile sig_atomic_t *cle_winch_flag_ptr(void) {
+    static volatile sig_atomic_t flag = 0;
+    return &flag;
+}
+static inline struct sigaction *cle_winch_saved_ptr(void) {
+    static struct sigaction saved;
+    return &saved;
+}
+static void cle_winch_handler(int signo) {
+    (void)signo;
+    *cle_winch_flag_ptr() = 1;
+}
+/* Installed around el_wgets only (no SA_RESTART, so the blocked read wakes
+ * up and libedit learns the new width). */
+static inline void cle_winch_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cle_winch_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    *cle_winch_flag_ptr() = 0;
+    sigaction(SIGWINCH, &sa, cle_winch_saved_ptr());
+}
+static inline void cle_winch_restore(void) {
+    sigaction(SIGWINCH, cle_winch_saved_ptr(), NULL);
+}
+
 /*
  * Replacement for libedit's character reader (EL_GETCFN): like the builtin
  * one (read a byte at a time, decode with mbrtowc) but it also reports an
  * interrupt when SIGINT arrived *before* the read blocked (the builtin would
- * wait for the next key in that case).  Returns 1 with a character, 0 on
- * EOF, -1 with errno set on error/interrupt.
+ * wait for the next key in that case), and picks up a SIGWINCH resize.
+ * Returns 1 with a character, 0 on EOF, -1 with errno set on error/interrupt.
  */
 static int cle_read_char(EditLine *el, wchar_t *cp) {
-    (void)el;
     char buf[MB_LEN_MAX];
     size_t n = 0;
     for (;;) {
         if (cle_sigint_flag) { *cp = L'\0'; errno = EINTR; return -1; }
+        if (*cle_winch_flag_ptr()) {
+            *cle_winch_flag_ptr() = 0;
+            /* Only tell libedit the new size (as its own SIGWINCH handler
+             * does); a full EL_REFRESH here redraws from a stale position
+             * after the terminal has reflowed the line. */
+            el_resize(el);
+        }
         ssize_t r = read(STDIN_FILENO, buf + n, 1);
         if (r == -1) {
             if (errno == EINTR && !cle_sigint_flag) continue; /* other signal */

@@ -134,7 +134,9 @@ public final class LineEditor {
         setPrompt(prompt)
         cle_sigint_clear()
         var count: Int32 = 0
+        cle_winch_install()
         let raw = el_wgets(el, &count)
+        cle_winch_restore()
         if cle_sigint_take() != 0 {
             // The line is discarded; leave the cursor on a fresh line below
             // it: re-print the text after the cursor (same glyphs, so the
@@ -283,7 +285,9 @@ public final class LineEditor {
 
         // Nothing more to insert: list the candidates below the line.
         let width = Int(cle_terminal_width(STDOUT_FILENO, 80))
-        var listing = "\n"
+        // Start below the whole line even when the cursor is inside it:
+        // re-print the text after the cursor (it is already on screen).
+        var listing = after + "\n"
         for row in LineEditor.columnLayout(candidates, terminalWidth: width) {
             listing += row + "\n"
         }
