@@ -191,6 +191,18 @@ def run(cmd, prompt, env_label, env, hist):
     t.text("厅")
     t.keys("Enter")
     t.wait_line("got: 找 教育厅")
+    # Completion with the cursor inside the line: listing goes below it all.
+    t.text("在 教 where x")
+    t.keys(*(["Left"] * 8))
+    t.keys("Tab")
+    t.keys("Tab")
+    lines = t.wait(lambda ls: sum(l.rstrip() == "教育局  教育厅" for l in ls) == 2,
+                   "mid-line Tab lists candidates")
+    ok(sum(l.rstrip() == prompt + "在 教育 where x" for l in lines) == 2
+       and t.cursor()[0] == pw + 7, "mid-line listing keeps the line intact", lines)
+    t.text("局")
+    t.keys("Enter")
+    t.wait_line("got: 在 教育局 where x")
     t.text("交")
     t.keys("Tab")
     ok(t.current().rstrip() == prompt + "交通局", "Tab completes a Chinese word", t.screen())
@@ -236,9 +248,12 @@ def run(cmd, prompt, env_label, env, hist):
     t.keys("Up")
     ok(t.current().rstrip() == prompt + "alive", "Up again → previous entry", t.screen())
     t.keys("Up")
-    ok(t.current().rstrip() == prompt + "找 教育厅", "older Chinese entry", t.screen())
+    ok(t.current().rstrip() == prompt + "在 教育局 where x", "older Chinese entry", t.screen())
+    t.keys("Up")
+    ok(t.current().rstrip() == prompt + "找 教育厅", "and the one before", t.screen())
     t.keys("Enter")
-    t.wait_line("got: 找 教育厅")
+    t.wait(lambda ls: sum(l.rstrip() == "got: 找 教育厅" for l in ls) == 1,
+           "recalled entry read back")
     t.keys("C-d")
     t.wait_line("EXIT=0")
 
