@@ -1,1 +1,250 @@
+/*
+ * CLibEdit shim: libedit (histedit.h) plus tiny non-variadic wrappers for the
+ * variadic el_wset / el_wget / history_w calls, which Swift cannot call.
+ *
+ * Everything here is `static` / `static inline`, so every Swift *file* that
+ * uses one of these functions gets its own private copy, including of the
+ * static variables below (the SIGINT flag).  Use the SIGINT helpers from ONE
+ * Swift file only (Sources/CaseShell/LineEditor.swift) and expose them from
+ * there.
+ */
+#ifndef CASEQL_CLIBEDIT_SHIM_H
+#define CASEQL_CLIBEDIT_SHIM_H
+
 #include <histedit.h>
+#include <locale.h>
+#include <wchar.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <errno.h>
+#include <limits.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+/* glibc only declares wcwidth under _XOPEN_SOURCE; redeclare it for Swift. */
+extern int wcwidth(wchar_t c);
+
+/* MB_CUR_MAX is a macro calling a glibc function; expose it as a function. */
+static inline size_t cle_mb_cur_max(void) { return MB_CUR_MAX; }
+
+/* Terminal width of fd via TIOCGWINSZ, or `fallback`. */
+static inline int cle_terminal_width(int fd, int fallback) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return (int)ws.ws_col;
+    return fallback;
+}
+
+/* ---- EditLine (wide API) ---------------------------------------------- */
+
+typedef wchar_t *(*cle_wprompt_fn)(EditLine *);
+typedef unsigned char (*cle_command_fn)(EditLine *, int);
+
+static inline int cle_set_prompt_esc(EditLine *el, cle_wprompt_fn fn, wchar_t esc) {
+    return el_wset(el, EL_PROMPT_ESC, fn, esc);
+}
+static inline int cle_set_editor(EditLine *el, const wchar_t *mode) {
+    return el_wset(el, EL_EDITOR, mode);
+}
+/* Wide history: el_wset (not el_set) keeps libedit from flagging it narrow. */
+static inline int cle_set_hist(EditLine *el, HistoryW *h) {
+    return el_wset(el, EL_HIST, history_w, h);
+}
+static inline int cle_set_signal(EditLine *el, int on) {
+    return el_wset(el, EL_SIGNAL, on);
+}
+static inline int cle_set_saferead(EditLine *el, int on) {
+    return el_wset(el, EL_SAFEREAD, on);
+}
+static inline int cle_add_fn(EditLine *el, const wchar_t *name, const wchar_t *help,
+                             cle_command_fn fn) {
+    return el_wset(el, EL_ADDFN, name, help, fn);
+}
+static inline int cle_bind(EditLine *el, const wchar_t *key, const wchar_t *command) {
+    return el_wset(el, EL_BIND, key, command, (const wchar_t *)NULL);
+}
+static inline int cle_set_clientdata(EditLine *el, void *data) {
+    return el_wset(el, EL_CLIENTDATA, data);
+}
+static inline void *cle_get_clientdata(EditLine *el) {
+    void *data = NULL;
+    if (el_wget(el, EL_CLIENTDATA, &data) != 0) return NULL;
+    return data;
+}
+static inline int cle_set_getcfn(EditLine *el, el_rfunc_t fn) {
+    return el_wset(el, EL_GETCFN, fn);
+}
+
+/* ---- History (wide) ---------------------------------------------------- */
+
+static inline int cle_hist_setsize(HistoryW *h, int size) {
+    HistEventW ev; return history_w(h, &ev, H_SETSIZE, size);
+}
+static inline int cle_hist_setunique(HistoryW *h, int on) {
+    HistEventW ev; return history_w(h, &ev, H_SETUNIQUE, on);
+}
+static inline int cle_hist_enter(HistoryW *h, const wchar_t *line) {
+    HistEventW ev; return history_w(h, &ev, H_ENTER, line);
+}
+static inline int cle_hist_load(HistoryW *h, const char *path) {
+    HistEventW ev; return history_w(h, &ev, H_LOAD, path);
+}
+static inline int cle_hist_save(HistoryW *h, const char *path) {
+    HistEventW ev; return history_w(h, &ev, H_SAVE, path);
+}
+static inline int cle_hist_save_fp(HistoryW *h, FILE *fp) {
+    HistEventW ev; return history_w(h, &ev, H_SAVE_FP, fp);
+}
+static inline int cle_hist_clear(HistoryW *h) {
+    HistEventW ev; return history_w(h, &ev, H_CLEAR);
+}
+static inline int cle_hist_getsize(HistoryW *h) {
+    HistEventW ev;
+    if (history_w(h, &ev, H_GETSIZE) == -1) return -1;
+    return ev.num;
+}
+/* Iteration: oldest entry is H_LAST, newest H_FIRST; H_PREV goes older->...
+ * (libedit's naming).  Each returns -1 at the end, else 0 and fills *ev. */
+static inline int cle_hist_first(HistoryW *h, HistEventW *ev) { return history_w(h, ev, H_FIRST); }
+static inline int cle_hist_last(HistoryW *h, HistEventW *ev)  { return history_w(h, ev, H_LAST); }
+static inline int cle_hist_next(HistoryW *h, HistEventW *ev)  { return history_w(h, ev, H_NEXT); }
+static inline int cle_hist_prev(HistoryW *h, HistEventW *ev)  { return history_w(h, ev, H_PREV); }
+
+/* ---- SIGINT ------------------------------------------------------------ */
+/*
+ * A SIGINT handler installed WITHOUT SA_RESTART: a Ctrl-C during el_wgets
+ * makes its read(2) fail with EINTR, el_wgets returns NULL (count -1), puts
+ * the terminal back in cooked mode, and the caller sees the flag.  Outside
+ * el_wgets the flag just records the request (poll it to cancel work).
+ */
+/* State lives in function-local statics: Swift's importer emits those with
+ * the (used) inline function, whereas file-scope statics of struct type are
+ * not emitted. */
+static inline volatile sig_atomic_t *cle_sigint_flag_ptr(void) {
+    static volatile sig_atomic_t flag = 0;
+    return &flag;
+}
+static inline struct sigaction *cle_sigint_saved_ptr(void) {
+    static struct sigaction saved;
+    return &saved;
+}
+static inline int *cle_sigint_depth_ptr(void) {
+    static int depth = 0;
+    return &depth;
+}
+#define cle_sigint_flag (*cle_sigint_flag_ptr())
+#define cle_sigint_saved (*cle_sigint_saved_ptr())
+#define cle_sigint_depth (*cle_sigint_depth_ptr())
+
+static void cle_sigint_handler(int signo) {
+    (void)signo;
+    cle_sigint_flag = 1;
+}
+
+/* Nested installs are counted; the original action is restored by the last
+ * cle_sigint_restore.  Returns 0 on success. */
+static inline int cle_sigint_install(void) {
+    if (cle_sigint_depth++ > 0) return 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cle_sigint_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* deliberately no SA_RESTART */
+    if (sigaction(SIGINT, &sa, &cle_sigint_saved) != 0) {
+        cle_sigint_depth = 0;
+        return -1;
+    }
+    return 0;
+}
+static inline void cle_sigint_restore(void) {
+    if (cle_sigint_depth <= 0) return;
+    if (--cle_sigint_depth == 0) sigaction(SIGINT, &cle_sigint_saved, NULL);
+}
+static inline int cle_sigint_pending(void) { return cle_sigint_flag != 0; }
+static inline void cle_sigint_clear(void) { cle_sigint_flag = 0; }
+/* Returns the flag and clears it. */
+static inline int cle_sigint_take(void) {
+    int was = cle_sigint_flag != 0;
+    cle_sigint_flag = 0;
+    return was;
+}
+
+/* ---- SIGWINCH (only while reading a line) ------------------------------ */
+static inline volatile sig_atomic_t *cle_winch_flag_ptr(void) {
+    static volatile sig_atomic_t flag = 0;
+    return &flag;
+}
+static inline struct sigaction *cle_winch_saved_ptr(void) {
+    static struct sigaction saved;
+    return &saved;
+}
+static void cle_winch_handler(int signo) {
+    (void)signo;
+    *cle_winch_flag_ptr() = 1;
+}
+/* Installed around el_wgets only (no SA_RESTART, so the blocked read wakes
+ * up and libedit learns the new width). */
+static inline void cle_winch_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cle_winch_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    *cle_winch_flag_ptr() = 0;
+    sigaction(SIGWINCH, &sa, cle_winch_saved_ptr());
+}
+static inline void cle_winch_restore(void) {
+    sigaction(SIGWINCH, cle_winch_saved_ptr(), NULL);
+}
+
+/*
+ * Replacement for libedit's character reader (EL_GETCFN): like the builtin
+ * one (read a byte at a time, decode with mbrtowc) but it also reports an
+ * interrupt when SIGINT arrived *before* the read blocked (the builtin would
+ * wait for the next key in that case), and picks up a SIGWINCH resize.
+ * Returns 1 with a character, 0 on EOF, -1 with errno set on error/interrupt.
+ */
+static int cle_read_char(EditLine *el, wchar_t *cp) {
+    char buf[MB_LEN_MAX];
+    size_t n = 0;
+    for (;;) {
+        if (cle_sigint_flag) { *cp = L'\0'; errno = EINTR; return -1; }
+        if (*cle_winch_flag_ptr()) {
+            *cle_winch_flag_ptr() = 0;
+            /* Only tell libedit the new size (as its own SIGWINCH handler
+             * does); a full EL_REFRESH here redraws from a stale position
+             * after the terminal has reflowed the line. */
+            el_resize(el);
+        }
+        ssize_t r = read(STDIN_FILENO, buf + n, 1);
+        if (r == -1) {
+            if (errno == EINTR && !cle_sigint_flag) continue; /* other signal */
+            *cp = L'\0';
+            return -1;
+        }
+        if (r == 0) { *cp = L'\0'; return 0; }
+        n++;
+        for (;;) {
+            mbstate_t st;
+            memset(&st, 0, sizeof st);
+            size_t k = mbrtowc(cp, buf, n, &st);
+            if (k == (size_t)-2) {           /* incomplete: read more bytes */
+                if (n >= MB_LEN_MAX) n = 0;
+                break;
+            }
+            if (k == (size_t)-1) {           /* invalid: keep only last byte */
+                if (n > 1) { buf[0] = buf[n - 1]; n = 1; continue; }
+                n = 0;
+                break;
+            }
+            if (k == 0) *cp = L'\0';
+            return 1;
+        }
+    }
+}
+static inline int cle_use_interruptible_reader(EditLine *el) {
+    return el_wset(el, EL_GETCFN, cle_read_char);
+}
+
+#endif
