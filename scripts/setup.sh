@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what caseql needs from Debian's packages when it is missing. Never asks anything.
+#   scripts/setup.sh          libedit-dev (the line editor), pkg-config
+#   scripts/setup.sh --test   also sqlite3, tmux and python3 for the tests
+set -euo pipefail
+need=()
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+pkg-config --exists libedit 2>/dev/null || need+=(libedit-dev)
+if [ "${1:-}" = "--test" ]; then
+  command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+  command -v tmux >/dev/null 2>&1 || need+=(tmux)
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
+  locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || need+=(locales)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "setup: installing ${need[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo -n"
+export DEBIAN_FRONTEND=noninteractive
+if ! $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null >/dev/null 2>&1; then
+  $sudo apt-get update -qq </dev/null >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null >/dev/null
+fi
