@@ -25,6 +25,18 @@ public struct Parser {
 
     /// Parses exactly one statement (an optional trailing ";" is allowed).
     public static func parse(_ text: String) throws(QueryError) -> Statement {
+        do {
+            return try parseOne(text)
+        } catch let error as QueryError {
+            throw error
+        } catch {
+            throw QueryError("\(error)", at: SourceRange(.start, .start))
+        }
+    }
+
+    // Internally the parser uses untyped `throws`: a typed error is returned through a buffer
+    // that each call site reserves on the stack, which makes deep nesting cost far more stack.
+    private static func parseOne(_ text: String) throws -> Statement {
         var p = Parser(text)
         while p.current.isSymbol(";") { p.index += 1 }
         if p.current.kind == .end {
@@ -96,6 +108,16 @@ public struct Parser {
         return t
     }
 
+    private func atWord(_ keyword: String) -> Bool { tokens[index].isWord(keyword) }
+    private func atSymbol(_ symbol: String) -> Bool { tokens[index].isSymbol(symbol) }
+
+    /// Consumes the current token and returns where it started.
+    private mutating func advancePosition() -> SourcePosition {
+        let start = tokens[index].range.start
+        if tokens[index].kind != .end { index += 1 }
+        return start
+    }
+
     private mutating func accept(_ keyword: String) -> Bool {
         guard current.isWord(keyword) else { return false }
         index += 1
@@ -108,7 +130,7 @@ public struct Parser {
         return true
     }
 
-    private mutating func expect(_ keyword: String) throws(QueryError) {
+    private mutating func expect(_ keyword: String) throws {
         guard accept(keyword) else { throw fail("\"\(keyword)\"", keywords: [keyword]) }
     }
 
@@ -129,7 +151,7 @@ public struct Parser {
         items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
     }
 
-    private mutating func enter() throws(QueryError) {
+    private mutating func enter() throws {
         depth += 1
         if depth > Parser.maxDepth {
             throw QueryError("expression nested too deeply (limit \(Parser.maxDepth))", at: current.range)
@@ -151,7 +173,7 @@ public struct Parser {
     // MARK: - Statements
 
     /// statement = ( query | "explain" query | expectation ) [ ";" ] ;
-    private mutating func parseStatement() throws(QueryError) -> Statement {
+    private mutating func parseStatement() throws -> Statement {
         let statement: Statement
         follow = ["\";\"", "end of input"]
         if accept("explain") {
@@ -174,7 +196,7 @@ public struct Parser {
     }
 
     /// query = ( "select" | "count" ) [ select_list "from" ] source [ where ] [ group_by ] [ having ] [ order_by ] [ limit ] ;
-    private mutating func parseQuery() throws(QueryError) -> Query {
+    private mutating func parseQuery() throws -> Query {
         let verbToken = advance()
         let verb: Verb = verbToken.word == "count" ? .count : .select
         guard current.isSymbol("*") || canStartValue(current) else {
@@ -220,14 +242,14 @@ public struct Parser {
     }
 
     /// select_list = select_item { "," select_item } ;
-    private mutating func parseSelectList() throws(QueryError) -> [SelectItem] {
+    private mutating func parseSelectList() throws -> [SelectItem] {
         var items = [try parseSelectItem()]
         while acceptSymbol(",") { items.append(try parseSelectItem()) }
         return items
     }
 
     /// select_item = "*" | value [ "as" name ] ;
-    private mutating func parseSelectItem() throws(QueryError) -> SelectItem {
+    private mutating func parseSelectItem() throws -> SelectItem {
         if current.isSymbol("*") { return .all(advance().range) }
         guard canStartValue(current) else { throw fail("a value or \"*\"") }
         let value = try parseValue()
@@ -238,7 +260,7 @@ public struct Parser {
     }
 
     /// source = name ;
-    private mutating func parseSource() throws(QueryError) -> Identifier {
+    private mutating func parseSource() throws -> Identifier {
         guard isName(current) else {
             throw fail("a source (cases, suggestions, proposals, units or events)")
         }
@@ -247,13 +269,13 @@ public struct Parser {
     }
 
     /// where = "where" expr ;
-    private mutating func parseWhere() throws(QueryError) -> Expr {
+    private mutating func parseWhere() throws -> Expr {
         try expect("where")
         return try parseExpr()
     }
 
     /// group_by = "group" "by" name { "," name } ;
-    private mutating func parseGroupBy() throws(QueryError) -> [Identifier] {
+    private mutating func parseGroupBy() throws -> [Identifier] {
         try expect("group")
         try expect("by")
         var names: [Identifier] = []
@@ -266,13 +288,13 @@ public struct Parser {
     }
 
     /// having = "having" expr ;
-    private mutating func parseHaving() throws(QueryError) -> Expr {
+    private mutating func parseHaving() throws -> Expr {
         try expect("having")
         return try parseExpr()
     }
 
     /// order_by = "order" "by" value [ "asc" | "desc" ] { "," value [ "asc" | "desc" ] } ;
-    private mutating func parseOrderBy() throws(QueryError) -> [OrderKey] {
+    private mutating func parseOrderBy() throws -> [OrderKey] {
         try expect("order")
         try expect("by")
         var keys: [OrderKey] = []
@@ -287,7 +309,7 @@ public struct Parser {
     }
 
     /// limit = "limit" integer [ "offset" integer ] ;
-    private mutating func parseLimit() throws(QueryError) -> (Int, Int?) {
+    private mutating func parseLimit() throws -> (Int, Int?) {
         try expect("limit")
         let limit = try parseInteger()
         guard accept("offset") else { return (limit, nil) }
@@ -295,7 +317,7 @@ public struct Parser {
     }
 
     /// An `integer` token as an Int.
-    private mutating func parseInteger() throws(QueryError) -> Int {
+    private mutating func parseInteger() throws -> Int {
         guard current.kind == .number, !current.text.contains(".") else { throw fail("an integer") }
         guard let n = Int(current.text) else {
             throw QueryError("number \(current.text) is too large", at: current.range)
@@ -305,7 +327,7 @@ public struct Parser {
     }
 
     /// expectation = "expect" [ "at" ( "least" | "most" ) ] integer ( "row" | "rows" ) ;
-    private mutating func parseExpectation() throws(QueryError) -> Expectation {
+    private mutating func parseExpectation() throws -> Expectation {
         let start = advance().range.start
         var relation = Expectation.Relation.exactly
         if accept("at") {
@@ -325,7 +347,7 @@ public struct Parser {
     // MARK: - Conditions
 
     /// expr = and_expr { "or" and_expr } ;
-    private mutating func parseExpr() throws(QueryError) -> Expr {
+    private mutating func parseExpr() throws -> Expr {
         try enter()
         defer { depth -= 1 }
         var lhs = try parseAndExpr()
@@ -334,39 +356,73 @@ public struct Parser {
     }
 
     /// and_expr = not_expr { "and" not_expr } ;
-    private mutating func parseAndExpr() throws(QueryError) -> Expr {
+    private mutating func parseAndExpr() throws -> Expr {
         var lhs = try parseNotExpr()
         while accept("and") { lhs = .and(lhs, try parseNotExpr()) }
         return lhs
     }
 
     /// not_expr = "not" not_expr | predicate ;
-    private mutating func parseNotExpr() throws(QueryError) -> Expr {
-        guard current.isWord("not") else { return try parsePredicate() }
-        let start = advance().range.start
-        try enter()
-        defer { depth -= 1 }
-        let inner = try parseNotExpr()
-        return .not(inner, range(from: start))
+    ///
+    /// The `not`s are gathered in a loop rather than by recursion; each still counts as a level.
+    private mutating func parseNotExpr() throws -> Expr {
+        atWord("not") ? try parseNegation() : try parsePredicate()
     }
+
+    /// The `"not" not_expr` alternative of not_expr.
+    private mutating func parseNegation() throws -> Expr {
+        var starts: [SourcePosition] = []
+        while atWord("not") {
+            starts.append(advance().range.start)
+            try enter()
+        }
+        defer { depth -= starts.count }
+        var expr = try parsePredicate()
+        for start in starts.reversed() { expr = .not(expr, range(from: start)) }
+        return expr
+    }
+
+    // The functions on the path of nesting (parentheses, calls) are kept small, and the
+    // alternatives that do not nest live in their own functions, so that each level of nesting
+    // takes little stack even in a debug build.
 
     /// predicate = "(" expr ")"
     ///           | name "was" [ "not" ] ( value | "in" value_list )
     ///           | name [ "not" ] "changed" { change_clause }
     ///           | value [ comparison | [ "not" ] "in" value_list | [ "not" ] "between" value "and" value | [ "not" ] "contains" value | "is" [ "not" ] "empty" ] ;
-    private mutating func parsePredicate() throws(QueryError) -> Expr {
-        if current.isSymbol("(") {
-            let open = advance()
-            let inner = try parseExpr()
-            guard acceptSymbol(")") else {
-                throw fail("\")\" to close the \"(\" at \(open.range.start)")
-            }
-            return inner
+    private mutating func parsePredicate() throws -> Expr {
+        switch predicateForm() {
+        case .parenthesized: return try parseParenthesized()
+        case .was: return try parseWas()
+        case .changed: return try parseChanged()
+        case .value: return try parseValuePredicate()
         }
-        if isName(current) && peek(1).isWord("was") { return try parseWas() }
-        if isName(current) && (peek(1).isWord("changed") || (peek(1).isWord("not") && peek(2).isWord("changed"))) {
-            return try parseChanged()
-        }
+    }
+
+    private enum PredicateForm { case parenthesized, was, changed, value }
+
+    private func predicateForm() -> PredicateForm {
+        if current.isSymbol("(") { return .parenthesized }
+        guard isName(current) else { return .value }
+        if peek(1).isWord("was") { return .was }
+        if peek(1).isWord("changed") || (peek(1).isWord("not") && peek(2).isWord("changed")) { return .changed }
+        return .value
+    }
+
+    /// The `"(" expr ")"` alternative of predicate.
+    private mutating func parseParenthesized() throws -> Expr {
+        let open = advancePosition()
+        let inner = try parseExpr()
+        guard acceptSymbol(")") else { throw failUnclosed(open) }
+        return inner
+    }
+
+    private func failUnclosed(_ open: SourcePosition) -> QueryError {
+        fail("\")\" to close the \"(\" at \(open)")
+    }
+
+    /// The `value [ comparison | … ]` alternative of predicate.
+    private mutating func parseValuePredicate() throws -> Expr {
         guard canStartValue(current) else { throw fail("a condition") }
         let lhs = try parseValue()
         let start = lhs.range.start
@@ -398,7 +454,7 @@ public struct Parser {
     }
 
     /// The `name "was" [ "not" ] ( value | "in" value_list )` alternative of predicate.
-    private mutating func parseWas() throws(QueryError) -> Expr {
+    private mutating func parseWas() throws -> Expr {
         let name = advance()
         advance()
         let negated = accept("not")
@@ -408,7 +464,7 @@ public struct Parser {
     }
 
     /// The `name [ "not" ] "changed" { change_clause }` alternative of predicate.
-    private mutating func parseChanged() throws(QueryError) -> Expr {
+    private mutating func parseChanged() throws -> Expr {
         let name = advance()
         let negated = accept("not")
         advance()
@@ -423,7 +479,7 @@ public struct Parser {
     static let changeClauses: Set<String> = ["from", "to", "after", "before", "during", "by"]
 
     /// change_clause = "from" value | "to" value | "after" value | "before" value | "during" "(" value "," value ")" | "by" value ;
-    private mutating func parseChangeClause(_ filter: inout ChangeFilter) throws(QueryError) {
+    private mutating func parseChangeClause(_ filter: inout ChangeFilter) throws {
         let clause = advance()
         let duplicate: Bool
         switch clause.word {
@@ -447,14 +503,14 @@ public struct Parser {
     }
 
     /// comparison = ( "=" | "!=" | "<" | "<=" | ">" | ">=" ) value ;
-    private mutating func parseComparison(_ lhs: ValueExpr) throws(QueryError) -> Expr {
+    private mutating func parseComparison(_ lhs: ValueExpr) throws -> Expr {
         let op = CompareOp(rawValue: advance().text)!
         let rhs = try parseOperand()
         return .compare(lhs, op, rhs, lhs.range.union(rhs.range))
     }
 
     /// value_list = "(" value { "," value } ")" ;
-    private mutating func parseValueList() throws(QueryError) -> [ValueExpr] {
+    private mutating func parseValueList() throws -> [ValueExpr] {
         guard acceptSymbol("(") else { throw fail("\"(\" and a list of values") }
         var values = [try parseOperand()]
         while acceptSymbol(",") { values.append(try parseOperand()) }
@@ -465,14 +521,26 @@ public struct Parser {
     // MARK: - Values
 
     /// A value where one is required: `expected a value after "=" but found end of input`.
-    private mutating func parseOperand() throws(QueryError) -> ValueExpr {
-        guard canStartValue(current) else { throw fail("a value") }
+    private mutating func parseOperand() throws -> ValueExpr {
+        try requireValue()
         return try parseValue()
     }
 
+    private func requireValue() throws {
+        if !canStartValue(tokens[index]) { throw fail("a value") }
+    }
+
     /// value = primary { ( "+" | "-" ) duration } ;
-    private mutating func parseValue() throws(QueryError) -> ValueExpr {
-        var value = try parsePrimary()
+    private mutating func parseValue() throws -> ValueExpr {
+        let value = try parsePrimary()
+        return atOffset() ? try parseOffsets(value) : value
+    }
+
+    private func atOffset() -> Bool { tokens[index].isSymbol("+") || tokens[index].isSymbol("-") }
+
+    /// The `{ ( "+" | "-" ) duration }` part of value.
+    private mutating func parseOffsets(_ base: ValueExpr) throws -> ValueExpr {
+        var value = base
         while current.isSymbol("+") || current.isSymbol("-") {
             let sign = advance().text == "+" ? 1 : -1
             guard current.kind == .duration else {
@@ -487,9 +555,23 @@ public struct Parser {
     }
 
     /// primary = name | name "(" [ "*" | value { "," value } ] ")" | string | number | date | "today" | "true" | "false" | parameter ;
-    private mutating func parsePrimary() throws(QueryError) -> ValueExpr {
-        guard canStartValue(current) else { throw fail("a value") }
-        let t = advance()
+    private mutating func parsePrimary() throws -> ValueExpr {
+        try requireValue()
+        return atCall() ? try parseCall() : literal(advance())
+    }
+
+    /// A name (not today/true/false) directly followed by "(".
+    private func atCall() -> Bool {
+        let t = tokens[index]
+        return t.kind == .word && !isKeywordLiteral(t) && peek(1).isSymbol("(")
+    }
+
+    private func isKeywordLiteral(_ t: Token) -> Bool {
+        t.word == "today" || t.word == "true" || t.word == "false"
+    }
+
+    /// The value of a one-token primary.
+    private func literal(_ t: Token) -> ValueExpr {
         switch t.kind {
         case .string: return .string(t.text, t.range)
         case .number: return .number(Double(t.text) ?? 0, text: t.text, t.range)
@@ -503,21 +585,39 @@ public struct Parser {
         case "today": return .today(t.range)
         case "true": return .bool(true, t.range)
         case "false": return .bool(false, t.range)
-        default: break
+        default: return .name(Identifier(t.text, t.range))
         }
-        let name = Identifier(t.text, t.range)
-        guard acceptSymbol("(") else { return .name(name) }
+    }
+
+    /// The `name "(" [ "*" | value { "," value } ] ")"` alternative of primary.
+    private mutating func parseCall() throws -> ValueExpr {
+        let name = Identifier(tokens[index].text, tokens[index].range)
+        index += 2
         try enter()
         defer { depth -= 1 }
-        var args: [ValueExpr] = []
-        var star = false
+        return makeCall(name, try parseArguments())
+    }
+
+    /// The `[ "*" | value { "," value } ] ")"` of a call: the arguments, or nil for `*`.
+    private mutating func parseArguments() throws -> [ValueExpr]? {
         if acceptSymbol("*") {
-            star = true
-        } else if !current.isSymbol(")") {
+            if !acceptSymbol(")") { throw failCallEnd(empty: false) }
+            return nil
+        }
+        var args: [ValueExpr] = []
+        if !atSymbol(")") {
             args.append(try parseOperand())
             while acceptSymbol(",") { args.append(try parseOperand()) }
         }
-        guard acceptSymbol(")") else { throw fail(star || !args.isEmpty ? "\")\"" : "a value, \"*\" or \")\"") }
-        return .call(name, args: args, star: star, range(from: t.range.start))
+        if !acceptSymbol(")") { throw failCallEnd(empty: args.isEmpty) }
+        return args
+    }
+
+    private func makeCall(_ name: Identifier, _ args: [ValueExpr]?) -> ValueExpr {
+        .call(name, args: args ?? [], star: args == nil, range(from: name.range.start))
+    }
+
+    private func failCallEnd(empty: Bool) -> QueryError {
+        fail(empty ? "a value, \"*\" or \")\"" : "\")\"")
     }
 }

@@ -551,3 +551,33 @@ func items(_ q: Query) -> [String] {
             """)
     }
 }
+
+import Foundation
+
+@Suite struct StackTests {
+    /// Parses `text` on a thread with a 512 KiB stack (a secondary thread's size on macOS).
+    private func parsesOnSmallStack(_ text: String) async -> Bool {
+        await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            let thread = Thread {
+                done.resume(returning: (try? Parser.parse(text)) != nil)
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+    }
+
+    private func nested(_ open: String, _ inner: String, _ close: String, _ n: Int) -> String {
+        "select cases where " + String(repeating: open, count: n) + inner + String(repeating: close, count: n)
+    }
+
+    @Test func deepestNestingFitsInASmallStack() async {
+        let n = Parser.maxDepth - 1
+        #expect(await parsesOnSmallStack(nested("(", "a = 1", ")", n)))
+        #expect(await parsesOnSmallStack(nested("not ", "a", "", n)))
+        #expect(await parsesOnSmallStack(nested("not (", "a = f(g(1))", ")", (Parser.maxDepth - 3) / 2)))
+        // a call level costs about twice a parenthesis level in a debug build (~2 KiB)
+        #expect(await parsesOnSmallStack(nested("f(", "1", ")", n / 2)))
+        // and one level more is the nesting error, not a crash
+        #expect(await !parsesOnSmallStack(nested("(", "a = 1", ")", n + 1)))
+    }
+}
