@@ -313,6 +313,9 @@ final class Binder {
             // `2020-09-30 > deadline`: put the field on the left.
             let right = try operand(r)
             guard case .field = right else {
+                // `unti = "x"`: the left name was meant as a field; say which names there are.
+                if case .name(let id) = l { _ = try field(id) }
+                if case .name(let id) = r { _ = try field(id) }
                 throw QueryError("a comparison needs a field on one side", at: range)
             }
             left = right

@@ -272,7 +272,24 @@ public final class Engine {
             for (i, r) in rowList.enumerated() { agg.accumulate(st, row: Int(r), group: Int(rowGroup[i])) }
         }
         let keyCells = keyFields.map { Engine.keyCell($0, b) }
-        var table: [[Cell]] = (0..<groups).map { g in
+        // Default group order: enums, dates, numbers and yes/no by value (workflow order for
+        // status), texts by their text.
+        var groupOrder = Array(0..<groups)
+        if q.orderBy.isEmpty && !keyFields.isEmpty {
+            let byText = keyFields.map { f -> Bool in if case .text = f.spec.type { return true }; return false }
+            let texts = keyFields.indices.map { k in byText[k] ? groupKeys.map { keyCells[k]($0[k]) } : [] }
+            groupOrder.sort { x, y in
+                for k in 0..<keyFields.count {
+                    if byText[k] {
+                        if texts[k][x] != texts[k][y] { return Cell.less(texts[k][x], texts[k][y]) }
+                    } else if groupKeys[x][k] != groupKeys[y][k] {
+                        return groupKeys[x][k] < groupKeys[y][k]
+                    }
+                }
+                return false
+            }
+        }
+        var table: [[Cell]] = groupOrder.map { g in
             outs.map { out -> Cell in
                 switch out.0 {
                 case .key(let k): return keyCells[k](groupKeys[g][k])
@@ -281,18 +298,7 @@ public final class Engine {
             }
         }
         if let h = havingPlan { table = table.filter { h($0) } }
-        if orderCols.isEmpty {
-            // Groups in key order, so output is stable and readable.
-            if !keyFields.isEmpty {
-                table.sort { x, y in
-                    for k in 0..<keyFields.count {
-                        guard let i = outs.firstIndex(where: { if case .key(k) = $0.0 { return true } else { return false } }) else { continue }
-                        if x[i] != y[i] { return Cell.less(x[i], y[i]) }
-                    }
-                    return false
-                }
-            }
-        } else {
+        if !orderCols.isEmpty {
             table = table.enumerated().sorted { x, y in
                 for (c, desc) in orderCols where x.element[c] != y.element[c] {
                     return desc ? Cell.less(y.element[c], x.element[c]) : Cell.less(x.element[c], y.element[c])

@@ -75,7 +75,7 @@ extension Engine {
     #expect(try e.ids("select cases where assigned_on between 2020-03-10 and 2020-03-15") == ["P1", "P2", "S2"])
     #expect(try e.ids("select cases where assigned_on > 2020-04-01") == ["P3", "S4"])
     #expect(try e.ids("select cases where 2020-04-01 < assigned_on") == ["P3", "S4"])
-    #expect(try e.ids("select cases where deadline <= today - 90d") == ["P1", "P2", "S2", "S3"])
+    #expect(try e.ids("select cases where deadline <= today - 90d") == ["P1", "P2", "S2"])
     #expect(try e.ids("select cases where title contains \"午餐\"") == ["P1", "S1"])
     #expect(try e.ids("select cases where title not contains \"午餐\" and kind = proposal") == ["P2", "P3"])
     #expect(try e.ids("select cases where title contains '\"数字'") == ["P3"])
@@ -92,13 +92,13 @@ extension Engine {
     #expect(try e.ids("select cases where not face_to_face") == ["P1", "P3", "S1", "S3"])
     #expect(try e.ids("select cases where level = 省级 or unit = 工信局") == ["P3", "S3"])
     #expect(try e.ids("select cases where (unit = 教育局 or unit = 城建局) and not kind = proposal") == ["S1", "S2"])
-    #expect(try e.ids("select cases where days_open > 150") == ["P1", "S3"])
+    #expect(try e.ids("select cases where days_open > 150") == ["P1", "S1", "S3"])
     #expect(try e.ids("select cases where days_to_sign >= 2") == ["P1", "S1"])
 }
 
 @Test func projectionOrderLimit() throws {
     let e = try Tiny.engine()
-    #expect(try e.rows("select id, unit from suggestions order by unit desc, id limit 2") == [["S3", "水利局"], ["S2", "城建局"]])
+    #expect(try e.rows("select id, unit from suggestions order by unit desc, id limit 2") == [["S3", "水利局"], ["S1", "教育局"]])
     #expect(try e.rows("select id from cases order by deadline desc, id limit 2 offset 1") == [["S4"], ["S1"]])
     #expect(try e.rows("select id, days_open from cases where id = P2") == [["P2", "102"]])
     let all = try e.rows("select * from cases where id = S1")
@@ -115,7 +115,7 @@ extension Engine {
     #expect(rates == [["城建局", "1", "100.0%", "100.0%", "0.0%", "0.0%"], ["教育局", "3", "33.3%", "33.3%", "100.0%", "50.0%"]])
     #expect(try e.rows("select unit, count from cases group by unit having count > 1") == [["教育局", "3"]])
     #expect(try e.rows("select unit, completion_rate as r from cases group by unit order by r, unit limit 2") == [["工信局", "0.0%"], ["水利局", "0.0%"]])
-    #expect(try e.rows("select count, min(assigned_on), max(deadline), avg(days_to_sign) from cases") == [["7", "2020-03-10", "2020-10-01", "1.50"]])
+    #expect(try e.rows("select count, min(assigned_on), max(deadline), avg(days_to_sign) from cases") == [["7", "2020-03-10", "2020-10-01", "1.40"]])
     #expect(try e.rows("select kind, count(overdue) from cases group by kind") == [["suggestion", "1"], ["proposal", "1"]])
 }
 
