@@ -130,9 +130,9 @@ public enum Renderer {
             let keys = jsonKeys(names)
             var b: [UInt8] = []
             b.reserveCapacity(chunkSize + 4096)
-            if !lines { b.append(0x5B) }   // [
+            if !lines { b.append(contentsOf: result.rowCount == 0 ? [0x5B] : [0x5B, 0x0A]) }   // [
             for r in 0..<result.rowCount {
-                if !lines { b.append(contentsOf: r == 0 ? [0x0A, 0x20, 0x20] : [0x2C, 0x0A, 0x20, 0x20]) }
+                if !lines { b.append(contentsOf: [0x20, 0x20]) }
                 b.append(0x7B)   // {
                 for c in 0..<n {
                     if c > 0 { b.append(0x2C) }
@@ -140,13 +140,11 @@ public enum Renderer {
                     appendJSONValue(result.cell(r, c), into: &b)
                 }
                 b.append(0x7D)   // }
-                if lines { b.append(0x0A) }
+                if !lines && r < result.rowCount - 1 { b.append(0x2C) }
+                b.append(0x0A)
                 if b.count >= chunkSize { try chunk(b); b.removeAll(keepingCapacity: true) }
             }
-            if !lines {
-                if result.rowCount > 0 { b.append(0x0A) }
-                b.append(contentsOf: [0x5D, 0x0A])   // ]\n
-            }
+            if !lines { b.append(contentsOf: [0x5D, 0x0A]) }   // ]\n
             if !b.isEmpty { try chunk(b) }
 
         case .markdown, .table:
@@ -389,6 +387,10 @@ struct TableRenderer {
             let color = options.color && !hardCut
 
             func emit(_ line: String) {
+                var line = line
+                if !right[n - 1] {   // no trailing blanks after a left-aligned last column
+                    while line.utf8.last == 0x20 { line.removeLast() }
+                }
                 if hardCut, let limit = options.width { out += TermWidth.truncate(line, to: limit) }
                 else { out += line }
                 out += "\n"
