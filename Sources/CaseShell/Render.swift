@@ -1,0 +1,601 @@
+// Render: result sets as a terminal table, CSV, TSV, JSON, JSON Lines or a GitHub Markdown table.
+// Output is streamed to a `write` callback in chunks of about 64 KiB, always cut at row ends,
+// so a million-row export never becomes one giant string.
+
+import CaseStore
+import CaseQuery
+
+public enum OutputMode: String, CaseIterable, Sendable {
+    case table, csv, tsv, json, jsonl, markdown
+}
+
+public struct RenderOptions {
+    public var mode: OutputMode = .table
+    /// Header row (table, csv, tsv). JSON always has keys and Markdown always has a header row.
+    public var headers = true
+    /// Use `ResultColumn.label` (the Chinese field name) for headers and JSON keys.
+    public var chineseHeaders = false
+    /// Table mode only: show the first `maxRows` rows, then "… N more rows"; nil shows all.
+    public var maxRows: Int? = 40
+    /// Table mode: terminal width; wider tables shrink their widest text columns. nil = no limit.
+    public var width: Int? = nil
+    /// Table mode: ANSI colours (bold headers, coloured numbers, dim footer).
+    public var color = false
+    /// CSV/TSV only: prefix a ' to text cells starting with = + - @ tab or CR.
+    public var formulaGuard = false
+    public init() {}
+}
+
+public enum Renderer {
+    /// Renders `result`, calling `write` with successive pieces of the output (each at most
+    /// about 64 KiB, cut at row ends).
+    public static func render(_ result: ResultSet, options: RenderOptions, write: (String) -> Void) {
+        if options.mode == .table {
+            TableRenderer(result: result, options: options).render(write: write)
+            return
+        }
+        let settings = StreamSettings(mode: options.mode, headers: options.headers,
+                                      chineseHeaders: options.chineseHeaders,
+                                      formulaGuard: options.formulaGuard, crlf: false)
+        streamBytes(result, settings) { chunk in
+            write(String(decoding: chunk, as: UTF8.self))
+        }
+    }
+
+    /// Convenience: the whole output as one string (for small results and tests).
+    public static func string(_ result: ResultSet, options: RenderOptions) -> String {
+        var out = ""
+        render(result, options: options) { out += $0 }
+        return out
+    }
+
+    // MARK: - Byte streaming (csv, tsv, json, jsonl, markdown)
+
+    struct StreamSettings {
+        var mode: OutputMode
+        var headers: Bool
+        var chineseHeaders: Bool
+        var formulaGuard: Bool
+        var crlf: Bool
+    }
+
+    static let chunkSize = 60_000
+
+    /// Streams the non-table formats as UTF-8 bytes; each chunk ends at a row end.
+    static func streamBytes(_ result: ResultSet, _ s: StreamSettings,
+                            chunk: ([UInt8]) throws -> Void) rethrows {
+        let names = result.columns.map { s.chineseHeaders ? $0.label : $0.name }
+        let n = result.columns.count
+        switch s.mode {
+        case .csv:
+            var w = CSVWriter(crlf: s.crlf, formulaGuard: false, reserve: chunkSize + 4096)
+            if s.headers {
+                w.formulaGuard = s.formulaGuard
+                w.row(names)
+            }
+            for r in 0..<result.rowCount {
+                for c in 0..<n {
+                    let cell = result.cell(r, c)
+                    switch cell {
+                    case .null:
+                        w.field("")
+                    case .int, .double, .rate, .bool, .day:
+                        // Our own numbers and dates: never a formula, and "-5" must stay -5.
+                        w.formulaGuard = false
+                        w.field(exportText(cell))
+                    case .text(let t):
+                        w.formulaGuard = s.formulaGuard
+                        w.field(t)
+                    case .list:
+                        w.formulaGuard = s.formulaGuard
+                        w.field(exportText(cell))
+                    }
+                }
+                w.endRow()
+                if w.bytes.count >= chunkSize {
+                    try chunk(w.bytes)
+                    w.bytes.removeAll(keepingCapacity: true)
+                }
+            }
+            if !w.bytes.isEmpty { try chunk(w.bytes) }
+
+        case .tsv:
+            var b: [UInt8] = []
+            b.reserveCapacity(chunkSize + 4096)
+            func end() { if s.crlf { b.append(0x0D) }; b.append(0x0A) }
+            if s.headers {
+                for (c, name) in names.enumerated() {
+                    if c > 0 { b.append(0x09) }
+                    appendTSV(name, guardIt: s.formulaGuard, into: &b)
+                }
+                end()
+            }
+            for r in 0..<result.rowCount {
+                for c in 0..<n {
+                    if c > 0 { b.append(0x09) }
+                    let cell = result.cell(r, c)
+                    switch cell {
+                    case .null: break
+                    case .text, .list: appendTSV(exportText(cell), guardIt: s.formulaGuard, into: &b)
+                    default: appendTSV(exportText(cell), guardIt: false, into: &b)
+                    }
+                }
+                end()
+                if b.count >= chunkSize { try chunk(b); b.removeAll(keepingCapacity: true) }
+            }
+            if !b.isEmpty { try chunk(b) }
+
+        case .json, .jsonl:
+            let lines = s.mode == .jsonl
+            let keys = jsonKeys(names)
+            var b: [UInt8] = []
+            b.reserveCapacity(chunkSize + 4096)
+            if !lines { b.append(contentsOf: result.rowCount == 0 ? [0x5B] : [0x5B, 0x0A]) }   // [
+            for r in 0..<result.rowCount {
+                if !lines { b.append(contentsOf: [0x20, 0x20]) }
+                b.append(0x7B)   // {
+                for c in 0..<n {
+                    if c > 0 { b.append(0x2C) }
+                    b.append(contentsOf: keys[c])
+                    appendJSONValue(result.cell(r, c), into: &b)
+                }
+                b.append(0x7D)   // }
+                if !lines && r < result.rowCount - 1 { b.append(0x2C) }
+                b.append(0x0A)
+                if b.count >= chunkSize { try chunk(b); b.removeAll(keepingCapacity: true) }
+            }
+            if !lines { b.append(contentsOf: [0x5D, 0x0A]) }   // ]\n
+            if !b.isEmpty { try chunk(b) }
+
+        case .markdown, .table:
+            // (.table never reaches here from render(); an export to .md uses markdown.)
+            var b: [UInt8] = []
+            b.reserveCapacity(chunkSize + 4096)
+            func end() { if s.crlf { b.append(0x0D) }; b.append(0x0A) }
+            if n > 0 {
+                b.append(0x7C)
+                for name in names { b.append(0x20); appendMarkdown(name, into: &b); b.append(contentsOf: [0x20, 0x7C]) }
+                end()
+                b.append(0x7C)
+                for c in 0..<n {
+                    b.append(contentsOf: Array((isNumericColumn(result, c) ? " ---: |" : " --- |").utf8))
+                }
+                end()
+            }
+            for r in 0..<result.rowCount {
+                guard n > 0 else { break }
+                b.append(0x7C)
+                for c in 0..<n {
+                    b.append(0x20)
+                    appendMarkdown(displayText(result.cell(r, c)), into: &b)
+                    b.append(contentsOf: [0x20, 0x7C])
+                }
+                end()
+                if b.count >= chunkSize { try chunk(b); b.removeAll(keepingCapacity: true) }
+            }
+            if !b.isEmpty { try chunk(b) }
+        }
+    }
+
+    /// A column is right-aligned when declared numeric, or when its non-null cells (of the first
+    /// `sample` rows) are all numbers and there is at least one.
+    static func isNumericColumn(_ result: ResultSet, _ c: Int, sample: Int = 1000) -> Bool {
+        if result.columns[c].numeric { return true }
+        var seen = false
+        for r in 0..<min(result.rowCount, sample) {
+            let cell = result.cell(r, c)
+            if cell == .null { continue }
+            if !cell.isNumeric { return false }
+            seen = true
+        }
+        return seen
+    }
+
+    // MARK: - Cell text
+
+    /// `Cell.text`, but safe for huge doubles (Cell.format converts to Int).
+    static func displayText(_ cell: Cell) -> String {
+        switch cell {
+        case .double(let d) where d.isFinite && abs(d) >= 1e15: return "\(d)"
+        case .rate(let r) where r.isFinite && abs(r) >= 1e13: return "\(r * 100)%"
+        default: return cell.text
+        }
+    }
+
+    /// `Cell.exportText`, but safe for huge doubles.
+    static func exportText(_ cell: Cell) -> String {
+        switch cell {
+        case .double(let d) where d.isFinite && abs(d) >= 1e15: return "\(d)"
+        case .rate(let d) where d.isFinite && abs(d) >= 1e15: return "\(d)"
+        default: return cell.exportText
+        }
+    }
+
+    // MARK: - TSV
+
+    /// Tabs, CR, LF (and CRLF as one) become a space; the guard prefixes ' to = + - @ tab CR.
+    static func appendTSV(_ text: String, guardIt: Bool, into b: inout [UInt8]) {
+        var t = text
+        t.withUTF8 { p in
+            if guardIt, let f = p.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
+                b.append(0x27)
+            }
+            var i = 0
+            while i < p.count {
+                let c = p[i]
+                if c == 0x0D {
+                    b.append(0x20)
+                    if i + 1 < p.count && p[i + 1] == 0x0A { i += 1 }
+                } else if c == 0x0A || c == 0x09 {
+                    b.append(0x20)
+                } else {
+                    b.append(c)
+                }
+                i += 1
+            }
+        }
+    }
+
+    // MARK: - JSON
+
+    /// `"key":` byte strings; repeated names get _2, _3 … so no key is lost.
+    static func jsonKeys(_ names: [String]) -> [[UInt8]] {
+        var used = Set<String>()
+        var out: [[UInt8]] = []
+        for name in names {
+            var key = name
+            var k = 2
+            while used.contains(key) { key = "\(name)_\(k)"; k += 1 }
+            used.insert(key)
+            var b: [UInt8] = []
+            appendJSONString(key, into: &b)
+            b.append(0x3A)
+            out.append(b)
+        }
+        return out
+    }
+
+    static func appendJSONValue(_ cell: Cell, into b: inout [UInt8]) {
+        switch cell {
+        case .null:
+            b.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .int(let i):
+            b.append(contentsOf: String(i).utf8)
+        case .double(let d), .rate(let d):
+            if d.isFinite { b.append(contentsOf: exportText(cell).utf8) }
+            else { b.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+        case .bool(let v):
+            b.append(contentsOf: (v ? "true" : "false").utf8)
+        case .text(let t):
+            appendJSONString(t, into: &b)
+        case .day(let d):
+            appendJSONString(d.description, into: &b)
+        case .list(let items):
+            b.append(0x5B)
+            for (k, item) in items.enumerated() {
+                if k > 0 { b.append(0x2C) }
+                appendJSONString(item, into: &b)
+            }
+            b.append(0x5D)
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A JSON string: quotes, backslashes and control characters escaped; everything else,
+    /// including CJK, written as UTF-8.
+    static func appendJSONString(_ s: String, into b: inout [UInt8]) {
+        b.append(0x22)
+        var s = s
+        s.withUTF8 { p in
+            var start = 0
+            for i in 0..<p.count {
+                let c = p[i]
+                guard c < 0x20 || c == 0x22 || c == 0x5C else { continue }
+                if start < i { b.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i])) }
+                start = i + 1
+                b.append(0x5C)
+                switch c {
+                case 0x22: b.append(0x22)
+                case 0x5C: b.append(0x5C)
+                case 0x0A: b.append(0x6E)   // \n
+                case 0x0D: b.append(0x72)   // \r
+                case 0x09: b.append(0x74)   // \t
+                case 0x08: b.append(0x62)   // \b
+                case 0x0C: b.append(0x66)   // \f
+                default:
+                    b.append(contentsOf: [0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+                }
+            }
+            if start < p.count { b.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<p.count])) }
+        }
+        b.append(0x22)
+    }
+
+    // MARK: - Markdown
+
+    /// `|` becomes `\|`; CRLF, CR and LF become `<br>`.
+    static func appendMarkdown(_ text: String, into b: inout [UInt8]) {
+        var t = text
+        t.withUTF8 { p in
+            var i = 0
+            while i < p.count {
+                let c = p[i]
+                switch c {
+                case 0x7C: b.append(contentsOf: [0x5C, 0x7C])
+                case 0x0D, 0x0A:
+                    b.append(contentsOf: [0x3C, 0x62, 0x72, 0x3E])
+                    if c == 0x0D && i + 1 < p.count && p[i + 1] == 0x0A { i += 1 }
+                default: b.append(c)
+                }
+                i += 1
+            }
+        }
+    }
+}
+
+// MARK: - Table
+
+/// The box-ish terminal table:
+///
+///     id │ title          │ n
+///     ───┼────────────────┼──
+///      1 │ 关于加强…       │ 3
+///     1 row
+struct TableRenderer {
+    let result: ResultSet
+    let options: RenderOptions
+
+    static let separator = " │ "
+    static let sgrBold = "\u{1B}[1m", sgrNumber = "\u{1B}[36m", sgrDim = "\u{1B}[2m", sgrReset = "\u{1B}[0m"
+
+    func render(write: (String) -> Void) {
+        let n = result.columns.count
+        let shown = options.maxRows.map { max(0, min($0, result.rowCount)) } ?? result.rowCount
+        let headers = result.columns.map { TableRenderer.clean(options.chineseHeaders ? $0.label : $0.name) }
+        var out = ""
+        func flush(force: Bool = false) {
+            if force ? !out.isEmpty : out.utf8.count >= Renderer.chunkSize { write(out); out = "" }
+        }
+
+        if n > 0 {
+            // Natural widths and alignment.
+            var widths = options.headers ? headers.map(TermWidth.of) : Array(repeating: 0, count: n)
+            var right = Array(repeating: false, count: n)
+            var sawNumber = Array(repeating: false, count: n)
+            var sawOther = Array(repeating: false, count: n)
+            for r in 0..<shown {
+                for c in 0..<n {
+                    let cell = result.cell(r, c)
+                    switch cell {
+                    case .null: continue
+                    case .int, .double, .rate: sawNumber[c] = true
+                    default: sawOther[c] = true
+                    }
+                    widths[c] = max(widths[c], TermWidth.of(TableRenderer.clean(Renderer.displayText(cell))))
+                }
+            }
+            for c in 0..<n { right[c] = result.columns[c].numeric || (sawNumber[c] && !sawOther[c]) }
+            widths = widths.map { max($0, 1) }
+
+            // Shrink to the terminal width.
+            var hardCut = false
+            if let limit = options.width {
+                widths = TableRenderer.fit(widths, columns: result.columns, right: right, limit: limit)
+                hardCut = widths.reduce(0, +) + TableRenderer.separator.count * (n - 1) > limit
+            }
+            let color = options.color && !hardCut
+
+            func emit(_ line: String) {
+                var line = line
+                if !right[n - 1] {   // no trailing blanks after a left-aligned last column
+                    while line.utf8.last == 0x20 { line.removeLast() }
+                }
+                if hardCut, let limit = options.width { out += TermWidth.truncate(line, to: limit) }
+                else { out += line }
+                out += "\n"
+            }
+            func pad(_ text: String, _ c: Int, last: Bool) -> String {
+                let t = TermWidth.truncate(text, to: widths[c])
+                let fill = widths[c] - TermWidth.of(t)
+                if fill <= 0 { return t }
+                if right[c] { return String(repeating: " ", count: fill) + t }
+                return last ? t : t + String(repeating: " ", count: fill)
+            }
+
+            if options.headers {
+                var line = ""
+                for c in 0..<n {
+                    if c > 0 { line += TableRenderer.separator }
+                    let p = pad(headers[c], c, last: c == n - 1)
+                    line += color ? TableRenderer.sgrBold + p + TableRenderer.sgrReset : p
+                }
+                emit(line)
+                emit(widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"))
+            }
+            for r in 0..<shown {
+                var line = ""
+                for c in 0..<n {
+                    if c > 0 { line += TableRenderer.separator }
+                    let cell = result.cell(r, c)
+                    let p = pad(TableRenderer.clean(Renderer.displayText(cell)), c, last: c == n - 1)
+                    line += color && cell.isNumeric ? TableRenderer.sgrNumber + p + TableRenderer.sgrReset : p
+                }
+                emit(line)
+                flush()
+            }
+        }
+
+        func footer(_ text: String) {
+            var t = text
+            if let limit = options.width { t = TermWidth.truncate(t, to: limit) }
+            out += options.color ? TableRenderer.sgrDim + t + TableRenderer.sgrReset : t
+            out += "\n"
+        }
+        if shown < result.rowCount {
+            let more = result.rowCount - shown
+            footer("… \(more) more \(more == 1 ? "row" : "rows") (.maxrows to show more)")
+        }
+        footer(result.rowCount == 1 ? "1 row" : "\(result.rowCount) rows")
+        flush(force: true)
+    }
+
+    /// Column widths that fit `limit`: first the title columns shrink (widest first, down to 12),
+    /// then all text columns (down to 4), then text columns to 1, then any column to 1.
+    static func fit(_ natural: [Int], columns: [ResultColumn], right: [Bool], limit: Int) -> [Int] {
+        var w = natural
+        let n = w.count
+        var excess = w.reduce(0, +) + separator.count * (n - 1) - limit
+        guard excess > 0 else { return w }
+        let all = Array(0..<n)
+        let text = all.filter { !right[$0] }
+        let titles = text.filter { isTitle(columns[$0]) }
+        for (set, floor) in [(titles, 12), (text, 4), (text, 1), (all, 1)] {
+            while excess > 0 {
+                // The widest column of the set that can still shrink, and the next widest.
+                var widest = -1
+                var second = 0
+                for c in set where w[c] > min(natural[c], floor) {
+                    if widest < 0 || w[c] > w[widest] {
+                        if widest >= 0 { second = max(second, w[widest]) }
+                        widest = c
+                    } else {
+                        second = max(second, w[c])
+                    }
+                }
+                if widest < 0 { break }
+                let target = max(second, min(natural[widest], floor), w[widest] - excess)
+                let cut = max(1, w[widest] - target)
+                w[widest] -= cut
+                excess -= cut
+            }
+            if excess <= 0 { break }
+        }
+        return w
+    }
+
+    static func isTitle(_ column: ResultColumn) -> Bool {
+        let name = column.name.lowercased()
+        return name.contains("title") || column.label.contains("标题") || column.label == "案由"
+            || column.name.contains("标题") || column.name == "案由"
+    }
+
+    /// One-line display text: CRLF, CR and LF become ↵, a tab a space, other control characters
+    /// their visible Control Pictures (so cell text can never drive the terminal).
+    static func clean(_ s: String) -> String {
+        var needs = false
+        for b in s.utf8 where b < 0x20 || b == 0x7F || b == 0xC2 { needs = true; break }
+        guard needs else { return s }
+        var out = String.UnicodeScalarView()
+        var previousCR = false
+        for u in s.unicodeScalars {
+            let v = u.value
+            defer { previousCR = v == 0x0D }
+            switch v {
+            case 0x0A: if !previousCR { out.append("↵") }
+            case 0x0D: out.append("↵")
+            case 0x09: out.append(" ")
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + v)!)
+            case 0x7F: out.append("\u{2421}")
+            case 0x80..<0xA0: out.append("\u{FFFD}")
+            default: out.append(u)
+            }
+        }
+        return String(out)
+    }
+}
+
+// MARK: - Display width
+
+/// Terminal columns of text. A private stand-in for `DisplayWidth` (Sources/CaseShell/DisplayWidth.swift
+/// on the lineedit branch) with the same rules: East Asian Wide and Fullwidth take 2 columns,
+/// combining marks, format and control characters 0, everything else (ambiguous “…” included) 1.
+/// After the merge this can forward to DisplayWidth.
+enum TermWidth {
+    static func of(_ s: String) -> Int {
+        var ascii = true
+        for b in s.utf8 where b >= 0x80 { ascii = false; break }
+        if ascii {
+            var n = 0
+            for b in s.utf8 where b >= 0x20 && b != 0x7F { n += 1 }
+            return n
+        }
+        var total = 0
+        for c in s { total += of(c) }
+        return total
+    }
+
+    static func of(_ c: Character) -> Int {
+        let scalars = c.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        let w = of(first)
+        if w == 0 { return 0 }
+        if first.properties.isEmojiPresentation { return 2 }
+        if scalars.count > 1 && first.properties.isEmoji && scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
+        return w
+    }
+
+    static func of(_ u: Unicode.Scalar) -> Int {
+        let v = u.value
+        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
+        if v < 0x300 { return 1 }
+        if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return 0 }
+        switch v {
+        case 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0xFEFF: return 0
+        default: break
+        }
+        switch u.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format, .control: return 0
+        default: break
+        }
+        return isWide(v) ? 2 : 1
+    }
+
+    private static let wideRanges: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0...0x23F0,
+        0x23F3...0x23F3, 0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F...0x267F,
+        0x2693...0x2693, 0x26A1...0x26A1, 0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5,
+        0x26CE...0x26CE, 0x26D4...0x26D4, 0x26EA...0x26EA, 0x26F2...0x26F3, 0x26F5...0x26F5,
+        0x26FA...0x26FA, 0x26FD...0x26FD, 0x2705...0x2705, 0x270A...0x270B, 0x2728...0x2728,
+        0x274C...0x274C, 0x274E...0x274E, 0x2753...0x2755, 0x2757...0x2757, 0x2795...0x2797,
+        0x27B0...0x27B0, 0x27BF...0x27BF, 0x2B1B...0x2B1C, 0x2B50...0x2B50, 0x2B55...0x2B55,
+        0x2E80...0x2E99, 0x2E9B...0x2EF3, 0x2F00...0x2FD5, 0x2FF0...0x2FFF, 0x3000...0x303E,
+        0x3041...0x3096, 0x3099...0x30FF, 0x3105...0x312F, 0x3131...0x318E, 0x3190...0x31E3,
+        0x31EF...0x321E, 0x3220...0x3247, 0x3250...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA48C,
+        0xA490...0xA4C6, 0xA960...0xA97C, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19,
+        0xFE30...0xFE52, 0xFE54...0xFE66, 0xFE68...0xFE6B, 0xFF01...0xFF60, 0xFFE0...0xFFE6,
+        0x16FE0...0x16FE4, 0x16FF0...0x16FF1, 0x17000...0x187F7, 0x18800...0x18CD5,
+        0x18D00...0x18D08, 0x1AFF0...0x1B2FB, 0x1F004...0x1F004, 0x1F0CF...0x1F0CF,
+        0x1F18E...0x1F18E, 0x1F191...0x1F19A, 0x1F200...0x1F202, 0x1F210...0x1F23B,
+        0x1F240...0x1F248, 0x1F250...0x1F251, 0x1F260...0x1F265, 0x1F300...0x1F64F,
+        0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB, 0x1F7F0...0x1F7F0, 0x1F90C...0x1F9FF,
+        0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+    ]
+
+    private static func isWide(_ v: UInt32) -> Bool {
+        if v < 0x1100 { return false }
+        var lo = 0, hi = wideRanges.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let r = wideRanges[mid]
+            if v < r.lowerBound { hi = mid - 1 } else if v > r.upperBound { lo = mid + 1 } else { return true }
+        }
+        return false
+    }
+
+    /// Cuts `s` to at most `width` columns ending with …; a wide character straddling the
+    /// limit is dropped (the caller pads).
+    static func truncate(_ s: String, to width: Int) -> String {
+        if width <= 0 { return "" }
+        if of(s) <= width { return s }
+        var out = ""
+        var used = 0
+        for c in s {
+            let w = of(c)
+            if used + w > width - 1 { break }
+            out.append(c)
+            used += w
+        }
+        return out + "…"
+    }
+}
