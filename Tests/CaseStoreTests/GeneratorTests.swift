@@ -333,6 +333,21 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
         #expect(throws: DatasetGeneratorError.self) { try DatasetGenerator(cases: 0).write(to: NSTemporaryDirectory() + "x") }
     }
 
+    /// The shipped files are exactly what the generator writes for (1270, 2020).
+    @Test func shippedDatasetIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("datasets/zhengzhou-2020").path
+        guard FileManager.default.fileExists(atPath: root + "/cases.csv") else { return }
+        let dir = NSTemporaryDirectory() + "caseql-shipped-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try DatasetGenerator(cases: 1270, seed: 2020).write(to: dir)
+        for f in ["cases.csv", "units.csv", "events.csv", "manifest.json"] {
+            let shipped = try Data(contentsOf: URL(fileURLWithPath: root + "/" + f))
+            let fresh = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f))
+            #expect(shipped == fresh, "datasets/zhengzhou-2020/\(f) is stale: regenerate it")
+        }
+    }
+
     /// Writes the shipped dataset when CASEQL_WRITE_DATASET names the folder:
     /// `CASEQL_WRITE_DATASET=datasets/zhengzhou-2020 swift test --filter writeShippedDataset`
     @Test func writeShippedDataset() throws {
