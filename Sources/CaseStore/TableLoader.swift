@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Parses one cell's bytes into its column. Keeps small caches (enum and bool spellings seen so
 /// far) so that a million rows cost a hash lookup per cell, not a String.
@@ -166,7 +169,7 @@ struct TableLoader {
     var issueTotal = 0
     var warnings: [String] = []
     var fileReport: LoadReport.FileReport
-    var data: [UInt8]
+    var file: FileBytes
     static let keptIssues = 200
 
     init(path: String, table: Table, options: LoadOptions, extra: RowCheck?) throws {
@@ -175,14 +178,8 @@ struct TableLoader {
         self.table = table
         self.options = options
         self.extra = extra
-        guard let bytes = FileManager.default.contents(atPath: path) else {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-                throw LoadError(isDir.boolValue ? "is a folder, not a CSV file" : "cannot be read (permission denied?)", file: path)
-            }
-            throw LoadError("no such file", file: path)
-        }
-        data = [UInt8](bytes)
+        file = try FileBytes(path: path)
+        let data = file.buffer
         guard !data.isEmpty else { throw LoadError("the file is empty (expected a header row and data rows)", file: path) }
         if let nul = data.prefix(1 << 16).firstIndex(of: 0) {
             if data.count >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF) {
@@ -197,18 +194,17 @@ struct TableLoader {
         case .utf8?:
             break
         case nil:
-            let windowValid = data.withUnsafeBufferPointer {
-                Transcode.isValidUTF8(UnsafeBufferPointer(rebasing: $0.prefix(1 << 20)), allowTruncatedEnd: $0.count > 1 << 20)
-            }
+            let windowValid = Transcode.isValidUTF8(UnsafeBufferPointer(rebasing: data.prefix(1 << 20)),
+                                                    allowTruncatedEnd: data.count > 1 << 20)
             if !windowValid { try transcodeFromGB18030() }
         }
     }
 
     mutating func transcodeFromGB18030() throws {
-        guard let utf8 = data.withUnsafeBufferPointer({ Transcode.gb18030ToUTF8($0) }) else {
+        guard let utf8 = Transcode.gb18030ToUTF8(file.buffer) else {
             throw LoadError("the file is neither valid UTF-8 nor valid GB18030; name its encoding with --encoding", file: path)
         }
-        data = utf8
+        file = FileBytes(owning: utf8)
         fileReport.encoding = .gb18030
     }
 
@@ -221,15 +217,13 @@ struct TableLoader {
 
     mutating func load() throws {
         let startCount = table.count
-        var bytes = data
-        let done = try bytes.withUnsafeBufferPointer { buf -> Bool in try loadRows(buf) }
+        let done = try loadRows(file.buffer)
         if !done {
             // Not UTF-8 after all (found past the first window): start again from GB18030.
             table.truncate(to: startCount)
             issues = []; issueTotal = 0; warnings = []
             try transcodeFromGB18030()
-            bytes = data
-            _ = try bytes.withUnsafeBufferPointer { buf -> Bool in try loadRows(buf) }
+            _ = try loadRows(file.buffer)
         }
         if fileReport.encoding == .gb18030 {
             warnings.append("\(name): read as GB18030 (not valid UTF-8)")
@@ -330,9 +324,11 @@ struct TableLoader {
                 table.truncate(to: row)
                 rejects.append(contentsOf: reader.rawRow); rejected += 1
             }
-            if reader.position > nextProgress, let progress = options.progress {
-                progress(Double(reader.position) / Double(total))
-                nextProgress = reader.position + (1 << 20)
+            if reader.position > nextProgress {
+                options.progress?(Double(reader.position) / Double(total))
+                // Pages behind the current row are not needed again: give them back.
+                file.release(upTo: reader.rowStart)
+                nextProgress = reader.position + (8 << 20)
             }
         }
         if fileReport.encoding == .utf8 && options.encoding == nil && parsers.contains(where: { $0.sawInvalidUTF8 }) {
@@ -361,5 +357,78 @@ struct TableLoader {
         var r = CSVReader(buf)
         _ = try? r.nextRow()
         return r.position
+    }
+}
+
+/// A file's bytes: mapped read-only when it can be (so a large file is never copied, and the
+/// pages already parsed can be given back), else held in memory.
+final class FileBytes {
+    private var base: UnsafeMutableRawPointer?
+    private let count: Int
+    private let mapped: Bool
+    private var released = 0
+
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let err = errno
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                throw LoadError(isDir.boolValue ? "is a folder, not a CSV file" : "cannot be read (\(String(cString: strerror(err))))", file: path)
+            }
+            throw LoadError("no such file", file: path)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw LoadError("cannot be read (\(String(cString: strerror(errno))))", file: path) }
+        if st.st_mode & S_IFMT == S_IFDIR { throw LoadError("is a folder, not a CSV file", file: path) }
+        let size = Int(st.st_size)
+        if size > 0 && st.st_mode & S_IFMT == S_IFREG, let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED {
+            madvise(p, size, Int32(MADV_SEQUENTIAL))
+            base = p; count = size; mapped = true
+            return
+        }
+        // Not mappable (a pipe, an empty file): read it whole.
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { throw LoadError("cannot be read (\(String(cString: strerror(errno))))", file: path) }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        (base, count, mapped) = FileBytes.copy(bytes)
+    }
+
+    init(owning bytes: [UInt8]) {
+        (base, count, mapped) = FileBytes.copy(bytes)
+    }
+
+    private static func copy(_ bytes: [UInt8]) -> (UnsafeMutableRawPointer?, Int, Bool) {
+        guard !bytes.isEmpty else { return (nil, 0, false) }
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
+        bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        return (p, bytes.count, false)
+    }
+
+    var buffer: UnsafeBufferPointer<UInt8> {
+        guard let b = base else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: b.assumingMemoryBound(to: UInt8.self), count: count)
+    }
+
+    /// Lets the kernel drop the mapped pages before `offset` (they are read again from the file
+    /// if touched later).
+    func release(upTo offset: Int) {
+        guard mapped, let b = base else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = (offset / page) * page
+        guard end > released else { return }
+        madvise(b + released, end - released, Int32(MADV_DONTNEED))
+        released = end
+    }
+
+    deinit {
+        guard let b = base else { return }
+        if mapped { munmap(b, count) } else { b.deallocate() }
     }
 }
