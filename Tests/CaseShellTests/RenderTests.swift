@@ -333,3 +333,34 @@ func csvMillionRowsSpeed() {
     print("CSV 1M rows x 6 columns: \(bytes) bytes in \(String(format: "%.2f", seconds)) s")
     #expect(bytes > 10_000_000)
 }
+
+@Test func fastExportTextMatchesCellExportText() {
+    var values: [Double] = [0, -0.0, 0.5, -0.5, 1, -1, 0.9999995, 0.9999994, -0.0000004, 1e-7, 123456.1234565,
+                            0.125, 1.0 / 3, 2.0 / 3, 99.99999951, 1e14 + 0.5, 1e15, -1e15, 3e300, .infinity, -.infinity, .nan]
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<20_000 {
+        let e = Double(Int.random(in: -9...14, using: &g))
+        values.append(Double.random(in: -1...1, using: &g) * pow(10, e))
+    }
+    for v in values {
+        for cell in [Cell.double(v), Cell.rate(v)] {
+            var b: [UInt8] = []
+            Renderer.appendExport(cell, into: &b)
+            #expect(String(decoding: b, as: UTF8.self) == Renderer.exportText(cell), "\(v)")
+        }
+    }
+    for i in [0, 1, -1, 9, 10, -10, 1234567890, Int.max, Int.min] {
+        var b: [UInt8] = []
+        Renderer.appendExport(.int(i), into: &b)
+        #expect(String(decoding: b, as: UTF8.self) == String(i))
+    }
+    for raw in stride(from: Int32(-800_000), to: 2_900_000, by: 997) {
+        var b: [UInt8] = []
+        Renderer.appendExport(.day(Day(raw: raw)), into: &b)
+        #expect(String(decoding: b, as: UTF8.self) == Day(raw: raw).description)
+    }
+    var b: [UInt8] = []
+    Renderer.appendExport(.list(["a", "乙", ""]), into: &b)
+    Renderer.appendExport(.bool(false), into: &b)
+    #expect(String(decoding: b, as: UTF8.self) == "a;乙;false")
+}
