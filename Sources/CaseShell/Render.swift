@@ -240,12 +240,27 @@ public enum Renderer {
     }
 
     static func appendInt(_ v: Int, into b: inout [UInt8]) {
-        if v == 0 { b.append(0x30); return }
-        let start = b.count
-        var m = v.magnitude
-        while m > 0 { b.append(UInt8(truncatingIfNeeded: 0x30 + m % 10)); m /= 10 }
         if v < 0 { b.append(0x2D) }
-        b[start...].reverse()
+        var digits = 1
+        var t = v.magnitude
+        while t >= 10 { t /= 10; digits += 1 }
+        appendDigits(v.magnitude, count: digits, into: &b)
+    }
+
+    /// The last `count` decimal digits of `m`, zero-padded on the left.
+    @inline(__always)
+    static func appendDigits(_ m: UInt, count: Int, into b: inout [UInt8]) {
+        let start = b.count
+        b.append(contentsOf: repeatElement(0x30, count: count))
+        var m = m
+        b.withUnsafeMutableBufferPointer { p in
+            var i = start + count - 1
+            while i >= start && m > 0 {
+                p[i] = UInt8(truncatingIfNeeded: 0x30 + m % 10)
+                m /= 10
+                i -= 1
+            }
+        }
     }
 
     /// Cell.format(v, decimals: 6, trim: true), digit for digit, into bytes.
@@ -266,9 +281,7 @@ public enum Renderer {
         var digits = 6
         while frac % 10 == 0 { frac /= 10; digits -= 1 }
         b.append(0x2E)
-        let start = b.count
-        for _ in 0..<digits { b.append(UInt8(truncatingIfNeeded: 0x30 + frac % 10)); frac /= 10 }
-        b[start...].reverse()
+        appendDigits(UInt(frac), count: digits, into: &b)
     }
 
     // MARK: - TSV
