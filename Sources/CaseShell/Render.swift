@@ -82,13 +82,18 @@ public enum Renderer {
                     case .text(let t):
                         w.formulaGuard = s.formulaGuard
                         w.field(t)
-                    default:
-                        // Numbers and dates are ours: never a formula, and "-5" must stay -5.
-                        // Lists are case text joined with ;, so they are guarded.
-                        if case .list = cell { w.formulaGuard = s.formulaGuard } else { w.formulaGuard = false }
+                    case .list:
+                        // Case text joined with ;: quoted and guarded like text.
+                        w.formulaGuard = s.formulaGuard
                         scratch.removeAll(keepingCapacity: true)
                         appendExport(cell, into: &scratch)
                         scratch.withUnsafeBufferPointer { w.field(bytes: $0) }
+                    default:
+                        // Numbers, dates, booleans: ours, never quoted, never a formula ("-5" stays
+                        // -5). An empty unguarded field writes just the separator; the digits follow.
+                        w.formulaGuard = false
+                        w.field(bytes: UnsafeBufferPointer(start: nil, count: 0))
+                        appendExport(cell, into: &w.bytes)
                     }
                 }
                 w.endRow()
@@ -247,19 +252,18 @@ public enum Renderer {
         appendDigits(v.magnitude, count: digits, into: &b)
     }
 
-    /// The last `count` decimal digits of `m`, zero-padded on the left.
+    /// The last `count` decimal digits of `m`, zero-padded on the left (count ≤ 20).
     @inline(__always)
     static func appendDigits(_ m: UInt, count: Int, into b: inout [UInt8]) {
-        let start = b.count
-        b.append(contentsOf: repeatElement(0x30, count: count))
-        var m = m
-        b.withUnsafeMutableBufferPointer { p in
-            var i = start + count - 1
-            while i >= start && m > 0 {
-                p[i] = UInt8(truncatingIfNeeded: 0x30 + m % 10)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { tmp in
+            var m = m
+            var i = count - 1
+            while i >= 0 {
+                tmp[i] = UInt8(truncatingIfNeeded: 0x30 + m % 10)
                 m /= 10
                 i -= 1
             }
+            b.append(contentsOf: UnsafeBufferPointer(rebasing: tmp[0..<count]))
         }
     }
 
