@@ -336,6 +336,16 @@ func csvMillionRowsSpeed() {
     let seconds = Date().timeIntervalSince(start)
     print("CSV 1M rows x 6 columns: \(bytes) bytes in \(String(format: "%.2f", seconds)) s")
     #expect(bytes > 10_000_000)
+    for encoding in [TextEncoding.utf8, .gb18030] {
+        var e = ExportOptions()
+        e.encoding = encoding
+        let path = NSTemporaryDirectory() + "caseql-perf-\(UUID().uuidString).csv"
+        let t = Date()
+        let n = try? Exporter.writeCSV(r, to: path, options: e)
+        print("export 1M rows to a \(encoding.rawValue) file: \(String(format: "%.2f", Date().timeIntervalSince(t))) s")
+        #expect(n == 1_000_000)
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }
 
 @Test func fastExportTextMatchesCellExportText() {
