@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2elib import Results, binary, dataset, run, tempdir  # noqa: E402
 

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2elib import Results, binary, dataset, run, tempdir, width  # noqa: E402
 
