@@ -239,7 +239,8 @@ public enum DotCommands {
             if !notes.isEmpty { lines.append("  \((f.file as NSString).lastPathComponent): " + notes.joined(separator: "; ")) }
         }
         for i in report.rejectedIssues.prefix(LoadError.shown) { lines.append("  rejected: \(i)") }
-        for w in report.warnings { lines.append("  note: \(w)") }
+        // The encoding is already said per file above.
+        for w in report.warnings where !w.contains(": read as ") { lines.append("  note: \(w)") }
         return lines.joined(separator: "\n")
     }
 }
