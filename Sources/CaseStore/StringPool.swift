@@ -165,8 +165,20 @@ public final class StringPool: @unchecked Sendable {
     @inline(__always)
     private func equal(_ code: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = Int(offsets[code]), end = Int(offsets[code + 1])
-        guard end - start == p.count else { return false }
-        return p.count == 0 || memcmp(bytes.base + start, p.baseAddress!, p.count) == 0
+        let n = p.count
+        guard end - start == n else { return false }
+        if n == 0 { return true }
+        let a = UnsafeRawPointer(bytes.base + start), b = UnsafeRawPointer(p.baseAddress!)
+        if n <= 16 {
+            // Short strings (enum spellings, names, units): two overlapping word loads.
+            if n >= 8 {
+                return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
+            for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            return true
+        }
+        return memcmp(a, b, n) == 0
     }
 
     private func grow() {
