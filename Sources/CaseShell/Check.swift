@@ -45,7 +45,7 @@ public enum Checker {
     public static let rules: [CheckRule] = [
         CheckRule(id: "no-reception-day", title: "未落实代表委员接待日制度", notice: "问题一",
                   test: "units.csv: reception_day_on is empty", perUnit: true),
-        CheckRule(id: "no-media", title: "接待日影像资料未报送", notice: "问题一（要求二）",
+        CheckRule(id: "no-media", title: "接待日影像资料未报送", notice: "问题一；要求二",
                   test: "units.csv: reception day held, media_submitted is false", perUnit: true),
         CheckRule(id: "shirking", title: "推诿扯皮", notice: "问题二",
                   test: "a return_request or return event by the unit on a case whose category is within the unit's remit (manifest remits)", perUnit: false),
