@@ -5,6 +5,8 @@ import Foundation
 /// What a dot-command's arguments complete to.
 public enum ArgumentKind: Sendable {
     case none, path, mode, onOff, source, date, parameter, text
+    /// .report's options; .check's options and rule ids.
+    case office, check
 }
 
 /// One dot-command, declared once: dispatch, `.help` and completion all read this table
@@ -57,12 +59,12 @@ public enum DotCommands {
             }
             s.render.mode = m
         },
-        DotCommand(name: "report", usage: ".report [--format text|markdown|csv] [--unit NAME]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 4, argument: .text) { s, a in
+        DotCommand(name: "report", usage: ".report [--format text|markdown|csv] [--unit NAME]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 4, argument: .office) { s, a in
             let o = try officeOptions(a, session: s, allowRule: false)
             let report = ReportBuilder.build(s.store, asOf: s.engine.asOf, unit: o.unit, options: o.check)
             s.output.write(report.render(o.format))
         },
-        DotCommand(name: "check", usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv] [--days N]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 7, argument: .text) { s, a in
+        DotCommand(name: "check", usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv] [--days N]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 7, argument: .check) { s, a in
             let o = try officeOptions(a, session: s, allowRule: true)
             let rules = o.rule.map { [$0] } ?? Checker.rules
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)

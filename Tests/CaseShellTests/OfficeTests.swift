@@ -370,3 +370,12 @@ private func summary(_ f: [CheckFinding]) -> [String] {
     #expect(Renderer.string(r, options: o) == Renderer.string(r, options: t))
     #expect(OutputMode(rawValue: "bar") == .bar)
 }
+
+@Test func officeCompletion() {
+    let c = Completer(session: Session(store: Shipped.store))
+    #expect(c.complete(".check sh") == (2, ["shirking"]))
+    #expect(c.complete(".check --format m").candidates == ["markdown"])
+    #expect(c.complete(".report --unit 教育").candidates == ["教育局"])
+    #expect(c.complete(".report --").candidates == ["--format", "--unit"])
+    #expect(c.complete(".mode b").candidates == ["bar"])
+}
