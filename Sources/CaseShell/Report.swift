@@ -169,6 +169,7 @@ public enum ReportBuilder {
             r.units.append(UnitVerdict(unit: name, counts: counts, good: reasons.isEmpty, reasons: reasons, notes: notes))
         }
         r.footnotes = goodUnitRule
+        if store.units.count == 0 { r.footnotes.append("未载入 units.csv：接待日、影像资料无从核实，没有单位能评为好的单位。") }
         if m.remits.isEmpty { r.footnotes.append("manifest.json 未给出各单位职责范围（remits），推诿扯皮无从判断。") }
         r.footnotes.append("满意率把基本满意计为满意（分母为已反馈征询意见表的案件）；严格满意率只计满意，供参考。")
         r.footnotes.append("未按期上传、逾期、签收以截至日 \(asOf) 计算；签收期限 \(options.signDays) 天（.check --days 可改）。")
