@@ -6,7 +6,7 @@ import CaseStore
 import CaseQuery
 
 public enum OutputMode: String, CaseIterable, Sendable {
-    case table, csv, tsv, json, jsonl, markdown
+    case table, csv, tsv, json, jsonl, markdown, bar
 }
 
 public struct RenderOptions {
@@ -30,7 +30,12 @@ public enum Renderer {
     /// Renders `result`, calling `write` with successive pieces of the output (each at most
     /// about 64 KiB, cut at row ends).
     public static func render(_ result: ResultSet, options: RenderOptions, write: (String) -> Void) {
-        if options.mode == .table {
+        if options.mode == .bar, let chart = BarChart.render(result, options: options) {
+            write(chart)
+            return
+        }
+        if options.mode == .table || options.mode == .bar {
+            // (bar mode without a numeric column to draw: a table)
             TableRenderer(result: result, options: options).render(write: write)
             return
         }
@@ -152,8 +157,8 @@ public enum Renderer {
             if !lines { b.append(contentsOf: [0x5D, 0x0A]) }   // ]\n
             if !b.isEmpty { try chunk(b) }
 
-        case .markdown, .table:
-            // (.table never reaches here from render(); an export to .md uses markdown.)
+        case .markdown, .table, .bar:
+            // (.table and .bar never reaches here from render(); an export to .md uses markdown.)
             var b: [UInt8] = []
             b.reserveCapacity(chunkSize + 4096)
             func end() { if s.crlf { b.append(0x0D) }; b.append(0x0A) }

@@ -45,7 +45,7 @@ struct Shell: ParsableCommand {
     @Option(name: .customLong("set"), help: "Set a script parameter, NAME=VALUE (used as $NAME; repeatable).")
     var set: [String] = []
 
-    @Option(help: "Output mode: table, csv, tsv, json, jsonl or markdown.")
+    @Option(help: "Output mode: table, csv, tsv, json, jsonl, markdown or bar (horizontal bars of a grouped result).")
     var mode: String?
 
     @Flag(help: "CSV output (same as --mode csv).") var csv = false
