@@ -233,44 +233,51 @@ public final class Engine {
         let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn).bind($0) }
         let orderCols = try q.orderBy.map { (try resolveColumn($0.value), $0.descending) }
 
-        // Assign each row a group.
+        // One pass over the rows: find each row's group, feed every aggregate.
         let keyGetters: [(Int) -> Int64] = keyFields.map { Engine.keyGetter($0, b) }
-        var groupOf: [Int64: Int] = [:]
         var groupKeys: [[Int64]] = []
-        var rowGroup: [Int32] = []
-        let rowList = rows.rows
-        rowGroup.reserveCapacity(rowList.count)
+        let assign: (Int) -> Int
         if keyGetters.isEmpty {
             groupKeys = [[]]
-            rowGroup = Array(repeating: 0, count: rowList.count)
+            assign = { _ in 0 }
         } else if keyGetters.count == 1, let domain = Engine.smallDomain(keyFields[0]) {
             let g0 = keyGetters[0]
             var slot = [Int32](repeating: -1, count: domain + 1)
-            for r in rowList {
-                let k = Int(g0(Int(r))) + 1   // -1 (empty) → 0
+            assign = { r in
+                let k = Int(g0(r)) + 1   // -1 (empty) → 0
                 if slot[k] < 0 { slot[k] = Int32(groupKeys.count); groupKeys.append([Int64(k - 1)]) }
-                rowGroup.append(slot[k])
+                return Int(slot[k])
             }
         } else {
-            var multi: [[Int64]: Int] = [:]
-            for r in rowList {
-                let key = keyGetters.map { $0(Int(r)) }
-                if keyGetters.count == 1 {
-                    if let g = groupOf[key[0]] { rowGroup.append(Int32(g)); continue }
-                    groupOf[key[0]] = groupKeys.count
-                } else {
-                    if let g = multi[key] { rowGroup.append(Int32(g)); continue }
-                    multi[key] = groupKeys.count
-                }
-                rowGroup.append(Int32(groupKeys.count)); groupKeys.append(key)
+            var groupOf: [[Int64]: Int] = [:]
+            assign = { r in
+                let key = keyGetters.map { $0(r) }
+                if let g = groupOf[key] { return g }
+                groupOf[key] = groupKeys.count
+                groupKeys.append(key)
+                return groupKeys.count - 1
+            }
+        }
+        // Accumulators grow as groups appear.
+        var capacity = keyGetters.isEmpty ? 1 : 64
+        let states = aggs.map { Aggregate.State(groups: capacity, kind: $0.kind) }
+        func step(_ r: Int, _ g: Int) {
+            if g >= capacity {
+                capacity = max(capacity * 4, g + 1)
+                for st in states { st.grow(to: capacity) }
+            }
+        }
+        if states.count == 1 {
+            let only = states[0]
+            rows.forEach { r in let g = assign(r); step(r, g); only.add(r, g) }
+        } else {
+            rows.forEach { r in
+                let g = assign(r)
+                step(r, g)
+                for st in states { st.add(r, g) }
             }
         }
         let groups = groupKeys.count
-        let states = aggs.map { Aggregate.State(groups: groups, kind: $0.kind) }
-        for (a, agg) in aggs.enumerated() {
-            let st = states[a]
-            for (i, r) in rowList.enumerated() { agg.accumulate(st, row: Int(r), group: Int(rowGroup[i])) }
-        }
         let keyCells = keyFields.map { Engine.keyCell($0, b) }
         // Default group order: enums, dates, numbers and yes/no by value (workflow order for
         // status), texts by their text.

@@ -49,6 +49,9 @@ public final class Session {
         engine.params = params
         engine.labels = labels
         lastResult = nil
+        newStore.cases.indexes.warmInBackground(
+            postings: ["kind", "unit", "status", "key_supervised", "level", "contact", "title"],
+            sorted: ["deadline", "assigned_on"], bigramsOf: ["title"])
         return report
     }
 

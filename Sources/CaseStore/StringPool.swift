@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,6 +64,7 @@ public final class StringPool: @unchecked Sendable {
     private var mask: Int
     /// Strings made so far, by code (made on first use).
     private var strings: [UInt32: String] = [:]
+    private let stringsLock = NSLock()
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -201,6 +203,7 @@ public final class StringPool: @unchecked Sendable {
 
     /// The string of a code (made once, then kept).
     public subscript(code: UInt32) -> String {
+        stringsLock.lock(); defer { stringsLock.unlock() }
         if let s = strings[code] { return s }
         let c = Int(code)
         let start = Int(offsets[c]), end = Int(offsets[c + 1])
