@@ -120,7 +120,21 @@ public final class Session {
             } else if options.mode == .table {
                 options.maxRows = interactive ? options.maxRows : nil
             }
-            Renderer.render(r, options: options) { output.write($0) }
+            if interactive {
+                // Ctrl-C while a long result prints stops the printing and returns to the prompt.
+                var cancelled = false
+                Renderer.render(r, options: options) { chunk in
+                    if cancelled { return }
+                    if LineEditor.interruptRequested { cancelled = true; return }
+                    output.write(chunk)
+                }
+                if cancelled {
+                    LineEditor.clearInterrupt()
+                    output.write("\n^C: output cancelled\n")
+                }
+            } else {
+                Renderer.render(r, options: options) { output.write($0) }
+            }
         case .plan(let lines):
             output.write(lines.joined(separator: "\n") + "\n")
         case .expectation(let message):
