@@ -144,6 +144,20 @@ public enum DotCommands {
         DotCommand(name: "read", usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             if !(try s.readScript(a[0])) { throw ShellError("\(a[0]) stopped at its first error") }
         },
+        DotCommand(name: "memory", usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+            let st = s.store
+            func mib(_ b: Int) -> String { String(format: "%8.1f MiB", Double(b) / 1_048_576) }
+            var lines: [String] = []
+            lines.append("cases columns   \(mib(st.cases.footprint))  (\(st.cases.count) rows)")
+            lines.append("units columns   \(mib(st.units.footprint))")
+            lines.append("events columns  \(mib(st.events.footprint))  (\(st.events.count) rows)")
+            for (name, pool) in [("ids", st.pools.ids), ("units", st.pools.units), ("people", st.pools.people), ("titles", st.pools.titles), ("other", st.pools.other)] {
+                lines.append("pool \(name.padding(toLength: 10, withPad: " ", startingAt: 0))\(mib(pool.footprint))  (\(pool.count) strings)")
+            }
+            lines.append("indexes         \(mib(st.cases.indexes.footprint + st.events.indexes.footprint))")
+            lines.append("total           \(mib(st.footprint + st.cases.indexes.footprint + st.events.indexes.footprint))")
+            s.output.write(lines.joined(separator: "\n") + "\n")
+        },
         DotCommand(name: "quit", usage: ".quit", help: "leave caseql (also .exit, or Ctrl-D)", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.requestQuit()
         },

@@ -49,10 +49,16 @@ public final class Session {
         engine.params = params
         engine.labels = labels
         lastResult = nil
-        newStore.cases.indexes.warmInBackground(
+        if interactive { warmIndexes() }
+        return report
+    }
+
+    /// In the interactive shell, build the common indexes on the other core while the person
+    /// types, so the first question does not wait. Scripts build only what they use.
+    public func warmIndexes() {
+        store.cases.indexes.warmInBackground(
             postings: ["kind", "unit", "status", "key_supervised", "level", "contact", "title"],
             sorted: ["deadline", "assigned_on"], bigramsOf: ["title"])
-        return report
     }
 
     // MARK: running text
