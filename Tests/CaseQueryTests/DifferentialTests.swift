@@ -281,7 +281,31 @@ struct QueryGenerator {
         return DiffPredicate(caseql: "\(f) \(op) \(n)", sql: "(\(sql)) IS NOT NULL AND (\(sql)) \(op) \(n)")
     }
 
+    // MARK: history
+
+    /// The status an event puts a case in (README, History): reassign assigns again.
+    static let statusAfter: [(status: String, actions: [String])] = [
+        ("assigned", ["assign", "reassign"]), ("signed", ["sign"]), ("return_requested", ["return_request"]),
+        ("in_progress", []), ("replied", ["reply"]), ("closed", ["close"]), ("rehandling", ["rehandle"]),
+    ]
+
+    mutating func historyPredicate() -> DiffPredicate {
+        let negated = chance(0.3)
+        let was = negated ? "was not" : "was"
+        if chance(0.5) {
+            let picks = (0..<(1 + int(2))).map { _ in pick(QueryGenerator.statusAfter) }
+            let actions = picks.flatMap(\.actions).map { "'\($0)'" }.joined(separator: ",")
+            let sql = "status IN (\(picks.map { "'\($0.status)'" }.joined(separator: ","))) OR id IN (SELECT case_id FROM events WHERE action IN (\(actions)))"
+            let caseql = picks.count == 1 ? "status \(was) \(picks[0].status)" : "status \(was) in (\(picks.map(\.status).joined(separator: ", ")))"
+            return DiffPredicate(caseql: caseql, sql: negated ? "NOT (\(sql))" : sql)
+        }
+        let u = pick(units)
+        let sql = "unit = \(QueryGenerator.sq(u)) OR id IN (SELECT case_id FROM events WHERE unit = \(QueryGenerator.sq(u)))"
+        return DiffPredicate(caseql: "unit \(was) \(QueryGenerator.q(u))", sql: negated ? "NOT (\(sql))" : sql)
+    }
+
     mutating func predicate() -> DiffPredicate {
+        if chance(0.06) { return historyPredicate() }
         switch int(11) {
         case 0, 1: return enumPredicate()
         case 2: return unitPredicate()
@@ -321,15 +345,15 @@ enum Sqlite {
         return nil
     }
 
-    /// Runs the statements over cases.csv imported as table `cases`; stdout.
-    static func run(sqlite: String, csv: String, script: String, dir: String) throws -> String {
+    /// Runs the statements over cases.csv and events.csv imported as tables `cases` and `events`; stdout.
+    static func run(sqlite: String, csv: String, events: String, script: String, dir: String) throws -> String {
         let scriptPath = dir + "/queries.sql", outPath = dir + "/out.txt", errPath = dir + "/err.txt"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         FileManager.default.createFile(atPath: outPath, contents: nil)
         FileManager.default.createFile(atPath: errPath, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: sqlite)
-        p.arguments = [":memory:", "-cmd", ".mode csv", "-cmd", ".import \(csv) cases", "-cmd", ".mode list",
+        p.arguments = [":memory:", "-cmd", ".mode csv", "-cmd", ".import \(csv) cases", "-cmd", ".import \(events) events", "-cmd", ".mode list",
                        "-cmd", ".separator |", "-cmd", ".nullvalue NULL", ".read \(scriptPath)"]
         p.standardOutput = FileHandle(forWritingAtPath: outPath)
         p.standardError = FileHandle(forWritingAtPath: errPath)
@@ -396,6 +420,18 @@ struct DiffError: Error, CustomStringConvertible {
             case 3:
                 queries.append(DiffQuery(caseql: "count cases where \(e.caseql)",
                                          sql: "SELECT count(*) FROM cases WHERE \(e.sql);", shape: .count))
+            case 4 where i % 12 == 4:
+                let key = gen.pick(DifferentialTests.groupKeys)
+                let days = "CAST(julianday(CASE WHEN closed_on != '' THEN closed_on ELSE '2020-09-17' END) - julianday(assigned_on) AS INTEGER)"
+                let toSign = "CASE WHEN signed_on != '' THEN CAST(julianday(signed_on) - julianday(assigned_on) AS INTEGER) END"
+                queries.append(DiffQuery(
+                    caseql: "select \(key), count(signed_on), count(overdue), min(deadline), max(replied_on), avg(days_open), sum(days_to_sign), max(days_to_sign) from cases where \(e.caseql) group by \(key)",
+                    sql: """
+                        SELECT \(key), sum(signed_on != ''), sum(\(gen.overdueSQL)), min(nullif(deadline, '')), max(nullif(replied_on, '')),
+                          avg(\(days)), coalesce(sum(\(toSign)), 0), max(\(toSign))
+                        FROM cases WHERE \(e.sql) GROUP BY \(key);
+                        """,
+                    shape: .groups(key: key)))
             default:
                 let key = gen.pick(DifferentialTests.groupKeys)
                 let filter = gen.chance(0.2) ? nil : e
@@ -412,9 +448,13 @@ struct DiffError: Error, CustomStringConvertible {
             }
         }
 
+        if let dump = ProcessInfo.processInfo.environment["CASEQL_DIFF_DUMP"] {
+            // CASEQL_DIFF_DUMP=FILE writes every query pair, to look at what the generator makes.
+            try queries.map { "\($0.caseql)\n\($0.sql)\n" }.joined(separator: "\n").write(toFile: dump, atomically: true, encoding: .utf8)
+        }
         // One sqlite3 run for every query, each answer after a marker line.
         let script = queries.enumerated().map { "SELECT '@@\($0.offset)';\n\($0.element.sql)" }.joined(separator: "\n") + "\n"
-        let out = try Sqlite.run(sqlite: sqlite, csv: dir + "/cases.csv", script: script, dir: dir)
+        let out = try Sqlite.run(sqlite: sqlite, csv: dir + "/cases.csv", events: dir + "/events.csv", script: script, dir: dir)
         var answers = [[String]](repeating: [], count: queries.count)
         var current = -1
         for line in out.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -470,6 +510,7 @@ struct DiffError: Error, CustomStringConvertible {
                     for (c, cell) in cells.enumerated() {
                         let ok: Bool
                         if w[c] == "NULL" { ok = cell == .null }
+                        else if case .day = cell { ok = cell.text == w[c] }
                         else if let x = cell.number, let y = Double(w[c]) { ok = abs(x - y) < 1e-9 }
                         else { ok = false }
                         if !ok { fail("group \(key), column \(c + 1): caseql \(cell), sqlite \(w[c])"); break }
