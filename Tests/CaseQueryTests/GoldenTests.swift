@@ -97,7 +97,7 @@ enum Golden {
         }
     }
 
-    /// The loaded datasets, made once a run (loading is read-only, so engines may share a store).
+    /// The loaded datasets, made once a run and shared by the (serialized) cases.
     static let tiny: Result<CaseStore, Error> = Result { try Tiny.store() }
     static let gen300: Result<CaseStore, Error> = Result {
         let dir = NSTemporaryDirectory() + "caseql-gen300-" + UUID().uuidString
@@ -143,7 +143,9 @@ enum Golden {
     }
 }
 
-@Suite struct GoldenTests {
+/// Serialized: the cases share one loaded store a dataset, and a store builds its indexes lazily
+/// into caches that are not synchronized (TableIndexes), so engines must not use it concurrently.
+@Suite(.serialized) struct GoldenTests {
     @Test func thereAreEnoughGoldenFiles() throws {
         let all = try Golden.cases()
         #expect(all.count >= 40)
