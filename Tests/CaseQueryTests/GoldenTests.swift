@@ -6,7 +6,10 @@ import Testing
 // Golden query files: Tests/CaseQueryTests/Golden/*.golden, one case a file, written by hand.
 // The expected outputs were worked out independently of the engine (counted by eye on `tiny`,
 // computed with sqlite3 over the generated cases.csv for `gen300`); there is deliberately no
-// way to regenerate them from what the engine prints.
+// way to regenerate them from what the engine prints. Each gen300 file keeps, in a `-- sqlite:`
+// comment, the query that computed its answer over the generated cases.csv, events.csv and
+// units.csv (all columns text, empty cells ''): when the generator changes, rerun those and
+// compare, rather than copying the engine's new output.
 //
 // Format (UTF-8, LF line ends):
 //
