@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Release builds of the store and the engine skip the dynamic exclusivity checks (they cost
+// about 15% of load time); debug builds, and so the tests, keep them.
+let hotPaths: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "caseql",
     platforms: [.macOS(.v13)],
@@ -16,8 +20,8 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
-        .target(name: "CaseStore"),
-        .target(name: "CaseQuery", dependencies: ["CaseStore"]),
+        .target(name: "CaseStore", swiftSettings: hotPaths),
+        .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths),
         .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CLibEdit"]),
         .executableTarget(
             name: "caseql",
@@ -29,7 +33,8 @@ let package = Package(
         .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore"]),
         .testTarget(name: "CaseQueryTests", dependencies: ["CaseQuery", "CaseStore"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseStore", "CaseQuery"]),
+        .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseStore", "CaseQuery"],
+                    resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v5]
 )

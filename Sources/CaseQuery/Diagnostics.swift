@@ -9,8 +9,6 @@ extension QueryError {
     ///   did you mean `unit`?
     /// ```
     /// For a multi-line statement the line the error starts on is shown; carets stop at its end.
-    /// A suggestion that is a bare word is shown as "did you mean `word`?"; one that is already a
-    /// sentence (the binder's "did you mean `unit`?", a hint with spaces) is shown as it is.
     public func rendered(source: String, name: String = "query") -> String {
         let chars = Array(source)
         let offset = min(max(range.start.offset, 0), chars.count)
@@ -29,10 +27,10 @@ extension QueryError {
         out += "  " + text + "\n"
         out += "  " + String(repeating: " ", count: indent) + String(repeating: "^", count: max(width, 1))
         if let suggestion {
-            // The parser suggests a bare word (`select`); the binder writes a whole hint
-            // ("did you mean `unit`?", "did you mean 教育局?", "set it with --set …").
-            let whole = suggestion.hasPrefix("did you mean") || suggestion.contains(where: \.isWhitespace)
-            out += "\n  " + (whole ? suggestion : "did you mean `\(suggestion)`?")
+            // A bare name is wrapped; a whole hint ("did you mean `unit`?", "set it with …")
+            // is shown as it is.
+            let isHint = suggestion.contains(where: { $0 == " " })
+            out += isHint ? "\n  \(suggestion)" : "\n  did you mean `\(suggestion)`?"
         }
         return out
     }

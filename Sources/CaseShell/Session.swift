@@ -106,7 +106,12 @@ public final class Session {
         case .rows(let r):
             lastResult = r
             var options = render
-            if options.mode == .table && output.isTerminal {
+            if options.mode == .bar {
+                // Bars fit the terminal; elsewhere 80 columns, never colour.
+                options.width = options.width ?? (output.isTerminal ? Terminal.width() : 80)
+                options.color = output.isTerminal && Terminal.colorAllowed()
+                if !output.isTerminal { options.maxRows = interactive ? options.maxRows : nil }
+            } else if options.mode == .table && output.isTerminal {
                 options.width = options.width ?? Terminal.width()
                 options.color = Terminal.colorAllowed()
             } else if options.mode == .table {

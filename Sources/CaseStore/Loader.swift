@@ -126,15 +126,19 @@ protocol RowCheck: AnyObject {
 
 final class CaseRowCheck: RowCheck {
     let store: CaseStore
-    var lineOfIDCode: [UInt32: Int] = [:]
+    /// The line each id was first seen on, by id code (-1: seen only on a rejected row).
+    var lineOfIDCode = RawBuffer<Int32>(capacity: 1024)
+    deinit { lineOfIDCode.free() }
     init(store: CaseStore) { self.store = store }
     func check(row: Int, line: Int) -> [(String, String)] {
         let ids = store.cases.text("id")
         let code = ids.codes[row]
-        if let first = lineOfIDCode[code] {
+        while lineOfIDCode.count <= Int(code) { lineOfIDCode.append(-1) }
+        let first = lineOfIDCode[Int(code)]
+        if first >= 0 {
             return [("id", "duplicate id \"\(ids.pool[code])\" (first at line \(first))")]
         }
-        lineOfIDCode[code] = line
+        lineOfIDCode[Int(code)] = Int32(line)
         // The deadline defaults to three months after assignment.
         let deadline = store.cases.day("deadline")
         if deadline.values[row] == Day.none {

@@ -1,56 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A growable buffer of plain values, without the uniqueness and exclusivity checks a Swift
+/// array pays on each append from inside a class. For the loader's hot paths.
+struct RawBuffer<T> {
+    private(set) var base: UnsafeMutablePointer<T>
+    private(set) var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int = 16) {
+        self.capacity = max(capacity, 16)
+        base = UnsafeMutablePointer<T>.allocate(capacity: self.capacity)
+    }
+
+    mutating func free() { base.deallocate(); count = 0; capacity = 0 }
+
+    @inline(__always)
+    mutating func append(_ v: T) {
+        if count == capacity { grow(count + 1) }
+        (base + count).initialize(to: v)
+        count += 1
+    }
+
+    mutating func append(contentsOf p: UnsafeBufferPointer<T>) {
+        if count + p.count > capacity { grow(count + p.count) }
+        if let src = p.baseAddress { (base + count).initialize(from: src, count: p.count) }
+        count += p.count
+    }
+
+    mutating func grow(_ needed: Int) {
+        var c = capacity
+        while c < needed { c = c + c / 2 + 16 }
+        let nb = UnsafeMutablePointer<T>.allocate(capacity: c)
+        nb.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = nb
+        capacity = c
+    }
+
+    @inline(__always) subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    var footprint: Int { capacity * MemoryLayout<T>.stride }
+}
+
 /// Interned strings: each distinct value is stored once as UTF-8 in one byte buffer and named by a
 /// small integer code. Code 0 is always the empty string. Interning works on raw bytes, so the
 /// loader never builds a String per field.
 public final class StringPool: @unchecked Sendable {
-    private(set) var bytes: [UInt8] = []
+    private var bytes = RawBuffer<UInt8>(capacity: 1024)
     /// offsets[i]..<offsets[i+1] are the bytes of code i.
-    private(set) var offsets: [UInt32] = [0]
-    /// Open addressing: slot holds code + 1 (0 = free).
-    private var slots: [UInt32]
-    private var hashes: [UInt32] = []
+    private var offsets = RawBuffer<UInt32>(capacity: 64)
+    /// Open addressing: each slot holds code + 1 (0 = free) in its low 32 bits and the hash's
+    /// high 32 bits above, so most probes settle without touching the bytes.
+    private var slots: UnsafeMutablePointer<UInt64>
+    private var slotCount: Int
     private var mask: Int
-    private var strings: [String?] = []
+    /// Strings made so far, by code (made on first use).
+    private var strings: [UInt32: String] = [:]
 
     public init(capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
+        slotCount = size
+        slots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        slots.initialize(repeating: 0, count: size)
         mask = size - 1
+        offsets.append(0)
         _ = intern("")
+    }
+
+    deinit {
+        slots.deallocate()
+        bytes.free()
+        offsets.free()
     }
 
     public var count: Int { offsets.count - 1 }
 
+    /// A fast hash over up to the first and last 8 bytes and the length (then every byte in
+    /// between for longer strings, 8 at a time).
     @inline(__always)
-    static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for b in p { h = (h ^ UInt32(b)) &* 16_777_619 }
-        return h
+    static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = p.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(n &+ 1)
+        guard let b = p.baseAddress, n > 0 else { return h }
+        let raw = UnsafeRawPointer(b)
+        if n >= 8 {
+            var i = 0
+            while i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                i += 8
+            }
+            if i < n {
+                let w = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                h = (h ^ w) &* 0xC4CE_B9FE_1A85_EC53
+            }
+        } else {
+            var w: UInt64 = 0
+            for i in 0..<n { w = w << 8 | UInt64(b[i]) }
+            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        }
+        h ^= h >> 29
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 32)
     }
 
     /// The code of these bytes, adding them if new. `isNew` tells whether they were added.
-    @discardableResult
+    @discardableResult @inline(__always)
     public func intern(_ p: UnsafeBufferPointer<UInt8>, isNew: UnsafeMutablePointer<Bool>? = nil) -> UInt32 {
         let h = StringPool.hash(p)
-        var i = Int(h) & mask
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
             if s == 0 { break }
-            let code = Int(s - 1)
-            if hashes[code] == h && equal(code, p) {
-                isNew?.pointee = false
-                return UInt32(code)
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let code = Int(s & 0xFFFF_FFFF) - 1
+                if equal(code, p) {
+                    isNew?.pointee = false
+                    return UInt32(code)
+                }
             }
             i = (i + 1) & mask
         }
         let code = UInt32(count)
         bytes.append(contentsOf: p)
         offsets.append(UInt32(bytes.count))
-        hashes.append(h)
-        strings.append(nil)
-        slots[i] = code + 1
+        slots[i] = tag | UInt64(code + 1)
         isNew?.pointee = true
-        if count * 2 > slots.count { grow() }
+        if count * 2 > slotCount { grow() }
         return code
     }
 
@@ -65,63 +151,74 @@ public final class StringPool: @unchecked Sendable {
         var s = s
         return s.withUTF8 { p -> UInt32? in
             let h = StringPool.hash(p)
-            var i = Int(h) & mask
+            let tag = h & 0xFFFF_FFFF_0000_0000
+            var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != 0 {
-                let code = Int(slots[i] - 1)
-                if hashes[code] == h && equal(code, p) { return UInt32(code) }
+                let s = slots[i]
+                if s & 0xFFFF_FFFF_0000_0000 == tag, equal(Int(s & 0xFFFF_FFFF) - 1, p) { return UInt32(s & 0xFFFF_FFFF) - 1 }
                 i = (i + 1) & mask
             }
             return nil
         }
     }
 
+    @inline(__always)
     private func equal(_ code: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = Int(offsets[code]), end = Int(offsets[code + 1])
-        guard end - start == p.count else { return false }
-        return bytes.withUnsafeBufferPointer { all in
-            p.count == 0 || memcmp(all.baseAddress! + start, p.baseAddress!, p.count) == 0
+        let n = p.count
+        guard end - start == n else { return false }
+        if n == 0 { return true }
+        let a = UnsafeRawPointer(bytes.base + start), b = UnsafeRawPointer(p.baseAddress!)
+        if n <= 16 {
+            // Short strings (enum spellings, names, units): two overlapping word loads.
+            if n >= 8 {
+                return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
+            for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            return true
         }
+        return memcmp(a, b, n) == 0
     }
 
     private func grow() {
-        let size = slots.count * 2
-        slots = Array(repeating: 0, count: size)
-        mask = size - 1
+        let size = slotCount * 2
+        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        newSlots.initialize(repeating: 0, count: size)
+        let newMask = size - 1
         for code in 0..<count {
-            var i = Int(hashes[code]) & mask
-            while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = UInt32(code + 1)
+            let start = Int(offsets[code]), end = Int(offsets[code + 1])
+            let h = StringPool.hash(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
+            var i = Int(truncatingIfNeeded: h) & newMask
+            while newSlots[i] != 0 { i = (i + 1) & newMask }
+            newSlots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
         }
+        slots.deallocate()
+        slots = newSlots
+        slotCount = size
+        mask = newMask
     }
 
-    /// The string of a code (materialized once, then cached).
+    /// The string of a code (made once, then kept).
     public subscript(code: UInt32) -> String {
+        if let s = strings[code] { return s }
         let c = Int(code)
-        if let s = strings[c] { return s }
-        let s = bytes.withUnsafeBufferPointer { all in
-            String(decoding: UnsafeBufferPointer(rebasing: all[Int(offsets[c])..<Int(offsets[c + 1])]),
-                   as: UTF8.self)
-        }
-        strings[c] = s
+        let start = Int(offsets[c]), end = Int(offsets[c + 1])
+        let s = String(decoding: UnsafeBufferPointer(start: bytes.base + start, count: end - start), as: UTF8.self)
+        strings[code] = s
         return s
     }
 
     /// Calls body with the UTF-8 bytes of a code.
     public func withBytes<R>(_ code: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        bytes.withUnsafeBufferPointer { all in
-            body(UnsafeBufferPointer(rebasing: all[Int(offsets[Int(code)])..<Int(offsets[Int(code) + 1])]))
-        }
+        let c = Int(code)
+        let start = Int(offsets[c]), end = Int(offsets[c + 1])
+        return body(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
     }
 
     /// Every string in code order.
     public var allStrings: [String] { (0..<count).map { self[UInt32($0)] } }
 
     /// Bytes held, for memory accounting.
-    public var footprint: Int { bytes.capacity + offsets.capacity * 4 + slots.capacity * 4 + hashes.capacity * 4 + strings.capacity * 17 }
+    public var footprint: Int { bytes.footprint + offsets.footprint + slotCount * 8 + strings.count * 48 }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

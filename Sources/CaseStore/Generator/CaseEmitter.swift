@@ -49,6 +49,8 @@ struct CaseEmitter {
     let yearBytes = Array("2020".utf8), carriedYearBytes = Array("2019".utf8)
     let dayBase: Int32
     let dayBytes: [[UInt8]]
+    /// Deadline (assignment + 3 months) of each day from dayBase on.
+    let deadlines: [Int32]
     let surnames: [[UInt8]], givenChars: [[UInt8]]
     let verbs: [[UInt8]], topics: [[[UInt8]]], lunchTopics: [[UInt8]], brands: [[UInt8]], laws: [[UInt8]]
     let leaders: [[UInt8]], genericLeader: [UInt8]
@@ -84,6 +86,7 @@ struct CaseEmitter {
         let first = Day(year: 2019, month: 1, day: 1)!.raw, last = Day(year: 2021, month: 12, day: 31)!.raw
         dayBase = first
         dayBytes = (first...last).map { enc(Day(raw: $0).description) }
+        deadlines = (first...last).map { Day(raw: $0).adding(months: 3).raw }
         surnames = GeneratorTables.surnames.map { enc(String($0)) }
         givenChars = GeneratorTables.givenChars.map { enc(String($0)) }
         verbs = GeneratorTables.verbs.map(enc)
@@ -162,8 +165,17 @@ struct CaseEmitter {
 
     // MARK: one case
 
-    @inline(__always)
-    func day(_ m: Int, _ d: Int) -> Int32 { Day(year: 2020, month: m, day: d)!.raw }
+    /// The windows of assignment dates (交办).
+    struct Dates {
+        static func day(_ m: Int, _ d: Int) -> Int32 { Day(year: 2020, month: m, day: d)!.raw }
+        /// The three batches of the 交办会 after the sessions.
+        let batches = (day(3, 26), day(4, 9), day(4, 23))
+        let sessionFrom = day(3, 20), sessionTo = day(5, 29)
+        let provincialFrom = day(3, 25), provincialTo = day(5, 20)
+        /// Recess cases (闭会建议/提案), late enough that good units can still close them by 2020-09-17.
+        let recessFrom = day(6, 5), recessTo = day(8, 14)
+    }
+    let dates = Dates()
 
     mutating func emit(group g: Int, index i: Int, role: CaseRole, row: Int,
                        cases out: inout FileSink, events evOut: inout FileSink) {
@@ -198,16 +210,18 @@ struct CaseEmitter {
         // Assignment date and deadline.
         let assigned: Int32
         if recess {
-            assigned = Int32(rng.int(Int(day(6, 5)), Int(day(8, 14))))
+            assigned = Int32(rng.int(Int(dates.recessFrom), Int(dates.recessTo)))
         } else if g == 0 {
-            assigned = Int32(rng.int(Int(day(3, 25)), Int(day(5, 20))))
-        } else if special || rng.chance(0.6) {
-            let batches = [day(3, 26), day(4, 9), day(4, 23)]
-            assigned = batches[special ? 1 : rng.below(3)]
+            assigned = Int32(rng.int(Int(dates.provincialFrom), Int(dates.provincialTo)))
+        } else if special {
+            assigned = dates.batches.1
+        } else if rng.chance(0.6) {
+            let b = rng.below(3)
+            assigned = b == 0 ? dates.batches.0 : (b == 1 ? dates.batches.1 : dates.batches.2)
         } else {
-            assigned = Int32(rng.int(Int(day(3, 20)), Int(day(5, 29))))
+            assigned = Int32(rng.int(Int(dates.sessionFrom), Int(dates.sessionTo)))
         }
-        let deadline = Day(raw: assigned).adding(months: 3).raw
+        let deadline = deadlines[Int(assigned - dayBase)]
 
         // Returns: 推诿扯皮 by units that shirk, rightful returns of misassigned cases elsewhere.
         var firstUnit = unit
@@ -325,7 +339,9 @@ struct CaseEmitter {
             co0 = -1; co1 = -1
         }
         var lastOpinion = signed
-        for co in [co0, co1] where co >= 0 {
+        for k in 0..<2 {
+            let co = k == 0 ? co0 : co1
+            if co < 0 { continue }
             let late = units[co].problems.contains(.lateCoOpinion)
             let d = assigned + Int32(late ? rng.int(32, 70) : rng.int(7, 28))
             if d <= asOf {
