@@ -19,10 +19,13 @@ flags=(-sanitize=fuzzer,address -parse-as-library -O -swift-version 5 -g)
 
 echo "fuzz: building $out/fuzz-parser (a few minutes)" >&2
 # The linker warns about every ASan helper it cannot export; the log keeps that out of sight.
-if ! { swiftc "${flags[@]}" -module-name CaseStore -wmo -emit-module -emit-module-path "$out/CaseStore.swiftmodule" \
-         -c Sources/CaseStore/*.swift Sources/CaseStore/Generator/*.swift -o "$out/CaseStore.o" &&
-       swiftc "${flags[@]}" -module-name CaseQuery -wmo -I "$out" \
-         Sources/CaseQuery/*.swift Tests/fuzz/FuzzParser.swift "$out/CaseStore.o" -o "$out/fuzz-parser"; } \
+# swiftc writes side files (CaseQuery-1.swiftmodule, …) into the current folder: build in $out.
+root="$(pwd)"
+if ! ( cd "$out" &&
+       swiftc "${flags[@]}" -module-name CaseStore -wmo -emit-module -emit-module-path CaseStore.swiftmodule \
+         -c "$root"/Sources/CaseStore/*.swift "$root"/Sources/CaseStore/Generator/*.swift -o CaseStore.o &&
+       swiftc "${flags[@]}" -module-name CaseQuery -wmo -I . \
+         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/FuzzParser.swift CaseStore.o -o fuzz-parser ) \
      >"$out/build.log" 2>&1; then
   grep -v "Cannot export local symbol" "$out/build.log" >&2
   echo "fuzz: FAILED to build (swiftc -sanitize=fuzzer,address)" >&2
