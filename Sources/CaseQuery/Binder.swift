@@ -473,7 +473,13 @@ final class Binder {
         guard f.column != nil else {
             let g = intGetter(f)!
             let none = Day.none
-            return .scan(text) { r in let x = g(r); return x != none && op.holds(x < v ? -1 : (x == v ? 0 : 1)) }
+            // As for stored dates: < <= > >= never match an empty value, and != treats empty as
+            // its own value (so `x != v` is `not x = v`).
+            return .scan(text) { r in
+                let x = g(r)
+                if x == none { return op == .ne }
+                return op.holds(x < v ? -1 : (x == v ? 0 : 1))
+            }
         }
         let field = f.name
         let lo = Int32.min + 1, hi = Int32.max

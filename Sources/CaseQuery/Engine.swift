@@ -104,16 +104,17 @@ public final class Engine {
         for item in q.items {
             switch item {
             case .all(let r):
-                fields += b.table.specs.map { BoundField(spec: $0, column: b.table.column($0.name), range: r) }
-            case .value(let v, _):
+                let all = b.table.specs.map { BoundField(spec: $0, column: b.table.column($0.name), range: r) }
+                fields += all
+                names += Array(repeating: "", count: all.count)
+            case .value(let v, let alias):
                 guard case .name(let id) = v else {
                     throw QueryError("the select list takes fields and aggregates", at: v.range)
                 }
                 fields.append(try b.field(id))
+                // One name a column (not a select item): `*` before an alias stands for many columns.
+                names.append(alias?.text ?? "")
             }
-        }
-        for (k, item) in q.items.enumerated() {
-            if case .value(_, let alias?) = item { names.append(alias.text) } else if k < fields.count { names.append("") }
         }
         let getters = fields.map { b.cellGetter($0) }
         var order = rows.rows
@@ -130,7 +131,7 @@ public final class Engine {
                 guard case .name(let id) = key.value else {
                     throw QueryError("order by takes a field or a column number", at: key.value.range)
                 }
-                if let i = q.items.firstIndex(where: { if case .value(_, let a?) = $0 { return a.text == id.text } else { return false } }) {
+                if let i = names.firstIndex(of: id.text) {
                     keys.append((getters[i], key.descending)); continue
                 }
                 keys.append((b.cellGetter(try b.field(id)), key.descending))
