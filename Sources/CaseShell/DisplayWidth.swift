@@ -14,6 +14,10 @@
 public enum DisplayWidth {
     /// Columns the string occupies on a terminal.
     public static func of(_ s: String) -> Int {
+        // Printable ASCII is one column a byte: the common case, without grapheme breaking.
+        var ascii = true
+        for b in s.utf8 where b >= 0x80 || b < 0x20 || b == 0x7F { ascii = false; break }
+        if ascii { return s.utf8.count }
         var total = 0
         for c in s { total += of(c) }
         return total

@@ -442,7 +442,7 @@ struct TableRenderer {
 
         if n > 0 {
             // Natural widths and alignment.
-            var widths = options.headers ? headers.map(TermWidth.of) : Array(repeating: 0, count: n)
+            var widths = options.headers ? headers.map(DisplayWidth.of) : Array(repeating: 0, count: n)
             var right = Array(repeating: false, count: n)
             var sawNumber = Array(repeating: false, count: n)
             var sawOther = Array(repeating: false, count: n)
@@ -454,7 +454,7 @@ struct TableRenderer {
                     case .int, .double, .rate: sawNumber[c] = true
                     default: sawOther[c] = true
                     }
-                    widths[c] = max(widths[c], TermWidth.of(TableRenderer.clean(Renderer.displayText(cell))))
+                    widths[c] = max(widths[c], DisplayWidth.of(TableRenderer.clean(Renderer.displayText(cell))))
                 }
             }
             for c in 0..<n { right[c] = result.columns[c].numeric || (sawNumber[c] && !sawOther[c]) }
@@ -473,13 +473,13 @@ struct TableRenderer {
                 if !right[n - 1] {   // no trailing blanks after a left-aligned last column
                     while line.utf8.last == 0x20 { line.removeLast() }
                 }
-                if hardCut, let limit = options.width { out += TermWidth.truncate(line, to: limit) }
+                if hardCut, let limit = options.width { out += DisplayWidth.truncate(line, toWidth: limit) }
                 else { out += line }
                 out += "\n"
             }
             func pad(_ text: String, _ c: Int, last: Bool) -> String {
-                let t = TermWidth.truncate(text, to: widths[c])
-                let fill = widths[c] - TermWidth.of(t)
+                let t = DisplayWidth.truncate(text, toWidth: widths[c])
+                let fill = widths[c] - DisplayWidth.of(t)
                 if fill <= 0 { return t }
                 if right[c] { return String(repeating: " ", count: fill) + t }
                 return last ? t : t + String(repeating: " ", count: fill)
@@ -510,7 +510,7 @@ struct TableRenderer {
 
         func footer(_ text: String) {
             var t = text
-            if let limit = options.width { t = TermWidth.truncate(t, to: limit) }
+            if let limit = options.width { t = DisplayWidth.truncate(t, toWidth: limit) }
             out += options.color ? TableRenderer.sgrDim + t + TableRenderer.sgrReset : t
             out += "\n"
         }
@@ -593,91 +593,3 @@ struct TableRenderer {
 /// on the lineedit branch) with the same rules: East Asian Wide and Fullwidth take 2 columns,
 /// combining marks, format and control characters 0, everything else (ambiguous “…” included) 1.
 /// After the merge this can forward to DisplayWidth.
-enum TermWidth {
-    static func of(_ s: String) -> Int {
-        var ascii = true
-        for b in s.utf8 where b >= 0x80 { ascii = false; break }
-        if ascii {
-            var n = 0
-            for b in s.utf8 where b >= 0x20 && b != 0x7F { n += 1 }
-            return n
-        }
-        var total = 0
-        for c in s { total += of(c) }
-        return total
-    }
-
-    static func of(_ c: Character) -> Int {
-        let scalars = c.unicodeScalars
-        guard let first = scalars.first else { return 0 }
-        let w = of(first)
-        if w == 0 { return 0 }
-        if first.properties.isEmojiPresentation { return 2 }
-        if scalars.count > 1 && first.properties.isEmoji && scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
-        return w
-    }
-
-    static func of(_ u: Unicode.Scalar) -> Int {
-        let v = u.value
-        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
-        if v < 0x300 { return 1 }
-        if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return 0 }
-        switch v {
-        case 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0xFEFF: return 0
-        default: break
-        }
-        switch u.properties.generalCategory {
-        case .nonspacingMark, .enclosingMark, .format, .control: return 0
-        default: break
-        }
-        return isWide(v) ? 2 : 1
-    }
-
-    private static let wideRanges: [ClosedRange<UInt32>] = [
-        0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0...0x23F0,
-        0x23F3...0x23F3, 0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F...0x267F,
-        0x2693...0x2693, 0x26A1...0x26A1, 0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5,
-        0x26CE...0x26CE, 0x26D4...0x26D4, 0x26EA...0x26EA, 0x26F2...0x26F3, 0x26F5...0x26F5,
-        0x26FA...0x26FA, 0x26FD...0x26FD, 0x2705...0x2705, 0x270A...0x270B, 0x2728...0x2728,
-        0x274C...0x274C, 0x274E...0x274E, 0x2753...0x2755, 0x2757...0x2757, 0x2795...0x2797,
-        0x27B0...0x27B0, 0x27BF...0x27BF, 0x2B1B...0x2B1C, 0x2B50...0x2B50, 0x2B55...0x2B55,
-        0x2E80...0x2E99, 0x2E9B...0x2EF3, 0x2F00...0x2FD5, 0x2FF0...0x2FFF, 0x3000...0x303E,
-        0x3041...0x3096, 0x3099...0x30FF, 0x3105...0x312F, 0x3131...0x318E, 0x3190...0x31E3,
-        0x31EF...0x321E, 0x3220...0x3247, 0x3250...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA48C,
-        0xA490...0xA4C6, 0xA960...0xA97C, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19,
-        0xFE30...0xFE52, 0xFE54...0xFE66, 0xFE68...0xFE6B, 0xFF01...0xFF60, 0xFFE0...0xFFE6,
-        0x16FE0...0x16FE4, 0x16FF0...0x16FF1, 0x17000...0x187F7, 0x18800...0x18CD5,
-        0x18D00...0x18D08, 0x1AFF0...0x1B2FB, 0x1F004...0x1F004, 0x1F0CF...0x1F0CF,
-        0x1F18E...0x1F18E, 0x1F191...0x1F19A, 0x1F200...0x1F202, 0x1F210...0x1F23B,
-        0x1F240...0x1F248, 0x1F250...0x1F251, 0x1F260...0x1F265, 0x1F300...0x1F64F,
-        0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB, 0x1F7F0...0x1F7F0, 0x1F90C...0x1F9FF,
-        0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
-    ]
-
-    private static func isWide(_ v: UInt32) -> Bool {
-        if v < 0x1100 { return false }
-        var lo = 0, hi = wideRanges.count - 1
-        while lo <= hi {
-            let mid = (lo + hi) / 2
-            let r = wideRanges[mid]
-            if v < r.lowerBound { hi = mid - 1 } else if v > r.upperBound { lo = mid + 1 } else { return true }
-        }
-        return false
-    }
-
-    /// Cuts `s` to at most `width` columns ending with …; a wide character straddling the
-    /// limit is dropped (the caller pads).
-    static func truncate(_ s: String, to width: Int) -> String {
-        if width <= 0 { return "" }
-        if of(s) <= width { return s }
-        var out = ""
-        var used = 0
-        for c in s {
-            let w = of(c)
-            if used + w > width - 1 { break }
-            out.append(c)
-            used += w
-        }
-        return out + "…"
-    }
-}

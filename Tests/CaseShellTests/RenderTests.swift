@@ -99,7 +99,7 @@ private func render(_ r: ResultSet, _ configure: (inout RenderOptions) -> Void =
     """
     #expect(out == expected)
     // Every table line has the same display width.
-    let widths = Fixture.lines(out).dropLast().map { TermWidth.of($0) }
+    let widths = Fixture.lines(out).dropLast().map { DisplayWidth.of($0) }
     #expect(Set(widths).count == 1)
 }
 
@@ -140,7 +140,7 @@ private func render(_ r: ResultSet, _ configure: (inout RenderOptions) -> Void =
 
     """
     #expect(out == expected)
-    for line in Fixture.lines(out) { #expect(TermWidth.of(line) <= 30) }
+    for line in Fixture.lines(out) { #expect(DisplayWidth.of(line) <= 30) }
 }
 
 @Test func tableEveryLineFitsAnyWidth() {
@@ -148,7 +148,7 @@ private func render(_ r: ResultSet, _ configure: (inout RenderOptions) -> Void =
     for w in [8, 12, 20, 33, 47, 60, 80, 200] {
         let out = render(r) { $0.width = w }
         for line in Fixture.lines(out) {
-            #expect(TermWidth.of(line) <= w, "width \(w): \(line)")
+            #expect(DisplayWidth.of(line) <= w, "width \(w): \(line)")
         }
     }
     // Titles shrink before other text columns.
