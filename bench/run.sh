@@ -13,7 +13,7 @@
 # ratios and the issue's goals, then the in-shell per-question times (`.timer on`), and appends
 # the whole report to bench/RESULTS.md.
 #
-# Environment: RUNS (3), SEED (7), TOOLS ("caseql sqlite3 duckdb"), TIMER (1: the per-question
+# Environment: RUNS (3; 11 under 100,000 rows), SEED (7), TOOLS ("caseql sqlite3 duckdb"), TIMER (1: the per-question
 # section), TIMER_RUNS (3), RECORD (1: append to bench/RESULTS.md), NO_BUILD (0), WAIT_LOAD
 # (0: seconds to wait for the 1-minute load to drop to 1.5 before measuring), CASEQL (binary),
 # PYTHON (python3).
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 out="$here/out"
 arg=${1:-1000000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-}
 SEED=${SEED:-7}
 TOOLS=${TOOLS:-"caseql sqlite3 duckdb"}
 TIMER=${TIMER:-1}
@@ -79,18 +79,18 @@ else
     say "usage: bench/run.sh [N | CASES_CSV]"; exit 2
 fi
 rows=$(($(wc -l <"$cases") - 1))   # lines, not records: titles may hold newlines
-size_mib=$(awk -v b="$(stat -c %s "$cases")" 'BEGIN { printf "%.0f", b / 1048576 }')
+[[ -n $RUNS ]] || { if [[ $rows -lt 100000 ]]; then RUNS=11; else RUNS=3; fi; }
+size_mib=$(awk -v b="$(stat -c %s "$cases")" 'BEGIN { printf "%.1f", b / 1048576 }')
 
 # ------------------------------------------------------------------ the tools
-run_tool() { # tool -> runs its whole workload on $cases, answers on stdout
+tool_cmd() { # tool -> the argv of its whole workload on $cases (stdin: tool_stdin)
     case $1 in
-    caseql) "$CASEQL" "$cases" -f "$here/workload.cql" ;;
-    sqlite3) sqlite3 -bail -cmd ".import --csv \"$cases\" cases" :memory: <"$here/workload.sql" ;;
-    duckdb) "$PY" "$here/workload_duckdb.py" "$cases" ;;
+    caseql) cmd=("$CASEQL" "$cases" -f "$here/workload.cql") ;;
+    sqlite3) cmd=(sqlite3 -bail -cmd ".import --csv \"$cases\" cases" :memory:) ;;
+    duckdb) cmd=("$PY" "$here/workload_duckdb.py" "$cases") ;;
     esac
 }
-export -f run_tool
-export cases here CASEQL PY
+tool_stdin() { if [[ $1 == sqlite3 ]]; then echo "$here/workload.sql"; else echo /dev/null; fi; }
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 busy() { awk -v l="$(load1)" -v m="$LOAD_LIMIT" 'BEGIN { exit !(l > m) }'; }
@@ -103,11 +103,15 @@ declare -A walls cpus rss
 for ((i = 1; i <= RUNS; i++)); do
     for tool in $TOOLS; do
         say "run $i/$RUNS: $tool"
-        if ! /usr/bin/time -f '%e %U %S %M' -o "$out/time.$tool.$i" \
-            bash -c 'run_tool "$0"' "$tool" >"$out/answers.$tool.$i" 2>"$out/stderr.$tool.$i"; then
+        tool_cmd "$tool"
+        t0=$(date +%s%N)
+        if ! /usr/bin/time -f '%e %U %S %M' -o "$out/time.$tool.$i" "${cmd[@]}" \
+            <"$(tool_stdin "$tool")" >"$out/answers.$tool.$i" 2>"$out/stderr.$tool.$i"; then
             say "FAILED: $tool (run $i); its stderr:"; cat "$out/stderr.$tool.$i" >&2; exit 1
         fi
-        read -r e u s m < <(tail -n1 "$out/time.$tool.$i")
+        t1=$(date +%s%N)
+        read -r _ u s m < <(tail -n1 "$out/time.$tool.$i")
+        e=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
         walls[$tool]+="$e "
         cpus[$tool]+="$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }') "
         rss[$tool]+="$(awk -v m="$m" 'BEGIN { printf "%.1f", m / 1024 }') "
@@ -115,7 +119,7 @@ for ((i = 1; i <= RUNS; i++)); do
 done
 load_after=$(load1)
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 verdict() { awk -v r="$1" -v g="$2" 'BEGIN { if (r == "-") print "n/a"; else if (r <= g) print "MET"; else print "NOT MET" }'; }
 
@@ -126,7 +130,7 @@ report="$out/report.$$.md"
     echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, Linux $(uname -r)"
     echo "- caseql: $(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- Sources Package.swift || echo ' (+ uncommitted changes)') on branch $(cd "$root" && git rev-parse --abbrev-ref HEAD); sqlite3 $(sqlite3 --version | cut -d' ' -f1); duckdb $("$PY" -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || echo '-') (Python $("$PY" -c 'import platform; print(platform.python_version())'))"
     echo "- dataset: $dataset_label: $rows lines, $size_mib MiB"
-    echo "- $RUNS runs per tool, interleaved, medians of each column; a whole process each (load + the six questions); file in the page cache"
+    echo "- $RUNS runs per tool, interleaved, medians of each column; a whole process each (load + the six questions); file in the page cache; wall from \`date +%s%N\`, CPU (user + sys) and peak RSS from \`/usr/bin/time\`"
     note=""
     if awk -v a="$load_before" -v b="$load_after" -v m="$LOAD_LIMIT" 'BEGIN { exit !(a > m || b > m) }'; then
         note=" — **busy: load above $LOAD_LIMIT, the machine is shared with other builds; figures are noisy (CPU s is the steadier column)**"
