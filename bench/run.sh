@@ -150,9 +150,10 @@ report="$out/report.$$.md"
     if has caseql; then
         echo "Goals (issue 6):"
         echo
-        if has duckdb; then r=$(ratio "$W_caseql" "$W_duckdb"); echo "- caseql wall ≤ 0.3 × DuckDB's: $r× — $(verdict "$r" 0.3)"; fi
-        if has sqlite3; then r=$(ratio "$M_caseql" "$M_sqlite3"); echo "- caseql peak memory ≤ 0.6 × sqlite3's: $r× — $(verdict "$r" 0.6)"; fi
-        if has sqlite3; then r=$(ratio "$W_caseql" "$W_sqlite3"); echo "- (1,270-case dataset) caseql as fast as sqlite3, wall ≤ 1 × sqlite3's: $r× — $(verdict "$r" 1)"; fi
+        at="(the 1M goals)"; [[ $rows -ge 500000 && $rows -le 2000000 ]] && at=""
+        if has duckdb; then r=$(ratio "$W_caseql" "$W_duckdb"); echo "- caseql wall ≤ 0.3 × DuckDB's $at: $r× — $(verdict "$r" 0.3)"; fi
+        if has sqlite3; then r=$(ratio "$M_caseql" "$M_sqlite3"); echo "- caseql peak memory ≤ 0.6 × sqlite3's $at: $r× — $(verdict "$r" 0.6)"; fi
+        if has sqlite3 && [[ $rows -lt 100000 ]]; then r=$(ratio "$W_caseql" "$W_sqlite3"); echo "- small dataset: caseql as fast as sqlite3 (wall ≤ 1 × sqlite3's): $r× — $(verdict "$r" 1)"; fi
         if [[ $rows -ge 5000000 ]]; then echo "- (10M) caseql peak ≤ 3 GiB: $(awk -v m="$M_caseql" 'BEGIN { printf "%.2f GiB", m / 1024 }') — $(awk -v m="$M_caseql" 'BEGIN { print (m <= 3072 ? "MET" : "NOT MET") }')"; fi
         echo
     fi
@@ -191,33 +192,38 @@ report="$out/report.$$.md"
 
     # ---------------------------------------------------------------- in-shell times
     if [[ $TIMER == 1 ]] && has caseql; then
-        { echo ".timer on"; cat "$here/workload.cql"; } >"$out/workload-timed.cql"
+        # The six questions twice in one process: the first pass in the workload's order (what a
+        # user waits for), the second shows what a repeat costs (caches, lazily built indexes).
+        { echo ".timer on"; cat "$here/workload.cql"; grep -v '^\.' "$here/workload.cql"; } >"$out/workload-timed.cql"
         { echo ".timer on"; cat "$here/workload.sql"; } >"$out/workload-timed.sql"
         for ((i = 1; i <= TIMER_RUNS; i++)); do
             "$CASEQL" "$cases" -f "$out/workload-timed.cql" | sed -n 's/^time: \([0-9.]*\) ms$/\1/p' >"$out/qtime.caseql.$i"
+            head -n 6 "$out/qtime.caseql.$i" >"$out/qtime.caseql-first.$i"
+            sed -n '7,12p' "$out/qtime.caseql.$i" >"$out/qtime.caseql-again.$i"
             if has sqlite3; then # skip the two CREATE INDEX timings
                 sqlite3 -cmd ".import --csv \"$cases\" cases" :memory: <"$out/workload-timed.sql" |
-                    sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | tail -n 6 | awk '{ printf "%.2f\n", $1 * 1000 }' >"$out/qtime.sqlite3.$i"
+                    sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | tail -n 6 | awk '{ printf "%.1f\n", $1 * 1000 }' >"$out/qtime.sqlite3.$i"
             fi
             if has duckdb; then
                 BENCH_TIMER=1 "$PY" "$here/workload_duckdb.py" "$cases" 2>&1 >/dev/null |
                     sed -n 's/^time: \([0-9.]*\) ms$/\1/p' >"$out/qtime.duckdb.$i"
             fi
         done
-        qtools="caseql"; has sqlite3 && qtools+=" sqlite3"; has duckdb && qtools+=" duckdb"
-        echo "In-shell time per question (ms, median of $TIMER_RUNS processes; caseql \`.timer on\`: parse + run + print;"
-        echo "sqlite3 \`.timer on\` real; DuckDB: execute + fetch in Python), on the same dataset:"
+        qtools="caseql-first caseql-again"; has sqlite3 && qtools+=" sqlite3"; has duckdb && qtools+=" duckdb"
+        echo "In-shell time per question (ms, median of $TIMER_RUNS processes). caseql: \`.timer on\` (parse + run + print),"
+        echo "the six questions run twice in one process: *first* in the workload's order (judged against the goal),"
+        echo "*again* right after; sqlite3: \`.timer on\` real (indexes on unit and status); DuckDB: execute + fetch in Python."
         echo
-        printf '| question | goal |'; for t in $qtools; do printf ' %s ms |' "$t"; done; echo " caseql vs goal |"
+        printf '| question | goal ms |'; for t in $qtools; do printf ' %s |' "${t/-/ }"; done; echo " caseql first vs goal |"
         printf '|---|---:|'; for t in $qtools; do printf -- '---:|'; done; echo "---|"
-        names=("1. overdue proposals of 教育局 (indexed: unit, status)" "2. top 5 units by key-supervised" "3. 5 lowest completion rates" "4. titles containing 午餐 (scan)" "5. overall satisfaction rate" "6. top 10 units by overdue")
+        names=("1. overdue proposals of 教育局 (indexed: kind, unit, status, deadline)" "2. top 5 units by key-supervised" "3. 5 lowest completion rates" "4. titles containing 午餐 (scan)" "5. overall satisfaction rate" "6. top 10 units by overdue")
         goals=(5 50 50 50 50 50)
         for q in 1 2 3 4 5 6; do
             printf '| %s | ≤ %s |' "${names[$((q - 1))]}" "${goals[$((q - 1))]}"
             for t in $qtools; do
                 v=$(for ((i = 1; i <= TIMER_RUNS; i++)); do sed -n "${q}p" "$out/qtime.$t.$i"; done | tr '\n' ' ' | median)
                 printf ' %s |' "${v:--}"
-                [[ $t == caseql ]] && cq=$v
+                [[ $t == caseql-first ]] && cq=$v
             done
             printf ' %s |\n' "$(awk -v v="$cq" -v g="${goals[$((q - 1))]}" 'BEGIN { if (v == "") print "n/a"; else if (v <= g) print "MET"; else print "NOT MET" }')"
         done
