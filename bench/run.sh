@@ -150,9 +150,9 @@ report="$out/report.$$.md"
     if has caseql; then
         echo "Goals (issue 6):"
         echo
-        at="(the 1M goals)"; [[ $rows -ge 500000 && $rows -le 2000000 ]] && at=""
-        if has duckdb; then r=$(ratio "$W_caseql" "$W_duckdb"); echo "- caseql wall ≤ 0.3 × DuckDB's $at: $r× — $(verdict "$r" 0.3)"; fi
-        if has sqlite3; then r=$(ratio "$M_caseql" "$M_sqlite3"); echo "- caseql peak memory ≤ 0.6 × sqlite3's $at: $r× — $(verdict "$r" 0.6)"; fi
+        at=" (a 1M goal)"; [[ $rows -ge 500000 && $rows -le 2000000 ]] && at=""
+        if has duckdb; then r=$(ratio "$W_caseql" "$W_duckdb"); echo "- caseql wall ≤ 0.3 × DuckDB's$at: $r× — $(verdict "$r" 0.3)"; fi
+        if has sqlite3; then r=$(ratio "$M_caseql" "$M_sqlite3"); echo "- caseql peak memory ≤ 0.6 × sqlite3's$at: $r× — $(verdict "$r" 0.6)"; fi
         if has sqlite3 && [[ $rows -lt 100000 ]]; then r=$(ratio "$W_caseql" "$W_sqlite3"); echo "- small dataset: caseql as fast as sqlite3 (wall ≤ 1 × sqlite3's): $r× — $(verdict "$r" 1)"; fi
         if [[ $rows -ge 5000000 ]]; then echo "- (10M) caseql peak ≤ 3 GiB: $(awk -v m="$M_caseql" 'BEGIN { printf "%.2f GiB", m / 1024 }') — $(awk -v m="$M_caseql" 'BEGIN { print (m <= 3072 ? "MET" : "NOT MET") }')"; fi
         echo
