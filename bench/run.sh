@@ -98,6 +98,7 @@ waited=0
 while [[ $waited -lt $WAIT_LOAD ]] && busy; do sleep 10; waited=$((waited + 10)); done
 load_before=$(load1)
 
+rm -f "$out"/{answers,norm,time,stderr,qtime}.* "$out"/report.*.md "$out"/mismatch.*   # no stale runs
 cat "$cases" >/dev/null   # warm the page cache: every tool reads a cached file
 declare -A walls cpus rss
 for ((i = 1; i <= RUNS; i++)); do
@@ -214,7 +215,7 @@ report="$out/report.$$.md"
         echo "the six questions run twice in one process: *first* in the workload's order (judged against the goal),"
         echo "*again* right after; sqlite3: \`.timer on\` real (indexes on unit and status); DuckDB: execute + fetch in Python."
         echo
-        printf '| question | goal ms |'; for t in $qtools; do printf ' %s |' "${t/-/ }"; done; echo " caseql first vs goal |"
+        printf '| question | goal ms (1M) |'; for t in $qtools; do printf ' %s |' "${t/-/ }"; done; echo " caseql first vs goal |"
         printf '|---|---:|'; for t in $qtools; do printf -- '---:|'; done; echo "---|"
         names=("1. overdue proposals of 教育局 (indexed: kind, unit, status, deadline)" "2. top 5 units by key-supervised" "3. 5 lowest completion rates" "4. titles containing 午餐 (scan)" "5. overall satisfaction rate" "6. top 10 units by overdue")
         goals=(5 50 50 50 50 50)
