@@ -33,7 +33,8 @@ let package = Package(
         .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore"]),
         .testTarget(name: "CaseQueryTests", dependencies: ["CaseQuery", "CaseStore"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseStore", "CaseQuery"]),
+        .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseStore", "CaseQuery"],
+                    resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,6 +8,8 @@ struct Aggregate {
         case countIf((Int) -> Bool)
         /// numerator / denominator over the group's rows; null when the denominator is 0.
         case rate(num: (Int) -> Bool, den: (Int) -> Bool)
+        /// A rate decided by an enum column's code: tables of 256 say which codes count.
+        case codeRate(codes: [UInt8], num: [Bool], den: [Bool])
         case min((Int) -> Int32, isDate: Bool)
         case max((Int) -> Int32, isDate: Bool)
         case sum((Int) -> Int32)
@@ -78,19 +80,21 @@ struct Aggregate {
             return Aggregate(name: "count(\(f.name))", label: "\(f.spec.label)数", kind: .countIf { cell($0) != .null && cell($0) != .text("") && cell($0) != .list([]) })
         case "completion_rate":
             try needCases()
-            let s = binder.table.code("status").codes, closed = Status.closed.rawValue
-            return Aggregate(name: name, label: label, kind: .rate(num: { s[$0] == closed }, den: { _ in true }))
+            let closed = Int(Status.closed.rawValue)
+            return Aggregate(name: name, label: label, kind: .codeRate(
+                codes: binder.table.code("status").codes, num: table { $0 == closed }, den: table { _ in true }))
         case "face_to_face_rate":
             try needCases()
-            let f2f = binder.boolGetter(try binder.field(Identifier("face_to_face", range)))!
-            return Aggregate(name: name, label: label, kind: .rate(num: f2f, den: { _ in true }))
+            let f2f = Set(Contact.allCases.filter(\.isFaceToFace).map { Int($0.rawValue) })
+            return Aggregate(name: name, label: label, kind: .codeRate(
+                codes: binder.table.code("contact").codes, num: table { f2f.contains($0) }, den: table { _ in true }))
         case "satisfaction_rate", "strict_satisfaction_rate":
             try needCases()
-            let s = binder.table.code("satisfaction").codes
-            let none = EnumInfo.none, sat = Satisfaction.satisfied.rawValue, basic = Satisfaction.basic.rawValue
+            let none = Int(EnumInfo.none), sat = Int(Satisfaction.satisfied.rawValue), basic = Int(Satisfaction.basic.rawValue)
             let strict = name == "strict_satisfaction_rate"
-            return Aggregate(name: name, label: label, kind: .rate(
-                num: { s[$0] == sat || (!strict && s[$0] == basic) }, den: { s[$0] != none }))
+            return Aggregate(name: name, label: label, kind: .codeRate(
+                codes: binder.table.code("satisfaction").codes,
+                num: table { $0 == sat || (!strict && $0 == basic) }, den: table { $0 != none }))
         default:
             guard args.count == 1, case .name(let fid) = args[0] else {
                 throw QueryError("\(name) takes one field, e.g. \(name)(days_open)", at: range)
@@ -114,6 +118,9 @@ struct Aggregate {
         }
     }
 
+    /// A 256-entry table of which codes count.
+    static func table(_ holds: (Int) -> Bool) -> [Bool] { (0..<256).map(holds) }
+
     var isNumeric: Bool {
         switch kind {
         case .min(_, let d), .max(_, let d): return !d
@@ -121,37 +128,64 @@ struct Aggregate {
         }
     }
 
-    /// Per-group accumulators.
+    /// Per-group accumulators, with the aggregate's inputs taken out of the enum once, so the
+    /// per-row step costs no reference counting.
     final class State {
+        enum Op { case count, countIf, rate, codeRate, min, max, sum }
         var a: [Int64]
         var b: [Int64]
+        let op: Op
+        let codes: [UInt8]
+        let numTable: [Bool]
+        let denTable: [Bool]
+        let test: (Int) -> Bool
+        let test2: (Int) -> Bool
+        let value: (Int) -> Int32
+
         init(groups: Int, kind: Kind) {
+            var codes: [UInt8] = [], num: [Bool] = [], den: [Bool] = []
+            var test: (Int) -> Bool = { _ in false }, test2: (Int) -> Bool = { _ in false }
+            var value: (Int) -> Int32 = { _ in 0 }
             switch kind {
-            case .min: a = Array(repeating: Int64.max, count: groups)
-            case .max: a = Array(repeating: Int64.min, count: groups)
-            default: a = Array(repeating: 0, count: groups)
+            case .count: op = .count
+            case .countIf(let t): op = .countIf; test = t
+            case .rate(let n, let d): op = .rate; test = n; test2 = d
+            case .codeRate(let c, let n, let d): op = .codeRate; codes = c; num = n; den = d
+            case .min(let v, _): op = .min; value = v
+            case .max(let v, _): op = .max; value = v
+            case .sum(let v), .avg(let v): op = .sum; value = v
             }
+            self.codes = codes; numTable = num; denTable = den
+            self.test = test; self.test2 = test2; self.value = value
+            a = Array(repeating: op == .min ? Int64.max : (op == .max ? Int64.min : 0), count: groups)
             b = Array(repeating: 0, count: groups)
         }
-    }
 
-    func accumulate(_ state: State, row: Int, group g: Int) {
-        let none = Day.none
-        switch kind {
-        case .count: state.a[g] += 1
-        case .countIf(let t): if t(row) { state.a[g] += 1 }
-        case .rate(let num, let den):
-            if den(row) { state.b[g] += 1; if num(row) { state.a[g] += 1 } }
-        case .min(let v, _): let x = v(row); if x != none { state.a[g] = Swift.min(state.a[g], Int64(x)); state.b[g] += 1 }
-        case .max(let v, _): let x = v(row); if x != none { state.a[g] = Swift.max(state.a[g], Int64(x)); state.b[g] += 1 }
-        case .sum(let v), .avg(let v): let x = v(row); if x != none { state.a[g] += Int64(x); state.b[g] += 1 }
+        func grow(to n: Int) {
+            a += Array(repeating: op == .min ? Int64.max : (op == .max ? Int64.min : 0), count: n - a.count)
+            b += Array(repeating: 0, count: n - b.count)
+        }
+
+        @inline(__always)
+        func add(_ row: Int, _ g: Int) {
+            switch op {
+            case .count: a[g] += 1
+            case .countIf: if test(row) { a[g] += 1 }
+            case .rate: if test2(row) { b[g] += 1; if test(row) { a[g] += 1 } }
+            case .codeRate:
+                let c = Int(codes[row])
+                if denTable[c] { b[g] += 1; if numTable[c] { a[g] += 1 } }
+            case .min: let x = value(row); if x != Day.none { a[g] = Swift.min(a[g], Int64(x)); b[g] += 1 }
+            case .max: let x = value(row); if x != Day.none { a[g] = Swift.max(a[g], Int64(x)); b[g] += 1 }
+            case .sum: let x = value(row); if x != Day.none { a[g] += Int64(x); b[g] += 1 }
+            }
         }
     }
 
     func result(_ state: State, group g: Int) -> Cell {
         switch kind {
         case .count, .countIf: return .int(Int(state.a[g]))
-        case .rate: return state.b[g] == 0 ? .null : .rate(Double(state.a[g]) / Double(state.b[g]))
+        case .rate, .codeRate: return state.b[g] == 0 ? .null : .rate(Double(state.a[g]) / Double(state.b[g]))
         case .min(_, let isDate), .max(_, let isDate):
             if state.b[g] == 0 { return .null }
             return isDate ? .day(Day(raw: Int32(state.a[g]))) : .int(Int(state.a[g]))

@@ -355,7 +355,14 @@ final class Binder {
         }
     }
 
-    func bitmap(_ rows: some Sequence<UInt32>) -> Bitmap { Bitmap(count: n, rows: rows) }
+    func bitmap(_ rows: ArraySlice<UInt32>) -> Bitmap { Bitmap(count: n, rows: rows) }
+
+    /// The union of the postings of several codes.
+    func bitmap(_ post: TableIndexes.Postings, codes: some Sequence<Int>) -> Bitmap {
+        var b = Bitmap(count: n)
+        for c in codes { b.insert(contentsOf: post.rows(of: c)) }
+        return b
+    }
 
     /// field op literal.
     func compareLiteral(_ f: BoundField, _ op: CompareOp, _ lit: Literal, _ r: SourceRange) throws -> Plan {
@@ -437,7 +444,7 @@ final class Binder {
             let codes = Contact.allCases.filter { $0.isFaceToFace == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
             return .index("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))") { [self] in
                 let p = indexes.postings("contact")
-                return bitmap(codes.lazy.flatMap { p.rows(of: $0) })
+                return bitmap(p, codes: codes)
             }
         default:
             let g = boolGetter(f)!
@@ -452,7 +459,7 @@ final class Binder {
         return .and([
             .index("status in (\(Status.allCases.filter { !$0.isAnswered }.map(\.token).joined(separator: ", ")))") { [self] in
                 let p = indexes.postings("status")
-                return bitmap(open.lazy.flatMap { p.rows(of: $0) })
+                return bitmap(p, codes: open)
             },
             .index("deadline < \(asOf) (the as-of date)") { [self] in
                 bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1))
@@ -466,7 +473,13 @@ final class Binder {
         guard f.column != nil else {
             let g = intGetter(f)!
             let none = Day.none
-            return .scan(text) { r in let x = g(r); return x != none && op.holds(x < v ? -1 : (x == v ? 0 : 1)) }
+            // As for stored dates: < <= > >= never match an empty value, and != treats empty as
+            // its own value (so `x != v` is `not x = v`).
+            return .scan(text) { r in
+                let x = g(r)
+                if x == none { return op == .ne }
+                return op.holds(x < v ? -1 : (x == v ? 0 : 1))
+            }
         }
         let field = f.name
         let lo = Int32.min + 1, hi = Int32.max
@@ -505,7 +518,7 @@ final class Binder {
             let field = f.name
             let p = Plan.index("\(field) in (\(names.joined(separator: ", ")))") { [self] in
                 let post = indexes.postings(field)
-                return bitmap(codes.lazy.flatMap { post.rows(of: $0) })
+                return bitmap(post, codes: codes)
             }
             if extra.isEmpty { return codes.count == 1 ? .index("\(field) = \(names[0])", { [self] in bitmap(indexes.postings(field).rows(of: codes[0])) }) : p }
             return .or((codes.isEmpty ? [] : [p]) + extra)
@@ -532,7 +545,7 @@ final class Binder {
             let shown = codes.map { "\"\(pool[UInt32($0)])\"" }.joined(separator: ", ")
             return .index(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))") { [self] in
                 let post = indexes.postings(field)
-                return bitmap(codes.lazy.flatMap { post.rows(of: $0) })
+                return bitmap(post, codes: codes)
             }
         default:
             let plans = try values.map { try compareLiteral(f, .eq, $0.0, $0.1) }
@@ -547,13 +560,13 @@ final class Binder {
             return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
                 let codes = indexes.bigrams(col.pool).codes(containing: needle)
                 let post = indexes.postings(field)
-                return bitmap(codes.lazy.flatMap { post.rows(of: Int($0)) })
+                return bitmap(post, codes: codes.map { Int($0) })
             }
         case .list(let col)?:
             return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
                 let codes = indexes.bigrams(col.pool).codes(containing: needle)
                 let post = indexes.postings(field)
-                return bitmap(codes.lazy.flatMap { post.rows(of: Int($0)) })
+                return bitmap(post, codes: codes.map { Int($0) })
             }
         default:
             throw QueryError("`contains` works on text fields; `\(field)` is \(f.spec.type.name)", at: range)

@@ -27,7 +27,10 @@ extension QueryError {
         out += "  " + text + "\n"
         out += "  " + String(repeating: " ", count: indent) + String(repeating: "^", count: max(width, 1))
         if let suggestion {
-            out += "\n  did you mean `\(suggestion)`?"
+            // A bare name is wrapped; a whole hint ("did you mean `unit`?", "set it with …")
+            // is shown as it is.
+            let isHint = suggestion.contains(where: { $0 == " " })
+            out += isHint ? "\n  \(suggestion)" : "\n  did you mean `\(suggestion)`?"
         }
         return out
     }

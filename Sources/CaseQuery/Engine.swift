@@ -104,16 +104,17 @@ public final class Engine {
         for item in q.items {
             switch item {
             case .all(let r):
-                fields += b.table.specs.map { BoundField(spec: $0, column: b.table.column($0.name), range: r) }
-            case .value(let v, _):
+                let all = b.table.specs.map { BoundField(spec: $0, column: b.table.column($0.name), range: r) }
+                fields += all
+                names += Array(repeating: "", count: all.count)
+            case .value(let v, let alias):
                 guard case .name(let id) = v else {
                     throw QueryError("the select list takes fields and aggregates", at: v.range)
                 }
                 fields.append(try b.field(id))
+                // One name a column (not a select item): `*` before an alias stands for many columns.
+                names.append(alias?.text ?? "")
             }
-        }
-        for (k, item) in q.items.enumerated() {
-            if case .value(_, let alias?) = item { names.append(alias.text) } else if k < fields.count { names.append("") }
         }
         let getters = fields.map { b.cellGetter($0) }
         var order = rows.rows
@@ -130,7 +131,7 @@ public final class Engine {
                 guard case .name(let id) = key.value else {
                     throw QueryError("order by takes a field or a column number", at: key.value.range)
                 }
-                if let i = q.items.firstIndex(where: { if case .value(_, let a?) = $0 { return a.text == id.text } else { return false } }) {
+                if let i = names.firstIndex(of: id.text) {
                     keys.append((getters[i], key.descending)); continue
                 }
                 keys.append((b.cellGetter(try b.field(id)), key.descending))
@@ -233,44 +234,51 @@ public final class Engine {
         let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn).bind($0) }
         let orderCols = try q.orderBy.map { (try resolveColumn($0.value), $0.descending) }
 
-        // Assign each row a group.
+        // One pass over the rows: find each row's group, feed every aggregate.
         let keyGetters: [(Int) -> Int64] = keyFields.map { Engine.keyGetter($0, b) }
-        var groupOf: [Int64: Int] = [:]
         var groupKeys: [[Int64]] = []
-        var rowGroup: [Int32] = []
-        let rowList = rows.rows
-        rowGroup.reserveCapacity(rowList.count)
+        let assign: (Int) -> Int
         if keyGetters.isEmpty {
             groupKeys = [[]]
-            rowGroup = Array(repeating: 0, count: rowList.count)
+            assign = { _ in 0 }
         } else if keyGetters.count == 1, let domain = Engine.smallDomain(keyFields[0]) {
             let g0 = keyGetters[0]
             var slot = [Int32](repeating: -1, count: domain + 1)
-            for r in rowList {
-                let k = Int(g0(Int(r))) + 1   // -1 (empty) → 0
+            assign = { r in
+                let k = Int(g0(r)) + 1   // -1 (empty) → 0
                 if slot[k] < 0 { slot[k] = Int32(groupKeys.count); groupKeys.append([Int64(k - 1)]) }
-                rowGroup.append(slot[k])
+                return Int(slot[k])
             }
         } else {
-            var multi: [[Int64]: Int] = [:]
-            for r in rowList {
-                let key = keyGetters.map { $0(Int(r)) }
-                if keyGetters.count == 1 {
-                    if let g = groupOf[key[0]] { rowGroup.append(Int32(g)); continue }
-                    groupOf[key[0]] = groupKeys.count
-                } else {
-                    if let g = multi[key] { rowGroup.append(Int32(g)); continue }
-                    multi[key] = groupKeys.count
-                }
-                rowGroup.append(Int32(groupKeys.count)); groupKeys.append(key)
+            var groupOf: [[Int64]: Int] = [:]
+            assign = { r in
+                let key = keyGetters.map { $0(r) }
+                if let g = groupOf[key] { return g }
+                groupOf[key] = groupKeys.count
+                groupKeys.append(key)
+                return groupKeys.count - 1
+            }
+        }
+        // Accumulators grow as groups appear.
+        var capacity = keyGetters.isEmpty ? 1 : 64
+        let states = aggs.map { Aggregate.State(groups: capacity, kind: $0.kind) }
+        func step(_ r: Int, _ g: Int) {
+            if g >= capacity {
+                capacity = max(capacity * 4, g + 1)
+                for st in states { st.grow(to: capacity) }
+            }
+        }
+        if states.count == 1 {
+            let only = states[0]
+            rows.forEach { r in let g = assign(r); step(r, g); only.add(r, g) }
+        } else {
+            rows.forEach { r in
+                let g = assign(r)
+                step(r, g)
+                for st in states { st.add(r, g) }
             }
         }
         let groups = groupKeys.count
-        let states = aggs.map { Aggregate.State(groups: groups, kind: $0.kind) }
-        for (a, agg) in aggs.enumerated() {
-            let st = states[a]
-            for (i, r) in rowList.enumerated() { agg.accumulate(st, row: Int(r), group: Int(rowGroup[i])) }
-        }
         let keyCells = keyFields.map { Engine.keyCell($0, b) }
         // Default group order: enums, dates, numbers and yes/no by value (workflow order for
         // status), texts by their text.

@@ -41,6 +41,8 @@ public enum Cell: Equatable, Sendable {
 
     static func format(_ v: Double, decimals: Int, trim: Bool = false) -> String {
         guard v.isFinite else { return v.isNaN ? "" : (v > 0 ? "inf" : "-inf") }
+        // Past 1e15 the fixed-point path below would overflow Int: print as Swift does.
+        if abs(v) >= 1e15 { return String(v) }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let rounded = (abs(v) * scale).rounded() / scale

@@ -147,6 +147,19 @@ public final class Completer {
                 return shownDir + name + (isDir.boolValue ? "/" : "")
             }
             return (arg.count, out)
+        case .office, .check:
+            // The word before: --format takes a format, --unit a unit; else an option or a rule.
+            let words = before.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            let previous = arg.isEmpty ? words.last : (words.count >= 2 ? words[words.count - 2] : nil)
+            var candidates: [String]
+            switch previous {
+            case "--format"?: candidates = OfficeFormat.allCases.map(\.rawValue)
+            case "--unit"?: candidates = OfficeView(session.store).unitOrder
+            case "--days"?: candidates = []
+            default:
+                candidates = ["--format", "--unit"] + (kind == .check ? ["--days"] + Checker.rules.map(\.id) : [])
+            }
+            return (arg.count, candidates.filter { $0.hasPrefix(arg) })
         case .none, .text: return (0, [])
         }
     }

@@ -5,6 +5,8 @@ import Foundation
 /// What a dot-command's arguments complete to.
 public enum ArgumentKind: Sendable {
     case none, path, mode, onOff, source, date, parameter, text
+    /// .report's options; .check's options and rule ids.
+    case office, check
 }
 
 /// One dot-command, declared once: dispatch, `.help` and completion all read this table
@@ -51,11 +53,23 @@ public enum DotCommands {
         DotCommand(name: "units", usage: ".units", help: "the handling units with their case counts", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.runStatement("select unit, count, completion_rate, face_to_face_rate, satisfaction_rate from cases group by unit order by count desc")
         },
-        DotCommand(name: "mode", usage: ".mode table|csv|tsv|json|jsonl|markdown", help: "how results are shown", minArgs: 1, maxArgs: 1, argument: .mode) { s, a in
+        DotCommand(name: "mode", usage: ".mode table|csv|tsv|json|jsonl|markdown|bar", help: "how results are shown", minArgs: 1, maxArgs: 1, argument: .mode) { s, a in
             guard let m = OutputMode(rawValue: a[0].lowercased()) else {
                 throw ShellError("unknown mode \(a[0]) (the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             s.render.mode = m
+        },
+        DotCommand(name: "report", usage: ".report [--format text|markdown|csv] [--unit NAME]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 4, argument: .office) { s, a in
+            let o = try officeOptions(a, session: s, allowRule: false)
+            let report = ReportBuilder.build(s.store, asOf: s.engine.asOf, unit: o.unit, options: o.check)
+            s.output.write(report.render(o.format))
+        },
+        DotCommand(name: "check", usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv] [--days N]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 7, argument: .check) { s, a in
+            let o = try officeOptions(a, session: s, allowRule: true)
+            let rules = o.rule.map { [$0] } ?? Checker.rules
+            var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
+            findings = findings.filter { f in rules.contains(f.rule) && (o.unit == nil || f.unit == o.unit) }
+            s.output.write(Checker.format(findings, rules: rules, format: o.format, asOf: s.engine.asOf, options: o.check))
         },
         DotCommand(name: "headers", usage: ".headers on|off", help: "show column headers", minArgs: 1, maxArgs: 1, argument: .onOff) { s, a in
             s.render.headers = try onOff(a[0]); s.export.headers = s.render.headers
@@ -130,6 +144,20 @@ public enum DotCommands {
         DotCommand(name: "read", usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             if !(try s.readScript(a[0])) { throw ShellError("\(a[0]) stopped at its first error") }
         },
+        DotCommand(name: "memory", usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+            let st = s.store
+            func mib(_ b: Int) -> String { String(format: "%8.1f MiB", Double(b) / 1_048_576) }
+            var lines: [String] = []
+            lines.append("cases columns   \(mib(st.cases.footprint))  (\(st.cases.count) rows)")
+            lines.append("units columns   \(mib(st.units.footprint))")
+            lines.append("events columns  \(mib(st.events.footprint))  (\(st.events.count) rows)")
+            for (name, pool) in [("ids", st.pools.ids), ("units", st.pools.units), ("people", st.pools.people), ("titles", st.pools.titles), ("other", st.pools.other)] {
+                lines.append("pool \(name.padding(toLength: 10, withPad: " ", startingAt: 0))\(mib(pool.footprint))  (\(pool.count) strings)")
+            }
+            lines.append("indexes         \(mib(st.cases.indexes.footprint + st.events.indexes.footprint))")
+            lines.append("total           \(mib(st.footprint + st.cases.indexes.footprint + st.events.indexes.footprint))")
+            s.output.write(lines.joined(separator: "\n") + "\n")
+        },
         DotCommand(name: "quit", usage: ".quit", help: "leave caseql (also .exit, or Ctrl-D)", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.requestQuit()
         },
@@ -137,6 +165,56 @@ public enum DotCommands {
             s.requestQuit()
         },
     ]
+
+    struct OfficeOptions {
+        var format = OfficeFormat.text
+        var unit: String?
+        var rule: CheckRule?
+        var check = CheckOptions()
+    }
+
+    /// The arguments of .report and .check: --format F, --unit NAME, --days N, and a rule id.
+    static func officeOptions(_ a: [String], session s: Session, allowRule: Bool) throws -> OfficeOptions {
+        var o = OfficeOptions()
+        var i = 0
+        func value() throws -> String {
+            i += 1
+            guard i < a.count else { throw ShellError("\(a[i - 1]) needs a value") }
+            return a[i]
+        }
+        while i < a.count {
+            switch a[i] {
+            case "--format", "-f":
+                let f = try value()
+                guard let fmt = OfficeFormat(rawValue: f.lowercased() == "md" ? "markdown" : f.lowercased()) else {
+                    throw ShellError("--format takes text, markdown or csv, not \(f)")
+                }
+                o.format = fmt
+            case "--unit":
+                let u = try value()
+                let known = OfficeView(s.store).unitOrder
+                guard known.contains(u) else {
+                    let hint = Suggest.closest(to: u, in: known).map { " (did you mean \($0)?)" } ?? ""
+                    throw ShellError("no unit \(u)\(hint)")
+                }
+                o.unit = u
+            case "--days" where allowRule:
+                let d = try value()
+                guard let n = Int(d), n >= 0 else { throw ShellError("--days takes a number of days, not \(d)") }
+                o.check.signDays = n
+            default:
+                guard allowRule, o.rule == nil, !a[i].hasPrefix("--") else { throw ShellError("unexpected argument \(a[i])") }
+                guard let r = Checker.rule(a[i]) else {
+                    let ids = Checker.rules.map(\.id)
+                    let hint = Suggest.closest(to: a[i], in: ids).map { " (did you mean \($0)?)" } ?? ""
+                    throw ShellError("no rule \(a[i])\(hint); the rules are \(ids.joined(separator: ", "))")
+                }
+                o.rule = r
+            }
+            i += 1
+        }
+        return o
+    }
 
     static func onOff(_ s: String) throws -> Bool {
         switch s.lowercased() {
@@ -239,7 +317,8 @@ public enum DotCommands {
             if !notes.isEmpty { lines.append("  \((f.file as NSString).lastPathComponent): " + notes.joined(separator: "; ")) }
         }
         for i in report.rejectedIssues.prefix(LoadError.shown) { lines.append("  rejected: \(i)") }
-        for w in report.warnings { lines.append("  note: \(w)") }
+        // The encoding is already said per file above.
+        for w in report.warnings where !w.contains(": read as ") { lines.append("  note: \(w)") }
         return lines.joined(separator: "\n")
     }
 }

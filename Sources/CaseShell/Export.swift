@@ -139,7 +139,7 @@ public enum Exporter {
         let gb = options.encoding == .gb18030
         if textual && options.bom && !gb { try writeAll([0xEF, 0xBB, 0xBF]) }
         let settings = Renderer.StreamSettings(
-            mode: mode == .table ? .markdown : mode, headers: options.headers,
+            mode: mode == .table || mode == .bar ? .markdown : mode, headers: options.headers,
             chineseHeaders: options.chineseHeaders,
             formulaGuard: textual && options.formulaGuard, crlf: textual && options.crlf)
         try Renderer.streamBytes(result, settings) { chunk in

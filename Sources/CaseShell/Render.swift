@@ -6,7 +6,7 @@ import CaseStore
 import CaseQuery
 
 public enum OutputMode: String, CaseIterable, Sendable {
-    case table, csv, tsv, json, jsonl, markdown
+    case table, csv, tsv, json, jsonl, markdown, bar
 }
 
 public struct RenderOptions {
@@ -30,7 +30,12 @@ public enum Renderer {
     /// Renders `result`, calling `write` with successive pieces of the output (each at most
     /// about 64 KiB, cut at row ends).
     public static func render(_ result: ResultSet, options: RenderOptions, write: (String) -> Void) {
-        if options.mode == .table {
+        if options.mode == .bar, let chart = BarChart.render(result, options: options) {
+            write(chart)
+            return
+        }
+        if options.mode == .table || options.mode == .bar {
+            // (bar mode without a numeric column to draw: a table)
             TableRenderer(result: result, options: options).render(write: write)
             return
         }
@@ -73,22 +78,27 @@ public enum Renderer {
                 w.formulaGuard = s.formulaGuard
                 w.row(names)
             }
+            var scratch: [UInt8] = []
+            scratch.reserveCapacity(256)
             for r in 0..<result.rowCount {
                 for c in 0..<n {
                     let cell = result.cell(r, c)
                     switch cell {
-                    case .null:
-                        w.field("")
-                    case .int, .double, .rate, .bool, .day:
-                        // Our own numbers and dates: never a formula, and "-5" must stay -5.
-                        w.formulaGuard = false
-                        w.field(exportText(cell))
                     case .text(let t):
                         w.formulaGuard = s.formulaGuard
                         w.field(t)
                     case .list:
+                        // Case text joined with ;: quoted and guarded like text.
                         w.formulaGuard = s.formulaGuard
-                        w.field(exportText(cell))
+                        scratch.removeAll(keepingCapacity: true)
+                        appendExport(cell, into: &scratch)
+                        scratch.withUnsafeBufferPointer { w.field(bytes: $0) }
+                    default:
+                        // Numbers, dates, booleans: ours, never quoted, never a formula ("-5" stays
+                        // -5). An empty unguarded field writes just the separator; the digits follow.
+                        w.formulaGuard = false
+                        w.field(bytes: UnsafeBufferPointer(start: nil, count: 0))
+                        appendExport(cell, into: &w.bytes)
                     }
                 }
                 w.endRow()
@@ -115,9 +125,9 @@ public enum Renderer {
                     if c > 0 { b.append(0x09) }
                     let cell = result.cell(r, c)
                     switch cell {
-                    case .null: break
-                    case .text, .list: appendTSV(exportText(cell), guardIt: s.formulaGuard, into: &b)
-                    default: appendTSV(exportText(cell), guardIt: false, into: &b)
+                    case .text(let t): appendTSV(t, guardIt: s.formulaGuard, into: &b)
+                    case .list: appendTSV(exportText(cell), guardIt: s.formulaGuard, into: &b)
+                    default: appendExport(cell, into: &b)   // digits, dates: no tabs or newlines
                     }
                 }
                 end()
@@ -147,8 +157,8 @@ public enum Renderer {
             if !lines { b.append(contentsOf: [0x5D, 0x0A]) }   // ]\n
             if !b.isEmpty { try chunk(b) }
 
-        case .markdown, .table:
-            // (.table never reaches here from render(); an export to .md uses markdown.)
+        case .markdown, .table, .bar:
+            // (.table and .bar never reaches here from render(); an export to .md uses markdown.)
             var b: [UInt8] = []
             b.reserveCapacity(chunkSize + 4096)
             func end() { if s.crlf { b.append(0x0D) }; b.append(0x0A) }
@@ -211,6 +221,78 @@ public enum Renderer {
         }
     }
 
+    // MARK: - Fast export text
+
+    /// Appends `exportText(cell)` as UTF-8, without building Strings for numbers and dates
+    /// (same digits as Cell.exportText: six decimals, trailing zeros trimmed).
+    static func appendExport(_ cell: Cell, into b: inout [UInt8]) {
+        switch cell {
+        case .null: break
+        case .int(let i): appendInt(i, into: &b)
+        case .double(let d), .rate(let d): appendFixed6(d, into: &b)
+        case .day(let d):
+            let (y, m, day) = d.components
+            appendInt(y, into: &b)
+            b.append(0x2D)
+            if m < 10 { b.append(0x30) }
+            appendInt(m, into: &b)
+            b.append(0x2D)
+            if day < 10 { b.append(0x30) }
+            appendInt(day, into: &b)
+        case .bool(let v): b.append(contentsOf: v ? [0x74, 0x72, 0x75, 0x65] : [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case .text(let t): b.append(contentsOf: t.utf8)
+        case .list(let items):
+            for (k, item) in items.enumerated() {
+                if k > 0 { b.append(0x3B) }
+                b.append(contentsOf: item.utf8)
+            }
+        }
+    }
+
+    static func appendInt(_ v: Int, into b: inout [UInt8]) {
+        if v < 0 { b.append(0x2D) }
+        var digits = 1
+        var t = v.magnitude
+        while t >= 10 { t /= 10; digits += 1 }
+        appendDigits(v.magnitude, count: digits, into: &b)
+    }
+
+    /// The last `count` decimal digits of `m`, zero-padded on the left (count ≤ 20).
+    @inline(__always)
+    static func appendDigits(_ m: UInt, count: Int, into b: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { tmp in
+            var m = m
+            var i = count - 1
+            while i >= 0 {
+                tmp[i] = UInt8(truncatingIfNeeded: 0x30 + m % 10)
+                m /= 10
+                i -= 1
+            }
+            b.append(contentsOf: UnsafeBufferPointer(rebasing: tmp[0..<count]))
+        }
+    }
+
+    /// Cell.format(v, decimals: 6, trim: true), digit for digit, into bytes.
+    static func appendFixed6(_ v: Double, into b: inout [UInt8]) {
+        guard v.isFinite, abs(v) < 1e15 else {
+            b.append(contentsOf: exportText(.double(v)).utf8)
+            return
+        }
+        let scale = 1e6
+        let rounded = (abs(v) * scale).rounded() / scale
+        let negative = v < 0 && rounded != 0
+        var whole = Int(rounded)
+        var frac = Int(((rounded - Double(whole)) * scale).rounded())
+        if Double(frac) >= scale { whole += 1; frac = 0 }
+        if negative { b.append(0x2D) }
+        appendInt(whole, into: &b)
+        guard frac > 0 else { return }
+        var digits = 6
+        while frac % 10 == 0 { frac /= 10; digits -= 1 }
+        b.append(0x2E)
+        appendDigits(UInt(frac), count: digits, into: &b)
+    }
+
     // MARK: - TSV
 
     /// Tabs, CR, LF (and CRLF as one) become a space; the guard prefixes ' to = + - @ tab CR.
@@ -259,17 +341,17 @@ public enum Renderer {
         switch cell {
         case .null:
             b.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .int(let i):
-            b.append(contentsOf: String(i).utf8)
+        case .int, .bool:
+            appendExport(cell, into: &b)
         case .double(let d), .rate(let d):
-            if d.isFinite { b.append(contentsOf: exportText(cell).utf8) }
+            if d.isFinite { appendExport(cell, into: &b) }
             else { b.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
-        case .bool(let v):
-            b.append(contentsOf: (v ? "true" : "false").utf8)
         case .text(let t):
             appendJSONString(t, into: &b)
-        case .day(let d):
-            appendJSONString(d.description, into: &b)
+        case .day:
+            b.append(0x22)
+            appendExport(cell, into: &b)
+            b.append(0x22)
         case .list(let items):
             b.append(0x5B)
             for (k, item) in items.enumerated() {

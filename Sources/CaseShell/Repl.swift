@@ -11,6 +11,7 @@ public final class Repl {
     static let continuation = "   ...> "
 
     public func run() {
+        session.warmIndexes()
         let env = ProcessInfo.processInfo.environment
         guard let editor = LineEditor(programName: "caseql", historyPath: LineEditor.historyPath(environment: env)) else {
             runPlain()

@@ -49,7 +49,16 @@ public final class Session {
         engine.params = params
         engine.labels = labels
         lastResult = nil
+        if interactive { warmIndexes() }
         return report
+    }
+
+    /// In the interactive shell, build the common indexes on the other core while the person
+    /// types, so the first question does not wait. Scripts build only what they use.
+    public func warmIndexes() {
+        store.cases.indexes.warmInBackground(
+            postings: ["kind", "unit", "status", "key_supervised", "level", "contact", "title"],
+            sorted: ["deadline", "assigned_on"], bigramsOf: ["title"])
     }
 
     // MARK: running text
@@ -106,13 +115,32 @@ public final class Session {
         case .rows(let r):
             lastResult = r
             var options = render
-            if options.mode == .table && output.isTerminal {
+            if options.mode == .bar {
+                // Bars fit the terminal; elsewhere 80 columns, never colour.
+                options.width = options.width ?? (output.isTerminal ? Terminal.width() : 80)
+                options.color = output.isTerminal && Terminal.colorAllowed()
+                if !output.isTerminal { options.maxRows = interactive ? options.maxRows : nil }
+            } else if options.mode == .table && output.isTerminal {
                 options.width = options.width ?? Terminal.width()
                 options.color = Terminal.colorAllowed()
             } else if options.mode == .table {
                 options.maxRows = interactive ? options.maxRows : nil
             }
-            Renderer.render(r, options: options) { output.write($0) }
+            if interactive {
+                // Ctrl-C while a long result prints stops the printing and returns to the prompt.
+                var cancelled = false
+                Renderer.render(r, options: options) { chunk in
+                    if cancelled { return }
+                    if LineEditor.interruptRequested { cancelled = true; return }
+                    output.write(chunk)
+                }
+                if cancelled {
+                    LineEditor.clearInterrupt()
+                    output.write("\n^C: output cancelled\n")
+                }
+            } else {
+                Renderer.render(r, options: options) { output.write($0) }
+            }
         case .plan(let lines):
             output.write(lines.joined(separator: "\n") + "\n")
         case .expectation(let message):

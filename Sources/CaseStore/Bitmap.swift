@@ -9,6 +9,21 @@ public struct Bitmap: Equatable, Sendable {
         if filled { clearTail() }
     }
 
+    /// The rows of a slice of a sorted or unsorted row list (the postings of an index).
+    public init(count: Int, rows: ArraySlice<UInt32>) {
+        self.init(count: count)
+        insert(contentsOf: rows)
+    }
+
+    /// Adds every row of the slice.
+    public mutating func insert(contentsOf rows: ArraySlice<UInt32>) {
+        words.withUnsafeMutableBufferPointer { w in
+            rows.withUnsafeBufferPointer { rs in
+                for r in rs { w[Int(r) >> 6] |= 1 << (UInt64(r) & 63) }
+            }
+        }
+    }
+
     public init(count: Int, rows: some Sequence<UInt32>) {
         self.init(count: count)
         words.withUnsafeMutableBufferPointer { w in

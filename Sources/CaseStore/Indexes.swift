@@ -1,3 +1,5 @@
+import Foundation
+
 /// The indexes of one table, each built on first use and kept:
 /// - a hash index per enum, text, list or bool column: value code → sorted rows (postings);
 /// - a sorted index per date or int column: rows ordered by value, for ranges;
@@ -7,6 +9,8 @@ public final class TableIndexes: @unchecked Sendable {
     private var postingsCache: [String: Postings] = [:]
     private var sortedCache: [String: SortedIndex] = [:]
     private var bigramCache: [ObjectIdentifier: BigramIndex] = [:]
+    /// Indexes are built on first use, possibly from several threads (tests share a store).
+    private let lock = NSLock()
 
     public init(table: Table) { self.table = table }
 
@@ -45,6 +49,7 @@ public final class TableIndexes: @unchecked Sendable {
 
     /// The hash index of an enum, text, list or bool column.
     public func postings(_ field: String) -> Postings {
+        lock.lock(); defer { lock.unlock() }
         if let p = postingsCache[field] { return p }
         let n = table.count
         var codes: [UInt32] = []
@@ -96,6 +101,7 @@ public final class TableIndexes: @unchecked Sendable {
 
     /// The sorted index of a date or int column.
     public func sorted(_ field: String) -> SortedIndex {
+        lock.lock(); defer { lock.unlock() }
         if let s = sortedCache[field] { return s }
         let values: [Int32]
         switch table.column(field)! {
@@ -129,6 +135,7 @@ public final class TableIndexes: @unchecked Sendable {
 
     /// The bigram index of a text column's pool.
     public func bigrams(_ pool: StringPool) -> BigramIndex {
+        lock.lock(); defer { lock.unlock() }
         let key = ObjectIdentifier(pool)
         if let b = bigramCache[key] { return b }
         let b = BigramIndex(pool: pool)
@@ -136,9 +143,23 @@ public final class TableIndexes: @unchecked Sendable {
         return b
     }
 
+    /// Builds, on another thread, the indexes most questions need (kind, unit, status, deadline,
+    /// key_supervised, title bigrams), so that the first question does not wait for them.
+    public func warmInBackground(postings: [String], sorted: [String], bigramsOf: [String]) {
+        let table = self.table
+        Thread.detachNewThread { [self] in
+            for f in postings where table.column(f) != nil { _ = self.postings(f) }
+            for f in sorted where table.column(f) != nil { _ = self.sorted(f) }
+            for f in bigramsOf {
+                if case .text(let c)? = table.column(f) { _ = self.bigrams(c.pool) }
+            }
+        }
+    }
+
     /// Bytes held by the indexes built so far.
     public var footprint: Int {
-        postingsCache.values.reduce(0) { $0 + $1.starts.capacity * 4 + $1.rows.capacity * 4 }
+        lock.lock(); defer { lock.unlock() }
+        return postingsCache.values.reduce(0) { $0 + $1.starts.capacity * 4 + $1.rows.capacity * 4 }
             + sortedCache.values.reduce(0) { $0 + $1.rows.capacity * 8 }
             + bigramCache.values.reduce(0) { $0 + $1.footprint }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A table: its fields and one column per stored field, all of the same length.
 public final class Table: @unchecked Sendable {
     public let name: String
@@ -5,7 +7,15 @@ public final class Table: @unchecked Sendable {
     public private(set) var columns: [String: ColumnRef] = [:]
     public var count: Int = 0
     /// Built on first use; the table must not change after that.
-    public private(set) lazy var indexes = TableIndexes(table: self)
+    public var indexes: TableIndexes {
+        indexLock.lock(); defer { indexLock.unlock() }
+        if let i = _indexes { return i }
+        let i = TableIndexes(table: self)
+        _indexes = i
+        return i
+    }
+    private var _indexes: TableIndexes?
+    private let indexLock = NSLock()
 
     public init(name: String, specs: [FieldSpec], pools: Pools) {
         self.name = name

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,6 +64,7 @@ public final class StringPool: @unchecked Sendable {
     private var mask: Int
     /// Strings made so far, by code (made on first use).
     private var strings: [UInt32: String] = [:]
+    private let stringsLock = NSLock()
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -165,8 +167,20 @@ public final class StringPool: @unchecked Sendable {
     @inline(__always)
     private func equal(_ code: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = Int(offsets[code]), end = Int(offsets[code + 1])
-        guard end - start == p.count else { return false }
-        return p.count == 0 || memcmp(bytes.base + start, p.baseAddress!, p.count) == 0
+        let n = p.count
+        guard end - start == n else { return false }
+        if n == 0 { return true }
+        let a = UnsafeRawPointer(bytes.base + start), b = UnsafeRawPointer(p.baseAddress!)
+        if n <= 16 {
+            // Short strings (enum spellings, names, units): two overlapping word loads.
+            if n >= 8 {
+                return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
+            for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            return true
+        }
+        return memcmp(a, b, n) == 0
     }
 
     private func grow() {
@@ -189,6 +203,7 @@ public final class StringPool: @unchecked Sendable {
 
     /// The string of a code (made once, then kept).
     public subscript(code: UInt32) -> String {
+        stringsLock.lock(); defer { stringsLock.unlock() }
         if let s = strings[code] { return s }
         let c = Int(code)
         let start = Int(offsets[c]), end = Int(offsets[c + 1])

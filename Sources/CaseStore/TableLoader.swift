@@ -6,33 +6,36 @@ import Glibc
 /// Parses one cell's bytes into its column. Keeps small caches (enum and bool spellings seen so
 /// far) so that a million rows cost a hash lookup per cell, not a String.
 final class CellParser {
-    enum Sink {
-        case text(TextColumn)
-        case list(ListColumn)
-        case code(CodeColumn)
-        case bool(BoolColumn)
-        case day(DayColumn)
-        case int(IntColumn)
-    }
+    enum Kind { case text, list, code, bool, day, int }
     let spec: FieldSpec
-    let sink: Sink
+    let kind: Kind
+    // The column, held without reference counting on the hot path (the table outlives the parser).
+    private unowned(unsafe) let textColumn: TextColumn?
+    private unowned(unsafe) let listColumn: ListColumn?
+    private unowned(unsafe) let codeColumn: CodeColumn?
+    private unowned(unsafe) let boolColumn: BoolColumn?
+    private unowned(unsafe) let dayColumn: DayColumn?
+    private unowned(unsafe) let intColumn: IntColumn?
+    private unowned(unsafe) let pool: StringPool?
     /// Spellings met so far → value (enum code, or 0/1 for bools); 254 = not valid.
     private let seen = StringPool(capacity: 32)
     private var seenValue: [UInt8] = []
-    private var listScratch: [UInt32] = []
     /// Set when a newly interned text was not valid UTF-8.
     var sawInvalidUTF8 = false
 
-    init(spec: FieldSpec, column: ColumnRef) {
+    init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
+        var t: TextColumn?, l: ListColumn?, c: CodeColumn?, b: BoolColumn?, d: DayColumn?, i: IntColumn?
         switch column {
-        case .text(let c): sink = .text(c)
-        case .list(let c): sink = .list(c)
-        case .code(let c): sink = .code(c)
-        case .bool(let c): sink = .bool(c)
-        case .day(let c): sink = .day(c)
-        case .int(let c): sink = .int(c)
+        case .text(let x): kind = .text; t = x; x.codes.reserveCapacity(x.codes.count + expectedRows)
+        case .list(let x): kind = .list; l = x; x.starts.reserveCapacity(x.starts.count + expectedRows)
+        case .code(let x): kind = .code; c = x; x.codes.reserveCapacity(x.codes.count + expectedRows)
+        case .bool(let x): kind = .bool; b = x; x.values.reserveCapacity(x.values.count + expectedRows)
+        case .day(let x): kind = .day; d = x; x.values.reserveCapacity(x.values.count + expectedRows)
+        case .int(let x): kind = .int; i = x; x.values.reserveCapacity(x.values.count + expectedRows)
         }
+        textColumn = t; listColumn = l; codeColumn = c; boolColumn = b; dayColumn = d; intColumn = i
+        pool = t?.pool ?? l?.pool
     }
 
     static func trim(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -50,36 +53,38 @@ final class CellParser {
     func append(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
         let p = CellParser.trim(raw)
         if p.count == 0 && spec.required { return "empty, but every row needs a value" }
-        switch sink {
-        case .text(let c):
+        switch kind {
+        case .text:
+            let c = textColumn!
             var isNew = false
-            let code = c.pool.intern(p, isNew: &isNew)
+            let code = pool!.intern(p, isNew: &isNew)
             if isNew && !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
             c.codes.append(code)
-        case .list(let c):
-            listScratch.removeAll(keepingCapacity: true)
+        case .list:
+            let c = listColumn!, pool = self.pool!
             var start = 0
             var i = 0
-            func flush(_ end: Int) {
-                let item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<end]))
+            let n = p.count
+            while i <= n {
+                // Items end at ; or 、 (E3 80 81) or ； (EF BC 9B), or at the end of the cell.
+                var sep = 0
+                if i == n { sep = 1 } else if p[i] == 0x3B { sep = 1 } else if p[i] >= 0xE3, i + 2 < n,
+                    (p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x81) || (p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] == 0x9B) {
+                    sep = 3
+                }
+                if sep == 0 { i += 1; continue }
+                let item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<i]))
                 if item.count > 0 {
                     var isNew = false
-                    listScratch.append(c.pool.intern(item, isNew: &isNew))
+                    c.values.append(pool.intern(item, isNew: &isNew))
                     if isNew && !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
                 }
+                i += sep
+                start = i
             }
-            while i < p.count {
-                // ; or 、 (E3 80 81) or ； (EF BC 9B)
-                if p[i] == 0x3B { flush(i); i += 1; start = i; continue }
-                if i + 2 < p.count, (p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x81)
-                    || (p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] == 0x9B) {
-                    flush(i); i += 3; start = i; continue
-                }
-                i += 1
-            }
-            flush(p.count)
-            c.append(listScratch)
-        case .code(let c):
+            c.starts.append(UInt32(c.values.count))
+        case .code:
+            let c = codeColumn!
             if p.count == 0 { c.codes.append(EnumInfo.none); return nil }
             let v = lookup(p) { c.info.code(of: $0) ?? 254 }
             if v == 254 {
@@ -88,7 +93,8 @@ final class CellParser {
                 return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))"
             }
             c.codes.append(v)
-        case .bool(let c):
+        case .bool:
+            let c = boolColumn!
             if p.count == 0 { c.values.append(false); return nil }
             let v = lookup(p) { s -> UInt8 in
                 switch s.lowercased() {
@@ -101,11 +107,13 @@ final class CellParser {
                 return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected true/false, 是/否 or 1/0)"
             }
             c.values.append(v == 1)
-        case .day(let c):
+        case .day:
+            let c = dayColumn!
             if p.count == 0 { c.values.append(Day.none); return nil }
             guard let d = Day.parse(p) else { return CellParser.dateError(p) }
             c.values.append(d.raw)
-        case .int(let c):
+        case .int:
+            let c = intColumn!
             if p.count == 0 { c.values.append(0); return nil }
             var v: Int64 = 0
             var ok = p.count <= 9
@@ -125,13 +133,13 @@ final class CellParser {
 
     /// Appends the empty value (for a column the file does not have).
     func appendEmpty() {
-        switch sink {
-        case .text(let c): c.codes.append(0)
-        case .list(let c): c.append([])
-        case .code(let c): c.codes.append(EnumInfo.none)
-        case .bool(let c): c.values.append(false)
-        case .day(let c): c.values.append(Day.none)
-        case .int(let c): c.values.append(0)
+        switch kind {
+        case .text: textColumn!.codes.append(0)
+        case .list: listColumn!.append([])
+        case .code: codeColumn!.codes.append(EnumInfo.none)
+        case .bool: boolColumn!.values.append(false)
+        case .day: dayColumn!.values.append(Day.none)
+        case .int: intColumn!.values.append(0)
         }
     }
 
@@ -242,6 +250,17 @@ struct TableLoader {
         }
         guard hasHeader else { throw LoadError("the file is empty (expected a header row)", file: path) }
         let headerCount = reader.fields.count
+        // Reserve room for the rows, guessed from the first rows' length.
+        var expectedRows = 0
+        do {
+            var probe = reader
+            var n = 0
+            let from = probe.position
+            while n < 200, (try? probe.nextRow()) == true { n += 1 }
+            if n > 0, probe.position > from {
+                expectedRows = Int(Double(buf.count - from) / (Double(probe.position - from) / Double(n)) * 1.05) + 16
+            }
+        }
         var mapping: [CellParser?] = []
         var seenFields: [String: Int] = [:]
         var headerIssues: [LoadIssue] = []
@@ -263,7 +282,7 @@ struct TableLoader {
                 mapping.append(nil); continue
             }
             seenFields[spec.name] = k
-            mapping.append(CellParser(spec: spec, column: table.column(spec.name)!))
+            mapping.append(CellParser(spec: spec, column: table.column(spec.name)!, expectedRows: expectedRows))
         }
         for spec in table.storedSpecs where spec.required && seenFields[spec.name] == nil {
             headerIssues.append(LoadIssue(file: name, line: 1, column: 0, field: nil,
@@ -271,7 +290,7 @@ struct TableLoader {
         }
         if !headerIssues.isEmpty { throw LoadError(headerIssues) }
         let absent = table.storedSpecs.filter { seenFields[$0.name] == nil }
-            .map { CellParser(spec: $0, column: table.column($0.name)!) }
+            .map { CellParser(spec: $0, column: table.column($0.name)!, expectedRows: expectedRows) }
         let parsers = mapping.compactMap { $0 }
 
         var rejects: [UInt8] = []

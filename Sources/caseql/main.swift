@@ -25,7 +25,12 @@ struct CaseQL: ParsableCommand {
 struct Shell: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
-        abstract: "Open a dataset: run -c commands or -f scripts, read statements from a pipe, or start the interactive shell."
+        abstract: "Open a dataset: run -c commands or -f scripts, read statements from a pipe, or start the interactive shell.",
+        usage: """
+        caseql [<dataset>] [<options>]
+        caseql generate --out <folder> [--cases <n>] [--seed <n>]
+        """,
+        discussion: "Exit status: 0 when everything ran, 1 on any error, 2 on bad usage."
     )
 
     @Argument(help: "A dataset folder (cases.csv, units.csv, events.csv, manifest.json) or a cases CSV file.")
@@ -40,7 +45,7 @@ struct Shell: ParsableCommand {
     @Option(name: .customLong("set"), help: "Set a script parameter, NAME=VALUE (used as $NAME; repeatable).")
     var set: [String] = []
 
-    @Option(help: "Output mode: table, csv, tsv, json, jsonl or markdown.")
+    @Option(help: "Output mode: table, csv, tsv, json, jsonl, markdown or bar (horizontal bars of a grouped result).")
     var mode: String?
 
     @Flag(help: "CSV output (same as --mode csv).") var csv = false
@@ -185,4 +190,21 @@ struct Generate: ParsableCommand {
     }
 }
 
-CaseQL.main()
+// `caseql --help` shows the shell's options (the default subcommand), not only the list of
+// subcommands; bad usage exits 2 (ArgumentParser's own default is 64).
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains(where: { $0 == "--help" || $0 == "-h" }),
+   !["generate", "help"].contains(arguments.first ?? "") {
+    print(CaseQL.helpMessage(for: Shell.self))
+    exit(0)
+}
+do {
+    var command = try CaseQL.parseAsRoot(arguments)
+    try command.run()
+} catch {
+    if CaseQL.exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write((CaseQL.fullMessage(for: error) + "\n").data(using: .utf8)!)
+        exit(2)
+    }
+    CaseQL.exit(withError: error)
+}

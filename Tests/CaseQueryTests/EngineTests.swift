@@ -181,3 +181,21 @@ extension Engine {
     _ = try e.rows("count cases")
     #expect(e.error("expect 7 rows") == nil)
 }
+
+@Test func timelinessFields() throws {
+    let e = try Tiny.engine()
+    // days_to_sign = signed_on - assigned_on, days_to_reply = replied_on - assigned_on (by hand:
+    // P2 03-10 → 06-01 = 83, S1 04-01 → 07-05 = 95, S2 03-15 → 06-10 = 87, S4 05-01 → 07-20 = 80).
+    #expect(try e.rows("select id, days_to_sign, days_to_reply from cases where replied_on is not empty order by id")
+            == [["P2", "1", "83"], ["S1", "2", "95"], ["S2", "1", "87"], ["S4", "1", "80"]])
+    #expect(try e.ids("select cases where days_to_reply > 90") == ["S1"])
+    #expect(try e.ids("select cases where days_to_sign <= 1") == ["P2", "S2", "S4"])
+    #expect(try e.rows("select kind, max(days_to_reply), min(days_to_sign) from cases group by kind") == [["suggestion", "95", "1"], ["proposal", "83", "1"]])
+}
+
+@Test func returnsPerUnit() throws {
+    let e = try Tiny.engine()
+    #expect(try e.rows("select unit, count from events where action = return group by unit order by count desc") == [["水利局", "1"]])
+    #expect(try e.rows("select unit, count from events where action in (return_request, return) group by unit order by count desc") == [["水利局", "2"]])
+    #expect(try e.rows("count events where action = 申请退办 group by unit") == [["水利局", "1"]])
+}

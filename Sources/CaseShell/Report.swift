@@ -1,0 +1,346 @@
+// `.report`: the notice's own figures (郑政文〔2020〕102号, opening paragraph, 一 and 二（一）)
+// computed from the data: cases by source, key-supervised cases, the three rates against the
+// manifest's targets, overall and per unit, and the good units (好的单位) with the reasons of the
+// others.
+
+import CaseQuery
+import CaseStore
+import Foundation
+
+/// Counts behind the three rates for a set of cases.
+public struct RateCounts: Sendable, Equatable {
+    public var cases = 0, closed = 0, faceToFace = 0, answered = 0, satisfied = 0, basic = 0
+    public var open = 0, overdue = 0
+    public init() {}
+    public var completionRate: Double? { cases == 0 ? nil : Double(closed) / Double(cases) }
+    public var faceToFaceRate: Double? { cases == 0 ? nil : Double(faceToFace) / Double(cases) }
+    /// 基本满意 counted as satisfied.
+    public var satisfactionRate: Double? { answered == 0 ? nil : Double(satisfied + basic) / Double(answered) }
+    public var strictSatisfactionRate: Double? { answered == 0 ? nil : Double(satisfied) / Double(answered) }
+}
+
+/// One unit's figures and verdict.
+public struct UnitVerdict: Sendable, Equatable {
+    public let unit: String
+    public let counts: RateCounts
+    public let good: Bool
+    /// Why the unit is not good (empty when good).
+    public let reasons: [String]
+    /// Remarks that do not count against it (open cases before the cutoff).
+    public let notes: [String]
+}
+
+public struct OfficeReport: Sendable {
+    public struct Line: Sendable, Equatable {
+        public let label: String
+        public let count: Int
+        public let note: String
+        /// 0 for a total, 1 for its parts.
+        public let depth: Int
+    }
+    public var name = ""
+    public var asOf: Day
+    public var cutoff: Day?
+    public var unit: String?
+    public var year: Int?
+    public var sources: [Line] = []
+    public var key: [Line] = []
+    public var overall = RateCounts()
+    public var targets: (completion: Double, faceToFace: Double, satisfaction: Double) = (1, 1, 0.985)
+    public var units: [UnitVerdict] = []
+    public var footnotes: [String] = []
+}
+
+public enum ReportBuilder {
+    /// The good-unit rule, in words: the report's footnote and the README say the same.
+    public static let goodUnitRule = [
+        "好的单位：按办理工作评定，须同时满足——（1）units.csv 有此单位，代表委员接待日已举办且影像资料已报送；"
+            + "（2）.check 的各项办理工作规则（推诿扯皮、旧征询意见表、解决程度不符、会办意见逾期、未及时签收、未按期上传办理结果）均无发现；"
+            + "（3）面商率、满意率（含基本满意）达到目标；（4）办结率在办结截止日之后须达到目标，截止日之前未办结的案件"
+            + "（包括已逾期的）不计为不合格，只注明件数，须于截止日前办结（通报：“9月底前务必完成办理任务”）。"
+            + "承办案件为 0 的单位不评。",
+    ]
+
+    /// Rules of `.check` that count against a good unit (all but `overdue`, which is judged by
+    /// 办结率 at the cutoff).
+    static let workRules: Set<String> = ["no-reception-day", "no-media", "shirking", "old-form", "class-mismatch",
+                                         "co-unit-late", "late-sign", "late-reply"]
+
+    public static func build(_ store: CaseStore, asOf: Day, unit: String? = nil,
+                             options: CheckOptions = CheckOptions()) -> OfficeReport {
+        let v = OfficeView(store)
+        let m = store.manifest
+        var r = OfficeReport(asOf: asOf)
+        r.name = m.name
+        r.cutoff = m.cutoff
+        r.unit = unit
+        r.targets = (m.completionTarget, m.faceToFaceTarget, m.satisfactionTarget)
+        let c = store.cases
+        let years = c.int("year").values
+        let recess = c.bool("recess").values
+        let key = c.bool("key_supervised").values
+        let leaderCol = c.text("leader")
+        let rows = (0..<c.count).filter { unit == nil || v.unit[$0] == unit }
+
+        // The report's year: the most common year among the cases (0 = not given).
+        var yearCounts: [Int32: Int] = [:]
+        for row in rows where years[row] != 0 { yearCounts[years[row], default: 0] += 1 }
+        let year = yearCounts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+        r.year = year.map(Int.init)
+        let yearText = year.map { "\($0) 年度" } ?? ""
+        func inYear(_ row: Int) -> Bool { year == nil || years[row] == 0 || years[row] == year! }
+
+        // Sources.
+        let province = Level.province.rawValue, suggestion = Kind.suggestion.rawValue, proposal = Kind.proposal.rawValue
+        var prov = 0, sug = 0, sugRecess = 0, pro = 0, proRecess = 0
+        var others: [String: Int] = [:]
+        var otherOrder: [String] = []
+        for row in rows {
+            guard inYear(row) else {
+                let label = "\(years[row]) 年度" + sourceName(kind: v.kind[row], level: v.level[row])
+                if others[label] == nil { otherOrder.append(label) }
+                others[label, default: 0] += 1
+                continue
+            }
+            if v.level[row] == province { prov += 1 }
+            else if v.kind[row] == suggestion { sug += 1; if recess[row] { sugRecess += 1 } }
+            else if v.kind[row] == proposal { pro += 1; if recess[row] { proRecess += 1 } }
+        }
+        r.sources.append(.init(label: "共办理省市人大建议、政协提案", count: rows.count, note: "", depth: 0))
+        r.sources.append(.init(label: "省人大建议、政协提案", count: prov, note: yearText, depth: 1))
+        r.sources.append(.init(label: "市人大建议", count: sug, note: "\(yearText)，含闭会建议 \(sugRecess) 件", depth: 1))
+        r.sources.append(.init(label: "市政协提案", count: pro, note: "\(yearText)，含闭会提案 \(proRecess) 件", depth: 1))
+        for label in otherOrder.sorted() {
+            r.sources.append(.init(label: "其他：" + label, count: others[label]!,
+                                   note: "不在\(yearText.isEmpty ? "本年度" : " " + yearText)各项之内，另列（如上年度结转）", depth: 1))
+        }
+
+        // Key supervision, by kind, with the leading roles.
+        let keyRows = rows.filter { key[$0] }
+        r.key.append(.init(label: "重点督办", count: keyRows.count, note: "", depth: 0))
+        for (k, label) in [(suggestion, "人大代表建议"), (proposal, "政协委员提案")] {
+            let ks = keyRows.filter { v.kind[$0] == k }
+            var roles: [String: Int] = [:]
+            for row in ks { roles[leaderCol[row].isEmpty ? "（未填领办领导）" : leaderCol[row], default: 0] += 1 }
+            let roleText = roles.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+                .map { "\($0.key) \($0.value)" }.joined(separator: "、")
+            r.key.append(.init(label: label, count: ks.count, note: roleText.isEmpty ? "" : "领办：" + roleText, depth: 1))
+        }
+
+        // Rates, overall and per unit.
+        var perUnit: [String: RateCounts] = [:]
+        for row in rows {
+            var rc = perUnit[v.unit[row]] ?? RateCounts()
+            add(row, v, asOf: asOf, to: &rc)
+            perUnit[v.unit[row]] = rc
+            add(row, v, asOf: asOf, to: &r.overall)
+        }
+
+        // Verdicts.
+        let findings = Checker.run(store, asOf: asOf, options: options)
+        let beforeCutoff = m.cutoff.map { asOf <= $0 } ?? false
+        let leadUnits = Set(v.unit)
+        for name in v.unitOrder where (unit == nil || name == unit) && (v.unitRow[name] != nil || leadUnits.contains(name)) {
+            let counts = perUnit[name] ?? RateCounts()
+            var reasons: [String] = [], notes: [String] = []
+            if v.unitRow[name] == nil { reasons.append("units.csv 无此单位，接待日无从核实") }
+            for f in findings where f.unit == name && workRules.contains(f.rule.id) {
+                reasons.append(f.rule.perUnit ? "\(f.rule.title)（\(f.rule.id)）" : "\(f.rule.title) \(f.cases.count) 件（\(f.rule.id)）")
+            }
+            if counts.cases == 0 {
+                reasons.append("无承办案件，不评")
+            } else {
+                if let f = counts.faceToFaceRate, f < r.targets.faceToFace {
+                    reasons.append("面商率 \(pct(f))（\(counts.faceToFace)/\(counts.cases)），低于目标 \(pct(r.targets.faceToFace)) \(points(r.targets.faceToFace - f)) 个百分点")
+                }
+                if let s = counts.satisfactionRate, s < r.targets.satisfaction {
+                    reasons.append("满意率 \(pct(s))（\(counts.satisfied + counts.basic)/\(counts.answered)），低于目标 \(pct(r.targets.satisfaction)) \(points(r.targets.satisfaction - s)) 个百分点")
+                }
+                if let cr = counts.completionRate, cr < r.targets.completion {
+                    let open = counts.cases - counts.closed
+                    let text = "办结率 \(pct(cr))（\(counts.closed)/\(counts.cases)），低于目标 \(pct(r.targets.completion)) \(points(r.targets.completion - cr)) 个百分点"
+                    if beforeCutoff {
+                        notes.append("未办结 \(open) 件" + (counts.overdue > 0 ? "（其中逾期 \(counts.overdue) 件）" : "") + "，须于 \(m.cutoff!) 前办结")
+                    } else {
+                        reasons.append(text)
+                    }
+                }
+            }
+            r.units.append(UnitVerdict(unit: name, counts: counts, good: reasons.isEmpty, reasons: reasons, notes: notes))
+        }
+        r.footnotes = goodUnitRule
+        if store.units.count == 0 { r.footnotes.append("未载入 units.csv：接待日、影像资料无从核实，没有单位能评为好的单位。") }
+        if m.remits.isEmpty { r.footnotes.append("manifest.json 未给出各单位职责范围（remits），推诿扯皮无从判断。") }
+        r.footnotes.append("满意率把基本满意计为满意（分母为已反馈征询意见表的案件）；严格满意率只计满意，供参考。")
+        r.footnotes.append("未按期上传、逾期、签收以截至日 \(asOf) 计算；签收期限 \(options.signDays) 天（.check --days 可改）。")
+        return r
+    }
+
+    static func add(_ row: Int, _ v: OfficeView, asOf: Day, to rc: inout RateCounts) {
+        rc.cases += 1
+        if v.status[row] == Status.closed.rawValue { rc.closed += 1 } else { rc.open += 1 }
+        if v.contact[row] != EnumInfo.none, let ct = Contact(rawValue: v.contact[row]), ct.isFaceToFace { rc.faceToFace += 1 }
+        switch v.satisfaction[row] {
+        case Satisfaction.satisfied.rawValue: rc.answered += 1; rc.satisfied += 1
+        case Satisfaction.basic.rawValue: rc.answered += 1; rc.basic += 1
+        case Satisfaction.unsatisfied.rawValue: rc.answered += 1
+        default: break
+        }
+        if v.isOverdue(row, asOf: asOf) { rc.overdue += 1 }
+    }
+
+    static func sourceName(kind: UInt8, level: UInt8) -> String {
+        let prefix = level == Level.province.rawValue ? "省" : "市"
+        return prefix + (kind == Kind.suggestion.rawValue ? "人大建议" : "政协提案")
+    }
+
+    /// 97.1%
+    static func pct(_ x: Double) -> String { Cell.rate(x).text }
+    /// Percentage points with one decimal; never shows 0.0 for a shortfall.
+    static func points(_ d: Double) -> String {
+        let p = d * 100
+        if p > 0 && p < 0.05 { return "不到 0.1" }
+        return String(format: "%.1f", p)
+    }
+}
+
+// MARK: - Output
+
+extension OfficeReport {
+    public var goodUnits: [String] { units.filter(\.good).map(\.unit) }
+
+    public func render(_ format: OfficeFormat) -> String {
+        switch format {
+        case .csv: return csv()
+        case .text, .markdown: return document(markdown: format == .markdown)
+        }
+    }
+
+    var title: String {
+        let y = year.map { "\($0) 年度" } ?? ""
+        return "\(y)人大建议政协提案办理情况" + (unit.map { "：\($0)" } ?? "")
+    }
+
+    var scope: String {
+        var s = (name.isEmpty ? "" : "数据 \(name)，") + "截至 \(asOf)"
+        if let c = cutoff { s += "，办结截止 \(c)" }
+        return s
+    }
+
+    func rateRows() -> [(String, String, String, String, String)] {
+        func row(_ name: String, _ rate: Double?, _ num: Int, _ den: Int, _ target: Double?) -> (String, String, String, String, String) {
+            guard let rate else { return (name, "—", "0/0", target.map { ReportBuilder.pct($0) } ?? "", "") }
+            var verdict = ""
+            if let t = target {
+                verdict = rate >= t ? "达标" : "差 \(ReportBuilder.points(t - rate)) 个百分点"
+                if name == "办结率", rate < t, let c = cutoff, asOf <= c { verdict += "（须于 \(c) 前办结）" }
+            } else { verdict = "仅计满意，供参考" }
+            return (name, ReportBuilder.pct(rate), "\(num)/\(den)", target.map { (name == "满意率" ? "≥ " : "") + ReportBuilder.pct($0) } ?? "", verdict)
+        }
+        let o = overall
+        return [
+            row("办结率", o.completionRate, o.closed, o.cases, targets.completion),
+            row("面商率", o.faceToFaceRate, o.faceToFace, o.cases, targets.faceToFace),
+            row("满意率", o.satisfactionRate, o.satisfied + o.basic, o.answered, targets.satisfaction),
+            row("严格满意率", o.strictSatisfactionRate, o.satisfied, o.answered, nil),
+        ]
+    }
+
+    func unitTable() -> (header: [String], rows: [[String]], right: [Bool]) {
+        let header = ["单位", "件数", "办结", "逾期", "办结率", "面商率", "满意率", "严格满意率", "评价"]
+        let rows = units.map { u -> [String] in
+            let c = u.counts
+            func p(_ x: Double?) -> String { x.map(ReportBuilder.pct) ?? "—" }
+            return [u.unit, "\(c.cases)", "\(c.closed)", "\(c.overdue)", p(c.completionRate), p(c.faceToFaceRate),
+                    p(c.satisfactionRate), p(c.strictSatisfactionRate), u.good ? "好" : "未达标"]
+        }
+        return (header, rows, [false, true, true, true, true, true, true, true, false])
+    }
+
+    func document(markdown md: Bool) -> String {
+        var out = ""
+        func heading(_ s: String) { out += md ? "\n## \(s)\n\n" : "\n\(s)\n" }
+        func table(_ header: [String], _ rows: [[String]], _ right: [Bool]) {
+            if md {
+                out += "| " + header.map(Checker.mdCell).joined(separator: " | ") + " |\n"
+                out += "|" + right.map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
+                for r in rows { out += "| " + r.map(Checker.mdCell).joined(separator: " | ") + " |\n" }
+                return
+            }
+            let all = [header] + rows
+            let widths = header.indices.map { c in all.map { DisplayWidth.of($0[c]) }.max() ?? 0 }
+            for r in all {
+                var line = "  "
+                for c in r.indices {
+                    let last = c == r.count - 1
+                    line += last && !right[c] ? r[c] : DisplayWidth.pad(r[c], toWidth: widths[c], alignRight: right[c])
+                    if !last { line += "  " }
+                }
+                while line.last == " " { line.removeLast() }
+                out += line + "\n"
+            }
+        }
+        out += md ? "# \(title)\n\n\(scope)\n" : "\(title)\n\(scope)\n"
+
+        heading("一、办理总体情况")
+        let lines = sources + key
+        table(["项目", "件数", "说明"],
+              lines.map { [($0.depth == 0 || md ? "" : "  ") + $0.label, "\($0.count)", $0.note] },
+              [false, true, false])
+
+        heading("二、办理质量（办结率、面商率、满意率）")
+        table(["指标", "实际", "件数", "目标", "评价"], rateRows().map { [$0.0, $0.1, $0.2, $0.3, $0.4] },
+              [false, true, true, false, false])
+
+        heading("三、各单位情况")
+        let t = unitTable()
+        table(t.header, t.rows, t.right)
+
+        let good = units.filter(\.good), below = units.filter { !$0.good }
+        heading("四、好的单位（\(good.count) 个）")
+        if good.isEmpty { out += md ? "无。\n" : "  无\n" }
+        else {
+            out += (md ? "" : "  ") + good.map(\.unit).joined(separator: "、") + "\n"
+            for u in good where !u.notes.isEmpty {
+                out += (md ? "- " : "  注：") + "\(u.unit)：" + u.notes.joined(separator: "；") + "\n"
+            }
+        }
+
+        heading("五、未达标单位（\(below.count) 个）")
+        if below.isEmpty { out += md ? "无。\n" : "  无\n" }
+        for u in below {
+            let text = "\(u.unit)：" + (u.reasons + u.notes).joined(separator: "；")
+            out += (md ? "- " : "  ") + text + "\n"
+        }
+
+        heading("注")
+        for f in footnotes { out += (md ? "- " : "  ") + f + "\n" }
+        return out
+    }
+
+    func csv() -> String {
+        var w = CSVWriter(crlf: false, formulaGuard: false, reserve: 8192)
+        w.row(["section", "unit", "item", "value", "target", "note"])
+        func num(_ x: Double?) -> String { x.map { Cell.rate($0).exportText } ?? "" }
+        for l in sources { w.row(["sources", "", l.label, "\(l.count)", "", l.note]) }
+        for l in key { w.row(["key_supervised", "", l.label, "\(l.count)", "", l.note]) }
+        let o = overall
+        w.row(["rates", "", "completion_rate", num(o.completionRate), num(targets.completion), "\(o.closed)/\(o.cases)"])
+        w.row(["rates", "", "face_to_face_rate", num(o.faceToFaceRate), num(targets.faceToFace), "\(o.faceToFace)/\(o.cases)"])
+        w.row(["rates", "", "satisfaction_rate", num(o.satisfactionRate), num(targets.satisfaction), "\(o.satisfied + o.basic)/\(o.answered)"])
+        w.row(["rates", "", "strict_satisfaction_rate", num(o.strictSatisfactionRate), "", "\(o.satisfied)/\(o.answered)"])
+        for u in units {
+            let c = u.counts
+            w.row(["unit", u.unit, "cases", "\(c.cases)", "", ""])
+            w.row(["unit", u.unit, "closed", "\(c.closed)", "", ""])
+            w.row(["unit", u.unit, "overdue", "\(c.overdue)", "", ""])
+            w.row(["unit", u.unit, "completion_rate", num(c.completionRate), num(targets.completion), ""])
+            w.row(["unit", u.unit, "face_to_face_rate", num(c.faceToFaceRate), num(targets.faceToFace), ""])
+            w.row(["unit", u.unit, "satisfaction_rate", num(c.satisfactionRate), num(targets.satisfaction), ""])
+            w.row(["unit", u.unit, "strict_satisfaction_rate", num(c.strictSatisfactionRate), "", ""])
+            w.row(["unit", u.unit, "good", u.good ? "true" : "false", "", (u.reasons + u.notes).joined(separator: "；")])
+        }
+        for f in footnotes { w.row(["note", "", "", "", "", f]) }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+}
