@@ -181,7 +181,8 @@ report="$out/report.$$.md"
     done
     n_rows=$(wc -l <"$out/norm.$ref.1")
     echo "$mismatch" >"$out/mismatch.$$"
-    if [[ $mismatch == 0 ]]; then echo "Answers: $(echo "$TOOLS" | wc -w) tool(s) agree on all six questions ($n_rows rows, rates to 4 decimals)."; fi
+    if [[ $(echo "$TOOLS" | wc -w) -lt 2 ]]; then echo "Answers: only $TOOLS ran, nothing to compare them with ($n_rows rows)."
+    elif [[ $mismatch == 0 ]]; then echo "Answers: $(echo "$TOOLS" | wc -w) tools agree on all six questions ($n_rows rows, rates to 4 decimals)."; fi
     echo
     echo "<details><summary>answers ($ref, normalised)</summary>"
     echo
