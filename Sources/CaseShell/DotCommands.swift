@@ -96,6 +96,8 @@ public enum DotCommands {
                     s.setAsOf(d)
                 }
             }
+            // Setting it in a script prints nothing, so machine-readable output stays clean.
+            guard a.isEmpty || s.interactive else { return }
             let source = s.engine.asOf == s.store.manifest.asOf ? " (the dataset's own)" : ""
             s.output.write("as of \(s.engine.asOf)\(source)\n")
         },

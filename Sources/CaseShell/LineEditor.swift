@@ -184,9 +184,13 @@ public final class LineEditor {
     // MARK: - Interrupts
 
     /// True once Ctrl-C was pressed outside readLine (poll it to cancel work).
-    public static var interruptRequested: Bool { cle_sigint_pending() != 0 }
+    // Never inlined: the flag is a static in the C shim, and each LLVM module that inlines
+    // the shim gets its own copy; the reads must happen in this file, beside the handler.
+    public static var interruptRequested: Bool {
+        @inline(never) get { cle_sigint_pending() != 0 }
+    }
 
-    public static func clearInterrupt() { cle_sigint_clear() }
+    @inline(never) public static func clearInterrupt() { cle_sigint_clear() }
 
     // MARK: - History
 
