@@ -431,8 +431,12 @@ struct TableRenderer {
     static let separator = " │ "
     static let sgrBold = "\u{1B}[1m", sgrNumber = "\u{1B}[36m", sgrDim = "\u{1B}[2m", sgrReset = "\u{1B}[0m"
 
+    /// Rows read to size the columns; later rows are cut to those widths with ….
+    static let sizingRows = 2000
+
     func render(write: (String) -> Void) {
-        let n = result.columns.count
+        var n = result.columns.count
+        var hidden: [String] = []
         let shown = options.maxRows.map { max(0, min($0, result.rowCount)) } ?? result.rowCount
         let headers = result.columns.map { TableRenderer.clean(options.chineseHeaders ? $0.label : $0.name) }
         var out = ""
@@ -446,7 +450,7 @@ struct TableRenderer {
             var right = Array(repeating: false, count: n)
             var sawNumber = Array(repeating: false, count: n)
             var sawOther = Array(repeating: false, count: n)
-            for r in 0..<shown {
+            for r in 0..<min(shown, TableRenderer.sizingRows) {
                 for c in 0..<n {
                     let cell = result.cell(r, c)
                     switch cell {
@@ -460,11 +464,31 @@ struct TableRenderer {
             for c in 0..<n { right[c] = result.columns[c].numeric || (sawNumber[c] && !sawOther[c]) }
             widths = widths.map { max($0, 1) }
 
+            // Too many columns for the terminal even at their narrowest: show the leading ones
+            // that fit and name the others below the table.
+            if let limit = options.width, n > 1 {
+                func narrowest(_ c: Int) -> Int { right[c] ? widths[c] : min(widths[c], 6) }
+                var k = n
+                var total = (0..<n).reduce(0) { $0 + narrowest($1) } + TableRenderer.separator.count * (n - 1)
+                while k > 1 && total > limit {
+                    k -= 1
+                    total -= narrowest(k) + TableRenderer.separator.count
+                    if k == n - 1 { total += TableRenderer.separator.count + 1 }   // the … column
+                }
+                if k < n {
+                    hidden = result.columns[k...].map { options.chineseHeaders ? $0.label : $0.name }
+                    n = k
+                    widths = Array(widths[0..<k]); right = Array(right[0..<k])
+                }
+            }
+            let headers = Array(headers[0..<n])
+
             // Shrink to the terminal width.
             var hardCut = false
             if let limit = options.width {
-                widths = TableRenderer.fit(widths, columns: result.columns, right: right, limit: limit)
-                hardCut = widths.reduce(0, +) + TableRenderer.separator.count * (n - 1) > limit
+                let room = hidden.isEmpty ? limit : limit - TableRenderer.separator.count - 1
+                widths = TableRenderer.fit(widths, columns: Array(result.columns[0..<n]), right: right, limit: room)
+                hardCut = widths.reduce(0, +) + TableRenderer.separator.count * (n - 1) > room
             }
             let color = options.color && !hardCut
 
@@ -489,20 +513,22 @@ struct TableRenderer {
                 var line = ""
                 for c in 0..<n {
                     if c > 0 { line += TableRenderer.separator }
-                    let p = pad(headers[c], c, last: c == n - 1)
+                    let p = pad(headers[c], c, last: c == n - 1 && hidden.isEmpty)
                     line += color ? TableRenderer.sgrBold + p + TableRenderer.sgrReset : p
                 }
+                if !hidden.isEmpty { line += TableRenderer.separator + "…" }
                 emit(line)
-                emit(widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"))
+                emit((widths + (hidden.isEmpty ? [] : [1])).map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"))
             }
             for r in 0..<shown {
                 var line = ""
                 for c in 0..<n {
                     if c > 0 { line += TableRenderer.separator }
                     let cell = result.cell(r, c)
-                    let p = pad(TableRenderer.clean(Renderer.displayText(cell)), c, last: c == n - 1)
+                    let p = pad(TableRenderer.clean(Renderer.displayText(cell)), c, last: c == n - 1 && hidden.isEmpty)
                     line += color && cell.isNumeric ? TableRenderer.sgrNumber + p + TableRenderer.sgrReset : p
                 }
+                if !hidden.isEmpty { line += TableRenderer.separator + "…" }
                 emit(line)
                 flush()
             }
@@ -519,6 +545,9 @@ struct TableRenderer {
             footer("… \(more) more \(more == 1 ? "row" : "rows") (.maxrows to show more)")
         }
         footer(result.rowCount == 1 ? "1 row" : "\(result.rowCount) rows")
+        if !hidden.isEmpty {
+            footer("\(hidden.count) more column\(hidden.count == 1 ? "" : "s") not shown: \(hidden.joined(separator: ", ")) (select fewer fields, or .mode csv)")
+        }
         flush(force: true)
     }
 

@@ -378,3 +378,22 @@ func csvMillionRowsSpeed() {
     Renderer.appendExport(.bool(false), into: &b)
     #expect(String(decoding: b, as: UTF8.self) == "a;乙;false")
 }
+
+@Test func tooManyColumnsShowsTheLeadingOnesAndNamesTheRest() {
+    let columns = (1...12).map { ResultColumn(name: "column\($0)") }
+    let result = ResultSet(columns: columns, rows: [(1...12).map { .text("value\($0)") }])
+    var options = RenderOptions()
+    options.width = 40
+    let text = Renderer.string(result, options: options)
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines.allSatisfy { DisplayWidth.of($0) <= 40 || $0.hasPrefix("1") })
+    #expect(lines[0].hasSuffix(" │ …"))
+    #expect(lines[2].hasSuffix(" │ …"))
+    let visible = lines[0].filter { $0 == "│" }.count   // columns shown, the … column aside
+    #expect(visible >= 2 && visible < 12)
+    #expect(lines.last == "\(12 - visible) more columns not shown: column\(visible + 1), column\(visible + 2), …"
+        || lines.last?.hasPrefix("\(12 - visible) more columns not shown: column\(visible + 1), ") == true)
+    // Every body line has the same separators as the header.
+    let bars = lines[0].indices.filter { lines[0][$0] == "│" }.count
+    #expect(lines[2].filter { $0 == "│" }.count == bars)
+}
