@@ -433,7 +433,7 @@ final class Binder {
         if f.column != nil {
             let field = f.name
             return .index(text) { [self] in
-                bitmap(indexes.postings(field).rows(of: want ? 1 : 0))
+                indexes.rows(field, codes: [want ? 1 : 0])
             }
         }
         switch f.name {
@@ -443,8 +443,7 @@ final class Binder {
         case "face_to_face":
             let codes = Contact.allCases.filter { $0.isFaceToFace == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
             return .index("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))") { [self] in
-                let p = indexes.postings("contact")
-                return bitmap(p, codes: codes)
+                return indexes.rows("contact", codes: codes)
             }
         default:
             let g = boolGetter(f)!
@@ -458,8 +457,7 @@ final class Binder {
         let asOf = self.asOf
         return .and([
             .index("status in (\(Status.allCases.filter { !$0.isAnswered }.map(\.token).joined(separator: ", ")))") { [self] in
-                let p = indexes.postings("status")
-                return bitmap(p, codes: open)
+                return indexes.rows("status", codes: open)
             },
             .index("deadline < \(asOf) (the as-of date)") { [self] in
                 bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1))
@@ -516,11 +514,10 @@ final class Binder {
                 codes.append(Int(c)); names.append(info.token(c))
             }
             let field = f.name
-            let p = Plan.index("\(field) in (\(names.joined(separator: ", ")))") { [self] in
-                let post = indexes.postings(field)
-                return bitmap(post, codes: codes)
+            let p = Plan.index(codes.count == 1 ? "\(field) = \(names[0])" : "\(field) in (\(names.joined(separator: ", ")))") { [self] in
+                indexes.rows(field, codes: codes)
             }
-            if extra.isEmpty { return codes.count == 1 ? .index("\(field) = \(names[0])", { [self] in bitmap(indexes.postings(field).rows(of: codes[0])) }) : p }
+            if extra.isEmpty { return p }
             return .or((codes.isEmpty ? [] : [p]) + extra)
         case .text, .textList:
             let pool: StringPool
@@ -557,20 +554,32 @@ final class Binder {
         let field = f.name
         switch f.column {
         case .text(let col)?:
+            // The bigram index finds the distinct texts holding the needle; one pass over the
+            // column's codes then marks their rows (no per-value row lists needed).
             return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
-                let codes = indexes.bigrams(col.pool).codes(containing: needle)
-                let post = indexes.postings(field)
-                return bitmap(post, codes: codes.map { Int($0) })
+                let match = matchTable(indexes.bigrams(col.pool).codes(containing: needle), poolSize: col.pool.count)
+                var b = Bitmap(count: n)
+                col.codes.withUnsafeBufferPointer { codes in
+                    for r in 0..<codes.count where match[Int(codes[r])] { b.insert(r) }
+                }
+                return b
             }
         case .list(let col)?:
             return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
-                let codes = indexes.bigrams(col.pool).codes(containing: needle)
-                let post = indexes.postings(field)
-                return bitmap(post, codes: codes.map { Int($0) })
+                let match = matchTable(indexes.bigrams(col.pool).codes(containing: needle), poolSize: col.pool.count)
+                var b = Bitmap(count: n)
+                for r in 0..<n where col.range(r).contains(where: { match[Int(col.values[$0])] }) { b.insert(r) }
+                return b
             }
         default:
             throw QueryError("`contains` works on text fields; `\(field)` is \(f.spec.type.name)", at: range)
         }
+    }
+
+    func matchTable(_ codes: [UInt32], poolSize: Int) -> [Bool] {
+        var t = [Bool](repeating: false, count: poolSize)
+        for c in codes { t[Int(c)] = true }
+        return t
     }
 
     func isEmpty(_ f: BoundField) throws -> Plan {
@@ -579,7 +588,7 @@ final class Binder {
         case .text?: return .index("\(field) is empty") { [self] in bitmap(indexes.postings(field).rows(of: 0)) }
         case .code(let c)?:
             let none = c.info.values.count
-            return .index("\(field) is empty") { [self] in bitmap(indexes.postings(field).rows(of: none)) }
+            return .index("\(field) is empty") { [self] in indexes.rows(field, codes: [none]) }
         case .list(let c)?:
             let starts = c.starts
             return .scan("\(field) is empty") { starts[$0] == starts[$0 + 1] }

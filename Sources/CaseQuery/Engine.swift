@@ -55,7 +55,7 @@ public final class Engine {
         var within = Bitmap(count: b.n, filled: true)
         trace?.append("source \(b.source.name): \(b.n) rows in \(b.table.name)")
         if let kind = b.source.kind {
-            within = b.bitmap(b.indexes.postings("kind").rows(of: Int(kind.rawValue)))
+            within = b.indexes.rows("kind", codes: [Int(kind.rawValue)])
             trace?.append("index kind = \(kind.token) → \(within.cardinality) rows")
         }
         if let e = q.filter {

@@ -90,13 +90,9 @@ struct History {
         let actions = EventAction.allCases.filter { a in History.status(after: a).map { codes.contains($0.rawValue) } ?? false }
         let names = codes.map { Status.info.token($0) }.joined(separator: ", ")
         return .index("history: status was \(names) (events by action)") { [store, binder] in
-            var b = Bitmap(count: n)
-            let now = binder.indexes.postings("status")
-            let byAction = store.events.indexes.postings("action")
-            for c in codes { for r in now.rows(of: Int(c)) { b.insert(Int(r)) } }
-            for a in actions {
-                for e in byAction.rows(of: Int(a.rawValue)) where eventCase[Int(e)] != UInt32.max { b.insert(Int(eventCase[Int(e)])) }
-            }
+            var b = binder.indexes.rows("status", codes: codes.map { Int($0) })
+            let caseRows = store.events.indexes.rows("action", codes: actions.map { Int($0.rawValue) })
+            caseRows.forEach { e in if eventCase[e] != UInt32.max { b.insert(Int(eventCase[e])) } }
             return b
         }
     }

@@ -57,7 +57,7 @@ public final class Session {
     /// types, so the first question does not wait. Scripts build only what they use.
     public func warmIndexes() {
         store.cases.indexes.warmInBackground(
-            postings: ["kind", "unit", "status", "key_supervised", "level", "contact", "title"],
+            postings: ["kind", "unit", "status", "key_supervised", "level", "contact"],
             sorted: ["deadline", "assigned_on"], bigramsOf: ["title"])
     }
 

@@ -9,6 +9,7 @@ public final class TableIndexes: @unchecked Sendable {
     private var postingsCache: [String: Postings] = [:]
     private var sortedCache: [String: SortedIndex] = [:]
     private var bigramCache: [ObjectIdentifier: BigramIndex] = [:]
+    private var bitmapCache: [String: [Bitmap]] = [:]
     /// Indexes are built on first use, possibly from several threads (tests share a store).
     private let lock = NSLock()
 
@@ -45,6 +46,51 @@ public final class TableIndexes: @unchecked Sendable {
             while lo < hi { let m = (lo + hi) >> 1; if values[m] < v { lo = m + 1 } else { hi = m } }
             return lo
         }
+    }
+
+    /// Rows holding any of `codes` in an enum, bool, text or list column. Enum and yes/no
+    /// columns keep one bitmap per value (a few hundred KB at a million rows, where a row list
+    /// would take 4 MB); text and list columns answer from their postings.
+    public func rows(_ field: String, codes: some Sequence<Int>) -> Bitmap {
+        switch table.column(field) {
+        case .code?, .bool?:
+            let maps = valueBitmaps(field)
+            var out = Bitmap(count: table.count)
+            for c in codes where c >= 0 && c < maps.count { out.formUnion(maps[c]) }
+            return out
+        default:
+            let p = postings(field)
+            var out = Bitmap(count: table.count)
+            for c in codes { out.insert(contentsOf: p.rows(of: c)) }
+            return out
+        }
+    }
+
+    /// One bitmap per value of an enum column (the last one for empty cells), or per false/true.
+    func valueBitmaps(_ field: String) -> [Bitmap] {
+        lock.lock(); defer { lock.unlock() }
+        if let m = bitmapCache[field] { return m }
+        let n = table.count
+        var maps: [Bitmap]
+        switch table.column(field)! {
+        case .code(let c):
+            let none = c.info.values.count
+            maps = Array(repeating: Bitmap(count: n), count: none + 1)
+            c.codes.withUnsafeBufferPointer { codes in
+                for r in 0..<n {
+                    let v = codes[r]
+                    maps[v == EnumInfo.none ? none : Int(v)].insert(r)
+                }
+            }
+        case .bool(let c):
+            maps = [Bitmap(count: n), Bitmap(count: n)]
+            c.values.withUnsafeBufferPointer { vs in
+                for r in 0..<n { maps[vs[r] ? 1 : 0].insert(r) }
+            }
+        default: preconditionFailure("\(field) is not an enum or yes/no column")
+        }
+        bitmapCache[field] = maps
+        return maps
     }
 
     /// The hash index of an enum, text, list or bool column.
@@ -148,7 +194,13 @@ public final class TableIndexes: @unchecked Sendable {
     public func warmInBackground(postings: [String], sorted: [String], bigramsOf: [String]) {
         let table = self.table
         Thread.detachNewThread { [self] in
-            for f in postings where table.column(f) != nil { _ = self.postings(f) }
+            for f in postings {
+                switch table.column(f) {
+                case .code?, .bool?: _ = self.valueBitmaps(f)
+                case .text?, .list?: _ = self.postings(f)
+                default: break
+                }
+            }
             for f in sorted where table.column(f) != nil { _ = self.sorted(f) }
             for f in bigramsOf {
                 if case .text(let c)? = table.column(f) { _ = self.bigrams(c.pool) }
@@ -160,6 +212,7 @@ public final class TableIndexes: @unchecked Sendable {
     public var footprint: Int {
         lock.lock(); defer { lock.unlock() }
         return postingsCache.values.reduce(0) { $0 + $1.starts.capacity * 4 + $1.rows.capacity * 4 }
+            + bitmapCache.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.words.capacity * 8 } }
             + sortedCache.values.reduce(0) { $0 + $1.rows.capacity * 8 }
             + bigramCache.values.reduce(0) { $0 + $1.footprint }
     }

@@ -163,6 +163,7 @@ public final class CaseStore: @unchecked Sendable {
 
     /// Rebuilds the id → row map and the per-case event lists. Call after loading or generating.
     public func link() {
+        for pool in [pools.ids, pools.units, pools.people, pools.titles, pools.other] { pool.shrinkToFit() }
         let ids = cases.text("id").codes
         rowOfID = Array(repeating: UInt32.max, count: pools.ids.count)
         for (row, code) in ids.enumerated() { rowOfID[Int(code)] = UInt32(row) }

@@ -42,6 +42,16 @@ struct RawBuffer<T> {
         capacity = c
     }
 
+    /// Gives back the unused capacity.
+    mutating func shrink() {
+        guard capacity > count + 16 else { return }
+        let nb = UnsafeMutablePointer<T>.allocate(capacity: count + 16)
+        nb.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = nb
+        capacity = count + 16
+    }
+
     @inline(__always) subscript(i: Int) -> T {
         get { base[i] }
         nonmutating set { base[i] = newValue }
@@ -199,6 +209,12 @@ public final class StringPool: @unchecked Sendable {
         slots = newSlots
         slotCount = size
         mask = newMask
+    }
+
+    /// Gives back the room kept for growth (call once loading is done).
+    public func shrinkToFit() {
+        bytes.shrink()
+        offsets.shrink()
     }
 
     /// The string of a code (made once, then kept).

@@ -347,7 +347,7 @@ struct TableLoader {
                 options.progress?(Double(reader.position) / Double(total))
                 // Pages behind the current row are not needed again: give them back.
                 file.release(upTo: reader.rowStart)
-                nextProgress = reader.position + (8 << 20)
+                nextProgress = reader.position + (2 << 20)
             }
         }
         if fileReport.encoding == .utf8 && options.encoding == nil && parsers.contains(where: { $0.sawInvalidUTF8 }) {
