@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh
-swift build -c release --product caseql >&2
+swift build -c release --static-swift-stdlib --product caseql >&2
 if [ $# -gt 0 ] && [ -e "$1" ]; then exec .build/release/caseql "$@"; fi
 exec .build/release/caseql datasets/zhengzhou-2020 "$@"

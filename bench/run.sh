@@ -54,7 +54,7 @@ if has duckdb && ! "$PY" -c 'import duckdb' 2>/dev/null; then
 fi
 if [[ $NO_BUILD != 1 ]]; then
     say "building caseql (release)"
-    (cd "$root" && swift build -c release --product caseql >&2)
+    (cd "$root" && swift build -c release --static-swift-stdlib --product caseql >&2)
 fi
 [[ -x $CASEQL ]] || { say "no caseql binary at $CASEQL"; exit 1; }
 

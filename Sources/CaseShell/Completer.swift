@@ -143,7 +143,7 @@ public final class Completer {
             let out = listing.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") || (prefix.hasPrefix(".") && $0.hasPrefix(prefix)) }.sorted().map { name -> String in
                 var isDir: ObjCBool = false
                 let full = (dir.isEmpty ? "." : dir) + "/" + name
-                FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
+                _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
                 return shownDir + name + (isDir.boolValue ? "/" : "")
             }
             return (arg.count, out)
