@@ -12,6 +12,9 @@ public final class Session {
     public var export = ExportOptions()
     public var timer = false
     public var interactive = false
+    /// Show a progress bar on long loads: only for a person at a terminal (never for scripts,
+    /// -c commands or pipes).
+    public var showProgress = false
     /// Report every error of a script and go on (else the first error stops it).
     public var keepGoing = false
     public private(set) var lastResult: ResultSet?
@@ -32,7 +35,7 @@ public final class Session {
         var options = options
         let started = Date()
         var shown = false
-        if isatty(STDERR_FILENO) != 0 {
+        if showProgress && isatty(STDERR_FILENO) != 0 {
             options.progress = { fraction in
                 guard Date().timeIntervalSince(started) > 0.5 else { return }
                 shown = true

@@ -109,6 +109,8 @@ struct Shell: ParsableCommand {
             let parts = s.split(separator: "=", maxSplits: 1)
             session.engine.params[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
+        // A person at a terminal, about to get the interactive shell, sees progress on long loads.
+        session.showProgress = command.isEmpty && file.isEmpty && isatty(STDIN_FILENO) != 0
         let asOfDay: Day? = asof.map { $0 == "today" ? Day.today() : Day($0)! }
         if let path = dataset {
             var options = LoadOptions(lenient: lenient)
