@@ -40,6 +40,13 @@ public struct CSVReader {
         fields.reserveCapacity(32)
     }
 
+    /// A reader that starts at a row boundary inside the file, whose first line is `line`.
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, startingAt offset: Int, line: Int) {
+        self.init(bytes)
+        position = offset
+        self.line = line
+    }
+
     public var hasBOM: Bool { base.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF }
     public var atEnd: Bool { position >= base.count }
 
@@ -111,6 +118,9 @@ public struct CSVReader {
         position = i
         return true
     }
+
+    /// Moves to the end of the buffer (after an unterminated quote swallowed the rest).
+    public mutating func skipToEnd() { position = base.count }
 
     /// The bytes of field k of the current row.
     @inline(__always)

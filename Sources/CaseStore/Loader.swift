@@ -46,6 +46,8 @@ public struct LoadOptions {
     public var rejectsDirectory: String?
     /// Called with the fraction done (0…1) while loading large files.
     public var progress: ((Double) -> Void)?
+    /// Files with at least this many bytes of rows are parsed in two halves on two threads.
+    public var parallelThreshold = 16 << 20
     public init(lenient: Bool = false, encoding: TextEncoding? = nil) {
         self.lenient = lenient; self.encoding = encoding
     }

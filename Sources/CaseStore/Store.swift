@@ -81,6 +81,31 @@ public final class Table: @unchecked Sendable {
         count = n
     }
 
+    /// Removes the given rows (ascending), keeping the order of the others.
+    func remove(rows: [Int]) {
+        guard !rows.isEmpty else { return }
+        var keep = [Bool](repeating: true, count: count)
+        for r in rows { keep[r] = false }
+        func filter<T>(_ a: [T]) -> [T] { a.enumerated().compactMap { keep[$0.offset] ? $0.element : nil } }
+        for (_, c) in columns {
+            switch c {
+            case .text(let x): x.codes = filter(x.codes)
+            case .code(let x): x.codes = filter(x.codes)
+            case .bool(let x): x.values = filter(x.values)
+            case .day(let x): x.values = filter(x.values)
+            case .int(let x): x.values = filter(x.values)
+            case .list(let x):
+                var starts: [UInt32] = [0], values: [UInt32] = []
+                for r in 0..<count where keep[r] {
+                    values.append(contentsOf: x.values[x.range(r)])
+                    starts.append(UInt32(values.count))
+                }
+                x.starts = starts; x.values = values
+            }
+        }
+        count -= rows.count
+    }
+
     public var footprint: Int { columns.values.reduce(0) { $0 + $1.footprint } }
 }
 

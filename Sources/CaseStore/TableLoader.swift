@@ -216,13 +216,6 @@ struct TableLoader {
         fileReport.encoding = .gb18030
     }
 
-    mutating func addIssue(line: Int, column: Int, field: String?, _ message: String) {
-        issueTotal += 1
-        if issues.count < TableLoader.keptIssues {
-            issues.append(LoadIssue(file: name, line: line, column: column, field: field, message: message))
-        }
-    }
-
     mutating func load() throws {
         let startCount = table.count
         let done = try loadRows(file.buffer)
@@ -291,13 +284,136 @@ struct TableLoader {
         if !headerIssues.isEmpty { throw LoadError(headerIssues) }
         let absent = table.storedSpecs.filter { seenFields[$0.name] == nil }
             .map { CellParser(spec: $0, column: table.column($0.name)!, expectedRows: expectedRows) }
-        let parsers = mapping.compactMap { $0 }
 
-        var rejects: [UInt8] = []
-        var rejected = 0
-        let total = max(buf.count, 1)
-        var nextProgress = 1 << 16
-        while true {
+        let bodyStart = reader.position
+        let rangeA = RangeParser(name: name, table: table, mapping: mapping, absent: absent,
+                                 headerCount: headerCount, extra: extra, seenFields: seenFields)
+        var parsers = mapping.compactMap { $0 }
+        // A large file is cut in two at a row boundary; the second half is parsed on the other
+        // core into a table of its own, then merged (its row checks run at the merge).
+        var partB: (RangeParser, Table, Int)? = nil
+        var split = buf.count
+        if buf.count - bodyStart >= options.parallelThreshold, let cut = RangeParser.findSplit(buf, from: bodyStart) {
+            split = cut
+            let tableB = Table(name: table.name, specs: table.specs, pools: Pools())
+            let mappingB = mapping.map { $0.map { CellParser(spec: $0.spec, column: tableB.column($0.spec.name)!, expectedRows: expectedRows / 2) } }
+            let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.column($0.spec.name)!, expectedRows: expectedRows / 2) }
+            let rangeB = RangeParser(name: name, table: tableB, mapping: mappingB, absent: absentB,
+                                     headerCount: headerCount, extra: nil, seenFields: seenFields)
+            parsers += mappingB.compactMap { $0 }
+            partB = (rangeB, tableB, cut)
+        }
+        let done = DispatchSemaphore(value: 0)
+        if let (rangeB, _, cut) = partB {
+            let file = self.file
+            let bufB = UnsafeBufferPointer(rebasing: buf[cut...])
+            Thread.detachNewThread {
+                var readerB = CSVReader(bufB, startingAt: 0, line: 1)
+                rangeB.run(&readerB, buf: bufB, end: bufB.count) { position in file.release(from: cut, upTo: cut + position) }
+                done.signal()
+            }
+        }
+        let total = max(split, 1)
+        rangeA.run(&reader, buf: buf, end: split) { [file, options] position in
+            options.progress?(Double(position) / Double(total))
+            // Pages behind the current row are not needed again: give them back.
+            file.release(upTo: position)
+        }
+        var rejects = rangeA.rejects
+        var rejected = rangeA.rejected
+        issues = rangeA.issues
+        issueTotal = rangeA.issueTotal
+        if let (rangeB, tableB, cut) = partB {
+            done.wait()
+            if reader.position != cut {
+                // The cut was not a row boundary after all (a stray quote): read the rest here.
+                table.truncate(to: table.count)
+                let rest = RangeParser(name: name, table: table, mapping: mapping, absent: absent,
+                                       headerCount: headerCount, extra: extra, seenFields: seenFields)
+                rest.run(&reader, buf: buf, end: buf.count) { _ in }
+                issues += rest.issues; issueTotal += rest.issueTotal
+                rejects += rest.rejects; rejected += rest.rejected
+            } else {
+                let lineOffset = reader.line - 1
+                for var issue in rangeB.issues {
+                    issue.line += lineOffset
+                    if issues.count < TableLoader.keptIssues { issues.append(issue) }
+                }
+                issueTotal += rangeB.issueTotal
+                rejects += rangeB.rejects
+                rejected += rangeB.rejected
+                let merged = rangeA.merge(tableB, from: rangeB, buf: buf, cut: cut, lineOffset: lineOffset)
+                issueTotal += merged.issueTotal
+                for i in merged.issues where issues.count < TableLoader.keptIssues { issues.append(i) }
+                rejects += merged.rejects
+                rejected += merged.rejected
+            }
+        }
+        if fileReport.encoding == .utf8 && options.encoding == nil && parsers.contains(where: { $0.sawInvalidUTF8 }) {
+            return false
+        }
+        fileReport.rows = table.count
+        fileReport.rejected = rejected
+        if rejected > 0 && options.lenient {
+            var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[(reader.hasBOM ? 3 : 0)..<headerEnd(buf)]))
+            out += rejects
+            if out.last != 0x0A { out.append(0x0A) }
+            let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
+            let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let rejectsPath = (dir.isEmpty ? "." : dir) + "/" + base + ".rejects.csv"
+            if FileManager.default.createFile(atPath: rejectsPath, contents: Data(out)) {
+                fileReport.rejectsFile = rejectsPath
+            } else {
+                warnings.append("\(name): could not write the rejects file \(rejectsPath)")
+            }
+        }
+        return true
+    }
+
+    /// The byte offset just past the header row's line end.
+    func headerEnd(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        var r = CSVReader(buf)
+        _ = try? r.nextRow()
+        return r.position
+    }
+}
+
+/// Parses the rows of one range of a file into one table, collecting issues and rejected rows.
+/// With no row check (the second half of a file parsed on another thread), it notes each kept
+/// row's line and start so the checks can run when the halves are merged.
+final class RangeParser {
+    let name: String
+    let table: Table
+    let mapping: [CellParser?]
+    let absent: [CellParser]
+    let headerCount: Int
+    let extra: RowCheck?
+    let seenFields: [String: Int]
+    var issues: [LoadIssue] = []
+    var issueTotal = 0
+    var rejects: [UInt8] = []
+    var rejected = 0
+    var rowLines: [Int32] = []
+    var rowStarts: [Int] = []
+
+    init(name: String, table: Table, mapping: [CellParser?], absent: [CellParser], headerCount: Int,
+         extra: RowCheck?, seenFields: [String: Int]) {
+        self.name = name; self.table = table; self.mapping = mapping; self.absent = absent
+        self.headerCount = headerCount; self.extra = extra; self.seenFields = seenFields
+    }
+
+    func addIssue(line: Int, column: Int, field: String?, _ message: String) {
+        issueTotal += 1
+        if issues.count < TableLoader.keptIssues {
+            issues.append(LoadIssue(file: name, line: line, column: column, field: field, message: message))
+        }
+    }
+
+    /// Parses rows until the reader reaches `end` (a row boundary) or the end of the buffer.
+    func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, every2MB: (Int) -> Void) {
+        var nextProgress = reader.position + (1 << 16)
+        let recordRows = extra == nil
+        while reader.position < end {
             let more: Bool
             do { more = try reader.nextRow() } catch let f {
                 let (l, c) = reader.location(of: f.offset)
@@ -305,6 +421,7 @@ struct TableLoader {
                 // The rest of the file is inside the open quote: reject it whole.
                 rejects.append(contentsOf: UnsafeBufferPointer(rebasing: buf[reader.rowStart...]))
                 rejected += 1
+                reader.skipToEnd()
                 break
             }
             if !more { break }
@@ -342,40 +459,94 @@ struct TableLoader {
             if bad {
                 table.truncate(to: row)
                 rejects.append(contentsOf: reader.rawRow); rejected += 1
+            } else if recordRows {
+                rowLines.append(Int32(reader.rowLine))
+                rowStarts.append(reader.rowStart)
             }
             if reader.position > nextProgress {
-                options.progress?(Double(reader.position) / Double(total))
-                // Pages behind the current row are not needed again: give them back.
-                file.release(upTo: reader.rowStart)
+                every2MB(reader.rowStart)
                 nextProgress = reader.position + (2 << 20)
             }
         }
-        if fileReport.encoding == .utf8 && options.encoding == nil && parsers.contains(where: { $0.sawInvalidUTF8 }) {
-            return false
-        }
-        fileReport.rows = table.count
-        fileReport.rejected = rejected
-        if rejected > 0 && options.lenient {
-            var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[(reader.hasBOM ? 3 : 0)..<headerEnd(buf)]))
-            out += rejects
-            if out.last != 0x0A { out.append(0x0A) }
-            let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
-            let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            let rejectsPath = (dir.isEmpty ? "." : dir) + "/" + base + ".rejects.csv"
-            if FileManager.default.createFile(atPath: rejectsPath, contents: Data(out)) {
-                fileReport.rejectsFile = rejectsPath
-            } else {
-                warnings.append("\(name): could not write the rejects file \(rejectsPath)")
-            }
-        }
-        return true
     }
 
-    /// The byte offset just past the header row's line end.
-    func headerEnd(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
-        var r = CSVReader(buf)
-        _ = try? r.nextRow()
-        return r.position
+    /// Where to cut the body in two: the first line end past the middle that lies outside quotes
+    /// (quotes counted from the start of the body). Nil when there is none.
+    static func findSplit(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let n = buf.count
+        let mid = start + (n - start) / 2
+        guard let base = buf.baseAddress else { return nil }
+        var quotes = 0
+        var p = start
+        while p < mid, let hit = memchr(base + p, 0x22, mid - p) {
+            quotes += 1
+            p = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
+        var inQuotes = quotes % 2 == 1
+        var i = mid
+        while i < n {
+            let b = buf[i]
+            if b == 0x22 { inQuotes.toggle() } else if b == 0x0A && !inQuotes { return i + 1 < n ? i + 1 : nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Appends the rows of `other` (parsed into a table with pools of its own) to this table:
+    /// texts re-interned into this table's pools, then each row checked as if read here.
+    func merge(_ other: Table, from part: RangeParser, buf: UnsafeBufferPointer<UInt8>, cut: Int,
+               lineOffset: Int) -> RangeParser {
+        let base = table.count
+        let count = other.count
+        for spec in table.storedSpecs {
+            switch (table.column(spec.name)!, other.column(spec.name)!) {
+            case (.text(let a), .text(let b)):
+                var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
+                a.codes.reserveCapacity(a.codes.count + count)
+                for code in b.codes {
+                    var m = map[Int(code)]
+                    if m == UInt32.max { m = b.pool.withBytes(code) { a.pool.intern($0) }; map[Int(code)] = m }
+                    a.codes.append(m)
+                }
+            case (.list(let a), .list(let b)):
+                var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
+                let offset = UInt32(a.values.count)
+                for code in b.values {
+                    var m = map[Int(code)]
+                    if m == UInt32.max { m = b.pool.withBytes(code) { a.pool.intern($0) }; map[Int(code)] = m }
+                    a.values.append(m)
+                }
+                a.starts.append(contentsOf: b.starts.dropFirst().map { $0 + offset })
+            case (.code(let a), .code(let b)): a.codes.append(contentsOf: b.codes)
+            case (.bool(let a), .bool(let b)): a.values.append(contentsOf: b.values)
+            case (.day(let a), .day(let b)): a.values.append(contentsOf: b.values)
+            case (.int(let a), .int(let b)): a.values.append(contentsOf: b.values)
+            default: preconditionFailure("column kinds differ")
+            }
+        }
+        table.count = base + count
+        let out = RangeParser(name: name, table: table, mapping: [], absent: [], headerCount: headerCount,
+                              extra: nil, seenFields: seenFields)
+        guard let extra else { return out }
+        var bad: [Int] = []
+        for i in 0..<count {
+            let line = Int(part.rowLines[i]) + lineOffset
+            let found = extra.check(row: base + i, line: line)
+            if found.isEmpty { continue }
+            var reader = CSVReader(buf, startingAt: cut + part.rowStarts[i], line: line)
+            _ = try? reader.nextRow()
+            for (field, message) in found {
+                let k = seenFields[field] ?? 0
+                let (l, c) = k < reader.fields.count ? reader.location(of: reader.fields[k].start) : (line, 0)
+                out.addIssue(line: l, column: c, field: field, message)
+            }
+            out.rejects.append(contentsOf: reader.rawRow)
+            out.rejected += 1
+            bad.append(base + i)
+            extra.rejected(row: base + i)
+        }
+        if !bad.isEmpty { table.remove(rows: bad) }
+        return out
     }
 }
 
@@ -444,6 +615,15 @@ final class FileBytes {
         guard end > released else { return }
         madvise(b + released, end - released, Int32(MADV_DONTNEED))
         released = end
+    }
+
+    /// The same for a range of the file (the second half, parsed on another thread).
+    func release(from start: Int, upTo end: Int) {
+        guard mapped, let b = base else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = (start + page - 1) / page * page, hi = end / page * page
+        guard hi > lo else { return }
+        madvise(b + lo, hi - lo, Int32(MADV_DONTNEED))
     }
 
     deinit {

@@ -177,3 +177,64 @@ func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()
     let rejects = try String(contentsOfFile: ds.path + "/cases.rejects.csv", encoding: .utf8)
     #expect(rejects == header + bad)
 }
+
+/// Every cell of every table, as text, for comparing two loads.
+func dump(_ store: CaseStore) -> [String] {
+    var out: [String] = []
+    for table in [store.cases, store.units, store.events] {
+        for row in 0..<table.count {
+            out.append(table.storedSpecs.map { table.column($0.name)!.display(row) }.joined(separator: "|"))
+        }
+    }
+    return out
+}
+
+@Test func twoHalvesLoadLikeOne() throws {
+    let ds = try TempDataset([:])
+    try DatasetGenerator(cases: 3000, seed: 5).write(to: ds.path)
+    let (one, _) = try DatasetLoader.load(ds.path)
+    var options = LoadOptions()
+    options.parallelThreshold = 0
+    let (two, _) = try DatasetLoader.load(ds.path, options: options)
+    #expect(two.cases.count == 3000)
+    #expect(dump(one) == dump(two))
+    #expect(two.row(ofID: one.cases.text("id")[2999]) == 2999)
+}
+
+@Test func twoHalvesReportErrorsWhereTheyAre() throws {
+    // A duplicate id across the halves, a bad status and a bad date in the second half.
+    var csv = header
+    for i in 0..<400 { csv += goodRow1.replacingOccurrences(of: "C-1,", with: "R-\(i),") }
+    var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    lines[350] = lines[350].replacingOccurrences(of: "R-349,", with: "R-3,")
+    lines[380] = lines[380].replacingOccurrences(of: ",closed,", with: ",已完成,")
+    lines[390] = lines[390].replacingOccurrences(of: "2020-03-10", with: "2020-02-30")
+    csv = lines.joined(separator: "\n")
+    var sequential: LoadError?
+    var parallel: LoadError?
+    for threshold in [Int.max, 0] {
+        var options = LoadOptions()
+        options.parallelThreshold = threshold
+        let ds = try TempDataset(["cases.csv": csv])
+        do { _ = try DatasetLoader.load(ds.path, options: options) } catch let e as LoadError {
+            if threshold == 0 { parallel = e } else { sequential = e }
+        }
+    }
+    #expect(sequential?.issues.map(\.description).count == 3)
+    #expect(parallel?.issues.map(\.description).sorted() == sequential?.issues.map(\.description).sorted())
+    #expect(sequential?.issues.contains { $0.description == "cases.csv:351:1: id: duplicate id \"R-3\" (first at line 5)" } == true)
+}
+
+@Test func twoHalvesLenientDropsTheSameRows() throws {
+    var csv = header
+    for i in 0..<300 { csv += goodRow1.replacingOccurrences(of: "C-1,", with: "L-\(i),") }
+    csv += goodRow1.replacingOccurrences(of: "C-1,", with: "L-7,")   // duplicate, last row
+    let ds = try TempDataset(["cases.csv": csv])
+    var options = LoadOptions(lenient: true)
+    options.parallelThreshold = 0
+    options.rejectsDirectory = ds.path
+    let (store, report) = try DatasetLoader.load(ds.path, options: options)
+    #expect(store.cases.count == 300)
+    #expect(report.rejectedTotal == 1)
+    #expect(store.row(ofID: "L-299") == 299)
+}
