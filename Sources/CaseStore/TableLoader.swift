@@ -22,6 +22,10 @@ final class CellParser {
     private var seenValue: [UInt8] = []
     /// Set when a newly interned text was not valid UTF-8.
     var sawInvalidUTF8 = false
+    /// Keep the cells' bytes instead of interning them (unique keys in a half parsed apart).
+    var keepsRaw = false
+    var rawBytes: [UInt8] = []
+    var rawEnds: [UInt32] = []
 
     init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
@@ -56,6 +60,14 @@ final class CellParser {
         switch kind {
         case .text:
             let c = textColumn!
+            if keepsRaw {
+                // Unique keys on the second thread: kept as bytes, interned once at the merge.
+                if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
+                rawBytes.append(contentsOf: p)
+                rawEnds.append(UInt32(rawBytes.count))
+                c.codes.append(0)
+                return nil
+            }
             var isNew = false
             let code = pool!.intern(p, isNew: &isNew)
             if isNew && !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
@@ -134,7 +146,9 @@ final class CellParser {
     /// Appends the empty value (for a column the file does not have).
     func appendEmpty() {
         switch kind {
-        case .text: textColumn!.codes.append(0)
+        case .text:
+            textColumn!.codes.append(0)
+            if keepsRaw { rawEnds.append(UInt32(rawBytes.count)) }
         case .list: listColumn!.append([])
         case .code: codeColumn!.codes.append(EnumInfo.none)
         case .bool: boolColumn!.values.append(false)
@@ -296,7 +310,11 @@ struct TableLoader {
         if buf.count - bodyStart >= options.parallelThreshold, let cut = RangeParser.findSplit(buf, from: bodyStart) {
             split = cut
             let tableB = Table(name: table.name, specs: table.specs, pools: Pools())
-            let mappingB = mapping.map { $0.map { CellParser(spec: $0.spec, column: tableB.column($0.spec.name)!, expectedRows: expectedRows / 2) } }
+            let mappingB = mapping.map { $0.map { a -> CellParser in
+                let b = CellParser(spec: a.spec, column: tableB.column(a.spec.name)!, expectedRows: expectedRows / 2)
+                b.keepsRaw = a.spec.name == "id"
+                return b
+            } }
             let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.column($0.spec.name)!, expectedRows: expectedRows / 2) }
             let rangeB = RangeParser(name: name, table: tableB, mapping: mappingB, absent: absentB,
                                      headerCount: headerCount, extra: nil, seenFields: seenFields)
@@ -402,6 +420,11 @@ final class RangeParser {
         self.headerCount = headerCount; self.extra = extra; self.seenFields = seenFields
     }
 
+    /// The parser of a field that kept its bytes raw, if any.
+    func rawParser(_ field: String) -> CellParser? {
+        mapping.first { $0?.spec.name == field && $0?.keepsRaw == true } ?? nil
+    }
+
     func addIssue(line: Int, column: Int, field: String?, _ message: String) {
         issueTotal += 1
         if issues.count < TableLoader.keptIssues {
@@ -413,6 +436,7 @@ final class RangeParser {
     func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, every2MB: (Int) -> Void) {
         var nextProgress = reader.position + (1 << 16)
         let recordRows = extra == nil
+        let raws = mapping.compactMap { $0 }.filter(\.keepsRaw)
         while reader.position < end {
             let more: Bool
             do { more = try reader.nextRow() } catch let f {
@@ -435,6 +459,7 @@ final class RangeParser {
                 continue
             }
             var bad = false
+            let rawMarks = raws.map { ($0.rawBytes.count, $0.rawEnds.count) }
             for k in 0..<headerCount {
                 guard let parser = mapping[k] else { continue }
                 let message = reader.withValue(k) { parser.append($0) }
@@ -458,6 +483,9 @@ final class RangeParser {
             }
             if bad {
                 table.truncate(to: row)
+                for (p, (b, e)) in zip(raws, rawMarks) {
+                    p.rawBytes.removeLast(p.rawBytes.count - b); p.rawEnds.removeLast(p.rawEnds.count - e)
+                }
                 rejects.append(contentsOf: reader.rawRow); rejected += 1
             } else if recordRows {
                 rowLines.append(Int32(reader.rowLine))
@@ -500,6 +528,17 @@ final class RangeParser {
         let count = other.count
         for spec in table.storedSpecs {
             switch (table.column(spec.name)!, other.column(spec.name)!) {
+            case (.text(let a), .text(_)) where part.rawParser(spec.name) != nil:
+                let raw = part.rawParser(spec.name)!
+                a.codes.reserveCapacity(a.codes.count + count)
+                raw.rawBytes.withUnsafeBufferPointer { bytes in
+                    var start = 0
+                    for end in raw.rawEnds {
+                        a.codes.append(a.pool.intern(UnsafeBufferPointer(rebasing: bytes[start..<Int(end)])))
+                        start = Int(end)
+                    }
+                }
+                raw.rawBytes = []; raw.rawEnds = []
             case (.text(let a), .text(let b)):
                 var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
                 a.codes.reserveCapacity(a.codes.count + count)

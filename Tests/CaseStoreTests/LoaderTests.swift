@@ -227,14 +227,19 @@ func dump(_ store: CaseStore) -> [String] {
 
 @Test func twoHalvesLenientDropsTheSameRows() throws {
     var csv = header
-    for i in 0..<300 { csv += goodRow1.replacingOccurrences(of: "C-1,", with: "L-\(i),") }
+    for i in 0..<300 {
+        let row = goodRow1.replacingOccurrences(of: "C-1,", with: "L-\(i),")
+        csv += i == 250 ? row.replacingOccurrences(of: ",closed,", with: ",bogus,") : row   // bad, second half
+    }
     csv += goodRow1.replacingOccurrences(of: "C-1,", with: "L-7,")   // duplicate, last row
     let ds = try TempDataset(["cases.csv": csv])
     var options = LoadOptions(lenient: true)
     options.parallelThreshold = 0
     options.rejectsDirectory = ds.path
     let (store, report) = try DatasetLoader.load(ds.path, options: options)
-    #expect(store.cases.count == 300)
-    #expect(report.rejectedTotal == 1)
-    #expect(store.row(ofID: "L-299") == 299)
+    #expect(store.cases.count == 299)
+    #expect(report.rejectedTotal == 2)
+    #expect(store.row(ofID: "L-299") == 298)
+    #expect(store.cases.text("id")[250] == "L-251")
+    #expect(store.row(ofID: "L-250") == nil)
 }
