@@ -46,8 +46,11 @@ public struct LoadOptions {
     public var rejectsDirectory: String?
     /// Called with the fraction done (0…1) while loading large files.
     public var progress: ((Double) -> Void)?
-    /// Files with at least this many bytes of rows are parsed in two halves on two threads.
-    public var parallelThreshold = 16 << 20
+    /// Files with at least this many bytes of rows are parsed in two halves on two threads
+    /// (about 1.5× faster at a million cases, about 15% more peak memory). Off unless asked for.
+    public var parallelThreshold = Int.max
+    /// The threshold `--parallel-load` sets.
+    public static let parallelLoadThreshold = 16 << 20
     public init(lenient: Bool = false, encoding: TextEncoding? = nil) {
         self.lenient = lenient; self.encoding = encoding
     }

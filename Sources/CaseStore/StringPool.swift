@@ -42,6 +42,17 @@ struct RawBuffer<T> {
         capacity = c
     }
 
+    /// Makes room for exactly `extra` more values (no growth steps later).
+    mutating func reserve(extra: Int) {
+        let needed = count + extra
+        guard needed > capacity else { return }
+        let nb = UnsafeMutablePointer<T>.allocate(capacity: needed)
+        nb.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = nb
+        capacity = needed
+    }
+
     /// Gives back the unused capacity.
     mutating func shrink() {
         guard capacity > count + 16 else { return }
@@ -209,6 +220,19 @@ public final class StringPool: @unchecked Sendable {
         slots = newSlots
         slotCount = size
         mask = newMask
+    }
+
+    /// Makes room for `more` strings holding `byteCount` bytes in all, so that appending them
+    /// grows nothing step by step.
+    public func reserve(more: Int, byteCount: Int) {
+        bytes.reserve(extra: byteCount)
+        offsets.reserve(extra: more)
+        var size = slotCount
+        while (count + more) * 2 > size { size <<= 1 }
+        if size > slotCount {
+            slotCount = size / 2   // grow() doubles it
+            grow()
+        }
     }
 
     /// Gives back the room kept for growth (call once loading is done).

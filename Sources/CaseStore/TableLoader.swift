@@ -268,6 +268,8 @@ struct TableLoader {
                 expectedRows = Int(Double(buf.count - from) / (Double(probe.position - from) / Double(n)) * 1.05) + 16
             }
         }
+        // A large body is parsed in two halves (see below): each half reserves room for its own.
+        if buf.count - reader.position >= options.parallelThreshold { expectedRows = expectedRows / 2 + expectedRows / 20 }
         var mapping: [CellParser?] = []
         var seenFields: [String: Int] = [:]
         var headerIssues: [LoadIssue] = []
@@ -311,11 +313,11 @@ struct TableLoader {
             split = cut
             let tableB = Table(name: table.name, specs: table.specs, pools: Pools())
             let mappingB = mapping.map { $0.map { a -> CellParser in
-                let b = CellParser(spec: a.spec, column: tableB.column(a.spec.name)!, expectedRows: expectedRows / 2)
+                let b = CellParser(spec: a.spec, column: tableB.column(a.spec.name)!, expectedRows: expectedRows)
                 b.keepsRaw = a.spec.name == "id"
                 return b
             } }
-            let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.column($0.spec.name)!, expectedRows: expectedRows / 2) }
+            let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.column($0.spec.name)!, expectedRows: expectedRows) }
             let rangeB = RangeParser(name: name, table: tableB, mapping: mappingB, absent: absentB,
                                      headerCount: headerCount, extra: nil, seenFields: seenFields)
             parsers += mappingB.compactMap { $0 }
@@ -531,6 +533,7 @@ final class RangeParser {
             case (.text(let a), .text(_)) where part.rawParser(spec.name) != nil:
                 let raw = part.rawParser(spec.name)!
                 a.codes.reserveCapacity(a.codes.count + count)
+                a.pool.reserve(more: raw.rawEnds.count, byteCount: raw.rawBytes.count)
                 raw.rawBytes.withUnsafeBufferPointer { bytes in
                     var start = 0
                     for end in raw.rawEnds {
@@ -539,6 +542,7 @@ final class RangeParser {
                     }
                 }
                 raw.rawBytes = []; raw.rawEnds = []
+                if case .text(let b)? = other.column(spec.name) { b.codes = [] }
             case (.text(let a), .text(let b)):
                 var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
                 a.codes.reserveCapacity(a.codes.count + count)
@@ -547,19 +551,27 @@ final class RangeParser {
                     if m == UInt32.max { m = b.pool.withBytes(code) { a.pool.intern($0) }; map[Int(code)] = m }
                     a.codes.append(m)
                 }
+                b.codes = []
             case (.list(let a), .list(let b)):
                 var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
                 let offset = UInt32(a.values.count)
+                a.values.reserveCapacity(a.values.count + b.values.count)
+                a.starts.reserveCapacity(a.starts.count + count)
                 for code in b.values {
                     var m = map[Int(code)]
                     if m == UInt32.max { m = b.pool.withBytes(code) { a.pool.intern($0) }; map[Int(code)] = m }
                     a.values.append(m)
                 }
                 a.starts.append(contentsOf: b.starts.dropFirst().map { $0 + offset })
-            case (.code(let a), .code(let b)): a.codes.append(contentsOf: b.codes)
-            case (.bool(let a), .bool(let b)): a.values.append(contentsOf: b.values)
-            case (.day(let a), .day(let b)): a.values.append(contentsOf: b.values)
-            case (.int(let a), .int(let b)): a.values.append(contentsOf: b.values)
+                b.values = []; b.starts = [0]
+            case (.code(let a), .code(let b)):
+                a.codes.reserveCapacity(a.codes.count + b.codes.count); a.codes.append(contentsOf: b.codes); b.codes = []
+            case (.bool(let a), .bool(let b)):
+                a.values.reserveCapacity(a.values.count + b.values.count); a.values.append(contentsOf: b.values); b.values = []
+            case (.day(let a), .day(let b)):
+                a.values.reserveCapacity(a.values.count + b.values.count); a.values.append(contentsOf: b.values); b.values = []
+            case (.int(let a), .int(let b)):
+                a.values.reserveCapacity(a.values.count + b.values.count); a.values.append(contentsOf: b.values); b.values = []
             default: preconditionFailure("column kinds differ")
             }
         }

@@ -64,6 +64,9 @@ struct Shell: ParsableCommand {
     @Flag(help: "Load the good rows of a dataset with errors; write the rejected ones to NAME.rejects.csv.")
     var lenient = false
 
+    @Flag(help: "Parse large files on two cores: about 1.5× faster, about 15% more memory.")
+    var parallelLoad = false
+
     @Option(help: "The encoding of the dataset's files: utf-8 or gb18030 (default: detected).")
     var encoding: String?
 
@@ -114,6 +117,7 @@ struct Shell: ParsableCommand {
         let asOfDay: Day? = asof.map { $0 == "today" ? Day.today() : Day($0)! }
         if let path = dataset {
             var options = LoadOptions(lenient: lenient)
+            if parallelLoad { options.parallelThreshold = LoadOptions.parallelLoadThreshold }
             options.encoding = encoding.flatMap { TextEncoding(rawValue: $0.lowercased() == "utf8" ? "utf-8" : $0.lowercased()) }
             do {
                 let report = try session.load(path, options: options, asOf: asOfDay)
