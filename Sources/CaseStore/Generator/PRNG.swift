@@ -1,6 +1,6 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): the generator's only source of randomness, so a
 /// (cases, seed) pair always yields the same bytes on every platform.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
 
     init(seed: UInt64) { state = seed }
