@@ -459,9 +459,11 @@ final class Binder {
             .index("status in (\(Status.allCases.filter { !$0.isAnswered }.map(\.token).joined(separator: ", ")))") { [self] in
                 return indexes.rows("status", codes: open)
             },
-            .index("deadline < \(asOf) (the as-of date)") { [self] in
+            .rangeIndex("deadline < \(asOf) (the as-of date)", { [self] in
                 bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1))
-            },
+            }, { [deadline = table.day("deadline").values, none = Day.none] r in
+                deadline[r] != none && deadline[r] < asOf.raw
+            }),
         ])
     }
 
@@ -481,8 +483,11 @@ final class Binder {
         }
         let field = f.name
         let lo = Int32.min + 1, hi = Int32.max
+        let column = intGetter(f)!
+        let none = Day.none
         func idx(_ a: Int32, _ b: Int32) -> Plan {
-            .index(text) { [self] in bitmap(indexes.sorted(field).rows(from: a, through: b)) }
+            .rangeIndex(text, { [self] in bitmap(indexes.sorted(field).rows(from: a, through: b)) },
+                        { r in let v = column(r); return v != none && v >= a && v <= b })
         }
         switch op {
         case .eq: return idx(v, v)

@@ -234,6 +234,15 @@ public final class Engine {
         let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn).bind($0) }
         let orderCols = try q.orderBy.map { (try resolveColumn($0.value), $0.descending) }
 
+        // Counting alone, without groups, needs no pass over the rows.
+        if keyFields.isEmpty && !aggs.isEmpty && aggs.allSatisfy({ if case .count = $0.kind { return true }; return false }) {
+            let n = rows.cardinality
+            var table = [outs.map { out -> Cell in if case .agg = out.0 { return .int(n) }; return .null }]
+            if let h = havingPlan { table = table.filter { h($0) } }
+            table = Engine.slice(table, offset: q.offset, limit: q.limit).map { Array($0.prefix(visible)) }
+            let columns = outs.prefix(visible).map { ResultColumn(name: $0.1, label: $0.2, numeric: true) }
+            return ResultSet(columns: Array(columns), rows: table)
+        }
         // One pass over the rows: find each row's group, feed every aggregate.
         let keyGetters: [(Int) -> Int64] = keyFields.map { Engine.keyGetter($0, b) }
         var groupKeys: [[Int64]] = []

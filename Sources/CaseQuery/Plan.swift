@@ -6,6 +6,9 @@ import CaseStore
 public indirect enum Plan {
     /// Rows from an index; the text says which index and which key.
     case index(String, () -> Bitmap)
+    /// An index step that can also be answered by testing rows: when the steps before it left
+    /// few rows of a large table, testing those is cheaper than building or reading the index.
+    case rangeIndex(String, () -> Bitmap, (Int) -> Bool)
     /// A test on each candidate row; the text says what is tested.
     case scan(String, (Int) -> Bool)
     case and([Plan])
@@ -13,9 +16,14 @@ public indirect enum Plan {
     case not(Plan)
     case constant(Bool, String)
 
+    /// Tables at least this large, narrowed to under 1/fewRowsRatio of their rows, have their
+    /// remaining range conditions tested row by row.
+    static let fewRowsTable = 65_536
+    static let fewRowsRatio = 32
+
     var isIndexed: Bool {
         switch self {
-        case .index, .constant: return true
+        case .index, .rangeIndex, .constant: return true
         case .scan: return false
         case .and(let ps), .or(let ps): return ps.allSatisfy(\.isIndexed)
         case .not(let p): return p.isIndexed
@@ -34,6 +42,16 @@ public indirect enum Plan {
             b.formIntersection(within)
             trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
             return b
+        case .rangeIndex(let text, let make, let test):
+            // Few rows left of a large table: test them rather than build or walk the index.
+            if within.count >= Plan.fewRowsTable, within.cardinality * Plan.fewRowsRatio < within.count {
+                var b = within
+                let before = trace == nil ? 0 : b.cardinality
+                b.filter(test)
+                trace?.append("\(pad)test \(text) on the \(before) rows left → \(b.cardinality) rows")
+                return b
+            }
+            return Plan.index(text, make).execute(within: within, trace: &trace, depth: depth)
         case .scan(let text, let test):
             var b = within
             let before = trace == nil ? 0 : b.cardinality

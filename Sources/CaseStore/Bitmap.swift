@@ -9,6 +9,13 @@ public struct Bitmap: Equatable, Sendable {
         if filled { clearTail() }
     }
 
+    /// A bitmap over the given words (bit r of words[r / 64] is row r).
+    public init(count: Int, words: [UInt64]) {
+        precondition(words.count == (count + 63) >> 6)
+        self.count = count
+        self.words = words
+    }
+
     /// The rows of a slice of a sorted or unsorted row list (the postings of an index).
     public init(count: Int, rows: ArraySlice<UInt32>) {
         self.init(count: count)

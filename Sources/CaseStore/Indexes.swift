@@ -71,22 +71,24 @@ public final class TableIndexes: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let m = bitmapCache[field] { return m }
         let n = table.count
-        var maps: [Bitmap]
+        let wordCount = (n + 63) >> 6
+        // All the values' words in one buffer, filled in one pass over the column.
+        func build(values: Int, code: (Int) -> Int) -> [Bitmap] {
+            var flat = [UInt64](repeating: 0, count: values * wordCount)
+            flat.withUnsafeMutableBufferPointer { w in
+                for r in 0..<n { w[code(r) * wordCount + (r >> 6)] |= 1 << UInt64(r & 63) }
+            }
+            return (0..<values).map { v in Bitmap(count: n, words: Array(flat[(v * wordCount)..<((v + 1) * wordCount)])) }
+        }
+        let maps: [Bitmap]
         switch table.column(field)! {
         case .code(let c):
             let none = c.info.values.count
-            maps = Array(repeating: Bitmap(count: n), count: none + 1)
-            c.codes.withUnsafeBufferPointer { codes in
-                for r in 0..<n {
-                    let v = codes[r]
-                    maps[v == EnumInfo.none ? none : Int(v)].insert(r)
-                }
+            maps = c.codes.withUnsafeBufferPointer { codes in
+                build(values: none + 1) { r in codes[r] == EnumInfo.none ? none : Int(codes[r]) }
             }
         case .bool(let c):
-            maps = [Bitmap(count: n), Bitmap(count: n)]
-            c.values.withUnsafeBufferPointer { vs in
-                for r in 0..<n { maps[vs[r] ? 1 : 0].insert(r) }
-            }
+            maps = c.values.withUnsafeBufferPointer { vs in build(values: 2) { r in vs[r] ? 1 : 0 } }
         default: preconditionFailure("\(field) is not an enum or yes/no column")
         }
         bitmapCache[field] = maps
@@ -111,8 +113,12 @@ public final class TableIndexes: @unchecked Sendable {
         case .day, .int: preconditionFailure("\(field) has a sorted index, not postings")
         }
         var starts = Array(repeating: UInt32(0), count: valueCount + 1)
-        for code in codes { starts[Int(code) + 1] += 1 }
-        for i in 0..<valueCount { starts[i + 1] += starts[i] }
+        codes.withUnsafeBufferPointer { cs in
+            starts.withUnsafeMutableBufferPointer { st in
+                for code in cs { st[Int(code) + 1] += 1 }
+                for i in 0..<valueCount { st[i + 1] += st[i] }
+            }
+        }
         var fill = starts
         var rows = Array(repeating: UInt32(0), count: codes.count)
         if let ls = listStarts {
@@ -135,8 +141,10 @@ public final class TableIndexes: @unchecked Sendable {
         }
         codes.withUnsafeBufferPointer { cs in
             rows.withUnsafeMutableBufferPointer { rs in
-                for row in 0..<cs.count {
-                    let code = Int(cs[row]); rs[Int(fill[code])] = UInt32(row); fill[code] += 1
+                fill.withUnsafeMutableBufferPointer { fs in
+                    for row in 0..<cs.count {
+                        let code = Int(cs[row]); rs[Int(fs[code])] = UInt32(row); fs[code] += 1
+                    }
                 }
             }
         }
@@ -159,22 +167,37 @@ public final class TableIndexes: @unchecked Sendable {
         var present: [UInt32] = []
         present.reserveCapacity(values.count)
         var lo = Int32.max, hi = Int32.min
-        for (r, v) in values.enumerated() where v != Day.none {
-            present.append(UInt32(r)); lo = min(lo, v); hi = max(hi, v)
+        values.withUnsafeBufferPointer { vs in
+            for r in 0..<vs.count {
+                let v = vs[r]
+                if v == Day.none { continue }
+                present.append(UInt32(r)); lo = min(lo, v); hi = max(hi, v)
+            }
         }
         var rows: [UInt32]
         if present.isEmpty {
             rows = []
         } else if Int(hi) - Int(lo) < 1 << 22 {
             var counts = Array(repeating: UInt32(0), count: Int(hi - lo) + 2)
-            for r in present { counts[Int(values[Int(r)] - lo) + 1] += 1 }
-            for i in 1..<counts.count { counts[i] += counts[i - 1] }
             rows = Array(repeating: 0, count: present.count)
-            for r in present { let k = Int(values[Int(r)] - lo); rows[Int(counts[k])] = r; counts[k] += 1 }
+            values.withUnsafeBufferPointer { vs in
+                counts.withUnsafeMutableBufferPointer { cs in
+                    present.withUnsafeBufferPointer { ps in
+                        for r in ps { cs[Int(vs[Int(r)] - lo) + 1] += 1 }
+                        for i in 1..<cs.count { cs[i] += cs[i - 1] }
+                        rows.withUnsafeMutableBufferPointer { out in
+                            for r in ps { let k = Int(vs[Int(r)] - lo); out[Int(cs[k])] = r; cs[k] += 1 }
+                        }
+                    }
+                }
+            }
         } else {
             rows = present.sorted { values[Int($0)] != values[Int($1)] ? values[Int($0)] < values[Int($1)] : $0 < $1 }
         }
-        let s = SortedIndex(rows: rows, values: rows.map { values[Int($0)] })
+        let sortedValues = values.withUnsafeBufferPointer { vs in
+            rows.withUnsafeBufferPointer { rs in rs.map { vs[Int($0)] } }
+        }
+        let s = SortedIndex(rows: rows, values: sortedValues)
         sortedCache[field] = s
         return s
     }
