@@ -89,6 +89,6 @@ public final class Repl {
         } else {
             text += " — no dataset loaded (.load PATH)"
         }
-        return text + ". Type .help for help, Tab to complete, Ctrl-D to leave."
+        return text + " (.help for help, Tab completes, Ctrl-D leaves)"
     }
 }
