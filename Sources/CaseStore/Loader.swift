@@ -144,6 +144,11 @@ final class CaseRowCheck: RowCheck {
             return [("id", "duplicate id \"\(ids.pool[code])\" (first at line \(first))")]
         }
         lineOfIDCode[Int(code)] = Int32(line)
+        // An empty year is the year of assignment.
+        let year = store.cases.int("year")
+        if year.values[row] == 0, case let a = store.cases.day("assigned_on").values[row], a != Day.none {
+            year.values[row] = Int32(Day(raw: a).components.year)
+        }
         // The deadline defaults to three months after assignment.
         let deadline = store.cases.day("deadline")
         if deadline.values[row] == Day.none {

@@ -56,6 +56,8 @@ func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()
     #expect(store.cases.code("status").codes == [Status.closed.rawValue, Status.inProgress.rawValue])
     #expect(store.cases.bool("key_supervised").values == [true, false])
     #expect(Day(raw: store.cases.day("assigned_on").values[1]).description == "2020-03-02")
+    // No year column: the year of assignment.
+    #expect(store.cases.int("year").values == [2020, 2020])
 }
 
 @Test func crlfAndBOM() throws {
