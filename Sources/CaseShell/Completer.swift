@@ -11,6 +11,9 @@ public final class Completer {
 
     public init(session: Session) { self.session = session }
 
+    /// Above this many candidates, only prefixes match (no pinyin initials).
+    static let pinyinLimit = 5_000
+
     /// What to replace before the cursor and the candidates, sorted.
     public func complete(_ before: String) -> (replace: Int, candidates: [String]) {
         let chars = Array(before)
@@ -45,9 +48,12 @@ public final class Completer {
     func match(_ word: String, in candidates: [String]) -> [String] {
         let w = word.lowercased()
         var out = Set<String>()
+        let pinyin = candidates.count <= Completer.pinyinLimit
         for c in candidates {
             if c.lowercased().hasPrefix(w) { out.insert(c); continue }
-            if !w.isEmpty, w.allSatisfy({ $0.isASCII && $0.isLetter }), c.unicodeScalars.contains(where: { $0.value >= 0x4E00 }),
+            // Pinyin initials for lists of a readable size (unit names, enum labels), not for
+            // hundreds of thousands of names.
+            if pinyin, !w.isEmpty, w.allSatisfy({ $0.isASCII && $0.isLetter }), c.unicodeScalars.contains(where: { $0.value >= 0x4E00 }),
                initials(c).hasPrefix(w) {
                 out.insert(c)
             }
@@ -116,12 +122,16 @@ public final class Completer {
         case .text, .textList:
             let store = session.store
             guard spec.name != "title" && spec.name != "id" else { return [] }
-            guard let col = store.cases.column(spec.name) ?? store.units.column(spec.name) else { return [] }
-            switch col {
-            case .text(let c): return Array(Set(c.codes.prefix(200_000))).filter { $0 != 0 }.map { c.pool[$0] }
-            case .list(let c): return c.pool.allStrings.filter { !$0.isEmpty }
+            // The values rows have, from the field's index (built once, shared with queries).
+            let table = store.cases.column(spec.name) != nil ? store.cases : store.units
+            let pool: StringPool
+            switch table.column(spec.name) {
+            case .text(let c)?: pool = c.pool
+            case .list(let c)?: pool = c.pool
             default: return []
             }
+            let post = table.indexes.postings(spec.name)
+            return (1..<max(post.valueCount, 1)).filter { post.count(of: $0) > 0 }.map { pool[UInt32($0)] }
         default: return ["today"]
         }
     }

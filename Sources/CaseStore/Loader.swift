@@ -162,13 +162,18 @@ final class CaseRowCheck: RowCheck {
 
 final class EventRowCheck: RowCheck {
     let store: CaseStore
-    var known: Set<UInt32>?
+    /// By id code: whether a case has that id (ids share one pool, so a code says it all).
+    var known: [Bool]?
     init(store: CaseStore) { self.store = store }
     func check(row: Int, line: Int) -> [(String, String)] {
-        if known == nil { known = Set(store.cases.text("id").codes) }
-        let code = store.events.text("case_id").codes[row]
-        if !known!.contains(code) {
-            return [("case_id", "no case has id \"\(store.pools.ids[code])\"")]
+        if known == nil {
+            var k = [Bool](repeating: false, count: store.pools.ids.count)
+            for code in store.cases.text("id").codes { k[Int(code)] = true }
+            known = k
+        }
+        let code = Int(store.events.text("case_id").codes[row])
+        if code >= known!.count || !known![code] {
+            return [("case_id", "no case has id \"\(store.pools.ids[UInt32(code)])\"")]
         }
         return []
     }
