@@ -18,6 +18,9 @@ public struct DotCommand {
     public let minArgs: Int
     public let maxArgs: Int
     public let argument: ArgumentKind
+    /// After this many words, the rest of the line is one argument, as typed (a query keeps its
+    /// quotes and spaces).
+    var textAfter: Int? = nil
     let run: (Session, [String]) throws -> Void
 }
 
@@ -115,10 +118,10 @@ public enum DotCommands {
         DotCommand(name: "params", usage: ".params", help: "list the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             for (k, v) in s.engine.params.sorted(by: { $0.key < $1.key }) { s.output.write("$\(k) = \(v)\n") }
         },
-        DotCommand(name: "export", usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .tsv .json .jsonl .md", minArgs: 1, maxArgs: 999, argument: .path) { s, a in
+        DotCommand(name: "export", usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
             var result = s.lastResult
             if a.count > 1 {
-                let text = a.dropFirst().joined(separator: " ")
+                let text = a[1]
                 let statement = try Parser.parse(text)
                 guard case .rows(let r) = try s.engine.run(statement) else { throw ShellError(".export takes a query") }
                 result = r
@@ -242,10 +245,34 @@ public enum DotCommands {
             let hint = Suggest.closest(to: name, in: all.map(\.name)).map { " (did you mean .\($0)?)" } ?? ""
             throw ShellError("unknown command .\(name)\(hint); .help lists them")
         }
+        if let k = command.textAfter {
+            let (head, tail) = try splitPrefix(String(line.drop { $0 == " " || $0 == "\t" }.dropFirst()), words: k + 1)
+            words = Array(head.dropFirst()) + (tail.isEmpty ? [] : [tail])
+        }
         guard words.count >= command.minArgs, words.count <= command.maxArgs else {
             throw ShellError("usage: \(command.usage)")
         }
         try command.run(session, words)
+    }
+
+    /// The first `k` words (quotes as in splitArguments) and the rest of the text as it stands.
+    static func splitPrefix(_ s: String, words k: Int) throws -> ([String], String) {
+        var rest = Substring(s)
+        var words: [String] = []
+        while words.count < k {
+            rest = rest.drop { $0 == " " || $0 == "\t" }
+            guard let first = rest.first else { break }
+            if first == "\"" || first == "'" {
+                guard let close = rest.dropFirst().firstIndex(of: first) else { throw ShellError("unterminated quote in the arguments") }
+                words.append(String(rest[rest.index(after: rest.startIndex)..<close]))
+                rest = rest[rest.index(after: close)...]
+            } else {
+                let end = rest.firstIndex { $0 == " " || $0 == "\t" } ?? rest.endIndex
+                words.append(String(rest[..<end]))
+                rest = rest[end...]
+            }
+        }
+        return (words, String(rest.drop { $0 == " " || $0 == "\t" }))
     }
 
     /// Splits on spaces, keeping "quoted words" and 'quoted words' together.
