@@ -36,7 +36,7 @@ public final class Completer {
         if word.hasPrefix("$") {
             return (word.count, session.engine.params.keys.map { "$" + $0 }.filter { $0.hasPrefix(word) }.sorted())
         }
-        let candidates = statementCandidates(head: head)
+        let candidates = statementCandidates(head: head, word: word)
         return (word.count, match(word, in: candidates))
     }
 
@@ -83,7 +83,7 @@ public final class Completer {
         return out
     }
 
-    func statementCandidates(head: String) -> [String] {
+    func statementCandidates(head: String, word: String = "") -> [String] {
         let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
         let sourceName = tokens.firstIndex { $0.isWord("from") }.map { tokens.indices.contains($0 + 1) ? tokens[$0 + 1].text : "" }
             ?? (tokens.count >= 2 && (tokens[0].isWord("select") || tokens[0].isWord("count")) ? tokens[1].text : "cases")
@@ -101,7 +101,7 @@ public final class Completer {
                 k -= 1
             }
             if k > 0, let spec = Schema.field(tokens[k - 1].text, in: specs) {
-                let values = valueCandidates(spec)
+                let values = valueCandidates(spec, word: word)
                 if !values.isEmpty { return values }
             }
         }
@@ -112,7 +112,7 @@ public final class Completer {
         return all
     }
 
-    func valueCandidates(_ spec: FieldSpec) -> [String] {
+    func valueCandidates(_ spec: FieldSpec, word: String = "") -> [String] {
         switch spec.type {
         case .enumeration(let info):
             var v = info.tokens + info.labels
@@ -131,7 +131,15 @@ public final class Completer {
             default: return []
             }
             let post = table.indexes.postings(spec.name)
-            return (1..<max(post.valueCount, 1)).filter { post.count(of: $0) > 0 }.map { pool[UInt32($0)] }
+            let present = (1..<max(post.valueCount, 1)).filter { post.count(of: $0) > 0 }
+            if present.count <= Completer.pinyinLimit { return present.map { pool[UInt32($0)] } }
+            // Hundreds of thousands of names: compare the typed prefix on the bytes, and make
+            // strings only of the matches.
+            let prefix = Array(word.utf8)
+            guard !prefix.isEmpty else { return [] }
+            return present.filter { code in
+                pool.withBytes(UInt32(code)) { b in b.count >= prefix.count && zip(b, prefix).allSatisfy { $0 == $1 } }
+            }.prefix(1000).map { pool[UInt32($0)] }
         default: return ["today"]
         }
     }
