@@ -1,24 +1,111 @@
 // Column storage: one array per field, small integer codes for repeated values.
 
-/// Interned text: one pool code per row (0 = empty).
+import Synchronization
+
+/// Cells kept as their bytes, not yet interned: the fields that hold nearly one distinct value per
+/// row (case ids, proposers, cosigners). Interning them at load costs a hash-table miss per cell;
+/// kept like this they cost a copy, and are interned the first time a question needs them.
+final class PendingCells {
+    var bytes = RawBuffer<UInt8>(capacity: 1 << 16)
+    /// ends[i] is where item i's bytes end (items are cells of a text column, entries of a list).
+    var ends = RawBuffer<UInt32>(capacity: 1 << 10)
+    deinit { bytes.free(); ends.free() }
+
+    var count: Int { ends.count }
+
+    @inline(__always)
+    func append(_ p: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: p)
+        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+    }
+
+    @inline(__always)
+    func item(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = i == 0 ? 0 : Int(ends[i - 1]), end = Int(ends[i])
+        return UnsafeBufferPointer(start: bytes.base + start, count: end - start)
+    }
+
+    /// Keeps the first n items.
+    func truncate(to n: Int) {
+        guard n < ends.count else { return }
+        let keepBytes = n == 0 ? 0 : Int(ends[n - 1])
+        bytes.removeLast(bytes.count - keepBytes)
+        ends.removeLast(ends.count - n)
+    }
+
+    /// Appends another's items after these.
+    func append(contentsOf other: PendingCells) {
+        let shift = UInt32(truncatingIfNeeded: bytes.count)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: other.bytes.base, count: other.bytes.count))
+        ends.reserve(extra: other.ends.count)
+        for i in 0..<other.ends.count { ends.append(other.ends[i] &+ shift) }
+    }
+
+    /// The items whose index `keep` says, in order.
+    func filtered(_ keep: (Int) -> Bool) -> PendingCells {
+        let out = PendingCells()
+        for i in 0..<count where keep(i) { out.append(item(i)) }
+        return out
+    }
+
+    /// Whether the bytes would overflow 32-bit ends after `more` bytes.
+    func fits(_ more: Int) -> Bool { bytes.count + more < Int(UInt32.max) }
+
+    var footprint: Int { bytes.footprint + ends.footprint }
+}
+
+/// Interned text: one pool code per row (0 = empty). A deferred column holds its cells in
+/// `pending` until first asked for through its table (see `Table.text`), then interns them all.
 public final class TextColumn: @unchecked Sendable {
     public var codes: [UInt32] = []
     public let pool: StringPool
+    var pending: PendingCells? {
+        didSet { isPending.store(pending != nil, ordering: .releasing) }
+    }
+    let isPending = Atomic<Bool>(false)
     public init(pool: StringPool) { self.pool = pool }
     public subscript(row: Int) -> String { pool[codes[row]] }
+    var count: Int { pending?.count ?? codes.count }
+
+    /// Interns the pending cells (the caller holds the pools' lock).
+    func materialize() {
+        guard let p = pending else { return }
+        var out = [UInt32]()
+        out.reserveCapacity(p.count)
+        pool.reserve(more: p.count, byteCount: p.bytes.count)
+        for i in 0..<p.count { out.append(pool.intern(p.item(i))) }
+        codes = out
+        pending = nil
+    }
 }
 
-/// A list of interned texts per row: values[starts[row]..<starts[row+1]].
+/// A list of interned texts per row: values[starts[row]..<starts[row+1]]. A deferred column holds
+/// its entries in `pending` (starts are kept as usual) until first asked for.
 public final class ListColumn: @unchecked Sendable {
     public var starts: [UInt32] = [0]
     public var values: [UInt32] = []
     public let pool: StringPool
+    var pending: PendingCells? {
+        didSet { isPending.store(pending != nil, ordering: .releasing) }
+    }
+    let isPending = Atomic<Bool>(false)
     public init(pool: StringPool) { self.pool = pool }
     @inline(__always) public func range(_ row: Int) -> Range<Int> { Int(starts[row])..<Int(starts[row + 1]) }
     public subscript(row: Int) -> [String] { range(row).map { pool[values[$0]] } }
     public func append(_ codes: some Sequence<UInt32>) {
         values.append(contentsOf: codes)
         starts.append(UInt32(values.count))
+    }
+    /// Entries held, interned or pending.
+    var entryCount: Int { pending?.count ?? values.count }
+
+    func materialize() {
+        guard let p = pending else { return }
+        var out = [UInt32]()
+        out.reserveCapacity(p.count)
+        for i in 0..<p.count { out.append(pool.intern(p.item(i))) }
+        values = out
+        pending = nil
     }
 }
 
@@ -78,7 +165,7 @@ public enum ColumnRef: @unchecked Sendable {
 
     public var count: Int {
         switch self {
-        case .text(let c): return c.codes.count
+        case .text(let c): return c.count
         case .list(let c): return c.starts.count - 1
         case .code(let c): return c.codes.count
         case .bool(let c): return c.values.count
@@ -90,8 +177,8 @@ public enum ColumnRef: @unchecked Sendable {
     /// Bytes held by the column's own arrays (pools are counted once, by the store).
     public var footprint: Int {
         switch self {
-        case .text(let c): return c.codes.capacity * 4
-        case .list(let c): return c.starts.capacity * 4 + c.values.capacity * 4
+        case .text(let c): return c.codes.capacity * 4 + (c.pending?.footprint ?? 0)
+        case .list(let c): return c.starts.capacity * 4 + c.values.capacity * 4 + (c.pending?.footprint ?? 0)
         case .code(let c): return c.codes.capacity
         case .bool(let c): return c.values.capacity
         case .day(let c): return c.values.capacity * 4

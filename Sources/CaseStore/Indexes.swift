@@ -228,6 +228,8 @@ public final class TableIndexes: @unchecked Sendable {
             for f in bigramsOf {
                 if case .text(let c)? = table.column(f) { _ = self.bigrams(c.pool) }
             }
+            // Then the fields kept as bytes at load (ids, people), so no later question waits.
+            table.pools.materializeAll()
         }
     }
 

@@ -1,10 +1,12 @@
 import Foundation
+import Synchronization
 
 /// A table: its fields and one column per stored field, all of the same length.
 public final class Table: @unchecked Sendable {
     public let name: String
     public let specs: [FieldSpec]
-    public private(set) var columns: [String: ColumnRef] = [:]
+    private var columns: [String: ColumnRef] = [:]
+    let pools: Pools
     public var count: Int = 0
     /// Built on first use; the table must not change after that.
     public var indexes: TableIndexes {
@@ -20,6 +22,7 @@ public final class Table: @unchecked Sendable {
     public init(name: String, specs: [FieldSpec], pools: Pools) {
         self.name = name
         self.specs = specs
+        self.pools = pools
         for spec in specs where !spec.derived {
             columns[spec.name] = Table.makeColumn(spec, table: name, pools: pools)
         }
@@ -36,15 +39,34 @@ public final class Table: @unchecked Sendable {
         }
     }
 
-    public func column(_ name: String) -> ColumnRef? { columns[name] }
+    /// A column, its deferred cells interned first (see `PendingCells`).
+    public func column(_ name: String) -> ColumnRef? {
+        let c = columns[name]
+        switch c {
+        case .text(let x)? where x.isPending.load(ordering: .acquiring): pools.materialize(x.pool)
+        case .list(let x)? where x.isPending.load(ordering: .acquiring): pools.materialize(x.pool)
+        default: break
+        }
+        return c
+    }
+    /// The pending cells of a deferred column, if it has them.
+    func pendingCells(_ name: String) -> PendingCells? {
+        switch columns[name] {
+        case .text(let x)?: return x.pending
+        case .list(let x)?: return x.pending
+        default: return nil
+        }
+    }
+    /// A column as loaded, deferred cells left pending (for the loader).
+    func storedColumn(_ name: String) -> ColumnRef? { columns[name] }
     public var storedSpecs: [FieldSpec] { specs.filter { !$0.derived } }
 
     public func text(_ name: String) -> TextColumn {
-        guard case .text(let c)? = columns[name] else { preconditionFailure("\(name) is not text") }
+        guard case .text(let c)? = column(name) else { preconditionFailure("\(name) is not text") }
         return c
     }
     public func list(_ name: String) -> ListColumn {
-        guard case .list(let c)? = columns[name] else { preconditionFailure("\(name) is not a list") }
+        guard case .list(let c)? = column(name) else { preconditionFailure("\(name) is not a list") }
         return c
     }
     public func code(_ name: String) -> CodeColumn {
@@ -68,10 +90,11 @@ public final class Table: @unchecked Sendable {
     func truncate(to n: Int) {
         for (_, c) in columns {
             switch c {
-            case .text(let x): x.codes.removeLast(x.codes.count - n)
+            case .text(let x):
+                if let p = x.pending { p.truncate(to: n) } else { x.codes.removeLast(x.codes.count - n) }
             case .list(let x):
                 x.starts.removeLast(x.starts.count - 1 - n)
-                x.values.removeLast(x.values.count - Int(x.starts[n]))
+                if let p = x.pending { p.truncate(to: Int(x.starts[n])) } else { x.values.removeLast(x.values.count - Int(x.starts[n])) }
             case .code(let x): x.codes.removeLast(x.codes.count - n)
             case .bool(let x): x.values.removeLast(x.values.count - n)
             case .day(let x): x.values.removeLast(x.values.count - n)
@@ -89,18 +112,29 @@ public final class Table: @unchecked Sendable {
         func filter<T>(_ a: [T]) -> [T] { a.enumerated().compactMap { keep[$0.offset] ? $0.element : nil } }
         for (_, c) in columns {
             switch c {
-            case .text(let x): x.codes = filter(x.codes)
+            case .text(let x):
+                if let p = x.pending { x.pending = p.filtered { keep[$0] } } else { x.codes = filter(x.codes) }
             case .code(let x): x.codes = filter(x.codes)
             case .bool(let x): x.values = filter(x.values)
             case .day(let x): x.values = filter(x.values)
             case .int(let x): x.values = filter(x.values)
             case .list(let x):
                 var starts: [UInt32] = [0], values: [UInt32] = []
-                for r in 0..<count where keep[r] {
-                    values.append(contentsOf: x.values[x.range(r)])
-                    starts.append(UInt32(values.count))
+                if let p = x.pending {
+                    var keepItem = [Bool](repeating: false, count: p.count)
+                    for r in 0..<count where keep[r] {
+                        for i in x.range(r) { keepItem[i] = true }
+                        starts.append(starts.last! + UInt32(x.range(r).count))
+                    }
+                    x.pending = p.filtered { keepItem[$0] }
+                } else {
+                    for r in 0..<count where keep[r] {
+                        values.append(contentsOf: x.values[x.range(r)])
+                        starts.append(UInt32(values.count))
+                    }
+                    x.values = values
                 }
-                x.starts = starts; x.values = values
+                x.starts = starts
             }
         }
         count -= rows.count
@@ -118,7 +152,51 @@ public final class Pools: @unchecked Sendable {
     public let titles = StringPool()
     public let other = StringPool()
 
+    /// Columns whose cells wait to be interned, and the lock under which they are.
+    private var pending: [ColumnRef] = []
+    private let lock = NSLock()
+
     public init() {}
+
+    /// Fields kept as bytes at load and interned on first use: nearly one distinct value per row.
+    static func defers(field: String, table: String) -> Bool {
+        switch (table, field) {
+        case ("cases", "proposer"), ("cases", "cosigners"): return true
+        default: return false
+        }
+    }
+
+    /// Notes a column that holds pending cells.
+    func register(_ column: ColumnRef) {
+        lock.lock(); defer { lock.unlock() }
+        pending.append(column)
+    }
+
+    /// Interns the pending cells of every column of this pool (all at once: a pool is changed by
+    /// one thread only, and once its columns are interned it is only read).
+    func materialize(_ pool: StringPool) {
+        lock.lock(); defer { lock.unlock() }
+        pending.removeAll { c in
+            switch c {
+            case .text(let x) where x.pool === pool: x.materialize(); return true
+            case .list(let x) where x.pool === pool: x.materialize(); return true
+            case .text(let x): return x.pending == nil
+            case .list(let x): return x.pending == nil
+            default: return true
+            }
+        }
+    }
+
+    /// Interns every pending column (the shell does this in the background after a load).
+    public func materializeAll() {
+        for pool in [ids, people, units, titles, other] { materialize(pool) }
+    }
+
+    /// Bytes of cells still pending.
+    public var pendingFootprint: Int {
+        lock.lock(); defer { lock.unlock() }
+        return pending.reduce(0) { $0 + $1.footprint }
+    }
 
     func pool(for field: String, table: String) -> StringPool {
         switch (table, field) {
@@ -130,7 +208,10 @@ public final class Pools: @unchecked Sendable {
         }
     }
 
-    public var footprint: Int { [ids, units, people, titles, other].reduce(0) { $0 + $1.footprint } }
+    public var footprint: Int {
+        lock.lock(); defer { lock.unlock() }
+        return [ids, units, people, titles, other].reduce(0) { $0 + $1.footprint }
+    }
 }
 
 /// The dataset's own settings (manifest.json or manifest.txt).

@@ -53,6 +53,9 @@ struct RawBuffer<T> {
         capacity = needed
     }
 
+    /// Drops the last n values.
+    mutating func removeLast(_ n: Int) { count -= min(n, count) }
+
     /// Gives back the unused capacity.
     mutating func shrink() {
         guard capacity > count + 16 else { return }

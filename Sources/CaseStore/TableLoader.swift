@@ -22,16 +22,17 @@ final class CellParser {
     private var seenValue: [UInt8] = []
     /// Set when a newly interned text was not valid UTF-8.
     var sawInvalidUTF8 = false
-    /// Keep the cells' bytes instead of interning them (unique keys in a half parsed apart).
-    var keepsRaw = false
-    var rawBytes: [UInt8] = []
-    var rawEnds: [UInt32] = []
+    /// The column's cells kept as bytes, to be interned later (deferred fields, and unique keys in
+    /// a half parsed apart).
+    private unowned(unsafe) let pending: PendingCells?
 
     init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
         var t: TextColumn?, l: ListColumn?, c: CodeColumn?, b: BoolColumn?, d: DayColumn?, i: IntColumn?
         switch column {
-        case .text(let x): kind = .text; t = x; x.codes.reserveCapacity(x.codes.count + expectedRows)
+        case .text(let x):
+            kind = .text; t = x
+            if let p = x.pending { p.ends.reserve(extra: expectedRows) } else { x.codes.reserveCapacity(x.codes.count + expectedRows) }
         case .list(let x): kind = .list; l = x; x.starts.reserveCapacity(x.starts.count + expectedRows)
         case .code(let x): kind = .code; c = x; x.codes.reserveCapacity(x.codes.count + expectedRows)
         case .bool(let x): kind = .bool; b = x; x.values.reserveCapacity(x.values.count + expectedRows)
@@ -40,6 +41,7 @@ final class CellParser {
         }
         textColumn = t; listColumn = l; codeColumn = c; boolColumn = b; dayColumn = d; intColumn = i
         pool = t?.pool ?? l?.pool
+        pending = t?.pending ?? l?.pending
     }
 
     static func trim(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -60,12 +62,10 @@ final class CellParser {
         switch kind {
         case .text:
             let c = textColumn!
-            if keepsRaw {
-                // Unique keys on the second thread: kept as bytes, interned once at the merge.
+            if let pending {
                 if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
-                rawBytes.append(contentsOf: p)
-                rawEnds.append(UInt32(rawBytes.count))
-                c.codes.append(0)
+                guard pending.fits(p.count) else { return "the column's text passes 4 GB" }
+                pending.append(p)
                 return nil
             }
             var isNew = false
@@ -86,7 +86,11 @@ final class CellParser {
                 }
                 if sep == 0 { i += 1; continue }
                 let item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<i]))
-                if item.count > 0 {
+                if item.count > 0, let pending {
+                    if !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
+                    guard pending.fits(item.count) else { return "the column's text passes 4 GB" }
+                    pending.append(item)
+                } else if item.count > 0 {
                     var isNew = false
                     c.values.append(pool.intern(item, isNew: &isNew))
                     if isNew && !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
@@ -94,7 +98,7 @@ final class CellParser {
                 i += sep
                 start = i
             }
-            c.starts.append(UInt32(c.values.count))
+            c.starts.append(UInt32(pending?.count ?? c.values.count))
         case .code:
             let c = codeColumn!
             if p.count == 0 { c.codes.append(EnumInfo.none); return nil }
@@ -147,9 +151,9 @@ final class CellParser {
     func appendEmpty() {
         switch kind {
         case .text:
-            textColumn!.codes.append(0)
-            if keepsRaw { rawEnds.append(UInt32(rawBytes.count)) }
-        case .list: listColumn!.append([])
+            if let pending { pending.ends.append(UInt32(truncatingIfNeeded: pending.bytes.count)) } else { textColumn!.codes.append(0) }
+        case .list:
+            if let pending { listColumn!.starts.append(UInt32(pending.count)) } else { listColumn!.append([]) }
         case .code: codeColumn!.codes.append(EnumInfo.none)
         case .bool: boolColumn!.values.append(false)
         case .day: dayColumn!.values.append(Day.none)
@@ -291,7 +295,15 @@ struct TableLoader {
                 mapping.append(nil); continue
             }
             seenFields[spec.name] = k
-            mapping.append(CellParser(spec: spec, column: table.column(spec.name)!, expectedRows: expectedRows))
+            let column = table.storedColumn(spec.name)!
+            if Pools.defers(field: spec.name, table: table.name), table.count == 0 {
+                switch column {
+                case .text(let x): x.pending = PendingCells(); table.pools.register(column)
+                case .list(let x): x.pending = PendingCells(); table.pools.register(column)
+                default: break
+                }
+            }
+            mapping.append(CellParser(spec: spec, column: column, expectedRows: expectedRows))
         }
         for spec in table.storedSpecs where spec.required && seenFields[spec.name] == nil {
             headerIssues.append(LoadIssue(file: name, line: 1, column: 0, field: nil,
@@ -299,7 +311,7 @@ struct TableLoader {
         }
         if !headerIssues.isEmpty { throw LoadError(headerIssues) }
         let absent = table.storedSpecs.filter { seenFields[$0.name] == nil }
-            .map { CellParser(spec: $0, column: table.column($0.name)!, expectedRows: expectedRows) }
+            .map { CellParser(spec: $0, column: table.storedColumn($0.name)!, expectedRows: expectedRows) }
 
         let bodyStart = reader.position
         let rangeA = RangeParser(name: name, table: table, mapping: mapping, absent: absent,
@@ -313,11 +325,17 @@ struct TableLoader {
             split = cut
             let tableB = Table(name: table.name, specs: table.specs, pools: Pools())
             let mappingB = mapping.map { $0.map { a -> CellParser in
-                let b = CellParser(spec: a.spec, column: tableB.column(a.spec.name)!, expectedRows: expectedRows)
-                b.keepsRaw = a.spec.name == "id"
-                return b
+                let column = tableB.storedColumn(a.spec.name)!
+                // Deferred fields stay pending; ids (nearly all distinct) are kept as bytes too
+                // and interned once, at the merge.
+                switch column {
+                case .text(let x) where a.spec.name == "id" || table.pendingCells(a.spec.name) != nil: x.pending = PendingCells()
+                case .list(let x) where table.pendingCells(a.spec.name) != nil: x.pending = PendingCells()
+                default: break
+                }
+                return CellParser(spec: a.spec, column: column, expectedRows: expectedRows)
             } }
-            let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.column($0.spec.name)!, expectedRows: expectedRows) }
+            let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.storedColumn($0.spec.name)!, expectedRows: expectedRows) }
             let rangeB = RangeParser(name: name, table: tableB, mapping: mappingB, absent: absentB,
                                      headerCount: headerCount, extra: nil, seenFields: seenFields)
             parsers += mappingB.compactMap { $0 }
@@ -422,11 +440,6 @@ final class RangeParser {
         self.headerCount = headerCount; self.extra = extra; self.seenFields = seenFields
     }
 
-    /// The parser of a field that kept its bytes raw, if any.
-    func rawParser(_ field: String) -> CellParser? {
-        mapping.first { $0?.spec.name == field && $0?.keepsRaw == true } ?? nil
-    }
-
     func addIssue(line: Int, column: Int, field: String?, _ message: String) {
         issueTotal += 1
         if issues.count < TableLoader.keptIssues {
@@ -438,7 +451,6 @@ final class RangeParser {
     func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, every2MB: (Int) -> Void) {
         var nextProgress = reader.position + (1 << 16)
         let recordRows = extra == nil
-        let raws = mapping.compactMap { $0 }.filter(\.keepsRaw)
         while reader.position < end {
             let more: Bool
             do { more = try reader.nextRow() } catch let f {
@@ -461,7 +473,6 @@ final class RangeParser {
                 continue
             }
             var bad = false
-            let rawMarks = raws.map { ($0.rawBytes.count, $0.rawEnds.count) }
             for k in 0..<headerCount {
                 guard let parser = mapping[k] else { continue }
                 let message = reader.withValue(k) { parser.append($0) }
@@ -485,9 +496,6 @@ final class RangeParser {
             }
             if bad {
                 table.truncate(to: row)
-                for (p, (b, e)) in zip(raws, rawMarks) {
-                    p.rawBytes.removeLast(p.rawBytes.count - b); p.rawEnds.removeLast(p.rawEnds.count - e)
-                }
                 rejects.append(contentsOf: reader.rawRow); rejected += 1
             } else if recordRows {
                 rowLines.append(Int32(reader.rowLine))
@@ -529,20 +537,29 @@ final class RangeParser {
         let base = table.count
         let count = other.count
         for spec in table.storedSpecs {
-            switch (table.column(spec.name)!, other.column(spec.name)!) {
-            case (.text(let a), .text(_)) where part.rawParser(spec.name) != nil:
-                let raw = part.rawParser(spec.name)!
-                a.codes.reserveCapacity(a.codes.count + count)
-                a.pool.reserve(more: raw.rawEnds.count, byteCount: raw.rawBytes.count)
-                raw.rawBytes.withUnsafeBufferPointer { bytes in
-                    var start = 0
-                    for end in raw.rawEnds {
-                        a.codes.append(a.pool.intern(UnsafeBufferPointer(rebasing: bytes[start..<Int(end)])))
-                        start = Int(end)
-                    }
+            switch (table.storedColumn(spec.name)!, other.storedColumn(spec.name)!) {
+            case (.text(let a), .text(let b)) where b.pending != nil:
+                let raw = b.pending!
+                if let pa = a.pending {
+                    pa.append(contentsOf: raw)
+                } else {
+                    a.codes.reserveCapacity(a.codes.count + count)
+                    a.pool.reserve(more: raw.count, byteCount: raw.bytes.count)
+                    for i in 0..<raw.count { a.codes.append(a.pool.intern(raw.item(i))) }
                 }
-                raw.rawBytes = []; raw.rawEnds = []
-                if case .text(let b)? = other.column(spec.name) { b.codes = [] }
+                b.pending = nil
+            case (.list(let a), .list(let b)) where b.pending != nil:
+                let raw = b.pending!
+                let offset = UInt32(a.entryCount)
+                a.starts.reserveCapacity(a.starts.count + count)
+                a.starts.append(contentsOf: b.starts.dropFirst().map { $0 + offset })
+                if let pa = a.pending {
+                    pa.append(contentsOf: raw)
+                } else {
+                    a.values.reserveCapacity(a.values.count + raw.count)
+                    for i in 0..<raw.count { a.values.append(a.pool.intern(raw.item(i))) }
+                }
+                b.pending = nil; b.starts = [0]
             case (.text(let a), .text(let b)):
                 var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
                 a.codes.reserveCapacity(a.codes.count + count)

@@ -245,3 +245,36 @@ func dump(_ store: CaseStore) -> [String] {
     #expect(store.cases.text("id")[250] == "L-251")
     #expect(store.row(ofID: "L-250") == nil)
 }
+
+@Test func peopleAreKeptAsBytesUntilFirstAskedFor() throws {
+    var csv = header
+    for i in 0..<300 {
+        var row = goodRow1.replacingOccurrences(of: "C-1,", with: "D-\(i),")
+            .replacingOccurrences(of: ",张三,", with: ",人\(i),")
+            .replacingOccurrences(of: ",李四;王五,", with: i % 3 == 0 ? ",," : ",甲\(i)；乙\(i)、丙,")
+        if i == 100 { row = row.replacingOccurrences(of: ",closed,", with: ",bogus,") }   // rejected
+        csv += row
+    }
+    csv += goodRow1.replacingOccurrences(of: "C-1,", with: "D-7,")   // duplicate id, rejected
+    for threshold in [Int.max, 0] {
+        let ds = try TempDataset(["cases.csv": csv])
+        var options = LoadOptions(lenient: true)
+        options.parallelThreshold = threshold
+        options.rejectsDirectory = ds.path
+        let (store, report) = try DatasetLoader.load(ds.path, options: options)
+        #expect(report.rejectedTotal == 2)
+        #expect(store.cases.count == 299)
+        #expect(store.cases.pendingCells("proposer") != nil)
+        #expect(store.cases.pendingCells("cosigners") != nil)
+        let proposers = store.cases.text("proposer"), cosigners = store.cases.list("cosigners")
+        // Interned together: one pool, changed by one thread.
+        #expect(store.cases.pendingCells("proposer") == nil && store.cases.pendingCells("cosigners") == nil)
+        for row in 0..<299 {
+            let i = row < 100 ? row : row + 1
+            #expect(proposers[row] == "人\(i)")
+            #expect(cosigners[row] == (i % 3 == 0 ? [] : ["甲\(i)", "乙\(i)", "丙"]))
+        }
+        #expect(store.pools.people.lookup("人101") != nil)
+        #expect(store.pools.people.lookup("人100") == nil)
+    }
+}
