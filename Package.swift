@@ -20,13 +20,14 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        .target(name: "CSupport"),
         .target(name: "CaseStore", swiftSettings: hotPaths),
         .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths),
         .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CLibEdit"]),
         .executableTarget(
             name: "caseql",
             dependencies: [
-                "CaseShell", "CaseStore", "CaseQuery",
+                "CaseShell", "CaseStore", "CaseQuery", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -29,7 +29,7 @@ public enum DotCommands {
         DotCommand(name: "help", usage: ".help [COMMAND]", help: "show the dot-commands, or one in full", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
             s.output.write(helpText(a.first))
         },
-        DotCommand(name: "load", usage: ".load PATH [--lenient] [--parallel] [--encoding utf-8|gb18030]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 5, argument: .path) { s, a in
+        DotCommand(name: "load", usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 5, argument: .path) { s, a in
             var options = LoadOptions()
             var path: String?
             var i = 0
@@ -37,6 +37,7 @@ public enum DotCommands {
                 switch a[i] {
                 case "--lenient": options.lenient = true
                 case "--parallel": options.parallelThreshold = LoadOptions.parallelLoadThreshold
+                case "--no-parallel": options.parallelThreshold = Int.max
                 case "--encoding":
                     i += 1
                     guard i < a.count, let e = TextEncoding(rawValue: a[i].lowercased() == "utf8" ? "utf-8" : a[i].lowercased()) else {
@@ -47,7 +48,7 @@ public enum DotCommands {
                 }
                 i += 1
             }
-            guard let path else { throw ShellError("usage: .load PATH [--lenient] [--parallel] [--encoding utf-8|gb18030]") }
+            guard let path else { throw ShellError("usage: .load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030]") }
             let report = try s.load(path, options: options)
             s.output.write(loadSummary(report, store: s.store) + "\n")
         },

@@ -161,7 +161,7 @@ public final class Pools: @unchecked Sendable {
     /// Fields kept as bytes at load and interned on first use: nearly one distinct value per row.
     static func defers(field: String, table: String) -> Bool {
         switch (table, field) {
-        case ("cases", "proposer"), ("cases", "cosigners"): return true
+        case ("cases", "id"), ("cases", "proposer"), ("cases", "cosigners"): return true
         default: return false
         }
     }
@@ -239,8 +239,10 @@ public final class CaseStore: @unchecked Sendable {
     /// Where the data came from, for messages.
     public var origin: String = ""
 
-    /// id pool code → case row (UInt32.max when the code is not a case id, e.g. only in events).
-    public private(set) var rowOfID: [UInt32] = []
+    /// id pool code → case row (UInt32.max when the code is not a case id, e.g. only in events);
+    /// made on first use when there are no events.
+    private var rowOfID: [UInt32]?
+    private let rowOfIDLock = NSLock()
     /// Events of each case, in date order: eventOrder[eventStarts[row]..<eventStarts[row+1]].
     public private(set) var eventStarts: [UInt32] = []
     public private(set) var eventOrder: [UInt32] = []
@@ -258,9 +260,21 @@ public final class CaseStore: @unchecked Sendable {
     public var defaultAsOf: Day { manifest.asOf ?? Day.today() }
 
     public func row(ofID id: String) -> Int? {
-        guard let code = pools.ids.lookup(id), Int(code) < rowOfID.count else { return nil }
-        let r = rowOfID[Int(code)]
+        let rows = rowsOfIDs()
+        guard let code = pools.ids.lookup(id), Int(code) < rows.count else { return nil }
+        let r = rows[Int(code)]
         return r == UInt32.max ? nil : Int(r)
+    }
+
+    /// id pool code → case row, made on first use (the ids are interned then).
+    func rowsOfIDs() -> [UInt32] {
+        let ids = cases.text("id").codes
+        rowOfIDLock.lock(); defer { rowOfIDLock.unlock() }
+        if let r = rowOfID { return r }
+        var r = Array(repeating: UInt32.max, count: pools.ids.count)
+        for (row, code) in ids.enumerated() { r[Int(code)] = UInt32(row) }
+        rowOfID = r
+        return r
     }
 
     public func events(ofCase row: Int) -> ArraySlice<UInt32> {
@@ -270,9 +284,13 @@ public final class CaseStore: @unchecked Sendable {
     /// Rebuilds the id → row map and the per-case event lists. Call after loading or generating.
     public func link() {
         for pool in [pools.ids, pools.units, pools.people, pools.titles, pools.other] { pool.shrinkToFit() }
-        let ids = cases.text("id").codes
-        rowOfID = Array(repeating: UInt32.max, count: pools.ids.count)
-        for (row, code) in ids.enumerated() { rowOfID[Int(code)] = UInt32(row) }
+        rowOfIDLock.lock(); rowOfID = nil; rowOfIDLock.unlock()
+        guard events.count > 0 else {
+            eventCase = []; eventOrder = []
+            eventStarts = Array(repeating: 0, count: cases.count + 1)
+            return
+        }
+        let rowOfID = rowsOfIDs()
         let evCase = events.text("case_id").codes
         let evDate = events.day("date").values
         eventCase = evCase.map { Int($0) < rowOfID.count ? rowOfID[Int($0)] : UInt32.max }
@@ -306,7 +324,7 @@ public final class CaseStore: @unchecked Sendable {
     /// Approximate bytes held by the store's arrays and pools.
     public var footprint: Int {
         pools.footprint + cases.footprint + units.footprint + events.footprint
-            + rowOfID.capacity * 4 + eventStarts.capacity * 4 + eventOrder.capacity * 4 + eventCase.capacity * 4
+            + (rowOfID?.capacity ?? 0) * 4 + eventStarts.capacity * 4 + eventOrder.capacity * 4 + eventCase.capacity * 4
     }
 
     /// The table called `name` (cases, units, events).

@@ -6,18 +6,25 @@ import Darwin
 #endif
 
 /// A growable buffer of plain values, without the uniqueness and exclusivity checks a Swift
-/// array pays on each append from inside a class. For the loader's hot paths.
+/// array pays on each append from inside a class. For the loader's hot paths. It grows with
+/// realloc, which moves a large block by remapping its pages: no second copy is alive meanwhile.
 struct RawBuffer<T> {
     private(set) var base: UnsafeMutablePointer<T>
     private(set) var count = 0
     private(set) var capacity: Int
 
     init(capacity: Int = 16) {
+        precondition(_isPOD(T.self), "RawBuffer holds plain values only")
         self.capacity = max(capacity, 16)
-        base = UnsafeMutablePointer<T>.allocate(capacity: self.capacity)
+        base = RawBuffer.resize(nil, to: self.capacity)
     }
 
-    mutating func free() { base.deallocate(); count = 0; capacity = 0 }
+    private static func resize(_ p: UnsafeMutablePointer<T>?, to n: Int) -> UnsafeMutablePointer<T> {
+        guard let q = realloc(p, n * MemoryLayout<T>.stride) else { fatalError("out of memory (\(n * MemoryLayout<T>.stride) bytes)") }
+        return q.assumingMemoryBound(to: T.self)
+    }
+
+    mutating func free() { Glibc.free(base); count = 0; capacity = 0 }
 
     @inline(__always)
     mutating func append(_ v: T) {
@@ -35,10 +42,7 @@ struct RawBuffer<T> {
     mutating func grow(_ needed: Int) {
         var c = capacity
         while c < needed { c = c + c / 2 + 16 }
-        let nb = UnsafeMutablePointer<T>.allocate(capacity: c)
-        nb.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = nb
+        base = RawBuffer.resize(base, to: c)
         capacity = c
     }
 
@@ -46,10 +50,7 @@ struct RawBuffer<T> {
     mutating func reserve(extra: Int) {
         let needed = count + extra
         guard needed > capacity else { return }
-        let nb = UnsafeMutablePointer<T>.allocate(capacity: needed)
-        nb.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = nb
+        base = RawBuffer.resize(base, to: needed)
         capacity = needed
     }
 
@@ -59,10 +60,7 @@ struct RawBuffer<T> {
     /// Gives back the unused capacity.
     mutating func shrink() {
         guard capacity > count + 16 else { return }
-        let nb = UnsafeMutablePointer<T>.allocate(capacity: count + 16)
-        nb.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = nb
+        base = RawBuffer.resize(base, to: count + 16)
         capacity = count + 16
     }
 

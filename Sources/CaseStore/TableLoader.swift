@@ -4,45 +4,54 @@ import Glibc
 #endif
 
 /// Parses one cell's bytes into its column. Keeps small caches (enum and bool spellings seen so
-/// far) so that a million rows cost a hash lookup per cell, not a String.
+/// far) so that a million rows cost a hash lookup per cell, not a String. Cells gather in buffers
+/// of the parser's own (no reference counting or uniqueness checks per cell) and move into the
+/// column at `flush`.
 final class CellParser {
     enum Kind { case text, list, code, bool, day, int }
     let spec: FieldSpec
     let kind: Kind
-    // The column, held without reference counting on the hot path (the table outlives the parser).
-    private unowned(unsafe) let textColumn: TextColumn?
-    private unowned(unsafe) let listColumn: ListColumn?
-    private unowned(unsafe) let codeColumn: CodeColumn?
-    private unowned(unsafe) let boolColumn: BoolColumn?
-    private unowned(unsafe) let dayColumn: DayColumn?
-    private unowned(unsafe) let intColumn: IntColumn?
+    let column: ColumnRef
     private unowned(unsafe) let pool: StringPool?
+    private let info: EnumInfo?
     /// Spellings met so far → value (enum code, or 0/1 for bools); 254 = not valid.
     private let seen = StringPool(capacity: 32)
-    private var seenValue: [UInt8] = []
+    private var seenValue = RawBuffer<UInt8>(capacity: 32)
     /// Set when a newly interned text was not valid UTF-8.
     var sawInvalidUTF8 = false
     /// The column's cells kept as bytes, to be interned later (deferred fields, and unique keys in
     /// a half parsed apart).
     private unowned(unsafe) let pending: PendingCells?
+    /// Rows parsed and not yet flushed: text codes, list ends (absolute entry counts), dates and
+    /// numbers, enum codes and bools.
+    private var words = RawBuffer<UInt32>(capacity: 16)
+    private var numbers = RawBuffer<Int32>(capacity: 16)
+    private var bytes = RawBuffer<UInt8>(capacity: 16)
+    /// List entries not yet flushed, and how many the column held before them.
+    private var entries = RawBuffer<UInt32>(capacity: 16)
+    private var baseEntries = 0
 
     init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
-        var t: TextColumn?, l: ListColumn?, c: CodeColumn?, b: BoolColumn?, d: DayColumn?, i: IntColumn?
+        self.column = column
+        var pool: StringPool?, pending: PendingCells?, info: EnumInfo?
         switch column {
         case .text(let x):
-            kind = .text; t = x
-            if let p = x.pending { p.ends.reserve(extra: expectedRows) } else { x.codes.reserveCapacity(x.codes.count + expectedRows) }
-        case .list(let x): kind = .list; l = x; x.starts.reserveCapacity(x.starts.count + expectedRows)
-        case .code(let x): kind = .code; c = x; x.codes.reserveCapacity(x.codes.count + expectedRows)
-        case .bool(let x): kind = .bool; b = x; x.values.reserveCapacity(x.values.count + expectedRows)
-        case .day(let x): kind = .day; d = x; x.values.reserveCapacity(x.values.count + expectedRows)
-        case .int(let x): kind = .int; i = x; x.values.reserveCapacity(x.values.count + expectedRows)
+            kind = .text; pool = x.pool; pending = x.pending
+            if let p = x.pending { p.ends.reserve(extra: expectedRows) } else { words.reserve(extra: expectedRows) }
+        case .list(let x):
+            kind = .list; pool = x.pool; pending = x.pending
+            words.reserve(extra: expectedRows)
+            baseEntries = x.entryCount
+        case .code(let x): kind = .code; info = x.info; bytes.reserve(extra: expectedRows)
+        case .bool: kind = .bool; bytes.reserve(extra: expectedRows)
+        case .day: kind = .day; numbers.reserve(extra: expectedRows)
+        case .int: kind = .int; numbers.reserve(extra: expectedRows)
         }
-        textColumn = t; listColumn = l; codeColumn = c; boolColumn = b; dayColumn = d; intColumn = i
-        pool = t?.pool ?? l?.pool
-        pending = t?.pending ?? l?.pending
+        self.pool = pool; self.pending = pending; self.info = info
     }
+
+    deinit { words.free(); numbers.free(); bytes.free(); entries.free(); seenValue.free() }
 
     static func trim(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         var lo = 0, hi = p.count
@@ -55,13 +64,12 @@ final class CellParser {
     }
 
     /// Appends the cell; returns an error message when the value is bad (nothing is appended then
-    /// for this cell, the caller drops the row).
+    /// for this cell: the caller appends an empty one and drops the row).
     func append(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
         let p = CellParser.trim(raw)
         if p.count == 0 && spec.required { return "empty, but every row needs a value" }
         switch kind {
         case .text:
-            let c = textColumn!
             if let pending {
                 if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
                 guard pending.fits(p.count) else { return "the column's text passes 4 GB" }
@@ -71,9 +79,9 @@ final class CellParser {
             var isNew = false
             let code = pool!.intern(p, isNew: &isNew)
             if isNew && !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
-            c.codes.append(code)
+            words.append(code)
         case .list:
-            let c = listColumn!, pool = self.pool!
+            let pool = self.pool!
             var start = 0
             var i = 0
             let n = p.count
@@ -92,45 +100,35 @@ final class CellParser {
                     pending.append(item)
                 } else if item.count > 0 {
                     var isNew = false
-                    c.values.append(pool.intern(item, isNew: &isNew))
+                    entries.append(pool.intern(item, isNew: &isNew))
                     if isNew && !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
                 }
                 i += sep
                 start = i
             }
-            c.starts.append(UInt32(pending?.count ?? c.values.count))
+            words.append(UInt32(pending?.count ?? baseEntries + entries.count))
         case .code:
-            let c = codeColumn!
-            if p.count == 0 { c.codes.append(EnumInfo.none); return nil }
-            let v = lookup(p) { c.info.code(of: $0) ?? 254 }
+            if p.count == 0 { bytes.append(EnumInfo.none); return nil }
+            let v = lookup(p)
             if v == 254 {
                 let s = String(decoding: p, as: UTF8.self)
-                let expected = c.info.values.map { "\($0.label) (\($0.token))" }.joined(separator: ", ")
+                let expected = info!.values.map { "\($0.label) (\($0.token))" }.joined(separator: ", ")
                 return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))"
             }
-            c.codes.append(v)
+            bytes.append(v)
         case .bool:
-            let c = boolColumn!
-            if p.count == 0 { c.values.append(false); return nil }
-            let v = lookup(p) { s -> UInt8 in
-                switch s.lowercased() {
-                case "true", "t", "yes", "y", "1", "是", "有", "√", "✓": return 1
-                case "false", "f", "no", "n", "0", "否", "无", "×": return 0
-                default: return 254
-                }
-            }
+            if p.count == 0 { bytes.append(0); return nil }
+            let v = lookup(p)
             if v == 254 {
                 return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected true/false, 是/否 or 1/0)"
             }
-            c.values.append(v == 1)
+            bytes.append(v)
         case .day:
-            let c = dayColumn!
-            if p.count == 0 { c.values.append(Day.none); return nil }
+            if p.count == 0 { numbers.append(Day.none); return nil }
             guard let d = Day.parse(p) else { return CellParser.dateError(p) }
-            c.values.append(d.raw)
+            numbers.append(d.raw)
         case .int:
-            let c = intColumn!
-            if p.count == 0 { c.values.append(0); return nil }
+            if p.count == 0 { numbers.append(0); return nil }
             var v: Int64 = 0
             var ok = p.count <= 9
             var i = 0
@@ -142,33 +140,82 @@ final class CellParser {
                 v = v * 10 + Int64(b - 48); i += 1
             }
             guard ok else { return "\"\(String(decoding: p, as: UTF8.self))\" is not a whole number" }
-            c.values.append(Int32(negative ? -v : v))
+            numbers.append(Int32(negative ? -v : v))
         }
         return nil
     }
 
-    /// Appends the empty value (for a column the file does not have).
+    /// Appends the empty value (for a column the file does not have, or a bad cell).
     func appendEmpty() {
         switch kind {
         case .text:
-            if let pending { pending.ends.append(UInt32(truncatingIfNeeded: pending.bytes.count)) } else { textColumn!.codes.append(0) }
-        case .list:
-            if let pending { listColumn!.starts.append(UInt32(pending.count)) } else { listColumn!.append([]) }
-        case .code: codeColumn!.codes.append(EnumInfo.none)
-        case .bool: boolColumn!.values.append(false)
-        case .day: dayColumn!.values.append(Day.none)
-        case .int: intColumn!.values.append(0)
+            if let pending { pending.ends.append(UInt32(truncatingIfNeeded: pending.bytes.count)) } else { words.append(0) }
+        case .list: words.append(UInt32(pending?.count ?? baseEntries + entries.count))
+        case .code: bytes.append(EnumInfo.none)
+        case .bool: bytes.append(0)
+        case .day: numbers.append(Day.none)
+        case .int: numbers.append(0)
         }
     }
 
-    private func lookup(_ p: UnsafeBufferPointer<UInt8>, resolve: (String) -> UInt8) -> UInt8 {
+    /// Drops the last row appended (not yet flushed).
+    func dropLast() {
+        switch kind {
+        case .text:
+            if let pending { pending.truncate(to: pending.count - 1) } else { words.removeLast(1) }
+        case .list:
+            words.removeLast(1)
+            let end = words.count > 0 ? Int(words[words.count - 1]) : baseEntries
+            if let pending { pending.truncate(to: end) } else { entries.removeLast(entries.count - (end - baseEntries)) }
+        case .code, .bool: bytes.removeLast(1)
+        case .day, .int: numbers.removeLast(1)
+        }
+    }
+
+    /// Moves the rows parsed so far into the column.
+    func flush() {
+        // Each buffer is given back as soon as it is copied, so a load holds at most one column twice.
+        func move<T>(_ b: inout RawBuffer<T>, into a: inout [T]) {
+            a.reserveCapacity(a.count + b.count)
+            a.append(contentsOf: UnsafeBufferPointer(start: b.base, count: b.count))
+            b.free(); b = RawBuffer(capacity: 16)
+        }
+        switch column {
+        case .text(let c): if pending == nil { move(&words, into: &c.codes) }
+        case .list(let c):
+            move(&words, into: &c.starts)
+            if pending == nil { move(&entries, into: &c.values) }
+            baseEntries = c.entryCount
+        case .code(let c): move(&bytes, into: &c.codes)
+        case .bool(let c):
+            c.values.reserveCapacity(c.values.count + bytes.count)
+            for i in 0..<bytes.count { c.values.append(bytes[i] != 0) }
+            bytes.free(); bytes = RawBuffer(capacity: 16)
+        case .day(let c): move(&numbers, into: &c.values)
+        case .int(let c): move(&numbers, into: &c.values)
+        }
+    }
+
+    @inline(__always)
+    private func lookup(_ p: UnsafeBufferPointer<UInt8>) -> UInt8 {
         var isNew = false
         let k = Int(seen.intern(p, isNew: &isNew))
-        if isNew {
-            while seenValue.count <= k { seenValue.append(254) }
-            seenValue[k] = resolve(String(decoding: p, as: UTF8.self))
-        }
+        if isNew { resolve(p, k) }
         return seenValue[k]
+    }
+
+    private func resolve(_ p: UnsafeBufferPointer<UInt8>, _ k: Int) {
+        while seenValue.count <= k { seenValue.append(254) }
+        let s = String(decoding: p, as: UTF8.self)
+        if let info {
+            seenValue[k] = info.code(of: s) ?? 254
+        } else {
+            switch s.lowercased() {
+            case "true", "t", "yes", "y", "1", "是", "有", "√", "✓": seenValue[k] = 1
+            case "false", "f", "no", "n", "0", "否", "无", "×": seenValue[k] = 0
+            default: seenValue[k] = 254
+            }
+        }
     }
 
     static func dateError(_ p: UnsafeBufferPointer<UInt8>) -> String {
@@ -314,11 +361,10 @@ struct TableLoader {
             .map { CellParser(spec: $0, column: table.storedColumn($0.name)!, expectedRows: expectedRows) }
 
         let bodyStart = reader.position
-        let rangeA = RangeParser(name: name, table: table, mapping: mapping, absent: absent,
-                                 headerCount: headerCount, extra: extra, seenFields: seenFields)
+        let rangeA = RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: expectedRows)
         var parsers = mapping.compactMap { $0 }
         // A large file is cut in two at a row boundary; the second half is parsed on the other
-        // core into a table of its own, then merged (its row checks run at the merge).
+        // core into a table of its own, then merged.
         var partB: (RangeParser, Table, Int)? = nil
         var split = buf.count
         if buf.count - bodyStart >= options.parallelThreshold, let cut = RangeParser.findSplit(buf, from: bodyStart) {
@@ -326,18 +372,16 @@ struct TableLoader {
             let tableB = Table(name: table.name, specs: table.specs, pools: Pools())
             let mappingB = mapping.map { $0.map { a -> CellParser in
                 let column = tableB.storedColumn(a.spec.name)!
-                // Deferred fields stay pending; ids (nearly all distinct) are kept as bytes too
-                // and interned once, at the merge.
+                // Deferred fields stay pending, to be appended to the first half's.
                 switch column {
-                case .text(let x) where a.spec.name == "id" || table.pendingCells(a.spec.name) != nil: x.pending = PendingCells()
+                case .text(let x) where table.pendingCells(a.spec.name) != nil: x.pending = PendingCells()
                 case .list(let x) where table.pendingCells(a.spec.name) != nil: x.pending = PendingCells()
                 default: break
                 }
                 return CellParser(spec: a.spec, column: column, expectedRows: expectedRows)
             } }
             let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.storedColumn($0.spec.name)!, expectedRows: expectedRows) }
-            let rangeB = RangeParser(name: name, table: tableB, mapping: mappingB, absent: absentB,
-                                     headerCount: headerCount, extra: nil, seenFields: seenFields)
+            let rangeB = RangeParser(name: name, table: tableB, mapping: mappingB, absent: absentB, headerCount: headerCount, expectedRows: expectedRows)
             parsers += mappingB.compactMap { $0 }
             partB = (rangeB, tableB, cut)
         }
@@ -345,9 +389,10 @@ struct TableLoader {
         if let (rangeB, _, cut) = partB {
             let file = self.file
             let bufB = UnsafeBufferPointer(rebasing: buf[cut...])
+            nonisolated(unsafe) let unsafeBufB = bufB
             Thread.detachNewThread {
-                var readerB = CSVReader(bufB, startingAt: 0, line: 1)
-                rangeB.run(&readerB, buf: bufB, end: bufB.count) { position in file.release(from: cut, upTo: cut + position) }
+                var readerB = CSVReader(unsafeBufB, startingAt: 0, line: 1)
+                rangeB.run(&readerB, buf: unsafeBufB, end: unsafeBufB.count) { position in file.release(from: cut, upTo: cut + position) }
                 done.signal()
             }
         }
@@ -357,36 +402,64 @@ struct TableLoader {
             // Pages behind the current row are not needed again: give them back.
             file.release(upTo: position)
         }
-        var rejects = rangeA.rejects
-        var rejected = rangeA.rejected
-        issues = rangeA.issues
-        issueTotal = rangeA.issueTotal
+        var ranges = [rangeA]
         if let (rangeB, tableB, cut) = partB {
             done.wait()
             if reader.position != cut {
                 // The cut was not a row boundary after all (a stray quote): read the rest here.
-                table.truncate(to: table.count)
-                let rest = RangeParser(name: name, table: table, mapping: mapping, absent: absent,
-                                       headerCount: headerCount, extra: extra, seenFields: seenFields)
+                let rest = RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: expectedRows)
                 rest.run(&reader, buf: buf, end: buf.count) { _ in }
-                issues += rest.issues; issueTotal += rest.issueTotal
-                rejects += rest.rejects; rejected += rest.rejected
+                ranges.append(rest)
             } else {
-                let lineOffset = reader.line - 1
-                for var issue in rangeB.issues {
-                    issue.line += lineOffset
-                    if issues.count < TableLoader.keptIssues { issues.append(issue) }
-                }
-                issueTotal += rangeB.issueTotal
-                rejects += rangeB.rejects
-                rejected += rangeB.rejected
-                let merged = rangeA.merge(tableB, from: rangeB, buf: buf, cut: cut, lineOffset: lineOffset)
-                issueTotal += merged.issueTotal
-                for i in merged.issues where issues.count < TableLoader.keptIssues { issues.append(i) }
-                rejects += merged.rejects
-                rejected += merged.rejected
+                rangeB.shift(offset: cut, lines: reader.line - 1)
+                RangeParser.merge(tableB, into: table)
+                ranges.append(rangeB)
             }
         }
+        var rejects: [(offset: Int, bytes: [UInt8])] = []
+        var rejected = 0
+        issues = []
+        issueTotal = 0
+        var positions: [RowPositions] = []
+        for r in ranges {
+            for i in r.issues where issues.count < TableLoader.keptIssues { issues.append(i) }
+            issueTotal += r.issueTotal
+            rejects += r.rejects
+            rejected += r.rejected
+            positions.append(r.positions)
+        }
+        // Checks across rows (duplicate ids, events of unknown cases) and defaults, once every row is in.
+        if let extra {
+            let problems = extra.check(table)
+            if !problems.isEmpty {
+                var wanted = Set(problems.map(\.row))
+                for p in problems { if let f = p.firstRow { wanted.insert(f) } }
+                let located = RowPositions.locate(rows: wanted.sorted(), in: positions)
+                var badRows: [Int] = []
+                for p in problems {
+                    guard let (start, line) = located[p.row] else { continue }
+                    var r = CSVReader(buf, startingAt: start, line: line)
+                    _ = try? r.nextRow()
+                    let k = seenFields[p.field] ?? 0
+                    let (l, c) = k < r.fields.count ? r.location(of: r.fields[k].start) : (line, 0)
+                    var message = p.message
+                    if let f = p.firstRow, let (_, firstLine) = located[f] { message += " (first at line \(firstLine))" }
+                    issueTotal += 1
+                    if issues.count < TableLoader.keptIssues {
+                        issues.append(LoadIssue(file: name, line: l, column: c, field: p.field, message: message))
+                    }
+                    if badRows.last != p.row {
+                        badRows.append(p.row)
+                        rejects.append((start, Array(r.rawRow)))
+                        rejected += 1
+                    }
+                }
+                table.remove(rows: badRows)
+            }
+        }
+        for var p in positions { p.free() }
+        issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+        rejects.sort { $0.offset < $1.offset }
         if fileReport.encoding == .utf8 && options.encoding == nil && parsers.contains(where: { $0.sawInvalidUTF8 }) {
             return false
         }
@@ -394,7 +467,7 @@ struct TableLoader {
         fileReport.rejected = rejected
         if rejected > 0 && options.lenient {
             var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[(reader.hasBOM ? 3 : 0)..<headerEnd(buf)]))
-            out += rejects
+            for r in rejects { out += r.bytes }
             if out.last != 0x0A { out.append(0x0A) }
             let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
             let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -416,28 +489,58 @@ struct TableLoader {
     }
 }
 
-/// Parses the rows of one range of a file into one table, collecting issues and rejected rows.
-/// With no row check (the second half of a file parsed on another thread), it notes each kept
-/// row's line and start so the checks can run when the halves are merged.
+/// Where each kept row of a range starts and on which line, as deltas from the row kept before
+/// (8 bytes a row), to place the problems found once the whole table is in.
+struct RowPositions {
+    var baseStart: Int
+    var baseLine: Int
+    var starts = RawBuffer<UInt32>(capacity: 16)
+    var lines = RawBuffer<UInt32>(capacity: 16)
+
+    init(baseStart: Int, baseLine: Int, expectedRows: Int) {
+        self.baseStart = baseStart; self.baseLine = baseLine
+        starts.reserve(extra: expectedRows); lines.reserve(extra: expectedRows)
+    }
+
+    mutating func free() { starts.free(); lines.free() }
+
+    /// The file offset and line of each of the given table rows (ascending), the ranges' rows
+    /// following one another in table order.
+    static func locate(rows: [Int], in parts: [RowPositions]) -> [Int: (Int, Int)] {
+        var out: [Int: (Int, Int)] = [:]
+        var next = 0
+        var firstRow = 0
+        for part in parts {
+            var start = part.baseStart, line = part.baseLine
+            for i in 0..<part.starts.count {
+                guard next < rows.count else { return out }
+                start += Int(part.starts[i]); line += Int(part.lines[i])
+                if rows[next] == firstRow + i { out[rows[next]] = (start, line); next += 1 }
+            }
+            firstRow += part.starts.count
+        }
+        return out
+    }
+}
+
+/// Parses the rows of one range of a file into one table, collecting issues and rejected rows,
+/// and noting where each kept row is.
 final class RangeParser {
     let name: String
     let table: Table
     let mapping: [CellParser?]
     let absent: [CellParser]
     let headerCount: Int
-    let extra: RowCheck?
-    let seenFields: [String: Int]
     var issues: [LoadIssue] = []
     var issueTotal = 0
-    var rejects: [UInt8] = []
+    var rejects: [(offset: Int, bytes: [UInt8])] = []
     var rejected = 0
-    var rowLines: [Int32] = []
-    var rowStarts: [Int] = []
+    var positions = RowPositions(baseStart: 0, baseLine: 1, expectedRows: 0)
+    let expectedRows: Int
 
-    init(name: String, table: Table, mapping: [CellParser?], absent: [CellParser], headerCount: Int,
-         extra: RowCheck?, seenFields: [String: Int]) {
+    init(name: String, table: Table, mapping: [CellParser?], absent: [CellParser], headerCount: Int, expectedRows: Int) {
         self.name = name; self.table = table; self.mapping = mapping; self.absent = absent
-        self.headerCount = headerCount; self.extra = extra; self.seenFields = seenFields
+        self.headerCount = headerCount; self.expectedRows = expectedRows
     }
 
     func addIssue(line: Int, column: Int, field: String?, _ message: String) {
@@ -447,36 +550,52 @@ final class RangeParser {
         }
     }
 
-    /// Parses rows until the reader reaches `end` (a row boundary) or the end of the buffer.
+    /// For a range parsed apart: its offsets and lines become the file's.
+    func shift(offset: Int, lines: Int) {
+        for i in issues.indices { issues[i].line += lines }
+        for i in rejects.indices { rejects[i].offset += offset }
+        positions.baseStart += offset
+        positions.baseLine += lines
+    }
+
+    /// Parses rows until the reader reaches `end` (a row boundary) or the end of the buffer, then
+    /// moves them into the table.
     func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, every2MB: (Int) -> Void) {
         var nextProgress = reader.position + (1 << 16)
-        let recordRows = extra == nil
+        positions = RowPositions(baseStart: reader.position, baseLine: reader.line, expectedRows: expectedRows)
+        var lastStart = reader.position, lastLine = reader.line
+        // The parsers by field, held without reference counting on the hot path.
+        let slots = UnsafeMutablePointer<Unmanaged<CellParser>?>.allocate(capacity: headerCount)
+        defer { slots.deallocate() }
+        for k in 0..<headerCount { slots[k] = mapping[k].map { Unmanaged.passUnretained($0) } }
+        let all = mapping.compactMap { $0 } + absent
+        var kept = 0
         while reader.position < end {
             let more: Bool
             do { more = try reader.nextRow() } catch let f {
                 let (l, c) = reader.location(of: f.offset)
                 addIssue(line: l, column: c, field: nil, f.message)
                 // The rest of the file is inside the open quote: reject it whole.
-                rejects.append(contentsOf: UnsafeBufferPointer(rebasing: buf[reader.rowStart...]))
+                rejects.append((reader.rowStart, Array(UnsafeBufferPointer(rebasing: buf[reader.rowStart...]))))
                 rejected += 1
                 reader.skipToEnd()
                 break
             }
             if !more { break }
             if reader.isBlankRow { continue }
-            let row = table.count
             if reader.fields.count != headerCount {
                 let (l, _) = reader.location(of: reader.rowStart)
                 addIssue(line: l, column: 0, field: nil,
                          "\(reader.fields.count < headerCount ? "too few" : "too many") fields: expected \(headerCount), found \(reader.fields.count)")
-                rejects.append(contentsOf: reader.rawRow); rejected += 1
+                rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
                 continue
             }
             var bad = false
             for k in 0..<headerCount {
-                guard let parser = mapping[k] else { continue }
-                let message = reader.withValue(k) { parser.append($0) }
+                guard let slot = slots[k] else { continue }
+                let message = slot._withUnsafeGuaranteedRef { parser in reader.withValue(k) { parser.append($0) } }
                 if let message {
+                    let parser = slot.takeUnretainedValue()
                     let (l, c) = reader.location(of: reader.fields[k].start)
                     addIssue(line: l, column: c, field: parser.spec.name, message)
                     bad = true
@@ -484,28 +603,22 @@ final class RangeParser {
                 }
             }
             for parser in absent { parser.appendEmpty() }
-            table.count = row + 1
-            if !bad, let extra {
-                let (l, _) = reader.location(of: reader.rowStart)
-                for (field, message) in extra.check(row: row, line: l) {
-                    let k = seenFields[field] ?? 0
-                    let (l2, c) = reader.location(of: reader.fields[k].start)
-                    addIssue(line: l2, column: c, field: field, message)
-                    bad = true
-                }
-            }
             if bad {
-                table.truncate(to: row)
-                rejects.append(contentsOf: reader.rawRow); rejected += 1
-            } else if recordRows {
-                rowLines.append(Int32(reader.rowLine))
-                rowStarts.append(reader.rowStart)
+                for parser in all { parser.dropLast() }
+                rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
+            } else {
+                kept += 1
+                positions.starts.append(UInt32(truncatingIfNeeded: reader.rowStart - lastStart))
+                positions.lines.append(UInt32(truncatingIfNeeded: reader.rowLine - lastLine))
+                lastStart = reader.rowStart; lastLine = reader.rowLine
             }
             if reader.position > nextProgress {
                 every2MB(reader.rowStart)
                 nextProgress = reader.position + (2 << 20)
             }
         }
+        for parser in all { parser.flush() }
+        table.count += kept
     }
 
     /// Where to cut the body in two: the first line end past the middle that lies outside quotes
@@ -530,11 +643,9 @@ final class RangeParser {
         return nil
     }
 
-    /// Appends the rows of `other` (parsed into a table with pools of its own) to this table:
-    /// texts re-interned into this table's pools, then each row checked as if read here.
-    func merge(_ other: Table, from part: RangeParser, buf: UnsafeBufferPointer<UInt8>, cut: Int,
-               lineOffset: Int) -> RangeParser {
-        let base = table.count
+    /// Appends the rows of `other` (parsed into a table with pools of its own) to `table`: texts
+    /// re-interned into the table's pools, pending cells appended to its pending cells.
+    static func merge(_ other: Table, into table: Table) {
         let count = other.count
         for spec in table.storedSpecs {
             switch (table.storedColumn(spec.name)!, other.storedColumn(spec.name)!) {
@@ -592,29 +703,7 @@ final class RangeParser {
             default: preconditionFailure("column kinds differ")
             }
         }
-        table.count = base + count
-        let out = RangeParser(name: name, table: table, mapping: [], absent: [], headerCount: headerCount,
-                              extra: nil, seenFields: seenFields)
-        guard let extra else { return out }
-        var bad: [Int] = []
-        for i in 0..<count {
-            let line = Int(part.rowLines[i]) + lineOffset
-            let found = extra.check(row: base + i, line: line)
-            if found.isEmpty { continue }
-            var reader = CSVReader(buf, startingAt: cut + part.rowStarts[i], line: line)
-            _ = try? reader.nextRow()
-            for (field, message) in found {
-                let k = seenFields[field] ?? 0
-                let (l, c) = k < reader.fields.count ? reader.location(of: reader.fields[k].start) : (line, 0)
-                out.addIssue(line: l, column: c, field: field, message)
-            }
-            out.rejects.append(contentsOf: reader.rawRow)
-            out.rejected += 1
-            bad.append(base + i)
-            extra.rejected(row: base + i)
-        }
-        if !bad.isEmpty { table.remove(rows: bad) }
-        return out
+        table.count += count
     }
 }
 

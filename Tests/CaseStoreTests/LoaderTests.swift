@@ -278,3 +278,43 @@ func dump(_ store: CaseStore) -> [String] {
         #expect(store.pools.people.lookup("人100") == nil)
     }
 }
+
+@Test func radixSortSortsLikeSort() {
+    var rng = SplitMix64(seed: 11)
+    for n in [0, 1, 2, 255, 256, 5000] {
+        var keys = (0..<n).map { i -> UInt64 in
+            let r = rng.next()
+            return i % 3 == 0 ? r & 0xFFFF_0000_0000_FFFF : r   // some bytes alike in many keys
+        }
+        let expected = keys.sorted()
+        RadixSort.sort(&keys)
+        #expect(keys == expected)
+    }
+}
+
+@Test func duplicateIDsAreFoundAfterTheLoadAndRejectedInFileOrder() throws {
+    var csv = header
+    for i in 0..<200 { csv += goodRow1.replacingOccurrences(of: "C-1,", with: "E-\(i),") }
+    var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    lines[150] = lines[150].replacingOccurrences(of: "E-149,", with: "E-10,")            // duplicate
+    lines[160] = lines[160].replacingOccurrences(of: ",closed,", with: ",bogus,")        // bad cell, later
+    lines[170] = lines[170].replacingOccurrences(of: "E-169,", with: "E-10,")            // duplicate again
+    csv = lines.joined(separator: "\n")
+    for threshold in [Int.max, 0] {
+        let ds = try TempDataset(["cases.csv": csv])
+        var options = LoadOptions(lenient: true)
+        options.parallelThreshold = threshold
+        options.rejectsDirectory = ds.path
+        let (store, report) = try DatasetLoader.load(ds.path, options: options)
+        #expect(store.cases.count == 197)
+        #expect(report.rejectedIssues.map { $0.description.prefix(60) } == [
+            "cases.csv:151:1: id: duplicate id \"E-10\" (first at line 12)",
+            "cases.csv:161:137: status: \"bogus\" is not a status (expected",
+            "cases.csv:171:1: id: duplicate id \"E-10\" (first at line 12)",
+        ])
+        let rejects = try String(contentsOfFile: ds.path + "/cases.rejects.csv", encoding: .utf8)
+        #expect(rejects == header + lines[150] + "\n" + lines[160] + "\n" + lines[170] + "\n")
+        #expect(store.row(ofID: "E-10") == 10)
+        #expect(store.row(ofID: "E-199") == 196)
+    }
+}
