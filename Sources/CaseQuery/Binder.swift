@@ -559,10 +559,10 @@ final class Binder {
         let field = f.name
         switch f.column {
         case .text(let col)?:
-            // The bigram index finds the distinct texts holding the needle; one pass over the
-            // column's codes then marks their rows (no per-value row lists needed).
+            // The bigram index (or a pass over the distinct texts) finds those holding the needle;
+            // one pass over the column's codes then marks their rows (no per-value row lists needed).
             return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
-                let match = matchTable(indexes.bigrams(col.pool).codes(containing: needle), poolSize: col.pool.count)
+                let match = matchTable(indexes.codes(containing: needle, in: col.pool), poolSize: col.pool.count)
                 var b = Bitmap(count: n)
                 col.codes.withUnsafeBufferPointer { codes in
                     for r in 0..<codes.count where match[Int(codes[r])] { b.insert(r) }
@@ -571,7 +571,7 @@ final class Binder {
             }
         case .list(let col)?:
             return .index("\(field) contains \"\(needle)\" (bigram index)") { [self] in
-                let match = matchTable(indexes.bigrams(col.pool).codes(containing: needle), poolSize: col.pool.count)
+                let match = matchTable(indexes.codes(containing: needle, in: col.pool), poolSize: col.pool.count)
                 var b = Bitmap(count: n)
                 for r in 0..<n where col.range(r).contains(where: { match[Int(col.values[$0])] }) { b.insert(r) }
                 return b

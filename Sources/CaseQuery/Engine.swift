@@ -246,6 +246,11 @@ public final class Engine {
         // One pass over the rows: find each row's group, feed every aggregate.
         let keyGetters: [(Int) -> Int64] = keyFields.map { Engine.keyGetter($0, b) }
         var groupKeys: [[Int64]] = []
+        var states: [Aggregate.State]
+        if let dense = Engine.denseGroups(keyFields, aggs, rows) {
+            (groupKeys, states) = dense
+        } else {
+        states = []
         let assign: (Int) -> Int
         if keyGetters.isEmpty {
             groupKeys = [[]]
@@ -270,7 +275,7 @@ public final class Engine {
         }
         // Accumulators grow as groups appear.
         var capacity = keyGetters.isEmpty ? 1 : 64
-        let states = aggs.map { Aggregate.State(groups: capacity, kind: $0.kind) }
+        states = aggs.map { Aggregate.State(groups: capacity, kind: $0.kind) }
         func step(_ r: Int, _ g: Int) {
             if g >= capacity {
                 capacity = max(capacity * 4, g + 1)
@@ -286,6 +291,7 @@ public final class Engine {
                 step(r, g)
                 for st in states { st.add(r, g) }
             }
+        }
         }
         let groups = groupKeys.count
         let keyCells = keyFields.map { Engine.keyCell($0, b) }
@@ -337,6 +343,96 @@ public final class Engine {
     }
 
     /// A group key per row: codes for enums, texts and bools; values for dates and numbers.
+    /// Groups and aggregates in one tight pass, for the common shape: at most one key that is an
+    /// enum or interned text column, and aggregates that are counts or enum-code rates. Counters
+    /// are indexed by the key's code directly; groups come out in order of first appearance, as
+    /// the general path makes them. Nil for any other shape.
+    static func denseGroups(_ keys: [BoundField], _ aggs: [Aggregate], _ rows: Bitmap) -> ([[Int64]], [Aggregate.State])? {
+        guard keys.count <= 1 else { return nil }
+        var rates: [(codes: [UInt8], num: [Bool], den: [Bool])] = []
+        for a in aggs {
+            switch a.kind {
+            case .count: break
+            case .codeRate(let c, let n, let d): rates.append((c, n, d))
+            default: return nil
+            }
+        }
+        // Key code per row (enum "none" is the last slot), and the number of slots.
+        var textKey: [UInt32]? = nil, enumKey: [UInt8]? = nil
+        var slots = 1
+        if let k = keys.first {
+            switch k.column {
+            case .text(let c)?: textKey = c.codes; slots = c.pool.count
+            case .code(let c)?: enumKey = c.codes; slots = 256
+            default: return nil
+            }
+        }
+        var count = [Int64](repeating: 0, count: slots)
+        var first = [Int](repeating: Int.max, count: slots)
+        var num = [[Int64]](repeating: [Int64](repeating: 0, count: slots), count: rates.count)
+        var den = num
+        count.withUnsafeMutableBufferPointer { count in
+            first.withUnsafeMutableBufferPointer { first in
+                func run(_ key: (Int) -> Int) {
+                    if rates.isEmpty {
+                        rows.forEach { r in
+                            let k = key(r)
+                            if count[k] == 0 { first[k] = r }
+                            count[k] += 1
+                        }
+                        return
+                    }
+                    for (i, rate) in rates.enumerated() {
+                        rate.codes.withUnsafeBufferPointer { codes in
+                            rate.num.withUnsafeBufferPointer { numT in
+                                rate.den.withUnsafeBufferPointer { denT in
+                                    num[i].withUnsafeMutableBufferPointer { nums in
+                                        den[i].withUnsafeMutableBufferPointer { dens in
+                                            let counting = i == 0
+                                            rows.forEach { r in
+                                                let k = key(r)
+                                                if counting { if count[k] == 0 { first[k] = r }; count[k] += 1 }
+                                                let c = Int(codes[r])
+                                                if denT[c] { dens[k] += 1; if numT[c] { nums[k] += 1 } }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if let t = textKey {
+                    t.withUnsafeBufferPointer { t in run { Int(t[$0]) } }
+                } else if let e = enumKey {
+                    e.withUnsafeBufferPointer { e in run { Int(e[$0]) } }
+                } else {
+                    run { _ in 0 }
+                }
+            }
+        }
+        // Groups in order of first appearance (no rows: one empty group when there is no key).
+        var used = (0..<slots).filter { count[$0] > 0 }
+        used.sort { first[$0] < first[$1] }
+        if keys.isEmpty && used.isEmpty { used = [0] }
+        let groupKeys: [[Int64]] = used.map { k in
+            guard enumKey != nil else { return keys.isEmpty ? [] : [Int64(k)] }
+            return [k == Int(EnumInfo.none) ? -1 : Int64(k)]
+        }
+        var r = 0
+        let states = aggs.map { a -> Aggregate.State in
+            let st = Aggregate.State(groups: used.count, kind: a.kind)
+            if case .codeRate = a.kind {
+                for (g, k) in used.enumerated() { st.a[g] = num[r][k]; st.b[g] = den[r][k] }
+                r += 1
+            } else {
+                for (g, k) in used.enumerated() { st.a[g] = count[k] }
+            }
+            return st
+        }
+        return (groupKeys, states)
+    }
+
     static func keyGetter(_ f: BoundField, _ b: Binder) -> (Int) -> Int64 {
         switch f.column {
         case .text(let c)?: let v = c.codes; return { Int64(v[$0]) }

@@ -14,6 +14,37 @@ public struct CSVReader {
         public var inScratch: Bool
     }
 
+    /// The fields of the current row, in storage of the reader's own (no uniqueness check per
+    /// field). A copy of a reader shares it: make a new reader to read ahead.
+    public struct Fields {
+        fileprivate let store: FieldStore
+        public var count: Int { store.count }
+        @inline(__always) public subscript(k: Int) -> Field {
+            precondition(k >= 0 && k < store.count)
+            return store.base[k]
+        }
+    }
+
+    final class FieldStore {
+        var base: UnsafeMutablePointer<Field>
+        var count = 0
+        var capacity = 32
+        init() { base = .allocate(capacity: capacity) }
+        deinit { base.deallocate() }
+        @inline(__always) func append(_ f: Field) {
+            if count == capacity { grow() }
+            (base + count).initialize(to: f)
+            count += 1
+        }
+        func grow() {
+            let nb = UnsafeMutablePointer<Field>.allocate(capacity: capacity * 2)
+            nb.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = nb
+            capacity *= 2
+        }
+    }
+
     public struct Failure: Error, Equatable {
         public var message: String
         public var offset: Int
@@ -28,7 +59,8 @@ public struct CSVReader {
     public private(set) var rowStart: Int = 0
     /// Byte offset where the line holding the row's start begins.
     var lineStarts: (line: Int, offset: Int) = (1, 0)
-    public var fields: [Field] = []
+    private let store = FieldStore()
+    public var fields: Fields { Fields(store: store) }
     public var scratch: [UInt8] = []
     public let delimiter: UInt8
 
@@ -37,7 +69,6 @@ public struct CSVReader {
         self.delimiter = delimiter
         position = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
-        fields.reserveCapacity(32)
     }
 
     /// A reader that starts at a row boundary inside the file, whose first line is `line`.
@@ -53,14 +84,21 @@ public struct CSVReader {
     /// Reads the next row into `fields`. Returns false at the end of the file. A row that is only
     /// a line end (a blank line) comes back as one empty field; callers skip it.
     public mutating func nextRow() throws(Failure) -> Bool {
-        fields.removeAll(keepingCapacity: true)
-        scratch.removeAll(keepingCapacity: true)
+        let fields = store
+        fields.count = 0
+        if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
         let n = base.count
         var i = position
         guard i < n else { return false }
         rowStart = i
         rowLine = line
         let p = base.baseAddress!
+        let raw = UnsafeRawPointer(p)
+        // Eight bytes at a time: a word with a byte equal to c has a high bit set in has(w, c)
+        // at that byte (and maybe above it, never below), so the lowest set bit finds the first.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let delims = ones &* UInt64(delimiter), lfs = ones &* 0x0A, crs = ones &* 0x0D, quotes = ones &* 0x22
+        @inline(__always) func has(_ w: UInt64, _ c: UInt64) -> UInt64 { let x = w ^ c; return (x &- ones) & ~x & highs }
         while true {
             let fieldStart = i
             if i < n && p[i] == 0x22 {
@@ -70,6 +108,13 @@ public struct CSVReader {
                 var scratchStart = -1
                 var runStart = i
                 while true {
+                    // Skip to the next quote or line end.
+                    while i + 8 <= n {
+                        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        let m = has(w, quotes) | has(w, lfs)
+                        if m != 0 { i += m.trailingZeroBitCount >> 3; break }
+                        i += 8
+                    }
                     guard i < n else {
                         throw Failure(message: "unterminated quoted field (the quote opened here is never closed)",
                                       offset: fieldStart)
@@ -100,10 +145,19 @@ public struct CSVReader {
                                   offset: i)
                 }
             } else {
-                while i < n {
-                    let b = p[i]
-                    if b == delimiter || b == 0x0A || b == 0x0D { break }
-                    i += 1
+                var found = false
+                while i + 8 <= n {
+                    let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    let m = has(w, delims) | has(w, lfs) | has(w, crs)
+                    if m != 0 { i += m.trailingZeroBitCount >> 3; found = true; break }
+                    i += 8
+                }
+                if !found {
+                    while i < n {
+                        let b = p[i]
+                        if b == delimiter || b == 0x0A || b == 0x0D { break }
+                        i += 1
+                    }
                 }
                 fields.append(Field(start: fieldStart, valueStart: fieldStart, valueEnd: i, inScratch: false))
             }
@@ -125,7 +179,7 @@ public struct CSVReader {
     /// The bytes of field k of the current row.
     @inline(__always)
     public func withValue<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let f = fields[k]
+        let f = store.base[k]
         if f.inScratch {
             return scratch.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[f.valueStart..<f.valueEnd])) }
         }
@@ -135,7 +189,7 @@ public struct CSVReader {
     public func string(_ k: Int) -> String { withValue(k) { String(decoding: $0, as: UTF8.self) } }
 
     /// True when the row is a blank line.
-    public var isBlankRow: Bool { fields.count == 1 && fields[0].valueEnd == fields[0].valueStart && !fields[0].inScratch }
+    public var isBlankRow: Bool { store.count == 1 && store.base[0].valueEnd == store.base[0].valueStart && !store.base[0].inScratch }
 
     /// 1-based line and character column of a byte offset in the file.
     public func location(of offset: Int) -> (line: Int, column: Int) {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The indexes of one table, each built on first use and kept:
 /// - a hash index per enum, text, list or bool column: value code → sorted rows (postings);
@@ -210,6 +213,44 @@ public final class TableIndexes: @unchecked Sendable {
         let b = BigramIndex(pool: pool)
         bigramCache[key] = b
         return b
+    }
+
+    /// Codes of the distinct strings of a pool that contain `needle` (as `BigramIndex.codes`).
+    /// Without a bigram index built yet and for a needle without letter case (Chinese, digits),
+    /// a pass of memmem over the pool's bytes answers at once; the index is built for the rest.
+    public func codes(containing needle: String, in pool: StringPool) -> [UInt32] {
+        lock.lock()
+        let built = bigramCache[ObjectIdentifier(pool)]
+        lock.unlock()
+        if let built { return built.codes(containing: needle) }
+        let caseless = needle.lowercased() == needle && needle.uppercased() == needle
+        guard caseless, !needle.isEmpty else { return bigrams(pool).codes(containing: needle) }
+        var n = needle
+        return n.withUTF8 { p -> [UInt32] in
+            var out: [UInt32] = []
+            for code in 0..<UInt32(pool.count) {
+                let hit = pool.withBytes(code) { b -> Bool in
+                    TableIndexes.find(p, in: b)
+                }
+                if hit && pool[code].contains(needle) { out.append(code) }
+            }
+            return out
+        }
+    }
+
+    /// Whether `needle` occurs in `hay` (memchr for its first byte, then memcmp).
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        let m = needle.count, n = hay.count
+        guard m > 0, n >= m, let h = hay.baseAddress, let nd = needle.baseAddress else { return m == 0 }
+        let first = Int32(nd[0])
+        var i = 0
+        while i <= n - m {
+            guard let hit = memchr(h + i, first, n - m - i + 1) else { return false }
+            let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - h
+            if memcmp(h + at, nd, m) == 0 { return true }
+            i = at + 1
+        }
+        return false
     }
 
     /// Builds, on another thread, the indexes most questions need (kind, unit, status, deadline,

@@ -30,6 +30,11 @@ final class CellParser {
     /// List entries not yet flushed, and how many the column held before them.
     private var entries = RawBuffer<UInt32>(capacity: 16)
     private var baseEntries = 0
+    /// Dates met lately, by their ten bytes (a direct-mapped cache; key 0 never matches a date).
+    static let dayCacheSize = 512   // 2^9: the hash's top 9 bits
+    private let dayKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: CellParser.dayCacheSize)
+    private let dayTails = UnsafeMutablePointer<UInt16>.allocate(capacity: CellParser.dayCacheSize)
+    private let dayValues = UnsafeMutablePointer<Int32>.allocate(capacity: CellParser.dayCacheSize)
 
     init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
@@ -49,9 +54,15 @@ final class CellParser {
         case .int: kind = .int; numbers.reserve(extra: expectedRows)
         }
         self.pool = pool; self.pending = pending; self.info = info
+        dayKeys.initialize(repeating: 0, count: CellParser.dayCacheSize)
+        dayTails.initialize(repeating: 0, count: CellParser.dayCacheSize)
+        dayValues.initialize(repeating: 0, count: CellParser.dayCacheSize)
     }
 
-    deinit { words.free(); numbers.free(); bytes.free(); entries.free(); seenValue.free() }
+    deinit {
+        words.free(); numbers.free(); bytes.free(); entries.free(); seenValue.free()
+        dayKeys.deallocate(); dayTails.deallocate(); dayValues.deallocate()
+    }
 
     static func trim(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         var lo = 0, hi = p.count
@@ -125,7 +136,19 @@ final class CellParser {
             bytes.append(v)
         case .day:
             if p.count == 0 { numbers.append(Day.none); return nil }
+            // yyyy-mm-dd, the usual spelling, from a small cache keyed by its ten bytes.
+            var key: UInt64 = 0, tail: UInt16 = 0, slot = 0
+            if p.count == 10 {
+                let raw = UnsafeRawPointer(p.baseAddress!)
+                key = raw.loadUnaligned(as: UInt64.self)
+                tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+                // Multiplicative hashing: the top bits depend on every byte (the low ones do not).
+                let h = (key ^ UInt64(tail) << 48 ^ key >> 29) &* 0x9E37_79B9_7F4A_7C15
+                slot = Int(h >> 55)
+                if dayKeys[slot] == key && dayTails[slot] == tail { numbers.append(dayValues[slot]); return nil }
+            }
             guard let d = Day.parse(p) else { return CellParser.dateError(p) }
+            if p.count == 10 { dayKeys[slot] = key; dayTails[slot] = tail; dayValues[slot] = d.raw }
             numbers.append(d.raw)
         case .int:
             if p.count == 0 { numbers.append(0); return nil }
@@ -311,7 +334,7 @@ struct TableLoader {
         // Reserve room for the rows, guessed from the first rows' length.
         var expectedRows = 0
         do {
-            var probe = reader
+            var probe = CSVReader(buf, startingAt: reader.position, line: reader.line)
             var n = 0
             let from = probe.position
             while n < 200, (try? probe.nextRow()) == true { n += 1 }
