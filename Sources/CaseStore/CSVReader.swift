@@ -62,6 +62,9 @@ public struct CSVReader {
     private let store = FieldStore()
     public var fields: Fields { Fields(store: store) }
     public var scratch: [UInt8] = []
+    /// Keep the unescaped values of earlier rows in `scratch` (the caller empties it), so a block
+    /// of rows can be read before any is used.
+    public var keepsScratch = false
     public let delimiter: UInt8
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) {
@@ -86,7 +89,7 @@ public struct CSVReader {
     public mutating func nextRow() throws(Failure) -> Bool {
         let fields = store
         fields.count = 0
-        if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
+        if !keepsScratch && !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
         let n = base.count
         var i = position
         guard i < n else { return false }
@@ -190,6 +193,29 @@ public struct CSVReader {
 
     /// True when the row is a blank line.
     public var isBlankRow: Bool { store.count == 1 && store.base[0].valueEnd == store.base[0].valueStart && !store.base[0].inScratch }
+
+    /// The current row's fields in place (fields.count of them).
+    var fieldBase: UnsafePointer<Field> { UnsafePointer(store.base) }
+
+    /// 1-based line and character column of a byte offset inside a row that starts at `rowStart`
+    /// on line `rowLine`.
+    public func location(of offset: Int, row rowStart: Int, line rowLine: Int) -> (line: Int, column: Int) {
+        var lineNo = rowLine
+        var lineStart = rowStart
+        while lineStart > 0 && base[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var i = rowStart
+        while i < offset && i < base.count {
+            if base[i] == 0x0A { lineNo += 1; lineStart = i + 1 }
+            i += 1
+        }
+        var column = 1
+        var k = lineStart
+        while k < offset && k < base.count {
+            if base[k] & 0xC0 != 0x80 { column += 1 }
+            k += 1
+        }
+        return (lineNo, column)
+    }
 
     /// 1-based line and character column of a byte offset in the file.
     public func location(of offset: Int) -> (line: Int, column: Int) {

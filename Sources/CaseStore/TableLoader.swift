@@ -13,6 +13,7 @@ final class CellParser {
     let kind: Kind
     let column: ColumnRef
     private unowned(unsafe) let pool: StringPool?
+    private let poolRef: Unmanaged<StringPool>?
     private let info: EnumInfo?
     /// Spellings met so far → value (enum code, or 0/1 for bools); 254 = not valid.
     private let seen = StringPool(capacity: 32)
@@ -22,6 +23,7 @@ final class CellParser {
     /// The column's cells kept as bytes, to be interned later (deferred fields, and unique keys in
     /// a half parsed apart).
     private unowned(unsafe) let pending: PendingCells?
+    private let pendingRef: Unmanaged<PendingCells>?
     /// Rows parsed and not yet flushed: text codes, list ends (absolute entry counts), dates and
     /// numbers, enum codes and bools.
     private var words = RawBuffer<UInt32>(capacity: 16)
@@ -54,6 +56,8 @@ final class CellParser {
         case .int: kind = .int; numbers.reserve(extra: expectedRows)
         }
         self.pool = pool; self.pending = pending; self.info = info
+        poolRef = pool.map { Unmanaged.passUnretained($0) }
+        pendingRef = pending.map { Unmanaged.passUnretained($0) }
         dayKeys.initialize(repeating: 0, count: CellParser.dayCacheSize)
         dayTails.initialize(repeating: 0, count: CellParser.dayCacheSize)
         dayValues.initialize(repeating: 0, count: CellParser.dayCacheSize)
@@ -77,94 +81,159 @@ final class CellParser {
     /// Appends the cell; returns an error message when the value is bad (nothing is appended then
     /// for this cell: the caller appends an empty one and drops the row).
     func append(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        switch kind {
+        case .text: return appendText(raw)
+        case .list: return appendList(raw)
+        case .code: return appendCode(raw)
+        case .bool: return appendBool(raw)
+        case .day: return appendDay(raw)
+        case .int: return appendInt(raw)
+        }
+    }
+
+    /// Appends the cells of one field for a block of rows (field k of row i at fields[i * stride]),
+    /// with one dispatch on the kind for all of them. Returns how many were appended: fewer than
+    /// `count` when a cell was bad (it and the ones after it are not appended).
+    func appendColumn(_ fields: UnsafePointer<CSVReader.Field>, stride: Int, count: Int,
+                      file: UnsafePointer<UInt8>, scratch: UnsafePointer<UInt8>?) -> Int {
+        @inline(__always) func cell(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+            let f = fields[i * stride]
+            return UnsafeBufferPointer(start: (f.inScratch ? scratch! : file) + f.valueStart, count: f.valueEnd - f.valueStart)
+        }
+        switch kind {
+        case .text: for i in 0..<count where appendText(cell(i)) != nil { return i }
+        case .list: for i in 0..<count where appendList(cell(i)) != nil { return i }
+        case .code: for i in 0..<count where appendCode(cell(i)) != nil { return i }
+        case .bool: for i in 0..<count where appendBool(cell(i)) != nil { return i }
+        case .day: for i in 0..<count where appendDay(cell(i)) != nil { return i }
+        case .int: for i in 0..<count where appendInt(cell(i)) != nil { return i }
+        }
+        return count
+    }
+
+    @inline(__always)
+    private func appendText(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
         let p = CellParser.trim(raw)
         if p.count == 0 && spec.required { return "empty, but every row needs a value" }
-        switch kind {
-        case .text:
-            if let pending {
-                if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
+        if let pending = pendingRef {
+            if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
+            return pending._withUnsafeGuaranteedRef { pending -> String? in
                 guard pending.fits(p.count) else { return "the column's text passes 4 GB" }
                 pending.append(p)
                 return nil
             }
-            var isNew = false
-            let code = pool!.intern(p, isNew: &isNew)
-            if isNew && !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
-            words.append(code)
-        case .list:
-            let pool = self.pool!
-            var start = 0
-            var i = 0
-            let n = p.count
-            while i <= n {
-                // Items end at ; or 、 (E3 80 81) or ； (EF BC 9B), or at the end of the cell.
-                var sep = 0
-                if i == n { sep = 1 } else if p[i] == 0x3B { sep = 1 } else if p[i] >= 0xE3, i + 2 < n,
-                    (p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x81) || (p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] == 0x9B) {
-                    sep = 3
-                }
-                if sep == 0 { i += 1; continue }
-                let item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<i]))
-                if item.count > 0, let pending {
-                    if !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
-                    guard pending.fits(item.count) else { return "the column's text passes 4 GB" }
-                    pending.append(item)
-                } else if item.count > 0 {
-                    var isNew = false
-                    entries.append(pool.intern(item, isNew: &isNew))
-                    if isNew && !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
-                }
-                i += sep
-                start = i
-            }
-            words.append(UInt32(pending?.count ?? baseEntries + entries.count))
-        case .code:
-            if p.count == 0 { bytes.append(EnumInfo.none); return nil }
-            let v = lookup(p)
-            if v == 254 {
-                let s = String(decoding: p, as: UTF8.self)
-                let expected = info!.values.map { "\($0.label) (\($0.token))" }.joined(separator: ", ")
-                return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))"
-            }
-            bytes.append(v)
-        case .bool:
-            if p.count == 0 { bytes.append(0); return nil }
-            let v = lookup(p)
-            if v == 254 {
-                return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected true/false, 是/否 or 1/0)"
-            }
-            bytes.append(v)
-        case .day:
-            if p.count == 0 { numbers.append(Day.none); return nil }
-            // yyyy-mm-dd, the usual spelling, from a small cache keyed by its ten bytes.
-            var key: UInt64 = 0, tail: UInt16 = 0, slot = 0
-            if p.count == 10 {
-                let raw = UnsafeRawPointer(p.baseAddress!)
-                key = raw.loadUnaligned(as: UInt64.self)
-                tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-                // Multiplicative hashing: the top bits depend on every byte (the low ones do not).
-                let h = (key ^ UInt64(tail) << 48 ^ key >> 29) &* 0x9E37_79B9_7F4A_7C15
-                slot = Int(h >> 55)
-                if dayKeys[slot] == key && dayTails[slot] == tail { numbers.append(dayValues[slot]); return nil }
-            }
-            guard let d = Day.parse(p) else { return CellParser.dateError(p) }
-            if p.count == 10 { dayKeys[slot] = key; dayTails[slot] = tail; dayValues[slot] = d.raw }
-            numbers.append(d.raw)
-        case .int:
-            if p.count == 0 { numbers.append(0); return nil }
-            var v: Int64 = 0
-            var ok = p.count <= 9
-            var i = 0
-            let negative = p[0] == 0x2D
-            if negative { i = 1; ok = ok && p.count > 1 }
-            while ok && i < p.count {
-                let b = p[i]
-                if b < 48 || b > 57 { ok = false; break }
-                v = v * 10 + Int64(b - 48); i += 1
-            }
-            guard ok else { return "\"\(String(decoding: p, as: UTF8.self))\" is not a whole number" }
-            numbers.append(Int32(negative ? -v : v))
         }
+        var isNew = false
+        let code = poolRef!._withUnsafeGuaranteedRef { $0.intern(p, isNew: &isNew) }
+        if isNew && !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
+        words.append(code)
+        return nil
+    }
+
+    @inline(__always)
+    private func appendList(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = CellParser.trim(raw)
+        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+        let pool = poolRef!, pending = pendingRef
+        var start = 0
+        var i = 0
+        let n = p.count
+        while i <= n {
+            // Items end at ; or 、 (E3 80 81) or ； (EF BC 9B), or at the end of the cell.
+            var sep = 0
+            if i == n { sep = 1 } else if p[i] == 0x3B { sep = 1 } else if p[i] >= 0xE3, i + 2 < n,
+                (p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x81) || (p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] == 0x9B) {
+                sep = 3
+            }
+            if sep == 0 { i += 1; continue }
+            let item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<i]))
+            if item.count > 0, let pending {
+                if !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
+                let fits = pending._withUnsafeGuaranteedRef { pending -> Bool in
+                    guard pending.fits(item.count) else { return false }
+                    pending.append(item)
+                    return true
+                }
+                if !fits { return "the column's text passes 4 GB" }
+            } else if item.count > 0 {
+                var isNew = false
+                entries.append(pool._withUnsafeGuaranteedRef { $0.intern(item, isNew: &isNew) })
+                if isNew && !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
+            }
+            i += sep
+            start = i
+        }
+        words.append(UInt32(pending.map { $0._withUnsafeGuaranteedRef { $0.count } } ?? baseEntries + entries.count))
+        return nil
+    }
+
+    @inline(__always)
+    private func appendCode(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = CellParser.trim(raw)
+        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+        if p.count == 0 { bytes.append(EnumInfo.none); return nil }
+        let v = lookup(p)
+        if v == 254 {
+            let s = String(decoding: p, as: UTF8.self)
+            let expected = info!.values.map { "\($0.label) (\($0.token))" }.joined(separator: ", ")
+            return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))"
+        }
+        bytes.append(v)
+        return nil
+    }
+
+    @inline(__always)
+    private func appendBool(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = CellParser.trim(raw)
+        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+        if p.count == 0 { bytes.append(0); return nil }
+        let v = lookup(p)
+        if v == 254 {
+            return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected true/false, 是/否 or 1/0)"
+        }
+        bytes.append(v)
+        return nil
+    }
+
+    @inline(__always)
+    private func appendDay(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = CellParser.trim(raw)
+        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+        if p.count == 0 { numbers.append(Day.none); return nil }
+        // yyyy-mm-dd, the usual spelling, from a small cache keyed by its ten bytes.
+        var key: UInt64 = 0, tail: UInt16 = 0, slot = 0
+        if p.count == 10 {
+            let raw = UnsafeRawPointer(p.baseAddress!)
+            key = raw.loadUnaligned(as: UInt64.self)
+            tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+            // Multiplicative hashing: the top bits depend on every byte (the low ones do not).
+            let h = (key ^ UInt64(tail) << 48 ^ key >> 29) &* 0x9E37_79B9_7F4A_7C15
+            slot = Int(h >> 55)
+            if dayKeys[slot] == key && dayTails[slot] == tail { numbers.append(dayValues[slot]); return nil }
+        }
+        guard let d = Day.parse(p) else { return CellParser.dateError(p) }
+        if p.count == 10 { dayKeys[slot] = key; dayTails[slot] = tail; dayValues[slot] = d.raw }
+        numbers.append(d.raw)
+        return nil
+    }
+
+    @inline(__always)
+    private func appendInt(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = CellParser.trim(raw)
+        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+        if p.count == 0 { numbers.append(0); return nil }
+        var v: Int64 = 0
+        var ok = p.count <= 9
+        var i = 0
+        let negative = p[0] == 0x2D
+        if negative { i = 1; ok = ok && p.count > 1 }
+        while ok && i < p.count {
+            let b = p[i]
+            if b < 48 || b > 57 { ok = false; break }
+            v = v * 10 + Int64(b - 48); i += 1
+        }
+        guard ok else { return "\"\(String(decoding: p, as: UTF8.self))\" is not a whole number" }
+        numbers.append(Int32(negative ? -v : v))
         return nil
     }
 
@@ -194,6 +263,8 @@ final class CellParser {
         case .day, .int: numbers.removeLast(1)
         }
     }
+
+    func dropLast(_ n: Int) { for _ in 0..<n { dropLast() } }
 
     /// Moves the rows parsed so far into the column.
     func flush() {
@@ -581,62 +652,106 @@ final class RangeParser {
         positions.baseLine += lines
     }
 
+    /// Rows read before their cells are parsed: each field's cells then go through its parser in
+    /// one loop (one dispatch on the field's kind per block, not per cell).
+    static let blockRows = 64
+
     /// Parses rows until the reader reaches `end` (a row boundary) or the end of the buffer, then
     /// moves them into the table.
     func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, every2MB: (Int) -> Void) {
         var nextProgress = reader.position + (1 << 16)
         positions = RowPositions(baseStart: reader.position, baseLine: reader.line, expectedRows: expectedRows)
         var lastStart = reader.position, lastLine = reader.line
-        // The parsers by field, held without reference counting on the hot path.
-        let slots = UnsafeMutablePointer<Unmanaged<CellParser>?>.allocate(capacity: headerCount)
-        defer { slots.deallocate() }
-        for k in 0..<headerCount { slots[k] = mapping[k].map { Unmanaged.passUnretained($0) } }
         let all = mapping.compactMap { $0 } + absent
+        let hc = headerCount, blockRows = RangeParser.blockRows
+        let block = UnsafeMutablePointer<CSVReader.Field>.allocate(capacity: blockRows * hc)
+        let rowStarts = UnsafeMutablePointer<Int>.allocate(capacity: blockRows)
+        let rowLines = UnsafeMutablePointer<Int>.allocate(capacity: blockRows)
+        let rowEnds = UnsafeMutablePointer<Int>.allocate(capacity: blockRows)
+        defer { block.deallocate(); rowStarts.deallocate(); rowLines.deallocate(); rowEnds.deallocate() }
+        guard let file = buf.baseAddress else { return }
+        reader.keepsScratch = true
+        defer { reader.keepsScratch = false }
         var kept = 0
-        while reader.position < end {
-            let more: Bool
-            do { more = try reader.nextRow() } catch let f {
-                let (l, c) = reader.location(of: f.offset)
-                addIssue(line: l, column: c, field: nil, f.message)
-                // The rest of the file is inside the open quote: reject it whole.
-                rejects.append((reader.rowStart, Array(UnsafeBufferPointer(rebasing: buf[reader.rowStart...]))))
-                rejected += 1
-                reader.skipToEnd()
-                break
+        var finished = false
+        func keep(_ i: Int) {
+            kept += 1
+            positions.starts.append(UInt32(truncatingIfNeeded: rowStarts[i] - lastStart))
+            positions.lines.append(UInt32(truncatingIfNeeded: rowLines[i] - lastLine))
+            lastStart = rowStarts[i]; lastLine = rowLines[i]
+        }
+        while !finished && reader.position < end {
+            // Read a block of rows: their fields, where each starts and ends.
+            reader.scratch.removeAll(keepingCapacity: true)
+            var n = 0
+            while n < blockRows && reader.position < end {
+                let more: Bool
+                do { more = try reader.nextRow() } catch let f {
+                    let (l, c) = reader.location(of: f.offset)
+                    addIssue(line: l, column: c, field: nil, f.message)
+                    // The rest of the file is inside the open quote: reject it whole.
+                    rejects.append((reader.rowStart, Array(UnsafeBufferPointer(rebasing: buf[reader.rowStart...]))))
+                    rejected += 1
+                    reader.skipToEnd()
+                    finished = true
+                    break
+                }
+                if !more { finished = true; break }
+                if reader.isBlankRow { continue }
+                if reader.fields.count != hc {
+                    let (l, _) = reader.location(of: reader.rowStart)
+                    addIssue(line: l, column: 0, field: nil,
+                             "\(reader.fields.count < hc ? "too few" : "too many") fields: expected \(hc), found \(reader.fields.count)")
+                    rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
+                    continue
+                }
+                (block + n * hc).update(from: reader.fieldBase, count: hc)
+                rowStarts[n] = reader.rowStart; rowLines[n] = reader.rowLine; rowEnds[n] = reader.position
+                n += 1
             }
-            if !more { break }
-            if reader.isBlankRow { continue }
-            if reader.fields.count != headerCount {
-                let (l, _) = reader.location(of: reader.rowStart)
-                addIssue(line: l, column: 0, field: nil,
-                         "\(reader.fields.count < headerCount ? "too few" : "too many") fields: expected \(headerCount), found \(reader.fields.count)")
-                rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
-                continue
-            }
-            var bad = false
-            for k in 0..<headerCount {
-                guard let slot = slots[k] else { continue }
-                let message = slot._withUnsafeGuaranteedRef { parser in reader.withValue(k) { parser.append($0) } }
-                if let message {
-                    let parser = slot.takeUnretainedValue()
-                    let (l, c) = reader.location(of: reader.fields[k].start)
-                    addIssue(line: l, column: c, field: parser.spec.name, message)
-                    bad = true
-                    parser.appendEmpty()
+            guard n > 0 else { continue }
+            reader.scratch.withUnsafeBufferPointer { scratchBuf in
+                let scratch = scratchBuf.baseAddress
+                // Field by field over the block.
+                var failedAt = -1, appended = 0
+                for k in 0..<hc {
+                    guard let parser = mapping[k] else { continue }
+                    let got = parser.appendColumn(block + k, stride: hc, count: n, file: file, scratch: scratch)
+                    if got < n { failedAt = k; appended = got; break }
+                }
+                if failedAt < 0 {
+                    for parser in absent { for _ in 0..<n { parser.appendEmpty() } }
+                    for i in 0..<n { keep(i) }
+                    return
+                }
+                // A bad cell: undo the block and take it row by row, to drop the bad rows only.
+                for k in 0..<failedAt { mapping[k]?.dropLast(n) }
+                mapping[failedAt]!.dropLast(appended)
+                for i in 0..<n {
+                    var bad = false
+                    for k in 0..<hc {
+                        guard let parser = mapping[k] else { continue }
+                        let f = block[i * hc + k]
+                        let cell = UnsafeBufferPointer(start: (f.inScratch ? scratch! : file) + f.valueStart, count: f.valueEnd - f.valueStart)
+                        if let message = parser.append(cell) {
+                            let (l, c) = reader.location(of: f.start, row: rowStarts[i], line: rowLines[i])
+                            addIssue(line: l, column: c, field: parser.spec.name, message)
+                            bad = true
+                            parser.appendEmpty()
+                        }
+                    }
+                    for parser in absent { parser.appendEmpty() }
+                    if bad {
+                        for parser in all { parser.dropLast() }
+                        rejects.append((rowStarts[i], Array(UnsafeBufferPointer(rebasing: buf[rowStarts[i]..<rowEnds[i]]))))
+                        rejected += 1
+                    } else {
+                        keep(i)
+                    }
                 }
             }
-            for parser in absent { parser.appendEmpty() }
-            if bad {
-                for parser in all { parser.dropLast() }
-                rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
-            } else {
-                kept += 1
-                positions.starts.append(UInt32(truncatingIfNeeded: reader.rowStart - lastStart))
-                positions.lines.append(UInt32(truncatingIfNeeded: reader.rowLine - lastLine))
-                lastStart = reader.rowStart; lastLine = reader.rowLine
-            }
             if reader.position > nextProgress {
-                every2MB(reader.rowStart)
+                every2MB(reader.position)
                 nextProgress = reader.position + (2 << 20)
             }
         }

@@ -318,3 +318,29 @@ func dump(_ store: CaseStore) -> [String] {
         #expect(store.row(ofID: "E-199") == 196)
     }
 }
+
+@Test func badCellsAnywhereInABlockDropOnlyTheirRows() throws {
+    var csv = header
+    var expectedBad: [Int] = []
+    for i in 0..<1000 {
+        var row = goodRow1.replacingOccurrences(of: "C-1,", with: "B-\(i),")
+        if i % 37 == 5 { row = row.replacingOccurrences(of: "2020-03-10", with: "2020-02-31"); expectedBad.append(i) }
+        else if i % 53 == 11 { row = row.replacingOccurrences(of: ",closed,", with: ",shut,"); expectedBad.append(i) }
+        else if i % 101 == 63 { row = row.replacingOccurrences(of: ",proposal,", with: ",,"); expectedBad.append(i) }
+        csv += row
+    }
+    for threshold in [Int.max, 0] {
+        let ds = try TempDataset(["cases.csv": csv])
+        var options = LoadOptions(lenient: true)
+        options.parallelThreshold = threshold
+        options.rejectsDirectory = ds.path
+        let (store, report) = try DatasetLoader.load(ds.path, options: options)
+        let keptIDs = (0..<store.cases.count).map { store.cases.text("id")[$0] }
+        #expect(keptIDs == (0..<1000).filter { !expectedBad.contains($0) }.map { "B-\($0)" })
+        #expect(report.rejectedIssues.map(\.line) == expectedBad.map { $0 + 2 })
+        #expect(report.rejectedIssues.map { $0.field ?? "" } == expectedBad.map { $0 % 37 == 5 ? "assigned_on" : $0 % 53 == 11 ? "status" : "kind" })
+        let rejects = try String(contentsOfFile: ds.path + "/cases.rejects.csv", encoding: .utf8)
+        #expect(rejects.split(separator: "\n").count == 1 + expectedBad.count)
+        #expect(store.cases.day("deadline").values.allSatisfy { $0 != Day.none })
+    }
+}
