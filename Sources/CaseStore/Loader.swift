@@ -132,32 +132,106 @@ struct RowProblem {
 
 /// Checks across rows, and defaults that depend on other fields, run once every row is in.
 protocol RowCheck: AnyObject {
-    /// Fills defaults and returns the bad rows, ascending.
-    func check(_ table: Table) -> [RowProblem]
+    /// A field kept as bytes whose values must be distinct: each range of the file sorts the
+    /// hashes of its own cells on its own thread (`KeyHashes.sorted`) for `check` to merge.
+    var uniqueField: String? { get }
+    /// Fills defaults and returns the bad rows, ascending. `keyParts`: the sorted hashes of the
+    /// unique field, one list per range with the table row its first row became.
+    func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem]
+}
+
+/// Hashes of a field's cells with their rows: the hash's high 32 bits above the row's 32 bits,
+/// sorted by hash and then row.
+enum KeyHashes {
+    static func sorted(_ cells: PendingCells, from start: Int) -> [UInt64] {
+        let n = cells.count - start
+        guard n > 0 else { return [] }
+        var keys = [UInt64](repeating: 0, count: n)
+        for i in 0..<n { keys[i] = (StringPool.hash(cells.item(start + i)) & 0xFFFF_FFFF_0000_0000) | UInt64(i) }
+        // The rows are already ascending: a stable sort on the high bytes keeps them so.
+        RadixSort.sort(&keys, fromByte: 4)
+        return keys
+    }
 }
 
 final class CaseRowCheck: RowCheck {
     let store: CaseStore
     init(store: CaseStore) { self.store = store }
+    var uniqueField: String? { "id" }
 
-    func check(_ table: Table) -> [RowProblem] {
+    func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
         let n = table.count
         // An empty year is the year of assignment; the deadline defaults to three months after it.
         guard case .day(let assigned)? = table.storedColumn("assigned_on"),
               case .int(let year)? = table.storedColumn("year"),
               case .day(let deadline)? = table.storedColumn("deadline") else { return [] }
-        for row in 0..<n {
-            let a = assigned.values[row]
-            guard a != Day.none else { continue }
-            if year.values[row] == 0 { year.values[row] = Int32(Day(raw: a).components.year) }
-            if deadline.values[row] == Day.none { deadline.values[row] = Day(raw: a).adding(months: 3).raw }
+        assigned.values.withUnsafeBufferPointer { assigned in
+            year.values.withUnsafeMutableBufferPointer { year in
+                deadline.values.withUnsafeMutableBufferPointer { deadline in
+                    for row in 0..<n where year[row] == 0 || deadline[row] == Day.none {
+                        let a = assigned[row]
+                        guard a != Day.none else { continue }
+                        if year[row] == 0 { year[row] = Int32(Day(raw: a).components.year) }
+                        if deadline[row] == Day.none { deadline[row] = Day(raw: a).adding(months: 3).raw }
+                    }
+                }
+            }
+        }
+        if case .text(let ids)? = table.storedColumn("id"), let pending = ids.pending,
+           keyParts.reduce(0, { $0 + $1.keys.count }) == n {
+            return duplicates(pending, keyParts)
         }
         return duplicateIDs(table)
     }
 
-    /// Rows whose id an earlier row has. The ids are kept as bytes at load: their hashes are
-    /// sorted (with the row in the low bits, so the first of equals comes first) and only equal
-    /// hashes have their bytes compared.
+    /// Duplicates from the ranges' sorted hashes: merged in (hash, row) order, and the bytes
+    /// compared only where hashes are equal.
+    func duplicates(_ ids: PendingCells, _ parts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
+        var out: [RowProblem] = []
+        // Merged two at a time into one list of (hash, table row), then runs of equal hashes.
+        var merged: [UInt64] = []
+        for part in parts {
+            let shifted = part.firstRow == 0 ? part.keys : part.keys.map { ($0 & 0xFFFF_FFFF_0000_0000) | (($0 & 0xFFFF_FFFF) + UInt64(part.firstRow)) }
+            if merged.isEmpty { merged = shifted; continue }
+            var m = [UInt64]()
+            m.reserveCapacity(merged.count + shifted.count)
+            merged.withUnsafeBufferPointer { x in
+                shifted.withUnsafeBufferPointer { y in
+                    var i = 0, j = 0
+                    // Equal hashes: the earlier part's rows first (they are the smaller rows).
+                    while i < x.count && j < y.count {
+                        if y[j] >> 32 < x[i] >> 32 { m.append(y[j]); j += 1 } else { m.append(x[i]); i += 1 }
+                    }
+                    m.append(contentsOf: x[i...]); m.append(contentsOf: y[j...])
+                }
+            }
+            merged = m
+        }
+        merged.withUnsafeBufferPointer { k in
+            var i = 0
+            while i < k.count {
+                var j = i + 1
+                while j < k.count && k[j] >> 32 == k[i] >> 32 { j += 1 }
+                if j - i > 1 {
+                    // Equal hashes: compare the bytes.
+                    let run = (i..<j).map { Int(k[$0] & 0xFFFF_FFFF) }.sorted()
+                    var firsts: [Int] = []
+                    for row in run {
+                        let bytes = ids.item(row)
+                        if let f = firsts.first(where: { ids.item($0).elementsEqual(bytes) }) {
+                            out.append(RowProblem(row: row, field: "id", message: "duplicate id \"\(String(decoding: bytes, as: UTF8.self))\"", firstRow: f))
+                        } else {
+                            firsts.append(row)
+                        }
+                    }
+                }
+                i = j
+            }
+        }
+        return out.sorted { $0.row < $1.row }
+    }
+
+    /// Rows whose id an earlier row has, when the ranges did not sort the ids' hashes.
     func duplicateIDs(_ table: Table) -> [RowProblem] {
         guard case .text(let ids)? = table.storedColumn("id") else { return [] }
         let n = table.count
@@ -173,39 +247,15 @@ final class CaseRowCheck: RowCheck {
             }
             return out
         }
-        var rowBits = 1
-        while (1 << rowBits) < n { rowBits += 1 }
-        let rowMask = UInt64((1 << rowBits) - 1)
-        var keys = [UInt64](repeating: 0, count: n)
-        for row in 0..<n { keys[row] = (StringPool.hash(pending.item(row)) & ~rowMask) | UInt64(row) }
-        RadixSort.sort(&keys)
-        var i = 0
-        while i < n {
-            var j = i + 1
-            while j < n && keys[j] & ~rowMask == keys[i] & ~rowMask { j += 1 }
-            if j - i > 1 {
-                // Equal hashes: compare the bytes (rows ascending within the run).
-                var firsts: [Int] = []
-                for k in i..<j {
-                    let row = Int(keys[k] & rowMask)
-                    let bytes = pending.item(row)
-                    if let f = firsts.first(where: { pending.item($0).elementsEqual(bytes) }) {
-                        out.append(problem(row, f, String(decoding: bytes, as: UTF8.self)))
-                    } else {
-                        firsts.append(row)
-                    }
-                }
-            }
-            i = j
-        }
-        return out.sorted { $0.row < $1.row }
+        return duplicates(pending, [(KeyHashes.sorted(pending, from: 0), 0)])
     }
 }
 
 final class EventRowCheck: RowCheck {
     let store: CaseStore
     init(store: CaseStore) { self.store = store }
-    func check(_ table: Table) -> [RowProblem] {
+    var uniqueField: String? { nil }
+    func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
         let caseIDs = store.cases.text("id").codes
         var known = [Bool](repeating: false, count: store.pools.ids.count)
         for code in caseIDs { known[Int(code)] = true }
@@ -221,9 +271,10 @@ final class EventRowCheck: RowCheck {
     }
 }
 
-/// Sorts 64-bit keys, least significant byte first.
+/// Sorts 64-bit keys, least significant byte first (from byte `fromByte` up: the bytes below
+/// it are left in the order they come, the sort being stable).
 enum RadixSort {
-    static func sort(_ keys: inout [UInt64]) {
+    static func sort(_ keys: inout [UInt64], fromByte: Int = 0) {
         let n = keys.count
         guard n > 1 else { return }
         var scratch = [UInt64](repeating: 0, count: n)
@@ -231,7 +282,7 @@ enum RadixSort {
             scratch.withUnsafeMutableBufferPointer { b in
                 var src = a, dst = b
                 var counts = [Int](repeating: 0, count: 256)
-                for shift in stride(from: 0, to: 64, by: 8) {
+                for shift in stride(from: fromByte * 8, to: 64, by: 8) {
                     for i in 0..<256 { counts[i] = 0 }
                     for k in src { counts[Int((k >> UInt64(shift)) & 0xFF)] += 1 }
                     if counts.contains(n) { continue }   // every key has the same byte here

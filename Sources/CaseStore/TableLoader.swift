@@ -24,13 +24,15 @@ final class CellParser {
     /// a half parsed apart).
     private unowned(unsafe) let pending: PendingCells?
     private let pendingRef: Unmanaged<PendingCells>?
+    /// The cells this parser keeps as bytes, if it does.
+    var pendingCells: PendingCells? { pending }
     /// Rows parsed and not yet flushed: text codes, list ends (absolute entry counts), dates and
     /// numbers, enum codes and bools.
-    private var words = RawBuffer<UInt32>(capacity: 16)
-    private var numbers = RawBuffer<Int32>(capacity: 16)
-    private var bytes = RawBuffer<UInt8>(capacity: 16)
+    fileprivate var words = RawBuffer<UInt32>(capacity: 16)
+    fileprivate var numbers = RawBuffer<Int32>(capacity: 16)
+    fileprivate var bytes = RawBuffer<UInt8>(capacity: 16)
     /// List entries not yet flushed, and how many the column held before them.
-    private var entries = RawBuffer<UInt32>(capacity: 16)
+    fileprivate var entries = RawBuffer<UInt32>(capacity: 16)
     private var baseEntries = 0
     /// Dates met lately, by their ten bytes (a direct-mapped cache; key 0 never matches a date).
     static let dayCacheSize = 512   // 2^9: the hash's top 9 bits
@@ -267,26 +269,81 @@ final class CellParser {
     func dropLast(_ n: Int) { for _ in 0..<n { dropLast() } }
 
     /// Moves the rows parsed so far into the column.
-    func flush() {
-        // Each buffer is given back as soon as it is copied, so a load holds at most one column twice.
-        func move<T>(_ b: inout RawBuffer<T>, into a: inout [T]) {
-            a.reserveCapacity(a.count + b.count)
+    /// Moves the rows parsed so far into the column, followed by those of `other` (the same field
+    /// parsed from the second half of the file into a table of its own): its texts are re-interned
+    /// into this column's pool, its pending cells appended to this column's. Each value is copied
+    /// once, and each buffer given back as soon as it is copied.
+    ///
+    /// `roomForMore`: the rows of a second half are still to come (about as many as these):
+    /// room is made for them now, so appending them later copies nothing again.
+    func flush(appending other: CellParser? = nil, roomForMore: Bool = false) {
+        func move<T>(_ b: inout RawBuffer<T>, _ o: UnsafeMutablePointer<RawBuffer<T>>?, into a: inout [T],
+                     map: ((T) -> T)? = nil) {
+            let more = roomForMore ? b.count + b.count / 16 : 0
+            a.reserveCapacity(a.count + b.count + (o?.pointee.count ?? 0) + more)
             a.append(contentsOf: UnsafeBufferPointer(start: b.base, count: b.count))
             b.free(); b = RawBuffer(capacity: 16)
+            if let o {
+                if let map {
+                    for i in 0..<o.pointee.count { a.append(map(o.pointee[i])) }
+                } else {
+                    a.append(contentsOf: UnsafeBufferPointer(start: o.pointee.base, count: o.pointee.count))
+                }
+                o.pointee.free(); o.pointee = RawBuffer(capacity: 16)
+            }
+        }
+        /// Codes of the other parser's pool → codes of this one, made as met.
+        func remap(_ from: StringPool?, _ to: StringPool) -> ((UInt32) -> UInt32)? {
+            guard let from else { return nil }
+            var map = [UInt32](repeating: UInt32.max, count: from.count)
+            return { code in
+                var m = map[Int(code)]
+                if m == UInt32.max { m = from.withBytes(code) { to.intern($0) }; map[Int(code)] = m }
+                return m
+            }
+        }
+        func with<T>(_ o: CellParser?, _ path: WritableKeyPath<CellParser, RawBuffer<T>>, _ body: (UnsafeMutablePointer<RawBuffer<T>>?) -> Void) {
+            guard var o else { body(nil); return }
+            var buffer = o[keyPath: path]
+            body(&buffer)
+            o[keyPath: path] = buffer
         }
         switch column {
-        case .text(let c): if pending == nil { move(&words, into: &c.codes) }
+        case .text(let c):
+            if let pending {
+                if let p = other?.pending {
+                    pending.append(contentsOf: p)
+                    if case .text(let x) = other!.column { x.pending = nil }   // gives its bytes back
+                }
+            } else {
+                let m = remap(other?.pool, c.pool)
+                with(other, \.words) { move(&words, $0, into: &c.codes, map: m) }
+            }
         case .list(let c):
-            move(&words, into: &c.starts)
-            if pending == nil { move(&entries, into: &c.values) }
+            let shift = UInt32(pending?.count ?? baseEntries + entries.count)
+            with(other, \.words) { move(&words, $0, into: &c.starts, map: { $0 + shift }) }
+            if let pending {
+                if let p = other?.pending {
+                    pending.append(contentsOf: p)
+                    if case .list(let x) = other!.column { x.pending = nil }
+                }
+            } else {
+                let m = remap(other?.pool, c.pool)
+                with(other, \.entries) { move(&entries, $0, into: &c.values, map: m) }
+            }
             baseEntries = c.entryCount
-        case .code(let c): move(&bytes, into: &c.codes)
+        case .code(let c): with(other, \.bytes) { move(&bytes, $0, into: &c.codes) }
         case .bool(let c):
-            c.values.reserveCapacity(c.values.count + bytes.count)
+            let n = bytes.count + (other?.bytes.count ?? 0) + (roomForMore ? bytes.count + bytes.count / 16 : 0)
+            c.values.reserveCapacity(c.values.count + n)
             for i in 0..<bytes.count { c.values.append(bytes[i] != 0) }
             bytes.free(); bytes = RawBuffer(capacity: 16)
-        case .day(let c): move(&numbers, into: &c.values)
-        case .int(let c): move(&numbers, into: &c.values)
+            if let o = other {
+                for i in 0..<o.bytes.count { c.values.append(o.bytes[i] != 0) }
+                o.bytes.free(); o.bytes = RawBuffer(capacity: 16)
+            }
+        case .day(let c): with(other, \.numbers) { move(&numbers, $0, into: &c.values) }
+        case .int(let c): with(other, \.numbers) { move(&numbers, $0, into: &c.values) }
         }
     }
 
@@ -456,6 +513,7 @@ struct TableLoader {
 
         let bodyStart = reader.position
         let rangeA = RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: expectedRows)
+        rangeA.uniqueField = extra?.uniqueField
         var parsers = mapping.compactMap { $0 }
         // A large file is cut in two at a row boundary; the second half is parsed on the other
         // core into a table of its own, then merged.
@@ -476,6 +534,7 @@ struct TableLoader {
             } }
             let absentB = absent.map { CellParser(spec: $0.spec, column: tableB.storedColumn($0.spec.name)!, expectedRows: expectedRows) }
             let rangeB = RangeParser(name: name, table: tableB, mapping: mappingB, absent: absentB, headerCount: headerCount, expectedRows: expectedRows)
+            rangeB.uniqueField = extra?.uniqueField
             parsers += mappingB.compactMap { $0 }
             partB = (rangeB, tableB, cut)
         }
@@ -486,27 +545,29 @@ struct TableLoader {
             nonisolated(unsafe) let unsafeBufB = bufB
             Thread.detachNewThread {
                 var readerB = CSVReader(unsafeBufB, startingAt: 0, line: 1)
-                rangeB.run(&readerB, buf: unsafeBufB, end: unsafeBufB.count) { position in file.release(from: cut, upTo: cut + position) }
+                rangeB.run(&readerB, buf: unsafeBufB, end: unsafeBufB.count, flush: false) { position in file.release(from: cut, upTo: cut + position) }
                 done.signal()
             }
         }
         let total = max(split, 1)
-        rangeA.run(&reader, buf: buf, end: split) { [file, options] position in
+        rangeA.run(&reader, buf: buf, end: split, roomForMore: partB != nil) { [file, options] position in
             options.progress?(Double(position) / Double(total))
             // Pages behind the current row are not needed again: give them back.
             file.release(upTo: position)
         }
         var ranges = [rangeA]
-        if let (rangeB, tableB, cut) = partB {
+        if let (rangeB, _, cut) = partB {
             done.wait()
             if reader.position != cut {
                 // The cut was not a row boundary after all (a stray quote): read the rest here.
                 let rest = RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: expectedRows)
+                rest.uniqueField = extra?.uniqueField
                 rest.run(&reader, buf: buf, end: buf.count) { _ in }
                 ranges.append(rest)
             } else {
                 rangeB.shift(offset: cut, lines: reader.line - 1)
-                RangeParser.merge(tableB, into: table)
+                rangeB.firstRow = rangeA.firstRow + rangeA.kept
+                rangeA.append(rangeB)
                 ranges.append(rangeB)
             }
         }
@@ -524,7 +585,7 @@ struct TableLoader {
         }
         // Checks across rows (duplicate ids, events of unknown cases) and defaults, once every row is in.
         if let extra {
-            let problems = extra.check(table)
+            let problems = extra.check(table, keyParts: ranges.map { ($0.uniqueKeys, $0.firstRow) })
             if !problems.isEmpty {
                 var wanted = Set(problems.map(\.row))
                 for p in problems { if let f = p.firstRow { wanted.insert(f) } }
@@ -631,6 +692,14 @@ final class RangeParser {
     var rejected = 0
     var positions = RowPositions(baseStart: 0, baseLine: 1, expectedRows: 0)
     let expectedRows: Int
+    /// Rows kept by the last run.
+    private(set) var kept = 0
+    /// The table row the range's first row is (or becomes, for a range parsed apart).
+    var firstRow = 0
+    /// A field kept as bytes that must be unique, and the sorted hashes of this range's cells of
+    /// it (see `KeyHashes`), made on the range's own thread.
+    var uniqueField: String?
+    private(set) var uniqueKeys: [UInt64] = []
 
     init(name: String, table: Table, mapping: [CellParser?], absent: [CellParser], headerCount: Int, expectedRows: Int) {
         self.name = name; self.table = table; self.mapping = mapping; self.absent = absent
@@ -658,7 +727,8 @@ final class RangeParser {
 
     /// Parses rows until the reader reaches `end` (a row boundary) or the end of the buffer, then
     /// moves them into the table.
-    func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, every2MB: (Int) -> Void) {
+    func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, flush: Bool = true,
+             roomForMore: Bool = false, every2MB: (Int) -> Void) {
         var nextProgress = reader.position + (1 << 16)
         positions = RowPositions(baseStart: reader.position, baseLine: reader.line, expectedRows: expectedRows)
         var lastStart = reader.position, lastLine = reader.line
@@ -672,6 +742,9 @@ final class RangeParser {
         guard let file = buf.baseAddress else { return }
         reader.keepsScratch = true
         defer { reader.keepsScratch = false }
+        firstRow = table.count
+        let unique = mapping.first { $0 != nil && $0!.spec.name == uniqueField }??.pendingCells
+        let uniqueStart = unique?.count ?? 0
         var kept = 0
         var finished = false
         func keep(_ i: Int) {
@@ -755,8 +828,24 @@ final class RangeParser {
                 nextProgress = reader.position + (2 << 20)
             }
         }
-        for parser in all { parser.flush() }
+        self.kept = kept
+        if let unique { uniqueKeys = KeyHashes.sorted(unique, from: uniqueStart) }
+        guard flush else { return }
+        for parser in all { parser.flush(roomForMore: roomForMore) }
         table.count += kept
+    }
+
+    /// Appends the rows of `other` (the second half, parsed apart and not flushed) to the table,
+    /// after this range's (flushed).
+    func append(_ other: RangeParser) {
+        let pairs = zip(mapping, other.mapping).compactMap { a, b in a.map { ($0, b!) } } + Array(zip(absent, other.absent))
+        // Two at once: the texts (which share pools, so one thread) and the rest (plain copies).
+        let groups = [pairs.filter { $0.0.kind == .text || $0.0.kind == .list }, pairs.filter { $0.0.kind != .text && $0.0.kind != .list }]
+        nonisolated(unsafe) let work = groups
+        DispatchQueue.concurrentPerform(iterations: 2) { g in
+            for (a, b) in work[g] { a.flush(appending: b) }
+        }
+        table.count += other.kept
     }
 
     /// Where to cut the body in two: the first line end past the middle that lies outside quotes
@@ -779,69 +868,6 @@ final class RangeParser {
             i += 1
         }
         return nil
-    }
-
-    /// Appends the rows of `other` (parsed into a table with pools of its own) to `table`: texts
-    /// re-interned into the table's pools, pending cells appended to its pending cells.
-    static func merge(_ other: Table, into table: Table) {
-        let count = other.count
-        for spec in table.storedSpecs {
-            switch (table.storedColumn(spec.name)!, other.storedColumn(spec.name)!) {
-            case (.text(let a), .text(let b)) where b.pending != nil:
-                let raw = b.pending!
-                if let pa = a.pending {
-                    pa.append(contentsOf: raw)
-                } else {
-                    a.codes.reserveCapacity(a.codes.count + count)
-                    a.pool.reserve(more: raw.count, byteCount: raw.bytes.count)
-                    for i in 0..<raw.count { a.codes.append(a.pool.intern(raw.item(i))) }
-                }
-                b.pending = nil
-            case (.list(let a), .list(let b)) where b.pending != nil:
-                let raw = b.pending!
-                let offset = UInt32(a.entryCount)
-                a.starts.reserveCapacity(a.starts.count + count)
-                a.starts.append(contentsOf: b.starts.dropFirst().map { $0 + offset })
-                if let pa = a.pending {
-                    pa.append(contentsOf: raw)
-                } else {
-                    a.values.reserveCapacity(a.values.count + raw.count)
-                    for i in 0..<raw.count { a.values.append(a.pool.intern(raw.item(i))) }
-                }
-                b.pending = nil; b.starts = [0]
-            case (.text(let a), .text(let b)):
-                var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
-                a.codes.reserveCapacity(a.codes.count + count)
-                for code in b.codes {
-                    var m = map[Int(code)]
-                    if m == UInt32.max { m = b.pool.withBytes(code) { a.pool.intern($0) }; map[Int(code)] = m }
-                    a.codes.append(m)
-                }
-                b.codes = []
-            case (.list(let a), .list(let b)):
-                var map = [UInt32](repeating: UInt32.max, count: b.pool.count)
-                let offset = UInt32(a.values.count)
-                a.values.reserveCapacity(a.values.count + b.values.count)
-                a.starts.reserveCapacity(a.starts.count + count)
-                for code in b.values {
-                    var m = map[Int(code)]
-                    if m == UInt32.max { m = b.pool.withBytes(code) { a.pool.intern($0) }; map[Int(code)] = m }
-                    a.values.append(m)
-                }
-                a.starts.append(contentsOf: b.starts.dropFirst().map { $0 + offset })
-                b.values = []; b.starts = [0]
-            case (.code(let a), .code(let b)):
-                a.codes.reserveCapacity(a.codes.count + b.codes.count); a.codes.append(contentsOf: b.codes); b.codes = []
-            case (.bool(let a), .bool(let b)):
-                a.values.reserveCapacity(a.values.count + b.values.count); a.values.append(contentsOf: b.values); b.values = []
-            case (.day(let a), .day(let b)):
-                a.values.reserveCapacity(a.values.count + b.values.count); a.values.append(contentsOf: b.values); b.values = []
-            case (.int(let a), .int(let b)):
-                a.values.reserveCapacity(a.values.count + b.values.count); a.values.append(contentsOf: b.values); b.values = []
-            default: preconditionFailure("column kinds differ")
-            }
-        }
-        table.count += count
     }
 }
 
