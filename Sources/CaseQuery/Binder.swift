@@ -460,7 +460,7 @@ final class Binder {
                 return indexes.rows("status", codes: open)
             },
             .rangeIndex("deadline < \(asOf) (the as-of date)", { [self] in
-                bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1))
+                indexes.worthBuilding("deadline") ? bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1)) : nil
             }, { [deadline = table.day("deadline").values, none = Day.none] r in
                 deadline[r] != none && deadline[r] < asOf.raw
             }),
@@ -486,7 +486,7 @@ final class Binder {
         let column = intGetter(f)!
         let none = Day.none
         func idx(_ a: Int32, _ b: Int32) -> Plan {
-            .rangeIndex(text, { [self] in bitmap(indexes.sorted(field).rows(from: a, through: b)) },
+            .rangeIndex(text, { [self] in indexes.worthBuilding(field) ? bitmap(indexes.sorted(field).rows(from: a, through: b)) : nil },
                         { r in let v = column(r); return v != none && v >= a && v <= b })
         }
         switch op {
@@ -535,7 +535,7 @@ final class Binder {
             let field = f.name
             for (lit, r) in values {
                 let s = lit.asText
-                if let c = pool.lookup(s), indexes.postings(field).count(of: Int(c)) > 0 || s.isEmpty {
+                if let c = pool.lookup(s), s.isEmpty || { let p = indexes.present(field); return Int(c) < p.count && p[Int(c)] }() {
                     codes.append(Int(c)); continue
                 }
                 // A value no row has: say so, and offer the nearest value that rows do have.
@@ -546,8 +546,7 @@ final class Binder {
             }
             let shown = codes.map { "\"\(pool[UInt32($0)])\"" }.joined(separator: ", ")
             return .index(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))") { [self] in
-                let post = indexes.postings(field)
-                return bitmap(post, codes: codes)
+                indexes.rows(field, codes: codes)
             }
         default:
             let plans = try values.map { try compareLiteral(f, .eq, $0.0, $0.1) }
@@ -590,7 +589,7 @@ final class Binder {
     func isEmpty(_ f: BoundField) throws -> Plan {
         let field = f.name
         switch f.column {
-        case .text?: return .index("\(field) is empty") { [self] in bitmap(indexes.postings(field).rows(of: 0)) }
+        case .text?: return .index("\(field) is empty") { [self] in indexes.rows(field, codes: [0]) }
         case .code(let c)?:
             let none = c.info.values.count
             return .index("\(field) is empty") { [self] in indexes.rows(field, codes: [none]) }

@@ -371,16 +371,23 @@ public final class Engine {
         var first = [Int](repeating: Int.max, count: slots)
         var num = [[Int64]](repeating: [Int64](repeating: 0, count: slots), count: rates.count)
         var den = num
-        count.withUnsafeMutableBufferPointer { count in
-            first.withUnsafeMutableBufferPointer { first in
-                func run(_ key: (Int) -> Int) {
-                    if rates.isEmpty {
-                        rows.forEach { r in
-                            let k = key(r)
-                            if count[k] == 0 { first[k] = r }
-                            count[k] += 1
+        // The key of a row: a text code, an enum code, or 0 (one group); rows straight from the
+        // bitmap's words, no closure per row.
+        func accumulate<K: FixedWidthInteger>(_ keys: UnsafeBufferPointer<K>?) {
+            count.withUnsafeMutableBufferPointer { count in
+                first.withUnsafeMutableBufferPointer { first in
+                    @inline(__always) func key(_ r: Int) -> Int { keys.map { Int($0[r]) } ?? 0 }
+                    rows.words.withUnsafeBufferPointer { words in
+                        for wi in 0..<words.count {
+                            var w = words[wi]
+                            while w != 0 {
+                                let r = wi << 6 | w.trailingZeroBitCount
+                                w &= w - 1
+                                let k = key(r)
+                                if count[k] == 0 { first[k] = r }
+                                count[k] += 1
+                            }
                         }
-                        return
                     }
                     for (i, rate) in rates.enumerated() {
                         rate.codes.withUnsafeBufferPointer { codes in
@@ -388,12 +395,20 @@ public final class Engine {
                                 rate.den.withUnsafeBufferPointer { denT in
                                     num[i].withUnsafeMutableBufferPointer { nums in
                                         den[i].withUnsafeMutableBufferPointer { dens in
-                                            let counting = i == 0
-                                            rows.forEach { r in
-                                                let k = key(r)
-                                                if counting { if count[k] == 0 { first[k] = r }; count[k] += 1 }
-                                                let c = Int(codes[r])
-                                                if denT[c] { dens[k] += 1; if numT[c] { nums[k] += 1 } }
+                                            rows.words.withUnsafeBufferPointer { words in
+                                                for wi in 0..<words.count {
+                                                    var w = words[wi]
+                                                    while w != 0 {
+                                                        let r = wi << 6 | w.trailingZeroBitCount
+                                                        w &= w - 1
+                                                        let c = Int(codes[r])
+                                                        if denT[c] {
+                                                            let k = key(r)
+                                                            dens[k] += 1
+                                                            if numT[c] { nums[k] += 1 }
+                                                        }
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -402,14 +417,14 @@ public final class Engine {
                         }
                     }
                 }
-                if let t = textKey {
-                    t.withUnsafeBufferPointer { t in run { Int(t[$0]) } }
-                } else if let e = enumKey {
-                    e.withUnsafeBufferPointer { e in run { Int(e[$0]) } }
-                } else {
-                    run { _ in 0 }
-                }
             }
+        }
+        if let t = textKey {
+            t.withUnsafeBufferPointer { accumulate($0) }
+        } else if let e = enumKey {
+            e.withUnsafeBufferPointer { accumulate($0) }
+        } else {
+            accumulate(nil as UnsafeBufferPointer<UInt8>?)
         }
         // Groups in order of first appearance (no rows: one empty group when there is no key).
         var used = (0..<slots).filter { count[$0] > 0 }

@@ -8,7 +8,9 @@ public indirect enum Plan {
     case index(String, () -> Bitmap)
     /// An index step that can also be answered by testing rows: when the steps before it left
     /// few rows of a large table, testing those is cheaper than building or reading the index.
-    case rangeIndex(String, () -> Bitmap, (Int) -> Bool)
+    /// The index closure gives nil when its index is not worth building yet (see
+    /// `TableIndexes.worthBuilding`): the rows are tested then too.
+    case rangeIndex(String, () -> Bitmap?, (Int) -> Bool)
     /// A test on each candidate row; the text says what is tested.
     case scan(String, (Int) -> Bool)
     case and([Plan])
@@ -51,7 +53,16 @@ public indirect enum Plan {
                 trace?.append("\(pad)test \(text) on the \(before) rows left → \(b.cardinality) rows")
                 return b
             }
-            return Plan.index(text, make).execute(within: within, trace: &trace, depth: depth)
+            guard var b = make() else {
+                var b = within
+                let before = trace == nil ? 0 : b.cardinality
+                b.filter(test)
+                trace?.append("\(pad)test \(text) on the \(before) rows (its index is built from the third use) → \(b.cardinality) rows")
+                return b
+            }
+            b.formIntersection(within)
+            trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
+            return b
         case .scan(let text, let test):
             var b = within
             let before = trace == nil ? 0 : b.cardinality

@@ -54,7 +54,12 @@ public final class TableIndexes: @unchecked Sendable {
     /// Rows holding any of `codes` in an enum, bool, text or list column. Enum and yes/no
     /// columns keep one bitmap per value (a few hundred KB at a million rows, where a row list
     /// would take 4 MB); text and list columns answer from their postings.
+    ///
+    /// An index is built on the third question that could use it: before that, one pass over the
+    /// column answers (a pass costs less than building the index, which is itself a pass or a
+    /// sort). The interactive shell builds the common ones in the background after a load.
     public func rows(_ field: String, codes: some Sequence<Int>) -> Bitmap {
+        if !worthBuilding(field) { return scan(field, codes: Array(codes)) }
         switch table.column(field) {
         case .code?, .bool?:
             let maps = valueBitmaps(field)
@@ -68,6 +73,89 @@ public final class TableIndexes: @unchecked Sendable {
             return out
         }
     }
+
+    /// Questions that could have used an index not built yet, by field.
+    private var uses: [String: Int] = [:]
+    static let buildOnUse = 3
+    /// Tables smaller than this build their indexes on first use (they cost next to nothing).
+    static let scanFirstFrom = 65_536
+
+    /// Whether a question about `field` should use (and so build) its index: it is built already,
+    /// or this is the third question asking.
+    public func worthBuilding(_ field: String) -> Bool {
+        if table.count < TableIndexes.scanFirstFrom { return true }
+        lock.lock(); defer { lock.unlock() }
+        if bitmapCache[field] != nil || postingsCache[field] != nil || sortedCache[field] != nil { return true }
+        let n = (uses[field] ?? 0) + 1
+        uses[field] = n
+        return n >= TableIndexes.buildOnUse
+    }
+
+    /// Rows holding any of `codes`, by one pass over the column (no index).
+    func scan(_ field: String, codes: [Int]) -> Bitmap {
+        let n = table.count
+        var words = [UInt64](repeating: 0, count: (n + 63) >> 6)
+        func fill<T>(_ values: UnsafeBufferPointer<T>, _ wanted: (T) -> Bool) {
+            words.withUnsafeMutableBufferPointer { w in
+                var r = 0
+                for i in 0..<w.count {
+                    var word: UInt64 = 0
+                    let end = min(r + 64, n)
+                    var bit: UInt64 = 1
+                    while r < end { if wanted(values[r]) { word |= bit }; bit <<= 1; r += 1 }
+                    w[i] = word
+                }
+            }
+        }
+        switch table.column(field)! {
+        case .code(let c):
+            var want = [Bool](repeating: false, count: 256)
+            for k in codes where k >= 0 && k < 256 { want[k] = true }
+            // The last value's bitmap is that of empty cells.
+            if codes.contains(c.info.values.count) { want[Int(EnumInfo.none)] = true }
+            want.withUnsafeBufferPointer { t in c.codes.withUnsafeBufferPointer { fill($0) { t[Int($0)] } } }
+        case .bool(let c):
+            let yes = codes.contains(1), no = codes.contains(0)
+            c.values.withUnsafeBufferPointer { fill($0) { $0 ? yes : no } }
+        case .text(let c):
+            if codes.count == 1 {
+                let k = UInt32(truncatingIfNeeded: codes[0])
+                c.codes.withUnsafeBufferPointer { fill($0) { $0 == k } }
+            } else {
+                var want = [Bool](repeating: false, count: c.pool.count)
+                for k in codes where k >= 0 && k < want.count { want[k] = true }
+                want.withUnsafeBufferPointer { t in c.codes.withUnsafeBufferPointer { fill($0) { t[Int($0)] } } }
+            }
+        case .list(let c):
+            var want = [Bool](repeating: false, count: c.pool.count)
+            for k in codes where k >= 0 && k < want.count { want[k] = true }
+            var b = Bitmap(count: n)
+            for r in 0..<n where c.range(r).contains(where: { want[Int(c.values[$0])] }) { b.insert(r) }
+            return b
+        case .day, .int: preconditionFailure("\(field) has no codes")
+        }
+        return Bitmap(count: n, words: words)
+    }
+
+    /// Which codes of a text or list column's pool some row holds (one pass, kept).
+    public func present(_ field: String) -> [Bool] {
+        lock.lock()
+        if let p = presentCache[field] { lock.unlock(); return p }
+        lock.unlock()
+        var out: [Bool]
+        switch table.column(field)! {
+        case .text(let c):
+            out = [Bool](repeating: false, count: c.pool.count)
+            out.withUnsafeMutableBufferPointer { o in c.codes.withUnsafeBufferPointer { for k in $0 { o[Int(k)] = true } } }
+        case .list(let c):
+            out = [Bool](repeating: false, count: c.pool.count)
+            out.withUnsafeMutableBufferPointer { o in c.values.withUnsafeBufferPointer { for k in $0 { o[Int(k)] = true } } }
+        default: preconditionFailure("\(field) is not text")
+        }
+        lock.lock(); presentCache[field] = out; lock.unlock()
+        return out
+    }
+    private var presentCache: [String: [Bool]] = [:]
 
     /// One bitmap per value of an enum column (the last one for empty cells), or per false/true.
     func valueBitmaps(_ field: String) -> [Bitmap] {

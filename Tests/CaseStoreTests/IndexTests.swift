@@ -17,3 +17,36 @@ import Testing
     }
     #expect(scanned[0].count > 0 && scanned[4].isEmpty)
 }
+
+@Test func aPassOverTheColumnAgreesWithTheIndexes() throws {
+    let ds = try TempDataset([:])
+    try DatasetGenerator(cases: 70_000, seed: 4).write(to: ds.path)
+    let (store, _) = try DatasetLoader.load(ds.path)
+    let t = store.cases
+    #expect(t.count >= TableIndexes.scanFirstFrom)
+    let idx = t.indexes
+    let unitPool = t.text("unit").pool
+    let cases: [(String, [Int])] = [
+        ("kind", [0]), ("kind", [1]), ("status", [0, 2, 5]), ("satisfaction", [t.code("satisfaction").info.values.count]),
+        ("key_supervised", [1]), ("key_supervised", [0]), ("unit", [Int(unitPool.lookup("教育局")!)]),
+        ("unit", [Int(unitPool.lookup("教育局")!), Int(unitPool.lookup("公安局")!)]), ("co_units", [Int(unitPool.lookup("教育局")!)]),
+    ]
+    for (field, codes) in cases {
+        let scanned = idx.scan(field, codes: codes)
+        // The first two questions scan, the third builds the index: all three agree.
+        let answers = (0..<3).map { _ in idx.rows(field, codes: codes) }
+        let expected: [Int]
+        switch t.column(field)! {
+        case .code(let c):
+            let want = Set(codes.map { $0 == c.info.values.count ? Int(EnumInfo.none) : $0 })
+            expected = (0..<t.count).filter { want.contains(Int(c.codes[$0])) }
+        case .bool(let c): expected = (0..<t.count).filter { codes.contains(c.values[$0] ? 1 : 0) }
+        case .text(let c): expected = (0..<t.count).filter { codes.contains(Int(c.codes[$0])) }
+        case .list(let c): expected = (0..<t.count).filter { r in c.range(r).contains { codes.contains(Int(c.values[$0])) } }
+        default: expected = []
+        }
+        #expect(scanned.rows.map { Int($0) } == expected, "\(field) \(codes)")
+        for a in answers { #expect(a.rows.map { Int($0) } == expected, "\(field) \(codes)") }
+        #expect(expected.count > 0, "\(field) \(codes)")
+    }
+}
