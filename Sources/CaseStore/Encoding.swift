@@ -12,9 +12,22 @@ public enum Transcode {
     public static func isValidUTF8(_ p: UnsafeBufferPointer<UInt8>, allowTruncatedEnd: Bool = false) -> Bool {
         var i = 0
         let n = p.count
+        guard let base = p.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
         while i < n {
+            // ASCII eight bytes at a time.
+            if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
             let b = p[i]
             if b < 0x80 { i += 1; continue }
+            // Three bytes (all of CJK), whole.
+            if b & 0xF0 == 0xE0 && i + 2 < n {
+                let c1 = p[i + 1], c2 = p[i + 2]
+                guard c1 & 0xC0 == 0x80, c2 & 0xC0 == 0x80 else { return false }
+                let code = UInt32(b & 0x0F) << 12 | UInt32(c1 & 0x3F) << 6 | UInt32(c2 & 0x3F)
+                if code < 0x800 || (0xD800...0xDFFF).contains(code) { return false }
+                i += 3
+                continue
+            }
             var need = 0
             var minCode: UInt32 = 0
             var code: UInt32 = 0

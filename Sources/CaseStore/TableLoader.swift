@@ -68,9 +68,18 @@ final class CellParser {
     deinit {
         words.free(); numbers.free(); bytes.free(); entries.free(); seenValue.free()
         dayKeys.deallocate(); dayTails.deallocate(); dayValues.deallocate()
+        recentLength.deallocate(); recentWords.deallocate(); recentValue.deallocate()
     }
 
+    @inline(__always)
     static func trim(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        // Most cells have nothing to trim: neither end is a space, a tab or an ideographic space.
+        @inline(__always) func plain(_ b: UInt8) -> Bool { b != 0x20 && b != 0x09 && b != 0xE3 && b != 0x80 }
+        if p.count == 0 || (plain(p[0]) && plain(p[p.count - 1])) { return p }
+        return trimSlow(p)
+    }
+
+    static func trimSlow(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         var lo = 0, hi = p.count
         while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 { lo += 1 }
         while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 { hi -= 1 }
@@ -347,11 +356,43 @@ final class CellParser {
         }
     }
 
+    /// The last few spellings of enum and yes/no values met (up to 16 bytes, as their length and
+    /// two words), tried before the hash table: most fields have fewer values than it holds.
+    static let recentSize = 8
+    private let recentLength = UnsafeMutablePointer<Int>.allocate(capacity: CellParser.recentSize)
+    private let recentWords = UnsafeMutablePointer<(UInt64, UInt64)>.allocate(capacity: CellParser.recentSize)
+    private let recentValue = UnsafeMutablePointer<UInt8>.allocate(capacity: CellParser.recentSize)
+    private var recentCount = 0
+
+    /// Up to 16 bytes as two words (overlapping loads inside the cell: with the length they say
+    /// every byte).
+    @inline(__always)
+    static func words(_ p: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+        let n = p.count
+        guard n > 0, n <= 16 else { return nil }
+        let raw = UnsafeRawPointer(p.baseAddress!)
+        if n >= 8 { return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if n >= 4 {
+            return (UInt64(raw.loadUnaligned(as: UInt32.self)) | UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32, 0)
+        }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
+        return (w, 0)
+    }
+
     @inline(__always)
     private func lookup(_ p: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        let w = CellParser.words(p)
+        if let w {
+            for i in 0..<recentCount where recentLength[i] == p.count && recentWords[i] == w { return recentValue[i] }
+        }
         var isNew = false
         let k = Int(seen.intern(p, isNew: &isNew))
         if isNew { resolve(p, k) }
+        if let w, recentCount < CellParser.recentSize {
+            recentLength[recentCount] = p.count; recentWords[recentCount] = w; recentValue[recentCount] = seenValue[k]
+            recentCount += 1
+        }
         return seenValue[k]
     }
 
