@@ -432,9 +432,7 @@ final class Binder {
         let text = "\(f.name) = \(want)"
         if f.column != nil {
             let field = f.name
-            return .index(text) { [self] in
-                indexes.rows(field, codes: [want ? 1 : 0])
-            }
+            return .codes(text, indexes, field: field, codes: [want ? 1 : 0])
         }
         switch f.name {
         case "overdue":
@@ -442,9 +440,7 @@ final class Binder {
             return want ? p : .not(p)
         case "face_to_face":
             let codes = Contact.allCases.filter { $0.isFaceToFace == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
-            return .index("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))") { [self] in
-                return indexes.rows("contact", codes: codes)
-            }
+            return .codes("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))", indexes, field: "contact", codes: codes)
         default:
             let g = boolGetter(f)!
             return .scan(text) { g($0) == want }
@@ -456,9 +452,7 @@ final class Binder {
         let open = Status.allCases.filter { !$0.isAnswered }.map { Int($0.rawValue) }
         let asOf = self.asOf
         return .and([
-            .index("status in (\(Status.allCases.filter { !$0.isAnswered }.map(\.token).joined(separator: ", ")))") { [self] in
-                return indexes.rows("status", codes: open)
-            },
+            .codes("status in (\(Status.allCases.filter { !$0.isAnswered }.map(\.token).joined(separator: ", ")))", indexes, field: "status", codes: open),
             .rangeIndex("deadline < \(asOf) (the as-of date)", { [self] in
                 indexes.worthBuilding("deadline") ? bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1)) : nil
             }, { [deadline = table.day("deadline").values, none = Day.none] r in
@@ -519,9 +513,7 @@ final class Binder {
                 codes.append(Int(c)); names.append(info.token(c))
             }
             let field = f.name
-            let p = Plan.index(codes.count == 1 ? "\(field) = \(names[0])" : "\(field) in (\(names.joined(separator: ", ")))") { [self] in
-                indexes.rows(field, codes: codes)
-            }
+            let p = Plan.codes(codes.count == 1 ? "\(field) = \(names[0])" : "\(field) in (\(names.joined(separator: ", ")))", indexes, field: field, codes: codes)
             if extra.isEmpty { return p }
             return .or((codes.isEmpty ? [] : [p]) + extra)
         case .text, .textList:
@@ -545,9 +537,7 @@ final class Binder {
                                  suggestion: Suggest.closest(to: s, in: present).map { "did you mean \($0)?" })
             }
             let shown = codes.map { "\"\(pool[UInt32($0)])\"" }.joined(separator: ", ")
-            return .index(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))") { [self] in
-                indexes.rows(field, codes: codes)
-            }
+            return .codes(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))", indexes, field: field, codes: codes)
         default:
             let plans = try values.map { try compareLiteral(f, .eq, $0.0, $0.1) }
             return plans.count == 1 ? plans[0] : .or(plans)
@@ -589,10 +579,10 @@ final class Binder {
     func isEmpty(_ f: BoundField) throws -> Plan {
         let field = f.name
         switch f.column {
-        case .text?: return .index("\(field) is empty") { [self] in indexes.rows(field, codes: [0]) }
+        case .text?: return .codes("\(field) is empty", indexes, field: field, codes: [0])
         case .code(let c)?:
             let none = c.info.values.count
-            return .index("\(field) is empty") { [self] in indexes.rows(field, codes: [none]) }
+            return .codes("\(field) is empty", indexes, field: field, codes: [none])
         case .list(let c)?:
             let starts = c.starts
             return .scan("\(field) is empty") { starts[$0] == starts[$0 + 1] }

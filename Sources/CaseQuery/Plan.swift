@@ -6,6 +6,9 @@ import CaseStore
 public indirect enum Plan {
     /// Rows from an index; the text says which index and which key.
     case index(String, () -> Bitmap)
+    /// Rows holding any of these codes in an enum, yes/no, text or list field: from its index
+    /// when it is built (or worth building), else by testing the rows left (few) or the column.
+    case codes(String, TableIndexes, field: String, codes: [Int])
     /// An index step that can also be answered by testing rows: when the steps before it left
     /// few rows of a large table, testing those is cheaper than building or reading the index.
     /// The index closure gives nil when its index is not worth building yet (see
@@ -25,7 +28,7 @@ public indirect enum Plan {
 
     var isIndexed: Bool {
         switch self {
-        case .index, .rangeIndex, .constant: return true
+        case .index, .rangeIndex, .constant, .codes: return true
         case .scan: return false
         case .and(let ps), .or(let ps): return ps.allSatisfy(\.isIndexed)
         case .not(let p): return p.isIndexed
@@ -42,6 +45,10 @@ public indirect enum Plan {
         case .index(let text, let make):
             var b = make()
             b.formIntersection(within)
+            trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
+            return b
+        case .codes(let text, let indexes, let field, let codes):
+            let b = indexes.rows(field, codes: codes, within: within)
             trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
             return b
         case .rangeIndex(let text, let make, let test):

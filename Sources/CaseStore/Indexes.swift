@@ -59,7 +59,50 @@ public final class TableIndexes: @unchecked Sendable {
     /// column answers (a pass costs less than building the index, which is itself a pass or a
     /// sort). The interactive shell builds the common ones in the background after a load.
     public func rows(_ field: String, codes: some Sequence<Int>) -> Bitmap {
-        if !worthBuilding(field) { return scan(field, codes: Array(codes)) }
+        rows(field, codes: Array(codes), within: nil)
+    }
+
+    /// The same, among the rows of `within` only. Without the index, a few rows left are tested
+    /// one by one instead of passing over the whole column.
+    public func rows(_ field: String, codes: [Int], within: Bitmap?) -> Bitmap {
+        if !worthBuilding(field) {
+            if let within, within.count == table.count, within.cardinality * 16 < within.count {
+                return test(field, codes: codes, within: within)
+            }
+            var b = scan(field, codes: codes)
+            if let within { b.formIntersection(within) }
+            return b
+        }
+        var b = indexed(field, codes: codes)
+        if let within { b.formIntersection(within) }
+        return b
+    }
+
+    /// Rows of `within` holding any of `codes`, tested one by one.
+    func test(_ field: String, codes: [Int], within: Bitmap) -> Bitmap {
+        var out = within
+        switch table.column(field)! {
+        case .code(let c):
+            var want = [Bool](repeating: false, count: 256)
+            for k in codes where k >= 0 && k < 256 { want[k] = true }
+            if codes.contains(c.info.values.count) { want[Int(EnumInfo.none)] = true }
+            want.withUnsafeBufferPointer { t in c.codes.withUnsafeBufferPointer { v in out.filter { t[Int(v[$0])] } } }
+        case .bool(let c):
+            let yes = codes.contains(1), no = codes.contains(0)
+            c.values.withUnsafeBufferPointer { v in out.filter { v[$0] ? yes : no } }
+        case .text(let c):
+            let want = Set(codes.map { UInt32(truncatingIfNeeded: $0) })
+            c.codes.withUnsafeBufferPointer { v in out.filter { want.contains(v[$0]) } }
+        case .list(let c):
+            let want = Set(codes.map { UInt32(truncatingIfNeeded: $0) })
+            out.filter { r in c.range(r).contains { want.contains(c.values[$0]) } }
+        case .day, .int: preconditionFailure("\(field) has no codes")
+        }
+        return out
+    }
+
+    /// Rows holding any of `codes`, from the index (built now if need be).
+    private func indexed(_ field: String, codes: [Int]) -> Bitmap {
         switch table.column(field) {
         case .code?, .bool?:
             let maps = valueBitmaps(field)
@@ -95,14 +138,18 @@ public final class TableIndexes: @unchecked Sendable {
     func scan(_ field: String, codes: [Int]) -> Bitmap {
         let n = table.count
         var words = [UInt64](repeating: 0, count: (n + 63) >> 6)
-        func fill<T>(_ values: UnsafeBufferPointer<T>, _ wanted: (T) -> Bool) {
+        // Branch-free: each row's bit is its test's outcome shifted into place.
+        @inline(__always) func fill<T>(_ values: UnsafeBufferPointer<T>, _ wanted: (T) -> Bool) {
             words.withUnsafeMutableBufferPointer { w in
                 var r = 0
                 for i in 0..<w.count {
                     var word: UInt64 = 0
                     let end = min(r + 64, n)
-                    var bit: UInt64 = 1
-                    while r < end { if wanted(values[r]) { word |= bit }; bit <<= 1; r += 1 }
+                    var shift: UInt64 = 0
+                    while r < end {
+                        word |= UInt64(wanted(values[r]) ? 1 : 0) << shift
+                        shift += 1; r += 1
+                    }
                     w[i] = word
                 }
             }
