@@ -37,8 +37,9 @@ final class PendingCells {
     func append(contentsOf other: PendingCells) {
         let shift = UInt32(truncatingIfNeeded: bytes.count)
         bytes.append(contentsOf: UnsafeBufferPointer(start: other.bytes.base, count: other.bytes.count))
-        ends.reserve(extra: other.ends.count)
-        for i in 0..<other.ends.count { ends.append(other.ends[i] &+ shift) }
+        let base = ends.count
+        ends.append(contentsOf: UnsafeBufferPointer(start: other.ends.base, count: other.ends.count))
+        for i in base..<ends.count { ends[i] &+= shift }
     }
 
     /// The items whose index `keep` says, in order.

@@ -286,30 +286,35 @@ final class CellParser {
     /// `roomForMore`: the rows of a second half are still to come (about as many as these):
     /// room is made for them now, so appending them later copies nothing again.
     func flush(appending other: CellParser? = nil, roomForMore: Bool = false) {
-        func move<T>(_ b: inout RawBuffer<T>, _ o: UnsafeMutablePointer<RawBuffer<T>>?, into a: inout [T],
-                     map: ((T) -> T)? = nil) {
+        func move<T>(_ b: inout RawBuffer<T>, _ o: UnsafeMutablePointer<RawBuffer<T>>?, into a: inout [T]) {
             let more = roomForMore ? b.count + b.count / 16 : 0
             a.reserveCapacity(a.count + b.count + (o?.pointee.count ?? 0) + more)
             a.append(contentsOf: UnsafeBufferPointer(start: b.base, count: b.count))
             b.free(); b = RawBuffer(capacity: 16)
             if let o {
-                if let map {
-                    for i in 0..<o.pointee.count { a.append(map(o.pointee[i])) }
-                } else {
-                    a.append(contentsOf: UnsafeBufferPointer(start: o.pointee.base, count: o.pointee.count))
-                }
+                a.append(contentsOf: UnsafeBufferPointer(start: o.pointee.base, count: o.pointee.count))
                 o.pointee.free(); o.pointee = RawBuffer(capacity: 16)
             }
         }
-        /// Codes of the other parser's pool → codes of this one, made as met.
-        func remap(_ from: StringPool?, _ to: StringPool) -> ((UInt32) -> UInt32)? {
-            guard let from else { return nil }
-            var map = [UInt32](repeating: UInt32.max, count: from.count)
-            return { code in
-                var m = map[Int(code)]
-                if m == UInt32.max { m = from.withBytes(code) { to.intern($0) }; map[Int(code)] = m }
-                return m
+        /// The same for codes, the other's then changed in place: through `table` (its pool's codes
+        /// → this pool's) or by `shift`.
+        func moveCodes(_ b: inout RawBuffer<UInt32>, _ o: UnsafeMutablePointer<RawBuffer<UInt32>>?, into a: inout [UInt32],
+                       table: [UInt32]? = nil, shift: UInt32 = 0) {
+            let base = a.count + b.count
+            move(&b, o, into: &a)
+            guard o != nil, table != nil || shift != 0 else { return }
+            a.withUnsafeMutableBufferPointer { p in
+                if let table {
+                    table.withUnsafeBufferPointer { t in for i in base..<p.count { p[i] = t[Int(p[i])] } }
+                } else {
+                    for i in base..<p.count { p[i] &+= shift }
+                }
             }
+        }
+        /// Codes of the other parser's pool → codes of this one.
+        func remap(_ from: StringPool?, _ to: StringPool) -> [UInt32]? {
+            guard let from else { return nil }
+            return (0..<UInt32(from.count)).map { code in from.withBytes(code) { to.intern($0) } }
         }
         func with<T>(_ o: CellParser?, _ path: WritableKeyPath<CellParser, RawBuffer<T>>, _ body: (UnsafeMutablePointer<RawBuffer<T>>?) -> Void) {
             guard var o else { body(nil); return }
@@ -325,32 +330,29 @@ final class CellParser {
                     if case .text(let x) = other!.column { x.pending = nil }   // gives its bytes back
                 }
             } else {
-                let m = remap(other?.pool, c.pool)
-                with(other, \.words) { move(&words, $0, into: &c.codes, map: m) }
+                let t = remap(other?.pool, c.pool)
+                with(other, \.words) { moveCodes(&words, $0, into: &c.codes, table: t) }
             }
         case .list(let c):
             let shift = UInt32(pending?.count ?? baseEntries + entries.count)
-            with(other, \.words) { move(&words, $0, into: &c.starts, map: { $0 + shift }) }
+            with(other, \.words) { moveCodes(&words, $0, into: &c.starts, shift: shift) }
             if let pending {
                 if let p = other?.pending {
                     pending.append(contentsOf: p)
                     if case .list(let x) = other!.column { x.pending = nil }
                 }
             } else {
-                let m = remap(other?.pool, c.pool)
-                with(other, \.entries) { move(&entries, $0, into: &c.values, map: m) }
+                let t = remap(other?.pool, c.pool)
+                with(other, \.entries) { moveCodes(&entries, $0, into: &c.values, table: t) }
             }
             baseEntries = c.entryCount
         case .code(let c): with(other, \.bytes) { move(&bytes, $0, into: &c.codes) }
         case .bool(let c):
-            let n = bytes.count + (other?.bytes.count ?? 0) + (roomForMore ? bytes.count + bytes.count / 16 : 0)
-            c.values.reserveCapacity(c.values.count + n)
-            for i in 0..<bytes.count { c.values.append(bytes[i] != 0) }
-            bytes.free(); bytes = RawBuffer(capacity: 16)
-            if let o = other {
-                for i in 0..<o.bytes.count { c.values.append(o.bytes[i] != 0) }
-                o.bytes.free(); o.bytes = RawBuffer(capacity: 16)
-            }
+            // The bytes are 0 or 1: Bool's own representation.
+            var values: [UInt8] = []
+            with(other, \.bytes) { move(&bytes, $0, into: &values) }
+            c.values.reserveCapacity(c.values.count + values.count + (roomForMore ? values.count + values.count / 16 : 0))
+            values.withUnsafeBytes { raw in c.values.append(contentsOf: raw.bindMemory(to: Bool.self)) }
         case .day(let c): with(other, \.numbers) { move(&numbers, $0, into: &c.values) }
         case .int(let c): with(other, \.numbers) { move(&numbers, $0, into: &c.values) }
         }
