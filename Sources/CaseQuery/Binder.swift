@@ -527,7 +527,7 @@ final class Binder {
             let field = f.name
             for (lit, r) in values {
                 let s = lit.asText
-                if let c = pool.lookup(s), s.isEmpty || { let p = indexes.present(field); return Int(c) < p.count && p[Int(c)] }() {
+                if let c = pool.lookup(s), s.isEmpty || indexes.holds(field, code: c) {
                     codes.append(Int(c)); continue
                 }
                 // A value no row has: say so, and offer the nearest value that rows do have.

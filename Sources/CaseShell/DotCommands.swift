@@ -156,6 +156,11 @@ public enum DotCommands {
             func mib(_ b: Int) -> String { String(format: "%8.1f MiB", Double(b) / 1_048_576) }
             var lines: [String] = []
             lines.append("cases columns   \(mib(st.cases.footprint))  (\(st.cases.count) rows)")
+            let pending = st.pools.pendingFootprint
+            if pending > 0 {
+                // Ids and people kept as bytes at load: counted in the cases columns.
+                lines.append("  of which kept as bytes, interned on first use: \(mib(pending).trimmingCharacters(in: .whitespaces))")
+            }
             lines.append("units columns   \(mib(st.units.footprint))")
             lines.append("events columns  \(mib(st.events.footprint))  (\(st.events.count) rows)")
             for (name, pool) in [("ids", st.pools.ids), ("units", st.pools.units), ("people", st.pools.people), ("titles", st.pools.titles), ("other", st.pools.other)] {

@@ -66,7 +66,7 @@ public final class TableIndexes: @unchecked Sendable {
     /// one by one instead of passing over the whole column.
     public func rows(_ field: String, codes: [Int], within: Bitmap?) -> Bitmap {
         if !worthBuilding(field) {
-            if let within, within.count == table.count, within.cardinality * 16 < within.count {
+            if let within, within.count == table.count, within.cardinality * 4 < within.count {
                 return test(field, codes: codes, within: within)
             }
             var b = scan(field, codes: codes)
@@ -160,14 +160,45 @@ public final class TableIndexes: @unchecked Sendable {
             for k in codes where k >= 0 && k < 256 { want[k] = true }
             // The last value's bitmap is that of empty cells.
             if codes.contains(c.info.values.count) { want[Int(EnumInfo.none)] = true }
+            let possible = (0..<c.info.values.count).map { UInt8($0) } + [EnumInfo.none]
+            let yes = possible.filter { want[Int($0)] }, no = possible.filter { !want[Int($0)] }
+            if yes.count <= 4 || no.count <= 4 {
+                // Eight cells a word: the wanted (or unwanted, then inverted) codes compared at once.
+                c.codes.withUnsafeBufferPointer { v in
+                    words.withUnsafeMutableBufferPointer { w in
+                        TableIndexes.matchBytes(v, yes.count <= 4 ? yes : no, invert: yes.count > 4, into: w)
+                    }
+                }
+                return Bitmap(count: n, words: words)
+            }
             want.withUnsafeBufferPointer { t in c.codes.withUnsafeBufferPointer { fill($0) { t[Int($0)] } } }
         case .bool(let c):
             let yes = codes.contains(1), no = codes.contains(0)
+            if yes != no {
+                c.values.withUnsafeBytes { v in
+                    words.withUnsafeMutableBufferPointer { w in
+                        TableIndexes.matchBytes(v.bindMemory(to: UInt8.self), [yes ? 1 : 0], invert: false, into: w)
+                    }
+                }
+                return Bitmap(count: n, words: words)
+            }
             c.values.withUnsafeBufferPointer { fill($0) { $0 ? yes : no } }
         case .text(let c):
             if codes.count == 1 {
                 let k = UInt32(truncatingIfNeeded: codes[0])
-                c.codes.withUnsafeBufferPointer { fill($0) { $0 == k } }
+                c.codes.withUnsafeBufferPointer { v in
+                    words.withUnsafeMutableBufferPointer { w in
+                        // Whole words of 64 rows with a fixed trip count (the compiler unrolls it).
+                        let full = n >> 6
+                        for i in 0..<full {
+                            var word: UInt64 = 0
+                            let r = i << 6
+                            for j in 0..<64 { word |= UInt64(v[r + j] == k ? 1 : 0) << UInt64(j) }
+                            w[i] = word
+                        }
+                        for r in (full << 6)..<n where v[r] == k { w[r >> 6] |= 1 << UInt64(r & 63) }
+                    }
+                }
             } else {
                 var want = [Bool](repeating: false, count: c.pool.count)
                 for k in codes where k >= 0 && k < want.count { want[k] = true }
@@ -184,25 +215,50 @@ public final class TableIndexes: @unchecked Sendable {
         return Bitmap(count: n, words: words)
     }
 
-    /// Which codes of a text or list column's pool some row holds (one pass, kept).
-    public func present(_ field: String) -> [Bool] {
-        lock.lock()
-        if let p = presentCache[field] { lock.unlock(); return p }
-        lock.unlock()
-        var out: [Bool]
-        switch table.column(field)! {
-        case .text(let c):
-            out = [Bool](repeating: false, count: c.pool.count)
-            out.withUnsafeMutableBufferPointer { o in c.codes.withUnsafeBufferPointer { for k in $0 { o[Int(k)] = true } } }
-        case .list(let c):
-            out = [Bool](repeating: false, count: c.pool.count)
-            out.withUnsafeMutableBufferPointer { o in c.values.withUnsafeBufferPointer { for k in $0 { o[Int(k)] = true } } }
-        default: preconditionFailure("\(field) is not text")
+    /// Sets bit r of `words` when byte r of `values` is one of `codes` (or none of them, with
+    /// `invert`), eight bytes at a time: a byte equal to c is a zero byte of w ^ c·0x0101…, found
+    /// exactly with the high bits, and the eight results packed into eight bits by one multiply.
+    static func matchBytes(_ values: UnsafeBufferPointer<UInt8>, _ codes: [UInt8], invert: Bool,
+                           into words: UnsafeMutableBufferPointer<UInt64>) {
+        let n = values.count
+        guard n > 0, let base = values.baseAddress else { return }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, highs: UInt64 = 0x8080_8080_8080_8080
+        precondition(!codes.isEmpty && codes.count <= 4)
+        // Four patterns always (a repeated one changes nothing), so the loop has no inner loop.
+        let p0 = ones &* UInt64(codes[0]), p1 = ones &* UInt64(codes[min(1, codes.count - 1)])
+        let p2 = ones &* UInt64(codes[min(2, codes.count - 1)]), p3 = ones &* UInt64(codes[min(3, codes.count - 1)])
+        let flip: UInt64 = invert ? highs : 0
+        @inline(__always) func zeros(_ x: UInt64) -> UInt64 { ~(((x & low7) &+ low7) | x) & highs }
+        @inline(__always) func eight(_ w: UInt64) -> UInt64 {
+            let eq = (zeros(w ^ p0) | zeros(w ^ p1) | zeros(w ^ p2) | zeros(w ^ p3)) ^ flip
+            return ((eq >> 7) &* 0x0102_0408_1020_4080) >> 56
         }
-        lock.lock(); presentCache[field] = out; lock.unlock()
-        return out
+        let full = n / 8
+        for chunk in 0..<full {
+            let bits = eight(raw.loadUnaligned(fromByteOffset: chunk * 8, as: UInt64.self))
+            words[chunk >> 3] |= bits << UInt64((chunk & 7) * 8)
+        }
+        for r in (full * 8)..<n {
+            let hit = codes.contains(base[r]) != invert
+            if hit { words[r >> 6] |= 1 << UInt64(r & 63) }
+        }
     }
-    private var presentCache: [String: [Bool]] = [:]
+
+    /// Whether some row of a text or list column holds `code`: from the index when built, else
+    /// by looking for the first such row (found early for a common value).
+    public func holds(_ field: String, code: UInt32) -> Bool {
+        lock.lock()
+        let p = postingsCache[field]
+        lock.unlock()
+        if let p { return p.count(of: Int(code)) > 0 }
+        switch table.column(field)! {
+        case .text(let c): return c.codes.withUnsafeBufferPointer { $0.contains(code) }
+        case .list(let c): return c.values.withUnsafeBufferPointer { $0.contains(code) }
+        default: return false
+        }
+    }
+
 
     /// One bitmap per value of an enum column (the last one for empty cells), or per false/true.
     func valueBitmaps(_ field: String) -> [Bitmap] {
