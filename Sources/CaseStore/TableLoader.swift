@@ -68,7 +68,7 @@ final class CellParser {
     deinit {
         words.free(); numbers.free(); bytes.free(); entries.free(); seenValue.free()
         dayKeys.deallocate(); dayTails.deallocate(); dayValues.deallocate()
-        recentLength.deallocate(); recentWords.deallocate(); recentValue.deallocate()
+        recentLength.deallocate(); recentWords.deallocate(); recentValue.deallocate(); lastBytes.deallocate()
     }
 
     @inline(__always)
@@ -134,12 +134,28 @@ final class CellParser {
                 return nil
             }
         }
+        // The same text as the cell above (events of one case, rows sorted by a field): its code
+        // again, without a hash-table probe.
+        if p.count == lastCount, p.count > 0, memcmp(p.baseAddress!, lastBytes, p.count) == 0 {
+            words.append(lastCode)
+            return nil
+        }
         var isNew = false
         let code = poolRef!._withUnsafeGuaranteedRef { $0.intern(p, isNew: &isNew) }
         if isNew && !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
         words.append(code)
+        if p.count <= CellParser.lastCapacity, let b = p.baseAddress {
+            lastBytes.update(from: b, count: p.count); lastCount = p.count; lastCode = code
+        } else {
+            lastCount = -1
+        }
         return nil
     }
+    /// The last text cell interned (when short): its bytes, length and code.
+    static let lastCapacity = 64
+    private let lastBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: CellParser.lastCapacity)
+    private var lastCount = -1
+    private var lastCode: UInt32 = 0
 
     @inline(__always)
     private func appendList(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
