@@ -192,14 +192,43 @@ public enum Checker {
     }
 }
 
+/// A text column read as Strings, each distinct one made once: row → pool code → name.
+struct Names: RandomAccessCollection {
+    let codes: [UInt32]
+    /// The name of each pool code, made on first use.
+    private let names: NameTable
+    init(_ column: TextColumn) {
+        codes = column.codes
+        names = NameTable(column.pool)
+    }
+    var startIndex: Int { 0 }
+    var endIndex: Int { codes.count }
+    subscript(row: Int) -> String { names[codes[row]] }
+    /// The pool code of a row's name (equal names, equal codes).
+    func code(_ row: Int) -> UInt32 { codes[row] }
+    func name(code: UInt32) -> String { names[code] }
+
+    final class NameTable {
+        let pool: StringPool
+        var made: [String?]
+        init(_ pool: StringPool) { self.pool = pool; made = Array(repeating: nil, count: pool.count) }
+        subscript(code: UInt32) -> String {
+            if let s = made[Int(code)] { return s }
+            let s = pool[code]
+            made[Int(code)] = s
+            return s
+        }
+    }
+}
+
 /// The columns the office features read, fetched once, and the unit order.
 struct OfficeView {
     let store: CaseStore
-    let unit: [String]
+    let unit: Names
     let status: [UInt8], category: [UInt8], resolution: [UInt8], form: [UInt8]
     let satisfaction: [UInt8], contact: [UInt8], kind: [UInt8], level: [UInt8]
     let assigned: [Int32], signed: [Int32], deadline: [Int32], replied: [Int32], closed: [Int32]
-    let evUnit: [String], evNote: [String]
+    let evUnit: Names, evNote: Names
     let evAction: [UInt8]
     let evDate: [Int32]
     /// units.csv order, then units that only appear in cases (lead or co-units) or events, in
@@ -211,8 +240,8 @@ struct OfficeView {
     init(_ s: CaseStore) {
         store = s
         let c = s.cases
-        let unitCol = c.text("unit")
-        unit = (0..<c.count).map { unitCol[$0] }
+        let unitNames = Names(c.text("unit"))
+        unit = unitNames
         status = c.code("status").codes
         category = c.code("category").codes
         resolution = c.code("resolution").codes
@@ -227,9 +256,9 @@ struct OfficeView {
         replied = c.day("replied_on").values
         closed = c.day("closed_on").values
         let e = s.events
-        let eu = e.text("unit"), en = e.text("note")
-        evUnit = (0..<e.count).map { eu[$0] }
-        evNote = (0..<e.count).map { en[$0] }
+        let evUnitNames = Names(e.text("unit"))
+        evUnit = evUnitNames
+        evNote = Names(e.text("note"))
         evAction = e.code("action").codes
         evDate = e.day("date").values
         var order: [String] = []
@@ -241,11 +270,29 @@ struct OfficeView {
                 seen.insert(names[r]); order.append(names[r]); rows[names[r]] = r
             }
         }
+        // By code first (a name is met once per distinct code, not once per row).
         let co = c.list("co_units")
-        for r in 0..<c.count {
-            for u in [unit[r]] + co[r] where !u.isEmpty && !seen.contains(u) { seen.insert(u); order.append(u) }
+        var metCode = [Bool](repeating: false, count: c.text("unit").pool.count)
+        func meet(_ code: UInt32, _ name: () -> String) {
+            guard Int(code) >= metCode.count || !metCode[Int(code)] else { return }
+            if Int(code) < metCode.count { metCode[Int(code)] = true }
+            let u = name()
+            if !u.isEmpty && !seen.contains(u) { seen.insert(u); order.append(u) }
         }
-        for u in evUnit where !u.isEmpty && !seen.contains(u) { seen.insert(u); order.append(u) }
+        let coPool = co.pool
+        for r in 0..<c.count {
+            meet(unitNames.code(r)) { unitNames[r] }
+            if co.pool === c.text("unit").pool {
+                for i in co.range(r) { meet(co.values[i]) { coPool[co.values[i]] } }
+            } else {
+                for u in co[r] where !u.isEmpty && !seen.contains(u) { seen.insert(u); order.append(u) }
+            }
+        }
+        if e.text("unit").pool === c.text("unit").pool {
+            for r in 0..<evUnitNames.count { meet(evUnitNames.code(r)) { evUnitNames[r] } }
+        } else {
+            for u in evUnitNames where !u.isEmpty && !seen.contains(u) { seen.insert(u); order.append(u) }
+        }
         unitOrder = order
         unitRow = rows
     }

@@ -128,18 +128,19 @@ public enum ReportBuilder {
         }
 
         // Rates, overall and per unit.
-        var perUnit: [String: RateCounts] = [:]
+        // Counted by the unit's pool code, then named.
+        var byCode: [UInt32: RateCounts] = [:]
         for row in rows {
-            var rc = perUnit[v.unit[row]] ?? RateCounts()
-            add(row, v, asOf: asOf, to: &rc)
-            perUnit[v.unit[row]] = rc
+            add(row, v, asOf: asOf, to: &byCode[v.unit.code(row), default: RateCounts()])
             add(row, v, asOf: asOf, to: &r.overall)
         }
+        var perUnit: [String: RateCounts] = [:]
+        for (code, rc) in byCode { perUnit[v.unit.name(code: code)] = rc }
 
         // Verdicts.
         let findings = Checker.run(store, asOf: asOf, options: options)
         let beforeCutoff = m.cutoff.map { asOf <= $0 } ?? false
-        let leadUnits = Set(v.unit)
+        let leadUnits = Set(perUnit.keys)
         for name in v.unitOrder where (unit == nil || name == unit) && (v.unitRow[name] != nil || leadUnits.contains(name)) {
             let counts = perUnit[name] ?? RateCounts()
             var reasons: [String] = [], notes: [String] = []
