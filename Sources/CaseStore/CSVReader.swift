@@ -217,27 +217,10 @@ public struct CSVReader {
         return (lineNo, column)
     }
 
-    /// 1-based line and character column of a byte offset in the file.
+    /// 1-based line and character column of a byte offset in the file (counted from the current
+    /// row when the offset lies at or after its start, else from the top of the file).
     public func location(of offset: Int) -> (line: Int, column: Int) {
-        var lineNo = 1, lineStart = 0
-        var i = 0
-        // Start from the current row's line when the offset lies at or after its start.
-        if offset >= rowStart { lineNo = rowLine; i = rowStart; lineStart = rowStart
-            var k = rowStart
-            while k > 0 && base[k - 1] != 0x0A { k -= 1 }
-            lineStart = k
-        }
-        while i < offset && i < base.count {
-            if base[i] == 0x0A { lineNo += 1; lineStart = i + 1 }
-            i += 1
-        }
-        var column = 1
-        var k = lineStart
-        while k < offset && k < base.count {
-            if base[k] & 0xC0 != 0x80 { column += 1 }
-            k += 1
-        }
-        return (lineNo, column)
+        offset >= rowStart ? location(of: offset, row: rowStart, line: rowLine) : location(of: offset, row: 0, line: 1)
     }
 
     /// The raw bytes of the current row, line end included, for a rejects file.
