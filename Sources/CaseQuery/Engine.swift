@@ -55,8 +55,9 @@ public final class Engine {
         var within = Bitmap(count: b.n, filled: true)
         trace?.append("source \(b.source.name): \(b.n) rows in \(b.table.name)")
         if let kind = b.source.kind {
-            within = b.indexes.rows("kind", codes: [Int(kind.rawValue)])
-            trace?.append("index kind = \(kind.token) → \(within.cardinality) rows")
+            let (rows, method) = b.indexes.rowsAnswered("kind", codes: [Int(kind.rawValue)], within: nil)
+            within = rows
+            trace?.append("\(method == .index ? "index" : "pass over") kind = \(kind.token) → \(within.cardinality) rows")
         }
         if let e = q.filter {
             let plan = try b.plan(e)

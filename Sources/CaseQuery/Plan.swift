@@ -48,8 +48,13 @@ public indirect enum Plan {
             trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
             return b
         case .codes(let text, let indexes, let field, let codes):
-            let b = indexes.rows(field, codes: codes, within: within)
-            trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
+            let before = trace == nil ? 0 : within.cardinality
+            let (b, method) = indexes.rowsAnswered(field, codes: codes, within: within)
+            switch method {
+            case .index: trace?.append("\(pad)index \(text) → \(b.cardinality) rows")
+            case .scan: trace?.append("\(pad)pass over \(field) for \(text) (its index is built from the third use) → \(b.cardinality) rows")
+            case .test: trace?.append("\(pad)test \(text) on the \(before) rows left → \(b.cardinality) rows")
+            }
             return b
         case .rangeIndex(let text, let make, let test):
             // Few rows left of a large table: test them rather than build or walk the index.

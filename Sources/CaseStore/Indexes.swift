@@ -65,17 +65,25 @@ public final class TableIndexes: @unchecked Sendable {
     /// The same, among the rows of `within` only. Without the index, a few rows left are tested
     /// one by one instead of passing over the whole column.
     public func rows(_ field: String, codes: [Int], within: Bitmap?) -> Bitmap {
+        rowsAnswered(field, codes: codes, within: within).rows
+    }
+
+    /// How `rows` answered: from the index, by a pass over the column, or by testing the rows left.
+    public enum Method: Sendable { case index, scan, test }
+
+    /// `rows`, and how it answered (for `explain`).
+    public func rowsAnswered(_ field: String, codes: [Int], within: Bitmap?) -> (rows: Bitmap, method: Method) {
         if !worthBuilding(field) {
             if let within, within.count == table.count, within.cardinality * 4 < within.count {
-                return test(field, codes: codes, within: within)
+                return (test(field, codes: codes, within: within), .test)
             }
             var b = scan(field, codes: codes)
             if let within { b.formIntersection(within) }
-            return b
+            return (b, .scan)
         }
         var b = indexed(field, codes: codes)
         if let within { b.formIntersection(within) }
-        return b
+        return (b, .index)
     }
 
     /// Rows of `within` holding any of `codes`, tested one by one.

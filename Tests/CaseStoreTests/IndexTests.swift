@@ -31,6 +31,12 @@ import Testing
         ("key_supervised", [1]), ("key_supervised", [0]), ("unit", [Int(unitPool.lookup("教育局")!)]),
         ("unit", [Int(unitPool.lookup("教育局")!), Int(unitPool.lookup("公安局")!)]), ("co_units", [Int(unitPool.lookup("教育局")!)]),
     ]
+    // How a question is answered: a pass, a pass, then the index; a few rows left are tested.
+    let few = Bitmap(count: t.count, rows: (0..<UInt32(t.count)).filter { $0 % 10 == 0 })
+    #expect(idx.rowsAnswered("form", codes: [0], within: few).method == .test)
+    #expect(idx.rowsAnswered("form", codes: [0], within: nil).method == .scan)
+    #expect(idx.rowsAnswered("form", codes: [0], within: nil).method == .index)
+    #expect(idx.rowsAnswered("form", codes: [1], within: few).method == .index)
     for (field, codes) in cases {
         let scanned = idx.scan(field, codes: codes)
         // The first two questions scan, the third builds the index: all three agree.
