@@ -344,3 +344,30 @@ func dump(_ store: CaseStore) -> [String] {
         #expect(store.cases.day("deadline").values.allSatisfy { $0 != Day.none })
     }
 }
+
+@Test func aStrayQuoteThatMisleadsTheCutsLoadsLikeOnePart() throws {
+    // Titles over two lines throughout, and one stray quote inside an unquoted field early on:
+    // counted as opening a quote, it makes every cut land inside a title. The parts that began
+    // there are read again in one piece.
+    var csv = header
+    for i in 0..<600 {
+        var row = goodRow2.replacingOccurrences(of: "C-2,", with: "Q-\(i),")
+        if i == 3 { row = row.replacingOccurrences(of: ",李四,", with: ",李\"四,") }
+        csv += row
+    }
+    let ds = try TempDataset(["cases.csv": csv])
+    let (one, _) = try DatasetLoader.load(ds.path, options: { var o = LoadOptions(); o.parallelThreshold = Int.max; return o }())
+    var options = LoadOptions()
+    options.parallelThreshold = 0
+    let cuts = try Data(contentsOf: URL(fileURLWithPath: ds.path + "/cases.csv")).withUnsafeBytes { raw in
+        RangeParser.findSplits(raw.bindMemory(to: UInt8.self), from: header.utf8.count, parts: TableLoader.parts)
+    }
+    // Some cut is not at a row's start (so the fallback is what this tests).
+    let bytes = Array(csv.utf8)
+    #expect(cuts.contains { !(bytes[$0] == UInt8(ascii: "Q") && bytes[$0 + 1] == UInt8(ascii: "-")) })
+    let (parts, _) = try DatasetLoader.load(ds.path, options: options)
+    #expect(one.cases.count == 600)
+    #expect(dump(parts) == dump(one))
+    #expect(parts.cases.text("proposer")[3] == "李\"四")
+    #expect(parts.row(ofID: "Q-599") == 599)
+}
