@@ -378,38 +378,31 @@ public final class Engine {
             count.withUnsafeMutableBufferPointer { count in
                 first.withUnsafeMutableBufferPointer { first in
                     @inline(__always) func key(_ r: Int) -> Int { keys.map { Int($0[r]) } ?? 0 }
-                    rows.words.withUnsafeBufferPointer { words in
-                        for wi in 0..<words.count {
-                            var w = words[wi]
-                            while w != 0 {
-                                let r = wi << 6 | w.trailingZeroBitCount
-                                w &= w - 1
-                                let k = key(r)
-                                if count[k] == 0 { first[k] = r }
-                                count[k] += 1
+                    @inline(__always) func eachRow(_ body: (Int) -> Void) {
+                        rows.words.withUnsafeBufferPointer { words in
+                            for wi in 0..<words.count {
+                                var w = words[wi]
+                                while w != 0 { body(wi << 6 | w.trailingZeroBitCount); w &= w - 1 }
                             }
                         }
                     }
+                    @inline(__always) func tally(_ r: Int, _ k: Int) {
+                        if count[k] == 0 { first[k] = r }
+                        count[k] += 1
+                    }
+                    if rates.isEmpty { eachRow { tally($0, key($0)) } }
+                    // Rows are counted in the first rate's pass.
                     for (i, rate) in rates.enumerated() {
                         rate.codes.withUnsafeBufferPointer { codes in
                             rate.num.withUnsafeBufferPointer { numT in
                                 rate.den.withUnsafeBufferPointer { denT in
                                     num[i].withUnsafeMutableBufferPointer { nums in
                                         den[i].withUnsafeMutableBufferPointer { dens in
-                                            rows.words.withUnsafeBufferPointer { words in
-                                                for wi in 0..<words.count {
-                                                    var w = words[wi]
-                                                    while w != 0 {
-                                                        let r = wi << 6 | w.trailingZeroBitCount
-                                                        w &= w - 1
-                                                        let c = Int(codes[r])
-                                                        if denT[c] {
-                                                            let k = key(r)
-                                                            dens[k] += 1
-                                                            if numT[c] { nums[k] += 1 }
-                                                        }
-                                                    }
-                                                }
+                                            eachRow { r in
+                                                let k = key(r)
+                                                if i == 0 { tally(r, k) }
+                                                let c = Int(codes[r])
+                                                if denT[c] { dens[k] += 1; if numT[c] { nums[k] += 1 } }
                                             }
                                         }
                                     }
