@@ -93,13 +93,15 @@ final class CellParser {
     /// Appends the cell; returns an error message when the value is bad (nothing is appended then
     /// for this cell: the caller appends an empty one and drops the row).
     func append(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = CellParser.trim(raw)
+        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
         switch kind {
-        case .text: return appendText(raw)
-        case .list: return appendList(raw)
-        case .code: return appendCode(raw)
-        case .bool: return appendBool(raw)
-        case .day: return appendDay(raw)
-        case .int: return appendInt(raw)
+        case .text: return appendText(p)
+        case .list: return appendList(p)
+        case .code: return appendCode(p)
+        case .bool: return appendBool(p)
+        case .day: return appendDay(p)
+        case .int: return appendInt(p)
         }
     }
 
@@ -108,25 +110,25 @@ final class CellParser {
     /// `count` when a cell was bad (it and the ones after it are not appended).
     func appendColumn(_ fields: UnsafePointer<CSVReader.Field>, stride: Int, count: Int,
                       file: UnsafePointer<UInt8>, scratch: UnsafePointer<UInt8>?) -> Int {
-        @inline(__always) func cell(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        /// Cell i trimmed, or nil when it is empty and must not be (`append` says so row by row).
+        @inline(__always) func cell(_ i: Int) -> UnsafeBufferPointer<UInt8>? {
             let f = fields[i * stride]
-            return UnsafeBufferPointer(start: (f.inScratch ? scratch! : file) + f.valueStart, count: f.valueEnd - f.valueStart)
+            let p = CellParser.trim(UnsafeBufferPointer(start: (f.inScratch ? scratch! : file) + f.valueStart, count: f.valueEnd - f.valueStart))
+            return p.count == 0 && spec.required ? nil : p
         }
         switch kind {
-        case .text: for i in 0..<count where appendText(cell(i)) != nil { return i }
-        case .list: for i in 0..<count where appendList(cell(i)) != nil { return i }
-        case .code: for i in 0..<count where appendCode(cell(i)) != nil { return i }
-        case .bool: for i in 0..<count where appendBool(cell(i)) != nil { return i }
-        case .day: for i in 0..<count where appendDay(cell(i)) != nil { return i }
-        case .int: for i in 0..<count where appendInt(cell(i)) != nil { return i }
+        case .text: for i in 0..<count { guard let p = cell(i), appendText(p) == nil else { return i } }
+        case .list: for i in 0..<count { guard let p = cell(i), appendList(p) == nil else { return i } }
+        case .code: for i in 0..<count { guard let p = cell(i), appendCode(p) == nil else { return i } }
+        case .bool: for i in 0..<count { guard let p = cell(i), appendBool(p) == nil else { return i } }
+        case .day: for i in 0..<count { guard let p = cell(i), appendDay(p) == nil else { return i } }
+        case .int: for i in 0..<count { guard let p = cell(i), appendInt(p) == nil else { return i } }
         }
         return count
     }
 
     @inline(__always)
-    private func appendText(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        let p = CellParser.trim(raw)
-        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+    private func appendText(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         if let pending = pendingRef {
             if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
             return pending._withUnsafeGuaranteedRef { pending -> String? in
@@ -159,9 +161,7 @@ final class CellParser {
     private var lastCode: UInt32 = 0
 
     @inline(__always)
-    private func appendList(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        let p = CellParser.trim(raw)
-        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+    private func appendList(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         let pool = poolRef!, pending = pendingRef
         var start = 0
         var i = 0
@@ -196,9 +196,7 @@ final class CellParser {
     }
 
     @inline(__always)
-    private func appendCode(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        let p = CellParser.trim(raw)
-        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+    private func appendCode(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         if p.count == 0 { bytes.append(EnumInfo.none); return nil }
         let v = lookup(p)
         if v == 254 {
@@ -211,9 +209,7 @@ final class CellParser {
     }
 
     @inline(__always)
-    private func appendBool(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        let p = CellParser.trim(raw)
-        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+    private func appendBool(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         if p.count == 0 { bytes.append(0); return nil }
         let v = lookup(p)
         if v == 254 {
@@ -224,9 +220,7 @@ final class CellParser {
     }
 
     @inline(__always)
-    private func appendDay(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        let p = CellParser.trim(raw)
-        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+    private func appendDay(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         if p.count == 0 { numbers.append(Day.none); return nil }
         // yyyy-mm-dd, the usual spelling, from a small cache keyed by its ten bytes.
         var key: UInt64 = 0, tail: UInt16 = 0, slot = 0
@@ -246,9 +240,7 @@ final class CellParser {
     }
 
     @inline(__always)
-    private func appendInt(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        let p = CellParser.trim(raw)
-        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+    private func appendInt(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         if p.count == 0 { numbers.append(0); return nil }
         var v: Int64 = 0
         var ok = p.count <= 9
