@@ -50,10 +50,10 @@ public struct Parser {
         return statement
     }
 
-    /// script = { ";" | statement } ;
+    /// script = { ";" } [ statement { ";" [ statement ] } ] ;
     ///
-    /// Every statement but the last must end with its own ";". Each statement comes with its
-    /// range, without the ";".
+    /// Every statement but the last must end with its own ";" (`parseStatement` refuses anything
+    /// else after it). Each statement comes with its range, without the ";".
     public static func parseScript(_ text: String) throws -> [(Statement, SourceRange)] {
         var p = Parser(text)
         var statements: [(Statement, SourceRange)] = []
@@ -61,8 +61,7 @@ public struct Parser {
             if p.current.isSymbol(";") { p.index += 1; continue }
             let start = p.current.range.start
             let statement = try p.parseStatement()
-            let last = p.previous.isSymbol(";") ? p.tokens[p.index - 2] : p.previous
-            statements.append((statement, SourceRange(start, last.range.end)))
+            statements.append((statement, SourceRange(start, p.previous.range.end)))
         }
         return statements
     }
@@ -172,7 +171,9 @@ public struct Parser {
 
     // MARK: - Statements
 
-    /// statement = ( query | "explain" query | expectation ) [ ";" ] ;
+    /// statement = query | "explain" query | expectation ;
+    ///
+    /// Leaves the ";" that ends it to the caller, and refuses any other token after it.
     private mutating func parseStatement() throws -> Statement {
         let statement: Statement
         follow = ["\";\"", "end of input"]
@@ -189,7 +190,7 @@ public struct Parser {
             throw fail("\"select\", \"count\", \"explain\" or \"expect\"",
                        keywords: ["select", "count", "explain", "expect"])
         }
-        if !acceptSymbol(";") && current.kind != .end {
+        if !current.isSymbol(";") && current.kind != .end {
             throw fail(Parser.list(follow))
         }
         return statement

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CaseQuery
 
 // grammar/caseql.ebnf is the source of truth: every syntactic rule must be the doc comment of a
 // parse function in Parser.swift, and every lexical rule (after the "(* @lexical" marker) a doc
@@ -171,6 +172,21 @@ func references(_ body: String) -> Set<String> {
     @Test func lexerImplementsExactlyTheLexicalRules() throws {
         let documented = documentedProductions(try read("Sources/CaseQuery/Lexer.swift"))
         compare(grammar: lexical, documented: documented, file: "Lexer.swift")
+    }
+
+    /// The `script` rule says statements need a ";" between them; the parser must agree on the
+    /// cases where a grammar and a parser most often part: two statements with no separator,
+    /// empty statements, and a trailing ";".
+    @Test func scriptRuleAndParserAgreeOnSeparators() throws {
+        let script = try #require(syntactic.first { $0.name == "script" })
+        #expect(script.body == "{ \";\" } [ statement { \";\" [ statement ] } ]")
+        #expect(throws: (any Error).self) { try Parser.parseScript("count cases count units") }
+        #expect(try Parser.parseScript("count cases;;count units;").count == 2)
+        #expect(try Parser.parseScript(";; count cases").count == 1)
+        #expect(try Parser.parseScript(";").isEmpty)
+        #expect(try Parser.parseScript("").isEmpty)
+        let ranges = try Parser.parseScript("count cases ;\ncount units").map(\.1)
+        #expect(ranges.map { $0.end.column } == [12, 12], "a statement's range ends before its \";\"")
     }
 
     @Test func theCheckerSeesAMismatch() {

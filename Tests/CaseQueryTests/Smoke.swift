@@ -1,4 +1,0 @@
-import Testing
-@testable import CaseQuery
-
-@Test func moduleLoads() { #expect(Bool(true)) }

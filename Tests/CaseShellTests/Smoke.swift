@@ -1,4 +1,0 @@
-import Testing
-@testable import CaseShell
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import CaseStore
-
-@Test func moduleLoads() { #expect(Bool(true)) }
