@@ -6,8 +6,9 @@ import PackageDescription
 let hotPaths: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
+    // Linux only (Debian): the C libraries come from Debian's packages and the store calls
+    // glibc (mallopt, free, mmap flags) directly; CaseStore refuses to build elsewhere.
     name: "caseql",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "caseql", targets: ["caseql"]),
     ],
