@@ -20,8 +20,8 @@ extension QueryError {
 
         func shown(_ c: Character) -> Character { c == "\t" ? " " : c }
         let text = String(chars[lineStart..<lineEnd].map(shown))
-        let indent = chars[lineStart..<offset].reduce(0) { $0 + displayWidth(shown($1)) }
-        let width = chars[offset..<end].reduce(0) { $0 + displayWidth(shown($1)) }
+        let indent = chars[lineStart..<offset].reduce(0) { $0 + DisplayWidth.of(shown($1)) }
+        let width = chars[offset..<end].reduce(0) { $0 + DisplayWidth.of(shown($1)) }
 
         var out = "\(name):\(range.start.line):\(range.start.column): error: \(message)\n"
         out += "  " + text + "\n"
@@ -33,30 +33,5 @@ extension QueryError {
             out += isHint ? "\n  \(suggestion)" : "\n  did you mean `\(suggestion)`?"
         }
         return out
-    }
-}
-
-/// Terminal columns a Character takes: 2 for East Asian Wide and Fullwidth, 0 for combining
-/// marks and zero-width characters, 1 otherwise.
-func displayWidth(_ c: Character) -> Int {
-    var width = 0
-    for s in c.unicodeScalars {
-        width += scalarWidth(s)
-    }
-    return width
-}
-
-func scalarWidth(_ s: Unicode.Scalar) -> Int {
-    switch s.properties.generalCategory {
-    case .nonspacingMark, .enclosingMark, .format: return 0
-    default: break
-    }
-    switch s.value {
-    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-         0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-         0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
-        return 2
-    default:
-        return 1
     }
 }

@@ -10,6 +10,7 @@
 // flag that long-running work can poll with `LineEditor.interruptRequested`
 // and reset with `LineEditor.clearInterrupt()`.
 
+import CaseQuery
 import CLibEdit
 import Foundation
 #if canImport(Glibc)

@@ -615,10 +615,3 @@ struct TableRenderer {
         return String(out)
     }
 }
-
-// MARK: - Display width
-
-/// Terminal columns of text. A private stand-in for `DisplayWidth` (Sources/CaseShell/DisplayWidth.swift
-/// on the lineedit branch) with the same rules: East Asian Wide and Fullwidth take 2 columns,
-/// combining marks, format and control characters 0, everything else (ambiguous “…” included) 1.
-/// After the merge this can forward to DisplayWidth.

@@ -482,12 +482,12 @@ func items(_ q: Query) -> [String] {
     }
 
     @Test func displayWidths() {
-        #expect(displayWidth("a") == 1)
-        #expect(displayWidth("教") == 2)
-        #expect(displayWidth("＝") == 2)
-        #expect(displayWidth("\u{3000}") == 2)
-        #expect(displayWidth("e\u{301}") == 1)
-        #expect(displayWidth("\u{301}") == 0)
+        #expect(DisplayWidth.of(Character("a")) == 1)
+        #expect(DisplayWidth.of(Character("教")) == 2)
+        #expect(DisplayWidth.of(Character("＝")) == 2)
+        #expect(DisplayWidth.of(Character("\u{3000}")) == 2)
+        #expect(DisplayWidth.of(Character("e\u{301}")) == 1)
+        #expect(DisplayWidth.of(Character("\u{301}")) == 0)
     }
 
     @Test func renderedAsInTheDesign() {

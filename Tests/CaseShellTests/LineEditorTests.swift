@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import CaseQuery
 @testable import CaseShell
 
 @Suite struct LineEditorTests {

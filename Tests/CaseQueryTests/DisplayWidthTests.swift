@@ -1,5 +1,5 @@
 import Testing
-@testable import CaseShell
+@testable import CaseQuery
 
 @Suite struct DisplayWidthTests {
     @Test func asciiIsOneColumnEach() {
