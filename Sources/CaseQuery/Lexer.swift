@@ -210,7 +210,8 @@ public struct Lexer {
         return s
     }
 
-    static let closingQuote: [Character: Character] = [
+    /// Each opening quote and its closing one (ASCII, curly and corner quotes).
+    public static let closingQuote: [Character: Character] = [
         "\"": "\"", "'": "'", "＂": "＂", "＇": "＇", "“": "”", "‘": "’", "「": "」", "『": "』",
     ]
 

@@ -14,8 +14,16 @@ public final class Completer {
     /// Above this many candidates, only prefixes match (no pinyin initials).
     static let pinyinLimit = 5_000
 
-    /// What to replace before the cursor and the candidates, sorted.
+    /// What to replace before the cursor and the candidates (the texts inserted), in order.
     public func complete(_ before: String) -> (replace: Int, candidates: [String]) {
+        let c = completion(before)
+        return (c.replaceLength, c.candidates)
+    }
+
+    /// What Tab does with the text before the cursor: the candidates are what gets inserted and
+    /// runs as inserted (a unit name that needs quotes comes quoted, an open quote is closed),
+    /// `display` what the listing shows (the bare names).
+    public func completion(_ before: String) -> Completion {
         let chars = Array(before)
         var start = chars.count
         while start > 0, Completer.isWordChar(chars[start - 1]) { start -= 1 }
@@ -26,18 +34,82 @@ public final class Completer {
         // Dot-commands and their arguments.
         if trimmedHead.isEmpty && word.hasPrefix(".") {
             let names = DotCommands.all.map { "." + $0.name }
-            return (word.count, names.filter { $0.hasPrefix(word.lowercased()) })
+            return Completion(replaceLength: word.count, candidates: names.filter { $0.hasPrefix(word.lowercased()) })
         }
-        if trimmedHead.hasPrefix(".") {
-            let name = trimmedHead.dropFirst().prefix { !$0.isWhitespace }.lowercased()
-            guard let cmd = DotCommands.command(named: name) else { return (0, []) }
-            return argumentCompletion(cmd.argument, head: head, before: before)
+        if before.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix(".") {
+            let name = before.drop { $0 == " " || $0 == "\t" }.dropFirst().prefix { !$0.isWhitespace }.lowercased()
+            guard let cmd = DotCommands.command(named: name) else { return .none }
+            return argumentCompletion(cmd.argument, before: before)
+        }
+        // Inside an open quote: the values of the field before it, closed with the quote.
+        let tokens = Lexer.tokenize(before).filter { $0.kind != .end }
+        if let open = tokens.last, open.unterminated {
+            let at = open.range.start.offset
+            let quote = chars[at]
+            let close = Lexer.closingQuote[quote] ?? quote
+            let typed = String(chars[(at + 1)...])
+            guard let values = valueContext(head: String(chars[..<at]), word: typed) else { return .none }
+            let names = match(typed, in: values)
+            let inserted = names.map { String(quote) + $0.replacingOccurrences(of: String(close), with: String(close) + String(close)) + String(close) }
+            return Completion(replaceLength: typed.count + 1, candidates: inserted, display: names)
         }
         if word.hasPrefix("$") {
-            return (word.count, session.engine.params.keys.map { "$" + $0 }.filter { $0.hasPrefix(word) }.sorted())
+            return Completion(replaceLength: word.count, candidates: session.engine.params.keys.map { "$" + $0 }.filter { $0.hasPrefix(word) }.sorted())
         }
-        let candidates = statementCandidates(head: head, word: word)
-        return (word.count, match(word, in: candidates))
+        if let values = valueContext(head: head, word: word) {
+            let names = match(word, in: values)
+            return Completion(replaceLength: word.count, candidates: names.map(Completer.quotedIfNeeded), display: names)
+        }
+        let follow = Completer.following(head: head)
+        if word.isEmpty, !follow.isEmpty { return Completion(replaceLength: 0, candidates: follow) }
+        var candidates = match(word, in: statementCandidates(head: head, word: word))
+        if !follow.isEmpty {
+            // What can follow a complete clause comes first.
+            let first = follow.filter { $0.hasPrefix(word.lowercased()) }
+            // `order` alone is not offered beside `order by`.
+            candidates = first + candidates.filter { c in !first.contains { $0 == c || $0.hasPrefix(c + " ") } }
+        }
+        return Completion(replaceLength: word.count, candidates: candidates)
+    }
+
+    /// A value as the lexer reads it back: bare when it is one word that is not reserved, else
+    /// in double quotes (inner quotes doubled). 副市长（分管教育） → "副市长（分管教育）".
+    public static func quotedIfNeeded(_ value: String) -> String {
+        let t = Lexer.tokenize(value).filter { $0.kind != .end }
+        if t.count == 1, t[0].kind == .word, t[0].text == value, !Lexer.reserved.contains(value.lowercased()) { return value }
+        if t.count == 1, t[0].kind == .number || t[0].kind == .date, t[0].text == value { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// After a complete clause followed by a space, the words that can come next: and/or after
+    /// a condition, desc/asc after an order, having after a group, offset after a limit.
+    static func following(head: String) -> [String] {
+        guard let last = head.last, last == " " || last == "\t" else { return [] }
+        guard Parser.completeness(of: head) == .complete else { return [] }
+        let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
+        guard tokens.count >= 2, !tokens.contains(where: { $0.isSymbol(";") }) else { return [] }
+        var clause = ""
+        for (i, t) in tokens.enumerated() where t.kind == .word {
+            switch t.word {
+            case "where", "having", "limit", "offset": clause = t.word
+            case "by" where i > 0 && tokens[i - 1].isWord("order"): clause = "order"
+            case "by" where i > 0 && tokens[i - 1].isWord("group"): clause = "group"
+            default: break
+            }
+        }
+        switch clause {
+        case "where": return ["and", "or", "order by", "group by", "limit"]
+        case "having": return ["and", "or", "order by", "limit"]
+        case "order": return ["desc", "asc", "limit"]
+        case "group": return ["having", "order by", "limit"]
+        case "limit": return ["offset"]
+        case "offset": return []
+        default:
+            // `select SOURCE ` or `count SOURCE `.
+            guard tokens.count == 2, tokens[0].isWord("select") || tokens[0].isWord("count"),
+                  SourceInfo.allNames.contains(tokens[1].text.lowercased()) || SourceInfo.allNames.contains(tokens[1].text) else { return [] }
+            return ["where", "group by", "order by", "limit"]
+        }
     }
 
     static func isWordChar(_ c: Character) -> Bool {
@@ -71,7 +143,8 @@ public final class Completer {
         if let v = initialsCache[s] { return v }
         var out = ""
         for ch in s {
-            if ch.unicodeScalars.first.map({ $0.value >= 0x3400 }) == true {
+            // Punctuation (full-width brackets…) has no initial: 副市长（分管教育） → fszfgjy.
+            if ch.isLetter, ch.unicodeScalars.first.map({ $0.value >= 0x3400 }) == true {
                 let latin = String(ch).applyingTransform(.toLatin, reverse: false)?
                     .applyingTransform(.stripDiacritics, reverse: false) ?? ""
                 if let f = latin.first { out.append(Character(f.lowercased())) }
@@ -83,28 +156,36 @@ public final class Completer {
         return out
     }
 
-    func statementCandidates(head: String, word: String = "") -> [String] {
-        let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
+    /// The fields of the statement's source (cases unless `from`/`select SOURCE` says otherwise).
+    func specs(of tokens: [Token]) -> [FieldSpec] {
         let sourceName = tokens.firstIndex { $0.isWord("from") }.map { tokens.indices.contains($0 + 1) ? tokens[$0 + 1].text : "" }
             ?? (tokens.count >= 2 && (tokens[0].isWord("select") || tokens[0].isWord("count")) ? tokens[1].text : "cases")
-        let specs: [FieldSpec]
         switch SourceInfo.spellings.first(where: { $0.names.contains(sourceName.lowercased()) })?.table ?? "cases" {
-        case "units": specs = Schema.units
-        case "events": specs = Schema.events
-        default: specs = Schema.cases
+        case "units": return Schema.units
+        case "events": return Schema.events
+        default: return Schema.cases
         }
-        // After `field =`, `field in (`, `field !=` or a comma in a list: that field's values.
-        if let last = tokens.last, last.isSymbol("=") || last.isSymbol("!=") || last.isSymbol("(") || last.isSymbol(",") || last.isWord("in") || last.isWord("was") || last.isWord("contains") {
-            var k = tokens.count - 1
-            while k > 0, !(tokens[k - 1].kind == .word && Schema.field(tokens[k - 1].text, in: specs) != nil) {
-                if tokens[k - 1].isWord("where") || tokens[k - 1].isWord("and") || tokens[k - 1].isWord("or") { break }
-                k -= 1
-            }
-            if k > 0, let spec = Schema.field(tokens[k - 1].text, in: specs) {
-                let values = valueCandidates(spec, word: word)
-                if !values.isEmpty { return values }
-            }
+    }
+
+    /// After `field =`, `field in (`, `field !=` or a comma in a list: that field's values
+    /// (nil elsewhere, or for a field whose values are not listed, such as title).
+    func valueContext(head: String, word: String) -> [String]? {
+        let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
+        let specs = specs(of: tokens)
+        guard let last = tokens.last, last.isSymbol("=") || last.isSymbol("!=") || last.isSymbol("(") || last.isSymbol(",") || last.isWord("in") || last.isWord("was") || last.isWord("contains") else { return nil }
+        var k = tokens.count - 1
+        while k > 0, !(tokens[k - 1].kind == .word && Schema.field(tokens[k - 1].text, in: specs) != nil) {
+            if tokens[k - 1].isWord("where") || tokens[k - 1].isWord("and") || tokens[k - 1].isWord("or") { break }
+            k -= 1
         }
+        guard k > 0, let spec = Schema.field(tokens[k - 1].text, in: specs) else { return nil }
+        let values = valueCandidates(spec, word: word)
+        return values.isEmpty ? nil : values
+    }
+
+    func statementCandidates(head: String, word: String = "") -> [String] {
+        let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
+        let specs = specs(of: tokens)
         if tokens.isEmpty { return ["select", "count", "explain", "expect"] }
         var all = Lexer.keywords + SourceInfo.allNames
         all += specs.flatMap { [$0.name, $0.label] }
@@ -144,41 +225,75 @@ public final class Completer {
         }
     }
 
-    func argumentCompletion(_ kind: ArgumentKind, head: String, before: String) -> (replace: Int, candidates: [String]) {
-        let arg = String(before.reversed().prefix { $0 != " " }.reversed())
+    /// The argument being typed at the end of a dot-command line: its text as typed (with an
+    /// opening quote), its content, and the quote still open.
+    static func lastArgument(_ before: String) -> (typed: String, content: String, quote: Character?) {
+        var typed = "", content = ""
+        var quote: Character?
+        for c in before {
+            if let q = quote {
+                typed.append(c)
+                if c == q { quote = nil } else { content.append(c) }
+            } else if c == "\"" || c == "'" {
+                quote = c; typed.append(c)
+            } else if c == " " || c == "\t" {
+                typed = ""; content = ""
+            } else {
+                typed.append(c); content.append(c)
+            }
+        }
+        return (typed, content, quote)
+    }
+
+    /// A dot-command argument as splitArguments reads it back: quoted when it holds a space,
+    /// a tab or a quote. `open` leaves the closing quote off (a folder, to go on typing in it).
+    static func quotedArgument(_ s: String, quote: Character?, open: Bool = false) -> String {
+        let needs = s.contains { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "'" }
+        guard quote != nil || needs else { return s }
+        let q: Character = quote ?? (s.contains("\"") ? "'" : "\"")
+        return String(q) + s + (open ? "" : String(q))
+    }
+
+    func argumentCompletion(_ kind: ArgumentKind, before: String) -> Completion {
+        let (typed, arg, quote) = Completer.lastArgument(before)
+        func plain(_ list: [String]) -> Completion {
+            Completion(replaceLength: typed.count, candidates: list.filter { $0.hasPrefix(arg) })
+        }
         switch kind {
-        case .mode: return (arg.count, OutputMode.allCases.map(\.rawValue).filter { $0.hasPrefix(arg) })
-        case .onOff: return (arg.count, ["on", "off"].filter { $0.hasPrefix(arg) })
-        case .source: return (arg.count, ["cases", "units", "events"].filter { $0.hasPrefix(arg) })
-        case .date: return (arg.count, ["today", "reset"].filter { $0.hasPrefix(arg) })
-        case .parameter: return (arg.count, session.engine.params.keys.filter { $0.hasPrefix(arg) }.sorted())
+        case .mode: return plain(OutputMode.allCases.map(\.rawValue))
+        case .onOff: return plain(["on", "off"])
+        case .source: return plain(["cases", "units", "events"])
+        case .date: return plain(["today", "reset"])
+        case .parameter: return plain(session.engine.params.keys.sorted())
+        case .command: return plain(DotCommands.all.map(\.name))
         case .path:
             let expanded = (arg as NSString).expandingTildeInPath
             let dir = arg.hasSuffix("/") ? expanded : (expanded as NSString).deletingLastPathComponent
             let prefix = arg.hasSuffix("/") ? "" : (expanded as NSString).lastPathComponent
             let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
             let shownDir = arg.hasSuffix("/") ? arg : String(arg.dropLast((arg as NSString).lastPathComponent.count))
-            let out = listing.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") || (prefix.hasPrefix(".") && $0.hasPrefix(prefix)) }.sorted().map { name -> String in
+            let found = listing.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") || (prefix.hasPrefix(".") && $0.hasPrefix(prefix)) }.sorted().map { name -> (String, Bool) in
                 var isDir: ObjCBool = false
                 let full = (dir.isEmpty ? "." : dir) + "/" + name
                 _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
-                return shownDir + name + (isDir.boolValue ? "/" : "")
+                return (shownDir + name + (isDir.boolValue ? "/" : ""), isDir.boolValue)
             }
-            return (arg.count, out)
+            return Completion(replaceLength: typed.count,
+                              candidates: found.map { Completer.quotedArgument($0.0, quote: quote, open: $0.1) },
+                              display: found.map { ($0.0 as NSString).lastPathComponent + ($0.1 ? "/" : "") })
         case .office, .check:
             // The word before: --format takes a format, --unit a unit; else an option or a rule.
-            let words = before.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            let previous = arg.isEmpty ? words.last : (words.count >= 2 ? words[words.count - 2] : nil)
-            var candidates: [String]
-            switch previous {
-            case "--format"?: candidates = OfficeFormat.allCases.map(\.rawValue)
-            case "--unit"?: candidates = OfficeView(session.store).unitOrder
-            case "--days"?: candidates = []
+            let words = (try? DotCommands.splitArguments(String(before.dropLast(typed.count)))) ?? []
+            switch words.last {
+            case "--format"?: return plain(OfficeFormat.allCases.map(\.rawValue))
+            case "--unit"?:
+                let names = match(arg, in: OfficeView(session.store).unitOrder)
+                return Completion(replaceLength: typed.count, candidates: names.map { Completer.quotedArgument($0, quote: quote) }, display: names)
+            case "--days"?: return .none
             default:
-                candidates = ["--format", "--unit"] + (kind == .check ? ["--days"] + Checker.rules.map(\.id) : [])
+                return plain(["--format", "--unit"] + (kind == .check ? ["--days"] + Checker.rules.map(\.id) : []))
             }
-            return (arg.count, candidates.filter { $0.hasPrefix(arg) })
-        case .none, .text: return (0, [])
+        case .none, .text: return .none
         }
     }
 }

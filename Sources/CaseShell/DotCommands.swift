@@ -5,6 +5,8 @@ import Foundation
 /// What a dot-command's arguments complete to.
 public enum ArgumentKind: Sendable {
     case none, path, mode, onOff, source, date, parameter, text
+    /// A dot-command's name (.help CMD).
+    case command
     /// .report's options; .check's options and rule ids.
     case office, check
 }

@@ -36,11 +36,15 @@ public struct Completion: Equatable, Sendable {
     /// such as "/", "(", "." or "=", or the text after the cursor already
     /// starts with a space).
     public var appendSpaceWhenUnique: Bool
+    /// What the listing shows for each candidate (same order), when it differs from the text
+    /// inserted: the bare unit name for the quoted `"副市长（分管教育）"`.
+    public var display: [String]?
 
-    public init(replaceLength: Int, candidates: [String], appendSpaceWhenUnique: Bool = true) {
+    public init(replaceLength: Int, candidates: [String], appendSpaceWhenUnique: Bool = true, display: [String]? = nil) {
         self.replaceLength = replaceLength
         self.candidates = candidates
         self.appendSpaceWhenUnique = appendSpaceWhenUnique
+        self.display = display
     }
 
     public static let none = Completion(replaceLength: 0, candidates: [])
@@ -290,15 +294,37 @@ public final class LineEditor {
 
         // Nothing more to insert: list the candidates below the line.
         let width = Int(cle_terminal_width(STDOUT_FILENO, 80))
+        let shown = completion.display.flatMap { $0.count == candidates.count ? $0 : nil } ?? candidates
+        let rows = LineEditor.columnLayout(shown, terminalWidth: width)
         // Start below the whole line even when the cursor is inside it:
         // re-print the text after the cursor (it is already on screen).
         var listing = after + "\n"
-        for row in LineEditor.columnLayout(candidates, terminalWidth: width) {
+        // Above a screenful, ask first, as readline does (y, Y or space lists; anything else not).
+        if rows.count >= LineEditor.terminalHeight() - 1 {
+            fputs(listing + "Display all \(candidates.count) possibilities? (y or n)", stdout)
+            fflush(stdout)
+            var c: UInt8 = 0
+            let yes = read(STDIN_FILENO, &c, 1) == 1 && (c == UInt8(ascii: "y") || c == UInt8(ascii: "Y") || c == UInt8(ascii: " "))
+            listing = "\n"
+            if !yes {
+                fputs(listing, stdout)
+                fflush(stdout)
+                return UInt8(CC_REDISPLAY)
+            }
+        }
+        for row in rows {
             listing += row + "\n"
         }
         fputs(listing, stdout)
         fflush(stdout)
         return UInt8(CC_REDISPLAY)
+    }
+
+    /// Terminal rows of standard output (24 when unknown).
+    static func terminalHeight() -> Int {
+        var w = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &w) == 0 && w.ws_row > 0 { return Int(w.ws_row) }
+        return 24
     }
 
     private func replaceWord(_ word: String, with text: String) {

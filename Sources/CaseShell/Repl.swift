@@ -18,12 +18,7 @@ public final class Repl {
             return
         }
         let completer = Completer(session: session)
-        editor.completer = { before in
-            let c = completer.complete(before)
-            let unique = c.candidates.count == 1
-            let appendSpace = unique && !(c.candidates[0].hasSuffix("/") || c.candidates[0].hasPrefix("."))
-            return Completion(replaceLength: c.replace, candidates: c.candidates, appendSpaceWhenUnique: appendSpace)
-        }
+        editor.completer = { completer.completion($0) }
         session.output.write(banner() + "\n")
         session.output.flush()
         var buffer = ""

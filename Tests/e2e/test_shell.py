@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""End-to-end: the shell as an analyst uses it (issue 11), in a real terminal (tmux) with the
+exact keys: completion that inserts what runs, pastes, settings, the record view, narrow
+terminals, the start-up file. Private tmux socket and history; stdlib only.
+
+    python3 Tests/e2e/test_shell.py [scenario ...]
+"""
+
+import csv
+import io
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2elib import ROOT, Results, binary, dataset, run, tempdir, width  # noqa: E402
+
+R = Results()
+TMP = tempdir()
+SOCKET = "caseql-shell-%d" % os.getpid()
+SESSION = "sh"
+PROMPT = "caseql> "
+CONT = "   ...> "
+TMUX = shutil.which("tmux") or "/usr/bin/tmux"
+
+
+def tmux(*args, check=True):
+    return subprocess.run([TMUX, "-L", SOCKET, *args], check=check, capture_output=True,
+                          text=True).stdout
+
+
+class Term:
+    """One caseql in a tmux pane of cols×rows, started with `args` in `cwd` with `env`."""
+
+    def __init__(self, args, cols=120, rows=40, env=None, cwd=None, wait_prompt=True):
+        tmux("kill-session", "-t", SESSION, check=False)
+        e = {"CASEQL_HISTORY": os.path.join(TMP, "history"), "LANG": "C.UTF-8",
+             "TERM": "xterm-256color", "HOME": os.path.join(TMP, "home"),
+             "XDG_CONFIG_HOME": os.path.join(TMP, "config")}
+        e.update(env or {})
+        os.makedirs(e["HOME"], exist_ok=True)
+        inner = "cd %s; env %s %s %s; echo EXIT=$?; sleep 30" % (
+            shlex.quote(cwd or TMP), " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in e.items()),
+            shlex.quote(binary()), " ".join(shlex.quote(a) for a in args))
+        tmux("new-session", "-d", "-s", SESSION, "-x", str(cols), "-y", str(rows),
+             "sh -c %s" % shlex.quote(inner))
+        if wait_prompt:
+            self.wait(lambda ls: any(l.startswith(PROMPT.rstrip()) for l in ls), "first prompt")
+
+    def text(self, s):
+        tmux("send-keys", "-t", SESSION, "-l", s)
+        time.sleep(0.15)
+
+    def keys(self, *k):
+        tmux("send-keys", "-t", SESSION, *k)
+        time.sleep(0.25)
+
+    def screen(self):
+        return [l.rstrip() for l in tmux("capture-pane", "-t", SESSION, "-p", "-J", "-S", "-200").rstrip("\n").split("\n")]
+
+    def visible(self):
+        return [l.rstrip() for l in tmux("capture-pane", "-t", SESSION, "-p").rstrip("\n").split("\n")]
+
+    def cursor(self):
+        x, y = tmux("display", "-t", SESSION, "-p", "#{cursor_x} #{cursor_y}").split()
+        return int(x), int(y)
+
+    def current(self):
+        return self.visible()[self.cursor()[1]]
+
+    def line_is(self, want, what, timeout=3.0):
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.current() == want:
+                break
+            time.sleep(0.05)
+        return R.eq(self.current(), want, what)
+
+    def wait(self, pred, what, timeout=8.0):
+        end = time.time() + timeout
+        while time.time() < end:
+            lines = self.screen()
+            if pred(lines):
+                return lines
+            time.sleep(0.1)
+        R.check(False, "(waiting) " + what, "\n".join(l for l in self.screen() if l))
+        return None
+
+    def prompts(self):
+        return sum(1 for l in self.screen() if l.startswith(PROMPT.rstrip()))
+
+    def clear(self):
+        self.keys("C-u")
+        self.keys("C-l")
+        tmux("clear-history", "-t", SESSION)
+        self.wait(lambda ls: ls[0].startswith(PROMPT.rstrip()) and not any(ls[1:]), "screen cleared")
+
+    def run(self, line, what):
+        """Types a line, Enter, waits for the next prompt; returns the lines after the typed one."""
+        self.clear()
+        self.text(line)
+        before = self.prompts()
+        self.keys("Enter")
+        lines = self.wait(lambda ls: self.prompts() > before and self.current() == PROMPT.rstrip(), what)
+        if not lines:
+            return []
+        lines = [l for l in lines]
+        while lines and lines[-1] == "":
+            lines.pop()
+        return lines[1:-1]
+
+    @staticmethod
+    def kill():
+        tmux("kill-server", check=False)
+
+
+def csv_rows(ds, q):
+    p = run([ds, "--csv", "-c", q])
+    return list(csv.reader(io.StringIO(p.stdout)))
+
+
+# ---------------------------------------------------------------- completion
+
+def completion():
+    ds = dataset(TMP)
+    t = Term([ds])
+    # Inside quotes: pinyin initials complete and close the quote.
+    t.clear()
+    t.text('select cases where unit="jyj')
+    t.keys("Tab")
+    t.line_is(PROMPT + 'select cases where unit="教育局"', 'unit="jyj Tab → unit="教育局"')
+    lines = t.run('count cases where unit="jyj\t', "completed quoted count runs")
+    want = csv_rows(ds, 'count cases where unit="教育局"')[-1][0]
+    R.check(want in [l.strip() for l in lines], "the quoted completion runs: %s cases" % want, "\n".join(lines))
+    # unit="教 Tab: completes, or lists the units that start so (never keywords).
+    units = [r[0] for r in csv_rows(ds, "select name from units")[1:]]
+    jiao = sorted(u for u in units if u.startswith("教"))
+    t.clear()
+    t.text('select cases where unit="教')
+    t.keys("Tab")
+    if len(jiao) == 1:
+        t.line_is(PROMPT + 'select cases where unit="%s"' % jiao[0], 'unit="教 Tab completes the one unit')
+    else:
+        t.keys("Tab")
+        scr = "\n".join(t.visible())
+        R.check(all(u in scr for u in jiao) and "select" not in scr.split("\n", 1)[1],
+                'unit="教 Tab Tab lists the units starting with 教', scr)
+    # unit=" Tab lists unit names, not keywords.
+    t.clear()
+    t.text('select cases where unit="')
+    t.keys("Tab")
+    t.keys("Tab")
+    scr = t.visible()
+    if any(l.startswith("Display all") for l in scr):
+        t.keys("y")
+        scr = t.screen()
+    body = "\n".join(l for l in scr if not l.startswith(PROMPT.rstrip()))
+    R.check(sum(u in body for u in units) >= min(len(units), 20) and not re.search(r"\bwhere\b|\bselect\b", body),
+            'unit=" Tab lists unit names, not keywords', "\n".join(scr[:12]))
+    # A value that needs quotes comes quoted: full-width brackets (leader 副市长（分管教育）).
+    leaders = [r[0] for r in csv_rows(ds, "select leader, count from cases group by leader")[1:]]
+    if "副市长（分管教育）" in leaders:
+        want = csv_rows(ds, 'count cases where leader = "副市长（分管教育）"')[-1][0]
+        t.clear()
+        t.text("count cases where leader = fszfgjy")
+        t.keys("Tab")
+        t.line_is(PROMPT + 'count cases where leader = "副市长（分管教育）"', "fszfgjy Tab → the leader, quoted")
+        t.clear()
+        t.text('count cases where leader = "副市长（分管教')
+        t.keys("Tab")
+        t.line_is(PROMPT + 'count cases where leader = "副市长（分管教育）"', "inside quotes: the quote is closed")
+        lines = t.run('count cases where leader = fszfgjy\t', "the quoted leader runs")
+        R.check(want in [l.strip() for l in lines], "what completion inserted runs: %s cases" % want, "\n".join(lines))
+    # The dot-command gets its space; the path is then typed after it.
+    t.clear()
+    t.text(".exp")
+    t.keys("Tab")
+    t.text("week.csv")
+    t.line_is(PROMPT + ".export week.csv", ".exp Tab week.csv → .export week.csv")
+    # Pinyin initials for .report --unit and .check --unit.
+    t.clear()
+    t.text(".report --unit jyj")
+    t.keys("Tab")
+    t.line_is(PROMPT + ".report --unit 教育局", ".report --unit jyj Tab → 教育局")
+    t.clear()
+    t.text(".check --unit jyj")
+    t.keys("Tab")
+    t.line_is(PROMPT + ".check --unit 教育局", ".check --unit jyj Tab → 教育局")
+    # After a complete condition: what can follow, first.
+    t.clear()
+    t.text("select cases where status = overdue ")
+    t.keys("Tab")
+    t.keys("Tab")
+    scr = "\n".join(t.visible())
+    R.check(all(w in scr for w in ("and", "or", "order by", "group by", "limit")) and "contains" not in scr,
+            "after a complete condition Tab offers and, or, order by, group by, limit", scr)
+    t.clear()
+    t.text("select cases where status = overdue ord")
+    t.keys("Tab")
+    t.line_is(PROMPT + "select cases where status = overdue order by", "ord Tab → order by")
+    # Above a screenful: readline's question; n lists nothing.
+    t.kill()
+    t = Term([ds], rows=12)
+    t.clear()
+    t.text("select cases where ")
+    t.keys("Tab")
+    scr = t.visible()
+    R.check(any(re.match(r"Display all \d+ possibilities\? \(y or n\)", l) for l in scr),
+            "above a screenful: Display all N possibilities? (y or n)", "\n".join(scr))
+    t.keys("n")
+    t.line_is(PROMPT + "select cases where", "n: back to the line, nothing listed")
+    t.kill()
+    # Paths with spaces come quoted.
+    d = os.path.join(TMP, "my data")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(os.path.join(ds, "cases.csv"), os.path.join(d, "week one.csv"))
+    t = Term([ds], cwd=TMP)
+    t.clear()
+    t.text(".load my")
+    t.keys("Tab")
+    t.line_is(PROMPT + '.load "my data/', "a folder with a space opens a quote")
+    t.text("we")
+    t.keys("Tab")
+    t.line_is(PROMPT + '.load "my data/week one.csv"', "the file closes it")
+    lines = t.run('.load "my data/week one.csv"', "the quoted path loads")
+    R.check(any(l.startswith("loaded ") for l in lines), "the completed path loads", "\n".join(lines))
+    t.kill()
+
+
+SCENARIOS = [completion]
+
+
+def main():
+    if not os.path.exists(TMUX):
+        print("tmux not found\n0 passed, 1 failed")
+        sys.exit(1)
+    binary()
+    try:
+        for s in SCENARIOS:
+            R.case(s)
+    finally:
+        Term.kill()
+        shutil.rmtree(TMP, ignore_errors=True)
+    R.finish()
+
+
+if __name__ == "__main__":
+    main()
