@@ -24,18 +24,20 @@ let package = Package(
         .target(name: "CSupport"),
         .target(name: "CaseStore", swiftSettings: hotPaths),
         .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths),
-        .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CLibEdit"]),
+        .target(name: "CaseOffice", dependencies: ["CaseStore", "CaseQuery"]),
+        .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CaseOffice", "CLibEdit"]),
         .executableTarget(
             name: "caseql",
             dependencies: [
-                "CaseShell", "CaseStore", "CaseQuery", "CSupport",
+                "CaseShell", "CaseOffice", "CaseStore", "CaseQuery", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore"]),
         .testTarget(name: "CaseQueryTests", dependencies: ["CaseQuery", "CaseStore"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseStore", "CaseQuery"],
+        .testTarget(name: "CaseOfficeTests", dependencies: ["CaseOffice", "CaseStore", "CaseQuery"]),
+        .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseOffice", "CaseStore", "CaseQuery"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v5]

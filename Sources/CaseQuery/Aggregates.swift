@@ -22,15 +22,11 @@ struct Aggregate {
     /// The aggregate names a query may use, with their Chinese spellings.
     static let names: [(name: String, label: String, spellings: [String])] = [
         ("count", "数量", ["count", "数量", "件数", "总数", "count(*)"]),
-        ("completion_rate", "办结率", ["completion_rate", "办结率"]),
-        ("face_to_face_rate", "面商率", ["face_to_face_rate", "面商率"]),
-        ("satisfaction_rate", "满意率", ["satisfaction_rate", "满意率"]),
-        ("strict_satisfaction_rate", "严格满意率", ["strict_satisfaction_rate", "严格满意率"]),
         ("min", "最小", ["min", "最小"]),
         ("max", "最大", ["max", "最大"]),
         ("avg", "平均", ["avg", "average", "mean", "平均"]),
         ("sum", "合计", ["sum", "合计", "总和"]),
-    ]
+    ] + DomainRules.rates.map { ($0.name, $0.label, $0.spellings) }
 
     static func canonical(_ spelling: String) -> String? {
         let s = spelling.lowercased()
@@ -78,23 +74,15 @@ struct Aggregate {
             }
             let cell = binder.cellGetter(f)
             return Aggregate(name: "count(\(f.name))", label: "\(f.spec.label)数", kind: .countIf { cell($0) != .null && cell($0) != .text("") && cell($0) != .list([]) })
-        case "completion_rate":
+        case _ where DomainRules.rate(name) != nil:
             try needCases()
-            let closed = Int(Status.closed.rawValue)
-            return Aggregate(name: name, label: label, kind: .codeRate(
-                codes: binder.table.code("status").codes, num: table { $0 == closed }, den: table { _ in true }))
-        case "face_to_face_rate":
-            try needCases()
-            let f2f = Set(Contact.allCases.filter(\.isFaceToFace).map { Int($0.rawValue) })
-            return Aggregate(name: name, label: label, kind: .codeRate(
-                codes: binder.table.code("contact").codes, num: table { f2f.contains($0) }, den: table { _ in true }))
-        case "satisfaction_rate", "strict_satisfaction_rate":
-            try needCases()
-            let none = Int(EnumInfo.none), sat = Int(Satisfaction.satisfied.rawValue), basic = Int(Satisfaction.basic.rawValue)
-            let strict = name == "strict_satisfaction_rate"
-            return Aggregate(name: name, label: label, kind: .codeRate(
-                codes: binder.table.code("satisfaction").codes,
-                num: table { $0 == sat || (!strict && $0 == basic) }, den: table { $0 != none }))
+            let rate = DomainRules.rate(name)!
+            if let t = rate.codeTables {
+                return Aggregate(name: name, label: label, kind: .codeRate(
+                    codes: binder.table.code(t.field).codes, num: t.numerator, den: t.denominator))
+            }
+            let tests = rate.tests(binder.store, asOf: binder.asOf)
+            return Aggregate(name: name, label: label, kind: .rate(num: tests.numerator, den: tests.denominator))
         default:
             guard args.count == 1, case .name(let fid) = args[0] else {
                 throw QueryError("\(name) takes one field, e.g. \(name)(days_open)", at: range)

@@ -176,17 +176,14 @@ final class Binder {
         switch f.name {
         case "overdue":
             let d = table.day("deadline").values, s = table.code("status").codes
-            let asOf = self.asOf.raw, none = Day.none
-            let replied = Status.replied.rawValue, closed = Status.closed.rawValue
-            return { r in d[r] != none && d[r] < asOf && s[r] != replied && s[r] != closed }
+            let asOf = self.asOf.raw
+            return { r in DomainRules.isOverdue(deadline: d[r], status: s[r], asOf: asOf) }
         case "late":
-            let d = table.day("deadline").values, rep = table.day("replied_on").values, none = Day.none
-            return { r in rep[r] != none && d[r] != none && rep[r] > d[r] }
+            let d = table.day("deadline").values, rep = table.day("replied_on").values
+            return { r in DomainRules.isLate(replied: rep[r], deadline: d[r]) }
         case "face_to_face":
             let c = table.code("contact").codes
-            let f2f = Set(Contact.allCases.filter(\.isFaceToFace).map(\.rawValue))
-            var lookup = [Bool](repeating: false, count: 256)
-            for v in f2f { lookup[Int(v)] = true }
+            let lookup = DomainRules.table { DomainRules.isFaceToFace(contact: $0) }
             return { r in lookup[Int(c[r])] }
         default: return nil
         }
@@ -439,7 +436,7 @@ final class Binder {
             let p = overduePlan()
             return want ? p : .not(p)
         case "face_to_face":
-            let codes = Contact.allCases.filter { $0.isFaceToFace == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
+            let codes = Contact.allCases.filter { DomainRules.isFaceToFace(contact: $0.rawValue) == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
             return .codes("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))", indexes, field: "contact", codes: codes)
         default:
             let g = boolGetter(f)!
@@ -449,10 +446,10 @@ final class Binder {
 
     /// Overdue: status not replied or closed, and deadline before the as-of date.
     func overduePlan() -> Plan {
-        let open = Status.allCases.filter { !$0.isAnswered }.map { Int($0.rawValue) }
+        let open = Status.allCases.filter { !DomainRules.isAnswered(status: $0.rawValue) }.map { Int($0.rawValue) }
         let asOf = self.asOf
         return .and([
-            .codes("status in (\(Status.allCases.filter { !$0.isAnswered }.map(\.token).joined(separator: ", ")))", indexes, field: "status", codes: open),
+            .codes("status in (\(Status.allCases.filter { !DomainRules.isAnswered(status: $0.rawValue) }.map(\.token).joined(separator: ", ")))", indexes, field: "status", codes: open),
             .rangeIndex("deadline < \(asOf) (the as-of date)", { [self] in
                 indexes.worthBuilding("deadline") ? bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1)) : nil
             }, { [deadline = table.day("deadline").values, none = Day.none] r in

@@ -1,3 +1,4 @@
+import CaseOffice
 import CaseQuery
 import CaseStore
 import Foundation

@@ -3,6 +3,7 @@ import Testing
 import CaseQuery
 import CaseStore
 @testable import CaseShell
+@testable import CaseOffice
 
 // .report and .check: golden outputs on the shipped dataset, the good-unit rule against the
 // notice's 30 units, and each check rule on a small dataset made to break exactly that rule.

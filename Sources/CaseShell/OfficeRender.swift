@@ -1,0 +1,209 @@
+// Rendering of `.report` and `.check` (CaseOffice builds them): text, Markdown and CSV.
+
+import CaseOffice
+import CaseQuery
+import CaseStore
+import Foundation
+
+extension OfficeReport {
+    public func render(_ format: OfficeFormat) -> String {
+        switch format {
+        case .csv: return csv()
+        case .text, .markdown: return document(markdown: format == .markdown)
+        }
+    }
+
+    var title: String {
+        let y = year.map { "\($0) 年度" } ?? ""
+        return "\(y)人大建议政协提案办理情况" + (unit.map { "：\($0)" } ?? "")
+    }
+
+    var scope: String {
+        var s = (name.isEmpty ? "" : "数据 \(name)，") + "截至 \(asOf)"
+        if let c = cutoff { s += "，办结截止 \(c)" }
+        return s
+    }
+
+    func rateRows() -> [(String, String, String, String, String)] {
+        func row(_ name: String, _ rate: Double?, _ num: Int, _ den: Int, _ target: Double?) -> (String, String, String, String, String) {
+            guard let rate else { return (name, "—", "0/0", target.map { ReportBuilder.pct($0) } ?? "", "") }
+            var verdict = ""
+            if let t = target {
+                verdict = rate >= t ? "达标" : "差 \(ReportBuilder.points(t - rate)) 个百分点"
+                if name == "办结率", rate < t, let c = cutoff, asOf <= c { verdict += "（须于 \(c) 前办结）" }
+            } else { verdict = "仅计满意，供参考" }
+            return (name, ReportBuilder.pct(rate), "\(num)/\(den)", target.map { (name == "满意率" ? "≥ " : "") + ReportBuilder.pct($0) } ?? "", verdict)
+        }
+        let o = overall
+        return [
+            row("办结率", o.completionRate, o.closed, o.cases, targets.completion),
+            row("面商率", o.faceToFaceRate, o.faceToFace, o.cases, targets.faceToFace),
+            row("满意率", o.satisfactionRate, o.satisfied + o.basic, o.answered, targets.satisfaction),
+            row("严格满意率", o.strictSatisfactionRate, o.satisfied, o.answered, nil),
+        ]
+    }
+
+    func unitTable() -> (header: [String], rows: [[String]], right: [Bool]) {
+        let header = ["单位", "件数", "办结", "逾期", "办结率", "面商率", "满意率", "严格满意率", "评价"]
+        let rows = units.map { u -> [String] in
+            let c = u.counts
+            func p(_ x: Double?) -> String { x.map(ReportBuilder.pct) ?? "—" }
+            return [u.unit, "\(c.cases)", "\(c.closed)", "\(c.overdue)", p(c.completionRate), p(c.faceToFaceRate),
+                    p(c.satisfactionRate), p(c.strictSatisfactionRate), u.good ? "好" : "未达标"]
+        }
+        return (header, rows, [false, true, true, true, true, true, true, true, false])
+    }
+
+    func document(markdown md: Bool) -> String {
+        var out = ""
+        func heading(_ s: String) { out += md ? "\n## \(s)\n\n" : "\n\(s)\n" }
+        func table(_ header: [String], _ rows: [[String]], _ right: [Bool]) {
+            if md {
+                out += "| " + header.map(Checker.mdCell).joined(separator: " | ") + " |\n"
+                out += "|" + right.map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
+                for r in rows { out += "| " + r.map(Checker.mdCell).joined(separator: " | ") + " |\n" }
+                return
+            }
+            let all = [header] + rows
+            let widths = header.indices.map { c in all.map { DisplayWidth.of($0[c]) }.max() ?? 0 }
+            for r in all {
+                var line = "  "
+                for c in r.indices {
+                    let last = c == r.count - 1
+                    line += last && !right[c] ? r[c] : DisplayWidth.pad(r[c], toWidth: widths[c], alignRight: right[c])
+                    if !last { line += "  " }
+                }
+                while line.last == " " { line.removeLast() }
+                out += line + "\n"
+            }
+        }
+        out += md ? "# \(title)\n\n\(scope)\n" : "\(title)\n\(scope)\n"
+
+        heading("一、办理总体情况")
+        let lines = sources + key
+        table(["项目", "件数", "说明"],
+              lines.map { [($0.depth == 0 || md ? "" : "  ") + $0.label, "\($0.count)", $0.note] },
+              [false, true, false])
+
+        heading("二、办理质量（办结率、面商率、满意率）")
+        table(["指标", "实际", "件数", "目标", "评价"], rateRows().map { [$0.0, $0.1, $0.2, $0.3, $0.4] },
+              [false, true, true, false, false])
+
+        heading("三、各单位情况")
+        let t = unitTable()
+        table(t.header, t.rows, t.right)
+
+        let good = units.filter(\.good), below = units.filter { !$0.good }
+        heading("四、好的单位（\(good.count) 个）")
+        if good.isEmpty { out += md ? "无。\n" : "  无\n" }
+        else {
+            out += (md ? "" : "  ") + good.map(\.unit).joined(separator: "、") + "\n"
+            for u in good where !u.notes.isEmpty {
+                out += (md ? "- " : "  注：") + "\(u.unit)：" + u.notes.joined(separator: "；") + "\n"
+            }
+        }
+
+        heading("五、未达标单位（\(below.count) 个）")
+        if below.isEmpty { out += md ? "无。\n" : "  无\n" }
+        for u in below {
+            let text = "\(u.unit)：" + (u.reasons + u.notes).joined(separator: "；")
+            out += (md ? "- " : "  ") + text + "\n"
+        }
+
+        heading("注")
+        for f in footnotes { out += (md ? "- " : "  ") + f + "\n" }
+        return out
+    }
+
+    func csv() -> String {
+        var w = CSVWriter(crlf: false, formulaGuard: false, reserve: 8192)
+        w.row(["section", "unit", "item", "value", "target", "note"])
+        func num(_ x: Double?) -> String { x.map { Cell.rate($0).exportText } ?? "" }
+        for l in sources { w.row(["sources", "", l.label, "\(l.count)", "", l.note]) }
+        for l in key { w.row(["key_supervised", "", l.label, "\(l.count)", "", l.note]) }
+        let o = overall
+        w.row(["rates", "", "completion_rate", num(o.completionRate), num(targets.completion), "\(o.closed)/\(o.cases)"])
+        w.row(["rates", "", "face_to_face_rate", num(o.faceToFaceRate), num(targets.faceToFace), "\(o.faceToFace)/\(o.cases)"])
+        w.row(["rates", "", "satisfaction_rate", num(o.satisfactionRate), num(targets.satisfaction), "\(o.satisfied + o.basic)/\(o.answered)"])
+        w.row(["rates", "", "strict_satisfaction_rate", num(o.strictSatisfactionRate), "", "\(o.satisfied)/\(o.answered)"])
+        for u in units {
+            let c = u.counts
+            w.row(["unit", u.unit, "cases", "\(c.cases)", "", ""])
+            w.row(["unit", u.unit, "closed", "\(c.closed)", "", ""])
+            w.row(["unit", u.unit, "overdue", "\(c.overdue)", "", ""])
+            w.row(["unit", u.unit, "completion_rate", num(c.completionRate), num(targets.completion), ""])
+            w.row(["unit", u.unit, "face_to_face_rate", num(c.faceToFaceRate), num(targets.faceToFace), ""])
+            w.row(["unit", u.unit, "satisfaction_rate", num(c.satisfactionRate), num(targets.satisfaction), ""])
+            w.row(["unit", u.unit, "strict_satisfaction_rate", num(c.strictSatisfactionRate), "", ""])
+            w.row(["unit", u.unit, "good", u.good ? "true" : "false", "", (u.reasons + u.notes).joined(separator: "；")])
+        }
+        for f in footnotes { w.row(["note", "", "", "", "", f]) }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+}
+
+// MARK: - Output
+
+/// Output formats of `.report` and `.check`.
+public enum OfficeFormat: String, CaseIterable, Sendable {
+    case text, markdown, csv
+}
+
+extension Checker {
+    /// The findings as text, Markdown or CSV. `rules` are the rules that were run (each gets a
+    /// heading and a summary line, even when it found nothing).
+    public static func format(_ findings: [CheckFinding], rules: [CheckRule], format: OfficeFormat,
+                              asOf: Day, options: CheckOptions) -> String {
+        switch format {
+        case .csv:
+            var w = CSVWriter(crlf: false, formulaGuard: false, reserve: 4096)
+            w.row(["rule", "title", "unit", "case_id", "reason"])
+            for f in findings {
+                if f.cases.isEmpty { w.row([f.rule.id, f.rule.title, f.unit, "", f.reason]) }
+                for c in f.cases { w.row([f.rule.id, f.rule.title, f.unit, c.id, c.reason]) }
+            }
+            return String(decoding: w.bytes, as: UTF8.self)
+        case .text, .markdown:
+            let md = format == .markdown
+            var out = md ? "# 建议提案办理问题检查\n\n" : ""
+            out += "截至 \(asOf)；签收期限 \(options.signDays) 天，会办意见期限 \(options.coUnitMonths) 个月\n"
+            var units = Set<String>(), caseCount = 0, withFindings = 0
+            for rule in rules {
+                let list = findings.filter { $0.rule == rule }
+                out += md ? "\n## \(rule.title)（`\(rule.id)`，\(rule.notice)）\n\n" : "\n[\(rule.id)] \(rule.title)（\(rule.notice)）\n"
+                if list.isEmpty {
+                    out += md ? "未发现问题。\n" : "  未发现问题\n"
+                    continue
+                }
+                withFindings += 1
+                let n = list.reduce(0) { $0 + $1.cases.count }
+                caseCount += n
+                list.forEach { units.insert($0.unit) }
+                if md {
+                    if rule.perUnit {
+                        out += "| 单位 | 原因 |\n| --- | --- |\n"
+                        for f in list { out += "| \(mdCell(f.unit)) | \(mdCell(f.reason)) |\n" }
+                    } else {
+                        out += "| 单位 | 编号 | 原因 |\n| --- | --- | --- |\n"
+                        for f in list { for c in f.cases { out += "| \(mdCell(f.unit)) | \(mdCell(c.id)) | \(mdCell(c.reason)) |\n" } }
+                    }
+                    out += "\n"
+                } else {
+                    let uw = list.map { DisplayWidth.of($0.unit) }.max() ?? 0
+                    let iw = list.flatMap { $0.cases.map { DisplayWidth.of($0.id) } }.max() ?? 0
+                    for f in list {
+                        out += "  " + DisplayWidth.pad(f.unit, toWidth: uw) + "  " + f.reason + "\n"
+                        for c in f.cases { out += "    " + DisplayWidth.pad(c.id, toWidth: iw) + "  " + c.reason + "\n" }
+                    }
+                }
+                out += (md ? "" : "  ") + "小计：\(list.count) 个单位" + (rule.perUnit ? "" : "，\(n) 件") + "\n"
+            }
+            out += (md ? "\n" : "\n") + "合计：\(rules.count) 条规则，\(withFindings) 条有发现；涉及 \(units.count) 个单位，\(caseCount) 件次\n"
+            return out
+        }
+    }
+
+    static func mdCell(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "<br>")
+    }
+}
