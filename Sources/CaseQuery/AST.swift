@@ -156,8 +156,11 @@ public struct ChangeFilter: Equatable, Sendable {
 }
 
 public indirect enum Expr: Equatable, Sendable {
-    case and(Expr, Expr)
-    case or(Expr, Expr)
+    /// `a and b and c`: two or more terms, kept flat (a chain of 50,000 terms is one node, not
+    /// 50,000 levels), in the order written.
+    case and([Expr])
+    /// `a or b or c`: two or more terms, kept flat like `and`.
+    case or([Expr])
     case not(Expr, SourceRange)
     /// `a = b`, `deadline < today`, `status != closed`.
     case compare(ValueExpr, CompareOp, ValueExpr, SourceRange)
@@ -179,7 +182,7 @@ public indirect enum Expr: Equatable, Sendable {
 
     public var range: SourceRange {
         switch self {
-        case .and(let a, let b), .or(let a, let b): return a.range.union(b.range)
+        case .and(let terms), .or(let terms): return terms[0].range.union(terms[terms.count - 1].range)
         case .not(_, let r), .compare(_, _, _, let r), .inList(_, _, _, let r),
              .between(_, _, _, _, let r), .contains(_, _, _, let r), .isEmpty(_, _, let r),
              .was(_, _, _, let r), .changed(_, _, _, let r):

@@ -39,7 +39,9 @@ final class Binder {
     let asOf: Day
     let params: [String: String]
     let labels: Bool
-    static let maxDepth = 256
+    /// How deeply plans may nest: each level the parser allows (a parenthesis, a `not`, a call)
+    /// adds at most an `and`, an `or` and a `not` here. Flat chains of `and`/`or` are one level.
+    static let maxDepth = 3 * Parser.maxDepth
 
     init(store: CaseStore, source: SourceInfo, asOf: Day, params: [String: String], labels: Bool) {
         self.store = store; self.source = source; self.table = source.table
@@ -94,19 +96,39 @@ final class Binder {
             guard case .day(let d) = try literal(base) else {
                 throw QueryError("only a date can be shifted by a duration", at: r)
             }
-            return .day(Binder.shift(d, sign: sign, amount: amount, unit: unit))
+            guard let shifted = Binder.shift(d, sign: sign, amount: amount, unit: unit) else {
+                throw QueryError("\(d) \(sign > 0 ? "+" : "-") \(amount)\(unit.rawValue) is out of range (days run from \(Day.earliest) to \(Day.latest))", at: r)
+            }
+            return .day(shifted)
         case .call(let id, _, _, let r):
             throw QueryError("`\(id.text)(…)` is an aggregate: it belongs in the select list, having or order by, not in where", at: r)
         }
     }
 
-    static func shift(_ d: Day, sign: Int, amount: Int, unit: DurationUnit) -> Day {
+    /// `d` shifted by a duration, or nil when the result is not a day between 0001-01-01 and
+    /// 9999-12-31 (or the duration itself overflows).
+    static func shift(_ d: Day, sign: Int, amount: Int, unit: DurationUnit) -> Day? {
+        guard let (days, months) = durationParts(sign: sign, amount: amount, unit: unit) else { return nil }
+        return d.shifted(days: days, months: months)
+    }
+
+    /// The longest shift a field may take: no two days of the calendar (0001…9999) are further
+    /// apart, so a longer one is a mistake, and keeping it small keeps per-row arithmetic exact.
+    static let maxShiftDays = Int(Day.latest.raw) - Int(Day.earliest.raw)
+
+    /// A signed duration as days and months, or nil when it is longer than any two days can be apart.
+    static func durationParts(sign: Int, amount: Int, unit: DurationUnit) -> (days: Int, months: Int)? {
+        let factor: Int
         switch unit {
-        case .day: return d.adding(days: sign * amount)
-        case .week: return d.adding(days: sign * amount * 7)
-        case .month: return d.adding(months: sign * amount)
-        case .year: return d.adding(months: sign * amount * 12)
+        case .day, .month: factor = 1
+        case .week: factor = 7
+        case .year: factor = 12
         }
+        let (n, overflow) = amount.multipliedReportingOverflow(by: factor)
+        guard !overflow else { return nil }
+        let isMonths = unit == .month || unit == .year
+        guard n <= (isMonths ? maxShiftDays / 28 : maxShiftDays) else { return nil }
+        return isMonths ? (0, sign * n) : (sign * n, 0)
     }
 
     /// A side of a comparison: a bare name that is a field of the source is the field.
@@ -122,12 +144,10 @@ final class Binder {
         case .offset(let base, let sign, let amount, let unit, let r):
             if case .name(let id) = base, lookupField(id.text) != nil {
                 let f = try field(id)
-                switch unit {
-                case .day: return .field(f, shiftDays: sign * amount, shiftMonths: 0)
-                case .week: return .field(f, shiftDays: sign * amount * 7, shiftMonths: 0)
-                case .month: return .field(f, shiftDays: 0, shiftMonths: sign * amount)
-                case .year: return .field(f, shiftDays: 0, shiftMonths: sign * amount * 12)
+                guard let (days, months) = Binder.durationParts(sign: sign, amount: amount, unit: unit) else {
+                    throw QueryError("\(amount)\(unit.rawValue) is out of range (no two days are more than 9999 years apart)", at: r)
                 }
+                return .field(f, shiftDays: days, shiftMonths: months)
             }
             return .literal(try literal(v), r)
         default:
@@ -218,10 +238,10 @@ final class Binder {
             throw QueryError("condition nested too deeply (limit \(Binder.maxDepth))", at: e.range)
         }
         switch e {
-        case .and(let a, let b):
-            return .and(flatten(try plan(a, depth: depth + 1), and: true) + flatten(try plan(b, depth: depth + 1), and: true))
-        case .or(let a, let b):
-            return .or(flatten(try plan(a, depth: depth + 1), and: false) + flatten(try plan(b, depth: depth + 1), and: false))
+        case .and(let terms):
+            return .and(try terms.flatMap { flatten(try plan($0, depth: depth + 1), and: true) })
+        case .or(let terms):
+            return .or(try terms.flatMap { flatten(try plan($0, depth: depth + 1), and: false) })
         case .not(let x, _):
             return .not(try plan(x, depth: depth + 1))
         case .compare(let l, let op, let r, let range):
@@ -601,11 +621,13 @@ final class Binder {
             let none = Day.none
             return .scan(text) { r in
                 let x = a(r)
-                var y = b(r)
-                if x == none || y == none { return false }
-                if shiftMonths != 0 { y = Day(raw: y).adding(months: shiftMonths).raw }
-                y += Int32(shiftDays)
-                return op.holds(x < y ? -1 : (x == y ? 0 : 1))
+                let b0 = b(r)
+                if x == none || b0 == none { return false }
+                // Shifts are bounded (maxShiftDays), so this stays exact and never traps; a day
+                // shifted past 9999-12-31 still compares as later than every day.
+                let y = Day.shiftedRaw(Int(b0), days: shiftDays, months: shiftMonths) ?? Int(b0)
+                let xi = Int(x)
+                return op.holds(xi < y ? -1 : (xi == y ? 0 : 1))
             }
         }
         guard shiftDays == 0 && shiftMonths == 0 else {

@@ -121,21 +121,26 @@ public final class Engine {
         var order = rows.rows
         if !q.orderBy.isEmpty {
             var keys: [(cell: (Int) -> Cell, desc: Bool)] = []
+            // A column or field ordered by again adds nothing: each is kept once.
+            var seen = Set<String>()
             for key in q.orderBy {
-                if case .number(let d, _, let r) = key.value {
-                    let k = Int(d)
-                    guard d == d.rounded(), k >= 1, k <= fields.count else {
-                        throw QueryError("order by \(Int(d)): there are \(fields.count) columns", at: r)
+                if case .number(let d, let text, let r) = key.value {
+                    guard d == d.rounded(), d >= 1, d <= Double(fields.count) else {
+                        throw QueryError("order by \(text): there are \(fields.count) columns", at: r)
                     }
-                    keys.append((getters[k - 1], key.descending)); continue
+                    let k = Int(d)
+                    if seen.insert("#\(k - 1)").inserted { keys.append((getters[k - 1], key.descending)) }
+                    continue
                 }
                 guard case .name(let id) = key.value else {
                     throw QueryError("order by takes a field or a column number", at: key.value.range)
                 }
                 if let i = names.firstIndex(of: id.text) {
-                    keys.append((getters[i], key.descending)); continue
+                    if seen.insert("#\(i)").inserted { keys.append((getters[i], key.descending)) }
+                    continue
                 }
-                keys.append((b.cellGetter(try b.field(id)), key.descending))
+                let f = try b.field(id)
+                if seen.insert(f.name).inserted { keys.append((b.cellGetter(f), key.descending)) }
             }
             order = Engine.sortRows(order, keys: keys)
         }
@@ -149,7 +154,7 @@ public final class Engine {
 
     static func slice<T>(_ a: [T], offset: Int?, limit: Int?) -> [T] {
         let start = min(offset ?? 0, a.count)
-        let end = limit.map { min(a.count, start + $0) } ?? a.count
+        let end = limit.map { min(a.count, start + min($0, a.count)) } ?? a.count
         return Array(a[start..<end])
     }
 
@@ -220,7 +225,7 @@ public final class Engine {
                 }
             }
             if case .number(let d, _, let r) = v {
-                guard d == d.rounded(), Int(d) >= 1, Int(d) <= visible else {
+                guard d == d.rounded(), d >= 1, d <= Double(visible) else {
                     throw QueryError("there are \(visible) columns", at: r)
                 }
                 return Int(d) - 1
@@ -233,7 +238,11 @@ public final class Engine {
             outs.append((.agg(i), aggs[i].name, aggs[i].label)); return outs.count - 1
         }
         let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn).bind($0) }
+        // A column ordered by again adds nothing (its ties are already broken by what follows
+        // its first use), so each column is kept once: 50,000 keys cost what a few do.
+        var orderSeen = Set<Int>()
         let orderCols = try q.orderBy.map { (try resolveColumn($0.value), $0.descending) }
+            .filter { orderSeen.insert($0.0).inserted }
 
         // Counting alone, without groups, needs no pass over the rows.
         if keyFields.isEmpty && !aggs.isEmpty && aggs.allSatisfy({ if case .count = $0.kind { return true }; return false }) {
@@ -489,8 +498,8 @@ struct HavingBinder {
 
     func bind(_ e: Expr) throws -> ([Cell]) -> Bool {
         switch e {
-        case .and(let a, let b): let x = try bind(a), y = try bind(b); return { x($0) && y($0) }
-        case .or(let a, let b): let x = try bind(a), y = try bind(b); return { x($0) || y($0) }
+        case .and(let terms): let xs = try terms.map(bind); return { row in xs.allSatisfy { $0(row) } }
+        case .or(let terms): let xs = try terms.map(bind); return { row in xs.contains { $0(row) } }
         case .not(let a, _): let x = try bind(a); return { !x($0) }
         case .compare(let l, let op, let r, _):
             let c = try resolve(l)

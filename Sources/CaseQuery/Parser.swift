@@ -348,19 +348,22 @@ public struct Parser {
     // MARK: - Conditions
 
     /// expr = and_expr { "or" and_expr } ;
+    ///
+    /// A chain of `or`s is gathered in a loop into one flat node: it is not nesting, and costs
+    /// no depth however long it is.
     private mutating func parseExpr() throws -> Expr {
         try enter()
         defer { depth -= 1 }
-        var lhs = try parseAndExpr()
-        while accept("or") { lhs = .or(lhs, try parseAndExpr()) }
-        return lhs
+        var terms = [try parseAndExpr()]
+        while accept("or") { terms.append(try parseAndExpr()) }
+        return terms.count == 1 ? terms[0] : .or(terms)
     }
 
     /// and_expr = not_expr { "and" not_expr } ;
     private mutating func parseAndExpr() throws -> Expr {
-        var lhs = try parseNotExpr()
-        while accept("and") { lhs = .and(lhs, try parseNotExpr()) }
-        return lhs
+        var terms = [try parseNotExpr()]
+        while accept("and") { terms.append(try parseNotExpr()) }
+        return terms.count == 1 ? terms[0] : .and(terms)
     }
 
     /// not_expr = "not" not_expr | predicate ;

@@ -86,14 +86,45 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return "\(y)-\(two(m))-\(two(d))"
     }
 
-    public func adding(days n: Int) -> Day { Day(raw: raw + Int32(n)) }
+    /// `n` days later (earlier when negative), held within 0001-01-01…9999-12-31 (see `shifted`).
+    public func adding(days n: Int) -> Day { shifted(days: n) ?? (n < 0 ? Day.earliest : Day.latest) }
 
-    /// Adds months, clamping the day to the end of the target month (2020-11-30 + 3 months = 2021-02-28).
+    /// The first and last days a Day can hold: 0001-01-01 and 9999-12-31.
+    public static let earliest = Day(year: 1, month: 1, day: 1)!
+    public static let latest = Day(year: 9999, month: 12, day: 31)!
+
+    /// The day `n` days (or, with `months`, calendar months, the day clamped to the month's end)
+    /// away, or nil when that is before 0001-01-01 or after 9999-12-31. Never traps, whatever
+    /// `n` is.
+    public func shifted(days n: Int = 0, months: Int = 0) -> Day? {
+        guard let raw = Day.shiftedRaw(Int(raw), days: n, months: months),
+              raw >= Int(Day.earliest.raw), raw <= Int(Day.latest.raw) else { return nil }
+        return Day(raw: Int32(raw))
+    }
+
+    /// `raw` (days since 1970-01-01) shifted by months and then days, on the proleptic
+    /// calendar without the 1…9999 bound, or nil only when the arithmetic overflows Int. Used
+    /// where a shifted day is compared rather than kept.
+    public static func shiftedRaw(_ raw: Int, days n: Int, months: Int) -> Int? {
+        var r = raw
+        if months != 0 {
+            let (y, m, d) = Day(raw: Int32(clamping: raw)).components
+            let (t1, o1) = (y * 12).addingReportingOverflow(m - 1)
+            let (total, o2) = t1.addingReportingOverflow(months)
+            guard !o1, !o2, abs(total) < Int.max / 1024 else { return nil }
+            let ny = total >= 0 ? total / 12 : (total - 11) / 12
+            let nm = total - ny * 12 + 1
+            r = daysFromCivil(ny, nm, min(d, daysIn(year: ny, month: nm)))
+        }
+        let (sum, overflow) = r.addingReportingOverflow(n)
+        return overflow ? nil : sum
+    }
+
+    /// Adds months, clamping the day to the end of the target month (2020-11-30 + 3 months =
+    /// 2021-02-28), and the result within 0001-01-01…9999-12-31 (a default deadline three months
+    /// after 9999-11-01 is 9999-12-31).
     public func adding(months n: Int) -> Day {
-        let (y, m, d) = components
-        let total = y * 12 + (m - 1) + n
-        let ny = total / 12, nm = total % 12 + 1
-        return Day(year: ny, month: nm, day: min(d, Day.daysIn(year: ny, month: nm)))!
+        shifted(months: n) ?? (n < 0 ? Day.earliest : Day.latest)
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.raw < b.raw }

@@ -21,8 +21,8 @@ func show(_ v: ValueExpr) -> String {
 
 func show(_ e: Expr) -> String {
     switch e {
-    case .and(let a, let b): return "(and \(show(a)) \(show(b)))"
-    case .or(let a, let b): return "(or \(show(a)) \(show(b)))"
+    case .and(let terms): return "(and \(terms.map(show).joined(separator: " ")))"
+    case .or(let terms): return "(or \(terms.map(show).joined(separator: " ")))"
     case .not(let a, _): return "(not \(show(a)))"
     case .compare(let a, let op, let b, _): return "(\(op.rawValue) \(show(a)) \(show(b)))"
     case .inList(let a, let list, let neg, _):
@@ -115,7 +115,8 @@ func items(_ q: Query) -> [String] {
         #expect(try condition("not a and b") == "(and (not (? a)) (? b))")
         #expect(try condition("not not a") == "(not (not (? a)))")
         #expect(try condition("(a or b) and c") == "(and (or (? a) (? b)) (? c))")
-        #expect(try condition("a or b or c") == "(or (or (? a) (? b)) (? c))")
+        #expect(try condition("a or b or c") == "(or (? a) (? b) (? c))")
+        #expect(try condition("a or (b or c)") == "(or (? a) (or (? b) (? c)))")
         #expect(try condition("a AND b OR NOT c") == "(or (and (? a) (? b)) (not (? c)))")
     }
 
@@ -233,7 +234,7 @@ func items(_ q: Query) -> [String] {
 
     @Test func namesThatLookLikeKeywords() throws {
         #expect(try condition("status = unit and count > 0 and empty and rows and to")
-                == "(and (and (and (and (= status unit) (> count #0=0.0)) (? empty)) (? rows)) (? to))")
+                == "(and (= status unit) (> count #0=0.0) (? empty) (? rows) (? to))")
     }
 
     @Test func explain() throws {
@@ -286,7 +287,7 @@ func items(_ q: Query) -> [String] {
 
     @Test func rangesOfNodes() throws {
         let q = try query("select cases\nwhere unit = \"教育局\"\n  and status in (a, b)")
-        guard case .and(let l, let r) = q.filter else { Issue.record("not and"); return }
+        guard case .and(let terms) = q.filter, terms.count == 2, let l = terms.first, let r = terms.last else { Issue.record("not and"); return }
         #expect(l.range == SourceRange(SourcePosition(line: 2, column: 7, offset: 19),
                                        SourcePosition(line: 2, column: 19, offset: 31)))
         #expect(r.range == SourceRange(SourcePosition(line: 3, column: 7, offset: 38),
