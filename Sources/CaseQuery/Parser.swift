@@ -2,6 +2,8 @@
 // grammar/caseql.ebnf; each carries, as its doc comment, the production it implements, written
 // exactly as in the grammar (GrammarConsistencyTests checks this).
 
+import CaseStore
+
 /// Whether a REPL has a whole statement, needs another line, or has nothing at all.
 public enum StatementCompleteness: Equatable, Sendable {
     case complete, incomplete, empty

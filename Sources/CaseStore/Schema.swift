@@ -32,11 +32,18 @@ public struct FieldSpec: Sendable {
     /// Must be a column of the file.
     public let required: Bool
     public let help: String
+    /// For a derived field: the stored fields it is computed from (it has no data when a file
+    /// lacks one of them; see `Table.hasData`).
+    public let sources: [String]
+    /// A column of the file that is no field of the schema, kept as text under its header.
+    public let extra: Bool
 
     public init(_ name: String, _ label: String, _ type: FieldType, aliases: [String] = [],
-                derived: Bool = false, required: Bool = false, help: String = "") {
+                derived: Bool = false, required: Bool = false, sources: [String] = [], extra: Bool = false,
+                help: String = "") {
         self.name = name; self.label = label; self.type = type; self.aliases = aliases
         self.derived = derived; self.required = required; self.help = help
+        self.sources = sources; self.extra = extra
     }
 
     public var spellings: [String] { [name, label] + aliases }
@@ -69,14 +76,14 @@ public enum Schema {
         FieldSpec("resolution", "解决程度", .enumeration(Resolution.info)),
         FieldSpec("form", "征询意见表版本", .enumeration(FormVersion.info), aliases: ["征询意见表", "表版本"]),
         // Derived against the as-of date.
-        FieldSpec("overdue", "逾期", .bool, derived: true,
+        FieldSpec("overdue", "逾期", .bool, derived: true, sources: ["deadline", "status"],
                   help: "deadline < as-of date and status is not replied or closed"),
-        FieldSpec("late", "超期办复", .bool, derived: true, help: "replied_on > deadline"),
-        FieldSpec("face_to_face", "面商", .bool, derived: true, help: "contact is meeting, visit or site"),
-        FieldSpec("days_open", "办理天数", .int, derived: true,
+        FieldSpec("late", "超期办复", .bool, derived: true, sources: ["replied_on", "deadline"], help: "replied_on > deadline"),
+        FieldSpec("face_to_face", "面商", .bool, derived: true, sources: ["contact"], help: "contact is meeting, visit or site"),
+        FieldSpec("days_open", "办理天数", .int, derived: true, sources: ["assigned_on"],
                   help: "(closed_on, else the as-of date) minus assigned_on"),
-        FieldSpec("days_to_sign", "签收用时", .int, derived: true, help: "signed_on minus assigned_on"),
-        FieldSpec("days_to_reply", "答复用时", .int, derived: true, help: "replied_on minus assigned_on"),
+        FieldSpec("days_to_sign", "签收用时", .int, derived: true, sources: ["signed_on", "assigned_on"], help: "signed_on minus assigned_on"),
+        FieldSpec("days_to_reply", "答复用时", .int, derived: true, sources: ["replied_on", "assigned_on"], help: "replied_on minus assigned_on"),
     ]
 
     public static let units: [FieldSpec] = [

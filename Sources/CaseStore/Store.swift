@@ -4,7 +4,11 @@ import Synchronization
 /// A table: its fields and one column per stored field, all of the same length.
 public final class Table: @unchecked Sendable {
     public let name: String
-    public let specs: [FieldSpec]
+    /// The schema's fields, then the extra columns of the loaded file (`addExtraField`).
+    public private(set) var specs: [FieldSpec]
+    /// Stored fields the loaded file had no column for: their cells are empty, and figures made
+    /// from them (a rate, a derived field) have no data rather than a value of 0.
+    public internal(set) var absentFields: Set<String> = []
     private var columns: [String: ColumnRef] = [:]
     let pools: Pools
     public var count: Int = 0
@@ -60,6 +64,25 @@ public final class Table: @unchecked Sendable {
     /// A column as loaded, deferred cells left pending (for the loader).
     func storedColumn(_ name: String) -> ColumnRef? { columns[name] }
     public var storedSpecs: [FieldSpec] { specs.filter { !$0.derived } }
+
+    /// Whether `field` has data: a stored field the file had a column for (or that a generator
+    /// filled), or a derived field whose sources all have data. False for unknown names.
+    public func hasData(_ field: String) -> Bool {
+        guard let spec = specs.first(where: { $0.name == field }) else { return false }
+        if spec.derived { return spec.sources.allSatisfy { hasData($0) } }
+        return !absentFields.contains(field)
+    }
+
+    /// Adds a text field for a column of the file that is no field of the schema, named by its
+    /// header (which must not name a field already). Only before rows are loaded.
+    @discardableResult
+    func addExtraField(_ header: String) -> FieldSpec {
+        precondition(count == 0 && columns[header] == nil)
+        let spec = FieldSpec(header, header, .text, extra: true, help: "a column of the file, kept as text")
+        specs.append(spec)
+        columns[header] = Table.makeColumn(spec, table: name, pools: pools)
+        return spec
+    }
 
     public func text(_ name: String) -> TextColumn {
         guard case .text(let c)? = column(name) else { preconditionFailure("\(name) is not text") }

@@ -1,5 +1,6 @@
 import Testing
 @testable import CaseQuery
+import CaseStore
 
 // MARK: - Helpers: the tree as a compact S-expression, without ranges
 

@@ -19,7 +19,7 @@ public enum Suggest {
     }
 
     /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var before = [Int](repeating: 0, count: b.count + 1)
