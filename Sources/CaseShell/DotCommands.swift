@@ -43,8 +43,8 @@ public enum DotCommands {
                 case "--no-parallel": options.parallelThreshold = Int.max
                 case "--encoding":
                     i += 1
-                    guard i < a.count, let e = TextEncoding(rawValue: a[i].lowercased() == "utf8" ? "utf-8" : a[i].lowercased()) else {
-                        throw ShellError("--encoding takes utf-8 or gb18030")
+                    guard i < a.count, let e = TextEncoding(name: a[i]) else {
+                        throw ShellError("--encoding takes \(TextEncoding.names)")
                     }
                     options.encoding = e
                 default: path = a[i]
@@ -53,7 +53,7 @@ public enum DotCommands {
             }
             guard let path else { throw ShellError("usage: .load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030]") }
             let report = try s.load(path, options: options)
-            s.output.write(loadSummary(report, store: s.store) + "\n")
+            s.output.write(Escape.lines(loadSummary(report, store: s.store)) + "\n")
         },
         DotCommand(name: "schema", usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
             s.output.write(schemaText(a.first))
@@ -70,14 +70,15 @@ public enum DotCommands {
         DotCommand(name: "report", usage: ".report [--format text|markdown|csv] [--unit NAME]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 4, argument: .office) { s, a in
             let o = try officeOptions(a, session: s, allowRule: false)
             let report = ReportBuilder.build(s.store, asOf: s.engine.asOf, unit: o.unit, options: o.check)
-            s.output.write(report.render(o.format))
+            s.output.write(o.format == .csv ? report.render(o.format) : Escape.lines(report.render(o.format)))
         },
         DotCommand(name: "check", usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv] [--days N]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 7, argument: .check) { s, a in
             let o = try officeOptions(a, session: s, allowRule: true)
             let rules = o.rule.map { [$0] } ?? Checker.rules
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
             findings = findings.filter { f in rules.contains(f.rule) && (o.unit == nil || f.unit == o.unit) }
-            s.output.write(Checker.format(findings, rules: rules, format: o.format, asOf: s.engine.asOf, options: o.check))
+            let text = Checker.format(findings, rules: rules, format: o.format, asOf: s.engine.asOf, options: o.check)
+            s.output.write(o.format == .csv ? text : Escape.lines(text))
         },
         DotCommand(name: "headers", usage: ".headers on|off", help: "show column headers", minArgs: 1, maxArgs: 1, argument: .onOff) { s, a in
             s.render.headers = try onOff(a[0]); s.export.headers = s.render.headers
@@ -140,8 +141,8 @@ public enum DotCommands {
             case "crlf": s.export.crlf = try onOff(a[1])
             case "guard": s.export.formulaGuard = try onOff(a[1]); s.render.formulaGuard = s.export.formulaGuard
             case "encoding":
-                guard let e = TextEncoding(rawValue: a[1].lowercased() == "utf8" ? "utf-8" : a[1].lowercased()) else {
-                    throw ShellError("encoding is utf-8 or gb18030")
+                guard let e = TextEncoding(name: a[1]) else {
+                    throw ShellError("encoding is \(TextEncoding.names)")
                 }
                 s.export.encoding = e
             default: throw ShellError("usage: .csv bom|crlf|guard on|off, or .csv encoding utf-8|gb18030")

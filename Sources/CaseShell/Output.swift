@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CaseStore
 
 /// Where results go: standard output or a file set by `.output`. Writing into a closed pipe
 /// (`caseql … | head -1`) ends the program quietly.
@@ -58,7 +59,9 @@ public struct ShellError: Error, CustomStringConvertible {
     public init(_ message: String) { description = message }
 }
 
-/// Writes a line to standard error.
+/// Writes a message to standard error, its control, bidi and zero-width characters made
+/// visible (`Escape.lines`): a message quotes values from the data.
 func printError(_ s: String) {
-    fputs(s.hasSuffix("\n") ? s : s + "\n", stderr)
+    let text = Escape.lines(s)
+    fputs(text.hasSuffix("\n") ? text : text + "\n", stderr)
 }

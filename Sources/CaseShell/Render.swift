@@ -591,27 +591,8 @@ struct TableRenderer {
             || column.name.contains("标题") || column.name == "案由"
     }
 
-    /// One-line display text: CRLF, CR and LF become ↵, a tab a space, other control characters
-    /// their visible Control Pictures (so cell text can never drive the terminal).
-    static func clean(_ s: String) -> String {
-        var needs = false
-        for b in s.utf8 where b < 0x20 || b == 0x7F || b == 0xC2 { needs = true; break }
-        guard needs else { return s }
-        var out = String.UnicodeScalarView()
-        var previousCR = false
-        for u in s.unicodeScalars {
-            let v = u.value
-            defer { previousCR = v == 0x0D }
-            switch v {
-            case 0x0A: if !previousCR { out.append("↵") }
-            case 0x0D: out.append("↵")
-            case 0x09: out.append(" ")
-            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + v)!)
-            case 0x7F: out.append("\u{2421}")
-            case 0x80..<0xA0: out.append("\u{FFFD}")
-            default: out.append(u)
-            }
-        }
-        return String(out)
-    }
+    /// One-line display text: CRLF, CR and LF become ↵, a tab a space, other control, bidi and
+    /// zero-width characters visible escapes (`Escape.visible`), so cell text can never drive
+    /// the terminal.
+    static func clean(_ s: String) -> String { Escape.visible(s, lineBreaks: .arrow) }
 }

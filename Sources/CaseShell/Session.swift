@@ -129,20 +129,24 @@ public final class Session {
             } else if options.mode == .table {
                 options.maxRows = interactive ? options.maxRows : nil
             }
+            // Tables and bars escape their cells themselves (and colour them); the other modes,
+            // when they reach a terminal, get the data's control characters made visible.
+            let escape = output.isTerminal && options.mode != .table && options.mode != .bar
+            let write: (String) -> Void = { [output] in output.write(escape ? Escape.lines($0) : $0) }
             if interactive {
                 // Ctrl-C while a long result prints stops the printing and returns to the prompt.
                 var cancelled = false
                 Renderer.render(r, options: options) { chunk in
                     if cancelled { return }
                     if LineEditor.interruptRequested { cancelled = true; return }
-                    output.write(chunk)
+                    write(chunk)
                 }
                 if cancelled {
                     LineEditor.clearInterrupt()
                     output.write("\n^C: output cancelled\n")
                 }
             } else {
-                Renderer.render(r, options: options) { output.write($0) }
+                Renderer.render(r, options: options) { write($0) }
             }
         case .plan(let lines):
             output.write(lines.joined(separator: "\n") + "\n")

@@ -32,9 +32,24 @@ public struct LoadError: Error, CustomStringConvertible {
     }
 }
 
+/// The encodings files are read and written in. Their names are parsed here, once, for every
+/// option that takes one (`--encoding`, `.load --encoding`, `.csv encoding`).
 public enum TextEncoding: String, Sendable {
     case utf8 = "utf-8"
     case gb18030 = "gb18030"
+
+    /// An encoding by name, case-insensitive: `utf-8` or `utf8`; `gb18030`, or `gbk` and `gb2312`
+    /// (subsets of GB18030, read and written as it).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "utf-8", "utf8": self = .utf8
+        case "gb18030", "gbk", "gb2312", "cp936": self = .gb18030
+        default: return nil
+        }
+    }
+
+    /// The names to list in help and errors.
+    public static let names = "utf-8 or gb18030"
 }
 
 public struct LoadOptions {

@@ -101,6 +101,28 @@ public enum Schema {
         FieldSpec("note", "备注", .text, aliases: ["说明"]),
     ]
 
+    /// A header cell as a name: spaces and the invisible characters spreadsheets and web pages
+    /// leave in headers (no-break space U+00A0, ideographic space U+3000, zero-width space, joiners
+    /// and byte-order marks U+200B–U+200D, U+2060, U+FEFF) removed from both ends, and the
+    /// zero-width ones from inside too.
+    public static func headerName(_ raw: String) -> String {
+        let zeroWidth: Set<Unicode.Scalar> = ["\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}"]
+        var scalars = String.UnicodeScalarView(raw.unicodeScalars.filter { !zeroWidth.contains($0) })
+        func blank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\u{A0}" || c == "\u{3000}" || c == "\r" || c == "\n" }
+        while let f = scalars.first, blank(f) { scalars.removeFirst() }
+        while let l = scalars.last, blank(l) { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    /// The stored field a header that names no field was probably meant to be (edit distance at
+    /// most a third of its length, at least 1, to the field's name, label or an alias), if any.
+    public static func nearMiss(_ header: String, in specs: [FieldSpec]) -> FieldSpec? {
+        let stored = specs.filter { !$0.derived }
+        let spellings = stored.flatMap(\.spellings)
+        guard let hit = Suggest.closest(to: header, in: spellings) else { return nil }
+        return stored.first { $0.spellings.contains(hit) }
+    }
+
     /// The spec whose name, label or alias is `spelling` (ASCII case-insensitive).
     public static func field(_ spelling: String, in specs: [FieldSpec]) -> FieldSpec? {
         let s = EnumInfo.fold(spelling)

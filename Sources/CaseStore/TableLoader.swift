@@ -532,12 +532,12 @@ struct TableLoader {
         var mapping: [CellParser?] = []
         var seenFields: [String: Int] = [:]
         var headerIssues: [LoadIssue] = []
+        var unknownHeaders: [(String, Int)] = []
         for k in 0..<headerCount {
-            var h = reader.string(k).trimmingSpaces()
-            if h.hasPrefix("\u{FEFF}") { h.removeFirst() }
+            let h = Schema.headerName(reader.string(k))
             let (_, col) = reader.location(of: reader.fields[k].start)
             guard let spec = Schema.field(h, in: table.specs) else {
-                if !h.isEmpty { warnings.append("\(name): column \"\(h)\" is not a field of \(table.name); ignored") }
+                if !h.isEmpty { unknownHeaders.append((h, col)) }
                 mapping.append(nil); continue
             }
             if spec.derived {
@@ -559,6 +559,16 @@ struct TableLoader {
                 }
             }
             mapping.append(CellParser(spec: spec, column: column, expectedRows: expectedRows))
+        }
+        // A column that names no field: ignored, unless it is a near miss of a field the file
+        // does not have (then that field would silently stay empty).
+        for (h, col) in unknownHeaders {
+            if let meant = Schema.nearMiss(h, in: table.specs), seenFields[meant.name] == nil {
+                headerIssues.append(LoadIssue(file: name, line: 1, column: col, field: nil,
+                                              message: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column"))
+            } else {
+                warnings.append("\(name): column \"\(Escape.visible(h))\" is not a field of \(table.name); ignored")
+            }
         }
         for spec in table.storedSpecs where spec.required && seenFields[spec.name] == nil {
             headerIssues.append(LoadIssue(file: name, line: 1, column: 0, field: nil,

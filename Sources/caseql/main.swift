@@ -87,8 +87,8 @@ struct Shell: ParsableCommand {
         if let m = mode, OutputMode(rawValue: m.lowercased()) == nil {
             throw ValidationError("unknown mode \(m) (the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        if let e = encoding, TextEncoding(rawValue: e.lowercased() == "utf8" ? "utf-8" : e.lowercased()) == nil {
-            throw ValidationError("--encoding takes utf-8 or gb18030")
+        if let e = encoding, TextEncoding(name: e) == nil {
+            throw ValidationError("--encoding takes \(TextEncoding.names)")
         }
         if let a = asof, a != "today", Day(a) == nil { throw ValidationError("--asof: \(a) is not a date (yyyy-mm-dd)") }
         for s in set where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not \(s)") }
@@ -123,14 +123,14 @@ struct Shell: ParsableCommand {
         if let path = dataset {
             var options = LoadOptions(lenient: lenient)
             options.parallelThreshold = parallelLoad ? LoadOptions.parallelLoadThreshold : Int.max
-            options.encoding = encoding.flatMap { TextEncoding(rawValue: $0.lowercased() == "utf8" ? "utf-8" : $0.lowercased()) }
+            options.encoding = encoding.flatMap { TextEncoding(name: $0) }
             do {
                 let report = try session.load(path, options: options, asOf: asOfDay)
                 if report.rejectedTotal > 0 || !report.warnings.isEmpty {
-                    FileHandle.standardError.write((DotCommands.loadSummary(report, store: session.store) + "\n").data(using: .utf8)!)
+                    FileHandle.standardError.write((Escape.lines(DotCommands.loadSummary(report, store: session.store)) + "\n").data(using: .utf8)!)
                 }
             } catch {
-                FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
                 throw ExitCode(1)
             }
         } else if let d = asOfDay {
@@ -139,7 +139,7 @@ struct Shell: ParsableCommand {
         if labels { session.engine.labels = true }
         if let o = out {
             do { try session.output.redirect(to: o) } catch {
-                FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
                 throw ExitCode(1)
             }
         }

@@ -174,7 +174,7 @@ private func render(_ r: ResultSet, _ configure: (inout RenderOptions) -> Void =
     let out = render(r)
     #expect(!out.contains("\u{1B}"))
     #expect(!out.contains("\u{7}"))
-    #expect(Fixture.lines(out)[2] == "a\u{241B}[31mred\u{2407} b↵c↵d\u{FFFD}")
+    #expect(Fixture.lines(out)[2] == "a\u{241B}[31mred\u{2407} b↵c↵d\\u{85}")
 }
 
 @Test func tableChineseHeadersAndColor() {

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""End-to-end: control characters, bidi overrides and zero-width characters from the data never
+reach the terminal raw — in tables, .units, .report, .check, load errors and did-you-mean hints —
+while files keep the data as it is. Stdlib only.
+
+    python3 Tests/e2e/test_escape.py
+"""
+
+import csv
+import os
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2elib import Results, binary, run, tempdir  # noqa: E402
+
+R = Results()
+TMP = tempdir()
+EVIL = "医保局\x1b]0;pwned\x07\x1b[2J"
+RAW = ("\x1b", "\x07", "\u202e", "\u200b", "\x9b")
+
+HEADER = "id,kind,unit,assigned_on,status,title\n"
+
+
+def folder(name, rows):
+    path = os.path.join(TMP, name)
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "cases.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write(HEADER + "".join(rows))
+    return path
+
+
+def clean(text):
+    return not any(c in text for c in RAW)
+
+
+def test_units_report_check():
+    ds = folder("evil", ['A-1,proposal,"%s",2020-03-01,closed,"标题\u202eabc"\n' % EVIL,
+                         "A-2,suggestion,教育局,2020-03-02,assigned,\u200b隐藏\n"])
+    for cmd in (".units", ".report", ".check", ".report --format markdown", "select unit, title from cases"):
+        p = run([ds], input=cmd + "\n")
+        R.check(p.returncode == 0 and clean(p.stdout) and clean(p.stderr), "%s: nothing raw reaches the output" % cmd.split("\n")[-1],
+                repr(p.stdout[-400:]) + repr(p.stderr[-400:]))
+    p = run([ds, "-c", ".units"])
+    R.check("医保局␛]0;pwned␇␛[2J" in p.stdout, ".units shows the escapes visibly", p.stdout)
+    # CSV and TSV to a pipe keep the data; to a terminal (a pty made by script(1)) they do not.
+    p = run([ds, "-c", ".mode csv", "-c", "select unit from cases order by id"])
+    R.check(EVIL in p.stdout, "CSV to a pipe keeps the data as it is", repr(p.stdout))
+    for mode in ("csv", "tsv", "json"):
+        p = subprocess.run(["script", "-qec", "%s %s -c '.mode %s' -c 'select unit, title from cases'" % (binary(), ds, mode), "/dev/null"],
+                           capture_output=True, text=True, timeout=60)
+        R.check(p.returncode == 0 and clean(p.stdout) and "医保局␛]0;pwned␇␛[2J" in p.stdout.replace("\\u001b", "␛").replace("\\u0007", "␇"),
+                "%s to a terminal shows the escapes" % mode, repr(p.stdout))
+    # A file keeps the data as it is.
+    out = os.path.join(TMP, "evil.csv")
+    p = run([ds, "-c", ".export %s select unit from cases order by id" % out])
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    R.eq(rows[1], [EVIL], "the exported file keeps the unit's bytes")
+
+
+def test_messages():
+    ds = folder("evil2", ['A-1,proposal,"%s",2020-03-01,closed,t\n' % EVIL])
+    p = run([ds, "-c", 'count cases where unit = "医保局]0;pwned[2J"'])
+    R.check(p.returncode == 1 and clean(p.stderr) and "did you mean" in p.stderr, "did-you-mean hint is escaped", repr(p.stderr))
+    bad = folder("evil3", ['A-1,proposal,教育局,2020-03-01,"done\x1b[2J\r"\n'.replace(",t\n", "\n")])
+    with open(os.path.join(bad, "cases.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write("id,kind,unit,assigned_on,status\nA-1,proposal,教育局,2020-03-01,\"done\x1b[2J\r\"\n")
+    p = run([bad, "-c", "count cases"])
+    R.check(p.returncode == 1 and clean(p.stderr) and "done␛[2J\\r" in p.stderr, "a load error quotes the value escaped", repr(p.stderr))
+
+
+R.case(test_units_report_check)
+R.case(test_messages)
+R.finish()
