@@ -36,8 +36,10 @@ public struct Identifier: Equatable, Hashable, Sendable {
 
 public enum Statement: Equatable, Sendable {
     case query(Query)
-    /// `explain <query>`
+    /// `explain <query>`: the plan, without running the query.
     case explain(Query)
+    /// `explain analyze <query>`: runs the query once and gives the plan with each step's row count.
+    case explainAnalyze(Query)
     /// `expect N rows`, `expect at least N rows`, `expect at most N rows`: checks the previous result.
     case expect(Expectation)
 }
@@ -57,6 +59,26 @@ public enum Verb: Equatable, Sendable {
     case select
     /// `count …`: the number of rows the query keeps (or per group with group by).
     case count
+    /// `pivot count by unit, status from cases`: one row a value of the first key, one column a
+    /// value of the second, totals on both sides.
+    case pivot
+}
+
+/// A key of `group by`: a field (`unit`), a related row's field (`unit.type`), a time bucket
+/// (`month(assigned_on)`), or each element of a list field (`each co_units`).
+public struct GroupKey: Equatable, Sendable {
+    public var value: ValueExpr
+    /// `each co_units`: a case is in the group of each distinct element of its list.
+    public var each: Bool
+    public var range: SourceRange
+    public init(value: ValueExpr, each: Bool = false, range: SourceRange) {
+        self.value = value; self.each = each; self.range = range
+    }
+    /// The key as written for a bare name (`unit`, `类别`), else its source text's shape.
+    public var text: String {
+        if case .name(let id) = value { return (each ? "each " : "") + id.text }
+        return (each ? "each " : "") + value.shape
+    }
 }
 
 public struct Query: Equatable, Sendable {
@@ -66,7 +88,7 @@ public struct Query: Equatable, Sendable {
     /// The source as written: cases, suggestions, proposals, units, events (or a Chinese name).
     public var source: Identifier
     public var filter: Expr?
-    public var groupBy: [Identifier]
+    public var groupBy: [GroupKey]
     public var having: Expr?
     public var orderBy: [OrderKey]
     public var limit: Int?
@@ -74,7 +96,7 @@ public struct Query: Equatable, Sendable {
     public var range: SourceRange
 
     public init(verb: Verb, items: [SelectItem] = [], source: Identifier, filter: Expr? = nil,
-                groupBy: [Identifier] = [], having: Expr? = nil, orderBy: [OrderKey] = [],
+                groupBy: [GroupKey] = [], having: Expr? = nil, orderBy: [OrderKey] = [],
                 limit: Int? = nil, offset: Int? = nil, range: SourceRange) {
         self.verb = verb; self.items = items; self.source = source; self.filter = filter
         self.groupBy = groupBy; self.having = having; self.orderBy = orderBy
@@ -117,15 +139,44 @@ public indirect enum ValueExpr: Equatable, Sendable {
     case offset(ValueExpr, sign: Int, amount: Int, unit: DurationUnit, SourceRange)
     /// `$unit`: a script parameter.
     case parameter(Identifier)
-    /// `count(*)`, `min(deadline)`, `avg(days_open)`, `completion_rate()`.
+    /// `count(*)`, `min(deadline)`, `avg(days_open)`, `completion_rate()`, `month(assigned_on)`.
+    /// A bare name as an argument is a `.name`; a condition (`rate(satisfaction = satisfied)`) is
+    /// a `.condition`.
     case call(Identifier, args: [ValueExpr], star: Bool, SourceRange)
+    /// A condition as the argument of a call: `rate(satisfaction = satisfied)`.
+    case condition(Expr, SourceRange)
+    /// `distinct unit` as the argument of `count(distinct unit)`.
+    case distinct(ValueExpr, SourceRange)
+    /// `event where action = return_request` as the argument of `count(…)`: a case's related
+    /// rows that meet the condition.
+    case related(Identifier, Expr?, SourceRange)
 
     public var range: SourceRange {
         switch self {
         case .name(let i), .parameter(let i): return i.range
         case .string(_, let r), .number(_, _, let r), .date(_, _, _, _, let r), .bool(_, let r),
-             .today(let r), .offset(_, _, _, _, let r), .call(_, _, _, let r):
+             .today(let r), .offset(_, _, _, _, let r), .call(_, _, _, let r),
+             .condition(_, let r), .distinct(_, let r), .related(_, _, let r):
             return r
+        }
+    }
+
+    /// The value written back in a canonical form without ranges: `month(assigned_on)`,
+    /// `unit.type`, `count(distinct unit)`. Names of columns and of group keys come from it.
+    public var shape: String {
+        switch self {
+        case .name(let i): return i.text
+        case .string(let s, _): return "\"" + s + "\""
+        case .number(_, let t, _): return t
+        case .date(_, _, _, let t, _): return t
+        case .bool(let b, _): return b ? "true" : "false"
+        case .today: return "today"
+        case .offset(let v, let sign, let amount, let unit, _): return "\(v.shape) \(sign > 0 ? "+" : "-") \(amount)\(unit.rawValue)"
+        case .parameter(let i): return "$" + i.text
+        case .call(let f, let args, let star, _): return "\(f.text)(\(star ? "*" : args.map(\.shape).joined(separator: ", ")))"
+        case .condition(let e, _): return e.shape
+        case .distinct(let v, _): return "distinct " + v.shape
+        case .related(let s, let e, _): return s.text + (e.map { " where " + $0.shape } ?? "")
         }
     }
 }
@@ -176,7 +227,11 @@ public indirect enum Expr: Equatable, Sendable {
     case truthy(ValueExpr)
     /// `unit was "教育局"`, `status was not returned`, `unit was in ("a", "b")`: the field held
     /// the value at some point in the case's history.
-    case was(Identifier, [ValueExpr], negated: Bool, SourceRange)
+    /// With `on DATE` (`status was replied on 2020-06-30`): the field held the value on that day.
+    case was(Identifier, [ValueExpr], negated: Bool, on: ValueExpr?, SourceRange)
+    /// `exists event where action = return_request`: the case has a related row that meets the
+    /// condition (any related row without one).
+    case exists(Identifier, Expr?, SourceRange)
     /// `status changed`, `status changed to closed after 2020-08-01`, `unit changed from "a" by "a"`.
     case changed(Identifier, ChangeFilter, negated: Bool, SourceRange)
 
@@ -185,9 +240,29 @@ public indirect enum Expr: Equatable, Sendable {
         case .and(let terms), .or(let terms): return terms[0].range.union(terms[terms.count - 1].range)
         case .not(_, let r), .compare(_, _, _, let r), .inList(_, _, _, let r),
              .between(_, _, _, _, let r), .contains(_, _, _, let r), .isEmpty(_, _, let r),
-             .was(_, _, _, let r), .changed(_, _, _, let r):
+             .was(_, _, _, _, let r), .changed(_, _, _, let r), .exists(_, _, let r):
             return r
         case .truthy(let v): return v.range
+        }
+    }
+
+    /// The condition written back in a canonical form without ranges (for names and plans).
+    public var shape: String {
+        func list(_ vs: [ValueExpr]) -> String { "(" + vs.map(\.shape).joined(separator: ", ") + ")" }
+        switch self {
+        case .and(let terms): return terms.map(\.shape).joined(separator: " and ")
+        case .or(let terms): return "(" + terms.map(\.shape).joined(separator: " or ") + ")"
+        case .not(let a, _): return "not \(a.shape)"
+        case .compare(let a, let op, let b, _): return "\(a.shape) \(op.rawValue) \(b.shape)"
+        case .inList(let a, let vs, let n, _): return "\(a.shape) \(n ? "not in" : "in") \(list(vs))"
+        case .between(let a, let lo, let hi, let n, _): return "\(a.shape) \(n ? "not between" : "between") \(lo.shape) and \(hi.shape)"
+        case .contains(let a, let b, let n, _): return "\(a.shape) \(n ? "not contains" : "contains") \(b.shape)"
+        case .isEmpty(let a, let n, _): return "\(a.shape) is \(n ? "not " : "")empty"
+        case .truthy(let v): return v.shape
+        case .was(let f, let vs, let n, let on, _):
+            return "\(f.text) was \(n ? "not " : "")\(vs.count == 1 ? vs[0].shape : "in " + list(vs))\(on.map { " on " + $0.shape } ?? "")"
+        case .changed(let f, _, let n, _): return "\(f.text) \(n ? "not " : "")changed …"
+        case .exists(let s, let e, _): return "exists \(s.text)" + (e.map { " where " + $0.shape } ?? "")
         }
     }
 }

@@ -1,6 +1,7 @@
 import CaseStore
 
-/// An aggregate over the rows of a group: counts, the domain's rates, and min/max/avg/sum.
+/// An aggregate over the rows of a group: counts, the domain's rates, min/max/avg/sum, distinct
+/// counts, medians, the rate of any condition, and a group's share of the rows kept.
 struct Aggregate {
     enum Kind {
         case count
@@ -14,6 +15,12 @@ struct Aggregate {
         case max((Int) -> Int32, isDate: Bool)
         case sum((Int) -> Int32)
         case avg((Int) -> Int32)
+        /// The number of distinct non-empty keys (a list field gives each element).
+        case distinct((Int, inout [Int64]) -> Void)
+        /// The middle value (the mean of the two middle ones for an even count), empty cells skipped.
+        case median((Int) -> Int32)
+        /// The group's rows over all rows the query kept (shown as a percentage).
+        case share
     }
     let name: String
     let label: String
@@ -26,6 +33,9 @@ struct Aggregate {
         ("max", "最大", ["max", "最大"]),
         ("avg", "平均", ["avg", "average", "mean", "平均"]),
         ("sum", "合计", ["sum", "合计", "总和"]),
+        ("median", "中位数", ["median", "中位数"]),
+        ("rate", "比率", ["rate", "比率"]),
+        ("share", "占比", ["share", "占比", "比重"]),
     ] + DomainRules.rates.map { ($0.name, $0.label, $0.spellings) }
 
     static func canonical(_ spelling: String) -> String? {
@@ -38,8 +48,11 @@ struct Aggregate {
     /// Whether a select item or order key is an aggregate.
     static func isAggregate(_ v: ValueExpr) -> Bool {
         switch v {
-        case .name(let id): return canonical(id.text) != nil && canonical(id.text) != "min" && canonical(id.text) != "max" && canonical(id.text) != "avg" && canonical(id.text) != "sum"
-        case .call(let id, _, _, _): return canonical(id.text) != nil
+        case .name(let id): return canonical(id.text).map { !["min", "max", "avg", "sum", "median", "rate"].contains($0) } ?? false
+        case .call(let id, let args, _, _):
+            // count(event where …) of one row is a value of the row, not an aggregate.
+            if args.count == 1, case .related = args[0] { return false }
+            return canonical(id.text) != nil
         default: return false
         }
     }
@@ -65,6 +78,36 @@ struct Aggregate {
         switch name {
         case "count":
             if star || args.isEmpty { return Aggregate(name: "count", label: label, kind: .count) }
+            if args.count == 1, case .related = args[0], let f = try binder.computedField(v) {
+                // Over a group: the related rows of all its rows.
+                return Aggregate(name: f.name, label: f.name, kind: .sum(f.computed!.int))
+            }
+            if args.count == 1, case .distinct(let inner, let r) = args[0] {
+                guard case .name(let fid) = inner else { throw QueryError("count(distinct …) takes a field", at: r) }
+                let f = try binder.field(fid)
+                let name = "count(distinct \(f.qualifiedName))"
+                if case .list(let col)? = f.column, f.relation == nil {
+                    return Aggregate(name: name, label: "\(f.spec.label)数", kind: .distinct { r, out in
+                        out.removeAll(keepingCapacity: true)
+                        for i in col.range(r) where col.values[i] != 0 { out.append(Int64(col.values[i])) }
+                    })
+                }
+                let key = try binder.groupKey(GroupKey(value: inner, range: r))
+                let empty: Int64? = {
+                    switch f.column {
+                    case .text?: return 0
+                    case .code?: return -1
+                    case .day?, .int?: return Int64(Day.none)
+                    default: return f.spec.type.name == "bool" ? nil : Int64(Day.none)
+                    }
+                }()
+                let g = key.getter
+                return Aggregate(name: name, label: "\(f.spec.label)数", kind: .distinct { r, out in
+                    out.removeAll(keepingCapacity: true)
+                    let k = g(r)
+                    if k != empty { out.append(k) }
+                })
+            }
             guard args.count == 1, case .name(let fid) = args[0] else {
                 throw QueryError("count takes *, or one field", at: range)
             }
@@ -74,6 +117,30 @@ struct Aggregate {
             }
             let cell = binder.cellGetter(f)
             return Aggregate(name: "count(\(f.name))", label: "\(f.spec.label)数", kind: .countIf { cell($0) != .null && cell($0) != .text("") && cell($0) != .list([]) })
+        case "share":
+            guard args.isEmpty else { throw QueryError("share takes no argument: it is a group's rows over all rows kept", at: range) }
+            return Aggregate(name: "share", label: label, kind: .share)
+        case "rate":
+            guard args.count == 1 || args.count == 2 else {
+                throw QueryError("rate takes a condition, and optionally the condition of the rows it is out of: rate(late), rate(not late, replied_on is not empty)", at: range)
+            }
+            func condition(_ a: ValueExpr) -> Expr {
+                if case .condition(let e, _) = a { return e }
+                return .truthy(a)
+            }
+            let table = binder.n
+            func test(_ a: ValueExpr) throws -> (Int) -> Bool {
+                let plan = try binder.plan(condition(a))
+                let box = LazyBox { () -> Bitmap in
+                    var noTrace: [String]? = nil
+                    return plan.execute(within: Bitmap(count: table, filled: true), trace: &noTrace)
+                }
+                return { box.value.contains($0) }
+            }
+            let num = try test(args[0])
+            let den = try args.count == 2 ? test(args[1]) : { _ in true }
+            let name = "rate(\(args.map { condition($0).shape }.joined(separator: ", ")))"
+            return Aggregate(name: name, label: name, kind: .rate(num: num, den: den))
         case _ where DomainRules.rate(name) != nil:
             try needCases()
             let rate = DomainRules.rate(name)!
@@ -85,6 +152,16 @@ struct Aggregate {
             return Aggregate(name: name, label: label, kind: .rate(num: tests.numerator, den: tests.denominator))
         default:
             guard args.count == 1, case .name(let fid) = args[0] else {
+                if args.count == 1, let f = try binder.computedField(args[0]), let g = binder.intGetter(f), name != "median" || f.spec.type.name == "int" {
+                    let n = "\(name)(\(f.name))"
+                    switch name {
+                    case "min": return Aggregate(name: n, label: n, kind: .min(g, isDate: f.spec.type.name == "date"))
+                    case "max": return Aggregate(name: n, label: n, kind: .max(g, isDate: f.spec.type.name == "date"))
+                    case "sum": return Aggregate(name: n, label: n, kind: .sum(g))
+                    case "median": return Aggregate(name: n, label: n, kind: .median(g))
+                    default: return Aggregate(name: n, label: n, kind: .avg(g))
+                    }
+                }
                 throw QueryError("\(name) takes one field, e.g. \(name)(days_open)", at: range)
             }
             let f = try binder.field(fid)
@@ -93,11 +170,12 @@ struct Aggregate {
             }
             let isDate: Bool
             if case .date = f.spec.type { isDate = true } else { isDate = false }
-            if isDate && (name == "sum" || name == "avg") {
+            if isDate && (name == "sum" || name == "avg" || name == "median") {
                 throw QueryError("\(name) of a date makes no sense; try min or max", at: range)
             }
-            let n = "\(name)(\(f.name))", l = "\(f.spec.label)\(label)"
+            let n = "\(name)(\(f.qualifiedName))", l = "\(f.spec.label)\(label)"
             switch name {
+            case "median": return Aggregate(name: n, label: l, kind: .median(g))
             case "min": return Aggregate(name: n, label: l, kind: .min(g, isDate: isDate))
             case "max": return Aggregate(name: n, label: l, kind: .max(g, isDate: isDate))
             case "sum": return Aggregate(name: n, label: l, kind: .sum(g))
@@ -119,7 +197,7 @@ struct Aggregate {
     /// Per-group accumulators, with the aggregate's inputs taken out of the enum once, so the
     /// per-row step costs no reference counting.
     final class State {
-        enum Op { case count, countIf, rate, codeRate, min, max, sum }
+        enum Op { case count, countIf, rate, codeRate, min, max, sum, distinct, median }
         var a: [Int64]
         var b: [Int64]
         let op: Op
@@ -129,8 +207,14 @@ struct Aggregate {
         let test: (Int) -> Bool
         let test2: (Int) -> Bool
         let value: (Int) -> Int32
+        let keys: (Int, inout [Int64]) -> Void
+        /// For distinct: the keys seen in each group; for median: the values.
+        var seen: [Set<Int64>] = []
+        var values: [[Int32]] = []
+        private var scratch: [Int64] = []
 
         init(groups: Int, kind: Kind) {
+            var keys: (Int, inout [Int64]) -> Void = { _, _ in }
             var codes: [UInt8] = [], num: [Bool] = [], den: [Bool] = []
             var test: (Int) -> Bool = { _ in false }, test2: (Int) -> Bool = { _ in false }
             var value: (Int) -> Int32 = { _ in 0 }
@@ -142,14 +226,22 @@ struct Aggregate {
             case .min(let v, _): op = .min; value = v
             case .max(let v, _): op = .max; value = v
             case .sum(let v), .avg(let v): op = .sum; value = v
+            case .share: op = .count
+            case .distinct(let k): op = .distinct; keys = k
+            case .median(let v): op = .median; value = v
             }
+            self.keys = keys
             self.codes = codes; numTable = num; denTable = den
             self.test = test; self.test2 = test2; self.value = value
             a = Array(repeating: op == .min ? Int64.max : (op == .max ? Int64.min : 0), count: groups)
             b = Array(repeating: 0, count: groups)
+            if op == .distinct { seen = Array(repeating: [], count: groups) }
+            if op == .median { values = Array(repeating: [], count: groups) }
         }
 
         func grow(to n: Int) {
+            if op == .distinct { seen += Array(repeating: [], count: n - seen.count) }
+            if op == .median { values += Array(repeating: [], count: n - values.count) }
             a += Array(repeating: op == .min ? Int64.max : (op == .max ? Int64.min : 0), count: n - a.count)
             b += Array(repeating: 0, count: n - b.count)
         }
@@ -166,12 +258,24 @@ struct Aggregate {
             case .min: let x = value(row); if x != Day.none { a[g] = Swift.min(a[g], Int64(x)); b[g] += 1 }
             case .max: let x = value(row); if x != Day.none { a[g] = Swift.max(a[g], Int64(x)); b[g] += 1 }
             case .sum: let x = value(row); if x != Day.none { a[g] += Int64(x); b[g] += 1 }
+            case .distinct:
+                keys(row, &scratch)
+                for k in scratch { seen[g].insert(k) }
+            case .median: let x = value(row); if x != Day.none { values[g].append(x) }
             }
         }
     }
 
-    func result(_ state: State, group g: Int) -> Cell {
+    /// The aggregate's cell for group `g`; `total` is the number of rows the query kept (for share).
+    func result(_ state: State, group g: Int, total: Int) -> Cell {
         switch kind {
+        case .share: return total == 0 ? .null : .rate(Double(state.a[g]) / Double(total))
+        case .distinct: return .int(state.seen[g].count)
+        case .median:
+            let v = state.values[g].sorted()
+            if v.isEmpty { return .null }
+            let mid = v.count / 2
+            return v.count % 2 == 1 ? .double(Double(v[mid])) : .double((Double(v[mid - 1]) + Double(v[mid])) / 2)
         case .count, .countIf: return .int(Int(state.a[g]))
         case .rate, .codeRate: return state.b[g] == 0 ? .null : .rate(Double(state.a[g]) / Double(state.b[g]))
         case .min(_, let isDate), .max(_, let isDate):

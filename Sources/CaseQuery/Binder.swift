@@ -1,11 +1,23 @@
 import CaseStore
 
-/// A field of the source, stored (with its column) or derived (computed against the as-of date).
+/// A field of the source, stored (with its column) or derived (computed against the as-of date);
+/// or a field of a related row (`unit.type`), or a value computed from a row (`month(assigned_on)`,
+/// `count(event where …)`).
 struct BoundField {
     let spec: FieldSpec
     let column: ColumnRef?
     let range: SourceRange
+    /// Set for a related row's field: `column` and `spec` are then the related table's.
+    var relation: Relation? = nil
+    /// Set for a computed value (no column).
+    var computed: Computed? = nil
     var name: String { spec.name }
+    /// The name as a column of a result: `unit.type` for a related field.
+    var qualifiedName: String { relation.map { "\($0.prefix).\(spec.name)" } ?? spec.name }
+    /// The field as its own table sees it (without the relation).
+    var local: BoundField { BoundField(spec: spec, column: column, range: range) }
+    /// A plain field of the source's own table, stored or derived.
+    var isPlain: Bool { relation == nil && computed == nil }
 }
 
 /// A literal after parameters and `today` are resolved, not yet coerced to a field's type.
@@ -55,7 +67,21 @@ final class Binder {
 
     func lookupField(_ text: String) -> FieldSpec? { Schema.field(text, in: table.specs) }
 
+    /// Whether `text` names a field: one of the source's, or a related row's (`unit.type`).
+    func isFieldName(_ text: String) -> Bool {
+        if lookupField(text) != nil { return true }
+        guard let dot = text.firstIndex(of: "."), dot != text.startIndex else { return false }
+        return (try? relation(String(text[..<dot]), SourceRange(.start, .start)))
+            .map { $0.binder.lookupField(String(text[text.index(after: dot)...])) != nil } ?? false
+    }
+
     func field(_ id: Identifier) throws -> BoundField {
+        if let dot = id.text.firstIndex(of: "."), dot != id.text.startIndex, lookupField(id.text) == nil {
+            let rel = try relation(String(id.text[..<dot]), id.range)
+            var f = try rel.binder.field(Identifier(String(id.text[id.text.index(after: dot)...]), id.range))
+            f.relation = rel
+            return f
+        }
         guard let spec = lookupField(id.text) else {
             let all = table.specs.flatMap { [$0.name, $0.label] }
             throw QueryError("unknown field `\(id.text)` in \(source.name)", at: id.range,
@@ -102,6 +128,8 @@ final class Binder {
             return .day(shifted)
         case .call(let id, _, _, let r):
             throw QueryError("`\(id.text)(…)` is an aggregate: it belongs in the select list, having or order by, not in where", at: r)
+        case .condition(_, let r), .distinct(_, let r), .related(_, _, let r):
+            throw QueryError("expected a value here", at: r)
         }
     }
 
@@ -139,10 +167,13 @@ final class Binder {
                info.code(of: id.text) != nil || (f.name == "status" && isOverdueSpelling(id.text)) {
                 return .literal(.text(id.text), id.range)
             }
-            if lookupField(id.text) != nil { return .field(try field(id), shiftDays: 0, shiftMonths: 0) }
+            if isFieldName(id.text) { return .field(try field(id), shiftDays: 0, shiftMonths: 0) }
             return .literal(.text(id.text), id.range)
+        case .call:
+            if let f = try computedField(v) { return .field(f, shiftDays: 0, shiftMonths: 0) }
+            return .literal(try literal(v), v.range)
         case .offset(let base, let sign, let amount, let unit, let r):
-            if case .name(let id) = base, lookupField(id.text) != nil {
+            if case .name(let id) = base, isFieldName(id.text) {
                 let f = try field(id)
                 guard let (days, months) = Binder.durationParts(sign: sign, amount: amount, unit: unit) else {
                     throw QueryError("\(amount)\(unit.rawValue) is out of range (no two days are more than 9999 years apart)", at: r)
@@ -164,6 +195,12 @@ final class Binder {
 
     /// Integer view of a date or number field (stored or derived); Day.none for an empty cell.
     func intGetter(_ f: BoundField) -> ((Int) -> Int32)? {
+        if let c = f.computed { return c.int }
+        if let rel = f.relation {
+            guard let g = rel.binder.intGetter(f.local) else { return nil }
+            let map = rel.map, none = Day.none
+            return { r in let u = map(r); return u < 0 ? none : g(u) }
+        }
         if let c = f.column {
             switch c {
             case .day(let col): let v = col.values; return { v[$0] }
@@ -189,6 +226,12 @@ final class Binder {
 
     /// Bool view of a bool field (stored or derived).
     func boolGetter(_ f: BoundField) -> ((Int) -> Bool)? {
+        if f.computed != nil { return nil }
+        if let rel = f.relation {
+            guard let g = rel.binder.boolGetter(f.local) else { return nil }
+            let map = rel.map
+            return { r in let u = map(r); return u < 0 ? false : g(u) }
+        }
         if let c = f.column {
             if case .bool(let col) = c { let v = col.values; return { v[$0] } }
             return nil
@@ -211,6 +254,11 @@ final class Binder {
 
     /// The cell of a field in a row, for output.
     func cellGetter(_ f: BoundField) -> (Int) -> Cell {
+        if let c = f.computed { let g = c.int, show = c.cellOfInt; return { show(g($0)) } }
+        if let rel = f.relation {
+            let g = rel.binder.cellGetter(f.local), map = rel.map
+            return { r in let u = map(r); return u < 0 ? .null : g(u) }
+        }
         if let c = f.column {
             switch c {
             case .text(let col): return { .text(col[$0]) }
@@ -231,12 +279,26 @@ final class Binder {
         return { let v = g($0); return v == Day.none ? .null : .int(Int(v)) }
     }
 
+    /// The value a row sorts by: an enum by its code (its declared order, whatever `.labels`
+    /// shows), anything else by its cell (texts are then ranked by `Collation`).
+    func sortGetter(_ f: BoundField) -> (Int) -> Cell {
+        if case .code(let col)? = f.column {
+            let codes = col.codes
+            let plain: (Int) -> Cell = { r in codes[r] == EnumInfo.none ? .null : .int(Int(codes[r])) }
+            guard let rel = f.relation else { return plain }
+            let map = rel.map
+            return { r in let u = map(r); return u < 0 ? .null : plain(u) }
+        }
+        return cellGetter(f)
+    }
+
     // MARK: conditions
 
     func plan(_ e: Expr, depth: Int = 0) throws -> Plan {
         if depth > Binder.maxDepth {
             throw QueryError("condition nested too deeply (limit \(Binder.maxDepth))", at: e.range)
         }
+        if let p = try relatedPlan(e) { return p }
         switch e {
         case .and(let terms):
             return .and(try terms.flatMap { flatten(try plan($0, depth: depth + 1), and: true) })
@@ -266,9 +328,12 @@ final class Binder {
             return negated ? .not(p) : p
         case .truthy(let v):
             return try truthy(v)
-        case .was(let id, let values, let negated, let range):
-            let p = try History(binder: self).was(id, values, range)
+        case .was(let id, let values, let negated, let on, let range):
+            let p = try on.map { try History(binder: self).was(id, values, on: $0, range) }
+                ?? History(binder: self).was(id, values, range)
             return negated ? .not(p) : p
+        case .exists(let id, let filter, _):
+            return try existsPlan(id, filter)
         case .changed(let id, let filter, let negated, let range):
             let p = try History(binder: self).changed(id, filter, range)
             return negated ? .not(p) : p
@@ -284,6 +349,7 @@ final class Binder {
     }
 
     func requireField(_ v: ValueExpr, _ range: SourceRange, what: String) throws -> BoundField {
+        if let f = try computedField(v) { return f }
         guard case .name(let id) = v else {
             throw QueryError("`\(what)` needs a field on its left", at: v.range)
         }
@@ -383,6 +449,7 @@ final class Binder {
 
     /// field op literal.
     func compareLiteral(_ f: BoundField, _ op: CompareOp, _ lit: Literal, _ r: SourceRange) throws -> Plan {
+        if let c = f.computed { return try compareComputed(f, c, op, lit, r) }
         switch f.spec.type {
         case .enumeration(let info):
             guard op == .eq || op == .ne else {
@@ -442,6 +509,42 @@ final class Binder {
             default: throw typeError(f, lit, r)
             }
             return rangePlan(f, op, v)
+        }
+    }
+
+    /// A computed value (`month(assigned_on) = "2020-06"`, `count(event where …) >= 2`) against a
+    /// literal, tested row by row. A bucket is compared by its text (`2020-06`, `2020-Q2`).
+    func compareComputed(_ f: BoundField, _ c: Computed, _ op: CompareOp, _ lit: Literal, _ r: SourceRange) throws -> Plan {
+        let text = "\(f.name) \(op.rawValue) \(Binder.describe(lit))"
+        let g = c.int, none = Day.none
+        let want: Int32
+        switch (f.spec.type, lit) {
+        case (.text, _):
+            let s = lit.asText, show = c.cellOfInt
+            var memo: [Int32: Bool] = [:]
+            return .scan(text) { row in
+                let k = g(row)
+                if k == none { return op == .ne }
+                if let v = memo[k] { return v }
+                let t = show(k).text
+                let v = op.holds(t.unicodeScalars.lexicographicallyPrecedes(s.unicodeScalars) ? -1 : (t == s ? 0 : 1))
+                memo[k] = v
+                return v
+            }
+        case (.date, .day(let d)): want = d.raw
+        case (.date, .text(let s)):
+            guard let d = Day(s) else { throw typeError(f, lit, r) }
+            want = d.raw
+        case (.int, .number(let d, _)) where d == d.rounded() && abs(d) < 1e9: want = Int32(d)
+        case (.int, .text(let s)):
+            guard let i = Int32(s) else { throw typeError(f, lit, r) }
+            want = i
+        default: throw typeError(f, lit, r)
+        }
+        return .scan(text) { row in
+            let x = g(row)
+            if x == none { return op == .ne }
+            return op.holds(x < want ? -1 : (x == want ? 0 : 1))
         }
     }
 
@@ -512,6 +615,10 @@ final class Binder {
 
     /// field = any of the values (enum, text, list, bool, date or number).
     func equalsAny(_ f: BoundField, _ values: [(Literal, SourceRange)]) throws -> Plan {
+        if let c = f.computed {
+            let plans = try values.map { try compareComputed(f, c, .eq, $0.0, $0.1) }
+            return plans.count == 1 ? plans[0] : .or(plans)
+        }
         switch f.spec.type {
         case .enumeration(let info):
             var codes: [Int] = []

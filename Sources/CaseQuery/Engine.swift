@@ -25,6 +25,8 @@ public final class Engine {
             return .rows(result)
         case .explain(let q):
             return .plan(try explain(q))
+        case .explainAnalyze(let q):
+            return .plan(try explainAnalyze(q))
         case .expect(let e):
             guard let got = lastRowCount else {
                 throw QueryError("nothing to check yet: `expect` checks the result of the statement before it", at: e.range)
@@ -66,34 +68,94 @@ public final class Engine {
         return within
     }
 
+    /// The plan of a query, one line a step, without running it: the source, the conditions
+    /// as the planner will try them (steps on an index first, then tests of the rows they
+    /// leave), grouping, having, sorting and limit. Nothing is read or built.
     public func explain(_ q: Query) throws -> [String] {
-        let b = try binder(for: q)
+        try logicalPlan(q).lines
+    }
+
+    /// Runs the query once and gives each step with the rows it kept, and how each was answered
+    /// (an index, a pass over a column, a test of the rows left).
+    public func explainAnalyze(_ q: Query) throws -> [String] {
         var trace: [String]? = []
-        let rows = try filter(q, b, trace: &trace)
+        let result = try select(q, trace: &trace)
         var lines = trace!
-        let grouped = isGrouped(q)
-        if grouped {
-            lines.append("group by \(q.groupBy.isEmpty ? "(all rows)" : q.groupBy.map(\.text).joined(separator: ", ")) over \(rows.cardinality) rows")
-        }
-        if !q.orderBy.isEmpty { lines.append("sort by \(q.orderBy.count) key\(q.orderBy.count > 1 ? "s" : "")") }
-        if let l = q.limit { lines.append("limit \(l)\(q.offset.map { " offset \($0)" } ?? "")") }
-        let result = try select(q)
         lines.append("result: \(result.rowCount) row\(result.rowCount == 1 ? "" : "s")")
         return lines
     }
 
+    /// What a query does, as a value: printable (`lines`) and testable, made without reading
+    /// any row.
+    public struct LogicalPlan: Equatable, Sendable {
+        public var source: String
+        public var rows: Int
+        public var kind: String?
+        /// The condition's steps, indented by depth.
+        public var filter: [String]
+        public var grouping: String?
+        public var having: String?
+        public var order: [String]
+        public var limit: String?
+
+        public var lines: [String] {
+            var out = ["source \(source): \(rows) rows"]
+            if let k = kind { out.append("kind = \(k) (index, or a pass over kind)") }
+            out += filter
+            if let g = grouping { out.append(g) }
+            if let h = having { out.append("having \(h) (over the groups' cells)") }
+            if !order.isEmpty { out.append("sort by " + order.joined(separator: ", ")) }
+            if let l = limit { out.append(l) }
+            return out
+        }
+    }
+
+    public func logicalPlan(_ q: Query) throws -> LogicalPlan {
+        let b = try binder(for: q)
+        let filter = try q.filter.map { try b.plan($0).describe() } ?? []
+        var grouping: String?
+        if q.verb == .pivot {
+            let keys = try q.groupBy.map { try b.groupKey($0) }
+            grouping = "pivot \(q.items.first.map { if case .value(let v, _) = $0 { return v.shape }; return "" } ?? "") by \(keys.map(\.name).joined(separator: ", ")) (rows, columns, totals)"
+        } else if isGrouped(q) {
+            let keys = try q.groupBy.map { try b.groupKey($0) }
+            grouping = "group by " + (keys.isEmpty ? "(all rows)" : q.groupBy.map { $0.each ? "each " : "" }.enumerated()
+                .map { $0.element + keys[$0.offset].name }.joined(separator: ", "))
+        }
+        return LogicalPlan(source: b.source.name, rows: b.n, kind: b.source.kind?.token, filter: filter,
+                           grouping: grouping, having: q.having?.shape,
+                           order: q.orderBy.map { $0.value.shape + ($0.descending ? " desc" : "") },
+                           limit: q.limit.map { "limit \($0)\(q.offset.map { " offset \($0)" } ?? "")" })
+    }
+
     func isGrouped(_ q: Query) -> Bool {
-        q.verb == .count || !q.groupBy.isEmpty || q.items.contains {
+        q.verb != .select || !q.groupBy.isEmpty || q.items.contains {
             if case .value(let v, _) = $0 { return Aggregate.isAggregate(v) }
             return false
         }
     }
 
     public func select(_ q: Query) throws -> ResultSet {
-        let b = try binder(for: q)
         var noTrace: [String]? = nil
-        let rows = try filter(q, b, trace: &noTrace)
-        if isGrouped(q) { return try group(q, b, rows) }
+        return try select(q, trace: &noTrace)
+    }
+
+    /// Runs a query, adding a line a step to `trace` when given (for explain analyze).
+    func select(_ q: Query, trace: inout [String]?) throws -> ResultSet {
+        let b = try binder(for: q)
+        let rows = try filter(q, b, trace: &trace)
+        if q.verb == .pivot {
+            trace?.append("pivot by \(q.groupBy.map(\.text).joined(separator: ", ")) over \(rows.cardinality) rows")
+            return try pivot(q, b, rows)
+        }
+        if isGrouped(q) {
+            trace?.append("group by \(q.groupBy.isEmpty ? "(all rows)" : q.groupBy.map(\.text).joined(separator: ", ")) over \(rows.cardinality) rows")
+            if !q.orderBy.isEmpty { trace?.append("sort by \(q.orderBy.count) key\(q.orderBy.count > 1 ? "s" : "")") }
+            if let l = q.limit { trace?.append("limit \(l)\(q.offset.map { " offset \($0)" } ?? "")") }
+            return try group(q, b, rows)
+        }
+        if !q.orderBy.isEmpty { trace?.append("sort by \(q.orderBy.count) key\(q.orderBy.count > 1 ? "s" : "")") }
+        if let l = q.limit { trace?.append("limit \(l)\(q.offset.map { " offset \($0)" } ?? "")") }
         if q.having != nil { throw QueryError("having needs group by or an aggregate", at: q.having!.range) }
 
         // Projection.
@@ -109,10 +171,14 @@ public final class Engine {
                 fields += all
                 names += Array(repeating: "", count: all.count)
             case .value(let v, let alias):
-                guard case .name(let id) = v else {
-                    throw QueryError("the select list takes fields and aggregates", at: v.range)
+                if let f = try b.computedField(v) {
+                    fields.append(f)
+                } else {
+                    guard case .name(let id) = v else {
+                        throw QueryError("the select list takes fields, related fields (unit.type), functions of a date (month(assigned_on)) and aggregates", at: v.range)
+                    }
+                    fields.append(try b.field(id))
                 }
-                fields.append(try b.field(id))
                 // One name a column (not a select item): `*` before an alias stands for many columns.
                 names.append(alias?.text ?? "")
             }
@@ -129,24 +195,25 @@ public final class Engine {
                         throw QueryError("order by \(text): there are \(fields.count) columns", at: r)
                     }
                     let k = Int(d)
-                    if seen.insert("#\(k - 1)").inserted { keys.append((getters[k - 1], key.descending)) }
+                    if seen.insert("#\(k - 1)").inserted { keys.append((b.sortGetter(fields[k - 1]), key.descending)) }
                     continue
                 }
+                if let f = try b.computedField(key.value) { keys.append((b.sortGetter(f), key.descending)); continue }
                 guard case .name(let id) = key.value else {
                     throw QueryError("order by takes a field or a column number", at: key.value.range)
                 }
                 if let i = names.firstIndex(of: id.text) {
-                    if seen.insert("#\(i)").inserted { keys.append((getters[i], key.descending)) }
+                    if seen.insert("#\(i)").inserted { keys.append((b.sortGetter(fields[i]), key.descending)) }
                     continue
                 }
                 let f = try b.field(id)
-                if seen.insert(f.name).inserted { keys.append((b.cellGetter(f), key.descending)) }
+                if seen.insert(f.qualifiedName).inserted { keys.append((b.sortGetter(f), key.descending)) }
             }
             order = Engine.sortRows(order, keys: keys)
         }
         let sliced = Engine.slice(order, offset: q.offset, limit: q.limit)
         let columns = fields.enumerated().map { (k, f) in
-            ResultColumn(name: k < names.count && !names[k].isEmpty ? names[k] : f.name, label: f.spec.label,
+            ResultColumn(name: k < names.count && !names[k].isEmpty ? names[k] : f.qualifiedName, label: f.spec.label,
                          numeric: f.spec.type.name == "int")
         }
         return ResultSet(columns: columns, rowCount: sliced.count) { r, c in getters[c](Int(sliced[r])) }
@@ -159,8 +226,12 @@ public final class Engine {
     }
 
     static func sortRows(_ rows: [UInt32], keys: [(cell: (Int) -> Cell, desc: Bool)]) -> [UInt32] {
-        // Materialize keys once; stable on row order.
-        let table = rows.map { r in keys.map { $0.cell(Int(r)) } }
+        // Materialize keys once (texts as their collation ranks); stable on row order.
+        var columns = keys.map { key in rows.map { key.cell(Int($0)) } }
+        for k in columns.indices where columns[k].contains(where: { if case .text = $0 { return true }; return false }) {
+            columns[k] = Collation.rankCells(columns[k])
+        }
+        let table = rows.indices.map { i in columns.map { $0[i] } }
         let idx = (0..<rows.count).sorted { i, j in
             for (k, key) in keys.enumerated() {
                 let a = table[i][k], b = table[j][k]
@@ -175,9 +246,9 @@ public final class Engine {
     // MARK: group
 
     func group(_ q: Query, _ b: Binder, _ rows: Bitmap) throws -> ResultSet {
-        let keyFields = try q.groupBy.map { try b.field($0) }
-        for f in keyFields where f.spec.type.name == "list of text" {
-            throw QueryError("cannot group by `\(f.name)`: it is a list (a case can have several)", at: f.range)
+        let keys = try q.groupBy.map { try b.groupKey($0) }
+        if keys.filter({ $0.elements != nil }).count > 1 {
+            throw QueryError("group by takes one each key", at: q.groupBy.last!.range)
         }
         // Output columns: the select list, or the group fields then default aggregates.
         enum Out { case key(Int), agg(Int) }
@@ -188,8 +259,12 @@ public final class Engine {
             if let i = aggs.firstIndex(where: { $0.name == a.name }) { return i }
             aggs.append(a); return aggs.count - 1
         }
-        if q.items.isEmpty || q.verb == .count && q.items.isEmpty {
-            for (i, f) in keyFields.enumerated() { outs.append((.key(i), f.name, f.spec.label)) }
+        func keyIndex(_ v: ValueExpr) -> Int? {
+            guard let name = b.keyName(v) else { return nil }
+            return keys.firstIndex { $0.name == name }
+        }
+        if q.items.isEmpty {
+            for (i, k) in keys.enumerated() { outs.append((.key(i), k.name, k.label)) }
             let defaults = q.verb == .count || !b.source.isCases || q.groupBy.isEmpty
                 ? ["count"] : ["count", "completion_rate", "face_to_face_rate", "satisfaction_rate"]
             for d in defaults {
@@ -204,9 +279,9 @@ public final class Engine {
                 if Aggregate.isAggregate(v) {
                     let i = try aggIndex(v)
                     outs.append((.agg(i), alias?.text ?? aggs[i].name, aggs[i].label))
-                } else if case .name(let id) = v, let k = try keyIndex(id, keyFields, b) {
-                    outs.append((.key(k), alias?.text ?? keyFields[k].name, keyFields[k].spec.label))
-                } else if case .name(let id) = v, b.lookupField(id.text) != nil {
+                } else if let k = keyIndex(v) {
+                    outs.append((.key(k), alias?.text ?? keys[k].name, keys[k].label))
+                } else if case .name(let id) = v, b.isFieldName(id.text) {
                     throw QueryError("`\(id.text)` is neither grouped nor aggregated: add it to group by", at: id.range)
                 } else {
                     let i = try aggIndex(v)
@@ -217,12 +292,10 @@ public final class Engine {
         let visible = outs.count
         // Aggregates that having and order by name but the select list does not.
         func resolveColumn(_ v: ValueExpr) throws -> Int {
-            if case .name(let id) = v {
-                if let i = outs.firstIndex(where: { $0.1 == id.text || $0.2 == id.text }) { return i }
-                if let k = try keyIndex(id, keyFields, b) {
-                    if let i = outs.firstIndex(where: { if case .key(k) = $0.0 { return true } else { return false } }) { return i }
-                    outs.append((.key(k), keyFields[k].name, keyFields[k].spec.label)); return outs.count - 1
-                }
+            if case .name(let id) = v, let i = outs.firstIndex(where: { $0.1 == id.text || $0.2 == id.text }) { return i }
+            if let k = keyIndex(v) {
+                if let i = outs.firstIndex(where: { if case .key(k) = $0.0 { return true } else { return false } }) { return i }
+                outs.append((.key(k), keys[k].name, keys[k].label)); return outs.count - 1
             }
             if case .number(let d, _, let r) = v {
                 guard d == d.rounded(), d >= 1, d <= Double(visible) else {
@@ -231,7 +304,7 @@ public final class Engine {
                 return Int(d) - 1
             }
             guard Aggregate.isAggregate(v) || { if case .call = v { return true }; return false }() else {
-                throw QueryError("`\(v.range)`: expected a grouped field or an aggregate", at: v.range)
+                throw QueryError("`\(v.shape)`: expected a grouped field or an aggregate", at: v.range)
             }
             let i = try aggIndex(v)
             if let j = outs.firstIndex(where: { if case .agg(i) = $0.0 { return true } else { return false } }) { return j }
@@ -243,29 +316,76 @@ public final class Engine {
         var orderSeen = Set<Int>()
         let orderCols = try q.orderBy.map { (try resolveColumn($0.value), $0.descending) }
             .filter { orderSeen.insert($0.0).inserted }
+        let total = rows.cardinality
 
         // Counting alone, without groups, needs no pass over the rows.
-        if keyFields.isEmpty && !aggs.isEmpty && aggs.allSatisfy({ if case .count = $0.kind { return true }; return false }) {
-            let n = rows.cardinality
-            var table = [outs.map { out -> Cell in if case .agg = out.0 { return .int(n) }; return .null }]
+        if keys.isEmpty && !aggs.isEmpty && aggs.allSatisfy({ if case .count = $0.kind { return true }; return false }) {
+            var table = [outs.map { out -> Cell in if case .agg = out.0 { return .int(total) }; return .null }]
             if let h = havingPlan { table = table.filter { h($0) } }
             table = Engine.slice(table, offset: q.offset, limit: q.limit).map { Array($0.prefix(visible)) }
             let columns = outs.prefix(visible).map { ResultColumn(name: $0.1, label: $0.2, numeric: true) }
             return ResultSet(columns: Array(columns), rows: table)
         }
-        // One pass over the rows: find each row's group, feed every aggregate.
-        let keyGetters: [(Int) -> Int64] = keyFields.map { Engine.keyGetter($0, b) }
+        let (groupKeys, states) = Engine.computeGroups(keys, aggs, rows)
+        let keyCells = keys.indices.map { k in groupKeys.map { keys[k].cell($0[k]) } }
+        // Each key's sort value: its number, or its text's rank (Chinese by pinyin).
+        let keySort: [[Cell]] = keys.indices.map { k in
+            keys[k].byText ? Collation.rankCells(keyCells[k]) : groupKeys.map { .int(Int($0[k])) }
+        }
+        var groupOrder = Array(0..<groupKeys.count)
+        if q.orderBy.isEmpty && !keys.isEmpty {
+            groupOrder.sort { x, y in
+                for k in 0..<keys.count where keySort[k][x] != keySort[k][y] {
+                    return Cell.less(keySort[k][x], keySort[k][y])
+                }
+                return false
+            }
+        }
+        var table: [(g: Int, cells: [Cell])] = groupOrder.map { g in
+            (g, outs.map { out -> Cell in
+                switch out.0 {
+                case .key(let k): return keyCells[k][g]
+                case .agg(let i): return aggs[i].result(states[i], group: g, total: total)
+                }
+            })
+        }
+        if let h = havingPlan { table = table.filter { h($0.cells) } }
+        if !orderCols.isEmpty {
+            // Key columns sort by their key (enums in declared order), aggregates by value.
+            func sortCell(_ row: (g: Int, cells: [Cell]), _ c: Int) -> Cell {
+                if case .key(let k) = outs[c].0 { return keySort[k][row.g] }
+                return row.cells[c]
+            }
+            table = table.enumerated().sorted { x, y in
+                for (c, desc) in orderCols {
+                    let a = sortCell(x.element, c), b = sortCell(y.element, c)
+                    if a == b { continue }
+                    return desc ? Cell.less(b, a) : Cell.less(a, b)
+                }
+                return x.offset < y.offset
+            }.map(\.element)
+        }
+        let rowsOut = Engine.slice(table, offset: q.offset, limit: q.limit).map { Array($0.cells.prefix(visible)) }
+        let columns = outs.prefix(visible).map { out -> ResultColumn in
+            if case .agg(let i) = out.0 { return ResultColumn(name: out.1, label: out.2, numeric: aggs[i].isNumeric) }
+            return ResultColumn(name: out.1, label: out.2)
+        }
+        return ResultSet(columns: Array(columns), rows: rowsOut)
+    }
+
+    /// Each group's key numbers and its aggregates' states, in order of first appearance. With
+    /// an `each` key a row is in the group of each distinct element of its list (none if empty).
+    static func computeGroups(_ keys: [BoundKey], _ aggs: [Aggregate], _ rows: Bitmap) -> ([[Int64]], [Aggregate.State]) {
+        let fields = keys.compactMap(\.field)
+        if fields.count == keys.count, let dense = Engine.denseGroups(fields, aggs, rows) { return dense }
         var groupKeys: [[Int64]] = []
-        var states: [Aggregate.State]
-        if let dense = Engine.denseGroups(keyFields, aggs, rows) {
-            (groupKeys, states) = dense
-        } else {
-        states = []
+        let keyGetters = keys.map(\.getter)
         let assign: (Int) -> Int
+        let eachKey = keys.firstIndex { $0.elements != nil }
         if keyGetters.isEmpty {
             groupKeys = [[]]
             assign = { _ in 0 }
-        } else if keyGetters.count == 1, let domain = Engine.smallDomain(keyFields[0]) {
+        } else if keys.count == 1, eachKey == nil, let f = keys[0].field, let domain = Engine.smallDomain(f) {
             let g0 = keyGetters[0]
             var slot = [Int32](repeating: -1, count: domain + 1)
             assign = { r in
@@ -285,71 +405,106 @@ public final class Engine {
         }
         // Accumulators grow as groups appear.
         var capacity = keyGetters.isEmpty ? 1 : 64
-        states = aggs.map { Aggregate.State(groups: capacity, kind: $0.kind) }
-        func step(_ r: Int, _ g: Int) {
+        let states = aggs.map { Aggregate.State(groups: capacity, kind: $0.kind) }
+        func step(_ g: Int) {
             if g >= capacity {
                 capacity = max(capacity * 4, g + 1)
                 for st in states { st.grow(to: capacity) }
             }
         }
-        if states.count == 1 {
+        if let e = eachKey {
+            var groupOf: [[Int64]: Int] = [:]
+            var elements: [Int64] = []
+            let each = keys[e].elements!
+            rows.forEach { r in
+                var key = keyGetters.map { $0(r) }
+                each(r, &elements)
+                for x in elements {
+                    key[e] = x
+                    let g: Int
+                    if let found = groupOf[key] { g = found } else {
+                        g = groupKeys.count; groupOf[key] = g; groupKeys.append(key)
+                    }
+                    step(g)
+                    for st in states { st.add(r, g) }
+                }
+            }
+        } else if states.count == 1 {
             let only = states[0]
-            rows.forEach { r in let g = assign(r); step(r, g); only.add(r, g) }
+            rows.forEach { r in let g = assign(r); step(g); only.add(r, g) }
         } else {
             rows.forEach { r in
                 let g = assign(r)
-                step(r, g)
+                step(g)
                 for st in states { st.add(r, g) }
             }
         }
-        }
-        let groups = groupKeys.count
-        let keyCells = keyFields.map { Engine.keyCell($0, b) }
-        // Default group order: enums, dates, numbers and yes/no by value (workflow order for
-        // status), texts by their text.
-        var groupOrder = Array(0..<groups)
-        if q.orderBy.isEmpty && !keyFields.isEmpty {
-            let byText = keyFields.map { f -> Bool in if case .text = f.spec.type { return true }; return false }
-            let texts = keyFields.indices.map { k in byText[k] ? groupKeys.map { keyCells[k]($0[k]) } : [] }
-            groupOrder.sort { x, y in
-                for k in 0..<keyFields.count {
-                    if byText[k] {
-                        if texts[k][x] != texts[k][y] { return Cell.less(texts[k][x], texts[k][y]) }
-                    } else if groupKeys[x][k] != groupKeys[y][k] {
-                        return groupKeys[x][k] < groupKeys[y][k]
-                    }
-                }
-                return false
-            }
-        }
-        var table: [[Cell]] = groupOrder.map { g in
-            outs.map { out -> Cell in
-                switch out.0 {
-                case .key(let k): return keyCells[k](groupKeys[g][k])
-                case .agg(let i): return aggs[i].result(states[i], group: g)
-                }
-            }
-        }
-        if let h = havingPlan { table = table.filter { h($0) } }
-        if !orderCols.isEmpty {
-            table = table.enumerated().sorted { x, y in
-                for (c, desc) in orderCols where x.element[c] != y.element[c] {
-                    return desc ? Cell.less(y.element[c], x.element[c]) : Cell.less(x.element[c], y.element[c])
-                }
-                return x.offset < y.offset
-            }.map(\.element)
-        }
-        table = Engine.slice(table, offset: q.offset, limit: q.limit).map { Array($0.prefix(visible)) }
-        let columns = outs.prefix(visible).map { out -> ResultColumn in
-            if case .agg(let i) = out.0 { return ResultColumn(name: out.1, label: out.2, numeric: aggs[i].isNumeric) }
-            return ResultColumn(name: out.1, label: out.2)
-        }
-        return ResultSet(columns: Array(columns), rows: table)
+        return (groupKeys, states)
     }
 
-    func keyIndex(_ id: Identifier, _ keys: [BoundField], _ b: Binder) throws -> Int? {
-        guard let spec = b.lookupField(id.text) else { return nil }
-        return keys.firstIndex { $0.name == spec.name }
+    // MARK: pivot
+
+    /// `pivot AGG by ROWS, COLUMNS from SOURCE [where …]`: one row a value of the first key (in
+    /// group order), one column a value of the second (an enum's in declared order), then a
+    /// total column and a total row, each the aggregate over all of its rows. With `share` each
+    /// cell is its part of its row.
+    func pivot(_ q: Query, _ b: Binder, _ rows: Bitmap) throws -> ResultSet {
+        guard q.groupBy.count == 2, case .value(let v, _)? = q.items.first else {
+            throw QueryError("pivot takes an aggregate and two keys: pivot count by unit, status from cases", at: q.range)
+        }
+        let keys = try q.groupBy.map { try b.groupKey($0) }
+        guard Aggregate.isAggregate(v) || { if case .call = v { return true }; return false }() else {
+            throw QueryError("pivot takes an aggregate (count, share, completion_rate, avg(days_open), …), not `\(v.shape)`", at: v.range)
+        }
+        let agg = try Aggregate.bind(v, binder: b)
+        var isShare = false
+        if case .share = agg.kind { isShare = true }
+        // Share is a cell's count over its row's count.
+        let counted = isShare ? Aggregate(name: "count", label: "数量", kind: .count) : agg
+        let (cellKeys, cellStates) = Engine.computeGroups(keys, [counted], rows)
+        let (rowKeys, rowStates) = Engine.computeGroups([keys[0]], [counted], rows)
+        let (colKeys, colStates) = Engine.computeGroups([keys[1]], [counted], rows)
+        let (_, allStates) = Engine.computeGroups([], [counted], rows)
+        let total = rows.cardinality
+        func ordered(_ key: BoundKey, _ groups: [[Int64]]) -> [Int] {
+            let cells = groups.map { key.cell($0[0]) }
+            let sort = key.byText ? Collation.rankCells(cells) : groups.map { .int(Int($0[0])) }
+            return groups.indices.sorted { Cell.less(sort[$0], sort[$1]) }
+        }
+        let rowOrder = ordered(keys[0], rowKeys), colOrder = ordered(keys[1], colKeys)
+        var cellOf: [[Int64]: Int] = [:]
+        for (g, k) in cellKeys.enumerated() { cellOf[k] = g }
+        let rowCount = rowStates[0]
+        func value(_ state: Aggregate.State, _ g: Int, rowTotal: Int64) -> Cell {
+            if isShare { return rowTotal == 0 ? .null : .rate(Double(state.a[g]) / Double(rowTotal)) }
+            return counted.result(state, group: g, total: total)
+        }
+        let grand = Int64(total)
+        var table: [[Cell]] = []
+        for r in rowOrder {
+            var line: [Cell] = [keys[0].cell(rowKeys[r][0])]
+            let rowTotal = rowCount.a[r]
+            for c in colOrder {
+                if let g = cellOf[[rowKeys[r][0], colKeys[c][0]]] {
+                    line.append(value(cellStates[0], g, rowTotal: rowTotal))
+                } else {
+                    line.append(isShare || { if case .count = counted.kind { return true }; return false }() ? (isShare ? .rate(0) : .int(0)) : .null)
+                }
+            }
+            line.append(value(rowStates[0], r, rowTotal: rowTotal))
+            table.append(line)
+        }
+        var last: [Cell] = [.text("total")]
+        for c in colOrder { last.append(value(colStates[0], c, rowTotal: grand)) }
+        last.append(value(allStates[0], 0, rowTotal: grand))
+        table.append(last)
+        let columns = [ResultColumn(name: keys[0].name, label: keys[0].label)]
+            + colOrder.map { c -> ResultColumn in
+                let t = keys[1].cell(colKeys[c][0]).text
+                return ResultColumn(name: t.isEmpty ? "(empty)" : t, numeric: true)
+            }
+            + [ResultColumn(name: "total", label: "合计", numeric: true)]
+        return ResultSet(columns: columns, rows: table)
     }
 
     /// A group key per row: codes for enums, texts and bools; values for dates and numbers.

@@ -97,6 +97,67 @@ struct History {
         }
     }
 
+    /// `status was replied on 2020-06-30`, `unit was "教育局" on 2020-05-01`: the value the case
+    /// held on that day, rebuilt from its events. The status is the one the last event on or
+    /// before the day put the case in (events of one day in their order in the file); a case
+    /// without events has it from its dates (closed_on, replied_on, signed_on, assigned_on). The
+    /// unit is the one named by the last assign or reassign on or before the day (the case's
+    /// unit when the event names none), or the case's unit once it is assigned. Before its
+    /// assignment a case held no status and no unit.
+    func was(_ id: Identifier, _ values: [ValueExpr], on: ValueExpr, _ range: SourceRange) throws -> Plan {
+        try requireCases(range)
+        let field = try historyField(id)
+        let day = try dayValue(on)
+        let evDate = store.events.day("date").values
+        let evAction = store.events.code("action").codes
+        let evUnit = store.events.text("unit").codes
+        let assigned = binder.table.day("assigned_on").values
+        let caseUnit = binder.table.text("unit").codes
+        let store = self.store
+        let none = Day.none
+        if field == "unit" {
+            let codes = Set(try values.map(unitCode))
+            let names = codes.map { "\"\(store.pools.units[$0])\"" }.sorted().joined(separator: ", ")
+            let assign = EventAction.assign.rawValue, reassign = EventAction.reassign.rawValue
+            return .scan("history: unit was \(names) on \(Day(raw: day)) (each case's events)") { row in
+                var holder: UInt32? = nil
+                var best = Int32.min
+                for e in store.events(ofCase: row) {
+                    let e = Int(e)
+                    let a = evAction[e]
+                    guard a == assign || a == reassign, evDate[e] != none, evDate[e] <= day, evDate[e] >= best else { continue }
+                    best = evDate[e]
+                    holder = evUnit[e] != 0 ? evUnit[e] : caseUnit[row]
+                }
+                if holder == nil, assigned[row] != none, assigned[row] <= day { holder = caseUnit[row] }
+                return holder.map { codes.contains($0) } ?? false
+            }
+        }
+        let codes = Set(try values.map(statusCode))
+        let names = codes.sorted().map { Status.info.token($0) }.joined(separator: ", ")
+        let dates: [(column: [Int32], status: Status)] = [
+            (binder.table.day("closed_on").values, .closed), (binder.table.day("replied_on").values, .replied),
+            (binder.table.day("signed_on").values, .signed), (assigned, .assigned),
+        ]
+        return .scan("history: status was \(names) on \(Day(raw: day)) (each case's events)") { row in
+            var status: UInt8? = nil
+            var best = Int32.min
+            var hasEvents = false
+            for e in store.events(ofCase: row) {
+                let e = Int(e)
+                guard let action = EventAction(rawValue: evAction[e]), let s = History.status(after: action) else { continue }
+                hasEvents = true
+                guard evDate[e] != none, evDate[e] <= day, evDate[e] >= best else { continue }
+                best = evDate[e]
+                status = s.rawValue
+            }
+            if !hasEvents {
+                for (column, s) in dates where column[row] != none && column[row] <= day { status = s.rawValue; break }
+            }
+            return status.map { codes.contains($0) } ?? false
+        }
+    }
+
     func changed(_ id: Identifier, _ f: ChangeFilter, _ range: SourceRange) throws -> Plan {
         try requireCases(range)
         let field = try historyField(id)

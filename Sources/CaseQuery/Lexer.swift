@@ -9,6 +9,7 @@ public struct Lexer {
         "order", "asc", "desc", "limit", "offset", "as", "and", "or", "not", "in", "between",
         "contains", "is", "empty", "was", "changed", "to", "after", "before", "during",
         "today", "true", "false", "at", "least", "most", "row", "rows",
+        "pivot", "analyze", "each", "exists", "distinct", "on",
     ]
 
     /// Keywords that can never be a bare name in a value.
@@ -254,7 +255,7 @@ public struct Lexer {
                             unterminated: true))
     }
 
-    /// symbol = "=" | "==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "(" | ")" | "," | ";" | "*" | "+" | "-" ;
+    /// symbol = "=" | "==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "(" | ")" | "," | ";" | "*" | "+" | "-" | "." ;
     ///
     /// Also ≤ ≥ ≠ (and the full-width forms, already folded to ASCII).
     private mutating func lexSymbol() {
@@ -272,7 +273,7 @@ public struct Lexer {
         case "≤": symbol = "<="
         case "≥": symbol = ">="
         case "≠": symbol = "!="
-        case "(", ")", ",", ";", "*", "+", "-": symbol = String(c)
+        case "(", ")", ",", ";", "*", "+", "-", ".": symbol = String(c)
         default: symbol = nil
         }
         if let symbol {

@@ -94,6 +94,7 @@ public struct Parser {
         "select", "explain", "expect", "from", "where", "group", "order", "by", "having", "limit",
         "offset", "as", "and", "or", "not", "in", "between", "contains", "is", "was", "changed",
         "to", "after", "before", "during", "at", "least", "most",
+        "pivot", "analyze", "each", "exists", "distinct", "on",
     ]
 
     // MARK: - Tokens
@@ -173,24 +174,33 @@ public struct Parser {
 
     // MARK: - Statements
 
-    /// statement = query | "explain" query | expectation ;
+    /// statement = query | pivot | "explain" [ "analyze" ] ( query | pivot ) | expectation ;
     ///
     /// Leaves the ";" that ends it to the caller, and refuses any other token after it.
     private mutating func parseStatement() throws -> Statement {
         let statement: Statement
         follow = ["\";\"", "end of input"]
         if accept("explain") {
-            guard current.isWord("select") || current.isWord("count") else {
-                throw fail("\"select\" or \"count\"", keywords: ["select", "count"])
+            let analyze = current.isWord("analyze") && !peek(1).isSymbol(",") && peek(1).kind == .word && accept("analyze")
+            let q: Query
+            if current.isWord("pivot") {
+                q = try parsePivot()
+            } else {
+                guard current.isWord("select") || current.isWord("count") else {
+                    throw fail("\"select\", \"count\" or \"pivot\"", keywords: ["select", "count", "pivot", "analyze"])
+                }
+                q = try parseQuery()
             }
-            statement = .explain(try parseQuery())
+            statement = analyze ? .explainAnalyze(q) : .explain(q)
+        } else if current.isWord("pivot") && canStartValue(peek(1)) {
+            statement = .query(try parsePivot())
         } else if current.isWord("expect") {
             statement = .expect(try parseExpectation())
         } else if current.isWord("select") || current.isWord("count") {
             statement = .query(try parseQuery())
         } else {
-            throw fail("\"select\", \"count\", \"explain\" or \"expect\"",
-                       keywords: ["select", "count", "explain", "expect"])
+            throw fail("\"select\", \"count\", \"pivot\", \"explain\" or \"expect\"",
+                       keywords: ["select", "count", "pivot", "explain", "expect"])
         }
         if !current.isSymbol(";") && current.kind != .end {
             throw fail(Parser.list(follow))
@@ -277,17 +287,46 @@ public struct Parser {
         return try parseExpr()
     }
 
-    /// group_by = "group" "by" name { "," name } ;
-    private mutating func parseGroupBy() throws -> [Identifier] {
+    /// group_by = "group" "by" group_key { "," group_key } ;
+    private mutating func parseGroupBy() throws -> [GroupKey] {
         try expect("group")
         try expect("by")
-        var names: [Identifier] = []
+        var keys: [GroupKey] = []
         repeat {
-            guard isName(current) else { throw fail("a field name") }
-            let t = advance()
-            names.append(Identifier(t.text, t.range))
+            keys.append(try parseGroupKey())
         } while acceptSymbol(",")
-        return names
+        return keys
+    }
+
+    /// group_key = [ "each" ] value ;
+    private mutating func parseGroupKey() throws -> GroupKey {
+        let start = current.range.start
+        let each = current.isWord("each") && isName(peek(1)) && accept("each")
+        guard isName(current) else { throw fail(each ? "a list field" : "a field name") }
+        let value = try parseValue()
+        return GroupKey(value: value, each: each, range: range(from: start))
+    }
+
+    /// pivot = "pivot" value "by" group_key "," group_key "from" source [ where ] ;
+    private mutating func parsePivot() throws -> Query {
+        let verbToken = advance()
+        guard canStartValue(current) else { throw fail("an aggregate such as count") }
+        let value = try parseValue()
+        try expect("by")
+        let rows = try parseGroupKey()
+        guard acceptSymbol(",") else { throw fail("\",\" and the key of the columns") }
+        let columns = try parseGroupKey()
+        try expect("from")
+        var query = Query(verb: .pivot, items: [.value(value, alias: nil)], source: try parseSource(),
+                          groupBy: [rows, columns], range: verbToken.range)
+        follow = ["\"where\""]
+        if current.isWord("where") {
+            query.filter = try parseWhere()
+            follow = ["\"and\"", "\"or\""]
+        }
+        query.range = range(from: verbToken.range.start)
+        follow += ["\";\"", "end of input"]
+        return query
     }
 
     /// having = "having" expr ;
@@ -393,23 +432,26 @@ public struct Parser {
     // takes little stack even in a debug build.
 
     /// predicate = "(" expr ")"
-    ///           | name "was" [ "not" ] ( value | "in" value_list )
+    ///           | "exists" name [ "where" expr ]
+    ///           | name "was" [ "not" ] ( value | "in" value_list ) [ "on" value ]
     ///           | name [ "not" ] "changed" { change_clause }
     ///           | value [ comparison | [ "not" ] "in" value_list | [ "not" ] "between" value "and" value | [ "not" ] "contains" value | "is" [ "not" ] "empty" ] ;
     private mutating func parsePredicate() throws -> Expr {
         switch predicateForm() {
         case .parenthesized: return try parseParenthesized()
+        case .exists: return try parseExists()
         case .was: return try parseWas()
         case .changed: return try parseChanged()
         case .value: return try parseValuePredicate()
         }
     }
 
-    private enum PredicateForm { case parenthesized, was, changed, value }
+    private enum PredicateForm { case parenthesized, exists, was, changed, value }
 
     private func predicateForm() -> PredicateForm {
         if current.isSymbol("(") { return .parenthesized }
         guard isName(current) else { return .value }
+        if current.isWord("exists") && isName(peek(1)) && !peek(2).isSymbol("(") { return .exists }
         if peek(1).isWord("was") { return .was }
         if peek(1).isWord("changed") || (peek(1).isWord("not") && peek(2).isWord("changed")) { return .changed }
         return .value
@@ -430,7 +472,11 @@ public struct Parser {
     /// The `value [ comparison | … ]` alternative of predicate.
     private mutating func parseValuePredicate() throws -> Expr {
         guard canStartValue(current) else { throw fail("a condition") }
-        let lhs = try parseValue()
+        return try parsePredicateRest(try parseValue())
+    }
+
+    /// What follows the value of a `value [ comparison | … ]` predicate.
+    private mutating func parsePredicateRest(_ lhs: ValueExpr) throws -> Expr {
         let start = lhs.range.start
         if current.kind == .symbol, CompareOp(rawValue: current.text) != nil {
             return try parseComparison(lhs)
@@ -459,13 +505,22 @@ public struct Parser {
         return .truthy(lhs)
     }
 
-    /// The `name "was" [ "not" ] ( value | "in" value_list )` alternative of predicate.
+    /// The `"exists" name [ "where" expr ]` alternative of predicate.
+    private mutating func parseExists() throws -> Expr {
+        let start = advance().range.start
+        let source = advance()
+        let filter = accept("where") ? try parseExpr() : nil
+        return .exists(Identifier(source.text, source.range), filter, range(from: start))
+    }
+
+    /// The `name "was" [ "not" ] ( value | "in" value_list ) [ "on" value ]` alternative of predicate.
     private mutating func parseWas() throws -> Expr {
         let name = advance()
         advance()
         let negated = accept("not")
         let values = accept("in") ? try parseValueList() : [try parseOperand()]
-        return .was(Identifier(name.text, name.range), values, negated: negated,
+        let on = accept("on") ? try parseOperand() : nil
+        return .was(Identifier(name.text, name.range), values, negated: negated, on: on,
                     range(from: name.range.start))
     }
 
@@ -560,10 +615,30 @@ public struct Parser {
         return value
     }
 
-    /// primary = name | name "(" [ "*" | value { "," value } ] ")" | string | number | date | "today" | "true" | "false" | parameter ;
+    /// primary = field | name "(" [ "*" | "distinct" value | name "where" expr | expr { "," expr } ] ")" | string | number | date | "today" | "true" | "false" | parameter ;
     private mutating func parsePrimary() throws -> ValueExpr {
         try requireValue()
-        return atCall() ? try parseCall() : literal(advance())
+        if atCall() { return try parseCall() }
+        if atField() { return try parseField() }
+        return literal(advance())
+    }
+
+    /// A name directly followed by ".": a related row's field.
+    @inline(never)
+    private func atField() -> Bool {
+        isName(tokens[index]) && !isKeywordLiteral(tokens[index]) && peek(1).isSymbol(".")
+    }
+
+    /// field = name [ "." name ] ;
+    ///
+    /// The two names and the dot become one name, `unit.type`, ranging over all three tokens.
+    @inline(never)
+    private mutating func parseField() throws -> ValueExpr {
+        let first = advance()
+        guard acceptSymbol(".") else { return .name(Identifier(first.text, first.range)) }
+        guard isName(current) else { throw fail("a field of \(first.text)") }
+        let second = advance()
+        return .name(Identifier(first.text + "." + second.text, SourceRange(first.range.start, second.range.end)))
     }
 
     /// A name (not today/true/false) directly followed by "(".
@@ -604,19 +679,88 @@ public struct Parser {
         return makeCall(name, try parseArguments())
     }
 
-    /// The `[ "*" | value { "," value } ] ")"` of a call: the arguments, or nil for `*`.
+    /// The `[ "*" | "distinct" value | name "where" expr | expr { "," expr } ] ")"` of a call:
+    /// the arguments, or nil for `*`.
     private mutating func parseArguments() throws -> [ValueExpr]? {
         if acceptSymbol("*") {
             if !acceptSymbol(")") { throw failCallEnd(empty: false) }
             return nil
         }
         var args: [ValueExpr] = []
-        if !atSymbol(")") {
-            args.append(try parseOperand())
-            while acceptSymbol(",") { args.append(try parseOperand()) }
+        if atSpecialArgument() {
+            args.append(try parseSpecialArgument())
+        } else if !atSymbol(")") {
+            args.append(try parseArgument())
+            while acceptSymbol(",") { args.append(try parseArgument()) }
         }
         if !acceptSymbol(")") { throw failCallEnd(empty: args.isEmpty) }
         return args
+    }
+
+    /// `distinct value` or `name where expr`.
+    @inline(never)
+    private func atSpecialArgument() -> Bool {
+        (tokens[index].isWord("distinct") && canStartValue(peek(1))) || (isName(tokens[index]) && peek(1).isWord("where"))
+    }
+
+    /// The `"distinct" value` and `name "where" expr` arguments.
+    @inline(never)
+    private mutating func parseSpecialArgument() throws -> ValueExpr {
+        if current.isWord("distinct") {
+            let start = advance().range.start
+            let v = try parseValue()
+            return .distinct(v, range(from: start))
+        }
+        let source = advance()
+        advance()
+        let filter = try parseExpr()
+        return .related(Identifier(source.text, source.range), filter, range(from: source.range.start))
+    }
+
+    /// An `expr` argument: a bare value stays a value; any other condition is a `.condition`.
+    /// A value followed by "," or ")" is taken as it is, on the short path calls nest on.
+    private mutating func parseArgument() throws -> ValueExpr {
+        if canStartValue(tokens[index]) && !atHistoryPredicate() {
+            let v = try parseValue()
+            if atArgumentEnd() { return v }
+            return try parseConditionArgument(after: v)
+        }
+        return try parseConditionArgument()
+    }
+
+    /// `name was …` or `name [ not ] changed …`.
+    @inline(never)
+    private func atHistoryPredicate() -> Bool {
+        switch predicateForm() {
+        case .was, .changed, .exists: return true
+        default: return false
+        }
+    }
+
+    /// A condition argument whose first value is already parsed: the rest of its predicate,
+    /// then the `and` and `or` that follow (as expr would have parsed them).
+    @inline(never)
+    private mutating func parseConditionArgument(after lhs: ValueExpr) throws -> ValueExpr {
+        var e = try parsePredicateRest(lhs)
+        var terms = [e]
+        while accept("and") { terms.append(try parseNotExpr()) }
+        if terms.count > 1 { e = .and(terms) }
+        terms = [e]
+        while accept("or") { terms.append(try parseAndExpr()) }
+        if terms.count > 1 { e = .or(terms) }
+        if case .truthy(let v) = e { return v }
+        return .condition(e, e.range)
+    }
+
+    @inline(never)
+    private func atArgumentEnd() -> Bool { tokens[index].isSymbol(",") || tokens[index].isSymbol(")") }
+
+    @inline(never)
+    private mutating func parseConditionArgument() throws -> ValueExpr {
+        if !canStartValue(current) && !atSymbol("(") && !atWord("not") { throw fail("a value") }
+        let e = try parseExpr()
+        if case .truthy(let v) = e { return v }
+        return .condition(e, e.range)
     }
 
     private func makeCall(_ name: Identifier, _ args: [ValueExpr]?) -> ValueExpr {

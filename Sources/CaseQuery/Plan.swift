@@ -35,6 +35,27 @@ public indirect enum Plan {
         }
     }
 
+    /// The plan as lines, without running it: what each step asks and how it may be answered
+    /// (the choice between an index and a test of the rows left is made on the rows left when
+    /// it runs; `explain analyze` shows the choice made).
+    func describe(depth: Int = 0) -> [String] {
+        let pad = String(repeating: "  ", count: depth)
+        switch self {
+        case .constant(_, let text): return ["\(pad)\(text)"]
+        case .index(let text, _): return ["\(pad)rows of \(text)"]
+        case .codes(let text, _, let field, _):
+            return ["\(pad)\(text): index of \(field), or a pass over it, or a test of the rows left"]
+        case .rangeIndex(let text, _, _):
+            return ["\(pad)\(text): sorted index, or a test of the rows left (under 1/\(Plan.fewRowsRatio) of \(Plan.fewRowsTable)+ rows)"]
+        case .scan(let text, _): return ["\(pad)test \(text) on each row left"]
+        case .and(let parts):
+            // As run: index steps first, then the tests.
+            return ["\(pad)and"] + (parts.filter(\.isIndexed) + parts.filter { !$0.isIndexed }).flatMap { $0.describe(depth: depth + 1) }
+        case .or(let parts): return ["\(pad)or"] + parts.flatMap { $0.describe(depth: depth + 1) }
+        case .not(let p): return ["\(pad)not"] + p.describe(depth: depth + 1)
+        }
+    }
+
     /// Runs the plan over the rows of `within`, adding a line a step to `trace` when given.
     func execute(within: Bitmap, trace: inout [String]?, depth: Int = 0) -> Bitmap {
         let pad = String(repeating: "  ", count: depth)

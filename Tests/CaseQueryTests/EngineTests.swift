@@ -162,9 +162,31 @@ extension Engine {
     #expect(e.error("select units where completion_rate > 1") != nil)
 }
 
+@Test func explainPlansWithoutRunning() throws {
+    let e = try Tiny.engine()
+    let q = #"explain select proposals where unit="教育局" and status=overdue"#
+    guard case .plan(let lines) = try e.run(try Parser.parse(q)) else { Issue.record("no plan"); return }
+    #expect(lines == [
+        "source proposals: 7 rows",
+        "kind = proposal (index, or a pass over kind)",
+        "and",
+        "  unit = \"教育局\": index of unit, or a pass over it, or a test of the rows left",
+        "  or",
+        "    and",
+        "      status in (assigned, signed, return_requested, in_progress, rehandling): index of status, or a pass over it, or a test of the rows left",
+        "      deadline < 2020-09-17 (the as-of date): sorted index, or a test of the rows left (under 1/32 of 65536+ rows)",
+    ])
+    // Nothing ran: no index was built, and the previous result's row count is untouched.
+    #expect(e.store.cases.indexes.footprint == 0)
+    #expect(e.lastRowCount == nil)
+    // The logical plan is a value: the same query gives the same plan.
+    guard case .explain(let parsed) = try Parser.parse(q) else { Issue.record("not explain"); return }
+    #expect(try e.logicalPlan(parsed) == e.logicalPlan(parsed))
+}
+
 @Test func explainNamesIndexes() throws {
     let e = try Tiny.engine()
-    guard case .plan(let lines) = try e.run(try Parser.parse(#"explain select proposals where unit="教育局" and status=overdue"#)) else {
+    guard case .plan(let lines) = try e.run(try Parser.parse(#"explain analyze select proposals where unit="教育局" and status=overdue"#)) else {
         Issue.record("no plan"); return
     }
     #expect(lines.contains("index kind = proposal → 3 rows"))

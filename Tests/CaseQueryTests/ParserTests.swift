@@ -17,6 +17,9 @@ func show(_ v: ValueExpr) -> String {
     case .parameter(let i): return "$\(i.text)"
     case .call(let f, let args, let star, _):
         return "\(f.text)(\(star ? "*" : args.map(show).joined(separator: ",")))"
+    case .condition(let e, _): return show(e)
+    case .distinct(let v, _): return "(distinct \(show(v)))"
+    case .related(let s, let e, _): return "(\(s.text) where \(e.map(show) ?? ""))"
     }
 }
 
@@ -34,8 +37,9 @@ func show(_ e: Expr) -> String {
         return "(\(neg ? "not-contains" : "contains") \(show(a)) \(show(b)))"
     case .isEmpty(let a, let neg, _): return "(\(neg ? "not-empty" : "empty") \(show(a)))"
     case .truthy(let v): return "(? \(show(v)))"
-    case .was(let f, let values, let neg, _):
-        return "(\(neg ? "was-not" : "was") \(f.text) [\(values.map(show).joined(separator: " "))])"
+    case .was(let f, let values, let neg, let on, _):
+        return "(\(neg ? "was-not" : "was") \(f.text) [\(values.map(show).joined(separator: " "))]\(on.map { " on " + show($0) } ?? ""))"
+    case .exists(let s, let e, _): return "(exists \(s.text)\(e.map { " " + show($0) } ?? ""))"
     case .changed(let f, let c, let neg, _):
         var parts = [neg ? "not-changed" : "changed", f.text]
         if let v = c.from { parts.append("from=\(show(v))") }
@@ -424,7 +428,7 @@ func items(_ q: Query) -> [String] {
         #expect(parseError("select cases where a in b")?.message
                 == #"expected "(" and a list of values after "in" but found "b""#)
         #expect(parseError("explain expect 1 row")?.message
-                == #"expected "select" or "count" after "explain" but found "expect""#)
+                == #"expected "select", "count" or "pivot" after "explain" but found "expect""#)
         #expect(parseError("select cases where x = \"a\" 7dx")?.message == #"invalid number "7dx""#)
     }
 
@@ -546,7 +550,7 @@ func items(_ q: Query) -> [String] {
         let source = "selct cases"
         let e = parseError(source)!
         #expect(e.rendered(source: source) == """
-            query:1:1: error: expected "select", "count", "explain" or "expect" but found "selct"
+            query:1:1: error: expected "select", "count", "pivot", "explain" or "expect" but found "selct"
               selct cases
               ^^^^^
               did you mean `select`?

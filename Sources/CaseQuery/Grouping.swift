@@ -1,0 +1,84 @@
+import CaseStore
+
+/// A bound key of `group by`: each row's key as a number (a code, a day, a bucket), and how a
+/// key is shown. Groups sort by that number (enums in their declared order, dates and buckets in
+/// time order), or by their text for text keys (Chinese by pinyin: see `Collation`).
+struct BoundKey {
+    /// The result column's name: `unit`, `unit.type`, `month(assigned_on)`, `co_units`.
+    let name: String
+    let label: String
+    /// The field when it is a plain field of the source's table (the fast paths want its column).
+    let field: BoundField?
+    let getter: (Int) -> Int64
+    let cell: (Int64) -> Cell
+    /// Order groups by the key's text rather than its number.
+    let byText: Bool
+    /// For `each`: the distinct elements of a row's list, as codes (none for an empty list).
+    let elements: ((Int, inout [Int64]) -> Void)?
+}
+
+extension Binder {
+    /// Binds a key of `group by`. Throws for a list without `each`, `each` on a non-list, or an
+    /// unknown field or function.
+    func groupKey(_ k: GroupKey) throws -> BoundKey {
+        if k.each {
+            guard case .name(let id) = k.value else {
+                throw QueryError("each takes a list field, e.g. each co_units", at: k.range)
+            }
+            let f = try field(id)
+            guard f.relation == nil, case .list(let col)? = f.column else {
+                throw QueryError("each takes a list field (co_units, cosigners); `\(f.qualifiedName)` is \(f.spec.type.name)", at: id.range)
+            }
+            let pool = col.pool
+            return BoundKey(name: f.name, label: f.spec.label, field: nil, getter: { _ in 0 },
+                            cell: { .text(pool[UInt32($0)]) }, byText: true,
+                            elements: { r, out in
+                                out.removeAll(keepingCapacity: true)
+                                for i in col.range(r) {
+                                    let c = Int64(col.values[i])
+                                    if c != 0 && !out.contains(c) { out.append(c) }
+                                }
+                            })
+        }
+        let f: BoundField
+        if let c = try computedField(k.value) {
+            f = c
+        } else if case .name(let id) = k.value {
+            f = try field(id)
+        } else {
+            throw QueryError("group by takes a field (unit, unit.type), a time bucket (month(assigned_on)) or each and a list field", at: k.range)
+        }
+        if case .textList = f.spec.type {
+            throw QueryError("cannot group by `\(f.qualifiedName)`: it is a list (a case can have several); group by each \(f.qualifiedName) counts a case once in each of its elements", at: f.range)
+        }
+        var byText = false
+        if case .text = f.spec.type, f.computed == nil { byText = true }
+        if let c = f.computed {
+            let g = c.int, show = c.cellOfInt
+            return BoundKey(name: f.qualifiedName, label: f.spec.label, field: nil, getter: { Int64(g($0)) },
+                            cell: { show(Int32(truncatingIfNeeded: $0)) }, byText: false, elements: nil)
+        }
+        if let rel = f.relation {
+            let inner = Engine.keyGetter(f.local, rel.binder), map = rel.map
+            let noRow: Int64
+            switch f.column {
+            case .code?: noRow = -1
+            case .text?, .bool?: noRow = 0
+            default: noRow = f.spec.type.name == "bool" ? 0 : Int64(Day.none)
+            }
+            return BoundKey(name: f.qualifiedName, label: f.spec.label, field: nil,
+                            getter: { r in let u = map(r); return u < 0 ? noRow : inner(u) },
+                            cell: Engine.keyCell(f.local, rel.binder), byText: byText, elements: nil)
+        }
+        return BoundKey(name: f.name, label: f.spec.label, field: f, getter: Engine.keyGetter(f, self),
+                        cell: Engine.keyCell(f, self), byText: byText, elements: nil)
+    }
+
+    /// The name a select item or order key has when it is a group key (`unit` for 主办单位,
+    /// `month(assigned_on)` for 月份(交办日期)); nil when it names no field.
+    func keyName(_ v: ValueExpr) -> String? {
+        if let f = try? computedField(v) { return f.qualifiedName }
+        if case .name(let id) = v, isFieldName(id.text), let f = try? field(id) { return f.qualifiedName }
+        return nil
+    }
+}
