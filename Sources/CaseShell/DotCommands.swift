@@ -16,6 +16,10 @@ public enum ArgumentKind: Sendable {
 /// (the way DuckDB's shell_metadata_command.cpp does).
 public struct DotCommand {
     public let name: String
+    /// How many letters of the name are enough (DuckDB's shell keeps such a minimum per
+    /// command): `.exp` is .export, `.e` and `.ex` are ambiguous. Declared, never computed, so
+    /// adding a command never changes what an existing script's abbreviation means.
+    public let shortest: Int
     public let usage: String
     public let help: String
     public let minArgs: Int
@@ -29,10 +33,18 @@ public struct DotCommand {
 
 public enum DotCommands {
     public static let all: [DotCommand] = [
-        DotCommand(name: "help", usage: ".help [COMMAND]", help: "show the dot-commands, or one in full", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
+        DotCommand(name: "help", shortest: 1, usage: ".help [COMMAND]", help: "show the dot-commands, or one in full", minArgs: 0, maxArgs: 1, argument: .command) { s, a in
             s.output.write(helpText(a.first))
         },
-        DotCommand(name: "load", usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 5, argument: .path) { s, a in
+        DotCommand(name: "show", shortest: 2, usage: ".show", help: "the current settings: mode, headers, labels, maxrows, timer, asof, output, csv; the dataset and the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+            var lines = settings.map { settingLine($0.name, s) }
+            let w = settings.map(\.name.count).max() ?? 0
+            func line(_ n: String, _ v: String) -> String { n.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v }
+            lines.append(line("dataset", s.hasDataset ? "\(s.store.manifest.name) (\(s.store.cases.count) cases)" : "none (.load FOLDER)"))
+            lines.append(line("params", s.engine.params.isEmpty ? "none" : s.engine.params.sorted { $0.key < $1.key }.map { "$\($0.key) = \($0.value)" }.joined(separator: ", ")))
+            s.output.write(lines.joined(separator: "\n") + "\n")
+        },
+        DotCommand(name: "load", shortest: 2, usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 5, argument: .path) { s, a in
             var options = LoadOptions()
             var path: String?
             var i = 0
@@ -55,24 +67,25 @@ public enum DotCommands {
             let report = try s.load(path, options: options)
             s.output.write(Escape.lines(loadSummary(report, store: s.store)) + "\n")
         },
-        DotCommand(name: "schema", usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
+        DotCommand(name: "schema", shortest: 2, usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
             s.output.write(schemaText(a.first))
         },
-        DotCommand(name: "units", usage: ".units", help: "the handling units with their case counts", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "units", shortest: 3, usage: ".units", help: "the handling units with their case counts", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.runStatement("select unit, count, completion_rate, face_to_face_rate, satisfaction_rate from cases group by unit order by count desc")
         },
-        DotCommand(name: "mode", usage: ".mode table|csv|tsv|json|jsonl|markdown|bar", help: "how results are shown", minArgs: 1, maxArgs: 1, argument: .mode) { s, a in
-            guard let m = OutputMode(rawValue: a[0].lowercased()) else {
-                throw ShellError("unknown mode \(a[0]) (the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        DotCommand(name: "mode", shortest: 2, usage: ".mode [table|line|csv|tsv|json|jsonl|markdown|bar]", help: "how results are shown (line: one field a line, for reading a record)", minArgs: 0, maxArgs: 1, argument: .mode) { s, a in
+            guard let arg = a.first else { return show("mode", s) }
+            guard let m = OutputMode(rawValue: arg.lowercased()) else {
+                throw ShellError("unknown mode \(arg) (the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             s.render.mode = m
         },
-        DotCommand(name: "report", usage: ".report [--format text|markdown|csv] [--unit NAME]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 4, argument: .office) { s, a in
+        DotCommand(name: "report", shortest: 3, usage: ".report [--format text|markdown|csv] [--unit NAME]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 4, argument: .office) { s, a in
             let o = try officeOptions(a, session: s, allowRule: false)
             let report = ReportBuilder.build(s.store, asOf: s.engine.asOf, unit: o.unit, options: o.check)
             s.output.write(o.format == .csv ? report.render(o.format) : Escape.lines(report.render(o.format)))
         },
-        DotCommand(name: "check", usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv] [--days N]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 7, argument: .check) { s, a in
+        DotCommand(name: "check", shortest: 2, usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv] [--days N]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 7, argument: .check) { s, a in
             let o = try officeOptions(a, session: s, allowRule: true)
             let rules = o.rule.map { [$0] } ?? Checker.rules
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
@@ -80,22 +93,26 @@ public enum DotCommands {
             let text = Checker.format(findings, rules: rules, format: o.format, asOf: s.engine.asOf, options: o.check)
             s.output.write(o.format == .csv ? text : Escape.lines(text))
         },
-        DotCommand(name: "headers", usage: ".headers on|off", help: "show column headers", minArgs: 1, maxArgs: 1, argument: .onOff) { s, a in
+        DotCommand(name: "headers", shortest: 3, usage: ".headers [on|off]", help: "show column headers", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
+            guard !a.isEmpty else { return show("headers", s) }
             s.render.headers = try onOff(a[0]); s.export.headers = s.render.headers
         },
-        DotCommand(name: "labels", usage: ".labels on|off", help: "Chinese headers and values (已办结) instead of tokens (closed)", minArgs: 1, maxArgs: 1, argument: .onOff) { s, a in
+        DotCommand(name: "labels", shortest: 2, usage: ".labels [on|off]", help: "Chinese headers, values (已办结) and footers instead of tokens (closed)", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
+            guard !a.isEmpty else { return show("labels", s) }
             let on = try onOff(a[0])
             s.render.chineseHeaders = on; s.export.chineseHeaders = on; s.engine.labels = on
         },
-        DotCommand(name: "maxrows", usage: ".maxrows N|all", help: "rows a table shows before it says how many more", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
+        DotCommand(name: "maxrows", shortest: 2, usage: ".maxrows [N|all]", help: "rows a table shows before it says how many more", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
+            guard !a.isEmpty else { return show("maxrows", s) }
             if a[0].lowercased() == "all" { s.render.maxRows = nil; return }
             guard let n = Int(a[0]), n > 0 else { throw ShellError(".maxrows takes a positive number or all") }
             s.render.maxRows = n
         },
-        DotCommand(name: "timer", usage: ".timer on|off", help: "show how long each statement took", minArgs: 1, maxArgs: 1, argument: .onOff) { s, a in
+        DotCommand(name: "timer", shortest: 1, usage: ".timer [on|off]", help: "show how long each statement took", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
+            guard !a.isEmpty else { return show("timer", s) }
             s.timer = try onOff(a[0])
         },
-        DotCommand(name: "asof", usage: ".asof [DATE|today|reset]", help: "the date overdue and days_open are computed against", minArgs: 0, maxArgs: 1, argument: .date) { s, a in
+        DotCommand(name: "asof", shortest: 1, usage: ".asof [DATE|today|reset]", help: "the date overdue and days_open are computed against", minArgs: 0, maxArgs: 1, argument: .date) { s, a in
             if let arg = a.first {
                 switch arg.lowercased() {
                 case "reset": s.setAsOf(nil)
@@ -107,23 +124,22 @@ public enum DotCommands {
             }
             // Setting it in a script prints nothing, so machine-readable output stays clean.
             guard a.isEmpty || s.interactive else { return }
-            let source = s.engine.asOf == s.store.manifest.asOf ? " (the dataset's own)" : ""
-            s.output.write("as of \(s.engine.asOf)\(source)\n")
+            show("asof", s)
         },
-        DotCommand(name: "set", usage: ".set NAME VALUE", help: "set a script parameter, used as $NAME", minArgs: 1, maxArgs: 99, argument: .parameter) { s, a in
+        DotCommand(name: "set", shortest: 2, usage: ".set NAME VALUE", help: "set a script parameter, used as $NAME", minArgs: 1, maxArgs: 99, argument: .parameter) { s, a in
             guard a.count >= 2 else {
                 if let v = s.engine.params[a[0]] { s.output.write("\(a[0]) = \(v)\n"); return }
                 throw ShellError("usage: .set NAME VALUE")
             }
             s.engine.params[a[0]] = a.dropFirst().joined(separator: " ")
         },
-        DotCommand(name: "unset", usage: ".unset NAME", help: "forget a parameter", minArgs: 1, maxArgs: 1, argument: .parameter) { s, a in
+        DotCommand(name: "unset", shortest: 3, usage: ".unset NAME", help: "forget a parameter", minArgs: 1, maxArgs: 1, argument: .parameter) { s, a in
             s.engine.params[a[0]] = nil
         },
-        DotCommand(name: "params", usage: ".params", help: "list the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "params", shortest: 1, usage: ".params", help: "list the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             for (k, v) in s.engine.params.sorted(by: { $0.key < $1.key }) { s.output.write("$\(k) = \(v)\n") }
         },
-        DotCommand(name: "export", usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
+        DotCommand(name: "export", shortest: 3, usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
             var result = s.lastResult
             if a.count > 1 {
                 let text = a[1]
@@ -131,11 +147,16 @@ public enum DotCommands {
                 guard case .rows(let r) = try s.engine.run(statement) else { throw ShellError(".export takes a query") }
                 result = r
             }
+            guard a.count > 1 || !s.lastFailed else { throw ShellError("the last statement failed; nothing to export") }
             guard let result else { throw ShellError("nothing to export yet: run a query first, or give one: .export FILE QUERY") }
             let n = try Exporter.write(result, to: a[0], options: s.export)
             s.output.write("wrote \(n) row\(n == 1 ? "" : "s") to \(a[0])\n")
         },
-        DotCommand(name: "csv", usage: ".csv bom on|off | crlf on|off | guard on|off | encoding utf-8|gb18030", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", minArgs: 2, maxArgs: 2, argument: .text) { s, a in
+        DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
+            guard a.count == 2 else {
+                guard a.isEmpty else { throw ShellError("usage: .csv bom|crlf|guard on|off, or .csv encoding utf-8|gb18030") }
+                return show("csv", s)
+            }
             switch a[0].lowercased() {
             case "bom": s.export.bom = try onOff(a[1])
             case "crlf": s.export.crlf = try onOff(a[1])
@@ -148,14 +169,17 @@ public enum DotCommands {
             default: throw ShellError("usage: .csv bom|crlf|guard on|off, or .csv encoding utf-8|gb18030")
             }
         },
-        DotCommand(name: "output", usage: ".output FILE|stdout", help: "send results to a file, or back to the screen", minArgs: 0, maxArgs: 1, argument: .path) { s, a in
-            let target = a.first
-            try s.output.redirect(to: target == nil || target == "stdout" || target == "-" ? nil : target)
+        DotCommand(name: "output", shortest: 2, usage: ".output [FILE|stdout]", help: "send results to a file, or back to the screen", minArgs: 0, maxArgs: 1, argument: .path) { s, a in
+            guard let target = a.first else { return show("output", s) }
+            try s.output.redirect(to: target == "stdout" || target == "-" ? nil : target)
         },
-        DotCommand(name: "read", usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
-            if !(try s.readScript(a[0])) { throw ShellError("\(a[0]) stopped at its first error") }
+        DotCommand(name: "read", shortest: 3, usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
+            if !(try s.readScript(s.path(a[0]))) { throw ShellError("\(a[0]) stopped at its first error") }
         },
-        DotCommand(name: "memory", usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (relative to the script that names it), then back to the screen", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
+            s.oncePath = s.path(a[0])
+        },
+        DotCommand(name: "memory", shortest: 2, usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             let st = s.store
             func mib(_ b: Int) -> String { String(format: "%8.1f MiB", Double(b) / 1_048_576) }
             var lines: [String] = []
@@ -174,10 +198,10 @@ public enum DotCommands {
             lines.append("total           \(mib(st.footprint + st.cases.indexes.footprint + st.events.indexes.footprint))")
             s.output.write(lines.joined(separator: "\n") + "\n")
         },
-        DotCommand(name: "quit", usage: ".quit", help: "leave caseql (also .exit, or Ctrl-D)", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "quit", shortest: 1, usage: ".quit", help: "leave caseql (also .exit, or Ctrl-D)", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.requestQuit()
         },
-        DotCommand(name: "exit", usage: ".exit", help: "leave caseql", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "exit", shortest: 3, usage: ".exit", help: "leave caseql", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.requestQuit()
         },
     ]
@@ -232,6 +256,33 @@ public enum DotCommands {
         return o
     }
 
+    /// The settings `.show` prints, each as its own dot-command prints it without an argument.
+    static let settings: [(name: String, value: (Session) -> String)] = [
+        ("mode", { $0.render.mode.rawValue }),
+        ("headers", { onOffText($0.render.headers) }),
+        ("labels", { onOffText($0.render.chineseHeaders) }),
+        ("maxrows", { $0.render.maxRows.map(String.init) ?? "all" }),
+        ("timer", { onOffText($0.timer) }),
+        ("asof", { s in "\(s.engine.asOf)" + (s.engine.asOf == s.store.manifest.asOf ? " (the dataset's own)" : "") }),
+        ("output", { $0.output.path ?? "stdout" }),
+        ("csv", { s in
+            "bom \(onOffText(s.export.bom)), crlf \(onOffText(s.export.crlf)), guard \(onOffText(s.export.formulaGuard)), encoding \(s.export.encoding.rawValue)"
+        }),
+    ]
+
+    static func onOffText(_ b: Bool) -> String { b ? "on" : "off" }
+
+    /// `name` and its value, the name padded to the longest setting's.
+    static func settingLine(_ name: String, _ s: Session) -> String {
+        let w = settings.map(\.name.count).max() ?? 0
+        let value = settings.first { $0.name == name }?.value(s) ?? ""
+        return name.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + value
+    }
+
+    static func show(_ name: String, _ s: Session) {
+        s.output.write(settingLine(name, s).replacingOccurrences(of: "  +", with: " ", options: .regularExpression, range: nil) + "\n")
+    }
+
     static func onOff(_ s: String) throws -> Bool {
         switch s.lowercased() {
         case "on", "yes", "true", "1", "开": return true
@@ -241,17 +292,49 @@ public enum DotCommands {
     }
 
     static func command(named name: String) -> DotCommand? {
-        all.first { $0.name == name } ?? {
-            let matches = all.filter { $0.name.hasPrefix(name) }
-            return matches.count == 1 ? matches[0] : nil
-        }()
+        if case .found(let c) = resolve(name) { return c }
+        return nil
     }
+
+    enum Resolution {
+        case found(DotCommand)
+        /// Too short: these commands start so.
+        case ambiguous([DotCommand])
+        case unknown
+    }
+
+    /// The command a typed name means: the whole name, or a prefix at least as long as the
+    /// command's declared shortest form.
+    static func resolve(_ name: String) -> Resolution {
+        if let c = all.first(where: { $0.name == name }) { return .found(c) }
+        let starting = all.filter { $0.name.hasPrefix(name) && !name.isEmpty }
+        let accepted = starting.filter { name.count >= $0.shortest }
+        if accepted.count == 1 { return .found(accepted[0]) }
+        return starting.isEmpty ? .unknown : .ambiguous(starting)
+    }
+
+    /// Commands of other shells and what caseql calls them.
+    static let habits: [String: String] = [
+        "tables": ".schema lists the sources (cases, units, events) and their fields",
+        "databases": ".show names the dataset; .load FOLDER opens another",
+        "open": ".load FOLDER opens a dataset",
+        "import": ".load FOLDER opens a dataset",
+        "q": ".quit leaves",
+    ]
 
     public static func run(_ line: String, session: Session) throws {
         var words = try splitArguments(String(line.drop { $0 == " " || $0 == "\t" }.dropFirst()))
         guard !words.isEmpty else { throw ShellError("a dot-command needs a name: try .help") }
         let name = words.removeFirst().lowercased()
-        guard let command = command(named: name) else {
+        let command: DotCommand
+        switch resolve(name) {
+        case .found(let c): command = c
+        case .ambiguous(let cs):
+            let names = cs.map { "." + $0.name }
+            let list = names.count == 2 ? "\(names[0]) or \(names[1])" : names.dropLast().joined(separator: ", ") + " or " + names.last!
+            throw ShellError(".\(name) is ambiguous: \(list)?")
+        case .unknown:
+            if let habit = habits[name] { throw ShellError("no command .\(name) in caseql: \(habit)") }
             let hint = Suggest.closest(to: name, in: all.map(\.name)).map { " (did you mean .\($0)?)" } ?? ""
             throw ShellError("unknown command .\(name)\(hint); .help lists them")
         }
@@ -307,22 +390,51 @@ public enum DotCommands {
         return out
     }
 
-    public static func helpText(_ name: String?) -> String {
+    /// `.help`: each command's usage on a line, its description under it wrapped at word
+    /// boundaries to `width` display columns. `.help CMD`: that command in full.
+    public static func helpText(_ name: String?, width: Int = 80) -> String {
         if let n = name {
-            let key = n.hasPrefix(".") ? String(n.dropFirst()) : n
-            guard let c = command(named: key.lowercased()) else { return "no command .\(key)\n" }
-            return "\(c.usage)\n  \(c.help)\n"
+            let key = (n.hasPrefix(".") ? String(n.dropFirst()) : n).lowercased()
+            switch resolve(key) {
+            case .found(let c):
+                var out = c.usage + "\n" + wrap(c.help.prefix(1).uppercased() + c.help.dropFirst() + ".", width: width, indent: 4)
+                out += "    Shortest form: .\(c.name.prefix(c.shortest))"
+                let settingNames = settings.map(\.name)
+                if settingNames.contains(c.name) { out += "; without an argument it prints the current setting" }
+                return out + ".\n"
+            case .ambiguous(let cs): return ".\(key) is ambiguous: " + cs.map { "." + $0.name }.joined(separator: ", ") + "\n"
+            case .unknown: return "no command .\(key)\n"
+            }
         }
-        let width = all.map { $0.usage.count }.max() ?? 0
-        var s = all.map { $0.usage.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.help }.joined(separator: "\n")
-        s += "\n\nStatements (end with ; or Enter when complete):\n"
+        var s = all.map { $0.usage + "\n" + wrap($0.help, width: width, indent: 4) }.joined()
+        s += "\nStatements (end with ; or Enter when complete):\n"
         s += "  select proposals where unit = \"教育局\" and status = overdue\n"
-        s += "  select id, title from cases where title contains \"午餐\" order by assigned_on desc limit 10\n"
+        s += "  select id, title from cases where title contains \"午餐\"\n"
+        s += "    order by assigned_on desc limit 10\n"
         s += "  count cases group by unit\n"
-        s += "  select unit, count, completion_rate from cases group by unit having completion_rate < 1\n"
+        s += "  select unit, count, completion_rate from cases group by unit\n"
+        s += "    having completion_rate < 1\n"
         s += "  explain select cases where overdue\n"
-        s += "See README.md for the whole language.\n"
+        s += ".help CMD shows one command in full. See README.md for the whole language.\n"
         return s
+    }
+
+    /// `text` cut into lines of at most `width` display columns at spaces, each indented.
+    static func wrap(_ text: String, width: Int, indent: Int) -> String {
+        let pad = String(repeating: " ", count: indent)
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if !line.isEmpty && indent + DisplayWidth.of(candidate) > width {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line = candidate
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.map { pad + $0 + "\n" }.joined()
     }
 
     public static func schemaText(_ source: String?) -> String {

@@ -41,9 +41,25 @@ public final class Repl {
         }
     }
 
-    /// Adds a line to the statement being typed; runs it when complete. Returns false when the
-    /// statement needs more lines.
+    /// Adds a line to the statement being typed; runs it when it ends. Returns false when the
+    /// statement needs more lines. The statement ends by the scripts' rule
+    /// (`ScriptSplitter.startsStatement`): at `;`, or at the end of a complete line unless the
+    /// next line continues it; a line typed and entered has no next line yet, a pasted one has
+    /// the rest of the paste waiting, so a pasted script runs as the script runs.
     func accept(_ line: String, into buffer: inout String, addHistory: (String) -> Void) -> Bool {
+        if !buffer.isEmpty && Parser.completeness(of: buffer) == .complete {
+            // A complete statement waiting for the next line to say whether it goes on.
+            if ScriptSplitter.isBlank(line) && Repl.inputPending() {
+                buffer += "\n" + line
+                return false
+            }
+            if ScriptSplitter.isBlank(line) || ScriptSplitter.startsStatement(line) {
+                addHistory(buffer)
+                session.runScript(buffer, origin: "input")
+                buffer = ""
+                if ScriptSplitter.isBlank(line) { return true }
+            }
+        }
         if buffer.isEmpty && line.trimmingCharacters(in: " \t").hasPrefix(".") {
             addHistory(line)
             session.runDotCommand(line.trimmingCharacters(in: " \t"))
@@ -57,11 +73,19 @@ public final class Repl {
         case .incomplete:
             return false
         case .complete:
+            let tokens = Lexer.tokenize(buffer).filter { $0.kind != .end }
+            if !(tokens.last?.isSymbol(";") ?? false) && Repl.inputPending() { return false }
             addHistory(buffer)
             session.runScript(buffer, origin: "input")
             buffer = ""
             return true
         }
+    }
+
+    /// Whether more input is already waiting (the rest of a paste), within 30 ms.
+    static func inputPending() -> Bool {
+        var p = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, 30) > 0 && (p.revents & Int16(POLLIN)) != 0
     }
 
     /// Without a terminal for libedit (TERM unknown…): plain line reading, no history.
@@ -76,14 +100,15 @@ public final class Repl {
         }
     }
 
+    /// Two lines of at most 80 columns: the dataset (or how to load one), then the keys.
     func banner() -> String {
         let s = session.store
         var text = "caseql 0.1.0"
-        if s.cases.count > 0 || !s.manifest.name.isEmpty {
+        if session.hasDataset {
             text += " — \(s.manifest.name): \(s.cases.count) cases, as of \(session.engine.asOf)"
         } else {
-            text += " — no dataset loaded (.load PATH)"
+            text += " — no dataset loaded: .load FOLDER, or start caseql FOLDER"
         }
-        return text + " (.help for help, Tab completes, Ctrl-D leaves)"
+        return text + "\n.help for help, Tab completes, Ctrl-D leaves"
     }
 }

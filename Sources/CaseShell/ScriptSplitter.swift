@@ -15,6 +15,21 @@ public enum ScriptSplitter {
 
     static let statementStarts: Set<String> = ["select", "count", "explain", "expect"]
 
+    /// The rule that ends a complete statement without `;` (scripts and the interactive shell
+    /// alike): whether `line`, the next line with something on it, starts a new statement or
+    /// a dot-command. Otherwise it continues the statement above (`  order by deadline;`).
+    public static func startsStatement(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: " \t\u{3000}\r")
+        if t.hasPrefix(".") { return true }
+        return statementStarts.contains(t.prefix { $0.isLetter }.lowercased())
+    }
+
+    /// Whether `line` has nothing on it for the statement rule: empty, or a `--` comment.
+    public static func isBlank(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: " \t\u{3000}\r")
+        return t.isEmpty || t.hasPrefix("--")
+    }
+
     public static func split(_ script: String) -> [Chunk] {
         let lines = script.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
@@ -26,11 +41,8 @@ public enum ScriptSplitter {
         func startsStatement(_ k: Int) -> Bool {
             var j = k
             while j < lines.count {
-                let t = lines[j].trimmingCharacters(in: " \t\u{3000}")
-                if t.isEmpty || t.hasPrefix("--") { j += 1; continue }
-                if t.hasPrefix(".") { return true }
-                let first = t.prefix { $0.isLetter }.lowercased()
-                return statementStarts.contains(first)
+                if isBlank(lines[j]) { j += 1; continue }
+                return ScriptSplitter.startsStatement(lines[j])
             }
             return true   // end of script
         }

@@ -7,7 +7,10 @@ import Foundation
 public final class Session {
     public private(set) var store: CaseStore
     public private(set) var engine: Engine
-    public let output = Output()
+    /// Where results go (`.output`); for one result, the file `.once` named.
+    public private(set) var output = Output()
+    /// The file `.once` named: the next result goes there, then output goes back.
+    public var oncePath: String?
     public var render = RenderOptions()
     public var export = ExportOptions()
     public var timer = false
@@ -18,6 +21,12 @@ public final class Session {
     /// Report every error of a script and go on (else the first error stops it).
     public var keepGoing = false
     public private(set) var lastResult: ResultSet?
+    /// Whether the last statement failed (then `.export` refuses rather than writing the result
+    /// before it).
+    public private(set) var lastFailed = false
+    /// Whether a dataset was loaded (a session started without one says how to load one
+    /// instead of answering from an empty store).
+    public private(set) var hasDataset: Bool
     /// Set by `.quit`.
     public private(set) var quitRequested = false
     /// Scripts being read, to refuse a script that reads itself.
@@ -26,6 +35,7 @@ public final class Session {
     public init(store: CaseStore = CaseStore(), asOf: Day? = nil) {
         self.store = store
         engine = Engine(store: store, asOf: asOf)
+        hasDataset = store.cases.count > 0 || !store.manifest.name.isEmpty
     }
 
     // MARK: loading
@@ -48,6 +58,7 @@ public final class Session {
         let (newStore, report) = try DatasetLoader.load(path, options: options)
         let params = engine.params, labels = engine.labels
         store = newStore
+        hasDataset = true
         engine = Engine(store: newStore, asOf: asOf)
         engine.params = params
         engine.labels = labels
@@ -71,6 +82,8 @@ public final class Session {
     @discardableResult
     public func runScript(_ text: String, origin: String) -> Bool {
         var ok = true
+        // A byte-order mark at the start (Notepad's UTF-8) is not part of the first statement.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for chunk in ScriptSplitter.split(text) {
             let success: Bool
             switch chunk.kind {
@@ -94,17 +107,22 @@ public final class Session {
         // Pad so that positions the parser reports are positions in the whole script.
         let padded = String(repeating: "\n", count: line - 1) + String(repeating: " ", count: column - 1) + text
         let started = DispatchTime.now()
+        lastFailed = true
         do {
+            guard hasDataset else {
+                throw ShellError("no dataset loaded: .load FOLDER (a folder with cases.csv, or a cases CSV file), or start caseql FOLDER")
+            }
             let statement = try Parser.parse(padded)
             let outcome = try engine.run(statement)
             show(outcome)
         } catch let e as QueryError {
-            printError(e.rendered(source: padded, name: origin))
+            printError(e.rendered(source: padded, name: origin) + Habits.hint(for: text))
             return false
         } catch {
             printError("\(origin):\(line): \(error)")
             return false
         }
+        lastFailed = false
         if timer {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
             output.write("time: \(ms < 10 ? String(format: "%.2f", ms) : String(format: "%.1f", ms)) ms\n")
@@ -117,6 +135,17 @@ public final class Session {
         switch outcome {
         case .rows(let r):
             lastResult = r
+            if let once = oncePath {
+                // `.once FILE`: this result only, then back to where output went.
+                oncePath = nil
+                let saved = output
+                output = Output()
+                defer { output.flush(); try? output.redirect(to: nil); output = saved }
+                do { try output.redirect(to: once) } catch {
+                    printError("\(error)")
+                    return
+                }
+            }
             var options = render
             if options.mode == .bar {
                 // Bars fit the terminal; elsewhere 80 columns, never colour.
@@ -176,8 +205,18 @@ public final class Session {
 
     func requestQuit() { quitRequested = true }
 
-    func readScript(_ path: String) throws -> Bool {
-        let full = (path as NSString).standardizingPath
+    /// A path a dot-command names: relative to the script being read (so `.read part2.cql` and
+    /// `.once out.csv` in a script find and write files beside it), else to the working folder.
+    func path(_ p: String) -> String {
+        let expanded = (p as NSString).expandingTildeInPath
+        guard !expanded.hasPrefix("/"), let script = reading.last else { return expanded }
+        return ((script as NSString).deletingLastPathComponent as NSString).appendingPathComponent(expanded)
+    }
+
+    /// Runs a script file (`-f`, `.read`, the start-up file). Returns false when something
+    /// failed; throws when it cannot be read or is already being read.
+    public func readScript(_ path: String) throws -> Bool {
+        let full = ((path as NSString).standardizingPath as NSString).expandingTildeInPath
         guard !reading.contains(full) else { throw ShellError("\(path) is already being read (a script cannot read itself)") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ShellError("cannot read \(path): no such file")

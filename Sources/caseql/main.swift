@@ -152,11 +152,10 @@ struct Shell: ParsableCommand {
                 if !ok && !keepGoing { throw ExitCode(1) }
             }
             for f in file {
-                guard let data = FileManager.default.contents(atPath: f) else {
-                    FileHandle.standardError.write("caseql: cannot read \(f): no such file\n".data(using: .utf8)!)
+                do { ok = try session.readScript(f) && ok } catch {
+                    FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
                     throw ExitCode(1)
                 }
-                ok = session.runScript(String(decoding: data, as: UTF8.self), origin: f) && ok
                 if !ok && !keepGoing { throw ExitCode(1) }
             }
             session.output.flush()

@@ -166,8 +166,8 @@ def session_one(ds, hist, total, jyj, overdue_props):
     t = Term(ds, hist)
     lines = t.screen()
     R.check(lines[0].startswith("caseql ") and ("%d cases" % total) in lines[0] and "as of" in lines[0]
-            and ".help" in lines[0], "banner names the dataset, its cases and the as-of date", lines[0])
-    R.eq(lines[1], PROMPT.rstrip(), "prompt right after the banner")
+            and ".help" in lines[1], "banner names the dataset, its cases and the as-of date", "\n".join(lines[:2]))
+    R.eq(lines[2], PROMPT.rstrip(), "prompt right after the banner")
 
     # A query with Chinese typed in: an aligned table and the row count.
     t.clear()

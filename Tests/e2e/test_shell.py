@@ -71,7 +71,8 @@ class Term:
         return int(x), int(y)
 
     def current(self):
-        return self.visible()[self.cursor()[1]]
+        v, y = self.visible(), self.cursor()[1]
+        return v[y] if y < len(v) else ""
 
     def line_is(self, want, what, timeout=3.0):
         end = time.time() + timeout
@@ -232,7 +233,102 @@ def completion():
     t.kill()
 
 
-SCENARIOS = [completion]
+# ---------------------------------------------------------------- statements and pastes
+
+WEEKLY = """-- weekly.cql: caseql datasets/zhengzhou-2020 -f weekly.cql --set unit=教育局
+.mode csv
+select proposals where unit = $unit and status = overdue
+  order by deadline;
+select unit, completion_rate from cases where unit = $unit group by unit;
+"""
+
+
+def paste():
+    ds = dataset(TMP)
+    script = os.path.join(TMP, "weekly.cql")
+    with open(script, "w", encoding="utf-8") as f:
+        f.write(WEEKLY)
+    want = run([ds, "-f", script, "--set", "unit=教育局"])
+    R.eq(want.returncode, 0, "weekly.cql runs as a script")
+    t = Term([ds, "--set", "unit=教育局"])
+    t.clear()
+    tmux("set-buffer", "-b", "weekly", "--", WEEKLY)
+    before = t.prompts()
+    tmux("paste-buffer", "-b", "weekly", "-t", SESSION)
+    t.wait(lambda ls: t.prompts() > before + 2 and t.current() == PROMPT.rstrip(), "the paste ran")
+    time.sleep(0.5)
+    scr = [l for l in t.screen() if l and not l.startswith(PROMPT.rstrip()) and not l.startswith(CONT.rstrip())]
+    R.eq(scr, want.stdout.rstrip("\n").split("\n"), "pasted weekly.cql prints what the script prints")
+    R.check(not any("error" in l for l in t.screen()), "the paste gave no error", "\n".join(t.screen()))
+    # Typed by hand, a complete line still runs at Enter.
+    lines = t.run("count cases", "a typed statement runs at Enter")
+    R.check(any(l.strip() == "1270" or l.strip().isdigit() for l in lines), "typed count runs at once", "\n".join(lines))
+    t.kill()
+    # A BOM at the start of a script and of stdin is skipped.
+    bom = os.path.join(TMP, "bom.cql")
+    with open(bom, "wb") as f:
+        f.write(b"\xef\xbb\xbfcount cases\n")
+    p = run([ds, "--csv", "-f", bom])
+    R.check(p.returncode == 0 and p.stdout.split()[-1].isdigit(), "BOM at the start of a script is skipped", p.stderr)
+    p = subprocess.run([binary(), ds, "--csv"], input=b"\xef\xbb\xbfcount cases\n", capture_output=True)
+    R.check(p.returncode == 0 and p.stdout.split()[-1].isdigit(), "BOM at the start of stdin is skipped", p.stderr)
+
+
+# ---------------------------------------------------------------- settings
+
+def settings():
+    ds = dataset(TMP)
+    t = Term([ds], cols=80)
+    scr = t.visible()
+    R.check(all(width(l) <= 80 for l in scr[:2]) and scr[0].startswith("caseql ") and "1270 cases" in scr[0]
+            and ".help" in scr[1] and scr[2] == PROMPT.rstrip(), "banner: two lines within 80 columns", "\n".join(scr[:4]))
+    for cmd, want in [(".mode", "mode table"), (".headers", "headers on"), (".labels", "labels off"),
+                      (".maxrows", "maxrows 40"), (".timer", "timer off"), (".output", "output stdout"),
+                      (".csv", "csv bom on, crlf on, guard on, encoding utf-8")]:
+        lines = t.run(cmd, cmd)
+        R.eq(lines, [want], cmd + " without an argument prints the setting")
+    lines = t.run(".asof", ".asof")
+    R.check(len(lines) == 1 and lines[0].startswith("asof 2020-"), ".asof prints the as-of date", "\n".join(lines))
+    t.run(".mode csv", "set mode")
+    t.run(".maxrows all", "set maxrows")
+    lines = t.run(".show", ".show")
+    names = [l.split()[0] for l in lines if l.strip()]
+    R.check(names[:8] == ["mode", "headers", "labels", "maxrows", "timer", "asof", "output", "csv"]
+            and "mode     csv" in lines and "maxrows  all" in lines, ".show prints every setting, as set", "\n".join(lines))
+    t.run(".mode table", "back to table")
+    # .help at 80 columns: usage on a line, the description wrapped under it.
+    lines = t.run(".help", ".help")
+    R.check(all(width(l) <= 80 for l in lines) and any(l.startswith(".export ") for l in lines)
+            and sum(1 for l in lines if l.startswith("    ")) > 20, ".help fits 80 columns, descriptions under the usage",
+            "\n".join(lines[:20]))
+    lines = t.run(".help exp", ".help exp")
+    R.check(lines and lines[0].startswith(".export FILE") and any("Shortest form: .exp" in l for l in lines),
+            ".help CMD: one command in full", "\n".join(lines))
+    # Abbreviations: explicit shortest forms; an ambiguous one lists the candidates.
+    lines = t.run(".e", ".e")
+    R.check(lines == [".e is ambiguous: .export or .exit?"] or any(".export or .exit" in l for l in lines),
+            ".e is ambiguous: .export or .exit", "\n".join(lines))
+    lines = t.run(".mo", ".mo")
+    R.eq(lines, ["mode table"], ".mo is .mode")
+    # Hints for habits.
+    for typed, hint in [(".tables", ".schema"), ("help", ".help"), ("exit", ".exit"), ("quit", ".quit"),
+                        ('select cases where title like "午餐"', "contains"),
+                        ('select cases where unit = 教育局 和 status = overdue', "`and`"),
+                        ('select cases where unit = 教育局 并且 status = overdue', "`and`"),
+                        ('select cases where title 包括 "午餐"', "`contains`"),
+                        ('select cases order by deadline 降序', "`desc`")]:
+        lines = t.run(typed, typed)
+        R.check(any(hint in l for l in lines), "hint for %s names %s" % (typed, hint), "\n".join(lines))
+    # After order by FIELD, Tab lists desc.
+    t.clear()
+    t.text("select cases order by deadline ")
+    t.keys("Tab")
+    t.keys("Tab")
+    R.check(any("desc" in l for l in t.visible()), "order by FIELD Tab lists desc", "\n".join(t.visible()))
+    t.kill()
+
+
+SCENARIOS = [completion, paste, settings]
 
 
 def main():
