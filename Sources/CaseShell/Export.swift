@@ -1,5 +1,5 @@
-// Export: result sets written to files atomically (a temporary file beside the target, then
-// rename(2)), as CSV, TSV, JSON, JSON Lines or Markdown chosen by the file extension.
+// Export: result sets written to files atomically (SafeFileWriter: a temporary file beside the
+// target, then rename(2)), as CSV, TSV, JSON, JSON Lines or Markdown chosen by the file extension.
 
 #if canImport(Glibc)
 import Glibc
@@ -35,7 +35,7 @@ public struct ExportError: Error, CustomStringConvertible, Equatable {
     public var reason: String
     public init(path: String, reason: String) { self.path = path; self.reason = reason }
     /// e.g. `cannot write /nope/x.csv: no such folder /nope`
-    public var description: String { "cannot write \(path): \(reason)" }
+    public var description: String { FileWriteError(path: path, reason: reason).description }
 }
 
 public enum Exporter {
@@ -76,63 +76,18 @@ public enum Exporter {
 
     /// The implementation, with the write(2) call injectable so tests can simulate a full disk.
     static func write(_ result: ResultSet, to path: String, mode: OutputMode, options: ExportOptions,
-                      writeFD: (Int32, UnsafeRawBufferPointer) -> Int) throws -> Int {
+                      writeFD: @escaping (Int32, UnsafeRawBufferPointer) -> Int) throws -> Int {
         func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
-        guard !path.isEmpty else { throw fail("empty file name") }
-        if path.hasSuffix("/") { throw fail("is a folder") }
-
-        // The folder must exist and be a folder.
-        let slash = path.lastIndex(of: "/")
-        let folder: String = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let base: String = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var st = stat()
-        if stat(folder, &st) != 0 {
-            let e = errno
-            if e == ENOENT { throw fail("no such folder \(folder)") }
-            if e == ENOTDIR { throw fail("\(folder) is not a folder") }
-            throw fail("cannot reach \(folder): \(errorText(e))")
+        // The file is opened, placed and cleaned up by SafeFileWriter (temporary file and
+        // rename, devices and FIFOs in place, no links followed, removed on a signal).
+        let file: SafeFileWriter
+        do {
+            file = try SafeFileWriter(path: path, writeFunction: writeFD)
+        } catch {
+            throw fail(error.reason)
         }
-        if st.st_mode & S_IFMT != S_IFDIR { throw fail("\(folder) is not a folder") }
-        var target = stat()
-        let targetExists = stat(path, &target) == 0
-        if targetExists && target.st_mode & S_IFMT == S_IFDIR { throw fail("is a folder") }
-
-        // The temporary file, beside the target so rename(2) is atomic.
-        let tmp = (folder == "/" ? "" : folder) + "/." + base + ".tmp-\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        if fd < 0 {
-            let e = errno
-            switch e {
-            case EACCES, EPERM: throw fail("permission denied in \(folder)")
-            case EROFS: throw fail("\(folder) is on a read-only file system")
-            case ENOENT: throw fail("no such folder \(folder)")
-            case ENOTDIR: throw fail("\(folder) is not a folder")
-            default: throw fail(errorText(e))
-            }
-        }
-        var fdOpen = true
-        var renamed = false
-        defer {
-            if fdOpen { close(fd) }
-            if !renamed { unlink(tmp) }
-        }
-        // Keep the permissions of a file being replaced.
-        if targetExists { _ = fchmod(fd, target.st_mode & 0o7777) }
-
         func writeAll(_ bytes: [UInt8]) throws {
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = writeFD(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]))
-                    if n < 0 {
-                        let e = errno
-                        if e == EINTR { continue }
-                        throw fail(e == ENOSPC ? "disk full" : errorText(e))
-                    }
-                    if n == 0 { throw fail("short write (disk full?)") }
-                    offset += n
-                }
-            }
+            do { try file.write(bytes) } catch { throw fail(error.reason) }
         }
 
         let textual = mode == .csv || mode == .tsv
@@ -152,20 +107,8 @@ public enum Exporter {
                 try writeAll(chunk)
             }
         }
-        if fsync(fd) != 0 {
-            let e = errno
-            if e != EINVAL && e != EROFS { throw fail(errorText(e)) }
-        }
-        fdOpen = false
-        if close(fd) != 0 { throw fail(errorText(errno)) }
-        if rename(tmp, path) != 0 { throw fail(errorText(errno)) }
-        renamed = true
+        do { try file.commit() } catch { throw fail(error.reason) }
         return result.rowCount
-    }
-
-    static func errorText(_ e: Int32) -> String {
-        guard let s = strerror(e) else { return "error \(e)" }
-        return String(cString: s).lowercased()
     }
 }
 

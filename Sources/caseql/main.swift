@@ -99,6 +99,10 @@ struct Shell: ParsableCommand {
         // glibc's moving threshold would otherwise keep freed blocks in the heaps of the two
         // loading threads and raise peak memory by a fifth.
         caseql_malloc_policy()
+        // A signal that kills the process removes the temporary files being written and gives
+        // the terminal back its mode (SignalCleanup; the line editor's Ctrl-C handling comes after).
+        SignalCleanup.install()
+        SignalCleanup.saveTerminal()
         let session = Session()
         session.keepGoing = keepGoing
         var chosen = mode.flatMap { OutputMode(rawValue: $0.lowercased()) }

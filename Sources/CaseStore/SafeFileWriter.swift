@@ -1,0 +1,238 @@
+// One way to write a file that a user names: exports, the rejects of a lenient load. A regular
+// file (or a new one) is written to a temporary file beside it and renamed into place, so a
+// failure, a full disk or a signal leaves the target as it was and no temporary file behind. A
+// character device or a FIFO (`/dev/null`, a named pipe) is written in place, never replaced by
+// a regular file. Nothing is written through a symbolic link, and the temporary file has an
+// unpredictable name and is created exclusively (O_EXCL | O_NOFOLLOW).
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a file could not be written; a target that existed is as it was.
+public struct FileWriteError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    /// e.g. `cannot write /nope/x.csv: no such folder /nope`
+    public var description: String {
+        "cannot write \(path.unicodeScalars.map { $0 == "\u{0}" ? "\\0" : String($0) }.joined()): \(reason)"
+    }
+}
+
+/// A file being written. `write` the bytes, then `commit` to put them in place; dropping the
+/// writer (or `abandon`) without committing removes what was written and leaves the target as it
+/// was. Not for use from two threads at once.
+public final class SafeFileWriter {
+    /// How the bytes reach the target.
+    public enum Placement: Equatable, Sendable {
+        /// A temporary file beside the target, renamed over it on `commit` (regular files).
+        case renamed
+        /// Written straight into the target, which exists and is a character device or a FIFO.
+        case inPlace
+        /// The target did not exist and was created exclusively (`mustNotExist`).
+        case created
+    }
+
+    public let path: String
+    public let placement: Placement
+    private var fd: Int32
+    /// The file to remove if not committed: the temporary file, or the created target.
+    private var pending: String?
+    private var cleanupSlot: Int?
+    private let writeFunction: (Int32, UnsafeRawBufferPointer) -> Int
+
+    /// Opens `path` for writing.
+    ///
+    /// - Parameters:
+    ///   - mustNotExist: create `path` itself, exclusively; an existing file (or link) there is an
+    ///     error (`already exists`), never overwritten.
+    ///   - permissions: for a new file, before the umask (a replaced file keeps its own).
+    ///   - writeFunction: write(2), injectable so that tests can simulate a full disk.
+    /// - Throws: `FileWriteError` naming what is wrong: an empty name or one with a NUL, a missing
+    ///   folder, a folder, a symbolic link, a block device or socket, a FIFO no one reads,
+    ///   permission denied, a read-only file system.
+    public init(path: String, mustNotExist: Bool = false, permissions: mode_t = 0o666,
+                writeFunction: @escaping (Int32, UnsafeRawBufferPointer) -> Int = { fd, p in
+                    Glibc.write(fd, p.baseAddress, p.count)
+                }) throws(FileWriteError) {
+        self.path = path
+        self.writeFunction = writeFunction
+        func fail(_ reason: String) -> FileWriteError { FileWriteError(path: path, reason: reason) }
+        guard !path.isEmpty else { throw fail("empty file name") }
+        guard !path.utf8.contains(0) else { throw fail("the file name contains a NUL character") }
+        if path.hasSuffix("/") { throw fail("is a folder") }
+
+        // The folder must exist and be a folder.
+        let slash = path.lastIndex(of: "/")
+        let folder: String = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let base: String = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var st = stat()
+        if stat(folder, &st) != 0 {
+            let e = errno
+            if e == ENOENT { throw fail("no such folder \(folder)") }
+            if e == ENOTDIR { throw fail("\(folder) is not a folder") }
+            throw fail("cannot reach \(folder): \(SafeFileWriter.errorText(e))")
+        }
+        if st.st_mode & S_IFMT != S_IFDIR { throw fail("\(folder) is not a folder") }
+
+        var target = stat()
+        let exists = lstat(path, &target) == 0
+        let kind = exists ? target.st_mode & S_IFMT : 0
+        if exists {
+            if mustNotExist { throw fail("already exists") }
+            switch kind {
+            case S_IFDIR: throw fail("is a folder")
+            case S_IFLNK: throw fail("is a symbolic link (caseql does not write through links: name the file itself)")
+            case S_IFBLK: throw fail("is a block device")
+            case S_IFSOCK: throw fail("is a socket")
+            default: break
+            }
+        }
+
+        if exists && (kind == S_IFCHR || kind == S_IFIFO) {
+            // Written in place. A FIFO with no reader would block forever: O_NONBLOCK makes that
+            // ENXIO, and is cleared once open.
+            let fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (kind == S_IFIFO ? O_NONBLOCK : 0))
+            if fd < 0 {
+                let e = errno
+                if e == ENXIO && kind == S_IFIFO { throw fail("no process is reading this FIFO") }
+                throw fail(SafeFileWriter.openErrorText(e, folder))
+            }
+            var now = stat()
+            // Swapped for something else between lstat and open: not what was checked.
+            guard fstat(fd, &now) == 0, now.st_mode & S_IFMT == kind else {
+                close(fd)
+                throw fail("changed while it was being opened")
+            }
+            if kind == S_IFIFO { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+            self.fd = fd
+            placement = .inPlace
+            return
+        }
+
+        if mustNotExist {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
+            if fd < 0 {
+                let e = errno
+                throw fail(e == EEXIST ? "already exists" : SafeFileWriter.openErrorText(e, folder))
+            }
+            // (Registered after O_EXCL succeeded: before, the name might be someone else's file.)
+            self.fd = fd
+            placement = .created
+            pending = path
+            cleanupSlot = SignalCleanup.register(path)
+            return
+        }
+
+        // The temporary file, beside the target so that rename(2) is atomic; its name has 64
+        // random bits, and O_EXCL | O_NOFOLLOW refuse anything already there, a link included.
+        var generator = SystemRandomNumberGenerator()
+        let prefix = (folder == "/" ? "" : folder) + "/." + base + ".tmp-"
+        var attempt = 0
+        while true {
+            let tmp = prefix + String(generator.next() as UInt64, radix: 16)
+            // Registered before it exists, so that no signal falls between creation and registration.
+            let slot = SignalCleanup.register(tmp)
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                self.fd = fd
+                pending = tmp
+                cleanupSlot = slot
+                break
+            }
+            let e = errno
+            SignalCleanup.unregister(slot)
+            attempt += 1
+            if e == EEXIST && attempt < 8 { continue }
+            throw fail(SafeFileWriter.openErrorText(e, folder))
+        }
+        placement = .renamed
+        // A replaced file keeps its permissions; a new one gets `permissions` less the umask.
+        if exists {
+            _ = fchmod(fd, target.st_mode & 0o7777)
+        } else {
+            let mask = umask(0)
+            umask(mask)
+            _ = fchmod(fd, permissions & ~mask)
+        }
+    }
+
+    deinit { abandon() }
+
+    /// Writes all of `bytes`.
+    /// - Throws: `FileWriteError` (`disk full`, or the system's reason).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileWriteError) {
+        guard fd >= 0 else { throw FileWriteError(path: path, reason: "already closed") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = writeFunction(fd, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            if n < 0 {
+                let e = errno
+                if e == EINTR { continue }
+                throw FileWriteError(path: path, reason: e == ENOSPC ? "disk full" : SafeFileWriter.errorText(e))
+            }
+            if n == 0 { throw FileWriteError(path: path, reason: "short write (disk full?)") }
+            offset += n
+        }
+    }
+
+    /// Writes all of `bytes`.
+    public func write(_ bytes: [UInt8]) throws(FileWriteError) {
+        // (A typed-throws closure here crashes Swift 6.2's IR generation: the error is passed out.)
+        let failure = bytes.withUnsafeBytes { raw -> FileWriteError? in
+            do throws(FileWriteError) { try write(raw); return nil } catch { return error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Flushes the bytes to the disk and puts them in place (the rename, for a regular file).
+    /// - Throws: `FileWriteError`; the target is then as it was (except a device or FIFO, which
+    ///   has what was written).
+    public func commit() throws(FileWriteError) {
+        guard fd >= 0 else { throw FileWriteError(path: path, reason: "already closed") }
+        if placement != .inPlace, fsync(fd) != 0 {
+            let e = errno
+            if e != EINVAL && e != EROFS { throw FileWriteError(path: path, reason: SafeFileWriter.errorText(e)) }
+        }
+        let closed = close(fd)
+        let closeError = errno
+        fd = -1
+        if closed != 0 && placement != .inPlace {
+            throw FileWriteError(path: path, reason: SafeFileWriter.errorText(closeError))
+        }
+        if placement == .renamed, let tmp = pending {
+            if rename(tmp, path) != 0 {
+                throw FileWriteError(path: path, reason: SafeFileWriter.errorText(errno))
+            }
+        }
+        pending = nil
+        SignalCleanup.unregister(cleanupSlot)
+        cleanupSlot = nil
+    }
+
+    /// Closes without putting anything in place: the temporary (or created) file is removed.
+    public func abandon() {
+        if fd >= 0 { close(fd); fd = -1 }
+        if let p = pending { unlink(p); pending = nil }
+        SignalCleanup.unregister(cleanupSlot)
+        cleanupSlot = nil
+    }
+
+    static func openErrorText(_ e: Int32, _ folder: String) -> String {
+        switch e {
+        case EACCES, EPERM: return "permission denied in \(folder)"
+        case EROFS: return "\(folder) is on a read-only file system"
+        case ENOENT: return "no such folder \(folder)"
+        case ENOTDIR: return "\(folder) is not a folder"
+        case ELOOP: return "is a symbolic link (caseql does not write through links: name the file itself)"
+        default: return errorText(e)
+        }
+    }
+
+    /// strerror's text, lowercased.
+    public static func errorText(_ e: Int32) -> String {
+        guard let s = strerror(e) else { return "error \(e)" }
+        return String(cString: s).lowercased()
+    }
+}
