@@ -82,6 +82,9 @@ struct Aggregate {
                 // Over a group: the related rows of all its rows.
                 return Aggregate(name: f.name, label: f.name, kind: .sum(f.computed!.int))
             }
+            if args.count == 1, case .condition(let e, _) = args[0] {
+                return Aggregate(name: "count(\(e.shape))", label: "count(\(e.shape))", kind: .countIf(try conditionTest(args[0], binder)))
+            }
             if args.count == 1, case .distinct(let inner, let r) = args[0] {
                 guard case .name(let fid) = inner else { throw QueryError("count(distinct …) takes a field", at: r) }
                 let f = try binder.field(fid)
@@ -124,21 +127,8 @@ struct Aggregate {
             guard args.count == 1 || args.count == 2 else {
                 throw QueryError("rate takes a condition, and optionally the condition of the rows it is out of: rate(late), rate(not late, replied_on is not empty)", at: range)
             }
-            func condition(_ a: ValueExpr) -> Expr {
-                if case .condition(let e, _) = a { return e }
-                return .truthy(a)
-            }
-            let table = binder.n
-            func test(_ a: ValueExpr) throws -> (Int) -> Bool {
-                let plan = try binder.plan(condition(a))
-                let box = LazyBox { () -> Bitmap in
-                    var noTrace: [String]? = nil
-                    return plan.execute(within: Bitmap(count: table, filled: true), trace: &noTrace)
-                }
-                return { box.value.contains($0) }
-            }
-            let num = try test(args[0])
-            let den = try args.count == 2 ? test(args[1]) : { _ in true }
+            let num = try conditionTest(args[0], binder)
+            let den = try args.count == 2 ? conditionTest(args[1], binder) : { _ in true }
             let name = "rate(\(args.map { condition($0).shape }.joined(separator: ", ")))"
             return Aggregate(name: name, label: name, kind: .rate(num: num, den: den))
         case _ where DomainRules.rate(name) != nil:
@@ -182,6 +172,24 @@ struct Aggregate {
             default: return Aggregate(name: n, label: l, kind: .avg(g))
             }
         }
+    }
+
+    /// An argument as a condition: `late` is `late = true`, `satisfaction = satisfied` as written.
+    static func condition(_ a: ValueExpr) -> Expr {
+        if case .condition(let e, _) = a { return e }
+        return .truthy(a)
+    }
+
+    /// Whether a row meets a condition argument: its plan is run over the whole table once, on
+    /// first use.
+    static func conditionTest(_ a: ValueExpr, _ binder: Binder) throws -> (Int) -> Bool {
+        let plan = try binder.plan(condition(a))
+        let table = binder.n
+        let box = LazyBox { () -> Bitmap in
+            var noTrace: [String]? = nil
+            return plan.execute(within: Bitmap(count: table, filled: true), trace: &noTrace)
+        }
+        return { box.value.contains($0) }
     }
 
     /// A 256-entry table of which codes count.

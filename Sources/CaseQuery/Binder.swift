@@ -51,6 +51,10 @@ final class Binder {
     let asOf: Day
     let params: [String: String]
     let labels: Bool
+    /// Inside `exists NAME where …` or `count(NAME where …)`: the relation back to the row
+    /// asking (`case` from events, `unit` from cases), through which names this table lacks
+    /// resolve: `exists event where date > assigned_on + 10d` compares with the case's date.
+    var outer: String?
     /// How deeply plans may nest: each level the parser allows (a parenthesis, a `not`, a call)
     /// adds at most an `and`, an `or` and a `not` here. Flat chains of `and`/`or` are one level.
     static let maxDepth = 3 * Parser.maxDepth
@@ -70,7 +74,10 @@ final class Binder {
     /// Whether `text` names a field: one of the source's, or a related row's (`unit.type`).
     func isFieldName(_ text: String) -> Bool {
         if lookupField(text) != nil { return true }
-        guard let dot = text.firstIndex(of: "."), dot != text.startIndex else { return false }
+        guard let dot = text.firstIndex(of: "."), dot != text.startIndex else {
+            guard let o = outer else { return false }
+            return (try? relation(o, SourceRange(.start, .start)))?.binder.lookupField(text) != nil
+        }
         return (try? relation(String(text[..<dot]), SourceRange(.start, .start)))
             .map { $0.binder.lookupField(String(text[text.index(after: dot)...])) != nil } ?? false
     }
@@ -81,6 +88,10 @@ final class Binder {
             var f = try rel.binder.field(Identifier(String(id.text[id.text.index(after: dot)...]), id.range))
             f.relation = rel
             return f
+        }
+        if lookupField(id.text) == nil, let o = outer, (try? relation(o, id.range))?.binder.lookupField(id.text) != nil {
+            // Inside `exists event where …`: a name the events lack is the case's (correlated).
+            return try field(Identifier(o + "." + id.text, id.range))
         }
         guard let spec = lookupField(id.text) else {
             let all = table.specs.flatMap { [$0.name, $0.label] }

@@ -332,8 +332,9 @@ public final class Engine {
         let keySort: [[Cell]] = keys.indices.map { k in
             keys[k].byText ? Collation.rankCells(keyCells[k]) : groupKeys.map { .int(Int($0[k])) }
         }
+        // Groups in key order; an order by then sorts stably, so its ties stay in key order.
         var groupOrder = Array(0..<groupKeys.count)
-        if q.orderBy.isEmpty && !keys.isEmpty {
+        if !keys.isEmpty {
             groupOrder.sort { x, y in
                 for k in 0..<keys.count where keySort[k][x] != keySort[k][y] {
                     return Cell.less(keySort[k][x], keySort[k][y])

@@ -74,11 +74,13 @@ extension Binder {
         case ("cases", "events"):
             let caseOf = store.eventCase
             let events = subBinder("events")
+            events.outer = "case"
             return Children(name: s.names[0], binder: events, parent: { e in caseOf[e] == UInt32.max ? -1 : Int(caseOf[e]) },
                             within: Bitmap(count: events.n, filled: true))
         case ("units", "cases"):
             let rowOf = unitRowOfCode()
             let cases = subBinder("cases", kind: s.kind)
+            cases.outer = "unit"
             let unit = cases.table.text("unit").codes
             var within = Bitmap(count: cases.n, filled: true)
             if let k = s.kind { within = cases.indexes.rows("kind", codes: [Int(k.rawValue)]) }
