@@ -150,7 +150,7 @@ public enum DotCommands {
             guard a.count > 1 || !s.lastFailed else { throw ShellError("the last statement failed; nothing to export") }
             guard let result else { throw ShellError("nothing to export yet: run a query first, or give one: .export FILE QUERY") }
             let n = try Exporter.write(result, to: a[0], options: s.export)
-            s.output.write("wrote \(n) row\(n == 1 ? "" : "s") to \(a[0])\n")
+            s.output.write(s.render.chineseHeaders ? "已写入 \(n) 行：\(a[0])\n" : "wrote \(n) row\(n == 1 ? "" : "s") to \(a[0])\n")
         },
         DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
             guard a.count == 2 else {
@@ -178,6 +178,9 @@ public enum DotCommands {
         },
         DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (relative to the script that names it), then back to the screen", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             s.oncePath = s.path(a[0])
+        },
+        DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
+            s.output.write(try caseText(a[0], session: s))
         },
         DotCommand(name: "memory", shortest: 2, usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             let st = s.store
@@ -435,6 +438,38 @@ public enum DotCommands {
         }
         if !line.isEmpty { lines.append(line) }
         return lines.map { pad + $0 + "\n" }.joined()
+    }
+
+    /// `.case ID`: the case's fields, `label  value` (labels and values in Chinese), then its
+    /// events in date order, `date  action  unit  note`. Throws when no case has that id.
+    static func caseText(_ id: String, session s: Session) throws -> String {
+        guard s.hasDataset else { throw ShellError("no dataset loaded: .load FOLDER, or start caseql FOLDER") }
+        let quoted = "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let labels = s.engine.labels
+        s.engine.labels = true
+        defer { s.engine.labels = labels }
+        // The engine refuses an id no row has ("no row has id …"): that is "no case".
+        let found = try? s.engine.run(try Parser.parse("select * from cases where id = \(quoted)"))
+        guard case .rows(let c)? = found, c.rowCount > 0 else { throw ShellError("no case \(id)") }
+        func text(_ cell: Cell) -> String { TableRenderer.clean(Renderer.displayText(cell, labels: true)) }
+        let w = c.columns.map { DisplayWidth.of($0.label) }.max() ?? 0
+        var out = ""
+        for (k, col) in c.columns.enumerated() {
+            let v = text(c.cell(0, k))
+            out += col.label + String(repeating: " ", count: w - DisplayWidth.of(col.label)) + "  " + (v.isEmpty ? "—" : v) + "\n"
+        }
+        guard case .rows(let e) = try s.engine.run(try Parser.parse("select date, action, unit, note from events where case_id = \(quoted) order by date")) else { return out }
+        out += "\n办理经过（\(e.rowCount) 项）：\n"
+        let actionWidth = (0..<e.rowCount).map { DisplayWidth.of(text(e.cell($0, 1))) }.max() ?? 0
+        let unitWidth = (0..<e.rowCount).map { DisplayWidth.of(text(e.cell($0, 2))) }.max() ?? 0
+        for r in 0..<e.rowCount {
+            let action = text(e.cell(r, 1)), unit = text(e.cell(r, 2)), note = text(e.cell(r, 3))
+            var line = "  " + text(e.cell(r, 0)) + "  " + DisplayWidth.pad(action, toWidth: actionWidth)
+            line += "  " + DisplayWidth.pad(unit, toWidth: unitWidth) + (note.isEmpty ? "" : "  " + note)
+            while line.last == " " { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
     }
 
     public static func schemaText(_ source: String?) -> String {

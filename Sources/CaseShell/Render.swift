@@ -7,6 +7,8 @@ import CaseQuery
 
 public enum OutputMode: String, CaseIterable, Sendable {
     case table, csv, tsv, json, jsonl, markdown, bar
+    /// One field a line, `name = value`, a blank line between rows (sqlite3's `.mode line`).
+    case line
 }
 
 public struct RenderOptions {
@@ -32,6 +34,10 @@ public enum Renderer {
     public static func render(_ result: ResultSet, options: RenderOptions, write: (String) -> Void) {
         if options.mode == .bar, let chart = BarChart.render(result, options: options) {
             write(chart)
+            return
+        }
+        if options.mode == .line {
+            LineRenderer(result: result, options: options).render(write: write)
             return
         }
         if options.mode == .table || options.mode == .bar {
@@ -157,7 +163,7 @@ public enum Renderer {
             if !lines { b.append(contentsOf: [0x5D, 0x0A]) }   // ]\n
             if !b.isEmpty { try chunk(b) }
 
-        case .markdown, .table, .bar:
+        case .markdown, .table, .bar, .line:
             // (.table and .bar never reaches here from render(); an export to .md uses markdown.)
             var b: [UInt8] = []
             b.reserveCapacity(chunkSize + 4096)
@@ -204,8 +210,9 @@ public enum Renderer {
     // MARK: - Cell text
 
     /// `Cell.text`, but safe for huge doubles (Cell.format converts to Int).
-    static func displayText(_ cell: Cell) -> String {
+    static func displayText(_ cell: Cell, labels: Bool = false) -> String {
         switch cell {
+        case .bool(let b) where labels: return b ? "是" : "否"
         case .double(let d) where d.isFinite && abs(d) >= 1e15: return "\(d)"
         case .rate(let r) where r.isFinite && abs(r) >= 1e13: return "\(r * 100)%"
         default: return cell.text
@@ -458,16 +465,18 @@ struct TableRenderer {
                     case .int, .double, .rate: sawNumber[c] = true
                     default: sawOther[c] = true
                     }
-                    widths[c] = max(widths[c], DisplayWidth.of(TableRenderer.clean(Renderer.displayText(cell))))
+                    widths[c] = max(widths[c], DisplayWidth.of(TableRenderer.clean(Renderer.displayText(cell, labels: options.chineseHeaders))))
                 }
             }
             for c in 0..<n { right[c] = result.columns[c].numeric || (sawNumber[c] && !sawOther[c]) }
             widths = widths.map { max($0, 1) }
+            // Ids, dates, statuses and numbers are never cut.
+            var keep = (0..<n).map { c in right[c] || TableRenderer.isWhole(result.columns[c]) || TableRenderer.allDates(result, c, rows: min(shown, TableRenderer.sizingRows)) }
 
             // Too many columns for the terminal even at their narrowest: show the leading ones
             // that fit and name the others below the table.
             if let limit = options.width, n > 1 {
-                func narrowest(_ c: Int) -> Int { right[c] ? widths[c] : min(widths[c], 6) }
+                func narrowest(_ c: Int) -> Int { keep[c] ? widths[c] : min(widths[c], 6) }
                 var k = n
                 var total = (0..<n).reduce(0) { $0 + narrowest($1) } + TableRenderer.separator.count * (n - 1)
                 while k > 1 && total > limit {
@@ -478,7 +487,7 @@ struct TableRenderer {
                 if k < n {
                     hidden = result.columns[k...].map { options.chineseHeaders ? $0.label : $0.name }
                     n = k
-                    widths = Array(widths[0..<k]); right = Array(right[0..<k])
+                    widths = Array(widths[0..<k]); right = Array(right[0..<k]); keep = Array(keep[0..<k])
                 }
             }
             let headers = Array(headers[0..<n])
@@ -487,7 +496,7 @@ struct TableRenderer {
             var hardCut = false
             if let limit = options.width {
                 let room = hidden.isEmpty ? limit : limit - TableRenderer.separator.count - 1
-                widths = TableRenderer.fit(widths, columns: Array(result.columns[0..<n]), right: right, limit: room)
+                widths = TableRenderer.fit(widths, columns: Array(result.columns[0..<n]), right: right, keep: keep, limit: room)
                 hardCut = widths.reduce(0, +) + TableRenderer.separator.count * (n - 1) > room
             }
             let color = options.color && !hardCut
@@ -525,7 +534,7 @@ struct TableRenderer {
                 for c in 0..<n {
                     if c > 0 { line += TableRenderer.separator }
                     let cell = result.cell(r, c)
-                    let p = pad(TableRenderer.clean(Renderer.displayText(cell)), c, last: c == n - 1 && hidden.isEmpty)
+                    let p = pad(TableRenderer.clean(Renderer.displayText(cell, labels: options.chineseHeaders)), c, last: c == n - 1 && hidden.isEmpty)
                     line += color && cell.isNumeric ? TableRenderer.sgrNumber + p + TableRenderer.sgrReset : p
                 }
                 if !hidden.isEmpty { line += TableRenderer.separator + "…" }
@@ -542,23 +551,42 @@ struct TableRenderer {
         }
         if shown < result.rowCount {
             let more = result.rowCount - shown
-            footer("… \(more) more \(more == 1 ? "row" : "rows") (.maxrows to show more)")
+            footer(options.chineseHeaders ? "… 另有 \(more) 行未显示（.maxrows 显示更多）"
+                   : "… \(more) more \(more == 1 ? "row" : "rows") (.maxrows to show more)")
         }
-        footer(result.rowCount == 1 ? "1 row" : "\(result.rowCount) rows")
+        footer(Renderer.rowCount(result.rowCount, chinese: options.chineseHeaders))
         if !hidden.isEmpty {
-            footer("\(hidden.count) more column\(hidden.count == 1 ? "" : "s") not shown: \(hidden.joined(separator: ", ")) (select fewer fields, or .mode csv)")
+            footer(options.chineseHeaders
+                   ? "另有 \(hidden.count) 列未显示：\(hidden.joined(separator: "、"))（少选几个字段，或 .mode csv / .mode line）"
+                   : "\(hidden.count) more column\(hidden.count == 1 ? "" : "s") not shown: \(hidden.joined(separator: ", ")) (select fewer fields, or .mode csv or .mode line)")
         }
         flush(force: true)
     }
 
-    /// Column widths that fit `limit`: first the title columns shrink (widest first, down to 12),
-    /// then all text columns (down to 4), then text columns to 1, then any column to 1.
-    static func fit(_ natural: [Int], columns: [ResultColumn], right: [Bool], limit: Int) -> [Int] {
+    /// Column widths that fit `limit`. Columns in `keep` (ids, dates, statuses, numbers) keep
+    /// their width; the text columns share what is left, the titles first: they get half of it
+    /// (at least 22, so a cut Chinese title still shows 20 columns before its …, or what they need), the other text columns share the rest evenly, and what
+    /// those do not need goes back to the titles. Only when that leaves a text column under 4
+    /// columns do all columns shrink: titles to 12, text to 4, text to 1, any column to 1.
+    static func fit(_ natural: [Int], columns: [ResultColumn], right: [Bool], keep: [Bool]? = nil, limit: Int) -> [Int] {
         var w = natural
         let n = w.count
         var excess = w.reduce(0, +) + separator.count * (n - 1) - limit
         guard excess > 0 else { return w }
         let all = Array(0..<n)
+        let keep = keep ?? right
+        let shared = all.filter { !keep[$0] }
+        let room = limit - separator.count * (n - 1) - all.filter { keep[$0] }.reduce(0) { $0 + natural[$1] }
+        if !shared.isEmpty, room >= 4 * shared.count {
+            let titles = shared.filter { isTitle(columns[$0]) }
+            let others = shared.filter { !isTitle(columns[$0]) }
+            let titleNeed = titles.reduce(0) { $0 + natural[$1] }
+            let reserve = titles.isEmpty ? 0 : min(titleNeed, max(room / 2, 22 * titles.count), room - 4 * others.count)
+            for (c, width) in zip(others, evenShares(others.map { natural[$0] }, room - reserve)) { w[c] = width }
+            let used = others.reduce(0) { $0 + w[$1] }
+            for (c, width) in zip(titles, evenShares(titles.map { natural[$0] }, room - used)) { w[c] = width }
+            return w
+        }
         let text = all.filter { !right[$0] }
         let titles = text.filter { isTitle(columns[$0]) }
         for (set, floor) in [(titles, 12), (text, 4), (text, 1), (all, 1)] {
@@ -585,6 +613,39 @@ struct TableRenderer {
         return w
     }
 
+    /// Widths for columns that need `needs`, sharing `budget` evenly: each gets what it needs or
+    /// the even share of what is left, whichever is less (max-min fair), at least 1.
+    static func evenShares(_ needs: [Int], _ budget: Int) -> [Int] {
+        var out = needs
+        var left = budget
+        var pending = needs.indices.sorted { needs[$0] < needs[$1] }
+        while !pending.isEmpty {
+            let share = max(1, left / pending.count)
+            let i = pending.removeFirst()
+            out[i] = max(1, min(needs[i], share))
+            left -= out[i]
+        }
+        return out
+    }
+
+    /// Columns never cut by name: the case id and the status.
+    static func isWhole(_ column: ResultColumn) -> Bool {
+        ["id", "case_id", "status"].contains(column.name.lowercased())
+    }
+
+    /// Whether every non-empty cell of the first `rows` rows of column `c` is a date.
+    static func allDates(_ result: ResultSet, _ c: Int, rows: Int) -> Bool {
+        var seen = false
+        for r in 0..<rows {
+            switch result.cell(r, c) {
+            case .null: continue
+            case .day: seen = true
+            default: return false
+            }
+        }
+        return seen
+    }
+
     static func isTitle(_ column: ResultColumn) -> Bool {
         let name = column.name.lowercased()
         return name.contains("title") || column.label.contains("标题") || column.label == "案由"
@@ -595,4 +656,43 @@ struct TableRenderer {
     /// zero-width characters visible escapes (`Escape.visible`), so cell text can never drive
     /// the terminal.
     static func clean(_ s: String) -> String { Escape.visible(s, lineBreaks: .arrow) }
+}
+
+extension Renderer {
+    /// The row-count footer: `1 row`, `12 rows`, or with labels on `共 12 行`.
+    static func rowCount(_ n: Int, chinese: Bool) -> String {
+        chinese ? "共 \(n) 行" : (n == 1 ? "1 row" : "\(n) rows")
+    }
+}
+
+// MARK: - Line
+
+/// One field a line, the names aligned right, a blank line between rows (sqlite3's `.mode line`):
+///
+///        id = SJ-2020-0001
+///     title = 关于…
+struct LineRenderer {
+    let result: ResultSet
+    let options: RenderOptions
+
+    func render(write: (String) -> Void) {
+        let names = result.columns.map { TableRenderer.clean(options.chineseHeaders ? $0.label : $0.name) }
+        let w = names.map(DisplayWidth.of).max() ?? 0
+        let shown = options.maxRows.map { max(0, min($0, result.rowCount)) } ?? result.rowCount
+        var out = ""
+        for r in 0..<shown {
+            if r > 0 { out += "\n" }
+            for (c, name) in names.enumerated() {
+                out += String(repeating: " ", count: w - DisplayWidth.of(name)) + name + " = "
+                out += TableRenderer.clean(Renderer.displayText(result.cell(r, c), labels: options.chineseHeaders)) + "\n"
+            }
+            if out.utf8.count >= Renderer.chunkSize { write(out); out = "" }
+        }
+        if shown < result.rowCount {
+            let more = result.rowCount - shown
+            out += "\n" + (options.chineseHeaders ? "… 另有 \(more) 行未显示（.maxrows 显示更多）"
+                           : "… \(more) more \(more == 1 ? "row" : "rows") (.maxrows to show more)") + "\n"
+        }
+        write(out)
+    }
 }

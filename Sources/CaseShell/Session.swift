@@ -155,7 +155,7 @@ public final class Session {
             } else if options.mode == .table && output.isTerminal {
                 options.width = options.width ?? Terminal.width()
                 options.color = Terminal.colorAllowed()
-            } else if options.mode == .table {
+            } else if options.mode == .table || options.mode == .line {
                 options.maxRows = interactive ? options.maxRows : nil
             }
             // Tables and bars escape their cells themselves (and colour them); the other modes,

@@ -328,7 +328,79 @@ def settings():
     t.kill()
 
 
-SCENARIOS = [completion, paste, settings]
+# ---------------------------------------------------------------- reading results
+
+def table_cells(line):
+    return [c.strip() for c in line.split("│")]
+
+
+def reading():
+    ds = dataset(TMP)
+    ids = [r[0] for r in csv_rows(ds, "select id from cases")[1:]]
+    for cols in (60, 80, 100):
+        t = Term([ds], cols=cols)
+        lines = t.run("select cases limit 12", "default query at %d columns" % cols)
+        table = [l for l in lines if "│" in l]
+        R.check(len(table) == 13 and all(width(l) <= cols for l in lines),
+                "%d columns: the table fits" % cols, "\n".join(lines))
+        header = table_cells(table[0]) if table else []
+        rows = [table_cells(l) for l in table[1:]]
+        want = csv_rows(ds, "select cases limit 12")
+        wh = want[0]
+        for name in ("id", "status", "deadline"):
+            if name in header:
+                k, j = header.index(name), wh.index(name)
+                R.check(all(r[k] == w[j] for r, w in zip(rows, want[1:])),
+                        "%d columns: %s never cut" % (cols, name), "\n".join(lines))
+            else:
+                R.check(False, "%d columns: %s shown" % (cols, name), "\n".join(lines))
+        if "title" in header:
+            k = header.index("title")
+            shown = min(width(r[k]) for r in rows)
+            if cols >= 80:
+                R.check(shown >= 20, "%d columns: the title shows at least 20 columns (%d)" % (cols, shown), "\n".join(lines))
+            R.check(any(r[k].endswith("…") for r in rows) or cols >= 100, "%d columns: cut titles end with …" % cols)
+        t.kill()
+    t = Term([ds], cols=100)
+    # .mode line: one field a line.
+    t.run(".mode line", ".mode line")
+    lines = t.run("select id, title, status from cases limit 2", "line mode")
+    want = csv_rows(ds, "select id, title, status from cases limit 2")
+    R.eq(lines, ["    id = " + want[1][0], " title = " + want[1][1], "status = " + want[1][2], "",
+                 "    id = " + want[2][0], " title = " + want[2][1], "status = " + want[2][2]],
+         ".mode line: name = value, a blank line between rows")
+    t.run(".mode table", ".mode table")
+    # .case ID: every field with its Chinese label, then the events in date order.
+    case_id = ids[len(ids) // 2]
+    lines = t.run(".case " + case_id, ".case")
+    events = csv_rows(ds, 'select date, action from events where case_id = "%s" order by date' % case_id)[1:]
+    R.check(lines and lines[0].split() == ["编号", case_id] and any(l.startswith("办理状态") for l in lines)
+            and any(l.startswith("主办单位") for l in lines), ".case: fields with Chinese labels", "\n".join(lines))
+    timeline = [l.split()[0] for l in lines if re.match(r"  \d{4}-\d\d-\d\d", l)]
+    R.check(timeline == [e[0] for e in events] and len(events) > 0,
+            ".case: the %d events as a dated timeline" % len(events), "\n".join(lines))
+    lines = t.run(".case NO-SUCH-ID", ".case unknown")
+    R.check(any("no case NO-SUCH-ID" in l for l in lines), ".case of an unknown id says so", repr(lines))
+    # Labels on: footers and yes/no in Chinese.
+    t.run(".labels on", ".labels on")
+    lines = t.run("select id, key_supervised from cases limit 3", "labels query")
+    R.check("共 3 行" in lines and any(l.rstrip().endswith(("是", "否")) for l in lines) and
+            not any("true" in l or "false" in l for l in lines), ".labels on: footer 共 3 行, yes/no as 是/否", "\n".join(lines))
+    out = os.path.join(TMP, "labels.csv")
+    lines = t.run(".export " + out, "export under labels")
+    R.check(any(l.startswith("已写入 3 行") for l in lines), ".labels on: the export message in Chinese", "\n".join(lines))
+    t.run(".labels off", ".labels off")
+    # .export right after a failed statement refuses.
+    t.run("select id from cases limit 2", "a good query")
+    t.run("select cases where unti = 1", "a failed query")
+    out = os.path.join(TMP, "after-fail.csv")
+    lines = t.run(".export " + out, "export after failure")
+    R.check(any("the last statement failed; nothing to export" in l for l in lines) and not os.path.exists(out),
+            ".export after a failed statement refuses and writes nothing", "\n".join(lines))
+    t.kill()
+
+
+SCENARIOS = [completion, paste, settings, reading]
 
 
 def main():
