@@ -21,11 +21,16 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         .target(name: "CSupport"),
         .target(name: "CaseStore", swiftSettings: hotPaths),
         .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths),
         .target(name: "CaseOffice", dependencies: ["CaseStore", "CaseQuery"]),
-        .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CaseOffice", "CLibEdit"]),
+        .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CaseOffice", "CLibEdit", "CXlsxWriter"]),
         .executableTarget(
             name: "caseql",
             dependencies: [

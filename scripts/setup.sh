@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs what caseql needs from Debian's packages when it is missing. Never asks anything.
-#   scripts/setup.sh          libedit-dev (the line editor), pkg-config
-#   scripts/setup.sh --test   also sqlite3, tmux and python3 for the tests
+#   scripts/setup.sh          libedit-dev (the line editor), libxlsxwriter-dev (writing .xlsx),
+#                             libexpat1-dev and zlib1g-dev (reading .xlsx), pkg-config
+#   scripts/setup.sh --test   also sqlite3, tmux, python3 and python3-openpyxl for the tests
 set -euo pipefail
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists libedit 2>/dev/null || need+=(libedit-dev)
+pkg-config --exists xlsxwriter 2>/dev/null || need+=(libxlsxwriter-dev)
+pkg-config --exists expat 2>/dev/null || need+=(libexpat1-dev)
+pkg-config --exists zlib 2>/dev/null || need+=(zlib1g-dev)
 if [ "${1:-}" = "--test" ]; then
   command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
+  /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need+=(python3-openpyxl)
   locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || need+=(locales)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0

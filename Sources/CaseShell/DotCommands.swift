@@ -80,18 +80,20 @@ public enum DotCommands {
             }
             s.render.mode = m
         },
-        DotCommand(name: "report", shortest: 3, usage: ".report [--format text|markdown|csv] [--unit NAME]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 4, argument: .office) { s, a in
+        DotCommand(name: "report", shortest: 3, usage: ".report [--format text|markdown|csv|xlsx] [--unit NAME] [--out FILE]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 6, argument: .office) { s, a in
             let o = try officeOptions(a, session: s, allowRule: false)
             let report = ReportBuilder.build(s.store, asOf: s.engine.asOf, unit: o.unit, options: o.check)
-            s.output.write(o.format == .csv ? report.render(o.format) : Escape.lines(report.render(o.format)))
+            try writeOffice(o, session: s, what: "the report", text: { report.render($0, csv: $1) },
+                            sheets: { report.sheets(chinese: s.export.chineseHeaders) })
         },
-        DotCommand(name: "check", shortest: 2, usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv] [--days N]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 7, argument: .check) { s, a in
+        DotCommand(name: "check", shortest: 2, usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv|xlsx] [--days N] [--out FILE]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 9, argument: .check) { s, a in
             let o = try officeOptions(a, session: s, allowRule: true)
             let rules = o.rule.map { [$0] } ?? Checker.rules
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
             findings = findings.filter { f in rules.contains(f.rule) && (o.unit == nil || f.unit == o.unit) }
-            let text = Checker.format(findings, rules: rules, format: o.format, asOf: s.engine.asOf, options: o.check)
-            s.output.write(o.format == .csv ? text : Escape.lines(text))
+            try writeOffice(o, session: s, what: "the check", text: {
+                Checker.format(findings, rules: rules, format: $0, asOf: s.engine.asOf, options: o.check, csv: $1)
+            }, sheets: { Checker.sheets(findings, rules: rules, chinese: s.export.chineseHeaders) })
         },
         DotCommand(name: "headers", shortest: 3, usage: ".headers [on|off]", help: "show column headers", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
             guard !a.isEmpty else { return show("headers", s) }
@@ -139,7 +141,7 @@ public enum DotCommands {
         DotCommand(name: "params", shortest: 1, usage: ".params", help: "list the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             for (k, v) in s.engine.params.sorted(by: { $0.key < $1.key }) { s.output.write("$\(k) = \(v)\n") }
         },
-        DotCommand(name: "export", shortest: 3, usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
+        DotCommand(name: "export", shortest: 3, usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .xlsx .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
             var result = s.lastResult
             if a.count > 1 {
                 let text = a[1]
@@ -169,9 +171,9 @@ public enum DotCommands {
             default: throw ShellError("usage: .csv bom|crlf|guard on|off, or .csv encoding utf-8|gb18030")
             }
         },
-        DotCommand(name: "output", shortest: 2, usage: ".output [FILE|stdout]", help: "send results to a file, or back to the screen", minArgs: 0, maxArgs: 1, argument: .path) { s, a in
+        DotCommand(name: "output", shortest: 2, usage: ".output [FILE|stdout]", help: "send results to a file (.csv .tsv .json .jsonl .md as .export writes them; .xlsx: one sheet per result, written when output goes back), or back to the screen", minArgs: 0, maxArgs: 1, argument: .path) { s, a in
             guard let target = a.first else { return show("output", s) }
-            try s.output.redirect(to: target == "stdout" || target == "-" ? nil : target)
+            try s.redirectOutput(to: target == "stdout" || target == "-" ? nil : target)
         },
         DotCommand(name: "read", shortest: 3, usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             if !(try s.readScript(s.path(a[0]))) { throw ShellError("\(a[0]) stopped at its first error") }
@@ -211,6 +213,11 @@ public enum DotCommands {
 
     struct OfficeOptions {
         var format = OfficeFormat.text
+        /// `--format xlsx`: a workbook, one sheet per section.
+        var workbook = false
+        var formatGiven = false
+        /// `--out FILE`: written to this file (its extension picks the format unless --format does).
+        var out: String?
         var unit: String?
         var rule: CheckRule?
         var check = CheckOptions()
@@ -229,10 +236,14 @@ public enum DotCommands {
             switch a[i] {
             case "--format", "-f":
                 let f = try value()
+                o.formatGiven = true
+                if f.lowercased() == "xlsx" { o.workbook = true; break }
                 guard let fmt = OfficeFormat(rawValue: f.lowercased() == "md" ? "markdown" : f.lowercased()) else {
-                    throw ShellError("--format takes text, markdown or csv, not \(f)")
+                    throw ShellError("--format takes text, markdown, csv or xlsx, not \(f)")
                 }
                 o.format = fmt
+            case "--out", "-o":
+                o.out = try value()
             case "--unit":
                 let u = try value()
                 let known = OfficeView(s.store).unitOrder
@@ -284,6 +295,50 @@ public enum DotCommands {
 
     static func show(_ name: String, _ s: Session) {
         s.output.write(settingLine(name, s).replacingOccurrences(of: "  +", with: " ", options: .regularExpression, range: nil) + "\n")
+    }
+
+    /// Writes a report or a check where its options say: a workbook (`--format xlsx` or an
+    /// .xlsx `--out`, or the workbook `.output` is collecting), a file (`--out`), the output file
+    /// (`.output` to a .csv: written with the file's CSV settings), or standard output (escaped
+    /// for a terminal, CSV with LF and the formula guard).
+    static func writeOffice(_ given: OfficeOptions, session s: Session, what: String, text: (OfficeFormat, CSVSettings) -> String,
+                            sheets: () -> [WorkbookSheet]) throws {
+        var o = given
+        if let out = o.out, !o.formatGiven {
+            if Exporter.isWorkbook(out) { o.workbook = true }
+            switch Exporter.mode(forExtensionOf: out) {
+            case .csv?: o.format = .csv
+            case .markdown?: o.format = .markdown
+            default: break
+            }
+        }
+        if o.workbook {
+            if let out = o.out {
+                guard Exporter.isWorkbook(out) else { throw ShellError("--format xlsx writes a workbook: name it .xlsx, not \(out)") }
+                try Exporter.writeWorkbook(sheets(), to: out, options: s.export)
+                s.output.write("wrote \(what) to \(out)\n")
+            } else if s.output.sheets != nil {
+                for sheet in sheets() { s.output.addSheet(sheet) }
+            } else {
+                throw ShellError("--format xlsx writes a file: add --out FILE.xlsx (or send output to one with .output FILE.xlsx)")
+            }
+            return
+        }
+        if let out = o.out {
+            try Exporter.writeDocument(text(o.format, s.export.csv), to: out, csv: o.format == .csv, options: s.export)
+            s.output.write("wrote \(what) to \(out)\n")
+        } else if let path = s.output.path, s.output.sheets == nil, s.output.fileMode != nil || o.format == .csv {
+            var settings = s.export.csv
+            if o.format != .csv { settings = .standardOutput }
+            var bytes = try Exporter.encode(Array(text(o.format, settings).utf8), s.export, path: path)
+            if o.format == .csv && settings.bom && s.export.encoding == .utf8 && s.output.bytesWritten == 0 {
+                bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0)
+            }
+            s.output.write(bytes: bytes)
+        } else {
+            let t = text(o.format, .standardOutput)
+            s.output.write(o.format == .csv && !s.output.isTerminal ? t : Escape.lines(t))
+        }
     }
 
     static func onOff(_ s: String) throws -> Bool {

@@ -1,5 +1,6 @@
 // Export: result sets written to files atomically (SafeFileWriter: a temporary file beside the
-// target, then rename(2)), as CSV, TSV, JSON, JSON Lines or Markdown chosen by the file extension.
+// target, then rename(2)), as CSV, TSV, JSON, JSON Lines, Markdown or an .xlsx workbook chosen by
+// the file extension.
 
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,8 @@ public struct ExportOptions {
     public var headers = true
     public var chineseHeaders = false
     public init() {}
+    /// The CSV settings for a file.
+    public var csv: CSVSettings { CSVSettings(bom: bom, crlf: crlf, formulaGuard: formulaGuard, encoding: encoding) }
 }
 
 /// Why an export failed; the target file, if it existed, is untouched.
@@ -52,11 +55,68 @@ public enum Exporter {
         try write(result, to: path, mode: mode(forPath: path), options: options)
     }
 
+    /// A file name's extension, lowercased ("" when it has none).
+    static func fileExtension(_ path: String) -> String {
+        let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+        guard let dot = base.lastIndex(of: "."), dot != base.startIndex else { return "" }
+        return base[base.index(after: dot)...].lowercased()
+    }
+
+    /// True when the file name asks for an Excel workbook (.xlsx).
+    public static func isWorkbook(_ path: String) -> Bool { fileExtension(path) == "xlsx" }
+
+    /// The format a file name asks for by its extension: .csv, .tsv/.tab, .json, .jsonl/.ndjson,
+    /// .md/.markdown; nil for .xlsx (a workbook, `isWorkbook`) and for any other extension.
+    public static func mode(forExtensionOf path: String) -> OutputMode? {
+        switch fileExtension(path) {
+        case "csv": return .csv
+        case "tsv", "tab": return .tsv
+        case "json": return .json
+        case "jsonl", "ndjson": return .jsonl
+        case "md", "markdown": return .markdown
+        default: return nil
+        }
+    }
+
+    /// Writes sheets as one .xlsx workbook to `path` atomically; returns the data rows written.
+    /// libxlsxwriter writes the workbook into a private temporary folder; its bytes then go to
+    /// `path` through SafeFileWriter like every other file. Throws `ExportError` (nothing is
+    /// left behind) when a sheet has more rows than Excel holds or the file cannot be written.
+    @discardableResult
+    public static func writeWorkbook(_ sheets: [WorkbookSheet], to path: String, options: ExportOptions = ExportOptions()) throws -> Int {
+        func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
+        // Checked before anything is made: a target caseql would refuse anyway.
+        let file: SafeFileWriter
+        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.reason) }
+        var committed = false
+        defer { if !committed { file.abandon() } }
+        let tmpdir = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((tmpdir + "/caseql-xlsx-XXXXXX").utf8CString)
+        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            throw fail("cannot make a temporary folder: \(SafeFileWriter.errorText(errno))")
+        }
+        let book = dir + "/book.xlsx"
+        defer { unlink(book); rmdir(dir) }
+        let rows = try XLSXExport.write(sheets, to: book, finalPath: path, headers: options.headers, chineseHeaders: options.chineseHeaders)
+        guard let input = fopen(book, "rb") else { throw fail("cannot read the workbook back: \(SafeFileWriter.errorText(errno))") }
+        defer { fclose(input) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
+            if n == 0 { break }
+            do throws(FileWriteError) { try file.write(Array(chunk[0..<n])) } catch { throw fail(error.reason) }
+        }
+        do { try file.commit() } catch { throw fail(error.reason) }
+        committed = true
+        return rows
+    }
+
+    /// The name of the one sheet a query's result is written to.
+    public static func resultSheetName(chinese: Bool) -> String { chinese ? "查询结果" : "result" }
+
     /// The output format for a file name, by its extension (CSV when unknown).
     public static func mode(forPath path: String) -> OutputMode {
-        let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        guard let dot = base.lastIndex(of: "."), dot != base.startIndex else { return .csv }
-        switch base[base.index(after: dot)...].lowercased() {
+        switch fileExtension(path) {
         case "tsv", "tab": return .tsv
         case "json": return .json
         case "jsonl", "ndjson": return .jsonl
@@ -77,6 +137,10 @@ public enum Exporter {
     /// The implementation, with the write(2) call injectable so tests can simulate a full disk.
     static func write(_ result: ResultSet, to path: String, mode: OutputMode, options: ExportOptions,
                       writeFD: @escaping (Int32, UnsafeRawBufferPointer) -> Int) throws -> Int {
+        if isWorkbook(path) {
+            let sheet = WorkbookSheet(name: resultSheetName(chinese: options.chineseHeaders), result: result)
+            return try writeWorkbook([sheet], to: path, options: options)
+        }
         func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
         // The file is opened, placed and cleaned up by SafeFileWriter (temporary file and
         // rename, devices and FIFOs in place, no links followed, removed on a signal).
@@ -90,6 +154,15 @@ public enum Exporter {
             do { try file.write(bytes) } catch { throw fail(error.reason) }
         }
 
+        try writeText(result, mode: mode, options: options, path: path, writeAll: writeAll)
+        do { try file.commit() } catch { throw fail(error.reason) }
+        return result.rowCount
+    }
+
+    /// Writes `result` as text (`mode`) through `writeAll`, in the encoding, line ends, BOM and
+    /// formula guard of `options`.
+    static func writeText(_ result: ResultSet, mode: OutputMode, options: ExportOptions, path: String,
+                          writeAll: ([UInt8]) throws -> Void) throws {
         let textual = mode == .csv || mode == .tsv
         let gb = options.encoding == .gb18030
         if textual && options.bom && !gb { try writeAll([0xEF, 0xBB, 0xBF]) }
@@ -98,17 +171,30 @@ public enum Exporter {
             chineseHeaders: options.chineseHeaders,
             formulaGuard: textual && options.formulaGuard, crlf: textual && options.crlf)
         try Renderer.streamBytes(result, settings) { chunk in
-            if gb {
-                guard let converted = chunk.withUnsafeBufferPointer({ Transcode.utf8ToGB18030($0) }) else {
-                    throw fail("text that cannot be written as GB18030")
-                }
-                try writeAll(converted)
-            } else {
-                try writeAll(chunk)
-            }
+            try writeAll(try encode(chunk, options, path: path))
         }
-        do { try file.commit() } catch { throw fail(error.reason) }
-        return result.rowCount
+    }
+
+    /// Writes a finished text (a report, a check) to `path` atomically; `csv`: it is CSV made with
+    /// `options.csv` (a BOM is added when they ask for one). Returns the bytes written.
+    @discardableResult
+    public static func writeDocument(_ text: String, to path: String, csv: Bool, options: ExportOptions) throws -> Int {
+        func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
+        let file: SafeFileWriter
+        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.reason) }
+        var bytes = try encode(Array(text.utf8), options, path: path)
+        if csv && options.bom && options.encoding == .utf8 { bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0) }
+        do throws(FileWriteError) { try file.write(bytes); try file.commit() } catch { file.abandon(); throw fail(error.reason) }
+        return bytes.count
+    }
+
+    /// UTF-8 bytes in the encoding of `options`.
+    static func encode(_ chunk: [UInt8], _ options: ExportOptions, path: String) throws -> [UInt8] {
+        guard options.encoding == .gb18030 else { return chunk }
+        guard let converted = chunk.withUnsafeBufferPointer({ Transcode.utf8ToGB18030($0) }) else {
+            throw ExportError(path: path, reason: "text that cannot be written as GB18030")
+        }
+        return converted
     }
 }
 

@@ -6,9 +6,10 @@ import CaseStore
 import Foundation
 
 extension OfficeReport {
-    public func render(_ format: OfficeFormat) -> String {
+    /// The report as text, Markdown or CSV; `csv` says how CSV is written (line ends, formula guard).
+    public func render(_ format: OfficeFormat, csv settings: CSVSettings = .standardOutput) -> String {
         switch format {
-        case .csv: return csv()
+        case .csv: return csv(settings)
         case .text, .markdown: return document(markdown: format == .markdown)
         }
     }
@@ -115,8 +116,8 @@ extension OfficeReport {
         return out
     }
 
-    func csv() -> String {
-        var w = CSVWriter(crlf: false, formulaGuard: false, reserve: 8192)
+    func csv(_ settings: CSVSettings) -> String {
+        var w = CSVWriter(crlf: settings.crlf, formulaGuard: settings.formulaGuard, reserve: 8192)
         w.row(["section", "unit", "item", "value", "target", "note"])
         func num(_ x: Double?) -> String { x.map { Cell.rate($0).exportText } ?? "" }
         for l in sources { w.row(["sources", "", l.label, "\(l.count)", "", l.note]) }
@@ -153,10 +154,10 @@ extension Checker {
     /// The findings as text, Markdown or CSV. `rules` are the rules that were run (each gets a
     /// heading and a summary line, even when it found nothing).
     public static func format(_ findings: [CheckFinding], rules: [CheckRule], format: OfficeFormat,
-                              asOf: Day, options: CheckOptions) -> String {
+                              asOf: Day, options: CheckOptions, csv settings: CSVSettings = .standardOutput) -> String {
         switch format {
         case .csv:
-            var w = CSVWriter(crlf: false, formulaGuard: false, reserve: 4096)
+            var w = CSVWriter(crlf: settings.crlf, formulaGuard: settings.formulaGuard, reserve: 4096)
             w.row(["rule", "title", "unit", "case_id", "reason"])
             for f in findings {
                 if f.cases.isEmpty { w.row([f.rule.id, f.rule.title, f.unit, "", f.reason]) }

@@ -5,12 +5,24 @@ import Darwin
 #endif
 import CaseStore
 
-/// Where results go: standard output or a file set by `.output`. Writing into a closed pipe
-/// (`caseql … | head -1`) ends the program quietly.
+/// Where results go: standard output or a file set by `.output` / `--out`. Writing into a closed
+/// pipe (`caseql … | head -1`) ends the program quietly.
+///
+/// A file named .csv, .tsv, .json, .jsonl or .md gets results in that format, written as
+/// `.export` writes them (`fileMode`); a file named .xlsx collects each result as a sheet and is
+/// written, as a workbook, when the output is switched or closed (`sheets`); messages then go to
+/// standard output.
 public final class Output {
     private var file: UnsafeMutablePointer<FILE>
     public private(set) var path: String?
     public private(set) var isTerminal: Bool
+    /// The format the file's extension names; nil for standard output and other extensions
+    /// (results then as `.mode` says).
+    public private(set) var fileMode: OutputMode?
+    /// Results waiting to be written to an .xlsx target.
+    public private(set) var sheets: [WorkbookSheet]?
+    /// Bytes written to the current file (a BOM goes only at its start).
+    public private(set) var bytesWritten = 0
 
     public init() {
         file = stdout
@@ -19,19 +31,48 @@ public final class Output {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Sends output to a file (created or truncated), or back to stdout with nil.
-    public func redirect(to newPath: String?) throws {
-        if path != nil { fclose(file) }
-        guard let p = newPath else {
-            file = stdout; path = nil; isTerminal = isatty(STDOUT_FILENO) != 0
+    /// Sends output to a file (created or truncated), or back to stdout with nil. A workbook
+    /// waiting for the previous target is written first, with `options`.
+    /// Throws `ShellError` or `ExportError` when a file cannot be written.
+    public func redirect(to newPath: String?, options: ExportOptions = ExportOptions()) throws {
+        try close(options: options)
+        guard let p = newPath else { return }
+        if Exporter.isWorkbook(p) {
+            // Refused now rather than at the end: a folder that is not there or not writable.
+            let folder = p.contains("/") ? String(p[..<p.lastIndex(of: "/")!]) : "."
+            guard access(folder.isEmpty ? "/" : folder, W_OK) == 0 else {
+                throw ShellError("cannot write \(p): \(String(cString: strerror(errno)))")
+            }
+            path = p; sheets = []
             return
         }
         guard let f = fopen(p, "w") else {
             let reason = String(cString: strerror(errno))
-            file = stdout; path = nil; isTerminal = isatty(STDOUT_FILENO) != 0
             throw ShellError("cannot write \(p): \(reason)")
         }
-        file = f; path = p; isTerminal = false
+        file = f; path = p; isTerminal = false; bytesWritten = 0
+        fileMode = Exporter.mode(forExtensionOf: p)
+    }
+
+    /// Ends the current file target (writing a waiting workbook) and goes back to stdout.
+    public func close(options: ExportOptions = ExportOptions()) throws {
+        let target = path, pending = sheets
+        if path != nil && sheets == nil { fclose(file) }
+        file = stdout; path = nil; isTerminal = isatty(STDOUT_FILENO) != 0
+        fileMode = nil; sheets = nil; bytesWritten = 0
+        if let target, let pending, !pending.isEmpty {
+            try Exporter.writeWorkbook(pending, to: target, options: options)
+        }
+    }
+
+    /// Adds a result to the waiting workbook (one sheet each).
+    public func addSheet(_ sheet: WorkbookSheet) { sheets?.append(sheet) }
+
+    public func write(bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        if n < bytes.count { failed() }
+        bytesWritten += n
     }
 
     public func write(_ s: String) {
@@ -40,6 +81,7 @@ public final class Output {
             guard p.count > 0 else { return }
             let n = fwrite(p.baseAddress, 1, p.count, file)
             if n < p.count { failed() }
+            bytesWritten += n
         }
     }
 

@@ -140,11 +140,30 @@ public final class Session {
                 oncePath = nil
                 let saved = output
                 output = Output()
-                defer { output.flush(); try? output.redirect(to: nil); output = saved }
-                do { try output.redirect(to: once) } catch {
+                defer {
+                    output.flush()
+                    do { try output.close(options: export) } catch { printError("\(error)") }
+                    output = saved
+                }
+                do { try output.redirect(to: once, options: export) } catch {
                     printError("\(error)")
                     return
                 }
+            }
+            if output.sheets != nil {
+                output.addSheet(WorkbookSheet(name: Exporter.resultSheetName(chinese: export.chineseHeaders), result: r))
+                return
+            }
+            if let mode = output.fileMode, let path = output.path {
+                // A file named .csv (.tsv, .json …) gets what .export would write.
+                var options = export
+                options.bom = options.bom && output.bytesWritten == 0
+                do {
+                    try Exporter.writeText(r, mode: mode, options: options, path: path) { output.write(bytes: $0) }
+                } catch {
+                    printError("\(error)")
+                }
+                return
             }
             var options = render
             if options.mode == .bar {
@@ -199,6 +218,17 @@ public final class Session {
             printError("\(origin):\(lineNo): \(error)")
         }
         return false
+    }
+
+    /// Sends results to a file (its extension picks the format), or back to standard output
+    /// with nil; a workbook waiting for the previous file is written first.
+    public func redirectOutput(to path: String?) throws {
+        try output.redirect(to: path, options: export)
+    }
+
+    /// Writes what is still waiting for the output file (an .xlsx workbook); called at the end.
+    public func closeOutput() throws {
+        try output.close(options: export)
     }
 
     // MARK: used by dot-commands

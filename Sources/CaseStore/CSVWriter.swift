@@ -50,3 +50,22 @@ public struct CSVWriter {
         fieldInRow = 0
     }
 }
+
+/// How CSV is written, one set of settings for every CSV caseql writes (`.export`, `--out`,
+/// `.output`, `.report`/`.check --format csv`). In a file the default is what Excel and WPS on
+/// Chinese Windows open cleanly: a UTF-8 byte-order mark, CRLF line ends, the formula guard;
+/// standard output stays plain UTF-8 with LF for pipes, with the guard. `.csv bom|crlf|guard|
+/// encoding` changes the file settings.
+public struct CSVSettings: Sendable, Equatable {
+    public var bom: Bool
+    public var crlf: Bool
+    public var formulaGuard: Bool
+    public var encoding: TextEncoding
+    public init(bom: Bool = true, crlf: Bool = true, formulaGuard: Bool = true, encoding: TextEncoding = .utf8) {
+        self.bom = bom; self.crlf = crlf; self.formulaGuard = formulaGuard; self.encoding = encoding
+    }
+    /// For a file: BOM, CRLF, formula guard, UTF-8.
+    public static let file = CSVSettings()
+    /// For standard output: no BOM, LF, formula guard, UTF-8.
+    public static let standardOutput = CSVSettings(bom: false, crlf: false)
+}

@@ -142,7 +142,7 @@ struct Shell: ParsableCommand {
         }
         if labels { session.engine.labels = true }
         if let o = out {
-            do { try session.output.redirect(to: o) } catch {
+            do { try session.redirectOutput(to: o) } catch {
                 FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
                 throw ExitCode(1)
             }
@@ -163,6 +163,7 @@ struct Shell: ParsableCommand {
                 if !ok && !keepGoing { throw ExitCode(1) }
             }
             session.output.flush()
+            try finish(session)
             if !ok { throw ExitCode(1) }
             return
         }
@@ -170,11 +171,21 @@ struct Shell: ParsableCommand {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             let ok = session.runScript(String(decoding: data, as: UTF8.self), origin: "stdin")
             session.output.flush()
+            try finish(session)
             if !ok { throw ExitCode(1) }
             return
         }
         session.interactive = true
         Repl(session: session).run()
+        try finish(session)
+    }
+
+    /// Writes what waits for the output file (an .xlsx workbook collects its sheets until the end).
+    func finish(_ session: Session) throws {
+        do { try session.closeOutput() } catch {
+            FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -138,11 +138,14 @@ func expectSameText(_ got: String, _ want: String, _ name: String) {
     #expect(!s.runDotCommand(".report --unit 教育厅"))
     #expect(s.runDotCommand(".output stdout"))
     let text = try String(contentsOfFile: out, encoding: .utf8)
-    let csvLines = text.components(separatedBy: "\n").prefix(6)
+    // CSV into a file is written with the file's CSV settings: a BOM at its start, CRLF.
+    let raw = [UInt8](FileManager.default.contents(atPath: out) ?? Data())
+    #expect(raw.starts(with: [0xEF, 0xBB, 0xBF] + Array("rule,title,unit,case_id,reason\r\n".utf8)))
+    let csvLines = text.components(separatedBy: "\r\n").prefix(6)
     #expect(csvLines.first == "rule,title,unit,case_id,reason")
     #expect(csvLines.dropFirst().prefix(4).allSatisfy { $0.hasPrefix("shirking,推诿扯皮,园林局,") })
     #expect(text.contains("2020 年度人大建议政协提案办理情况：教育局"))
-    #expect(DotCommands.helpText(nil).contains(".report [--format text|markdown|csv] [--unit NAME]"))
+    #expect(DotCommands.helpText(nil).contains(".report [--format text|markdown|csv|xlsx] [--unit NAME] [--out FILE]"))
     #expect(DotCommands.helpText(nil).contains(".check [RULE]"))
 }
 

@@ -1,0 +1,76 @@
+// `.report` and `.check` as workbooks: one sheet per section, counts as numbers, rates as
+// numbers shown as percentages. Built from what CaseOffice computed; the rules stay there.
+
+import CaseOffice
+import CaseQuery
+import CaseStore
+
+extension OfficeReport {
+    /// The report's sections as sheets: sources, rates, units, good units, units below, notes.
+    /// `chinese`: sheet and column names in Chinese (under `.labels on`).
+    public func sheets(chinese: Bool) -> [WorkbookSheet] {
+        func col(_ name: String, _ label: String, numeric: Bool = false) -> ResultColumn {
+            ResultColumn(name: chinese ? label : name, label: label, numeric: numeric)
+        }
+        func rate(_ x: Double?) -> Cell { x.map { .rate($0) } ?? .null }
+        func sheet(_ name: String, _ label: String, _ columns: [ResultColumn], _ rows: [[Cell]]) -> WorkbookSheet {
+            WorkbookSheet(name: chinese ? label : name, result: ResultSet(columns: columns, rows: rows))
+        }
+        let lines = (sources + key).map { [Cell.text($0.label), .int($0.count), $0.note.isEmpty ? .null : .text($0.note)] }
+        let o = overall
+        let rates: [[Cell]] = [
+            [.text("completion_rate"), .text("办结率"), rate(o.completionRate), .int(o.closed), .int(o.cases), .rate(targets.completion)],
+            [.text("face_to_face_rate"), .text("面商率"), rate(o.faceToFaceRate), .int(o.faceToFace), .int(o.cases), .rate(targets.faceToFace)],
+            [.text("satisfaction_rate"), .text("满意率"), rate(o.satisfactionRate), .int(o.satisfied + o.basic), .int(o.answered), .rate(targets.satisfaction)],
+            [.text("strict_satisfaction_rate"), .text("严格满意率"), rate(o.strictSatisfactionRate), .int(o.satisfied), .int(o.answered), .null],
+        ]
+        let unitRows = units.map { u -> [Cell] in
+            let c = u.counts
+            return [.text(u.unit), .int(c.cases), .int(c.closed), .int(c.overdue), rate(c.completionRate), rate(c.faceToFaceRate),
+                    rate(c.satisfactionRate), rate(c.strictSatisfactionRate), .bool(u.good),
+                    (u.reasons + u.notes).isEmpty ? .null : .text((u.reasons + u.notes).joined(separator: "；"))]
+        }
+        return [
+            sheet("sources", "办理总体情况", [col("item", "项目"), col("count", "件数", numeric: true), col("note", "说明")], lines),
+            sheet("rates", "办理质量", [col("rate", "指标"), col("label", "名称"), col("value", "实际", numeric: true),
+                                       col("numerator", "分子", numeric: true), col("denominator", "分母", numeric: true),
+                                       col("target", "目标", numeric: true)], rates),
+            sheet("units", "各单位情况", [col("unit", "单位"), col("cases", "件数", numeric: true), col("closed", "办结", numeric: true),
+                                        col("overdue", "逾期", numeric: true), col("completion_rate", "办结率", numeric: true),
+                                        col("face_to_face_rate", "面商率", numeric: true), col("satisfaction_rate", "满意率", numeric: true),
+                                        col("strict_satisfaction_rate", "严格满意率", numeric: true), col("good", "好的单位"),
+                                        col("reasons", "原因与说明")], unitRows),
+            sheet("good_units", "好的单位", [col("unit", "单位"), col("notes", "说明")],
+                  units.filter(\.good).map { [.text($0.unit), $0.notes.isEmpty ? .null : .text($0.notes.joined(separator: "；"))] }),
+            sheet("units_below", "未达标单位", [col("unit", "单位"), col("reasons", "原因")],
+                  units.filter { !$0.good }.map { [.text($0.unit), .text(($0.reasons + $0.notes).joined(separator: "；"))] }),
+            sheet("notes", "注", [col("note", "注")], footnotes.map { [.text($0)] }),
+        ]
+    }
+}
+
+extension Checker {
+    /// The findings as sheets: a summary (one row per rule run), then one sheet per rule with its
+    /// units and cases. `chinese`: sheet and column names in Chinese (the rule's title).
+    public static func sheets(_ findings: [CheckFinding], rules: [CheckRule], chinese: Bool) -> [WorkbookSheet] {
+        func col(_ name: String, _ label: String, numeric: Bool = false) -> ResultColumn {
+            ResultColumn(name: chinese ? label : name, label: label, numeric: numeric)
+        }
+        var summary: [[Cell]] = []
+        var perRule: [WorkbookSheet] = []
+        for rule in rules {
+            let list = findings.filter { $0.rule == rule }
+            let caseCount = list.reduce(0) { $0 + $1.cases.count }
+            summary.append([.text(rule.id), .text(rule.title), .text(rule.notice), .int(list.count), rule.perUnit ? .null : .int(caseCount)])
+            let rows: [[Cell]] = rule.perUnit
+                ? list.map { [.text($0.unit), .null, .text($0.reason)] }
+                : list.flatMap { f in f.cases.map { [.text(f.unit), .text($0.id), .text($0.reason)] } }
+            perRule.append(WorkbookSheet(name: chinese ? rule.title : rule.id,
+                                         result: ResultSet(columns: [col("unit", "单位"), col("case_id", "编号"), col("reason", "原因")], rows: rows)))
+        }
+        let head = WorkbookSheet(name: chinese ? "汇总" : "summary", result: ResultSet(
+            columns: [col("rule", "规则"), col("title", "问题"), col("notice", "通报"), col("units", "单位数", numeric: true),
+                      col("cases", "件数", numeric: true)], rows: summary))
+        return [head] + perRule
+    }
+}

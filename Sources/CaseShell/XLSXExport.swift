@@ -1,0 +1,158 @@
+// .xlsx workbooks written through libxlsxwriter (Debian's libxlsxwriter-dev): real cells, not
+// text in a file named .xlsx. Dates are date cells, counts numbers, rates numbers shown as
+// percentages; the header row is frozen and carries an autofilter; each column is as wide as
+// its widest cell (by display width: a Chinese character counts two).
+
+import CXlsxWriter
+import CaseQuery
+import CaseStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One sheet of a workbook: its name and its rows.
+public struct WorkbookSheet {
+    public var name: String
+    public var result: ResultSet
+    public init(name: String, result: ResultSet) { self.name = name; self.result = result }
+}
+
+public enum XLSXExport {
+    /// Rows in one sheet, the header row included (Excel's limit; WPS has the same).
+    public static let maxRows = 1_048_576
+    /// The longest text a cell holds (Excel's limit, in UTF-16 units).
+    public static let maxCellText = 32_767
+    /// Rows looked at to size the columns (a million-row export is not read twice).
+    static let widthSampleRows = 2_000
+
+    /// Writes the sheets as one workbook to `path` (which must be a new or temporary file: the
+    /// caller renames it into place). Returns the data rows written.
+    /// Throws `ExportError` when a sheet has more rows than a sheet holds (nothing is written),
+    /// a cell's text is longer than a cell holds, or the file cannot be written.
+    static func write(_ sheets: [WorkbookSheet], to path: String, finalPath: String, headers: Bool,
+                      chineseHeaders: Bool) throws -> Int {
+        func fail(_ reason: String) -> ExportError { ExportError(path: finalPath, reason: reason) }
+        for s in sheets where s.result.rowCount + (headers ? 1 : 0) > maxRows {
+            throw fail("\(s.result.rowCount) rows do not fit in a worksheet (at most \(maxRows - (headers ? 1 : 0)) rows below the header); narrow the query, or export to .csv")
+        }
+        var options = lxw_workbook_options()
+        // Rows go to the file as they are written (a million rows in little memory); strings
+        // are then written inline, which every reader handles.
+        options.constant_memory = UInt8(LXW_TRUE.rawValue)
+        guard let wb = workbook_new_opt(path, &options) else { throw fail("cannot create the workbook") }
+        var closed = false
+        defer { if !closed { _ = workbook_close(wb) } }
+
+        let bold = workbook_add_format(wb)
+        format_set_bold(bold)
+        let dateFormat = workbook_add_format(wb)
+        format_set_num_format(dateFormat, "yyyy-mm-dd")
+        let rateFormat = workbook_add_format(wb)
+        format_set_num_format(rateFormat, "0.0%")
+        let numberFormat = workbook_add_format(wb)
+        format_set_num_format(numberFormat, "0.00")
+
+        var total = 0
+        var used = Set<String>()
+        for sheet in sheets {
+            let name = sheetName(sheet.name, used: &used)
+            guard let ws = workbook_add_worksheet(wb, name) else { throw fail("cannot add the sheet \(name)") }
+            let r = sheet.result
+            let n = r.columns.count
+            // Column widths from the header and the first rows, set before any cell is written.
+            var widths = r.columns.map { headers ? DisplayWidth.of(chineseHeaders ? $0.label : $0.name) : 0 }
+            for row in 0..<min(r.rowCount, widthSampleRows) {
+                for c in 0..<n {
+                    let cell = r.cell(row, c)
+                    let w: Int
+                    switch cell {
+                    case .day: w = 10
+                    case .rate: w = 6
+                    default: w = DisplayWidth.of(cell.text)
+                    }
+                    widths[c] = max(widths[c], w)
+                }
+            }
+            for c in 0..<n {
+                _ = worksheet_set_column(ws, lxw_col_t(c), lxw_col_t(c), Double(min(max(widths[c], 4), 80) + 2), nil)
+            }
+            var row: UInt32 = 0
+            if headers {
+                for c in 0..<n {
+                    let title = chineseHeaders ? r.columns[c].label : r.columns[c].name
+                    _ = worksheet_write_string(ws, 0, lxw_col_t(c), title, bold)
+                }
+                _ = worksheet_freeze_panes(ws, 1, 0)
+                row = 1
+            }
+            for i in 0..<r.rowCount {
+                for c in 0..<n {
+                    let col = lxw_col_t(c)
+                    var status = LXW_NO_ERROR
+                    switch r.cell(i, c) {
+                    case .null: continue
+                    case .text(let s): status = writeText(ws, row, col, s)
+                    case .list(let l): status = writeText(ws, row, col, l.joined(separator: ";"))
+                    case .int(let v): status = worksheet_write_number(ws, row, col, Double(v), nil)
+                    case .double(let d):
+                        status = d.isFinite ? worksheet_write_number(ws, row, col, d, numberFormat) : writeText(ws, row, col, Cell.double(d).text)
+                    case .rate(let d):
+                        status = d.isFinite ? worksheet_write_number(ws, row, col, d, rateFormat) : writeText(ws, row, col, Cell.rate(d).text)
+                    case .bool(let b): status = worksheet_write_boolean(ws, row, col, b ? 1 : 0, nil)
+                    case .day(let d):
+                        // Excel's serial day: days since 1899-12-30 (from 1900-03-01 on; earlier
+                        // dates stay text, as Excel cannot show them as dates either).
+                        let serial = Int(d.raw) + excelEpochOffset
+                        status = serial >= 61 ? worksheet_write_number(ws, row, col, Double(serial), dateFormat)
+                                              : writeText(ws, row, col, d.description)
+                    }
+                    if status == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED {
+                        throw fail("row \(i + 1), column \(r.columns[c].name): text longer than a cell holds (\(maxCellText) characters)")
+                    }
+                    if status != LXW_NO_ERROR { throw fail(String(cString: lxw_strerror(status))) }
+                }
+                row += 1
+            }
+            if n > 0 && headers {
+                _ = worksheet_autofilter(ws, 0, 0, max(row - 1, 0), lxw_col_t(n - 1))
+            }
+            total += r.rowCount
+        }
+        closed = true
+        let status = workbook_close(wb)
+        if status != LXW_NO_ERROR { throw fail(String(cString: lxw_strerror(status))) }
+        return total
+    }
+
+    /// Days from 1899-12-30 (Excel's day 0, counting its phantom 1900-02-29) to 1970-01-01.
+    public static let excelEpochOffset = 25_569
+
+    private static func writeText(_ ws: UnsafeMutablePointer<lxw_worksheet>, _ row: UInt32, _ col: lxw_col_t, _ s: String) -> lxw_error {
+        if s.isEmpty { return LXW_NO_ERROR }
+        if s.utf16.count > maxCellText { return LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED }
+        return worksheet_write_string(ws, row, col, s, nil)
+    }
+
+    /// A sheet name Excel accepts: without \ / ? * [ ] :, not starting or ending with ', at
+    /// most 31 characters, not used before in the workbook.
+    static func sheetName(_ wanted: String, used: inout Set<String>) -> String {
+        var base = String(wanted.map { "\\/?*[]:".contains($0) ? "_" : $0 })
+        while base.hasPrefix("'") { base.removeFirst() }
+        while base.hasSuffix("'") { base.removeLast() }
+        if base.isEmpty { base = "Sheet" }
+        func cut(_ s: String, _ units: Int) -> String {
+            var out = ""
+            for ch in s where out.utf16.count + ch.utf16.count <= units { out.append(ch) }
+            return out
+        }
+        var name = cut(base, 31)
+        var k = 2
+        while used.contains(name.lowercased()) {
+            let suffix = " (\(k))"
+            name = cut(base, 31 - suffix.utf16.count) + suffix
+            k += 1
+        }
+        used.insert(name.lowercased())
+        return name
+    }
+}

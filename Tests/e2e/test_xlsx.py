@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""End-to-end: .xlsx written by caseql (.export, --out, .output, .report/.check --format xlsx) and
+CSV files written through --out/.output, read back by independent readers: openpyxl (Debian's
+python3-openpyxl, run with /usr/bin/python3) for workbooks, Python's csv module for CSV.
+
+    python3 Tests/e2e/test_xlsx.py
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2elib import Results, dataset, run, tempdir  # noqa: E402
+
+R = Results()
+TMP = tempdir()
+DS = dataset(TMP)
+SYSPY = "/usr/bin/python3"
+
+READER = r'''
+import json, sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {"sheets": wb.sheetnames, "data": {}}
+for ws in wb.worksheets:
+    rows = []
+    for row in ws.iter_rows():
+        cells = []
+        for c in row:
+            v = c.value
+            kind = type(v).__name__
+            if isinstance(v, datetime.datetime): v = v.date().isoformat()
+            cells.append([v, kind, c.number_format])
+        rows.append(cells)
+    widths = {k: d.width for k, d in ws.column_dimensions.items()}
+    out["data"][ws.title] = {"rows": rows, "freeze": ws.freeze_panes, "filter": ws.auto_filter.ref, "widths": widths}
+print(json.dumps(out, ensure_ascii=False))
+'''
+
+
+def workbook(path):
+    p = subprocess.run([SYSPY, "-c", READER, path], capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr)
+    return json.loads(p.stdout)
+
+
+def sql_rows(query):
+    """The same rows from caseql as CSV on stdout (the reference)."""
+    p = run([DS, "--csv", "-c", query])
+    return list(csv.reader(io.StringIO(p.stdout)))
+
+
+def test_export_types():
+    path = os.path.join(TMP, "r.xlsx")
+    q = "select id, title, unit, assigned_on, deadline, year, cosigners, key_supervised, status from cases order by id limit 40"
+    p = run([DS, "-c", ".export %s %s" % (path, q)])
+    R.check(p.returncode == 0 and "wrote 40 rows" in p.stdout, ".export x.xlsx writes 40 rows", p.stdout + p.stderr)
+    with open(path, "rb") as f:
+        R.eq(f.read(2), b"PK", "the file is a ZIP (a real workbook, not CSV)")
+    wb = workbook(path)
+    R.eq(wb["sheets"], ["result"], "one sheet named result")
+    s = wb["data"]["result"]
+    R.eq([c[0] for c in s["rows"][0]], ["id", "title", "unit", "assigned_on", "deadline", "year", "cosigners", "key_supervised", "status"], "header row")
+    R.eq(s["freeze"], "A2", "header row frozen")
+    R.eq(s["filter"], "A1:I41", "autofilter over the header and rows")
+    ref = sql_rows(q)
+    body = s["rows"][1:]
+    R.eq(len(body), 40, "40 data rows")
+    same = all([("" if c[0] is None else ("true" if c[0] is True else "false" if c[0] is False else str(c[0]))) for c in row] == want
+               for row, want in zip(body, ref[1:]))
+    R.check(same, "every cell equals caseql's CSV of the same query", repr(body[0]) + "\n" + repr(ref[1]))
+    R.eq((body[0][3][1], body[0][3][2]), ("str", "yyyy-mm-dd") if False else ("datetime", "yyyy-mm-dd"), "assigned_on is a date cell shown yyyy-mm-dd")
+    R.eq(body[0][5][1], "int", "year is a number")
+    R.eq(body[0][7][1], "bool", "key_supervised is a boolean cell")
+    R.check(s["widths"]["B"] > s["widths"]["A"] * 2, "the title column is wider than the id column (display width)", s["widths"])
+
+
+def test_rates_and_labels():
+    path = os.path.join(TMP, "g.xlsx")
+    p = run([DS, "-c", ".labels on", "-c", ".export %s select unit, count, completion_rate from cases group by unit order by unit" % path])
+    R.eq(p.returncode, 0, ".export of a grouped result under .labels on")
+    wb = workbook(path)
+    R.eq(wb["sheets"], ["查询结果"], "Chinese sheet name under .labels on")
+    rows = wb["data"]["查询结果"]["rows"]
+    R.eq([c[0] for c in rows[0]], ["主办单位", "数量", "办结率"], "Chinese headers")
+    R.check(all(r[1][1] == "int" for r in rows[1:]), "counts are numbers")
+    R.check(all(r[2][2] == "0.0%" and r[2][1] in ("int", "float") for r in rows[1:]), "rates are numbers shown as percentages", rows[1])
+    ref = {r[0]: float(r[1]) for r in sql_rows("select unit, completion_rate from cases group by unit")[1:]}
+    R.check(all(abs(r[2][0] - ref[r[0][0]]) < 1e-6 for r in rows[1:]), "rates equal caseql's CSV fractions")
+
+
+def test_report_and_check():
+    rep, chk = os.path.join(TMP, "rep.xlsx"), os.path.join(TMP, "chk.xlsx")
+    p = run([DS, "--asof", "2020-09-17", "-c", ".report --format xlsx --out %s" % rep, "-c", ".check --out %s" % chk])
+    R.check(p.returncode == 0, ".report --format xlsx and .check --out x.xlsx", p.stderr)
+    wb = workbook(rep)
+    R.eq(wb["sheets"], ["sources", "rates", "units", "good_units", "units_below", "notes"], "the report: one sheet per section")
+    sources = wb["data"]["sources"]["rows"]
+    R.eq((sources[1][1][0], sources[1][1][1]), (1270, "int"), "the total is a number")
+    rates = {r[0][0]: r for r in wb["data"]["rates"]["rows"][1:]}
+    R.check(abs(rates["completion_rate"][2][0] - 1147 / 1270) < 1e-9 and rates["completion_rate"][2][2] == "0.0%",
+            "办结率 is 1147/1270 as a percentage-formatted number", rates["completion_rate"])
+    good = [r[0][0] for r in wb["data"]["good_units"]["rows"][1:]]
+    R.eq(len(good), 30, "30 good units")
+    wb = workbook(chk)
+    R.eq(wb["sheets"][0], "summary", "the check starts with a summary sheet")
+    R.check("late-sign" in wb["sheets"] and len(wb["sheets"]) == 10, "one sheet per rule", wb["sheets"])
+    summary = {r[0][0]: r for r in wb["data"]["summary"]["rows"][1:]}
+    R.eq((summary["late-sign"][3][0], summary["late-sign"][4][0]), (9, 56), "late-sign: 9 units, 56 cases")
+    R.eq(len(wb["data"]["late-sign"]["rows"]) - 1, 56, "the late-sign sheet lists its 56 cases")
+    p = run([DS, "-c", ".labels on", "-c", ".report --out %s" % rep])
+    R.eq(workbook(rep)["sheets"][0], "办理总体情况", "Chinese sheet names under .labels on")
+    p = run([DS, "-c", ".report --format xlsx"])
+    R.check(p.returncode == 1 and "--out" in p.stderr, "--format xlsx without a file says how to name one", p.stderr)
+
+
+def test_out_and_output_by_extension():
+    out = os.path.join(TMP, "a.csv")
+    p = run([DS, "--out", out, "-c", "select id, unit from cases order by id limit 3"])
+    with open(out, "rb") as f:
+        data = f.read()
+    R.check(data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data and "│".encode() not in data,
+            "--out a.csv: BOM, CRLF, never a box table", data[:80])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    R.eq(rows, sql_rows("select id, unit from cases order by id limit 3"), "--out a.csv holds the rows")
+    j = os.path.join(TMP, "a.json")
+    run([DS, "--out", j, "-c", "select id from cases order by id limit 2"])
+    with open(j, encoding="utf-8") as f:
+        R.eq(len(json.load(f)), 2, "--out a.json writes JSON")
+    x = os.path.join(TMP, "o.xlsx")
+    p = run([DS, "-c", ".output %s" % x, "-c", "select id from cases limit 3", "-c", "count cases group by unit", "-c", ".output stdout", "-c", "count cases"])
+    R.check(p.returncode == 0 and "1270" in p.stdout and "result" not in p.stdout, ".output x.xlsx, then back to stdout", p.stdout + p.stderr)
+    wb = workbook(x)
+    R.eq(wb["sheets"], ["result", "result (2)"], ".output x.xlsx: one sheet per result")
+    g = os.path.join(TMP, "gb.csv")
+    p = run([DS, "-c", ".csv encoding gb18030", "-c", ".output %s" % g, "-c", "select unit from cases order by id limit 1", "-c", ".report --format csv"])
+    with open(g, "rb") as f:
+        data = f.read()
+    text = data.decode("gb18030")
+    R.check(not data.startswith(b"\xef\xbb\xbf") and "文化广电旅游局" in text and "completion_rate" in text,
+            ".output gb.csv under .csv encoding gb18030: the rows and the report in GB18030", data[:60])
+    c = os.path.join(TMP, "rep.csv")
+    run([DS, "-c", ".report --out %s" % c])
+    with open(c, "rb") as f:
+        data = f.read()
+    R.check(data.startswith(b"\xef\xbb\xbfsection,unit,item") and b"\r\n" in data, ".report --out rep.csv: CSV with BOM and CRLF", data[:40])
+
+
+R.case(test_export_types)
+R.case(test_rates_and_labels)
+R.case(test_report_and_check)
+R.case(test_out_and_output_by_extension)
+R.finish()
