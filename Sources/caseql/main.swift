@@ -29,7 +29,7 @@ struct Shell: ParsableCommand {
         abstract: "Open a dataset: run -c commands or -f scripts, read statements from a pipe, or start the interactive shell.",
         usage: """
         caseql [<dataset>] [<options>]
-        caseql generate --out <folder> [--cases <n>] [--seed <n>]
+        caseql generate --out <folder> [--cases <n>] [--seed <n>] [--profile realistic|shipped]
         """,
         discussion: "Exit status: 0 when everything ran, 1 on any error, 2 on bad usage."
     )
@@ -195,17 +195,22 @@ struct Generate: ParsableCommand {
     )
     @Option(help: "How many cases.") var cases: Int = 1270
     @Option(help: "The random seed.") var seed: UInt64 = 2020
+    @Option(help: "realistic (titles nearly all distinct, people filing a few cases each, skewed unit caseloads) or shipped (the distributions of datasets/zhengzhou-2020, which --cases 1270 --seed 2020 --profile shipped rewrites).")
+    var profile: String = DatasetGenerator.Profile.realistic.rawValue
     @Option(help: "The folder to write (created if missing).") var out: String
 
     func validate() throws {
         guard cases > 0 else { throw ValidationError("--cases must be positive") }
+        guard DatasetGenerator.Profile(rawValue: profile) != nil else {
+            throw ValidationError("--profile must be one of: " + DatasetGenerator.Profile.allCases.map(\.rawValue).joined(separator: ", "))
+        }
     }
 
     func run() throws {
         let started = Date()
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try DatasetGenerator(cases: cases, seed: seed).write(to: out)
+            try DatasetGenerator(cases: cases, seed: seed, profile: DatasetGenerator.Profile(rawValue: profile)!).write(to: out)
         } catch {
             FileHandle.standardError.write("caseql generate: \(error)\n".data(using: .utf8)!)
             throw ExitCode(1)

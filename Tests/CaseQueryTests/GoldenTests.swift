@@ -14,7 +14,7 @@ import Testing
 // Format (UTF-8, LF line ends):
 //
 //     -- dataset: tiny              required: tiny (Tiny.store() in EngineTests.swift) or gen300
-//                                   (DatasetGenerator(cases: 300, seed: 7), written once a run)
+//                                   (DatasetGenerator(cases: 300, seed: 7, profile: .shipped), written once a run)
 //     -- set NAME=VALUE             optional, repeatable: a parameter ($NAME)
 //     -- asof YYYY-MM-DD            optional: the as-of date instead of the dataset's
 //     -- labels                     optional: enum values as Chinese labels
@@ -105,7 +105,7 @@ enum Golden {
     static let gen300: Result<CaseStore, Error> = Result {
         let dir = NSTemporaryDirectory() + "caseql-gen300-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try DatasetGenerator(cases: 300, seed: 7).write(to: dir)
+        try DatasetGenerator(cases: 300, seed: 7, profile: .shipped).write(to: dir)
         return try DatasetLoader.load(dir).0
     }
 

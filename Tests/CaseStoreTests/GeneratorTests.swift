@@ -58,9 +58,9 @@ struct Generated {
         (manifest["remits"] as? [String: [String]] ?? [:]).mapValues(Set.init)
     }
 
-    init(cases n: Int, seed: UInt64 = 2020) throws {
+    init(cases n: Int, seed: UInt64 = 2020, profile: DatasetGenerator.Profile = .shipped) throws {
         dir = NSTemporaryDirectory() + "caseql-gen-\(n)-\(seed)-\(UUID().uuidString)"
-        try DatasetGenerator(cases: n, seed: seed).write(to: dir)
+        try DatasetGenerator(cases: n, seed: seed, profile: profile).write(to: dir)
         cases = try ReadTable(path: dir + "/cases.csv")
         units = try ReadTable(path: dir + "/units.csv")
         events = try ReadTable(path: dir + "/events.csv")
@@ -85,8 +85,9 @@ func isOverdue(_ c: [String: String]) -> Bool {
 func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).description }
 
 @Suite(.serialized) struct GeneratorTests {
-    @Test func noticeFigures() throws {
-        let g = try Generated(cases: 1270)
+    @Test(arguments: DatasetGenerator.Profile.allCases)
+    func noticeFigures(profile: DatasetGenerator.Profile) throws {
+        let g = try Generated(cases: 1270, profile: profile)
         defer { g.remove() }
         let cases = g.cases.rows
         #expect(g.cases.header == Schema.cases.filter { !$0.derived }.map(\.name))
@@ -135,8 +136,9 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
         #expect(cases.contains { $0["title"]!.contains("（") })
     }
 
-    @Test func goodUnitsMeetTheTargets() throws {
-        let g = try Generated(cases: 1270)
+    @Test(arguments: DatasetGenerator.Profile.allCases)
+    func goodUnitsMeetTheTargets(profile: DatasetGenerator.Profile) throws {
+        let g = try Generated(cases: 1270, profile: profile)
         defer { g.remove() }
         let unitRows = Dictionary(uniqueKeysWithValues: g.units.rows.map { ($0["name"]!, $0) })
         #expect(unitRows.count >= 50)
@@ -167,8 +169,9 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
         #expect(returnsByGood.isEmpty)
     }
 
-    @Test func problemsShowInOtherUnits() throws {
-        let g = try Generated(cases: 1270)
+    @Test(arguments: DatasetGenerator.Profile.allCases)
+    func problemsShowInOtherUnits(profile: DatasetGenerator.Profile) throws {
+        let g = try Generated(cases: 1270, profile: profile)
         defer { g.remove() }
         let good = Set(goodUnits)
         let others = g.cases.rows.filter { !good.contains($0["unit"]!) }
@@ -214,8 +217,9 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
         #expect(g.cases.rows.filter { !$0["co_units"]!.isEmpty }.count >= 50)
     }
 
-    @Test func eventsAgreeWithStatus() throws {
-        let g = try Generated(cases: 1270)
+    @Test(arguments: DatasetGenerator.Profile.allCases)
+    func eventsAgreeWithStatus(profile: DatasetGenerator.Profile) throws {
+        let g = try Generated(cases: 1270, profile: profile)
         defer { g.remove() }
         var byCase: [String: [[String: String]]] = [:]
         for e in g.events.rows { byCase[e["case_id"]!, default: []].append(e) }
@@ -267,9 +271,9 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
         let b = NSTemporaryDirectory() + "caseql-det-b-\(UUID().uuidString)"
         let c = NSTemporaryDirectory() + "caseql-det-c-\(UUID().uuidString)"
         defer { for d in [a, b, c] { try? FileManager.default.removeItem(atPath: d) } }
-        try DatasetGenerator(cases: 1270).write(to: a)
-        try DatasetGenerator(cases: 1270).write(to: b)
-        try DatasetGenerator(cases: 1270, seed: 7).write(to: c)
+        try DatasetGenerator(cases: 1270, profile: .realistic).write(to: a)
+        try DatasetGenerator(cases: 1270, profile: .realistic).write(to: b)
+        try DatasetGenerator(cases: 1270, seed: 7, profile: .realistic).write(to: c)
         for f in ["cases.csv", "units.csv", "events.csv", "manifest.json"] {
             let x = try Data(contentsOf: URL(fileURLWithPath: a + "/" + f))
             let y = try Data(contentsOf: URL(fileURLWithPath: b + "/" + f))
@@ -282,9 +286,10 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
         #expect(x != z)
     }
 
-    @Test func largerNKeepsProportions() throws {
+    @Test(arguments: DatasetGenerator.Profile.allCases)
+    func largerNKeepsProportions(profile: DatasetGenerator.Profile) throws {
         let n = 5000
-        let g = try Generated(cases: n)
+        let g = try Generated(cases: n, profile: profile)
         defer { g.remove() }
         let cases = g.cases.rows
         func near(_ count: Int, _ share: Double, _ slack: Int = 1) -> Bool {
@@ -326,7 +331,7 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
 
     @Test func tinyDatasetsDoNotCrash() throws {
         for n in [1, 2, 7, 40] {
-            let g = try Generated(cases: n)
+            let g = try Generated(cases: n, profile: .realistic)
             #expect(g.cases.rows.count == n)
             g.remove()
         }
@@ -340,11 +345,11 @@ func oneMonthAfter(_ d: String) -> String { Day(d)!.adding(months: 1).descriptio
         guard FileManager.default.fileExists(atPath: root + "/cases.csv") else { return }
         let dir = NSTemporaryDirectory() + "caseql-shipped-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try DatasetGenerator(cases: 1270, seed: 2020).write(to: dir)
+        try DatasetGenerator(cases: 1270, seed: 2020, profile: .shipped).write(to: dir)
         for f in ["cases.csv", "units.csv", "events.csv", "manifest.json"] {
             let shipped = try Data(contentsOf: URL(fileURLWithPath: root + "/" + f))
             let fresh = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f))
-            #expect(shipped == fresh, "datasets/zhengzhou-2020/\(f) is stale: regenerate it with `caseql generate --cases 1270 --seed 2020 --out datasets/zhengzhou-2020`")
+            #expect(shipped == fresh, "datasets/zhengzhou-2020/\(f) is stale: regenerate it with `caseql generate --cases 1270 --seed 2020 --profile shipped --out datasets/zhengzhou-2020`")
         }
     }
 }

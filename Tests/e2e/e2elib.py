@@ -27,7 +27,7 @@ def dataset(tmp, cases=1270, seed=2020):
         return shipped
     out = os.path.join(tmp, "ds-%d-%d" % (cases, seed))
     if not os.path.exists(os.path.join(out, "cases.csv")):
-        subprocess.run([binary(), "generate", "--cases", str(cases), "--seed", str(seed), "--out", out],
+        subprocess.run([binary(), "generate", "--cases", str(cases), "--seed", str(seed), "--profile", "shipped", "--out", out],
                        check=True, capture_output=True)
     return out
 

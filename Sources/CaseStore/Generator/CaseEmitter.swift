@@ -34,9 +34,22 @@ struct UnitState {
     var goodClosed = 0
 }
 
+/// Encoded parts of the realistic profile's own titles (GeneratorTables.titlePlaces …).
+struct TitleParts {
+    let districts: [[UInt8]], roads: [[UInt8]], placeSuffixes: [[UInt8]], aspects: [[UInt8]], problems: [[UInt8]]
+}
+
+/// The people of the realistic profile, numbered: deputies (人大代表, who file suggestions) first,
+/// then members (政协委员, who file proposals).
+struct People {
+    let deputies: Range<Int>
+    let members: Range<Int>
+}
+
 struct CaseEmitter {
     let seed: UInt64
     let plan: DatasetGenerator.Plan
+    let profile: DatasetGenerator.Profile
     let units = GeneratorTables.units
     let asOf = DatasetGenerator.asOf.raw
 
@@ -70,10 +83,20 @@ struct CaseEmitter {
     var events: [PendingEvent] = []
     var scratch: [UInt8] = []
     var lunchSeen = 0
+    /// Own titles made so far per category (realistic profile).
+    var titlesMade = Array(repeating: 0, count: Category.allCases.count)
+    let titleParts: TitleParts
+    let people: People
+    var caseRow: RowBuilder, eventRow: RowBuilder
+    let cf: CaseSlots, ef: EventSlots
 
-    init(seed: UInt64, plan: DatasetGenerator.Plan) {
+    init(seed: UInt64, plan: DatasetGenerator.Plan, profile: DatasetGenerator.Profile,
+         caseFields: [FieldSpec] = Schema.cases, eventFields: [FieldSpec] = Schema.events) {
         self.seed = seed
         self.plan = plan
+        self.profile = profile
+        caseRow = RowBuilder(caseFields); eventRow = RowBuilder(eventFields)
+        cf = CaseSlots(caseRow); ef = EventSlots(eventRow)
         func enc(_ s: String) -> [UInt8] { Array(s.utf8) }
         func tokens(_ info: EnumInfo) -> [[UInt8]] { info.values.map { enc($0.token) } }
         let units = GeneratorTables.units
@@ -97,17 +120,27 @@ struct CaseEmitter {
         parties = GeneratorTables.parties.map(enc); sectors = GeneratorTables.sectors.map(enc)
         proposalGroups = GeneratorTables.proposalGroups.map(enc); delegations = GeneratorTables.delegations.map(enc)
         shirkReasons = GeneratorTables.shirkReasons.map(enc); openNotes = GeneratorTables.openNotes.map(enc)
+        titleParts = TitleParts(districts: GeneratorTables.titleDistricts.map(enc), roads: GeneratorTables.titleRoads.map(enc),
+                                placeSuffixes: GeneratorTables.titlePlaceSuffixes.map(enc),
+                                aspects: GeneratorTables.titleAspects.map(enc), problems: GeneratorTables.titleProblems.map(enc))
+        // About 2.5 cases a person: the people filing suggestions (all but the 4% from delegations,
+        // with half the provincial cases) and proposals (all but the 12% from parties, sectors and
+        // groups, with the other half) divided by 2.5.
+        let deputies = max(8, (plan.suggestions + plan.provincial / 2) * 96 / 250)
+        let members = max(8, (plan.proposals + plan.carriedOver + plan.provincial - plan.provincial / 2) * 88 / 250)
+        people = People(deputies: 0..<deputies, members: deputies..<(deputies + members))
         idPrefixes = ["SJ-2020-", "SRJY-2020-", "SZXTA-2020-", "SZXTA-2019-"].map(enc)
         idWidths = [plan.provincial, plan.suggestions, plan.proposals, plan.carriedOver].map { max(4, String($0).count) }
 
+        let weight = profile == .realistic ? GeneratorTables.zipfWeights : units.map(\.weight)
         var cu: [[Int]] = [], cc: [[Int]] = [], co: [[Int]] = []
         for c in Category.allCases {
             let members = units.indices.filter { units[$0].remit.contains(c) }
             cu.append(members)
             var sum = 0, coSum = 0
-            cc.append(members.map { sum += units[$0].weight; return sum })
+            cc.append(members.map { sum += weight[$0]; return sum })
             co.append(members.map {
-                coSum += units[$0].weight * (units[$0].problems.contains(.lateCoOpinion) ? 3 : 1); return coSum
+                coSum += weight[$0] * (units[$0].problems.contains(.lateCoOpinion) ? 3 : 1); return coSum
             })
         }
         categoryUnits = cu; categoryCumulative = cc; coCumulative = co
@@ -428,33 +461,34 @@ struct CaseEmitter {
             if contradiction { resolution = rng.chance(0.6) ? Resolution.a.rawValue : Resolution.b.rawValue }
         }
 
-        // Write the case row.
-        writeID(group: g, index: i, into: &out)
-        out.put(kindBytes[Int(kind.rawValue)])
-        out.put(levelBytes[Int(level.rawValue)])
-        out.put(recess ? trueBytes : falseBytes)
-        out.put(carried ? carriedYearBytes : yearBytes)
-        writeTitle(kind: kind, category: c, role: role, row: row, rng: &rng, into: &out)
-        writeProposer(kind: kind, role: role, rng: &rng, into: &out)
-        out.put(categoryBytes[c])
-        out.put(unitBytes[unit])
+        // Write the case row, each cell by its field's name.
+        writeID(group: g, index: i)
+        caseRow.put(cf.id, scratch)
+        caseRow.put(cf.kind, kindBytes[Int(kind.rawValue)])
+        caseRow.put(cf.level, levelBytes[Int(level.rawValue)])
+        caseRow.put(cf.recess, recess ? trueBytes : falseBytes)
+        caseRow.put(cf.year, carried ? carriedYearBytes : yearBytes)
+        writeTitle(kind: kind, category: c, role: role, row: row, rng: &rng)
+        writeProposer(kind: kind, role: role, rng: &rng)
+        caseRow.put(cf.category, categoryBytes[c])
+        caseRow.put(cf.unit, unitBytes[unit])
         scratch.removeAll(keepingCapacity: true)
         if co0 >= 0 { scratch += unitBytes[co0] }
         if co1 >= 0 { scratch.append(UInt8(ascii: ";")); scratch += unitBytes[co1] }
-        out.put(scratch)
-        out.put(key ? trueBytes : falseBytes)
-        out.put(leader)
-        putDay(assigned, &out)
-        putDay(signed, &out)
-        putDay(deadline, &out)
-        putDay(replied, &out)
-        putDay(closed, &out)
-        out.put(statusBytes[Int(status.rawValue)])
-        putCode(contact, contactBytes, &out)
-        putCode(satisfaction, satisfactionBytes, &out)
-        putCode(resolution, resolutionBytes, &out)
-        putCode(form, formBytes, &out)
-        out.endRow()
+        caseRow.put(cf.coUnits, scratch)
+        caseRow.put(cf.keySupervised, key ? trueBytes : falseBytes)
+        caseRow.put(cf.leader, leader)
+        putDay(assigned, cf.assignedOn)
+        putDay(signed, cf.signedOn)
+        putDay(deadline, cf.deadline)
+        putDay(replied, cf.repliedOn)
+        putDay(closed, cf.closedOn)
+        caseRow.put(cf.status, statusBytes[Int(status.rawValue)])
+        putCode(contact, contactBytes, cf.contact)
+        putCode(satisfaction, satisfactionBytes, cf.satisfaction)
+        putCode(resolution, resolutionBytes, cf.resolution)
+        putCode(form, formBytes, cf.form)
+        caseRow.write(to: &out)
 
         // Write the events in date order (stable: the order of the steps breaks ties).
         if events.count > 1 {
@@ -465,13 +499,15 @@ struct CaseEmitter {
                 events[j] = e
             }
         }
+        writeID(group: g, index: i)
+        let id = scratch
         for e in events {
-            writeID(group: g, index: i, into: &evOut)
-            putDay(e.date, &evOut)
-            evOut.put(unitBytes[Int(e.unit)])
-            evOut.put(actionBytes[Int(e.action.rawValue)])
-            writeNote(e, leader: leader, into: &evOut)
-            evOut.endRow()
+            eventRow.put(ef.caseID, id)
+            if e.date != Day.none { eventRow.put(ef.date, dayBytes[Int(e.date - dayBase)]) }
+            eventRow.put(ef.unit, unitBytes[Int(e.unit)])
+            eventRow.put(ef.action, actionBytes[Int(e.action.rawValue)])
+            writeNote(e, leader: leader)
+            eventRow.write(to: &evOut)
         }
     }
 
@@ -532,17 +568,20 @@ struct CaseEmitter {
 
     // MARK: writing
 
+    /// Sets a date cell of the case row (empty for Day.none).
     @inline(__always)
-    func putDay(_ d: Int32, _ out: inout FileSink) {
-        if d == Day.none { out.putEmpty() } else { out.put(dayBytes[Int(d - dayBase)]) }
+    mutating func putDay(_ d: Int32, _ slot: Int) {
+        if d != Day.none { caseRow.put(slot, dayBytes[Int(d - dayBase)]) }
     }
 
+    /// Sets an enum cell of the case row (empty for EnumInfo.none).
     @inline(__always)
-    func putCode(_ code: UInt8, _ table: [[UInt8]], _ out: inout FileSink) {
-        if code == EnumInfo.none { out.putEmpty() } else { out.put(table[Int(code)]) }
+    mutating func putCode(_ code: UInt8, _ table: [[UInt8]], _ slot: Int) {
+        if code != EnumInfo.none { caseRow.put(slot, table[Int(code)]) }
     }
 
-    mutating func writeID(group g: Int, index i: Int, into out: inout FileSink) {
+    /// The case's id, into `scratch`.
+    mutating func writeID(group g: Int, index i: Int) {
         scratch.removeAll(keepingCapacity: true)
         scratch += idPrefixes[g]
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
@@ -555,7 +594,6 @@ struct CaseEmitter {
             while w < idWidths[g] { scratch.append(48); w += 1 }
             while k > 0 { k -= 1; scratch.append(d[k]) }
         }
-        out.put(scratch)
     }
 
     private static let guanyu = Array("关于".utf8), de = Array("的".utf8)
@@ -568,24 +606,33 @@ struct CaseEmitter {
     private static let greenTitle = Array(GeneratorTables.greenTitle.utf8)
     private static let digitalTitle = Array(GeneratorTables.digitalTitle.utf8)
 
-    mutating func writeTitle(kind: Kind, category c: Int, role: CaseRole, row: Int, rng: inout SplitMix64,
-                             into out: inout FileSink) {
+    mutating func writeTitle(kind: Kind, category c: Int, role: CaseRole, row: Int, rng: inout SplitMix64) {
         let suffix = CaseEmitter.suffixes[Int(kind.rawValue)]
         scratch.removeAll(keepingCapacity: true)
         switch role {
-        case .greenKey: out.put(CaseEmitter.greenTitle); return
-        case .digitalKey: out.put(CaseEmitter.digitalTitle); return
+        case .greenKey: caseRow.put(cf.title, CaseEmitter.greenTitle); return
+        case .digitalKey: caseRow.put(cf.title, CaseEmitter.digitalTitle); return
         case .lunch:
             scratch += CaseEmitter.guanyu; scratch += lunchTopics[lunchSeen % lunchTopics.count]
             scratch += CaseEmitter.de; scratch += suffix
             lunchSeen += 1
-            out.put(scratch); return
+            caseRow.put(cf.title, scratch); return
         default: break
         }
         let topic = topics[c][rng.below(topics[c].count)]
         let verb = verbs[rng.below(verbs.count)]
         var variant = -1
-        if row < 5 { variant = row } else if rng.chance(0.04) { variant = rng.below(5) }
+        if row < 5 {
+            variant = row
+        } else if profile == .realistic {
+            // 94% a title of its own, 4% a common one (several deputies on one topic), 2% the
+            // quoting templates.
+            let r = rng.below(100)
+            if r >= 6 { writeOwnTitle(category: c, suffix: suffix); caseRow.put(cf.title, scratch); return }
+            if r >= 4 { variant = 1 + rng.below(4) }
+        } else if rng.chance(0.04) {
+            variant = rng.below(5)
+        }
         switch variant {
         case 0:
             scratch += CaseEmitter.further; scratch += topic; scratch += CaseEmitter.gainsTail; scratch += suffix
@@ -603,58 +650,138 @@ struct CaseEmitter {
         default:
             scratch += CaseEmitter.guanyu; scratch += verb; scratch += topic; scratch += CaseEmitter.de; scratch += suffix
         }
-        out.put(scratch)
+        caseRow.put(cf.title, scratch)
+    }
+
+    private static let solve = Array("关于解决".utf8), within = Array("中".utf8), problemTail = Array("问题的".utf8)
+
+    /// A title of its own (realistic profile), into `scratch`: the k-th of its category is the
+    /// k-th combination of place × topic × frame in an order scrambled by the seed, so no two
+    /// are equal until a category has more cases than combinations (over 3 million each).
+    mutating func writeOwnTitle(category c: Int, suffix: [UInt8]) {
+        let t = titleParts
+        let places = t.districts.count * (1 + t.roads.count * t.placeSuffixes.count)
+        let frames = verbs.count * t.aspects.count + t.problems.count
+        let space = places * topics[c].count * frames
+        let k = titlesMade[c] % space
+        titlesMade[c] += 1
+        // A bijection of 0..<space: multiplying by a prime larger than space, plus an offset.
+        // (Each category its own offset, so that the k-th titles of two categories differ in place.)
+        let offset = Int((seed &+ UInt64(c) &* 0x9E37_79B9_7F4A_7C15) % UInt64(space))
+        var x = (k * (1_000_000_007 % space) + offset) % space
+        let place = x % places; x /= places
+        let topic = topics[c][x % topics[c].count]; x /= topics[c].count
+        let frame = x
+        var placeBytes = t.districts[place % t.districts.count]
+        let q = place / t.districts.count
+        if q > 0 {
+            placeBytes += t.roads[(q - 1) % t.roads.count]
+            placeBytes += t.placeSuffixes[(q - 1) / t.roads.count]
+        }
+        if frame < verbs.count * t.aspects.count {
+            scratch += CaseEmitter.guanyu; scratch += verbs[frame % verbs.count]; scratch += placeBytes
+            scratch += topic; scratch += t.aspects[frame / verbs.count]
+            scratch += CaseEmitter.de; scratch += suffix
+        } else {
+            scratch += CaseEmitter.solve; scratch += placeBytes; scratch += topic; scratch += CaseEmitter.within
+            scratch += t.problems[frame - verbs.count * t.aspects.count]
+            scratch += CaseEmitter.problemTail; scratch += suffix
+        }
     }
 
     private static let greenProposer = Array(GeneratorTables.greenProposer.utf8)
     private static let digitalProposer = Array(GeneratorTables.digitalProposer.utf8)
 
     /// Writes proposer, proposer_type and cosigners.
-    mutating func writeProposer(kind: Kind, role: CaseRole, rng: inout SplitMix64, into out: inout FileSink) {
+    mutating func writeProposer(kind: Kind, role: CaseRole, rng: inout SplitMix64) {
         var type: ProposerType
         switch role {
         case .greenKey:
-            out.put(CaseEmitter.greenProposer); out.put(proposerTypeBytes[Int(ProposerType.party.rawValue)])
-            out.putEmpty(); return
+            caseRow.put(cf.proposer, CaseEmitter.greenProposer)
+            caseRow.put(cf.proposerType, proposerTypeBytes[Int(ProposerType.party.rawValue)])
+            return
         case .digitalKey:
-            out.put(CaseEmitter.digitalProposer); out.put(proposerTypeBytes[Int(ProposerType.sector.rawValue)])
-            out.putEmpty(); return
+            caseRow.put(cf.proposer, CaseEmitter.digitalProposer)
+            caseRow.put(cf.proposerType, proposerTypeBytes[Int(ProposerType.sector.rawValue)])
+            return
         default: break
         }
         let r = rng.below(100)
         if kind == .suggestion {
-            if r < 4 { type = .group; out.put(delegations[rng.below(delegations.count)]) } else { type = .deputy }
+            if r < 4 { type = .group; caseRow.put(cf.proposer, delegations[rng.below(delegations.count)]) } else { type = .deputy }
         } else if r < 6 {
-            type = .party; out.put(parties[rng.below(parties.count)])
+            type = .party; caseRow.put(cf.proposer, parties[rng.below(parties.count)])
         } else if r < 10 {
-            type = .sector; out.put(sectors[rng.below(sectors.count)])
+            type = .sector; caseRow.put(cf.proposer, sectors[rng.below(sectors.count)])
         } else if r < 12 {
-            type = .group; out.put(proposalGroups[rng.below(proposalGroups.count)])
+            type = .group; caseRow.put(cf.proposer, proposalGroups[rng.below(proposalGroups.count)])
         } else {
             type = kind == .suggestion ? .deputy : .member
         }
         let person = type == .deputy || type == .member
+        // Realistic profile: people of one body (deputies file suggestions, members proposals).
+        let body = kind == .suggestion ? people.deputies : people.members
+        var who = 0
         if person {
             scratch.removeAll(keepingCapacity: true)
-            appendName(&rng)
-            out.put(scratch)
+            if profile == .realistic {
+                who = body.lowerBound + rng.below(body.count)
+                appendName(person: who)
+            } else {
+                appendName(&rng)
+            }
+            caseRow.put(cf.proposer, scratch)
         }
-        out.put(proposerTypeBytes[Int(type.rawValue)])
+        caseRow.put(cf.proposerType, proposerTypeBytes[Int(type.rawValue)])
         scratch.removeAll(keepingCapacity: true)
         if person && rng.chance(0.65) {
             let n = rng.int(1, 5)
-            for k in 0..<n {
-                if k > 0 { scratch.append(UInt8(ascii: ";")) }
-                appendName(&rng)
+            if profile == .realistic {
+                appendCosigners(n, of: who, in: body, &rng)
+            } else {
+                for k in 0..<n {
+                    if k > 0 { scratch.append(UInt8(ascii: ";")) }
+                    appendName(&rng)
+                }
             }
         }
-        out.put(scratch)
+        caseRow.put(cf.cosigners, scratch)
     }
 
     mutating func appendName(_ rng: inout SplitMix64) {
         scratch += surnames[rng.below(surnames.count)]
         scratch += givenChars[rng.below(givenChars.count)]
         if rng.chance(0.65) { scratch += givenChars[rng.below(givenChars.count)] }
+    }
+
+    /// The name of person `p` (realistic profile): people are numbered, and number p's name is
+    /// the p-th of surname × given × given in an order scrambled by the seed, so different people
+    /// have different names until the bodies outgrow that space (about a million); three in ten
+    /// use only the first given character, as two-character names do (those repeat sooner).
+    mutating func appendName(person p: Int) {
+        let space = surnames.count * givenChars.count * givenChars.count
+        var x = ((p % space) * (1_000_000_007 % space) + Int(seed % UInt64(space))) % space
+        scratch += surnames[x % surnames.count]; x /= surnames.count
+        scratch += givenChars[x % givenChars.count]; x /= givenChars.count
+        if (UInt64(p) &* 0x9E37_79B9_7F4A_7C15) >> 40 % 100 >= 30 { scratch += givenChars[x] }
+    }
+
+    /// n cosigners from the proposer's own delegation or group: people of the same body numbered
+    /// within 50 after the proposer (wrapping), each once, never the proposer.
+    mutating func appendCosigners(_ n: Int, of who: Int, in body: Range<Int>, _ rng: inout SplitMix64) {
+        let size = body.count
+        let room = min(50, size - 1)
+        guard room > 0 else { return }
+        var chosen: [Int] = []
+        for _ in 0..<min(n, room) {
+            var other: Int
+            repeat {
+                other = body.lowerBound + (who - body.lowerBound + 1 + rng.below(room)) % size
+            } while chosen.contains(other)
+            chosen.append(other)
+            if chosen.count > 1 { scratch.append(UInt8(ascii: ";")) }
+            appendName(person: other)
+        }
     }
 
     /// Fixed notes, indexed by NoteKind's raw value (empty where the note is composed).
@@ -681,33 +808,33 @@ struct CaseEmitter {
     private static let feedbackHead = Array("征询意见表：".utf8), oldTail = Array("（旧表）".utf8)
     private static let satisfactionLabels = Satisfaction.info.values.map { Array($0.label.utf8) }
 
-    mutating func writeNote(_ e: PendingEvent, leader: [UInt8], into out: inout FileSink) {
+    mutating func writeNote(_ e: PendingEvent, leader: [UInt8]) {
         switch e.note {
-        case .none: out.putEmpty()
+        case .none: break
         case .assignKey:
             scratch.removeAll(keepingCapacity: true)
             scratch += CaseEmitter.keyHead; scratch += leader; scratch += CaseEmitter.keyTail
-            out.put(scratch)
-        case .shirkReason: out.put(shirkReasons[Int(e.arg)])
-        case .open: out.put(openNotes[Int(e.arg)])
+            eventRow.put(ef.note, scratch)
+        case .shirkReason: eventRow.put(ef.note, shirkReasons[Int(e.arg)])
+        case .open: eventRow.put(ef.note, openNotes[Int(e.arg)])
         case .reassign:
             scratch.removeAll(keepingCapacity: true)
             scratch += CaseEmitter.reassignHead; scratch += unitBytes[Int(e.arg)]; scratch += CaseEmitter.reassignTail
-            out.put(scratch)
+            eventRow.put(ef.note, scratch)
         case .coOpinion:
             scratch.removeAll(keepingCapacity: true)
             scratch += CaseEmitter.coHead; scratch += unitBytes[Int(e.arg)]; scratch += CaseEmitter.coTail
-            out.put(scratch)
+            eventRow.put(ef.note, scratch)
         case .reply:
             let k = Int(e.arg)
-            out.put(k < CaseEmitter.replyByContact.count ? CaseEmitter.replyByContact[k] : CaseEmitter.replyPlain)
+            eventRow.put(ef.note, k < CaseEmitter.replyByContact.count ? CaseEmitter.replyByContact[k] : CaseEmitter.replyPlain)
         case .feedback:
             scratch.removeAll(keepingCapacity: true)
             scratch += CaseEmitter.feedbackHead; scratch += CaseEmitter.satisfactionLabels[Int(e.arg / 2)]
             if e.arg % 2 == 1 { scratch += CaseEmitter.oldTail }
-            out.put(scratch)
+            eventRow.put(ef.note, scratch)
         default:
-            out.put(CaseEmitter.notes[Int(e.note.rawValue)])
+            eventRow.put(ef.note, CaseEmitter.notes[Int(e.note.rawValue)])
         }
     }
 }

@@ -15,11 +15,27 @@ public enum DatasetGeneratorError: Error, CustomStringConvertible, Equatable {
 
 /// Writes a synthetic dataset of cases, units and events that agrees with every figure of the
 /// notice 郑政文〔2020〕102号 (see datasets/zhengzhou-2020/README.md). For N = 1270 the counts are
-/// the notice's own; any other N keeps the same proportions. The same (cases, seed) always yields
-/// byte-identical files.
+/// the notice's own; any other N keeps the same proportions. The same (cases, seed, profile)
+/// always yields byte-identical files.
 public struct DatasetGenerator: Sendable {
     public let cases: Int
     public let seed: UInt64
+    public let profile: Profile
+    /// The fields of cases.csv and events.csv, in file order (Schema's; tests insert others).
+    var caseFields = Schema.cases
+    var eventFields = Schema.events
+
+    /// How titles, people and caseloads are drawn (the notice's figures hold in both).
+    public enum Profile: String, Sendable, CaseIterable {
+        /// As real case lists are (datasets/zhengzhou-2020/README.md, "Generated data"): titles
+        /// nearly all distinct, people who file a few cases each and cosign with their own
+        /// delegation, unit caseloads by Zipf's law.
+        case realistic
+        /// The shipped dataset's (datasets/zhengzhou-2020): titles from about 1,000 templates,
+        /// every proposer and cosigner drawn afresh, unit caseloads by flat weights. Kept so that
+        /// `--cases 1270 --seed 2020 --profile shipped` rewrites the shipped files byte for byte.
+        case shipped
+    }
 
     /// The notice's date: the dataset's as-of date.
     public static let asOf = Day(year: 2020, month: 9, day: 17)!
@@ -28,9 +44,10 @@ public struct DatasetGenerator: Sendable {
     /// The case count of the notice.
     public static let noticeCases = 1270
 
-    public init(cases: Int, seed: UInt64 = 2020) {
+    public init(cases: Int, seed: UInt64 = 2020, profile: Profile = .realistic) {
         self.cases = cases
         self.seed = seed
+        self.profile = profile
     }
 
     /// How the cases split, computed from N by the notice's proportions.
@@ -111,9 +128,9 @@ public struct DatasetGenerator: Sendable {
         try writeWholeFile(dir + "manifest.json", Array(manifestJSON().utf8))
         var casesOut = try FileSink(path: dir + "cases.csv")
         var eventsOut = try FileSink(path: dir + "events.csv")
-        casesOut.header(Schema.cases)
-        eventsOut.header(Schema.events)
-        var emitter = CaseEmitter(seed: seed, plan: plan)
+        var emitter = CaseEmitter(seed: seed, plan: plan, profile: profile, caseFields: caseFields, eventFields: eventFields)
+        casesOut.header(emitter.caseRow.specs)
+        eventsOut.header(emitter.eventRow.specs)
         emitter.run(cases: &casesOut, events: &eventsOut)
         try casesOut.close()
         try eventsOut.close()
@@ -142,8 +159,8 @@ public struct DatasetGenerator: Sendable {
             return out + "\""
         }
         let p = plan
-        let name = cases == DatasetGenerator.noticeCases && seed == 2020
-            ? "zhengzhou-2020" : "zhengzhou-2020-n\(cases)-s\(seed)"
+        let name = profile == .realistic ? "zhengzhou-2020-n\(cases)-s\(seed)-realistic"
+            : cases == DatasetGenerator.noticeCases && seed == 2020 ? "zhengzhou-2020" : "zhengzhou-2020-n\(cases)-s\(seed)"
         let description = "Synthetic cases (no case list was published) built to agree with every figure of "
             + "郑政文〔2020〕102号, the Zhengzhou government's notice on its 2020 handling of NPC suggestions "
             + "(人大代表建议) and CPPCC proposals (政协委员提案): \(cases) cases, \(p.provincial) provincial, "
@@ -158,7 +175,8 @@ public struct DatasetGenerator: Sendable {
         s += "  \"targets\": {\"completion_rate\": 1.0, \"face_to_face_rate\": 1.0, \"satisfaction_rate\": 0.985},\n"
         s += "  \"description\": \(q(description)),\n"
         s += "  \"source\": \"郑政文〔2020〕102号\",\n"
-        s += "  \"generator\": {\"cases\": \(cases), \"seed\": \(seed)},\n"
+        s += "  \"generator\": {\"cases\": \(cases), \"seed\": \(seed)"
+            + (profile == .shipped ? "" : ", \"profile\": \"\(profile.rawValue)\"") + "},\n"
         s += "  \"good_units\": [" + DatasetGenerator.goodUnits.map(q).joined(separator: ", ") + "],\n"
         s += "  \"remits\": {\n"
         s += DatasetGenerator.remits.map { "    \(q($0.unit)): [" + $0.categories.map(q).joined(separator: ", ") + "]" }

@@ -1,3 +1,5 @@
+import Foundation
+
 // The fixed vocabulary of the generated dataset: the handling units with their remits and the
 // problems the notice (郑政文〔2020〕102号) reports, topics for titles, names, notes.
 
@@ -106,6 +108,17 @@ enum GeneratorTables {
         UnitDef(name: "郑州热力集团", type: .company, remit: [.urban], weight: 3, good: false, problems: [.noReceptionDay, .unsigned], receptionDay: nil),
     ]
 
+    /// The realistic profile's caseload per unit: Zipf's law with exponent 1 over the units ranked
+    /// by `weight` (ties in list order), the unit of rank r weighing 1/r. Within a category the
+    /// generator picks among the units whose remit holds it by these weights.
+    static let zipfExponent = 1.0
+    static let zipfWeights: [Int] = {
+        let rank = units.indices.sorted { units[$0].weight != units[$1].weight ? units[$0].weight > units[$1].weight : $0 < $1 }
+        var w = Array(repeating: 0, count: units.count)
+        for (r, u) in rank.enumerated() { w[u] = Int((1_000_000 / pow(Double(r + 1), zipfExponent)).rounded()) }
+        return w
+    }()
+
     /// Share of each category (per mille), in Category order:
     /// urban, finance, industry, agriculture, education, law, ecology, general.
     static let categoryShare: [Int] = [210, 100, 130, 80, 200, 110, 100, 70]
@@ -150,6 +163,22 @@ enum GeneratorTables {
         "加强学校午餐配送餐单位监管", "推行课后延时服务 解决家长接送难题", "保障中小学生午餐食品安全",
         "丰富课后服务内容", "推进午餐供餐和课后延时服务全覆盖", "减轻课后服务教师负担",
     ]
+
+    /// Parts of the realistic profile's own titles: a place (a district or county, alone or with a
+    /// road and where along it), then a verb, a topic and an aspect, or a problem to solve. None
+    /// contains 午餐 or 课后.
+    static let titleDistricts = ["中原区", "二七区", "管城回族区", "金水区", "上街区", "惠济区", "郑东新区", "高新区",
+                                 "经开区", "航空港区", "中牟县", "巩义市", "荥阳市", "新密市", "新郑市", "登封市"]
+    static let titleRoads = ["花园路", "农业路", "金水路", "中州大道", "建设路", "嵩山路", "大学路", "紫荆山路", "经三路",
+                             "文化路", "丰产路", "东风路", "北三环", "南三环", "西三环", "东三环", "商都路", "航海路",
+                             "陇海路", "郑汴路", "长江路", "淮河路", "伊河路", "桐柏路", "秦岭路", "工人路", "京广路",
+                             "城东路", "未来路", "众意路", "商鼎路", "龙湖外环路", "科学大道", "须水路", "江山路",
+                             "开元路", "天河路", "榆林路", "绿博大道", "人民路"]
+    static let titlePlaceSuffixes = ["沿线", "片区", "周边", "一带"]
+    static let titleAspects = ["工作", "长效管理", "资金保障", "监督管理", "配套建设", "规划布局", "服务保障",
+                               "统筹协调", "宣传引导", "考核评价", "信息化建设", "标准化建设"]
+    static let titleProblems = ["资金缺口", "管理缺位", "标准不一", "推进缓慢", "多头管理", "后期维护不足",
+                                "审批时间长", "覆盖面不足", "监管不到位", "配套滞后", "群众反映强烈", "信息不对称"]
 
     /// For titles that exercise CSV quoting and brackets.
     static let brands = ["郑州老字号", "黄河文化", "商都文化", "智慧城市", "无废城市", "口袋公园", "中原文化"]
