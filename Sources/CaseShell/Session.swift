@@ -149,6 +149,8 @@ public final class Session {
                     printError("\(error)")
                     return
                 }
+                show(outcome)
+                return
             }
             if output.sheets != nil {
                 output.addSheet(WorkbookSheet(name: Exporter.resultSheetName(chinese: export.chineseHeaders), result: r))
@@ -255,6 +257,15 @@ public final class Session {
         defer { reading.removeLast() }
         let text = String(decoding: data, as: UTF8.self)
         return runScript(text, origin: path)
+    }
+
+    /// The start-up file the interactive shell reads before its first prompt (like sqlite3's
+    /// ~/.sqliterc): `$XDG_CONFIG_HOME/caseql/rc` (XDG's default `~/.config`), else
+    /// `~/.caseqlrc`; nil when neither exists.
+    public static func startupFile(environment env: [String: String]) -> String? {
+        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        return [config + "/caseql/rc", home + "/.caseqlrc"].first { FileManager.default.fileExists(atPath: $0) }
     }
 
     func setAsOf(_ day: Day?) {

@@ -46,7 +46,7 @@ struct Shell: ParsableCommand {
     @Option(name: .customLong("set"), help: "Set a script parameter, NAME=VALUE (used as $NAME; repeatable).")
     var set: [String] = []
 
-    @Option(help: "Output mode: table, csv, tsv, json, jsonl, markdown or bar (horizontal bars of a grouped result).")
+    @Option(help: "Output mode: table, line, csv, tsv, json, jsonl, markdown or bar (horizontal bars of a grouped result).")
     var mode: String?
 
     @Flag(help: "CSV output (same as --mode csv).") var csv = false
@@ -65,8 +65,16 @@ struct Shell: ParsableCommand {
     @Flag(help: "Load the good rows of a dataset with errors; write the rejected ones to NAME.rejects.csv.")
     var lenient = false
 
+    // Optional, so that --help states the default once (it depends on the machine).
     @Flag(inversion: .prefixedNo, help: "Parse large files (16 MB and more) on two cores (default: on when there are two).")
-    var parallelLoad = ProcessInfo.processInfo.activeProcessorCount > 1
+    var parallelLoad: Bool?
+
+    @Option(name: [.customLong("init", withSingleDash: true), .customLong("init")],
+            help: ArgumentHelp("Read this start-up file instead of the usual one (before -c, -f, a pipe or the first prompt).", valueName: "file"))
+    var initFile: String?
+
+    @Flag(help: "Do not read the start-up file ($XDG_CONFIG_HOME/caseql/rc, else ~/.caseqlrc).")
+    var noRc = false
 
     @Option(help: "The encoding of the dataset's files: utf-8 or gb18030 (default: detected).")
     var encoding: String?
@@ -126,7 +134,7 @@ struct Shell: ParsableCommand {
         let asOfDay: Day? = asof.map { $0 == "today" ? Day.today() : Day($0)! }
         if let path = dataset {
             var options = LoadOptions(lenient: lenient)
-            options.parallelThreshold = parallelLoad ? LoadOptions.parallelLoadThreshold : Int.max
+            options.parallelThreshold = parallelLoad ?? (ProcessInfo.processInfo.activeProcessorCount > 1) ? LoadOptions.parallelLoadThreshold : Int.max
             options.encoding = encoding.flatMap { TextEncoding(name: $0) }
             do {
                 let report = try session.load(path, options: options, asOf: asOfDay)
@@ -145,6 +153,16 @@ struct Shell: ParsableCommand {
             do { try session.redirectOutput(to: o) } catch {
                 FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
                 throw ExitCode(1)
+            }
+        }
+
+        // The start-up file: -init FILE always; the usual one for the interactive shell only
+        // (so scripts and pipes mean the same on every machine), unless --no-rc.
+        let interactive = command.isEmpty && file.isEmpty && isatty(STDIN_FILENO) != 0
+        if let rc = initFile ?? (interactive && !noRc ? Session.startupFile(environment: ProcessInfo.processInfo.environment) : nil) {
+            do { _ = try session.readScript(rc) } catch {
+                FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
+                if initFile != nil { throw ExitCode(1) }
             }
         }
 
@@ -233,7 +251,9 @@ do {
     try command.run()
 } catch {
     if CaseQL.exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write((CaseQL.fullMessage(for: error) + "\n").data(using: .utf8)!)
+        // The shell is the default subcommand: its help is `caseql --help`.
+        let message = CaseQL.fullMessage(for: error).replacingOccurrences(of: "caseql shell --help", with: "caseql --help")
+        FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
         exit(2)
     }
     CaseQL.exit(withError: error)

@@ -47,8 +47,11 @@ class Term:
         inner = "cd %s; env %s %s %s; echo EXIT=$?; sleep 30" % (
             shlex.quote(cwd or TMP), " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in e.items()),
             shlex.quote(binary()), " ".join(shlex.quote(a) for a in args))
-        tmux("new-session", "-d", "-s", SESSION, "-x", str(cols), "-y", str(rows),
-             "sh -c %s" % shlex.quote(inner))
+        for attempt in range(5):   # a server just killed may still be going away
+            if subprocess.run([TMUX, "-L", SOCKET, "new-session", "-d", "-s", SESSION, "-x", str(cols), "-y", str(rows),
+                               "sh -c %s" % shlex.quote(inner)], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.5)
         if wait_prompt:
             self.wait(lambda ls: any(l.startswith(PROMPT.rstrip()) for l in ls), "first prompt")
 
@@ -400,7 +403,139 @@ def reading():
     t.kill()
 
 
-SCENARIOS = [completion, paste, settings, reading]
+# ---------------------------------------------------------------- arrival
+
+def arrival():
+    ds = dataset(TMP)
+    home = os.path.join(TMP, "home")
+    config = os.path.join(TMP, "config")
+    os.makedirs(os.path.join(config, "caseql"), exist_ok=True)
+    os.makedirs(home, exist_ok=True)
+    # ~/.caseqlrc, then $XDG_CONFIG_HOME/caseql/rc first; read before the first prompt.
+    with open(os.path.join(home, ".caseqlrc"), "w") as f:
+        f.write(".mode csv\n")
+    t = Term([ds])
+    lines = t.run(".mode", "mode from ~/.caseqlrc")
+    R.eq(lines, ["mode csv"], "~/.caseqlrc is read before the first prompt")
+    t.kill()
+    with open(os.path.join(config, "caseql", "rc"), "w") as f:
+        f.write("-- start-up\n.mode line\n.maxrows 7\n")
+    t = Term([ds])
+    lines = t.run(".show", "show after XDG rc")
+    R.check("mode     line" in lines and "maxrows  7" in lines, "$XDG_CONFIG_HOME/caseql/rc comes before ~/.caseqlrc",
+            "\n".join(lines))
+    t.kill()
+    t = Term([ds, "--no-rc"])
+    lines = t.run(".mode", "mode with --no-rc")
+    R.eq(lines, ["mode table"], "--no-rc reads no start-up file")
+    t.kill()
+    init = os.path.join(TMP, "init.cql")
+    with open(init, "w") as f:
+        f.write(".mode json\n")
+    t = Term([ds, "-init", init])
+    lines = t.run(".mode", "mode with -init")
+    R.eq(lines, ["mode json"], "-init FILE reads that file instead")
+    t.kill()
+    p = run([ds, "-init", init, "-c", "select id from cases limit 1"])
+    R.check(p.stdout.startswith("[") and p.returncode == 0, "-init applies to -c too", p.stdout + p.stderr)
+    p = run([ds, "-c", ".mode"], env={"HOME": home, "XDG_CONFIG_HOME": config})
+    R.eq(p.stdout, "mode table\n", "scripts and -c do not read the usual start-up file")
+    os.remove(os.path.join(home, ".caseqlrc"))
+    os.remove(os.path.join(config, "caseql", "rc"))
+    # .once: the next result only; .read and .once relative to the script naming them.
+    sub = os.path.join(TMP, "weekly dir")
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, "main.cql"), "w") as f:
+        f.write(".read part.cql\n")
+    with open(os.path.join(sub, "part.cql"), "w") as f:
+        f.write(".mode csv\n.once once.csv\nselect id from cases order by id limit 2;\nselect id from cases order by id limit 1;\n")
+    elsewhere = os.path.join(TMP, "elsewhere")
+    os.makedirs(elsewhere, exist_ok=True)
+    p = run([ds, "-f", os.path.join(sub, "main.cql")], cwd=elsewhere)
+    ids = [r[0] for r in csv_rows(ds, "select id from cases order by id limit 2")[1:]]
+    R.check(p.returncode == 0 and p.stdout.split() == ["id", ids[0]], ".once: the second result goes to the screen",
+            p.stdout + p.stderr)
+    once = os.path.join(sub, "once.csv")
+    R.check(os.path.exists(once) and [r[0] for r in csv.reader(open(once, encoding="utf-8"))] == ["id"] + ids,
+            ".read and .once paths are relative to the script that names them")
+    t = Term([ds])
+    out = os.path.join(TMP, "once-shell.csv")
+    t.run(".once " + out, ".once in the shell")
+    t.run("select id from cases order by id limit 2", "once result")
+    lines = t.run("count cases", "then the screen")
+    R.check(os.path.exists(out) and any(l.strip().isdigit() for l in lines), ".once in the shell: the file, then the screen",
+            "\n".join(lines))
+    t.kill()
+    # Without a dataset: the banner and statements say how to load one.
+    t = Term([])
+    scr = t.visible()
+    R.check("no dataset loaded" in scr[0] and ".load" in scr[0] and width(scr[0]) <= 80, "no dataset: the banner says how to load one",
+            "\n".join(scr[:3]))
+    lines = t.run("count cases", "count without a dataset")
+    R.check(any("no dataset loaded" in l and ".load FOLDER" in l for l in lines) and not any(l.strip() == "0" for l in lines),
+            "count cases without a dataset says so, not 0", "\n".join(lines))
+    t.kill()
+    # Usage errors name the real problem and no `shell` subcommand; --help shows each default once.
+    p = run(["a", "b"])
+    R.check(p.returncode == 2 and "shell" not in p.stderr and "caseql --help" in p.stderr, "usage error: no `shell` subcommand", p.stderr)
+    p = run(["--help"])
+    paragraphs = re.split(r"\n  (?=-)", p.stdout)
+    R.check(p.returncode == 0 and all(par.count("(default") <= 1 for par in paragraphs) and "-init" in p.stdout
+            and "--no-rc" in p.stdout, "--help: each default once, -init and --no-rc listed",
+            "\n".join(par for par in paragraphs if par.count("(default") > 1))
+    p = run([os.path.join(TMP, "missing", "folder")])
+    R.check(p.returncode == 1 and "no such file or folder" in p.stderr, "a missing dataset folder is named", p.stderr)
+    # run.sh: a first argument that is not an option is passed alone (no shipped dataset added).
+    fake = os.path.join(TMP, "runsh")
+    os.makedirs(os.path.join(fake, "scripts"), exist_ok=True)
+    os.makedirs(os.path.join(fake, ".build", "release"), exist_ok=True)
+    os.makedirs(os.path.join(fake, "bin"), exist_ok=True)
+    shutil.copy(os.path.join(ROOT, "run.sh"), fake)
+    with open(os.path.join(fake, "scripts", "setup.sh"), "w") as f:
+        f.write("true\n")
+    for path, body in [(os.path.join(fake, ".build", "release", "caseql"), 'printf "%s|" "$@"\n'),
+                       (os.path.join(fake, "bin", "swift"), "true\n")]:
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + body)
+        os.chmod(path, 0o755)
+    env = dict(os.environ, PATH=os.path.join(fake, "bin") + ":" + os.environ["PATH"])
+    for args, want in [(["missing/folder"], "missing/folder|"), ([], "datasets/zhengzhou-2020|"),
+                       (["-c", "count cases"], "datasets/zhengzhou-2020|-c|count cases|"),
+                       (["generate", "--out", "x"], "generate|--out|x|")]:
+        p = subprocess.run(["bash", os.path.join(fake, "run.sh")] + args, capture_output=True, text=True, env=env)
+        R.eq(p.stdout, want, "run.sh %s passes %s" % (" ".join(args), want))
+    # README's error example is what the shell prints.
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    m = re.search(r"```\ncaseql> (select cases where unti[^\n]*)\n(.*?)```", readme, re.S)
+    R.check(m is not None, "README has the error example")
+    if m:
+        t = Term([ds])
+        lines = t.run(m.group(1), "README's error example")
+        R.eq(lines, m.group(2).rstrip("\n").split("\n"), "README's error example is what the shell prints")
+        t.kill()
+    # The man page and completion scripts are generated from the declaration and current.
+    gen = os.path.join(TMP, "gen")
+    shutil.copytree(os.path.join(ROOT, "scripts"), os.path.join(gen, "scripts"))
+    p = subprocess.run(["bash", os.path.join(gen, "scripts", "gen-docs.sh")], capture_output=True, text=True,
+                       env=dict(os.environ, CASEQL=binary()))
+    for rel in ("docs/caseql.1", "completions/caseql.bash", "completions/_caseql"):
+        mine = os.path.join(gen, rel)
+        R.check(p.returncode == 0 and open(mine, encoding="utf-8").read() == open(os.path.join(ROOT, rel), encoding="utf-8").read(),
+                "%s is current (scripts/gen-docs.sh)" % rel, p.stderr)
+    roff = open(os.path.join(ROOT, "docs", "caseql.1"), encoding="utf-8").read()
+    R.check("人大代表建议" in roff and ".It Fl -no-rc" in roff and ".It Fl init" in roff and ".Sh FILES" in roff,
+            "the man page keeps the Chinese and lists the options")
+    if shutil.which("man"):
+        page = subprocess.run(["man", "-l", os.path.join(ROOT, "docs", "caseql.1")], capture_output=True, text=True,
+                              env=dict(os.environ, MANWIDTH="80", LANG="C.UTF-8"))
+        R.check("人大代表建议" in page.stdout and "--no-rc" in page.stdout and "warning" not in page.stderr,
+                "man renders the page", page.stderr)
+    comp = subprocess.run(["bash", "-c", "source %s && complete -p caseql" % os.path.join(ROOT, "completions", "caseql.bash")],
+                          capture_output=True, text=True)
+    R.check(comp.returncode == 0 and "caseql" in comp.stdout, "the bash completion script loads", comp.stderr)
+
+
+SCENARIOS = [completion, paste, settings, reading, arrival]
 
 
 def main():
