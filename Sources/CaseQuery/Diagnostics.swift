@@ -9,7 +9,9 @@ extension QueryError {
     ///   did you mean `unit`?
     /// ```
     /// For a multi-line statement the line the error starts on is shown; carets stop at its end.
-    public func rendered(source: String, name: String = "query") -> String {
+    /// `startColumn`: the column of the script where `source` begins (the first line is shown
+    /// indented to it, as it stands in the script).
+    public func rendered(source: String, name: String = "query", startColumn: Int = 1) -> String {
         let chars = Array(source)
         let offset = min(max(range.start.offset, 0), chars.count)
         var lineStart = offset
@@ -19,8 +21,9 @@ extension QueryError {
         let end = min(max(range.end.offset, offset), lineEnd)
 
         func shown(_ c: Character) -> Character { c == "\t" ? " " : c }
-        let text = String(chars[lineStart..<lineEnd].map(shown))
-        let indent = chars[lineStart..<offset].reduce(0) { $0 + DisplayWidth.of(shown($1)) }
+        let lead = lineStart == 0 ? String(repeating: " ", count: max(startColumn - 1, 0)) : ""
+        let text = lead + String(chars[lineStart..<lineEnd].map(shown))
+        let indent = lead.count + chars[lineStart..<offset].reduce(0) { $0 + DisplayWidth.of(shown($1)) }
         let width = chars[offset..<end].reduce(0) { $0 + DisplayWidth.of(shown($1)) }
 
         var out = "\(name):\(range.start.line):\(range.start.column): error: \(message)\n"

@@ -44,10 +44,49 @@ public struct Lexer {
     }
 
     /// The tokens of `text`, always ending with one `.end` token.
-    public static func tokenize(_ text: String) -> [Token] {
+    ///
+    /// Positions count from `start`: a statement that begins at line 40, column 9 of a script
+    /// gets the script's line and column numbers (offsets still count from the start of
+    /// `text`), so nothing has to be padded in front of it.
+    public static func tokenize(_ text: String, from start: SourcePosition = .start) -> [Token] {
         var lexer = Lexer(text)
+        lexer.line = start.line
+        lexer.column = start.column
         lexer.run()
         return lexer.tokens
+    }
+
+    /// A lexer over a whole script that hands out tokens one at a time, from any place in it:
+    /// the script splitter reads each statement's tokens once, so a script's cost grows with its
+    /// length. Offsets are Character offsets in the script.
+    public struct Stream {
+        private var lexer: Lexer
+        private var next = 0
+
+        public init(_ text: String) { lexer = Lexer(text) }
+
+        /// The script's Characters, as the offsets count them.
+        public var characters: [Character] { lexer.raw }
+
+        /// Continues from Character `offset`, which is at `line`:`column`.
+        public mutating func seek(offset: Int, line: Int, column: Int) {
+            lexer.index = min(max(offset, 0), lexer.raw.count)
+            lexer.line = line
+            lexer.column = column
+            lexer.tokens.removeAll(keepingCapacity: true)
+            next = 0
+        }
+
+        /// The next token; `.end` at the end of the script (again on every later call).
+        public mutating func nextToken() -> Token {
+            if next == lexer.tokens.count {
+                lexer.tokens.removeAll(keepingCapacity: true)
+                next = 0
+                _ = lexer.step()
+            }
+            next += 1
+            return lexer.tokens[next - 1]
+        }
     }
 
     /// Full-width ASCII forms (U+FF01...U+FF5E) as ASCII, the ideographic space as a space,
@@ -83,7 +122,17 @@ public struct Lexer {
     }
 
     private mutating func run() {
-        while let c = char() {
+        while step() {}
+    }
+
+    /// Lexes until at least one token is added; at the end of the text adds `.end` and returns false.
+    private mutating func step() -> Bool {
+        let before = tokens.count
+        while tokens.count == before {
+            guard let c = char() else {
+                emit(.end, "", from: position)
+                return false
+            }
             if c.isWhitespace {
                 advance()
             } else if c == "-" && char(1) == "-" {
@@ -100,7 +149,7 @@ public struct Lexer {
                 lexSymbol()
             }
         }
-        emit(.end, "", from: position)
+        return true
     }
 
     static func isDigit(_ c: Character) -> Bool { c >= "0" && c <= "9" && c.isASCII }

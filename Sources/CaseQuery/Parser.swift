@@ -19,16 +19,17 @@ public struct Parser {
     /// What may follow the statement just parsed, for the "expected … but found" message.
     private var follow: [String] = []
 
-    private init(_ text: String) {
-        tokens = Lexer.tokenize(text)
+    private init(_ text: String, from start: SourcePosition = .start) {
+        tokens = Lexer.tokenize(text, from: start)
     }
 
     // MARK: - Public API
 
-    /// Parses exactly one statement (an optional trailing ";" is allowed).
-    public static func parse(_ text: String) throws(QueryError) -> Statement {
+    /// Parses exactly one statement (an optional trailing ";" is allowed). Positions count from
+    /// `start` (where the text begins in its script); offsets from the start of `text`.
+    public static func parse(_ text: String, from start: SourcePosition = .start) throws(QueryError) -> Statement {
         do {
-            return try parseOne(text)
+            return try parseOne(text, from: start)
         } catch let error as QueryError {
             throw error
         } catch {
@@ -38,8 +39,8 @@ public struct Parser {
 
     // Internally the parser uses untyped `throws`: a typed error is returned through a buffer
     // that each call site reserves on the stack, which makes deep nesting cost far more stack.
-    private static func parseOne(_ text: String) throws -> Statement {
-        var p = Parser(text)
+    private static func parseOne(_ text: String, from start: SourcePosition) throws -> Statement {
+        var p = Parser(text, from: start)
         while p.current.isSymbol(";") { p.index += 1 }
         if p.current.kind == .end {
             throw QueryError("empty statement", at: p.current.range)
@@ -82,11 +83,17 @@ public struct Parser {
         for t in tail {
             if t.isSymbol("(") { open += 1 } else if t.isSymbol(")") { open -= 1 }
         }
-        if open > 0 { return .incomplete }
-        if last.kind == .symbol && Parser.continuingSymbols.contains(last.text) { return .incomplete }
-        if last.kind == .word && Parser.continuingWords.contains(last.word) { return .incomplete }
-        if tail.count == 1 && last.kind == .word && last.word == "count" { return .incomplete }
-        return .complete
+        return needsMore(last: last, tokenCount: tail.count, openParentheses: open) ? .incomplete : .complete
+    }
+
+    /// Whether a statement whose tokens so far number `tokenCount`, end with `last` and leave
+    /// `openParentheses` open must go on (the rule of `completeness(of:)`, for callers that
+    /// count as they read).
+    public static func needsMore(last: Token, tokenCount: Int, openParentheses: Int) -> Bool {
+        if last.unterminated || openParentheses > 0 { return true }
+        if last.kind == .symbol && Parser.continuingSymbols.contains(last.text) { return true }
+        if last.kind == .word && Parser.continuingWords.contains(last.word) { return true }
+        return tokenCount == 1 && last.kind == .word && last.word == "count"
     }
 
     static let continuingSymbols: Set<String> = ["=", "!=", "<", "<=", ">", ">=", "+", "-", ",", "("]

@@ -30,68 +30,96 @@ public enum ScriptSplitter {
         return t.isEmpty || t.hasPrefix("--")
     }
 
+    /// The script's dot-command lines and statements, in order.
+    ///
+    /// Lines end at any line break the lexer counts (LF, CRLF, CR), so a CRLF script splits as
+    /// an LF one does. The script is read once: each statement's tokens come from one lexer over
+    /// the whole text, and what decides where a statement ends is counted as they come (open
+    /// parentheses, the last token), so the cost grows with the script's length, not with the
+    /// number of its statements or lines times its length.
     public static func split(_ script: String) -> [Chunk] {
-        let lines = script.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        var lexer = Lexer.Stream(script)
+        let chars = lexer.characters
+        let n = chars.count
         var chunks: [Chunk] = []
-        var buffer = ""
-        var start = (line: 0, column: 0)
 
-        func startsStatement(_ k: Int) -> Bool {
-            var j = k
-            while j < lines.count {
-                if isBlank(lines[j]) { j += 1; continue }
-                return ScriptSplitter.startsStatement(lines[j])
+        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\u{3000}" }
+        /// The offset of the line break ending the line that holds `offset` (or n).
+        func lineEnd(_ offset: Int) -> Int {
+            var k = offset
+            while k < n && !chars[k].isNewline { k += 1 }
+            return k
+        }
+
+        var offset = 0, line = 1   // always at the start of `line`
+        while offset < n {
+            let end = lineEnd(offset)
+            var lead = 0
+            while offset + lead < end && isSpace(chars[offset + lead]) { lead += 1 }
+            let body = String(chars[(offset + lead)..<end])
+            if isBlank(body) {
+                offset = end + 1; line += 1
+                continue
             }
-            return true   // end of script
-        }
-
-        func emit(_ text: String, line: Int, column: Int) {
-            if Lexer.tokenize(text).allSatisfy({ $0.kind == .end || $0.isSymbol(";") }) { return }
-            chunks.append(Chunk(kind: .statement, text: text, line: line, column: column))
-        }
-
-        for (i, line) in lines.enumerated() {
-            let lineNo = i + 1
-            let trimmed = line.trimmingCharacters(in: " \t\u{3000}")
-            if buffer.isEmpty {
-                if trimmed.isEmpty || trimmed.hasPrefix("--") { continue }
-                if trimmed.hasPrefix(".") {
-                    chunks.append(Chunk(kind: .dot, text: trimmed, line: lineNo, column: 1))
+            if body.hasPrefix(".") {
+                chunks.append(Chunk(kind: .dot, text: body.trimmingCharacters(in: " \t\u{3000}"),
+                                    line: line, column: 1))
+                offset = end + 1; line += 1
+                continue
+            }
+            // A statement from here: read its tokens until it ends.
+            var start = (offset: offset + lead, line: line, column: lead + 1)
+            lexer.seek(offset: start.offset, line: start.line, column: start.column)
+            var count = 0, open = 0
+            var last: Token?
+            func emit(upTo stop: Int) {
+                if count > 0 {
+                    chunks.append(Chunk(kind: .statement, text: String(chars[start.offset..<stop]),
+                                        line: start.line, column: start.column))
+                }
+            }
+            statement: while true {
+                let t = lexer.nextToken()
+                if t.kind == .end || t.unterminated {
+                    // The end of the script (an unterminated string runs to it): the rest is
+                    // one statement, and the parser reports what is wrong with it.
+                    if t.unterminated { count += 1 }
+                    emit(upTo: t.unterminated ? n : last.map { lineEnd($0.range.end.offset) } ?? n)
+                    offset = n
+                    break statement
+                }
+                if t.isSymbol(";") {
+                    emit(upTo: t.range.start.offset)
+                    // What follows on the same line starts the next statement, unless it is
+                    // empty or a comment; then the next line is looked at afresh.
+                    var k = t.range.end.offset, column = t.range.end.column
+                    while k < n && isSpace(chars[k]) { k += 1; column += 1 }
+                    if k >= n || chars[k].isNewline || (chars[k] == "-" && k + 1 < n && chars[k + 1] == "-") {
+                        let stop = lineEnd(k)
+                        offset = stop + 1; line = t.range.end.line + 1
+                        break statement
+                    }
+                    start = (k, t.range.end.line, column)
+                    lexer.seek(offset: k, line: start.line, column: column)
+                    count = 0; open = 0; last = nil
                     continue
                 }
-                let lead = line.prefix { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.count
-                start = (lineNo, lead + 1)
-                buffer = String(line.dropFirst(lead))
-            } else {
-                buffer += "\n" + line
-            }
-            // Split at each `;` outside strings and comments.
-            while true {
-                let tokens = Lexer.tokenize(buffer)
-                if tokens.contains(where: { $0.unterminated }) { break }
-                guard let semi = tokens.first(where: { $0.isSymbol(";") }) else { break }
-                let chars = Array(buffer)
-                let text = String(chars[0..<semi.range.start.offset])
-                emit(text, line: start.line, column: start.column)
-                let rest = chars[semi.range.end.offset...]
-                // Where the rest starts, for positions.
-                let restLine = start.line + semi.range.end.line - 1
-                let restColumn = (semi.range.end.line == 1 ? start.column - 1 : 0) + semi.range.end.column
-                let lead = rest.prefix { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.count
-                buffer = String(rest.dropFirst(lead))
-                start = (restLine, restColumn + lead)
-                if buffer.hasPrefix("--") { buffer = "" }
-                if buffer.isEmpty { break }
-            }
-            if buffer.isEmpty { continue }
-            if Parser.completeness(of: buffer) == .complete && startsStatement(i + 1) {
-                emit(buffer, line: start.line, column: start.column)
-                buffer = ""
+                if let previous = last, t.range.start.line > previous.range.end.line,
+                   !Parser.needsMore(last: previous, tokenCount: count, openParentheses: open) {
+                    // A complete statement, and `t` begins a later line: that line (the next
+                    // with something on it) decides whether the statement ends here.
+                    let lineStart = t.range.start.offset - (t.range.start.column - 1)
+                    if startsStatement(String(chars[lineStart..<lineEnd(lineStart)])) {
+                        emit(upTo: lineEnd(previous.range.end.offset))
+                        offset = lineStart; line = t.range.start.line
+                        break statement
+                    }
+                }
+                count += 1
+                if t.isSymbol("(") { open += 1 } else if t.isSymbol(")") { open -= 1 }
+                last = t
             }
         }
-        if !buffer.isEmpty { emit(buffer, line: start.line, column: start.column) }
         return chunks
     }
 }

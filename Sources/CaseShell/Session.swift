@@ -104,19 +104,18 @@ public final class Session {
     /// Runs one statement whose text starts at `line`:`column` of `origin`.
     @discardableResult
     public func runStatement(_ text: String, origin: String = "query", line: Int = 1, column: Int = 1) -> Bool {
-        // Pad so that positions the parser reports are positions in the whole script.
-        let padded = String(repeating: "\n", count: line - 1) + String(repeating: " ", count: column - 1) + text
+        // Positions the parser reports are positions in the whole script.
         let started = DispatchTime.now()
         lastFailed = true
         do {
             guard hasDataset else {
                 throw ShellError("no dataset loaded: .load FOLDER (a folder with cases.csv, or a cases CSV file), or start caseql FOLDER")
             }
-            let statement = try Parser.parse(padded)
+            let statement = try Parser.parse(text, from: SourcePosition(line: line, column: column, offset: 0))
             let outcome = try engine.run(statement)
             show(outcome)
         } catch let e as QueryError {
-            printError(e.rendered(source: padded, name: origin) + Habits.hint(for: text))
+            printError(e.rendered(source: text, name: origin, startColumn: column) + Habits.hint(for: text))
             return false
         } catch {
             printError("\(origin):\(line): \(error)")
@@ -215,7 +214,8 @@ public final class Session {
         } catch let e as QueryError {
             printError(e.rendered(source: line, name: origin))
         } catch let e as LoadError {
-            printError(e.description)
+            // In a script the message says which line of it ran the `.load`.
+            printError(interactive && origin == "input" ? e.description : "\(origin):\(lineNo): \(e.description)")
         } catch {
             printError("\(origin):\(lineNo): \(error)")
         }

@@ -100,9 +100,59 @@ def test_signal_during_export_leaves_no_temporary():
         R.eq(os.listdir(d), [], "signal %d during export: no temporary file, no partial target" % sig)
 
 
+# ---- scripts --------------------------------------------------------------------------------
+
+def script(name, data):
+    p = os.path.join(fresh("script-" + name), name)
+    with open(p, "wb") as f:
+        f.write(data)
+    return p
+
+
+def test_crlf_and_bom_scripts():
+    lf = ".set u 教育局\n.mode csv\ncount cases where unit = $u\nselect id from cases where unit = $u\n  order by id limit 2\n"
+    want = run([SHIPPED, "-f", script("lf.cql", lf.encode())])
+    R.eq(want.returncode, 0, "LF script: exit 0")
+    R.check(want.stdout.startswith("count\n105\n"), "LF script: counts 教育局's cases", want.stdout + want.stderr)
+    for name, data in [("crlf.cql", lf.replace("\n", "\r\n").encode()),
+                       ("bom-crlf.cql", b"\xef\xbb\xbf" + lf.replace("\n", "\r\n").encode()),
+                       ("cr.cql", lf.replace("\n", "\r").encode())]:
+        p = run([SHIPPED, "-f", script(name, data)])
+        R.eq((p.returncode, p.stdout.replace("\r\n", "\n"), p.stderr), (0, want.stdout, ""),
+             "%s: the same output as the LF script" % name)
+    bad = run([SHIPPED, "-f", script("crlf-err.cql", b"count cases\r\n\r\nselect cases where unti = 1\r\n")])
+    R.eq(bad.returncode, 1, "CRLF script with an error: exit 1")
+    R.check(bad.stderr.startswith("%s:3:20: error: unknown field `unti`" % os.path.join(TMP, "script-crlf-err.cql", "crlf-err.cql")),
+            "CRLF script with an error: the right line and column", bad.stderr)
+
+
+def test_load_error_in_a_script_names_its_line():
+    p = run([SHIPPED, "-f", script("load.cql", b"count cases\n\n.load /nonexistent/x\ncount units\n")])
+    R.eq(p.returncode, 1, ".load error in a script: exit 1")
+    R.check(p.stderr.startswith(os.path.join(TMP, "script-load.cql", "load.cql") + ":3: /nonexistent/x: no such file"),
+            ".load error in a script: the script's line first", p.stderr)
+
+
+def test_long_scripts_are_linear():
+    # Each once took minutes (the statement re-read for every line or ";"): a timeout of
+    # 120 s on the debug binary separates linear from quadratic without timing anything finer.
+    p = run([SHIPPED, "--csv", "-f", script("one-line.cql", b"count cases;" * 20000)], timeout=120)
+    R.eq((p.returncode, p.stdout.count("1270\n")), (0, 20000), "20,000 `count cases;` on one line: 20,000 answers")
+    body = "select id from cases where\n" + "\n".join(['unit = "教育局" or'] * 20000) + '\nunit = "财政局"\n'
+    p = run([SHIPPED, "--csv", "-f", script("long.cql", body.encode())], timeout=120)
+    R.eq(p.returncode, 0, "one statement over 20,000 lines: exit 0")
+    R.eq(len(p.stdout.splitlines()) - 1, 105 + int(run([SHIPPED, "--csv", "--no-headers", "-c",
+         'count cases where unit = "财政局"']).stdout.strip()), "one statement over 20,000 lines: every row")
+    lines = "\n".join(["count cases"] * 20000) + "\nselect cases where unti = 1\n"
+    p = run([SHIPPED, "--csv", "-f", script("many.cql", lines.encode())], timeout=120)
+    R.eq(p.returncode, 1, "20,000 statements then an error: exit 1")
+    R.check(":20001:20: error: unknown field `unti`" in p.stderr, "20,000 statements then an error: its position", p.stderr)
+
+
 def main():
     for fn in [test_export_to_character_device, test_export_to_symlink_and_nul,
-               test_signal_during_export_leaves_no_temporary]:
+               test_signal_during_export_leaves_no_temporary, test_crlf_and_bom_scripts,
+               test_long_scripts_are_linear, test_load_error_in_a_script_names_its_line]:
         R.case(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     print("%d passed, %d failed" % (R.passed, R.failed))
