@@ -496,11 +496,8 @@ final class Binder {
             case .bool(let b): value = b
             case .number(let d, _) where d == 0 || d == 1: value = d == 1
             case .text(let s):
-                switch s.lowercased() {
-                case "true", "yes", "是", "1": value = true
-                case "false", "no", "否", "0": value = false
-                default: throw typeError(f, lit, r)
-                }
+                guard let v = YesNo.value(of: s) else { throw typeError(f, lit, r) }
+                value = v
             default: throw typeError(f, lit, r)
             }
             guard op == .eq || op == .ne else { throw QueryError("`\(f.name)` is yes/no: use = or !=", at: r) }

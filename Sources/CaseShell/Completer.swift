@@ -200,7 +200,7 @@ public final class Completer {
             var v = info.tokens + info.labels
             if spec.name == "status" { v += [DerivedStatus.overdue.token, DerivedStatus.overdue.label] }
             return v
-        case .bool: return ["true", "false"]
+        case .bool: return [YesNo.yes[0], YesNo.no[0]]
         case .text, .textList:
             let store = session.store
             guard spec.name != "title" && spec.name != "id" else { return [] }

@@ -44,7 +44,7 @@ public enum DotCommands {
             lines.append(line("params", s.engine.params.isEmpty ? "none" : s.engine.params.sorted { $0.key < $1.key }.map { "$\($0.key) = \($0.value)" }.joined(separator: ", ")))
             s.output.write(lines.joined(separator: "\n") + "\n")
         },
-        DotCommand(name: "load", shortest: 2, usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 5, argument: .path) { s, a in
+        DotCommand(name: "load", shortest: 2, usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 7, argument: .path) { s, a in
             var options = LoadOptions()
             var path: String?
             var i = 0
@@ -59,16 +59,22 @@ public enum DotCommands {
                         throw ShellError("--encoding takes \(TextEncoding.names)")
                     }
                     options.encoding = e
+                case "--kind":
+                    i += 1
+                    guard i < a.count, let k = Kind(spelling: a[i]) else {
+                        throw ShellError("--kind takes one of " + Kind.info.values.map { "\($0.token) (\($0.label))" }.joined(separator: ", "))
+                    }
+                    options.kind = k
                 default: path = a[i]
                 }
                 i += 1
             }
-            guard let path else { throw ShellError("usage: .load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030]") }
+            guard let path else { throw ShellError("usage: .load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]") }
             let report = try s.load(path, options: options)
             s.output.write(Escape.lines(loadSummary(report, store: s.store)) + "\n")
         },
         DotCommand(name: "schema", shortest: 2, usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
-            s.output.write(schemaText(a.first))
+            s.output.write(schemaText(a.first, store: s.store))
         },
         DotCommand(name: "units", shortest: 3, usage: ".units", help: "the handling units with their case counts", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.runStatement("select unit, count, completion_rate, face_to_face_rate, satisfaction_rate from cases group by unit order by count desc")
@@ -527,11 +533,16 @@ public enum DotCommands {
         return out
     }
 
-    public static func schemaText(_ source: String?) -> String {
-        let tables: [(String, [FieldSpec])] = [("cases (suggestions, proposals)", Schema.cases), ("units", Schema.units), ("events", Schema.events)]
+    /// The fields of each table with type, label, values and the other headers a file may use;
+    /// with a store, its tables' own fields (the extra columns of its files) and which fields its
+    /// files lacked.
+    public static func schemaText(_ source: String?, store: CaseStore? = nil) -> String {
+        let tables: [(String, Table?, [FieldSpec])] = [("cases (suggestions, proposals)", store?.cases, Schema.cases),
+                                                      ("units", store?.units, Schema.units), ("events", store?.events, Schema.events)]
         var out = ""
-        for (name, specs) in tables {
+        for (name, table, schemaSpecs) in tables {
             if let s = source, !name.contains(s.lowercased()) { continue }
+            let specs = table?.specs ?? schemaSpecs
             out += "\(name):\n"
             let w = specs.map { $0.name.count }.max() ?? 0
             let tw = specs.map { $0.type.name.count }.max() ?? 0
@@ -542,6 +553,9 @@ public enum DotCommands {
                 if case .enumeration(let info) = f.type {
                     line += "  [" + info.values.map { "\($0.token) \($0.label)" }.joined(separator: ", ") + "]"
                 }
+                if f.extra { line += "  (a column of the file, kept as text)" }
+                if let t = table, t.count > 0, !f.extra, !t.hasData(f.name) { line += "  (no data: not in the file)" }
+                if !f.aliases.isEmpty { line += "  headers also: " + f.aliases.joined(separator: ", ") }
                 out += line + "\n"
             }
         }

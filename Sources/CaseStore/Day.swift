@@ -21,8 +21,28 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a date from UTF-8 bytes without allocating. Accepts yyyy-m-d with - / or . and
-    /// also 2020年9月17日.
+    /// also 2020年9月17日, with a time of day after it as systems export them (`2019-01-08
+    /// 10:23:45.000`, `2015/3/12 9:30:00`, `2020-03-01T08:00`: the time is dropped), and
+    /// full-width digits and separators (２０２０－０３－０１, read as their ASCII twins).
     public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
+        if let d = parseDate(b) { return d }
+        // Full-width forms (EF BC 8E-9A: ．／０-９：) and ideographic spaces, as ASCII.
+        guard b.contains(0xEF) || b.contains(0xE3) else { return nil }
+        var ascii: [UInt8] = []
+        var i = 0
+        while i < b.count {
+            if i + 2 < b.count, b[i] == 0xEF, b[i + 1] == 0xBC, (0x8D...0x9A).contains(b[i + 2]) {
+                ascii.append(b[i + 2] - 0x8D + 0x2D); i += 3
+            } else if i + 2 < b.count, b[i] == 0xE3, b[i + 1] == 0x80, b[i + 2] == 0x80 {
+                ascii.append(0x20); i += 3
+            } else {
+                ascii.append(b[i]); i += 1
+            }
+        }
+        return ascii.withUnsafeBufferPointer { parseDate($0) }
+    }
+
+    private static func parseDate(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
         var i = 0
         let n = b.count
         func number(maxDigits: Int) -> Int? {
@@ -44,7 +64,18 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard let y = number(maxDigits: 4), i == 4, separator([0xE5, 0xB9, 0xB4]),  // 年
               let m = number(maxDigits: 2), separator([0xE6, 0x9C, 0x88]),           // 月
               let d = number(maxDigits: 2) else { return nil }
-        if i + 3 == n, b[i] == 0xE6, b[i + 1] == 0x97, b[i + 2] == 0xA5 { i += 3 }   // 日
+        if i + 3 <= n, b[i] == 0xE6, b[i + 1] == 0x97, b[i + 2] == 0xA5 { i += 3 }   // 日
+        // A time of day: a space or T, then digits, colons and a fraction.
+        if i < n, b[i] == 0x20 || b[i] == UInt8(ascii: "T") {
+            var j = i + 1
+            while j < n, b[j] == 0x20 { j += 1 }
+            var digits = 0
+            while j < n, (b[j] >= 48 && b[j] <= 57) || b[j] == UInt8(ascii: ":") || b[j] == UInt8(ascii: ".") {
+                if b[j] != UInt8(ascii: ":") && b[j] != UInt8(ascii: ".") { digits += 1 }
+                j += 1
+            }
+            if digits >= 2 && j == n { i = n }
+        }
         guard i == n else { return nil }
         return Day(year: y, month: m, day: d)
     }

@@ -18,16 +18,20 @@ public struct LoadIssue: Sendable, Equatable, CustomStringConvertible {
 public struct LoadError: Error, CustomStringConvertible {
     public var issues: [LoadIssue]
     public var total: Int
-    public init(_ issues: [LoadIssue], total: Int? = nil) { self.issues = issues; self.total = total ?? issues.count }
+    /// Whether `--lenient` would load something (not for a file that cannot be read at all).
+    public var lenientHelps: Bool
+    public init(_ issues: [LoadIssue], total: Int? = nil, lenientHelps: Bool = true) {
+        self.issues = issues; self.total = total ?? issues.count; self.lenientHelps = lenientHelps
+    }
     public init(_ message: String, file: String) {
-        self.init([LoadIssue(file: file, line: 0, column: 0, field: nil, message: message)])
+        self.init([LoadIssue(file: file, line: 0, column: 0, field: nil, message: message)], lenientHelps: false)
     }
     public static let shown = 20
 
     public var description: String {
         var lines = issues.prefix(LoadError.shown).map(\.description)
         if total > LoadError.shown { lines.append("… and \(total - LoadError.shown) more errors (\(total) in all)") }
-        if total > 1 { lines.append("\(total) errors: nothing was loaded (use --lenient to load the good rows)") }
+        if total > 1 { lines.append("\(total) errors: nothing was loaded" + (lenientHelps ? " (use --lenient to load the good rows)" : "")) }
         return lines.joined(separator: "\n")
     }
 }
@@ -59,6 +63,8 @@ public struct LoadOptions {
     public var encoding: TextEncoding?
     /// Folder for rejects files; nil = beside each input file.
     public var rejectsDirectory: String?
+    /// The kind of every case of a list that has no kind column (`--kind`); else the manifest's.
+    public var kind: Kind?
     /// Called with the fraction done (0…1) while loading large files.
     public var progress: ((Double) -> Void)?
     /// Files with at least this many bytes of rows are parsed in two halves on two threads (about
@@ -79,6 +85,8 @@ public struct LoadReport: Sendable {
         public var hadBOM: Bool
         public var rows: Int
         public var rejected: Int
+        /// Rows that are not cases (totals, notes, headings, the header again), skipped.
+        public var skipped = 0
         public var rejectsFile: String?
     }
     public var files: [FileReport] = []
@@ -120,6 +128,7 @@ public enum DatasetLoader {
         var errorTotal = 0
         func run(_ file: String, _ table: Table, _ extra: RowCheck?) throws {
             var tableLoader = try TableLoader(path: file, table: table, options: options, extra: extra)
+            tableLoader.manifestKind = store.manifest.kind
             try tableLoader.load()
             errors += tableLoader.issues
             errorTotal += tableLoader.issueTotal
@@ -128,6 +137,12 @@ public enum DatasetLoader {
             if options.lenient { report.rejectedIssues += tableLoader.issues }
         }
         try run(casesPath, store.cases, CaseRowCheck(store: store))
+        if options.lenient && store.cases.count == 0 && errorTotal > 0 {
+            // --lenient that keeps nothing has loaded nothing: an error, not an empty dataset.
+            throw LoadError(errors + [LoadIssue(file: (casesPath as NSString).lastPathComponent, line: 0, column: 0, field: nil,
+                                                message: "every row was rejected: no case loaded")],
+                            total: errorTotal + 1, lenientHelps: false)
+        }
         if let u = unitsPath { try run(u, store.units, nil) }
         if let e = eventsPath { try run(e, store.events, EventRowCheck(store: store)) }
         if errorTotal > 0 && !options.lenient { throw LoadError(errors, total: errorTotal) }
@@ -192,11 +207,45 @@ final class CaseRowCheck: RowCheck {
                 }
             }
         }
+        CaseRowCheck.splitLeadUnits(table)
+        // A list without ids: each case is known by its place in the list (1, 2, …).
+        if table.absentFields.contains("id"), case .text(let ids)? = table.storedColumn("id"), ids.pending == nil {
+            ids.codes = (0..<n).map { ids.pool.intern("\($0 + 1)") }
+            return []
+        }
         if case .text(let ids)? = table.storedColumn("id"), let pending = ids.pending,
            keyParts.reduce(0, { $0 + $1.keys.count }) == n {
             return duplicates(pending, keyParts)
         }
         return duplicateIDs(table)
+    }
+
+    /// The extra field holding every lead unit of a case assigned to several (分办).
+    static let sharedLeadField = "分办单位"
+
+    /// A unit cell naming several lead units (`市民政局;姑苏区人民政府`: 分办): the first becomes
+    /// the case's `unit`, and all of them, joined with "；", its `分办单位` (an extra text field,
+    /// added when some cell names several). Looks at each distinct unit name once.
+    static func splitLeadUnits(_ table: Table) {
+        guard table.name == "cases", case .text(let units)? = table.storedColumn("unit"), units.pending == nil else { return }
+        var split: [UInt32: (first: UInt32, all: String)] = [:]
+        for code in 0..<UInt32(units.pool.count) {
+            let name = units.pool[code]
+            guard name.contains(where: { ";；、，,".contains($0) }) else { continue }
+            let parts = CellWords.units(in: name)
+            guard parts.count > 1 else { continue }
+            split[code] = (units.pool.intern(parts[0]), parts.joined(separator: "；"))
+        }
+        guard !split.isEmpty else { return }
+        var name = sharedLeadField, i = 2
+        while Schema.field(name, in: table.specs) != nil { name = "\(sharedLeadField)\(i)"; i += 1 }
+        table.addExtraField(name, help: "every lead unit of a case assigned to several (分办); unit is the first")
+        guard case .text(let shared)? = table.storedColumn(name) else { return }
+        for row in 0..<table.count {
+            guard let s = split[units.codes[row]] else { continue }
+            units.codes[row] = s.first
+            shared.codes[row] = shared.pool.intern(s.all)
+        }
     }
 
     /// Duplicates from the ranges' sorted hashes: merged in (hash, row) order, and the bytes
@@ -330,6 +379,12 @@ enum ManifestReader {
             return d
         }
         m.asOf = try day("as_of")
+        if let k = obj["kind"] as? String {
+            guard let kind = Kind(spelling: k) else {
+                throw LoadError("kind: \"\(k)\" is not a kind (expected one of \(Kind.info.tokens.joined(separator: ", ")))", file: path)
+            }
+            m.kind = kind
+        }
         m.cutoff = try day("cutoff")
         if let t = obj["targets"] as? [String: Any] {
             if let v = t["completion_rate"] as? Double { m.completionTarget = v }

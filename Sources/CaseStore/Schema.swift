@@ -29,7 +29,8 @@ public struct FieldSpec: Sendable {
     public let type: FieldType
     /// Computed against the as-of date, never stored.
     public let derived: Bool
-    /// Must be a column of the file.
+    /// Every row needs a value; the file needs the column unless `Schema.neededColumns` says
+    /// another will do.
     public let required: Bool
     public let help: String
     /// For a derived field: the stored fields it is computed from (it has no data when a file
@@ -51,29 +52,34 @@ public struct FieldSpec: Sendable {
 
 public enum Schema {
     public static let cases: [FieldSpec] = [
-        FieldSpec("id", "编号", .text, aliases: ["案号", "建议号", "提案号"], required: true, help: "unique key"),
-        FieldSpec("kind", "类别", .enumeration(Kind.info), aliases: ["类型"], required: true),
-        FieldSpec("level", "级别", .enumeration(Level.info)),
-        FieldSpec("recess", "闭会期间", .bool, aliases: ["闭会"], help: "闭会建议 / 闭会提案"),
+        // Aliases: the headers real systems and published lists use (issue 18), read without renaming.
+        FieldSpec("id", "编号", .text, aliases: ["案号", "建议号", "提案号", "建议编号", "提案编号", "提案序号",
+                                                "建议提案号", "议案号", "案件编号"], required: true, help: "unique key"),
+        FieldSpec("kind", "类别", .enumeration(Kind.info), aliases: ["类型", "案件类型", "件别"]),
+        FieldSpec("level", "级别", .enumeration(Level.info), aliases: ["层级"]),
+        FieldSpec("recess", "闭会期间", .bool, aliases: ["闭会", "是否闭会"], help: "闭会建议 / 闭会提案"),
         FieldSpec("year", "年度", .int, aliases: ["年份"]),
-        FieldSpec("title", "案由", .text, aliases: ["标题", "题目"]),
-        FieldSpec("proposer", "领衔人", .text, aliases: ["提案人", "提出人", "代表", "委员"]),
-        FieldSpec("proposer_type", "提出者性质", .enumeration(ProposerType.info), aliases: ["提出者类型"]),
-        FieldSpec("cosigners", "附议人", .textList, aliases: ["联名人"]),
-        FieldSpec("category", "分类", .enumeration(Category.info), aliases: ["类别分类", "专业分类"]),
-        FieldSpec("unit", "主办单位", .text, aliases: ["承办单位", "单位"], required: true),
-        FieldSpec("co_units", "会办单位", .textList, aliases: ["协办单位"]),
-        FieldSpec("key_supervised", "重点督办", .bool, aliases: ["督办"]),
-        FieldSpec("leader", "领办领导", .text, aliases: ["领办"]),
-        FieldSpec("assigned_on", "交办日期", .date, required: true),
-        FieldSpec("signed_on", "签收日期", .date),
-        FieldSpec("deadline", "办理期限", .date, aliases: ["期限"]),
-        FieldSpec("replied_on", "答复日期", .date),
-        FieldSpec("closed_on", "办结日期", .date),
-        FieldSpec("status", "办理状态", .enumeration(Status.info), aliases: ["状态"], required: true),
-        FieldSpec("contact", "沟通方式", .enumeration(Contact.info)),
-        FieldSpec("satisfaction", "满意度", .enumeration(Satisfaction.info), aliases: ["满意程度"]),
-        FieldSpec("resolution", "解决程度", .enumeration(Resolution.info)),
+        FieldSpec("title", "案由", .text, aliases: ["标题", "题目", "建议标题", "建议名称", "提案题目", "提案标题",
+                                                   "提案名称", "建议题目", "议案标题", "案题"]),
+        FieldSpec("proposer", "领衔人", .text, aliases: ["提案人", "提出人", "代表", "委员", "领衔代表", "第一提案人",
+                                                      "提案者", "提出者", "代表姓名", "委员姓名", "领衔代表姓名"]),
+        FieldSpec("proposer_type", "提出者性质", .enumeration(ProposerType.info), aliases: ["提出者类型", "提案类型"]),
+        FieldSpec("cosigners", "附议人", .textList, aliases: ["联名人", "附议代表", "联名提案人", "联名代表", "附议委员"]),
+        FieldSpec("category", "分类", .enumeration(Category.info), aliases: ["类别分类", "专业分类", "所属类别", "内容分类"]),
+        FieldSpec("unit", "主办单位", .text, aliases: ["承办单位", "单位", "牵头单位", "办理单位", "主办", "主办单位名称"]),
+        FieldSpec("co_units", "会办单位", .textList, aliases: ["协办单位", "会办", "协办"]),
+        FieldSpec("key_supervised", "重点督办", .bool, aliases: ["督办", "是否重点督办"]),
+        FieldSpec("leader", "领办领导", .text, aliases: ["领办", "督办领导"]),
+        FieldSpec("assigned_on", "交办日期", .date, aliases: ["正式交办日期", "交办时间"]),
+        FieldSpec("signed_on", "签收日期", .date, aliases: ["签收时间"]),
+        FieldSpec("deadline", "办理期限", .date, aliases: ["期限", "要求办结日期", "要求结办日期", "办理时限", "办结时限"]),
+        FieldSpec("replied_on", "答复日期", .date, aliases: ["答复时间", "办复时间", "具体答复日期", "主办答复时间", "办复日期"]),
+        FieldSpec("closed_on", "办结日期", .date, aliases: ["实际办结日期", "办结时间"]),
+        FieldSpec("status", "办理状态", .enumeration(Status.info), aliases: ["状态", "办理情况", "办理进度"]),
+        FieldSpec("contact", "沟通方式", .enumeration(Contact.info), aliases: ["面商形式", "听取意见方式", "沟通形式", "联系方式"]),
+        FieldSpec("satisfaction", "满意度", .enumeration(Satisfaction.info),
+                  aliases: ["满意程度", "代表意见", "委员意见", "提案人意见", "满意情况", "反馈意见"]),
+        FieldSpec("resolution", "解决程度", .enumeration(Resolution.info), aliases: ["办理结果分类", "答复类别", "办复类别", "结果类别"]),
         FieldSpec("form", "征询意见表版本", .enumeration(FormVersion.info), aliases: ["征询意见表", "表版本"]),
         // Derived against the as-of date.
         FieldSpec("overdue", "逾期", .bool, derived: true, sources: ["deadline", "status"],
@@ -121,6 +127,12 @@ public enum Schema {
         let spellings = stored.flatMap(\.spellings)
         guard let hit = Suggest.closest(to: header, in: spellings) else { return nil }
         return stored.first { $0.spellings.contains(hit) }
+    }
+
+    /// The columns a file of `table` cannot be without: each inner list is met by any one of its
+    /// fields. A case list needs only a title or an id (issue 18: real lists lack the rest).
+    public static func neededColumns(_ table: String, _ specs: [FieldSpec]) -> [[String]] {
+        table == "cases" ? [["title", "id"]] : specs.filter { $0.required && !$0.derived }.map { [$0.name] }
     }
 
     /// The spec whose name, label or alias is `spelling` (ASCII case-insensitive).

@@ -74,13 +74,15 @@ public final class Table: @unchecked Sendable {
     }
 
     /// Adds a text field for a column of the file that is no field of the schema, named by its
-    /// header (which must not name a field already). Only before rows are loaded.
+    /// header (which must not name a field already); rows already loaded have it empty.
     @discardableResult
-    func addExtraField(_ header: String) -> FieldSpec {
-        precondition(count == 0 && columns[header] == nil)
-        let spec = FieldSpec(header, header, .text, extra: true, help: "a column of the file, kept as text")
+    func addExtraField(_ header: String, help: String = "a column of the file, kept as text") -> FieldSpec {
+        precondition(columns[header] == nil)
+        let spec = FieldSpec(header, header, .text, extra: true, help: help)
         specs.append(spec)
-        columns[header] = Table.makeColumn(spec, table: name, pools: pools)
+        let column = Table.makeColumn(spec, table: name, pools: pools)
+        if case .text(let c) = column { c.codes = Array(repeating: 0, count: count) }
+        columns[header] = column
         return spec
     }
 
@@ -249,6 +251,8 @@ public struct Manifest: Sendable, Equatable {
     /// Each unit's remit (职责范围): the categories it is expected to handle. A return request for a
     /// case in the unit's own remit is 推诿扯皮.
     public var remits: [String: [Category]] = [:]
+    /// The kind of every case, for a list of one kind without a kind column (manifest `kind`).
+    public var kind: Kind?
     public init() {}
 }
 

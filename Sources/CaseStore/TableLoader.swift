@@ -10,8 +10,12 @@ import Glibc
 /// column at `flush`.
 final class CellParser {
     enum Kind { case text, list, code, bool, day, int }
+    /// How the words of a cell (or of a list's items) are read: as written, as a person's name
+    /// (`顾建英代表` → 顾建英), as units (a trailing 等 and a shared level prefix left off).
+    enum Reading { case plain, people, units }
     let spec: FieldSpec
     let kind: Kind
+    let reading: Reading
     let column: ColumnRef
     private unowned(unsafe) let pool: StringPool?
     private let poolRef: Unmanaged<StringPool>?
@@ -44,6 +48,11 @@ final class CellParser {
     init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
         self.column = column
+        switch (spec.name, spec.extra) {
+        case ("proposer", false), ("cosigners", false): reading = .people
+        case ("co_units", false): reading = .units
+        default: reading = .plain
+        }
         var pool: StringPool?, pending: PendingCells?, info: EnumInfo?
         switch column {
         case .text(let x):
@@ -128,7 +137,8 @@ final class CellParser {
     }
 
     @inline(__always)
-    private func appendText(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+    private func appendText(_ cell: UnsafeBufferPointer<UInt8>) -> String? {
+        let p = reading == .people ? CellWords.person(cell) : cell
         if let pending = pendingRef {
             if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
             return pending._withUnsafeGuaranteedRef { pending -> String? in
@@ -166,15 +176,50 @@ final class CellParser {
         var start = 0
         var i = 0
         let n = p.count
+        var prefix = 0, first = true, afterDun = false
         while i <= n {
-            // Items end at ; or 、 (E3 80 81) or ； (EF BC 9B), or at the end of the cell.
+            // Items end at ; , or 、 (E3 80 81) ； (EF BC 9B) ， (EF BC 8C), or at the end of the cell.
             var sep = 0
-            if i == n { sep = 1 } else if p[i] == 0x3B { sep = 1 } else if p[i] >= 0xE3, i + 2 < n,
-                (p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x81) || (p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] == 0x9B) {
+            if i == n { sep = 1 } else if p[i] == 0x3B || p[i] == 0x2C { sep = 1 } else if p[i] >= 0xE3, i + 2 < n,
+                (p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x81) || (p[i] == 0xEF && p[i + 1] == 0xBC && (p[i + 2] == 0x9B || p[i + 2] == 0x8C)) {
                 sep = 3
             }
             if sep == 0 { i += 1; continue }
-            let item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<i]))
+            var item = CellParser.trim(UnsafeBufferPointer(rebasing: p[start..<i]))
+            switch reading {
+            case .plain: break
+            case .people: item = CellWords.person(item)
+            case .units:
+                item = CellWords.unit(item)
+                if first {
+                    prefix = sep == 1 && i == n ? 0 : CellWords.levelPrefix(item)
+                    if prefix > 0 { withPrefix = Array(item.prefix(prefix)) }
+                } else if prefix > 0, afterDun, CellWords.lacksLevel(item) {
+                    // `省发展改革委、财政厅`: 财政厅 is 省财政厅 (after 、 only: `;` joins whole names).
+                    withPrefix.removeLast(withPrefix.count - prefix)
+                    withPrefix.append(contentsOf: item)
+                    let done = withPrefix.withUnsafeBufferPointer { b -> String? in appendItem(b, pool, pending) }
+                    if let done { return done }
+                    afterDun = sep == 3 && p[i] == 0xE3
+                    i += sep; start = i; first = false
+                    continue
+                }
+            }
+            first = false
+            if let message = appendItem(item, pool, pending) { return message }
+            afterDun = sep == 3 && p[i] == 0xE3
+            i += sep
+            start = i
+        }
+        words.append(UInt32(pending.map { $0._withUnsafeGuaranteedRef { $0.count } } ?? baseEntries + entries.count))
+        return nil
+    }
+    /// An item with its level prefix put back.
+    private var withPrefix: [UInt8] = []
+
+    @inline(__always)
+    private func appendItem(_ item: UnsafeBufferPointer<UInt8>, _ pool: Unmanaged<StringPool>, _ pending: Unmanaged<PendingCells>?) -> String? {
+        do {
             if item.count > 0, let pending {
                 if !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
                 let fits = pending._withUnsafeGuaranteedRef { pending -> Bool in
@@ -188,10 +233,7 @@ final class CellParser {
                 entries.append(pool._withUnsafeGuaranteedRef { $0.intern(item, isNew: &isNew) })
                 if isNew && !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
             }
-            i += sep
-            start = i
         }
-        words.append(UInt32(pending.map { $0._withUnsafeGuaranteedRef { $0.count } } ?? baseEntries + entries.count))
         return nil
     }
 
@@ -202,7 +244,8 @@ final class CellParser {
         if v == 254 {
             let s = String(decoding: p, as: UTF8.self)
             let expected = info!.values.map { "\($0.label) (\($0.token))" }.joined(separator: ", ")
-            return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))"
+            let near = info!.nearest(to: s).map { "; did you mean \($0)?" } ?? ""
+            return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))\(near)"
         }
         bytes.append(v)
         return nil
@@ -213,7 +256,7 @@ final class CellParser {
         if p.count == 0 { bytes.append(0); return nil }
         let v = lookup(p)
         if v == 254 {
-            return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected true/false, 是/否 or 1/0)"
+            return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected \(YesNo.expected))"
         }
         bytes.append(v)
         return nil
@@ -257,13 +300,17 @@ final class CellParser {
         return nil
     }
 
+    /// The code an absent enum column is filled with (a list's kind from the manifest or
+    /// `--kind`); EnumInfo.none leaves it empty.
+    var fill: UInt8 = EnumInfo.none
+
     /// Appends the empty value (for a column the file does not have, or a bad cell).
     func appendEmpty() {
         switch kind {
         case .text:
             if let pending { pending.ends.append(UInt32(truncatingIfNeeded: pending.bytes.count)) } else { words.append(0) }
         case .list: words.append(UInt32(pending?.count ?? baseEntries + entries.count))
-        case .code: bytes.append(EnumInfo.none)
+        case .code: bytes.append(fill)
         case .bool: bytes.append(0)
         case .day: numbers.append(Day.none)
         case .int: numbers.append(0)
@@ -411,13 +458,9 @@ final class CellParser {
         while seenValue.count <= k { seenValue.append(254) }
         let s = String(decoding: p, as: UTF8.self)
         if let info {
-            seenValue[k] = info.code(of: s) ?? 254
+            seenValue[k] = info.loadedCode(of: s) ?? 254
         } else {
-            switch s.lowercased() {
-            case "true", "t", "yes", "y", "1", "是", "有", "√", "✓": seenValue[k] = 1
-            case "false", "f", "no", "n", "0", "否", "无", "×": seenValue[k] = 0
-            default: seenValue[k] = 254
-            }
+            seenValue[k] = YesNo.value(of: s).map { $0 ? 1 : 0 } ?? 254
         }
     }
 
@@ -451,6 +494,10 @@ struct TableLoader {
     var warnings: [String] = []
     var fileReport: LoadReport.FileReport
     var file: FileBytes
+    /// The header's rows (bytes), copied to the top of a rejects file.
+    var headerBytes = 0..<0
+    /// The manifest's kind for a list of one kind (when the file has no kind column).
+    var manifestKind: Kind?
     static let keptIssues = 200
 
     init(path: String, table: Table, options: LoadOptions, extra: RowCheck?) throws {
@@ -460,15 +507,18 @@ struct TableLoader {
         self.options = options
         self.extra = extra
         file = try FileBytes(path: path)
-        let data = file.buffer
+        var data = file.buffer
         guard !data.isEmpty else { throw LoadError("the file is empty (expected a header row and data rows)", file: path) }
-        if let nul = data.prefix(1 << 16).firstIndex(of: 0) {
-            if data.count >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF) {
-                throw LoadError("the file is UTF-16; save it as UTF-8 (or GB18030) CSV", file: path)
-            }
-            throw LoadError("this is not a text file (a NUL byte at offset \(nul)); expected CSV", file: path)
-        }
         fileReport = LoadReport.FileReport(file: path, encoding: .utf8, hadBOM: false, rows: 0, rejected: 0)
+        let kind = FileKind.sniff(data)
+        if let refusal = kind.refusal { throw LoadError(refusal, file: path) }
+        if kind == .html {
+            // An HTML table (how some systems export "Excel" lists): its cells as CSV.
+            guard let csv = HTMLTable.csv(data) else { throw LoadError("this is an HTML page with no table in it; expected CSV", file: path) }
+            file = FileBytes(owning: csv)
+            data = file.buffer
+            warnings.append("\(name): an HTML table\((path as NSString).pathExtension.lowercased().hasPrefix("xls") ? " saved with an Excel name" : ""), read as one")
+        }
         switch options.encoding {
         case .gb18030?:
             try transcodeFromGB18030()
@@ -508,14 +558,26 @@ struct TableLoader {
     mutating func loadRows(_ buf: UnsafeBufferPointer<UInt8>) throws -> Bool {
         var reader = CSVReader(buf)
         fileReport.hadBOM = reader.hasBOM
-        // Header.
-        let hasHeader: Bool
-        do { hasHeader = try reader.nextRow() } catch let f {
+        // Header: maybe under title rows, maybe two rows deep.
+        let layout: HeaderLayout
+        do {
+            guard let l = try HeaderLayout.find(buf, specs: table.specs) else {
+                throw LoadError("the file is empty (expected a header row)", file: path)
+            }
+            layout = l
+        } catch let f as CSVReader.Failure {
             let (l, c) = reader.location(of: f.offset)
             throw LoadError([LoadIssue(file: name, line: l, column: c, field: nil, message: f.message)])
         }
-        guard hasHeader else { throw LoadError("the file is empty (expected a header row)", file: path) }
-        let headerCount = reader.fields.count
+        headerBytes = layout.headerBytes
+        reader = CSVReader(buf, startingAt: layout.bodyStart, line: layout.bodyLine)
+        if layout.skippedAbove > 0 {
+            warnings.append("\(name): the header is on line \(reader.line - (layout.twoRows ? 2 : 1)); "
+                + "\(layout.skippedAbove) row\(layout.skippedAbove == 1 ? "" : "s") above it skipped"
+                + (layout.titleAbove.map { " (\"\(Escape.visible($0))\")" } ?? ""))
+        }
+        if layout.twoRows { warnings.append("\(name): a header of two rows (groups over sub-headers) read as one") }
+        let headerCount = layout.names.count
         // Reserve room for the rows, guessed from the first rows' length.
         var expectedRows = 0
         do {
@@ -532,51 +594,99 @@ struct TableLoader {
         var mapping: [CellParser?] = []
         var seenFields: [String: Int] = [:]
         var headerIssues: [LoadIssue] = []
-        var unknownHeaders: [(String, Int)] = []
+        let headerLine = reader.line - (layout.twoRows ? 2 : 1)
+        // Columns that name no field, kept as text fields under their header, with the field
+        // each most likely means.
+        var unplaced: [(header: String, guess: FieldSpec?)] = []
+        var placed: [Int: FieldSpec] = [:]
         for k in 0..<headerCount {
-            let h = Schema.headerName(reader.string(k))
-            let (_, col) = reader.location(of: reader.fields[k].start)
-            guard let spec = Schema.field(h, in: table.specs) else {
-                if !h.isEmpty { unknownHeaders.append((h, col)) }
-                mapping.append(nil); continue
+            let h = layout.names[k]
+            let col = k < layout.columns.count ? layout.columns[k] : 0
+            var spec: FieldSpec?
+            for c in layout.spellings[k] { if let f = Schema.field(c, in: table.specs.filter { !$0.extra }) { spec = f; break } }
+            if let s = spec, s.derived {
+                warnings.append("\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed")
+                continue
             }
-            if spec.derived {
-                warnings.append("\(name): column \"\(h)\" is derived (\(spec.name)); ignored, it is computed")
-                mapping.append(nil); continue
+            if let s = spec, let first = seenFields[s.name] {
+                // A second column for one field: kept as its own text field, not lost.
+                warnings.append("\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field")
+                spec = nil
             }
-            if let first = seenFields[spec.name] {
-                headerIssues.append(LoadIssue(file: name, line: 1, column: col, field: nil,
-                                              message: "column \"\(h)\" names \(spec.name) again (already column \(first + 1))"))
-                mapping.append(nil); continue
+            if let s = spec {
+                seenFields[s.name] = k
+                placed[k] = s
+            } else if !h.isEmpty {
+                _ = col
+                unplaced.append((h, HeaderText.guess(h, in: table.specs)))
             }
-            seenFields[spec.name] = k
-            let column = table.storedColumn(spec.name)!
-            if Pools.defers(field: spec.name, table: table.name), table.count == 0 {
+        }
+        // Needed columns: title or id for cases (any one of each list).
+        for need in Schema.neededColumns(table.name, table.specs) where !need.contains(where: { seenFields[$0] != nil }) {
+            let specs = need.compactMap { n in table.specs.first { $0.name == n } }
+            var message = "missing a column for " + specs.map(HeaderText.describe).joined(separator: " or ")
+            let likely = unplaced.first { g in need.contains { $0 == g.guess?.name } }?.header
+                ?? Suggest.closest(to: specs.first?.label ?? "", in: unplaced.map(\.header), maxDistance: 4)
+            if let likely { message += "; the header most likely meant is \"\(likely)\"" }
+            message += " (the header, line \(headerLine): " + layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ") + ")"
+            headerIssues.append(LoadIssue(file: name, line: headerLine, column: 0, field: nil, message: message))
+        }
+        // A header typed in field names and one edit from a field the file lacks (`satisfction`)
+        // is a typo: an error beside that field, not a column kept as text.
+        for (h, guess) in unplaced where h.allSatisfy(\.isASCII) {
+            if let meant = Schema.nearMiss(h, in: table.specs), guess?.name == meant.name, seenFields[meant.name] == nil {
+                let k = layout.names.firstIndex(of: h) ?? 0
+                headerIssues.append(LoadIssue(file: name, line: headerLine, column: k < layout.columns.count ? layout.columns[k] : 0, field: nil,
+                                              message: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column"))
+            }
+        }
+        if !headerIssues.isEmpty {
+            throw LoadError(headerIssues, lenientHelps: false)
+        }
+        if !unplaced.isEmpty {
+            let n = unplaced.count
+            warnings.append("\(name): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
+                + unplaced.map { "\"\(Escape.visible($0.header))\"" + ($0.guess.map { " (perhaps \(HeaderText.describe($0))?)" } ?? "") }.joined(separator: ", "))
+        }
+        var extraNames = Set<String>()
+        for k in 0..<headerCount {
+            var spec = placed[k]
+            if spec == nil {
+                let h = layout.names[k]
+                guard !h.isEmpty, seenFields[h] == nil else { mapping.append(nil); continue }
+                // An extra column: named by its header (numbered when the header repeats).
+                var extraName = h, i = 2
+                func taken(_ n: String) -> Bool {
+                    extraNames.contains(n) || Schema.field(n, in: table.specs).map { !$0.extra } ?? false
+                }
+                while taken(extraName) { extraName = "\(h)\(i)"; i += 1 }
+                extraNames.insert(extraName)
+                if let again = table.specs.first(where: { $0.extra && $0.name == extraName }) {
+                    spec = again   // read again (as GB18030): the column is there
+                } else {
+                    guard table.count == 0 else { mapping.append(nil); continue }
+                    spec = table.addExtraField(extraName)
+                }
+            }
+            let field = spec!
+            let column = table.storedColumn(field.name)!
+            if Pools.defers(field: field.name, table: table.name), table.count == 0 {
                 switch column {
                 case .text(let x): x.pending = PendingCells(); table.pools.register(column)
                 case .list(let x): x.pending = PendingCells(); table.pools.register(column)
                 default: break
                 }
             }
-            mapping.append(CellParser(spec: spec, column: column, expectedRows: expectedRows))
+            mapping.append(CellParser(spec: field, column: column, expectedRows: expectedRows))
         }
-        // A column that names no field: ignored, unless it is a near miss of a field the file
-        // does not have (then that field would silently stay empty).
-        for (h, col) in unknownHeaders {
-            if let meant = Schema.nearMiss(h, in: table.specs), seenFields[meant.name] == nil {
-                headerIssues.append(LoadIssue(file: name, line: 1, column: col, field: nil,
-                                              message: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column"))
-            } else {
-                warnings.append("\(name): column \"\(Escape.visible(h))\" is not a field of \(table.name); ignored")
-            }
+        let absentSpecs = table.storedSpecs.filter { seenFields[$0.name] == nil && !$0.extra }
+        table.absentFields = Set(absentSpecs.map(\.name))
+        let absent = absentSpecs.map { spec -> CellParser in
+            let p = CellParser(spec: spec, column: table.storedColumn(spec.name)!, expectedRows: expectedRows)
+            if spec.name == "kind", let kind = options.kind ?? manifestKind { p.fill = kind.rawValue }
+            return p
         }
-        for spec in table.storedSpecs where spec.required && seenFields[spec.name] == nil {
-            headerIssues.append(LoadIssue(file: name, line: 1, column: 0, field: nil,
-                                          message: "missing required column \(spec.name) (\(spec.label))"))
-        }
-        if !headerIssues.isEmpty { throw LoadError(headerIssues) }
-        let absent = table.storedSpecs.filter { seenFields[$0.name] == nil }
-            .map { CellParser(spec: $0, column: table.storedColumn($0.name)!, expectedRows: expectedRows) }
+        let filter = TableLoader.rowFilter(table: table, seenFields: seenFields, layout: layout)
 
         let bodyStart = reader.position
         // A large file is cut into a few parts at row boundaries, taken in turn by the cores as
@@ -591,7 +701,7 @@ struct TableLoader {
         var parsers = mapping.compactMap { $0 }
         for k in 0..<partCount {
             if k == 0 {
-                ranges.append(RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: perPart))
+                ranges.append(RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: perPart, filter: filter))
                 continue
             }
             let own = Table(name: table.name, specs: table.specs, pools: Pools())
@@ -605,8 +715,12 @@ struct TableLoader {
                 }
                 return CellParser(spec: a.spec, column: column, expectedRows: perPart)
             } }
-            let ab = absent.map { CellParser(spec: $0.spec, column: own.storedColumn($0.spec.name)!, expectedRows: perPart) }
-            ranges.append(RangeParser(name: name, table: own, mapping: m, absent: ab, headerCount: headerCount, expectedRows: perPart))
+            let ab = absent.map { a -> CellParser in
+                let p = CellParser(spec: a.spec, column: own.storedColumn(a.spec.name)!, expectedRows: perPart)
+                p.fill = a.fill
+                return p
+            }
+            ranges.append(RangeParser(name: name, table: own, mapping: m, absent: ab, headerCount: headerCount, expectedRows: perPart, filter: filter))
             parsers += m.compactMap { $0 }
         }
         for r in ranges { r.uniqueField = extra?.uniqueField }
@@ -654,7 +768,7 @@ struct TableLoader {
             let ended = k == 1 ? readers[0].position : bounds[k - 1] + readers[k - 1].position
             guard ended == bounds[k] else {
                 var rest = CSVReader(buf, startingAt: ended, line: lineAtEnd)
-                let r = RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: perPart)
+                let r = RangeParser(name: name, table: table, mapping: mapping, absent: absent, headerCount: headerCount, expectedRows: perPart, filter: filter)
                 r.uniqueField = extra?.uniqueField
                 r.run(&rest, buf: buf, end: buf.count) { _ in }
                 kept.append(r)
@@ -680,6 +794,9 @@ struct TableLoader {
             rejected += r.rejected
             positions.append(r.positions)
         }
+        let skipped = ranges.flatMap(\.skipped)
+        if !skipped.isEmpty { warnings.append(TableLoader.describeSkipped(skipped, file: name)) }
+        fileReport.skipped = skipped.count
         // Checks across rows (duplicate ids, events of unknown cases) and defaults, once every row is in.
         if let extra {
             let problems = extra.check(table, keyParts: ranges.map { ($0.uniqueKeys, $0.firstRow) })
@@ -718,7 +835,7 @@ struct TableLoader {
         fileReport.rows = table.count
         fileReport.rejected = rejected
         if rejected > 0 && options.lenient {
-            var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[(reader.hasBOM ? 3 : 0)..<headerEnd(buf)]))
+            var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[max(headerBytes.lowerBound, reader.hasBOM ? 3 : 0)..<headerBytes.upperBound]))
             for r in rejects { out += r.bytes }
             if out.last != 0x0A { out.append(0x0A) }
             let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
@@ -733,11 +850,28 @@ struct TableLoader {
         return true
     }
 
-    /// The byte offset just past the header row's line end.
-    func headerEnd(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
-        var r = CSVReader(buf)
-        _ = try? r.nextRow()
-        return r.position
+    /// "cases.csv: 3 rows are not cases, skipped: 2 section headings (lines 4, 40), a total (合计) (line 81)".
+    static func describeSkipped(_ skipped: [(line: Int, what: String)], file: String) -> String {
+        var order: [String] = []
+        var lines: [String: [Int]] = [:]
+        for s in skipped {
+            if lines[s.what] == nil { order.append(s.what) }
+            lines[s.what, default: []].append(s.line)
+        }
+        let parts = order.map { what -> String in
+            let l = lines[what]!
+            let shown = l.prefix(5).map(String.init).joined(separator: ", ") + (l.count > 5 ? ", …" : "")
+            return (l.count == 1 ? what : "\(l.count) × \(what)") + " (line\(l.count == 1 ? "" : "s") \(shown))"
+        }
+        return "\(file): \(skipped.count) row\(skipped.count == 1 ? " is" : "s are") not a case, skipped: " + parts.joined(separator: "; ")
+    }
+
+    /// Which rows are cases: the title's column is looked at (else the id's).
+    static func rowFilter(table: Table, seenFields: [String: Int], layout: HeaderLayout) -> RowFilter? {
+        guard let anchor = seenFields["title"] ?? seenFields["id"] ?? seenFields["case_id"] ?? seenFields["name"] else { return nil }
+        let id = seenFields["title"] != nil ? seenFields["id"] : nil
+        return RowFilter(anchor: anchor, idColumn: id, anchorHeader: layout.names[anchor],
+                         headerLengths: [layout.names[anchor].utf8.count] + layout.raw[anchor].map(\.utf8.count))
     }
 }
 
@@ -798,9 +932,15 @@ final class RangeParser {
     var uniqueField: String?
     private(set) var uniqueKeys: [UInt64] = []
 
-    init(name: String, table: Table, mapping: [CellParser?], absent: [CellParser], headerCount: Int, expectedRows: Int) {
+    /// Tells cases from rows that are not (totals, notes, headings); nil keeps every row.
+    let filter: RowFilter?
+    /// Rows skipped as not cases: line and what each is.
+    var skipped: [(line: Int, what: String)] = []
+
+    init(name: String, table: Table, mapping: [CellParser?], absent: [CellParser], headerCount: Int, expectedRows: Int,
+         filter: RowFilter? = nil) {
         self.name = name; self.table = table; self.mapping = mapping; self.absent = absent
-        self.headerCount = headerCount; self.expectedRows = expectedRows
+        self.headerCount = headerCount; self.expectedRows = expectedRows; self.filter = filter
     }
 
     func addIssue(line: Int, column: Int, field: String?, _ message: String) {
@@ -813,6 +953,7 @@ final class RangeParser {
     /// For a range parsed apart: its offsets and lines become the file's.
     func shift(offset: Int, lines: Int) {
         for i in issues.indices { issues[i].line += lines }
+        for i in skipped.indices { skipped[i].line += lines }
         for i in rejects.indices { rejects[i].offset += offset }
         positions.baseStart += offset
         positions.baseLine += lines
@@ -868,7 +1009,14 @@ final class RangeParser {
                 }
                 if !more { finished = true; break }
                 if reader.isBlankRow { continue }
+                if let filter, reader.fields.count > filter.anchor, !filter.isData(reader) {
+                    skipped.append((reader.rowLine, filter.reason(reader) ?? "not a case"))
+                    continue
+                }
                 if reader.fields.count != hc {
+                    if let filter, let what = filter.reason(reader) {
+                        skipped.append((reader.rowLine, what)); continue
+                    }
                     let (l, _) = reader.location(of: reader.rowStart)
                     addIssue(line: l, column: 0, field: nil,
                              "\(reader.fields.count < hc ? "too few" : "too many") fields: expected \(hc), found \(reader.fields.count)")

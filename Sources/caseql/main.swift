@@ -79,6 +79,9 @@ struct Shell: ParsableCommand {
     @Option(help: "The encoding of the dataset's files: utf-8 or gb18030 (default: detected).")
     var encoding: String?
 
+    @Option(help: "The kind of every case of a list without a kind column: suggestion (建议), proposal (提案), motion (议案), inquiry (质询), public_opinion (群众意见), social_opinion (社情民意).")
+    var kind: String?
+
     @Flag(help: "Leave out the header row.")
     var noHeaders = false
 
@@ -97,6 +100,9 @@ struct Shell: ParsableCommand {
         }
         if let e = encoding, TextEncoding(name: e) == nil {
             throw ValidationError("--encoding takes \(TextEncoding.names)")
+        }
+        if let k = kind, Kind(spelling: k) == nil {
+            throw ValidationError("--kind takes one of \(Kind.info.tokens.joined(separator: ", "))")
         }
         if let a = asof, a != "today", Day(a) == nil { throw ValidationError("--asof: \(a) is not a date (yyyy-mm-dd)") }
         for s in set where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not \(s)") }
@@ -135,6 +141,7 @@ struct Shell: ParsableCommand {
         if let path = dataset {
             var options = LoadOptions(lenient: lenient)
             options.parallelThreshold = parallelLoad ?? (ProcessInfo.processInfo.activeProcessorCount > 1) ? LoadOptions.parallelLoadThreshold : Int.max
+            options.kind = kind.flatMap { Kind(spelling: $0) }
             options.encoding = encoding.flatMap { TextEncoding(name: $0) }
             do {
                 let report = try session.load(path, options: options, asOf: asOfDay)

@@ -30,12 +30,13 @@ import Testing
 }
 
 @Test func unknownHeaderNearAFieldThatIsPresentIsOnlyNoted() throws {
-    // 序号 is one edit from 编号 (id), but id is there: the column is set aside with a note.
+    // 序号 is one edit from 编号 (id), but id is there: the column is kept as a text field, with a note.
     let csv = "序号,编号,kind,unit,assigned_on,status\n1,A-1,proposal,教育局,2020-03-01,closed\n"
     let ds = try TempDataset(["cases.csv": csv])
     let (store, report) = try DatasetLoader.load(ds.path)
     #expect(store.cases.count == 1)
-    #expect(report.warnings.contains { $0.contains("\"序号\" is not a field of cases; ignored") })
+    #expect(report.warnings.contains { $0.contains("named no field of cases, kept as text field under its header: \"序号\"") })
+    #expect(store.cases.text("序号")[0] == "1")
 }
 
 @Test func unknownHeaderFarFromEveryFieldIsOnlyNoted() throws {

@@ -137,16 +137,27 @@ func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()
 }
 
 @Test func missingRequiredColumn() throws {
-    let e = try loadError(["cases.csv": "id,kind,unit,assigned_on\nC-1,proposal,教育局,2020-01-01\n"])
-    #expect(e.issues.map(\.description) == ["cases.csv:1: missing required column status (办理状态)"])
+    // A case list needs a title or an id; the rest may be absent (and has no data then).
+    let e = try loadError(["cases.csv": "kind,unit,assigned_on\nproposal,教育局,2020-01-01\n"])
+    #expect(e.issues.map(\.description) == ["cases.csv:1: missing a column for title (案由) or id (编号) (the header, line 1: kind, unit, assigned_on)"])
+    #expect(!e.description.contains("--lenient"))
+    let ds = try TempDataset(["cases.csv": "id,kind,unit,assigned_on\nC-1,proposal,教育局,2020-01-01\n"])
+    let (store, _) = try DatasetLoader.load(ds.path)
+    #expect(store.cases.count == 1)
+    #expect(!store.cases.hasData("status") && store.cases.hasData("unit"))
+    #expect(store.cases.code("status").codes == [EnumInfo.none])
 }
 
 @Test func emptyBinaryMissingAndNoCases() throws {
     #expect(try loadError(["cases.csv": ""]).description.contains("the file is empty"))
     let ds = try TempDataset([:])
     try ds.write("cases.csv", [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0xFF])
+    do { _ = try DatasetLoader.load(ds.path); Issue.record("workbook loaded") } catch let e as LoadError {
+        #expect(e.description.contains("this is an Excel workbook (.xlsx), not CSV"))
+    }
+    try ds.write("cases.csv", [0x41, 0x42, 0x00, 0x43])
     do { _ = try DatasetLoader.load(ds.path); Issue.record("binary loaded") } catch let e as LoadError {
-        #expect(e.description.contains("not a text file"))
+        #expect(e.description.contains("not a text file (a NUL byte at offset 2)"))
     }
     do { _ = try DatasetLoader.load(ds.path + "/nope"); Issue.record("missing loaded") } catch let e as LoadError {
         #expect(e.description.hasSuffix("nope: no such file or folder"))
@@ -326,7 +337,7 @@ func dump(_ store: CaseStore) -> [String] {
         var row = goodRow1.replacingOccurrences(of: "C-1,", with: "B-\(i),")
         if i % 37 == 5 { row = row.replacingOccurrences(of: "2020-03-10", with: "2020-02-31"); expectedBad.append(i) }
         else if i % 53 == 11 { row = row.replacingOccurrences(of: ",closed,", with: ",shut,"); expectedBad.append(i) }
-        else if i % 101 == 63 { row = row.replacingOccurrences(of: ",proposal,", with: ",,"); expectedBad.append(i) }
+        else if i % 101 == 63 { row = row.replacingOccurrences(of: ",proposal,", with: ",petition,"); expectedBad.append(i) }
         csv += row
     }
     for threshold in [Int.max, 0] {

@@ -1,0 +1,253 @@
+// How a published list is laid out: where its header is (title rows above it, a second header
+// row under merged group cells), which header names which field, and which rows are not cases
+// (合计, 注：…, section headings, the header repeated, rows of only commas). Done once per file,
+// except `RowFilter.isData`, which looks at one cell per row.
+
+/// The words of a header cell, and the spellings to try for it.
+enum HeaderText {
+    /// The cell without the characters that pad it inside and out (`Schema.headerName`, then
+    /// spaces, ideographic and no-break spaces, tabs and line breaks inside: `案　由`, `案   由`),
+    /// and without a trailing `*` or colon.
+    static func squeezed(_ raw: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in Schema.headerName(raw).unicodeScalars {
+            switch u.value {
+            case 0x20, 0x09, 0x0A, 0x0D, 0xA0, 0x3000, 0xFEFF, 0x2000...0x200B: continue
+            default: out.append(u)
+            }
+        }
+        var s = String(out)
+        while let l = s.last, "*＊:：".contains(l) { s.removeLast() }
+        return s
+    }
+
+    /// Spellings to look up, best first: the squeezed cell, its first line, and either without a
+    /// bracketed suffix (`答复时间（年月日）`, `主办单位(牵头)`).
+    static func candidates(_ raw: String) -> [String] {
+        var out = [squeezed(raw)]
+        if let firstLine = raw.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) {
+            out.append(squeezed(firstLine))
+        }
+        for s in out {
+            var t = s
+            while let last = t.last, "）)】]".contains(last),
+                  let open = t.lastIndex(where: { "（(【[".contains($0) }), open > t.startIndex {
+                t = String(t[..<open])
+            }
+            out.append(t)
+        }
+        var seen = Set<String>()
+        return out.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// The field a header cell names, if any.
+    static func field(_ raw: String, in specs: [FieldSpec]) -> FieldSpec? {
+        for c in candidates(raw) { if let f = Schema.field(c, in: specs.filter { !$0.extra }) { return f } }
+        return nil
+    }
+
+    /// The field a header that names none most likely means: one of its spellings contains the
+    /// header or is contained in it (two characters or more), else the nearest by edit distance.
+    static func guess(_ raw: String, in specs: [FieldSpec]) -> FieldSpec? {
+        let h = squeezed(raw)
+        guard h.count >= 2 else { return nil }
+        let stored = specs.filter { !$0.derived && !$0.extra }
+        var best: (FieldSpec, Int)?
+        for spec in stored {
+            for s in spec.spellings where s.count >= 2 && (h.contains(s) || s.contains(h)) {
+                let score = abs(s.count - h.count)
+                if score < best?.1 ?? Int.max { best = (spec, score) }
+            }
+        }
+        return best?.0 ?? Schema.nearMiss(h, in: stored)
+    }
+
+    /// How a field is named in messages: `title (案由)`.
+    static func describe(_ spec: FieldSpec) -> String { spec.extra ? spec.name : "\(spec.name) (\(spec.label))" }
+}
+
+/// The header of a file: on which row it is, one or two rows deep, and each column's name.
+struct HeaderLayout {
+    /// Each column's header (group and sub-header joined for a two-row header).
+    var names: [String]
+    /// Each column's header cells as written (trimmed), one or two.
+    var raw: [[String]]
+    /// The spellings to try for each column, best first.
+    var spellings: [[String]]
+    /// Character column of each header cell, for messages.
+    var columns: [Int]
+    /// Where the body starts: byte offset and line.
+    var bodyStart: Int
+    var bodyLine: Int
+    /// The header's bytes (from its first row through its last), for a rejects file.
+    var headerBytes: Range<Int>
+    /// Rows above the header (titles, dates, notes): how many, and the first one's words.
+    var skippedAbove: Int
+    var titleAbove: String?
+    var twoRows: Bool
+
+    struct Row {
+        var cells: [String]
+        var columns: [Int]
+        var start: Int
+        var end: Int
+        var line: Int
+        var endLine: Int
+    }
+
+    /// Rows looked at for the header.
+    static let searchRows = 30
+
+    /// Finds the header: of the first rows, the one whose cells name the most fields (the first
+    /// row when none names any); a row under it whose cells sit under the header's empty (merged)
+    /// cells is its second row.
+    static func find(_ buf: UnsafeBufferPointer<UInt8>, specs: [FieldSpec]) throws(CSVReader.Failure) -> HeaderLayout? {
+        var reader = CSVReader(buf)
+        var rows: [Row] = []
+        while rows.count < searchRows {
+            let start = reader.position
+            guard try reader.nextRow() else { break }
+            if reader.isBlankRow { continue }
+            let cells = (0..<reader.fields.count).map { reader.string($0) }
+            let columns = (0..<reader.fields.count).map { reader.location(of: reader.fields[$0].start).column }
+            rows.append(Row(cells: cells, columns: columns, start: reader.rowStart == 0 ? start : reader.rowStart,
+                            end: reader.position, line: reader.rowLine, endLine: reader.line))
+        }
+        guard !rows.isEmpty else { return nil }
+        func score(_ r: Row) -> Int {
+            var fields = Set<String>()
+            for c in r.cells { if let f = HeaderText.field(c, in: specs) { fields.insert(f.name) } }
+            return fields.count
+        }
+        var h = 0, best = 0
+        for (i, r) in rows.enumerated() {
+            let s = score(r)
+            if s > best { best = s; h = i }
+        }
+        let head = rows[h]
+        var names = head.cells.map { HeaderText.squeezed($0) }
+        var spellings = head.cells.map { HeaderText.candidates($0) }
+        var last = head
+        var twoRows = false
+        if h + 1 < rows.count, isSubHeader(rows[h + 1], under: head, specs: specs) {
+            let sub = rows[h + 1]
+            twoRows = true
+            last = sub
+            var group = ""
+            for k in 0..<names.count {
+                let top = HeaderText.squeezed(head.cells[k])
+                let below = k < sub.cells.count ? HeaderText.squeezed(sub.cells[k]) : ""
+                // A cell merged down names its column alone; a group names the columns under it.
+                if !top.isEmpty { group = below.isEmpty ? "" : top }
+                guard !below.isEmpty else { continue }
+                names[k] = group + below
+                // The sub-header, then group + sub-header, then the group.
+                spellings[k] = HeaderText.candidates(sub.cells[k]) + (group.isEmpty ? [] : [group + below, group])
+            }
+        }
+        let title = rows[..<h].lazy.flatMap { $0.cells }.map { HeaderText.squeezed($0) }.first { !$0.isEmpty }
+        let raw = (0..<names.count).map { k in
+            ([head] + (twoRows ? [last] : [])).compactMap { k < $0.cells.count ? $0.cells[k].trimmingSpaces() : nil }.filter { !$0.isEmpty }
+        }
+        return HeaderLayout(names: names, raw: raw, spellings: spellings, columns: head.columns, bodyStart: last.end,
+                            bodyLine: last.endLine, headerBytes: head.start..<last.end, skippedAbove: h,
+                            titleAbove: title, twoRows: twoRows)
+    }
+
+    /// A second header row: it has a cell under an empty cell of the header (a merged group's
+    /// span), every cell it has sits under an empty header cell or a group's first cell, and no
+    /// cell of it is under a header cell merged down (a field on its own).
+    static func isSubHeader(_ sub: Row, under head: Row, specs: [FieldSpec]) -> Bool {
+        let n = head.cells.count
+        func top(_ k: Int) -> String { k < n ? HeaderText.squeezed(head.cells[k]) : "" }
+        func below(_ k: Int) -> String { k < sub.cells.count ? HeaderText.squeezed(sub.cells[k]) : "" }
+        var underSpan = false, filled = 0
+        for k in 0..<max(n, sub.cells.count) where !below(k).isEmpty {
+            filled += 1
+            if top(k).isEmpty { underSpan = true; continue }
+            // The group's first cell: the next header cell is empty and has a sub-header.
+            guard top(k + 1).isEmpty && !below(k + 1).isEmpty else { return false }
+        }
+        // Headers are short; a row with a long cell is data.
+        return underSpan && filled >= 2 && sub.cells.allSatisfy { HeaderText.squeezed($0).count <= 16 }
+    }
+}
+
+/// Tells data rows from rows that are not cases: totals (合计), notes (注：…), section headings
+/// (`（一）重点督办的代表建议`), the header repeated, rows of only commas.
+struct RowFilter {
+    /// The column looked at for every row (the title's, else the id's).
+    let anchor: Int
+    /// The id's column when the anchor is the title's.
+    let idColumn: Int?
+    /// The anchor column's header, squeezed (a repeated header).
+    let anchorHeader: String
+    /// The byte lengths of the anchor's header cells as written (a cell of another length is
+    /// not the header repeated).
+    let headerLengths: [Int]
+
+    /// The words that may begin a row that is not a case: 合 总 小 共 注 说 备 附 （ and the
+    /// numerals of headings 一 … 十. A table by a character's last two UTF-8 bytes (distinct for
+    /// these) holding its first byte, so the test per row is one load.
+    static let suspicious: UnsafeMutablePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+        t.initialize(repeating: 0, count: 1 << 16)
+        for c in "合总小共注说备附（一二三四五六七八九十" {
+            let b = Array(String(c).utf8)
+            precondition(t[Int(b[1]) << 8 | Int(b[2])] == 0)
+            t[Int(b[1]) << 8 | Int(b[2])] = b[0]
+        }
+        return t
+    }()
+
+    /// Whether the current row of `reader` is a case. Looks at the anchor cell; only a row whose
+    /// anchor cell is empty, equals its header, or begins with one of the suspicious words is
+    /// read whole.
+    @inline(__always)
+    func isData(_ reader: CSVReader) -> Bool {
+        let quick: Bool? = reader.withValue(anchor) { raw in
+            let p = CellParser.trim(raw)
+            guard p.count > 0, p[0] != 0x28 else { return nil }   // empty, or "(一)"
+            if p.count >= 3 && RowFilter.suspicious[Int(p[1]) << 8 | Int(p[2])] == p[0] { return nil }
+            for l in headerLengths where p.count == l { return nil }
+            return true
+        }
+        if let quick { return quick }
+        return reason(reader) == nil
+    }
+
+    /// Why the current row is not a case, or nil when it is one.
+    func reason(_ reader: CSVReader) -> String? {
+        let cells = (0..<reader.fields.count).map { HeaderText.squeezed(reader.string($0)) }
+        let filled = cells.filter { !$0.isEmpty }
+        if filled.isEmpty { return "an empty row" }
+        let a = anchor < cells.count ? cells[anchor] : ""
+        if a == anchorHeader { return "the header again" }
+        if a.isEmpty {
+            if let k = RowFilter.kindOfRow(filled[0]) { return k }
+            if let id = idColumn, id < cells.count, !cells[id].isEmpty, filled.count >= 2 { return nil }
+            return filled.count == 1 ? "a section heading" : "a row with no title or id"
+        }
+        if let k = RowFilter.kindOfRow(a) {
+            return k == "a section heading" && filled.count > 2 ? nil : k
+        }
+        return nil
+    }
+
+    /// What a row whose first words are these is, when they say it is not a case.
+    static func kindOfRow(_ words: String) -> String? {
+        for w in ["合计", "总计", "小计", "共计"] where words.hasPrefix(w) { return "a total (\(w))" }
+        for w in ["注：", "注:", "说明：", "说明:", "备注：", "备注:", "附：", "附件", "附表"] where words.hasPrefix(w) { return "a note" }
+        let numerals = "一二三四五六七八九十"
+        var s = Substring(words)
+        if let f = s.first, f == "（" || f == "(" {
+            s = s.dropFirst()
+            let n = s.prefix { numerals.contains($0) }
+            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "）" || c == ")" { return "a section heading" }
+        } else {
+            let n = s.prefix { numerals.contains($0) }
+            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "、" || c == "." || c == "．" { return "a section heading" }
+        }
+        return nil
+    }
+}

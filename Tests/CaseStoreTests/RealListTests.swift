@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+@testable import CaseStore
+
+/// Lists laid out as real systems and published notices lay them out (Tests/reallists: invented
+/// rows under real headers and words), each loading as published (issue 18).
+@Suite struct RealListTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("reallists").path
+
+    func load(_ name: String, kind: Kind? = nil) throws -> (CaseStore, LoadReport) {
+        var options = LoadOptions()
+        options.kind = kind
+        return try DatasetLoader.load(RealListTests.folder + "/" + name, options: options)
+    }
+    func texts(_ t: Table, _ field: String) -> [String] { (0..<t.count).map { t.text(field)[$0] } }
+    func lists(_ t: Table, _ field: String) -> [[String]] { (0..<t.count).map { t.list(field)[$0] } }
+    func tokens(_ t: Table, _ field: String) -> [String] {
+        let c = t.code(field)
+        return c.codes.map { c.info.token($0) }
+    }
+    func days(_ t: Table, _ field: String) -> [String] {
+        t.day(field).values.map { $0 == Day.none ? "" : Day(raw: $0).description }
+    }
+
+    @Test func cityNPCSystemExport() throws {
+        let (s, report) = try load("npc-city-system.csv")
+        let c = s.cases
+        #expect(c.count == 4)
+        #expect(texts(c, "id") == ["JY20190001", "JY20190002", "JY20190003", "JY20190004"])
+        #expect(tokens(c, "kind") == ["suggestion", "suggestion", "suggestion", "suggestion"])   // 建议, 批评, 意见
+        #expect(texts(c, "proposer") == ["顾建英", "王志强", "刘海燕", "陈国栋"])
+        #expect(lists(c, "cosigners") == [["钱明亮", "李秀兰", "周建国"], ["张红梅", "赵立新"], [], ["孙丽", "吴刚"]])
+        #expect(lists(c, "co_units")[0] == ["市财政局", "市规划局"])
+        #expect(tokens(c, "status") == ["replied", "in_progress", "closed", "replied"])
+        #expect(tokens(c, "contact") == ["meeting", "phone", "visit", "visit"])
+        #expect(tokens(c, "satisfaction") == ["satisfied", "", "basic", ""])      // 未表态: no answer
+        #expect(tokens(c, "resolution") == ["A", "", "B", "C"])
+        #expect(days(c, "assigned_on") == ["2019-01-08", "2019-01-08", "2019-01-09", "2019-01-09"])
+        #expect(days(c, "replied_on") == ["2019-03-20", "", "2019-02-28", "2019-03-01"])
+        // Columns caseql has no field for are kept, under their headers.
+        #expect(texts(c, "代表团") == ["临汝镇代表团", "城关镇代表团", "临汝镇代表团", "骑岭乡代表团"])
+        #expect(texts(c, "届次") == Array(repeating: "十五届三次", count: 4))
+        #expect(c.specs.filter(\.extra).map(\.name) == ["序号", "代表团", "届次", "建议类别", "是否公开"])
+        let note = report.warnings.first { $0.contains("kept as text fields") } ?? ""
+        #expect(note.contains("\"代表团\"") && note.contains("\"建议类别\" (perhaps kind (类别)?)"))
+        // Fields the list does not have: no data.
+        #expect(!c.hasData("signed_on") && !c.hasData("days_to_sign") && c.hasData("face_to_face"))
+    }
+
+    @Test func cityCPPCCSystemExportWithItsManifest() throws {
+        let (s, _) = try load("cppcc-city")
+        let c = s.cases
+        #expect(c.count == 3)
+        #expect(tokens(c, "kind") == ["proposal", "proposal", "proposal"])          // manifest "kind"
+        #expect(texts(c, "id") == ["0101", "0102", "0103"])
+        #expect(texts(c, "proposer") == ["沈美华", "民盟市委", "韩冬梅"])
+        #expect(lists(c, "cosigners") == [["杨帆", "何静"], [], ["郑洁", "吕思远", "潘晓东"]])
+        #expect(tokens(c, "proposer_type") == ["member", "group", "member"])
+        // 分办: the first lead unit is the unit, all of them in 分办单位.
+        #expect(texts(c, "unit") == ["市民政局", "市公安局", "市文广旅局"])
+        #expect(texts(c, CaseRowCheck.sharedLeadField) == ["市民政局；姑苏区人民政府", "", ""])
+        #expect(lists(c, "co_units")[1] == ["市住建局", "市自然资源局"])
+        #expect(days(c, "assigned_on") == ["2020-03-12", "2020-03-12", "2020-03-13"])
+        #expect(tokens(c, "satisfaction") == ["satisfied", "basic", ""])
+        #expect(tokens(c, "contact") == ["meeting", "meeting", ""])
+        #expect(texts(c, "办理类型") == ["分办", "会办", "单办"])
+    }
+
+    @Test func provincialNoticeTableWithTitleRowsTotalsAndSections() throws {
+        let (s, report) = try load("notice-province.csv", kind: .suggestion)
+        let c = s.cases
+        #expect(c.count == 4)
+        #expect(texts(c, "id") == ["1001", "1002", "1015", "1016"])
+        #expect(texts(c, "title")[1] == "关于加快乡村物流\"最后一公里\"建设的建议")
+        #expect(texts(c, "proposer") == ["周明远", "黄丽娟", "曾庆华", "罗晓燕"])
+        #expect(lists(c, "co_units") == [["省发展改革委", "省财政厅"], ["省商务厅", "省邮政管理局"], [], ["省卫生健康委"]])
+        #expect(days(c, "deadline") == ["2020-06-30", "2020-06-30", "2020-07-15", "2020-07-15"])
+        #expect(tokens(c, "status") == ["closed", "in_progress", "replied", "replied"])
+        #expect(tokens(c, "kind") == ["suggestion", "suggestion", "suggestion", "suggestion"])   // --kind
+        #expect(report.files[0].skipped == 6)
+        #expect(report.warnings.contains { $0.contains("the header is on line 4; 3 rows above it skipped (\"附件\")") })
+        let skipped = report.warnings.first { $0.contains("not a case") } ?? ""
+        #expect(skipped.contains("2 × a section heading (lines 5, 8)"))
+        #expect(skipped.contains("the header again (line 10)") && skipped.contains("a total (合计) (line 13)"))
+        #expect(skipped.contains("a note (line 14)") && skipped.contains("an empty row (line 12)"))
+    }
+
+    @Test func bestSuggestionsListWithoutIds() throws {
+        let (s, _) = try load("best-suggestions.csv", kind: .suggestion)
+        let c = s.cases
+        #expect(c.count == 3)
+        #expect(texts(c, "id") == ["1", "2", "3"])                                  // their place in the list
+        #expect(texts(c, "proposer") == ["钱明亮", "许文静", "唐卫东"])
+        #expect(texts(c, "unit") == ["市商务局", "市城市管理局", "市城市管理局"])
+        #expect(texts(c, CaseRowCheck.sharedLeadField)[2] == "市城市管理局；市农业农村局")
+        #expect(!c.hasData("status") && !c.hasData("assigned_on") && !c.hasData("overdue"))
+    }
+
+    @Test func twoRowHeaderUnderMergedGroups() throws {
+        let (s, report) = try load("cppcc-district")
+        let c = s.cases
+        #expect(c.count == 3)
+        #expect(tokens(c, "kind") == ["proposal", "proposal", "proposal"])
+        #expect(days(c, "replied_on") == ["2021-05-10", "2021-05-20", ""])
+        #expect(days(c, "closed_on") == ["2021-06-01", "", ""])
+        #expect(tokens(c, "satisfaction") == ["satisfied", "basic", ""])
+        #expect(texts(c, "满意度办理结果") == ["满意", "满意", ""])
+        #expect(texts(c, "界别") == ["民进", "医卫界", "经济界"])
+        #expect(report.warnings.contains { $0.contains("a header of two rows") })
+    }
+
+    @Test func paddedHeadersKindsOfTheirOwnAndFullWidthDates() throws {
+        let (s, _) = try load("npc-open-source.csv")
+        let c = s.cases
+        #expect(c.count == 4)
+        #expect(texts(c, "title")[0] == "关于制定城市绿化条例的议案")
+        #expect(tokens(c, "kind") == ["motion", "inquiry", "public_opinion", "social_opinion"])
+        #expect(days(c, "assigned_on") == ["2022-03-05", "2022-03-06", "2022-03-07", "2022-03-08"])
+        #expect(days(c, "replied_on") == ["", "2022-04-01", "2022-03-20", ""])
+        #expect(tokens(c, "status") == ["in_progress", "replied", "closed", "signed"])
+        #expect(c.specs.filter(\.extra).isEmpty)
+    }
+
+    @Test func partyGroupListWithRepeatedHeaderAndEmptyRows() throws {
+        let (s, report) = try load("party-groups.csv")
+        let c = s.cases
+        #expect(texts(c, "id") == ["1201", "1202", "1203"])
+        #expect(tokens(c, "kind") == ["suggestion", "suggestion", "suggestion"])
+        #expect(texts(c, "unit") == ["人民银行", "国铁集团", "人力资源社会保障部"])
+        #expect(report.files[0].skipped == 2)
+    }
+
+    @Test func htmlTableSavedAsXls() throws {
+        let (s, report) = try load("npc-system-export.xls", kind: .suggestion)
+        let c = s.cases
+        #expect(texts(c, "id") == ["2023001", "2023002", "2023003"])
+        #expect(texts(c, "title") == ["关于优化 营商环境的建议", "关于<老年>助餐服务的建议", "关于增设&改造公共厕所的建议\n（续）"])
+        #expect(texts(c, "proposer") == ["顾建英", "马骏", "钱明亮"])
+        #expect(tokens(c, "status") == ["replied", "in_progress", "closed"])
+        #expect(report.warnings.contains { $0.contains("an HTML table saved with an Excel name, read as one") })
+    }
+
+    @Test func aMissingTitleOrIdNamesTheHeaderMostLikelyMeant() throws {
+        let ds = try TempDataset(["cases.csv": "建议内容,主办单位,办理状态\n关于X的建议,教育局,已答复\n"])
+        do { _ = try DatasetLoader.load(ds.path); Issue.record("loaded") } catch let e as LoadError {
+            #expect(e.description.contains("missing a column for title (案由) or id (编号); the header most likely meant is \"建议内容\""))
+            #expect(!e.description.contains("--lenient"))
+        }
+    }
+
+    @Test func wordsAndTheirNearestAcceptedSpelling() throws {
+        #expect(Resolution.info.loadedCode(of: "A.解决或基本解决") == Resolution.a.rawValue)
+        #expect(Resolution.info.loadedCode(of: "B类") == Resolution.b.rawValue)
+        #expect(Resolution.info.loadedCode(of: "Ｃ类") == Resolution.c.rawValue)
+        #expect(Resolution.info.loadedCode(of: "丙类") == Resolution.c.rawValue)
+        #expect(Resolution.info.loadedCode(of: "列入计划拟解决") == Resolution.b.rawValue)
+        #expect(Resolution.info.loadedCode(of: "解决或采纳") == Resolution.a.rawValue)
+        #expect(Resolution.info.loadedCode(of: "E类") == nil)
+        #expect(Satisfaction.info.loadedCode(of: "未表态") == EnumInfo.none)
+        #expect(Status.info.nearest(to: "已办覆") == "已办复")
+        let ds = try TempDataset(["cases.csv": "编号,案由,办理状态\nC-1,关于X的建议,已答夏\n"])
+        do { _ = try DatasetLoader.load(ds.path); Issue.record("loaded") } catch let e as LoadError {
+            #expect(e.description.contains("did you mean 已答复?"))
+        }
+    }
+
+    @Test func yesNoIsOneDeclaration() throws {
+        #expect(YesNo.value(of: "有") == true && YesNo.value(of: "无") == false && YesNo.value(of: "Yes") == true)
+        #expect(YesNo.value(of: "maybe") == nil)
+        let ds = try TempDataset(["cases.csv": "编号,案由,重点督办\nC-1,甲,有\nC-2,乙,无\n"])
+        let (s, _) = try DatasetLoader.load(ds.path)
+        #expect(s.cases.bool("key_supervised").values == [true, false])
+    }
+
+    @Test func peopleAndUnitWordsOnBytes() {
+        func person(_ s: String) -> String {
+            Array(s.utf8).withUnsafeBufferPointer { String(decoding: CellWords.person($0), as: UTF8.self) }
+        }
+        #expect(person("顾建英代表") == "顾建英")
+        #expect(person("钱明亮等13名代表") == "钱明亮")
+        #expect(person("张委员") == "张委员")          // too short to be a name and a title
+        #expect(person("民进市委") == "民进市委")
+        #expect(person("李等") == "李等")          // a name of one character is none
+        #expect(person("王五等") == "王五")
+        #expect(CellWords.units(in: "省发展改革委、财政厅等") == ["省发展改革委", "省财政厅"])
+        #expect(CellWords.units(in: "市民政局;姑苏区人民政府") == ["市民政局", "姑苏区人民政府"])
+        #expect(CellWords.units(in: "国网苏州供电公司、市发改委") == ["国网苏州供电公司", "市发改委"])
+        // `person` spells the last characters out in its fast test: each of personEnds reaches
+        // the slow path (seen by a count after it being cut).
+        for c in CellWords.personEnds where c != "等" {
+            #expect(person("张三李四等2" + String(c)) == "张三李四", "\(c)")
+        }
+    }
+
+    @Test func datesAsSystemsExportThem() {
+        #expect(Day("2019-01-08 10:23:45.000")?.description == "2019-01-08")
+        #expect(Day("2015/3/12 9:30:00")?.description == "2015-03-12")
+        #expect(Day("2020-03-01T08:00")?.description == "2020-03-01")
+        #expect(Day("２０２０－０３－０１")?.description == "2020-03-01")
+        #expect(Day("２０２２年３月５日")?.description == "2022-03-05")
+        #expect(Day("2020-03-01 x") == nil)
+        #expect(Day("2020-02-30 10:00") == nil)
+    }
+
+    @Test func lenientThatKeepsNothingFails() throws {
+        let ds = try TempDataset(["cases.csv": "编号,案由,交办日期\nC-1,甲,2020-02-31\nC-2,乙,notadate\n"])
+        do { _ = try DatasetLoader.load(ds.path, options: LoadOptions(lenient: true)); Issue.record("loaded") } catch let e as LoadError {
+            #expect(e.description.contains("every row was rejected: no case loaded"))
+            #expect(!e.description.contains("use --lenient"))
+        }
+    }
+}
