@@ -224,7 +224,7 @@ _caseql_generate() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--cases --seed --out)
+    non_repeating_options=(--cases --seed --profile --out)
     __caseql_offer_flags_options 0
 
     # Offer option value completions
@@ -233,6 +233,9 @@ _caseql_generate() {
         return
         ;;
     '--seed')
+        return
+        ;;
+    '--profile')
         return
         ;;
     '--out')

@@ -461,7 +461,7 @@ public enum DotCommands {
             let key = (n.hasPrefix(".") ? String(n.dropFirst()) : n).lowercased()
             switch resolve(key) {
             case .found(let c):
-                var out = c.usage + "\n" + wrap(c.help.prefix(1).uppercased() + c.help.dropFirst() + ".", width: width, indent: 4)
+                var out = usageLines(c.usage, width: width) + wrap(c.help.prefix(1).uppercased() + c.help.dropFirst() + ".", width: width, indent: 4)
                 out += "    Shortest form: .\(c.name.prefix(c.shortest))"
                 let settingNames = settings.map(\.name)
                 if settingNames.contains(c.name) { out += "; without an argument it prints the current setting" }
@@ -470,7 +470,7 @@ public enum DotCommands {
             case .unknown: return "no command .\(key)\n"
             }
         }
-        var s = all.map { $0.usage + "\n" + wrap($0.help, width: width, indent: 4) }.joined()
+        var s = all.map { usageLines($0.usage, width: width) + wrap($0.help, width: width, indent: 4) }.joined()
         s += "\nStatements (end with ; or Enter when complete):\n"
         s += "  select proposals where unit = \"教育局\" and status = overdue\n"
         s += "  select id, title from cases where title contains \"午餐\"\n"
@@ -481,6 +481,31 @@ public enum DotCommands {
         s += "  explain select cases where overdue\n"
         s += ".help CMD shows one command in full. See README.md for the whole language.\n"
         return s
+    }
+
+    /// A usage on one line; one longer than `width` goes on at its option boundaries, indented 2.
+    static func usageLines(_ usage: String, width: Int) -> String {
+        guard DisplayWidth.of(usage) > width else { return usage + "\n" }
+        // Break only before an option group ([…) or an alternative (|), never inside a bracket.
+        var parts: [String] = []
+        var depth = 0
+        var current = ""
+        for ch in usage {
+            if ch == " " && depth == 0 { parts.append(current); current = ""; continue }
+            if ch == "[" { depth += 1 } else if ch == "]" { depth -= 1 }
+            current.append(ch)
+        }
+        parts.append(current)
+        var lines: [String] = []
+        var line = ""
+        for p in parts {
+            let candidate = line.isEmpty ? p : line + " " + p
+            if !line.isEmpty && (lines.isEmpty ? 0 : 2) + DisplayWidth.of(candidate) > width {
+                lines.append(line); line = p
+            } else { line = candidate }
+        }
+        lines.append(line)
+        return lines.enumerated().map { ($0.offset == 0 ? "" : "  ") + $0.element + "\n" }.joined()
     }
 
     /// `text` cut into lines of at most `width` display columns at spaces, each indented.

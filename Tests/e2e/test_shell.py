@@ -456,7 +456,7 @@ def arrival():
     R.check(p.returncode == 0 and p.stdout.split() == ["id", ids[0]], ".once: the second result goes to the screen",
             p.stdout + p.stderr)
     once = os.path.join(sub, "once.csv")
-    R.check(os.path.exists(once) and [r[0] for r in csv.reader(open(once, encoding="utf-8"))] == ["id"] + ids,
+    R.check(os.path.exists(once) and [r[0] for r in csv.reader(open(once, encoding="utf-8-sig", newline=""))] == ["id"] + ids,
             ".read and .once paths are relative to the script that names them")
     t = Term([ds])
     out = os.path.join(TMP, "once-shell.csv")
