@@ -75,8 +75,16 @@ public enum Checker {
         return out
     }
 
+    /// The case fields each rule reads when there are no events: on a list without one of them
+    /// (`Table.hasData`) the rule cannot be judged and finds nothing, rather than finding every case.
+    static let fieldsRead: [String: [String]] = [
+        "old-form": ["form"], "class-mismatch": ["resolution", "status", "replied_on"], "late-sign": ["signed_on"],
+        "late-reply": ["replied_on"], "overdue": ["status"],
+    ]
+
     static func findings(_ rule: CheckRule, _ v: OfficeView, asOf: Day, options: CheckOptions) -> [CheckFinding] {
         let s = v.store
+        if s.events.count == 0, let fields = fieldsRead[rule.id], !fields.allSatisfy({ s.cases.hasData($0) }) { return [] }
         if rule.perUnit {
             let u = s.units
             guard u.count > 0 else { return [] }

@@ -11,12 +11,15 @@ import Foundation
 public struct RateCounts: Sendable, Equatable {
     public var cases = 0, closed = 0, faceToFace = 0, answered = 0, satisfied = 0, basic = 0
     public var open = 0, overdue = 0
+    /// Fields the list has no column for (`Table.absentFields`): a rate made from one has no
+    /// data (nil), not 0%.
+    public var noData: Set<String> = []
     public init() {}
-    public var completionRate: Double? { cases == 0 ? nil : Double(closed) / Double(cases) }
-    public var faceToFaceRate: Double? { cases == 0 ? nil : Double(faceToFace) / Double(cases) }
+    public var completionRate: Double? { cases == 0 || noData.contains("status") ? nil : Double(closed) / Double(cases) }
+    public var faceToFaceRate: Double? { cases == 0 || noData.contains("contact") ? nil : Double(faceToFace) / Double(cases) }
     /// 基本满意 counted as satisfied.
-    public var satisfactionRate: Double? { answered == 0 ? nil : Double(satisfied + basic) / Double(answered) }
-    public var strictSatisfactionRate: Double? { answered == 0 ? nil : Double(satisfied) / Double(answered) }
+    public var satisfactionRate: Double? { answered == 0 || noData.contains("satisfaction") ? nil : Double(satisfied + basic) / Double(answered) }
+    public var strictSatisfactionRate: Double? { answered == 0 || noData.contains("satisfaction") ? nil : Double(satisfied) / Double(answered) }
 }
 
 /// One unit's figures and verdict.
@@ -108,6 +111,12 @@ public enum ReportBuilder {
             if v.level[row] == province { prov += 1 }
             else if v.kind[row] == suggestion { sug += 1; if recess[row] { sugRecess += 1 } }
             else if v.kind[row] == proposal { pro += 1; if recess[row] { proRecess += 1 } }
+            else {
+                // 议案, 质询, 群众意见, 社情民意, or no kind: a line of their own, so the parts add up.
+                let label = sourceName(kind: v.kind[row], level: v.level[row])
+                if others[label] == nil { otherOrder.append(label) }
+                others[label, default: 0] += 1
+            }
         }
         r.sources.append(.init(label: "共办理省市人大建议、政协提案", count: rows.count, note: "", depth: 0))
         r.sources.append(.init(label: "省人大建议、政协提案", count: prov, note: yearText, depth: 1))
@@ -137,8 +146,11 @@ public enum ReportBuilder {
             add(row, v, asOf: asOf, to: &byCode[v.unit.code(row), default: RateCounts()])
             add(row, v, asOf: asOf, to: &r.overall)
         }
+        // A list without the column a rate is made from: that rate has no data.
+        let noData = Set(["status", "contact", "satisfaction"].filter { !c.hasData($0) })
+        r.overall.noData = noData
         var perUnit: [String: RateCounts] = [:]
-        for (code, rc) in byCode { perUnit[v.unit.name(code: code)] = rc }
+        for (code, var rc) in byCode { rc.noData = noData; perUnit[v.unit.name(code: code)] = rc }
 
         // Verdicts.
         let findings = Checker.run(store, asOf: asOf, options: options)
@@ -175,6 +187,10 @@ public enum ReportBuilder {
         r.footnotes = goodUnitRule
         if store.units.count == 0 { r.footnotes.append("未载入 units.csv：接待日、影像资料无从核实，没有单位能评为好的单位。") }
         if m.remits.isEmpty { r.footnotes.append("manifest.json 未给出各单位职责范围（remits），推诿扯皮无从判断。") }
+        for (field, rate) in [("status", "办结率"), ("contact", "面商率"), ("satisfaction", "满意率")] where noData.contains(field) {
+            let label = Schema.cases.first { $0.name == field }?.label ?? field
+            r.footnotes.append("名单无「\(label)」列：\(rate)无数据，不作评价。")
+        }
         r.footnotes.append("满意率把基本满意计为满意（分母为已反馈征询意见表的案件）；严格满意率只计满意，供参考。")
         r.footnotes.append("未按期上传、逾期、签收以截至日 \(asOf) 计算；签收期限 \(options.signDays) 天（.check --days 可改）。")
         return r
@@ -195,7 +211,12 @@ public enum ReportBuilder {
 
     static func sourceName(kind: UInt8, level: UInt8) -> String {
         let prefix = level == Level.province.rawValue ? "省" : "市"
-        return prefix + (kind == Kind.suggestion.rawValue ? "人大建议" : "政协提案")
+        switch kind {
+        case Kind.suggestion.rawValue: return prefix + "人大建议"
+        case Kind.proposal.rawValue: return prefix + "政协提案"
+        case EnumInfo.none: return prefix + "（类别未填）"
+        default: return prefix + Kind.info.label(kind)
+        }
     }
 
     /// A rate as a percentage with one decimal: 97.1%.

@@ -27,7 +27,7 @@ extension OfficeReport {
 
     func rateRows() -> [(String, String, String, String, String)] {
         func row(_ name: String, _ rate: Double?, _ num: Int, _ den: Int, _ target: Double?) -> (String, String, String, String, String) {
-            guard let rate else { return (name, "—", "0/0", target.map { ReportBuilder.pct($0) } ?? "", "") }
+            guard let rate else { return (name, "—", "\(num)/\(den)", target.map { ReportBuilder.pct($0) } ?? "", "无数据") }
             var verdict = ""
             if let t = target {
                 verdict = rate >= t ? "达标" : "差 \(ReportBuilder.points(t - rate)) 个百分点"

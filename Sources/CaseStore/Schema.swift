@@ -76,7 +76,7 @@ public enum Schema {
         FieldSpec("replied_on", "答复日期", .date, aliases: ["答复时间", "办复时间", "具体答复日期", "主办答复时间", "办复日期"]),
         FieldSpec("closed_on", "办结日期", .date, aliases: ["实际办结日期", "办结时间"]),
         FieldSpec("status", "办理状态", .enumeration(Status.info), aliases: ["状态", "办理情况", "办理进度"]),
-        FieldSpec("contact", "沟通方式", .enumeration(Contact.info), aliases: ["面商形式", "听取意见方式", "沟通形式", "联系方式"]),
+        FieldSpec("contact", "沟通方式", .enumeration(Contact.info), aliases: ["面商形式", "听取意见方式", "沟通形式"]),
         FieldSpec("satisfaction", "满意度", .enumeration(Satisfaction.info),
                   aliases: ["满意程度", "代表意见", "委员意见", "提案人意见", "满意情况", "反馈意见"]),
         FieldSpec("resolution", "解决程度", .enumeration(Resolution.info), aliases: ["办理结果分类", "答复类别", "办复类别", "结果类别"]),

@@ -203,6 +203,15 @@ import Testing
         #expect(Day("2020-02-30 10:00") == nil)
     }
 
+    @Test func readmeListsEveryHeaderAlias() throws {
+        let readme = try String(contentsOfFile: URL(fileURLWithPath: RealListTests.folder).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md").path, encoding: .utf8)
+        for spec in Schema.cases where !spec.aliases.isEmpty {
+            let row = readme.split(separator: "\n").first { $0.hasPrefix("| `\(spec.name)` |") } ?? ""
+            #expect(row.hasSuffix("| " + spec.aliases.joined(separator: ", ") + " |"), "README's alias row for \(spec.name)")
+        }
+    }
+
     @Test func lenientThatKeepsNothingFails() throws {
         let ds = try TempDataset(["cases.csv": "编号,案由,交办日期\nC-1,甲,2020-02-31\nC-2,乙,notadate\n"])
         do { _ = try DatasetLoader.load(ds.path, options: LoadOptions(lenient: true)); Issue.record("loaded") } catch let e as LoadError {
