@@ -190,6 +190,23 @@ public enum DotCommands {
         DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
             s.output.write(try caseText(a[0], session: s))
         },
+        DotCommand(name: "cache", shortest: 3, usage: ".cache [clear]", help: "the column snapshots that open an unchanged dataset without parsing it: their folder, their sizes, whether this dataset came from one; clear deletes them", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
+            guard let dir = s.cacheDirectory else {
+                s.output.write("snapshots are off (--no-cache, or neither XDG_CACHE_HOME nor HOME is set)\n"); return
+            }
+            if let word = a.first {
+                guard word == "clear" else { throw ShellError("usage: .cache [clear]") }
+                let n = Snapshot.clear(directory: dir)
+                s.output.write("deleted \(n) snapshot\(n == 1 ? "" : "s") in \(dir)\n")
+                return
+            }
+            let all = Snapshot.list(directory: dir)
+            let total = all.reduce(Int64(0)) { $0 + $1.bytes }
+            var lines = ["folder: \(dir)",
+                         "\(all.count) snapshot\(all.count == 1 ? "" : "s"), \(String(format: "%.1f", Double(total) / 1_048_576)) MiB (the \(Snapshot.keepCount) most recently used are kept, \(Snapshot.keepBytes >> 30) GiB at most)"]
+            if let note = s.lastLoadReport?.snapshot { lines.append("this dataset: \(note)") }
+            s.output.write(lines.joined(separator: "\n") + "\n")
+        },
         DotCommand(name: "memory", shortest: 2, usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             let st = s.store
             func mib(_ b: Int) -> String { String(format: "%8.1f MiB", Double(b) / 1_048_576) }

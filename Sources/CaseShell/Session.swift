@@ -29,6 +29,10 @@ public final class Session {
     public private(set) var hasDataset: Bool
     /// Set by `.quit`.
     public private(set) var quitRequested = false
+    /// The folder of column snapshots (nil: off). Loads without a folder of their own use it.
+    public var cacheDirectory: String?
+    /// What the last load reported.
+    public private(set) var lastLoadReport: LoadReport?
     /// Scripts being read, to refuse a script that reads itself.
     private var reading: [String] = []
 
@@ -55,7 +59,9 @@ public final class Session {
             }
         }
         defer { if shown { fputs("\r\u{1B}[2K", stderr) } }
+        if options.cacheDirectory == nil { options.cacheDirectory = cacheDirectory }
         let (newStore, report) = try DatasetLoader.load(path, options: options)
+        lastLoadReport = report
         let params = engine.params, labels = engine.labels
         store = newStore
         hasDataset = true

@@ -9,7 +9,19 @@ final class PendingCells {
     var bytes = RawBuffer<UInt8>(capacity: 1 << 16)
     /// ends[i] is where item i's bytes end (items are cells of a text column, entries of a list).
     var ends = RawBuffer<UInt32>(capacity: 1 << 10)
+    /// What owns borrowed memory (a snapshot's mapping), kept alive as long as these cells.
+    private var keepAlive: AnyObject?
     deinit { bytes.free(); ends.free() }
+
+    init() {}
+
+    /// Cells in a snapshot's mapping, used in place (`owner` keeps it alive).
+    init(bytes b: UnsafeMutablePointer<UInt8>, byteCount: Int, ends e: UnsafeMutablePointer<UInt32>, count: Int, owner: AnyObject) {
+        bytes.free(); ends.free()
+        bytes = RawBuffer(borrowing: b, count: byteCount)
+        ends = RawBuffer(borrowing: e, count: count)
+        keepAlive = owner
+    }
 
     var count: Int { ends.count }
 

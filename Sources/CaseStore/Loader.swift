@@ -72,6 +72,9 @@ public struct LoadOptions {
     public var parallelThreshold = ProcessInfo.processInfo.activeProcessorCount > 1 ? LoadOptions.parallelLoadThreshold : Int.max
     /// The threshold for parsing in two halves.
     public static let parallelLoadThreshold = 16 << 20
+    /// The folder of column snapshots (Snapshot.swift): a load maps the dataset's snapshot when
+    /// its files are unchanged, and writes one after parsing them. nil: no snapshots.
+    public var cacheDirectory: String?
     public init(lenient: Bool = false, encoding: TextEncoding? = nil) {
         self.lenient = lenient; self.encoding = encoding
     }
@@ -93,6 +96,10 @@ public struct LoadReport: Sendable {
     public var warnings: [String] = []
     public var rejectedIssues: [LoadIssue] = []
     public var rejectedTotal: Int { files.reduce(0) { $0 + $1.rejected } }
+    /// What the load did with the column snapshot, in words (nil: snapshots off).
+    public var snapshot: String?
+    /// Read from a snapshot, not parsed.
+    public var fromSnapshot = false
 }
 
 public enum DatasetLoader {
@@ -124,6 +131,24 @@ public enum DatasetLoader {
         }
         store.origin = path
 
+        // The files' identities are taken before anything is read: a file changed while it loads
+        // then leaves a snapshot that no longer matches it.
+        var sources: [SourceIdentity]?
+        var snapshotNote: String?
+        if let dir = options.cacheDirectory {
+            let roles = [("cases", casesPath), ("units", unitsPath), ("events", eventsPath)]
+            let found = roles.compactMap { r in r.1.flatMap { SourceIdentity.of(role: r.0, path: Snapshot.absolute($0)) } }
+            if found.count == roles.filter({ $0.1 != nil }).count {
+                sources = found
+                switch Snapshot.read(directory: dir, dataset: path, sources: found, options: options,
+                                     manifest: store.manifest, origin: path) {
+                case .restored(let s, var r): r.fromSnapshot = true; return (s, r)
+                case .none: break
+                case .rejected(let why): snapshotNote = why
+                }
+            }
+        }
+
         var errors: [LoadIssue] = []
         var errorTotal = 0
         func run(_ file: String, _ table: Table, _ extra: RowCheck?) throws {
@@ -147,6 +172,14 @@ public enum DatasetLoader {
         if let e = eventsPath { try run(e, store.events, EventRowCheck(store: store)) }
         if errorTotal > 0 && !options.lenient { throw LoadError(errors, total: errorTotal) }
         store.link()
+        if let dir = options.cacheDirectory {
+            if let sources, report.rejectedTotal == 0 {
+                let saved = Snapshot.save(store, report: report, directory: dir, dataset: path, sources: sources, options: options)
+                report.snapshot = snapshotNote.map { $0 + "; " + saved } ?? saved
+            } else {
+                report.snapshot = "no snapshot: " + (sources == nil ? "a file could not be identified" : "rows were rejected")
+            }
+        }
         return (store, report)
     }
 }

@@ -22,6 +22,11 @@ public final class Table: @unchecked Sendable {
     }
     private var _indexes: TableIndexes?
     private let indexLock = NSLock()
+    /// Columns still in a snapshot (Snapshot.swift): each is copied into its arrays the first
+    /// time it is asked for.
+    private var deferred: [String: () -> Void] = [:]
+    private let deferredLock = NSLock()
+    private let hasDeferred = Atomic<Bool>(false)
 
     public init(name: String, specs: [FieldSpec], pools: Pools) {
         self.name = name
@@ -43,9 +48,29 @@ public final class Table: @unchecked Sendable {
         }
     }
 
+    /// Notes how to fill a column from a snapshot when first asked for.
+    func deferFill(_ name: String, _ fill: @escaping () -> Void) {
+        deferredLock.lock(); defer { deferredLock.unlock() }
+        deferred[name] = fill
+        hasDeferred.store(true, ordering: .releasing)
+    }
+
+    /// A column as stored, filled from the snapshot first if it is still there.
+    @inline(__always)
+    private func stored(_ name: String) -> ColumnRef? {
+        if hasDeferred.load(ordering: .acquiring) { fillDeferred(name) }
+        return columns[name]
+    }
+
+    private func fillDeferred(_ name: String) {
+        deferredLock.lock(); defer { deferredLock.unlock() }
+        if let fill = deferred.removeValue(forKey: name) { fill() }
+        if deferred.isEmpty { hasDeferred.store(false, ordering: .releasing) }
+    }
+
     /// A column, its deferred cells interned first (see `PendingCells`).
     public func column(_ name: String) -> ColumnRef? {
-        let c = columns[name]
+        let c = stored(name)
         switch c {
         case .text(let x)? where x.isPending.load(ordering: .acquiring): pools.materialize(x.pool)
         case .list(let x)? where x.isPending.load(ordering: .acquiring): pools.materialize(x.pool)
@@ -55,14 +80,14 @@ public final class Table: @unchecked Sendable {
     }
     /// The pending cells of a deferred column, if it has them.
     func pendingCells(_ name: String) -> PendingCells? {
-        switch columns[name] {
+        switch stored(name) {
         case .text(let x)?: return x.pending
         case .list(let x)?: return x.pending
         default: return nil
         }
     }
     /// A column as loaded, deferred cells left pending (for the loader).
-    func storedColumn(_ name: String) -> ColumnRef? { columns[name] }
+    func storedColumn(_ name: String) -> ColumnRef? { stored(name) }
     public var storedSpecs: [FieldSpec] { specs.filter { !$0.derived } }
 
     /// Whether `field` has data: a stored field the file had a column for (or that a generator
@@ -95,19 +120,19 @@ public final class Table: @unchecked Sendable {
         return c
     }
     public func code(_ name: String) -> CodeColumn {
-        guard case .code(let c)? = columns[name] else { preconditionFailure("\(name) is not an enum") }
+        guard case .code(let c)? = stored(name) else { preconditionFailure("\(name) is not an enum") }
         return c
     }
     public func bool(_ name: String) -> BoolColumn {
-        guard case .bool(let c)? = columns[name] else { preconditionFailure("\(name) is not a bool") }
+        guard case .bool(let c)? = stored(name) else { preconditionFailure("\(name) is not a bool") }
         return c
     }
     public func day(_ name: String) -> DayColumn {
-        guard case .day(let c)? = columns[name] else { preconditionFailure("\(name) is not a date") }
+        guard case .day(let c)? = stored(name) else { preconditionFailure("\(name) is not a date") }
         return c
     }
     public func int(_ name: String) -> IntColumn {
-        guard case .int(let c)? = columns[name] else { preconditionFailure("\(name) is not an int") }
+        guard case .int(let c)? = stored(name) else { preconditionFailure("\(name) is not an int") }
         return c
     }
 

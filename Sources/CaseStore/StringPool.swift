@@ -8,10 +8,14 @@ import Darwin
 /// A growable buffer of plain values, without the uniqueness and exclusivity checks a Swift
 /// array pays on each append from inside a class. For the loader's hot paths. It grows with
 /// realloc, which moves a large block by remapping its pages: no second copy is alive meanwhile.
+/// A buffer may also borrow memory it does not own (a snapshot's mapping, see Snapshot.swift): it
+/// reads and writes it in place, and copies it into memory of its own the first time it grows.
 struct RawBuffer<T> {
     private(set) var base: UnsafeMutablePointer<T>
     private(set) var count = 0
     private(set) var capacity: Int
+    /// The memory is someone else's: never realloc'd or freed.
+    private(set) var borrowed = false
 
     init(capacity: Int = 16) {
         precondition(_isPOD(T.self), "RawBuffer holds plain values only")
@@ -24,7 +28,28 @@ struct RawBuffer<T> {
         return q.assumingMemoryBound(to: T.self)
     }
 
-    mutating func free() { Glibc.free(base); count = 0; capacity = 0 }
+    /// Values in memory owned elsewhere (kept alive by the caller as long as this buffer).
+    init(borrowing p: UnsafeMutablePointer<T>, count: Int) {
+        precondition(_isPOD(T.self), "RawBuffer holds plain values only")
+        base = p
+        self.count = count
+        capacity = count
+        borrowed = true
+    }
+
+    mutating func free() {
+        if !borrowed { Glibc.free(base) }
+        count = 0; capacity = 0
+    }
+
+    /// Makes the memory the buffer's own, `capacity` values large.
+    private mutating func own(_ capacity: Int) {
+        let q = RawBuffer.resize(nil, to: capacity)
+        q.update(from: base, count: count)
+        base = q
+        self.capacity = capacity
+        borrowed = false
+    }
 
     @inline(__always)
     mutating func append(_ v: T) {
@@ -42,6 +67,7 @@ struct RawBuffer<T> {
     mutating func grow(_ needed: Int) {
         var c = capacity
         while c < needed { c = c + c / 2 + 16 }
+        if borrowed { own(c); return }
         base = RawBuffer.resize(base, to: c)
         capacity = c
     }
@@ -50,6 +76,7 @@ struct RawBuffer<T> {
     mutating func reserve(extra: Int) {
         let needed = count + extra
         guard needed > capacity else { return }
+        if borrowed { own(needed); return }
         base = RawBuffer.resize(base, to: needed)
         capacity = needed
     }
@@ -59,7 +86,7 @@ struct RawBuffer<T> {
 
     /// Gives back the unused capacity.
     mutating func shrink() {
-        guard capacity > count + 16 else { return }
+        guard !borrowed, capacity > count + 16 else { return }
         base = RawBuffer.resize(base, to: count + 16)
         capacity = count + 16
     }
@@ -87,6 +114,10 @@ public final class StringPool: @unchecked Sendable {
     /// Strings made so far, by code (made on first use).
     private var strings: [UInt32: String] = [:]
     private let stringsLock = NSLock()
+    /// `slots` is in a snapshot's mapping, not allocated here.
+    private var slotsBorrowed = false
+    /// What owns borrowed memory (a snapshot's mapping), kept alive as long as the pool.
+    private var keepAlive: AnyObject?
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -100,9 +131,31 @@ public final class StringPool: @unchecked Sendable {
     }
 
     deinit {
-        slots.deallocate()
+        if !slotsBorrowed { slots.deallocate() }
         bytes.free()
         offsets.free()
+    }
+
+    /// The pool's storage, for writing a snapshot: the strings' bytes, their end offsets (count + 1,
+    /// from 0) and the hash table's slots.
+    func withStorage<R>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: bytes.base, count: bytes.count),
+                 UnsafeRawBufferPointer(start: offsets.base, count: offsets.count * 4),
+                 UnsafeRawBufferPointer(start: slots, count: slotCount * 8))
+    }
+
+    /// Replaces the pool's contents with storage read from a snapshot (as `withStorage` gave it),
+    /// used in place: `owner` keeps the memory alive; a new string copies what it must grow.
+    func adopt(bytes b: UnsafeMutablePointer<UInt8>, byteCount: Int, offsets o: UnsafeMutablePointer<UInt32>, offsetCount: Int,
+               slots s: UnsafeMutablePointer<UInt64>, slotCount n: Int, owner: AnyObject) {
+        precondition(n > 0 && n & (n - 1) == 0 && offsetCount >= 1)
+        if !slotsBorrowed { slots.deallocate() }
+        bytes.free(); offsets.free()
+        bytes = RawBuffer(borrowing: b, count: byteCount)
+        offsets = RawBuffer(borrowing: o, count: offsetCount)
+        slots = s; slotCount = n; mask = n - 1; slotsBorrowed = true
+        keepAlive = owner
+        stringsLock.lock(); strings = [:]; stringsLock.unlock()
     }
 
     public var count: Int { offsets.count - 1 }
@@ -217,7 +270,8 @@ public final class StringPool: @unchecked Sendable {
             while newSlots[i] != 0 { i = (i + 1) & newMask }
             newSlots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
         }
-        slots.deallocate()
+        if !slotsBorrowed { slots.deallocate() }
+        slotsBorrowed = false
         slots = newSlots
         slotCount = size
         mask = newMask

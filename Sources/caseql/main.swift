@@ -76,6 +76,9 @@ struct Shell: ParsableCommand {
     @Flag(help: "Do not read the start-up file ($XDG_CONFIG_HOME/caseql/rc, else ~/.caseqlrc).")
     var noRc = false
 
+    @Flag(help: "Parse the dataset's files even when a column snapshot of them is in the cache folder ($XDG_CACHE_HOME/caseql or ~/.cache/caseql), and write none.")
+    var noCache = false
+
     @Option(help: "The encoding of the dataset's files: utf-8 or gb18030 (default: detected).")
     var encoding: String?
 
@@ -119,6 +122,7 @@ struct Shell: ParsableCommand {
         SignalCleanup.saveTerminal()
         let session = Session()
         session.keepGoing = keepGoing
+        session.cacheDirectory = noCache ? nil : Snapshot.defaultDirectory()
         var chosen = mode.flatMap { OutputMode(rawValue: $0.lowercased()) }
         for (flag, m) in [(csv, OutputMode.csv), (tsv, .tsv), (json, .json), (jsonl, .jsonl), (markdown, .markdown), (table, .table)] where flag {
             chosen = m
