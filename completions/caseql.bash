@@ -186,7 +186,7 @@ _caseql() {
 
 _caseql_shell() {
     repeating_flags=()
-    non_repeating_flags=(--csv --tsv --json --jsonl --markdown --table --keep-going --lenient --parallel-load --no-parallel-load --no-rc --no-headers --labels --no-formula-guard --version -h --help)
+    non_repeating_flags=(--csv --tsv --json --jsonl --markdown --table --keep-going --lenient --parallel-load --no-parallel-load --no-rc --no-cache --no-headers --labels --no-formula-guard --version -h --help)
     repeating_options=(-c --command -f --file --set)
     non_repeating_options=(--mode --asof -init --init --encoding --kind --out)
     __caseql_offer_flags_options 1
