@@ -226,12 +226,27 @@ struct RowFilter {
         if a.isEmpty {
             if let k = RowFilter.kindOfRow(filled[0]) { return k }
             if let id = idColumn, id < cells.count, !cells[id].isEmpty, filled.count >= 2 { return nil }
-            return filled.count == 1 ? "a section heading" : "a row with no title or id"
+            return filled.count == 1 ? RowFilter.sectionHeading : "a row with no title or id"
         }
         if let k = RowFilter.kindOfRow(a) {
-            return k == "a section heading" && filled.count > 2 ? nil : k
+            return k == RowFilter.sectionHeading && filled.count > 2 ? nil : k
         }
         return nil
+    }
+
+    static let sectionHeading = "a section heading"
+
+    /// The kind a section heading's words name (`（一）重点督办的代表建议` → suggestion): the
+    /// longest spelling of a kind in them, if any.
+    static func kind(inHeading reader: CSVReader) -> Kind? {
+        guard let words = (0..<reader.fields.count).lazy.map({ HeaderText.squeezed(reader.string($0)) }).first(where: { !$0.isEmpty }) else { return nil }
+        var best: (Kind, Int)?
+        for v in Kind.info.values {
+            for s in [v.label] + v.aliases where s.count >= 2 && words.contains(s) && s.count > (best?.1 ?? 0) {
+                best = (Kind(rawValue: Kind.info.code(of: v.token)!)!, s.count)
+            }
+        }
+        return best?.0
     }
 
     /// What a row whose first words are these is, when they say it is not a case.
@@ -243,10 +258,10 @@ struct RowFilter {
         if let f = s.first, f == "（" || f == "(" {
             s = s.dropFirst()
             let n = s.prefix { numerals.contains($0) }
-            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "）" || c == ")" { return "a section heading" }
+            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "）" || c == ")" { return RowFilter.sectionHeading }
         } else {
             let n = s.prefix { numerals.contains($0) }
-            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "、" || c == "." || c == "．" { return "a section heading" }
+            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "、" || c == "." || c == "．" { return RowFilter.sectionHeading }
         }
         return nil
     }

@@ -991,7 +991,13 @@ final class RangeParser {
             positions.lines.append(UInt32(truncatingIfNeeded: rowLines[i] - lastLine))
             lastStart = rowStarts[i]; lastLine = rowLines[i]
         }
+        // A section heading that names a kind (`（一）重点督办的代表建议`) gives it to the rows
+        // under it, when the file has no kind column and none was given: the block is cut at the
+        // heading, and the kind applies from the next block on.
+        let sectionKind = absent.first { $0.spec.name == "kind" && $0.fill == EnumInfo.none }
+        var nextKind: UInt8?
         while !finished && reader.position < end {
+            if let k = nextKind, let p = sectionKind { p.fill = k; nextKind = nil }
             // Read a block of rows: their fields, where each starts and ends.
             reader.scratch.removeAll(keepingCapacity: true)
             var n = 0
@@ -1010,7 +1016,12 @@ final class RangeParser {
                 if !more { finished = true; break }
                 if reader.isBlankRow { continue }
                 if let filter, reader.fields.count > filter.anchor, !filter.isData(reader) {
-                    skipped.append((reader.rowLine, filter.reason(reader) ?? "not a case"))
+                    let what = filter.reason(reader) ?? "not a case"
+                    skipped.append((reader.rowLine, what))
+                    if sectionKind != nil, what == RowFilter.sectionHeading, let k = RowFilter.kind(inHeading: reader) {
+                        nextKind = k.rawValue
+                        break
+                    }
                     continue
                 }
                 if reader.fields.count != hc {

@@ -86,6 +86,17 @@ import Testing
         #expect(skipped.contains("a note (line 14)") && skipped.contains("an empty row (line 12)"))
     }
 
+    @Test func sectionHeadingsGiveTheirKindToTheRowsUnderThem() throws {
+        let (s, report) = try load("notice-city-sections.csv")
+        let c = s.cases
+        #expect(texts(c, "title") == ["关于增加社区体育设施的建议", "关于治理城市内涝的建议", "关于发展夜间经济的提案"])
+        #expect(tokens(c, "kind") == ["suggestion", "suggestion", "proposal"])
+        #expect(report.files[0].skipped == 2)
+        // --kind is the person's word: it wins over the headings.
+        let (k, _) = try load("notice-city-sections.csv", kind: .proposal)
+        #expect(tokens(k.cases, "kind") == ["proposal", "proposal", "proposal"])
+    }
+
     @Test func bestSuggestionsListWithoutIds() throws {
         let (s, _) = try load("best-suggestions.csv", kind: .suggestion)
         let c = s.cases
