@@ -108,7 +108,9 @@ public enum DatasetLoader {
     public static func load(_ path: String, options: LoadOptions = LoadOptions()) throws -> (CaseStore, LoadReport) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw LoadError("no such file or folder", file: path)
+            // A dangling or looping link, or an unreachable path, says so; else it is missing.
+            let problem = InputFile.problem(path)
+            throw LoadError(problem == nil || problem == "no such file" ? "no such file or folder" : problem!, file: path)
         }
         let store = CaseStore()
         var report = LoadReport()
@@ -116,12 +118,14 @@ public enum DatasetLoader {
         if isDir.boolValue {
             let dir = path.hasSuffix("/") ? String(path.dropLast()) : path
             casesPath = dir + "/cases.csv"
-            guard FileManager.default.fileExists(atPath: casesPath) else {
+            guard InputFile.exists(casesPath) else {
                 let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir).sorted()) ?? []
                 throw LoadError("this folder has no cases.csv (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))", file: dir)
             }
-            if FileManager.default.fileExists(atPath: dir + "/units.csv") { unitsPath = dir + "/units.csv" }
-            if FileManager.default.fileExists(atPath: dir + "/events.csv") { eventsPath = dir + "/events.csv" }
+            // Anything named units.csv or events.csv is read, so that a dangling link or a FIFO
+            // there is an error, not a dataset silently loaded without units or events.
+            if InputFile.exists(dir + "/units.csv") { unitsPath = dir + "/units.csv" }
+            if InputFile.exists(dir + "/events.csv") { eventsPath = dir + "/events.csv" }
             for name in ["manifest.json"] where FileManager.default.fileExists(atPath: dir + "/" + name) {
                 store.manifest = try ManifestReader.read(dir + "/" + name)
             }

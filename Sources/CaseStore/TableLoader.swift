@@ -532,7 +532,9 @@ struct TableLoader {
     }
 
     mutating func transcodeFromGB18030() throws {
-        guard let utf8 = Transcode.gb18030ToUTF8(file.buffer) else {
+        let converted = Transcode.gb18030ToUTF8(file.buffer)
+        try file.checkUnchanged()
+        guard let utf8 = converted else {
             throw LoadError("the file is neither valid UTF-8 nor valid GB18030; name its encoding with --encoding", file: path)
         }
         file = FileBytes(owning: utf8)
@@ -540,6 +542,16 @@ struct TableLoader {
     }
 
     mutating func load() throws {
+        do {
+            try loadBody()
+        } catch {
+            try file.checkUnchanged()   // a file that changed explains any other error
+            throw error
+        }
+        try file.checkUnchanged()
+    }
+
+    private mutating func loadBody() throws {
         let startCount = table.count
         let done = try loadRows(file.buffer)
         if !done {
@@ -1141,40 +1153,67 @@ final class FileBytes {
     private let count: Int
     private let mapped: Bool
     private var released = 0
+    /// The open file (kept, to see whether it changed during the load), or -1.
+    private var fd: Int32 = -1
+    private var opened = stat()
+    private var guardSlot: Int?
+    private let path: String
 
+    /// - Throws: `LoadError` saying why the file cannot be read (InputFile.problem): missing, a
+    ///   folder, a dangling or looping link, unreadable, or not a regular file (a FIFO, a device).
     init(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            let err = errno
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-                throw LoadError(isDir.boolValue ? "is a folder, not a CSV file" : "cannot be read (\(String(cString: strerror(err))))", file: path)
-            }
-            throw LoadError("no such file", file: path)
-        }
-        defer { close(fd) }
+        self.path = path
+        if let problem = InputFile.problem(path) { throw LoadError(problem, file: path) }
+        // O_NONBLOCK: should a FIFO be swapped in after the check, open does not wait for a writer.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw LoadError("cannot be read: \(SafeFileWriter.errorText(errno))", file: path) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw LoadError("cannot be read (\(String(cString: strerror(errno))))", file: path) }
-        if st.st_mode & S_IFMT == S_IFDIR { throw LoadError("is a folder, not a CSV file", file: path) }
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw LoadError("cannot be read: \(SafeFileWriter.errorText(e))", file: path)
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw LoadError("is \(InputFile.kindName(st.st_mode)), not a regular file: caseql reads only regular files", file: path)
+        }
+        self.fd = fd
+        opened = st
         let size = Int(st.st_size)
-        if size > 0 && st.st_mode & S_IFMT == S_IFREG, let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED {
+        if size > 0, let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED {
             madvise(p, size, Int32(MADV_SEQUENTIAL))
             base = p; count = size; mapped = true
+            guardSlot = MappedFileGuard.add(p, count: size)
             return
         }
-        // Not mappable (a pipe, an empty file): read it whole.
+        // Not mappable (an empty file, a file system without mmap): read it whole.
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { throw LoadError("cannot be read (\(String(cString: strerror(errno))))", file: path) }
+            if n < 0 { throw LoadError("cannot be read: \(SafeFileWriter.errorText(errno))", file: path) }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }
         (base, count, mapped) = FileBytes.copy(bytes)
     }
 
-    init(owning bytes: [UInt8]) {
+    /// - Throws: `LoadError` when the file was truncated, grown or rewritten since it was opened
+    ///   (its bytes cannot be trusted: the load stops rather than load half of two versions).
+    func checkUnchanged() throws {
+        guard fd >= 0 else { return }
+        var now = stat()
+        let truncated = MappedFileGuard.wasTruncated(guardSlot)
+        guard fstat(fd, &now) == 0 else { return }
+        let changed = now.st_size != opened.st_size || now.st_mtim.tv_sec != opened.st_mtim.tv_sec
+            || now.st_mtim.tv_nsec != opened.st_mtim.tv_nsec
+        if truncated || changed {
+            throw LoadError("changed while it was being read (\(opened.st_size) bytes when opened, \(now.st_size) now): nothing was loaded; load it again once it is written", file: path)
+        }
+    }
+
+    init(owning bytes: [UInt8], path: String = "") {
+        self.path = path
         (base, count, mapped) = FileBytes.copy(bytes)
     }
 
@@ -1211,6 +1250,8 @@ final class FileBytes {
     }
 
     deinit {
+        if fd >= 0 { close(fd) }
+        MappedFileGuard.remove(guardSlot)
         guard let b = base else { return }
         if mapped { munmap(b, count) } else { b.deallocate() }
     }

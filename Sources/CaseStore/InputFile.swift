@@ -1,0 +1,138 @@
+// What may be read as a dataset's file, and what is said when it cannot: a missing file, a
+// folder, a dangling or looping symbolic link, an unreadable file and a device or FIFO are told
+// apart. Only regular files are read (a FIFO with no writer would block forever, /dev/zero never
+// ends). And a mapped file that is truncated while it is parsed must not kill the process with
+// SIGBUS: MappedFileGuard turns that into an error that says the file changed.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum InputFile {
+    /// Whether something (a file, a folder, a link even if dangling) has the name `path`.
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    /// Why `path` cannot be read as a CSV file, or nil when it is a regular file that can be.
+    /// The message is a reason to follow the file name: "no such file", "is a folder, not a CSV
+    /// file", "is a symbolic link to …, which does not exist", "is a symbolic link that loops",
+    /// "cannot be read: permission denied", "is a FIFO (a named pipe), not a regular file".
+    public static func problem(_ path: String) -> String? {
+        var link = stat()
+        guard lstat(path, &link) == 0 else {
+            let e = errno
+            return e == ENOENT || e == ENOTDIR ? "no such file" : "cannot be reached: \(SafeFileWriter.errorText(e))"
+        }
+        var st = stat()
+        if stat(path, &st) != 0 {
+            let e = errno
+            if link.st_mode & S_IFMT == S_IFLNK {
+                if e == ELOOP { return "is a symbolic link that loops" }
+                if e == ENOENT { return "is a symbolic link to \(linkTarget(path) ?? "?"), which does not exist" }
+            }
+            return "cannot be reached: \(SafeFileWriter.errorText(e))"
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return "is a folder, not a CSV file"
+        default: return "is \(kindName(st.st_mode)), not a regular file: caseql reads only regular files"
+        }
+        if access(path, R_OK) != 0 {
+            return "cannot be read: \(SafeFileWriter.errorText(errno))"
+        }
+        return nil
+    }
+
+    /// "a character device", "a FIFO (a named pipe)", …
+    static func kindName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFIFO: return "a FIFO (a named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFDIR: return "a folder"
+        case S_IFLNK: return "a symbolic link"
+        default: return "a regular file"
+        }
+    }
+
+    static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let n = readlink(path, &buffer, 4096)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Catches SIGBUS on the mapped files being parsed. A page past the end of a file truncated
+/// after it was mapped raises SIGBUS when read; the handler maps zero pages over the rest of that
+/// mapping, marks it, and lets the read go on. The loader then finds the mark (and the changed
+/// size) and reports the file as changed while it was read. A SIGBUS anywhere else is left to
+/// the default action.
+enum MappedFileGuard {
+    static let slots = 64
+    nonisolated(unsafe) private static let starts = UnsafeMutablePointer<UInt>.allocate(capacity: slots)
+    nonisolated(unsafe) private static let ends = UnsafeMutablePointer<UInt>.allocate(capacity: slots)
+    nonisolated(unsafe) private static let hit = UnsafeMutablePointer<Int32>.allocate(capacity: slots)
+    private static let lock = NSLock()
+
+    private static let installed: Bool = {
+        starts.initialize(repeating: 0, count: slots)
+        ends.initialize(repeating: 0, count: slots)
+        hit.initialize(repeating: 0, count: slots)
+        var action = sigaction()
+        action.__sigaction_handler.sa_sigaction = MappedFileGuard.handler
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_SIGINFO
+        sigaction(SIGBUS, &action, nil)
+        return true
+    }()
+
+    /// Watches `count` bytes mapped at `base`; returns the slot for `wasTruncated` and `remove`.
+    static func add(_ base: UnsafeMutableRawPointer, count: Int) -> Int? {
+        _ = installed
+        lock.lock(); defer { lock.unlock() }
+        for k in 0..<slots where ends[k] == 0 {
+            hit[k] = 0
+            starts[k] = UInt(bitPattern: base)
+            ends[k] = UInt(bitPattern: base) + UInt(count)
+            return k
+        }
+        return nil
+    }
+
+    /// Whether a read in the mapping found its file shorter than when it was mapped.
+    static func wasTruncated(_ slot: Int?) -> Bool {
+        guard let slot else { return false }
+        return hit[slot] != 0
+    }
+
+    static func remove(_ slot: Int?) {
+        guard let slot else { return }
+        lock.lock(); defer { lock.unlock() }
+        ends[slot] = 0
+        starts[slot] = 0
+    }
+
+    private static let handler: @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void = { sig, info, _ in
+        let address = UInt(bitPattern: info?.pointee._sifields._sigfault.si_addr)
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        for k in 0..<MappedFileGuard.slots {
+            let start = MappedFileGuard.starts[k], end = MappedFileGuard.ends[k]
+            guard end != 0, address >= start, address < end else { continue }
+            let from = address / page * page
+            let length = Int((end + page - 1) / page * page - from)
+            // Zero pages over the rest of the mapping: the read that faulted now reads zeros.
+            let p = mmap(UnsafeMutableRawPointer(bitPattern: from), length, PROT_READ,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+            if p != MAP_FAILED {
+                MappedFileGuard.hit[k] = 1
+                return
+            }
+        }
+        signal(SIGBUS, SIG_DFL)   // not ours: the fault repeats and kills the process as it would have
+    }
+}
