@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 
 /* glibc only declares wcwidth under _XOPEN_SOURCE; redeclare it for Swift. */
 extern int wcwidth(wchar_t c);
@@ -71,6 +72,18 @@ static inline void *cle_get_clientdata(EditLine *el) {
     void *data = NULL;
     if (el_wget(el, EL_CLIENTDATA, &data) != 0) return NULL;
     return data;
+}
+/* Sets (or, with "", removes) one terminal capability, as `settc` in editrc. */
+static inline int cle_settc(EditLine *el, const wchar_t *cap, const wchar_t *value) {
+    return el_wset(el, EL_SETTC, cap, value, (const wchar_t *)NULL);
+}
+/* `setty` as in editrc, e.g. ("-d", "-ixon"): tty modes while editing. */
+static inline int cle_setty(EditLine *el, const wchar_t *a, const wchar_t *b) {
+    return el_wset(el, EL_SETTY, a, b, (const wchar_t *)NULL);
+}
+/* Redraws prompt and line from scratch at the cursor, which must be in column 0. */
+static inline int cle_refresh(EditLine *el) {
+    return el_wset(el, EL_REFRESH);
 }
 static inline int cle_set_getcfn(EditLine *el, el_rfunc_t fn) {
     return el_wset(el, EL_GETCFN, fn);
@@ -198,6 +211,129 @@ static inline void cle_winch_restore(void) {
     sigaction(SIGWINCH, cle_winch_saved_ptr(), NULL);
 }
 
+/* ---- SIGTSTP / SIGCONT (only while reading a line) ----------------------
+ * Ctrl-Z in the editor's raw mode raises SIGTSTP.  The handler only records it
+ * (no SA_RESTART, so the blocked read wakes up); the reader then, outside the
+ * handler, moves below the line, puts the terminal back in the modes it had
+ * before el_wgets (cle_tstp_install), stops, and on `fg` restores the editing
+ * modes and redraws prompt and line.  A SIGCONT after a stop the shell did not
+ * see (kill -STOP) also redraws.
+ */
+static inline volatile sig_atomic_t *cle_tstp_flag_ptr(void) {
+    static volatile sig_atomic_t flag = 0;
+    return &flag;
+}
+static inline volatile sig_atomic_t *cle_cont_flag_ptr(void) {
+    static volatile sig_atomic_t flag = 0;
+    return &flag;
+}
+static inline struct sigaction *cle_tstp_saved_ptr(void) {
+    static struct sigaction saved;
+    return &saved;
+}
+static inline struct sigaction *cle_cont_saved_ptr(void) {
+    static struct sigaction saved;
+    return &saved;
+}
+/* The terminal modes before el_wgets (cooked) and while editing (raw). */
+static inline struct termios *cle_tty_cooked_ptr(void) {
+    static struct termios t;
+    return &t;
+}
+static inline int *cle_tty_cooked_valid_ptr(void) {
+    static int valid = 0;
+    return &valid;
+}
+static inline struct termios *cle_tty_raw_ptr(void) {
+    static struct termios t;
+    return &t;
+}
+static inline int *cle_tty_raw_valid_ptr(void) {
+    static int valid = 0;
+    return &valid;
+}
+static void cle_tstp_handler(int signo) {
+    (void)signo;
+    *cle_tstp_flag_ptr() = 1;
+}
+static void cle_cont_handler(int signo) {
+    (void)signo;
+    *cle_cont_flag_ptr() = 1;
+}
+static inline void cle_tstp_set_handler(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cle_tstp_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGTSTP, &sa, NULL);
+}
+/* Around el_wgets: remembers the terminal modes and catches SIGTSTP/SIGCONT.
+ * When the shell started caseql with SIGTSTP ignored (no job control), it
+ * stays ignored. */
+static inline void cle_tstp_install(void) {
+    *cle_tty_cooked_valid_ptr() = tcgetattr(STDIN_FILENO, cle_tty_cooked_ptr()) == 0;
+    *cle_tty_raw_valid_ptr() = 0;
+    *cle_tstp_flag_ptr() = 0;
+    *cle_cont_flag_ptr() = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGTSTP, NULL, cle_tstp_saved_ptr());
+    if (cle_tstp_saved_ptr()->sa_handler != SIG_IGN) cle_tstp_set_handler();
+    sa.sa_handler = cle_cont_handler;
+    sigaction(SIGCONT, &sa, cle_cont_saved_ptr());
+}
+static inline void cle_tstp_restore(void) {
+    sigaction(SIGTSTP, cle_tstp_saved_ptr(), NULL);
+    sigaction(SIGCONT, cle_cont_saved_ptr(), NULL);
+}
+
+/* Writes n wide characters to f as multibyte (never switching f to wide orientation). */
+static inline void cle_write_wide(FILE *f, const wchar_t *p, size_t n) {
+    char mb[MB_LEN_MAX];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = wcrtomb(mb, p[i], &st);
+        if (k != (size_t)-1) fwrite(mb, 1, k, f);
+    }
+}
+
+/* Ctrl-Z while editing: leave the line as it is on screen, go below it, give
+ * the terminal its own modes back and stop; after `fg`, editing modes again
+ * and the prompt and line drawn anew on the (fresh) line the shell left. */
+static void cle_suspend(EditLine *el) {
+    const LineInfoW *li = el_wline(el);
+    if (li && li->cursor < li->lastchar)
+        cle_write_wide(stdout, li->cursor, (size_t)(li->lastchar - li->cursor));
+    fputs("\r\n", stdout);
+    fflush(stdout);
+    struct termios raw;
+    int have_raw = tcgetattr(STDIN_FILENO, &raw) == 0;
+    if (*cle_tty_cooked_valid_ptr())
+        tcsetattr(STDIN_FILENO, TCSADRAIN, cle_tty_cooked_ptr());
+    signal(SIGTSTP, SIG_DFL);
+    raise(SIGTSTP);                       /* stopped here until `fg` */
+    cle_tstp_set_handler();
+    if (have_raw) tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
+    *cle_cont_flag_ptr() = 0;
+    fputs("\r", stdout);
+    fflush(stdout);
+    el_wset(el, EL_REFRESH);
+}
+
+/* Continued after a stop caseql did not take itself (kill -STOP): the
+ * terminal may be in the shell's modes and the screen anything. */
+static void cle_continued(EditLine *el) {
+    if (*cle_tty_raw_valid_ptr())
+        tcsetattr(STDIN_FILENO, TCSADRAIN, cle_tty_raw_ptr());
+    fputs("\r\n", stdout);
+    fflush(stdout);
+    el_wset(el, EL_REFRESH);
+}
+
 /*
  * Replacement for libedit's character reader (EL_GETCFN): like the builtin
  * one (read a byte at a time, decode with mbrtowc) but it also reports an
@@ -210,6 +346,18 @@ static int cle_read_char(EditLine *el, wchar_t *cp) {
     size_t n = 0;
     for (;;) {
         if (cle_sigint_flag) { *cp = L'\0'; errno = EINTR; return -1; }
+        if (!*cle_tty_raw_valid_ptr())   /* libedit's editing modes, set by now */
+            *cle_tty_raw_valid_ptr() = tcgetattr(STDIN_FILENO, cle_tty_raw_ptr()) == 0;
+        if (*cle_tstp_flag_ptr()) {
+            *cle_tstp_flag_ptr() = 0;
+            cle_suspend(el);
+            n = 0;
+            continue;
+        }
+        if (*cle_cont_flag_ptr()) {
+            *cle_cont_flag_ptr() = 0;
+            cle_continued(el);
+        }
         if (*cle_winch_flag_ptr()) {
             *cle_winch_flag_ptr() = 0;
             /* Only tell libedit the new size (as its own SIGWINCH handler

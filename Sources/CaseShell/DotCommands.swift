@@ -360,7 +360,7 @@ public enum DotCommands {
             s.output.write(bytes: bytes)
         } else {
             let t = text(o.format, .standardOutput)
-            s.output.write(o.format == .csv && !s.output.isTerminal ? t : Escape.lines(t))
+            s.writeInterruptibly(o.format == .csv && !s.output.isTerminal ? t : Escape.lines(t))
         }
     }
 

@@ -59,6 +59,12 @@ public final class LineEditor {
 
     public let historyPath: String?
     public let historySize: Int
+    /// The history on disk (nil without a path).
+    private var historyFile: HistoryFile?
+    /// The incremental history search under way (Ctrl-R / Ctrl-S), if any.
+    private var search: HistorySearch?
+    /// The prompt of the line being read (the search shows its own instead).
+    private var prompt = ""
 
     private let el: OpaquePointer
     private let hist: OpaquePointer
@@ -99,19 +105,66 @@ public final class LineEditor {
         _ = cle_use_interruptible_reader(el)
         _ = cle_set_prompt_esc(el, lineEditorPromptCallback, wchar_t(1))
         _ = cle_set_hist(el, hist)
-        _ = "caseql-complete".withWideCString { name in
-            "Complete the word before the cursor".withWideCString { help in
-                cle_add_fn(el, name, help, lineEditorCompleteCallback)
-            }
+        addFunction("caseql-complete", help: "Complete the word before the cursor", lineEditorCompleteCallback)
+        bind("^I", to: "caseql-complete")
+        addFunction("caseql-search-backward", help: "Search the history backward as you type", lineEditorSearchBackwardCallback)
+        addFunction("caseql-search-forward", help: "Search the history forward as you type", lineEditorSearchForwardCallback)
+        addFunction("caseql-search-step", help: "(internal) next key of a history search", lineEditorSearchStepCallback)
+        bind("^R", to: "caseql-search-backward")
+        bind("^S", to: "caseql-search-forward")
+        bind(LineEditor.searchStepKey, to: "caseql-search-step")
+        for (keys, command) in LineEditor.terminalKeys {
+            for key in keys { bind(key, to: command) }
         }
-        _ = "^I".withWideCString { key in
-            "caseql-complete".withWideCString { cle_bind(el, key, $0) }
+        // Characters U+00A0–U+00FF (· × ÷ é …) reach libedit's key map by
+        // their code, where emacs mode has meta commands (· is M-7, an
+        // argument digit; × copies the region): make them plain characters.
+        // ESC-letter meta keys are separate key sequences and keep working.
+        for code in 0xA0...0xFF {
+            bind(String(Unicode.Scalar(UInt8(code))), to: "ed-insert")
         }
+        // libedit's incremental redraw inserts and deletes characters with the
+        // terminal's insert/delete capabilities, counting a wide character's
+        // two cells wrongly (a quote vanishes, the cursor ends one column off):
+        // without them it rewrites the line from the first change, which is right.
+        for cap in ["IC", "ic", "im", "ei", "ip", "DC", "dc", "dm", "ed"] {
+            _ = cap.withWideCString { c in "".withWideCString { cle_settc(el, c, $0) } }
+        }
+        // ^S is a key here (forward search), not XOFF.
+        _ = "-d".withWideCString { d in "-ixon".withWideCString { cle_setty(el, d, $0) } }
 
-        if let path = historyPath, FileManager.default.fileExists(atPath: path) {
-            _ = cle_hist_load(hist, path)
+        if let path = historyPath {
+            let file = HistoryFile(path: path, limit: self.historySize)
+            for entry in file.load() {
+                _ = entry.withWideCString { cle_hist_enter(hist, $0) }
+            }
+            for warning in file.warnings { fputs("caseql: \(warning)\n", stderr) }
+            historyFile = file
         }
         _ = cle_sigint_install()
+    }
+
+    /// Keys terminals send for Home, End, Delete and Ctrl/Alt-arrows (xterm,
+    /// PuTTY, Xshell, screen/tmux, the Linux console, rxvt), bound whatever
+    /// TERM says: libedit binds only what the terminfo entry lists.
+    static let terminalKeys: [([String], String)] = [
+        (["\u{1B}[1~", "\u{1B}[7~", "\u{1B}[H", "\u{1B}OH"], "ed-move-to-beg"),
+        (["\u{1B}[4~", "\u{1B}[8~", "\u{1B}[F", "\u{1B}OF"], "ed-move-to-end"),
+        (["\u{1B}[3~"], "ed-delete-next-char"),
+        (["\u{1B}[1;5D", "\u{1B}[5D", "\u{1B}[1;3D", "\u{1B}Od", "\u{1B}\u{1B}[D"], "ed-prev-word"),
+        (["\u{1B}[1;5C", "\u{1B}[5C", "\u{1B}[1;3C", "\u{1B}Oc", "\u{1B}\u{1B}[C"], "em-next-word"),
+    ]
+
+    /// Key the search pushes back to itself to be called again after each
+    /// redraw (^], which emacs mode ignores).
+    static let searchStepKey = "^]"
+
+    private func bind(_ key: String, to command: String) {
+        _ = key.withWideCString { k in command.withWideCString { cle_bind(el, k, $0) } }
+    }
+
+    private func addFunction(_ name: String, help: String, _ fn: @escaping cle_command_fn) {
+        _ = name.withWideCString { n in help.withWideCString { cle_add_fn(el, n, $0, fn) } }
     }
 
     deinit {
@@ -136,12 +189,20 @@ public final class LineEditor {
     // MARK: - Reading
 
     public func readLine(prompt: String) -> LineResult {
+        self.prompt = prompt
+        search = nil
         setPrompt(prompt)
         cle_sigint_clear()
         var count: Int32 = 0
         cle_winch_install()
+        cle_tstp_install()
         let raw = el_wgets(el, &count)
+        cle_tstp_restore()
         cle_winch_restore()
+        if search != nil {
+            search = nil
+            setPrompt(prompt)
+        }
         if cle_sigint_take() != 0 {
             // The line is discarded; leave the cursor on a fresh line below
             // it: re-print the text after the cursor (same glyphs, so the
@@ -184,6 +245,25 @@ public final class LineEditor {
         promptBuffer.update(from: wide, count: wide.count)
     }
 
+    /// The line being edited and the cursor in it (in Unicode scalars, as libedit counts).
+    private func currentLine() -> (text: [Unicode.Scalar], cursor: Int) {
+        guard let info = el_wline(el)?.pointee, let buffer = info.buffer,
+              let cursor = info.cursor, let last = info.lastchar else { return ([], 0) }
+        let text = LineEditor.string(fromWide: buffer, count: buffer.distance(to: last))
+        return (Array(text.unicodeScalars), buffer.distance(to: cursor))
+    }
+
+    /// Replaces the whole line and puts the cursor at `cursor` (scalars).
+    private func replaceLine(with text: [Unicode.Scalar], cursor: Int) {
+        let (old, oldCursor) = currentLine()
+        el_cursor(el, Int32(old.count - oldCursor))
+        if !old.isEmpty { el_deletestr(el, Int32(old.count)) }
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: text)
+        if !text.isEmpty { _ = String(s).withWideCString { el_winsertstr(el, $0) } }
+        el_cursor(el, Int32(cursor - text.count))
+    }
+
     fileprivate var promptPointer: UnsafeMutablePointer<wchar_t> { promptBuffer }
 
     // MARK: - Interrupts
@@ -199,12 +279,13 @@ public final class LineEditor {
 
     // MARK: - History
 
-    /// Adds an entry (a repeat of the previous one is collapsed) and saves
-    /// the history file right away.
+    /// Adds an entry (a repeat of the previous one is collapsed) and appends
+    /// it to the history file right away (see HistoryFile).
     public func addHistory(_ entry: String) {
         guard !entry.allSatisfy({ $0.isWhitespace }) else { return }
+        if historyEntries.last == entry { return }
         _ = entry.withWideCString { cle_hist_enter(hist, $0) }
-        saveHistory()
+        historyFile?.append(entry)
     }
 
     /// History entries, oldest first.
@@ -219,42 +300,10 @@ public final class LineEditor {
         return result
     }
 
+    /// Forgets the history, in memory and on disk.
     public func clearHistory() {
         _ = cle_hist_clear(hist)
-        saveHistory()
-    }
-
-    /// Writes the history file atomically (temp file + rename), mode 0600,
-    /// creating its folder (mode 0700) when missing.
-    @discardableResult
-    public func saveHistory() -> Bool {
-        guard let path = historyPath else { return false }
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: dir, withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700])
-            } catch {
-                return false
-            }
-        }
-        let tmp = path + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        if fd < 0 { return false }
-        guard let fp = fdopen(fd, "w") else {
-            close(fd)
-            unlink(tmp)
-            return false
-        }
-        let rc = cle_hist_save_fp(hist, fp)
-        let flushed = fflush(fp) == 0 && fsync(fd) == 0
-        fclose(fp)
-        if rc < 0 || !flushed || rename(tmp, path) != 0 {
-            unlink(tmp)
-            return false
-        }
-        return true
+        historyFile?.clear()
     }
 
     // MARK: - Completion
@@ -424,4 +473,154 @@ private let lineEditorPromptCallback: @convention(c) (OpaquePointer?) -> UnsafeM
 
 private let lineEditorCompleteCallback: @convention(c) (OpaquePointer?, Int32) -> UInt8 = { el, _ in
     editor(el)?.complete() ?? UInt8(CC_ERROR)
+}
+
+// MARK: - Incremental history search (Ctrl-R, Ctrl-S)
+//
+// libedit's own search (em-inc-search-prev, search.c: ce_inc_search) looks
+// each typed key up in the key map by its low byte, so 餐 (U+9910) acts as ^P
+// and the recalled line is not the one shown. This one reads whole
+// characters with el_wgetc and redraws through libedit after every key: the
+// step function draws (returns CC_REDISPLAY) and pushes the step key
+// (el_wpush) so that libedit calls it again for the next key.
+
+/// State of one incremental search.
+struct HistorySearch {
+    var backward: Bool
+    /// History entries, oldest first, as libedit holds them (Unicode scalars).
+    var entries: [[Unicode.Scalar]]
+    var pattern: [Unicode.Scalar] = []
+    /// The entry shown, and where in it the pattern was found.
+    var match: (entry: Int, offset: Int)?
+    var failed = false
+    /// The line and cursor before the search (restored by ^G).
+    var original: (text: [Unicode.Scalar], cursor: Int)
+    /// States before each typed character (Backspace goes back to them).
+    var undo: [(pattern: [Unicode.Scalar], match: (entry: Int, offset: Int)?, failed: Bool)] = []
+
+    /// Offset of `pattern` in `text`: the last occurrence when searching
+    /// backward, the first forward; nil when absent.
+    static func find(_ pattern: [Unicode.Scalar], in text: [Unicode.Scalar], last: Bool) -> Int? {
+        guard pattern.count <= text.count else { return nil }
+        if pattern.isEmpty { return last ? text.count : 0 }
+        let starts = Array(0...(text.count - pattern.count))
+        for start in (last ? starts.reversed() : starts) where text[start..<(start + pattern.count)].elementsEqual(pattern) {
+            return start
+        }
+        return nil
+    }
+
+    /// The next entry holding the pattern, from entry `from` (inclusive) in the search's direction.
+    func next(from: Int) -> (entry: Int, offset: Int)? {
+        var i = from
+        while i >= 0 && i < entries.count {
+            if let offset = HistorySearch.find(pattern, in: entries[i], last: backward) { return (i, offset) }
+            i += backward ? -1 : 1
+        }
+        return nil
+    }
+
+    var prompt: String {
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: pattern)
+        return "(\(failed ? "failed " : "")\(backward ? "reverse-" : "")i-search)`\(String(s))': "
+    }
+
+    /// What the line shows: the matching entry, else the line before the search.
+    var shown: (text: [Unicode.Scalar], cursor: Int) {
+        guard let match else { return original }
+        return (entries[match.entry], match.offset)
+    }
+}
+
+/// The last pattern searched, offered again by Ctrl-R on an empty pattern.
+private var lastSearchPattern: [Unicode.Scalar] = []
+
+extension LineEditor {
+    fileprivate func startSearch(backward: Bool) -> UInt8 {
+        let entries = historyEntries.map { Array($0.unicodeScalars) }
+        search = HistorySearch(backward: backward, entries: entries, original: currentLine())
+        return drawSearch()
+    }
+
+    /// Shows the search's prompt and line, and arranges to be called for the next key.
+    private func drawSearch() -> UInt8 {
+        guard let s = search else { return UInt8(CC_NORM) }
+        setPrompt(s.prompt)
+        let shown = s.shown
+        replaceLine(with: shown.text, cursor: shown.cursor)
+        var key = LineEditor.wide(String(Unicode.Scalar(0x1D as UInt8)))
+        key.withUnsafeMutableBufferPointer { el_wpush(el, $0.baseAddress!) }
+        return UInt8(CC_REDISPLAY)
+    }
+
+    /// Ends the search: the line shows `line` after the normal prompt; `pushBack`
+    /// is handed to libedit as the next key.
+    private func endSearch(line: (text: [Unicode.Scalar], cursor: Int), pushBack: Unicode.Scalar?) -> UInt8 {
+        if let s = search, !s.pattern.isEmpty { lastSearchPattern = s.pattern }
+        search = nil
+        setPrompt(prompt)
+        replaceLine(with: line.text, cursor: line.cursor)
+        if let pushBack {
+            let key = LineEditor.wide(String(pushBack))
+            key.withUnsafeBufferPointer { el_wpush(el, $0.baseAddress!) }
+        }
+        return UInt8(CC_REDISPLAY)
+    }
+
+    /// One key of the search, read here with el_wgetc (whole characters).
+    fileprivate func searchStep() -> UInt8 {
+        guard var s = search else { return UInt8(CC_NORM) }   // ^] typed outside a search: ignored
+        var ch: wchar_t = 0
+        guard el_wgetc(el, &ch) == 1, let key = Unicode.Scalar(UInt32(bitPattern: ch)) else {
+            return endSearch(line: s.original, pushBack: nil)   // Ctrl-C or end of input
+        }
+        switch key.value {
+        case 0x12, 0x13:   // ^R, ^S: the next match in that direction
+            let backward = key.value == 0x12
+            if s.pattern.isEmpty && !lastSearchPattern.isEmpty {
+                s.pattern = lastSearchPattern
+                s.backward = backward
+                s.match = s.next(from: backward ? s.entries.count - 1 : 0)
+                s.failed = s.match == nil
+            } else if !s.pattern.isEmpty {
+                let from = s.match.map { $0.entry + (backward ? -1 : 1) } ?? (backward ? s.entries.count - 1 : 0)
+                s.backward = backward
+                if let m = s.next(from: from) { s.match = m; s.failed = false } else { s.failed = true }
+            } else {
+                s.backward = backward
+            }
+        case 0x7F, 0x08:   // Backspace: back to the state before the last character
+            if let previous = s.undo.popLast() {
+                s.pattern = previous.pattern
+                s.match = previous.match
+                s.failed = previous.failed
+            }
+        case 0x07:         // ^G: give up, the line as before
+            return endSearch(line: s.original, pushBack: nil)
+        case 0x0D, 0x0A:   // Enter: run the line shown
+            return endSearch(line: s.shown, pushBack: "\r")
+        case 0x20..<0x7F, 0xA0...:
+            s.undo.append((s.pattern, s.match, s.failed))
+            s.pattern.append(key)
+            let from = s.match?.entry ?? (s.backward ? s.entries.count - 1 : 0)
+            if !s.failed, let m = s.next(from: from) { s.match = m } else { s.failed = true }
+        default:           // any other key ends the search and does its usual work
+            return endSearch(line: s.shown, pushBack: key)
+        }
+        search = s
+        return drawSearch()
+    }
+}
+
+private let lineEditorSearchBackwardCallback: @convention(c) (OpaquePointer?, Int32) -> UInt8 = { el, _ in
+    editor(el)?.startSearch(backward: true) ?? UInt8(CC_ERROR)
+}
+
+private let lineEditorSearchForwardCallback: @convention(c) (OpaquePointer?, Int32) -> UInt8 = { el, _ in
+    editor(el)?.startSearch(backward: false) ?? UInt8(CC_ERROR)
+}
+
+private let lineEditorSearchStepCallback: @convention(c) (OpaquePointer?, Int32) -> UInt8 = { el, _ in
+    editor(el)?.searchStep() ?? UInt8(CC_NORM)
 }
