@@ -211,6 +211,51 @@ static inline void cle_winch_restore(void) {
     sigaction(SIGWINCH, cle_winch_saved_ptr(), NULL);
 }
 
+/* Rows from the start of the prompt down to the cursor when prompt and line
+ * are laid out `cols` wide as libedit lays them out (refresh.c: a wide
+ * character that does not fit at the end of a row goes to the next one; a
+ * full row puts the cursor at the start of the next). */
+static int cle_cursor_row(EditLine *el, int cols) {
+    int h = 0, v = 0;
+    if (cols <= 0) return 0;
+    cle_wprompt_fn fn = NULL;
+    wchar_t esc = 0;
+    const wchar_t *p = NULL;
+    if (el_wget(el, EL_PROMPT_ESC, &fn, &esc) == 0 && fn) p = fn(el);
+    const LineInfoW *li = el_wline(el);
+    for (int part = 0; part < 2; part++) {
+        const wchar_t *c = part == 0 ? p : (li ? li->buffer : NULL);
+        const wchar_t *end = part == 0 ? NULL : (li ? li->cursor : NULL);
+        int hidden = 0;
+        if (!c) continue;
+        for (; end ? c < end : *c != 0; c++) {
+            if (part == 0 && esc && *c == esc) { hidden = !hidden; continue; }
+            if (hidden) continue;
+            if (*c == L'\n') { v++; h = 0; continue; }
+            int w = wcwidth(*c);
+            if (w < 0) w = *c < 0x100 ? 2 : 4;      /* ^X, \U+XXXX as libedit shows them */
+            if (h + w > cols) { v++; h = 0; }
+            h += w;
+            if (h >= cols) { v++; h = 0; }
+        }
+    }
+    return v;
+}
+
+/* SIGWINCH while editing: the terminal has re-wrapped (tmux, VTE, iTerm2,
+ * Windows Terminal reflow soft-wrapped rows) or cut the rows on screen.
+ * Tell libedit the size, go up to where the prompt now starts (the row of
+ * the cursor in the new width), clear to the end of the screen and draw
+ * prompt and line anew: libedit's own picture of the screen is stale. */
+static void cle_resized(EditLine *el) {
+    el_resize(el);
+    int rows = cle_cursor_row(el, cle_terminal_width(STDOUT_FILENO, 80));
+    if (rows > 0) fprintf(stdout, "\033[%dA", rows);
+    fputs("\r\033[J", stdout);
+    fflush(stdout);
+    el_wset(el, EL_REFRESH);
+}
+
 /* ---- SIGTSTP / SIGCONT (only while reading a line) ----------------------
  * Ctrl-Z in the editor's raw mode raises SIGTSTP.  The handler only records it
  * (no SA_RESTART, so the blocked read wakes up); the reader then, outside the
@@ -334,6 +379,17 @@ static void cle_continued(EditLine *el) {
     el_wset(el, EL_REFRESH);
 }
 
+/* The combining mark waiting for caseql-compose-mark. */
+static inline wchar_t *cle_pending_mark_ptr(void) {
+    static wchar_t mark = 0;
+    return &mark;
+}
+static inline wchar_t cle_take_pending_mark(void) {
+    wchar_t m = *cle_pending_mark_ptr();
+    *cle_pending_mark_ptr() = 0;
+    return m;
+}
+
 /*
  * Replacement for libedit's character reader (EL_GETCFN): like the builtin
  * one (read a byte at a time, decode with mbrtowc) but it also reports an
@@ -360,10 +416,7 @@ static int cle_read_char(EditLine *el, wchar_t *cp) {
         }
         if (*cle_winch_flag_ptr()) {
             *cle_winch_flag_ptr() = 0;
-            /* Only tell libedit the new size (as its own SIGWINCH handler
-             * does); a full EL_REFRESH here redraws from a stale position
-             * after the terminal has reflowed the line. */
-            el_resize(el);
+            cle_resized(el);
         }
         ssize_t r = read(STDIN_FILENO, buf + n, 1);
         if (r == -1) {
@@ -387,6 +440,14 @@ static int cle_read_char(EditLine *el, wchar_t *cp) {
                 break;
             }
             if (k == 0) *cp = L'\0';
+            /* A combining mark (zero width): libedit's screen model has one
+             * character a cell and would drop it from the display; hand it to
+             * caseql-compose-mark (bound to ^\, which the tty turns into
+             * SIGQUIT, so never typed) to join it with the character before. */
+            if (*cp >= 0x300 && wcwidth(*cp) == 0) {
+                *cle_pending_mark_ptr() = *cp;
+                *cp = 0x1C;
+            }
             return 1;
         }
     }

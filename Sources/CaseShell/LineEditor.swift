@@ -110,6 +110,8 @@ public final class LineEditor {
         addFunction("caseql-search-backward", help: "Search the history backward as you type", lineEditorSearchBackwardCallback)
         addFunction("caseql-search-forward", help: "Search the history forward as you type", lineEditorSearchForwardCallback)
         addFunction("caseql-search-step", help: "(internal) next key of a history search", lineEditorSearchStepCallback)
+        addFunction("caseql-compose-mark", help: "(internal) a combining mark typed", lineEditorComposeMarkCallback)
+        bind("^\\", to: "caseql-compose-mark")
         bind("^R", to: "caseql-search-backward")
         bind("^S", to: "caseql-search-forward")
         bind(LineEditor.searchStepKey, to: "caseql-search-step")
@@ -163,8 +165,16 @@ public final class LineEditor {
         _ = key.withWideCString { k in command.withWideCString { cle_bind(el, k, $0) } }
     }
 
+    /// libedit keeps the name and help pointers (map.c, map_addfunc), so they
+    /// are copied to storage that lives as long as the process.
     private func addFunction(_ name: String, help: String, _ fn: @escaping cle_command_fn) {
-        _ = name.withWideCString { n in help.withWideCString { cle_add_fn(el, n, $0, fn) } }
+        func lasting(_ s: String) -> UnsafePointer<wchar_t> {
+            let wide = LineEditor.wide(s)
+            let p = UnsafeMutablePointer<wchar_t>.allocate(capacity: wide.count)
+            p.initialize(from: wide, count: wide.count)
+            return UnsafePointer(p)
+        }
+        _ = cle_add_fn(el, lasting(name), lasting(help), fn)
     }
 
     deinit {
@@ -475,6 +485,38 @@ private let lineEditorCompleteCallback: @convention(c) (OpaquePointer?, Int32) -
     editor(el)?.complete() ?? UInt8(CC_ERROR)
 }
 
+// MARK: - Combining marks
+
+extension LineEditor {
+    /// A combining mark was typed (the reader stashed it): libedit's screen
+    /// model holds one character a cell and would show the base without the
+    /// mark, so the mark is joined with the character before the cursor into
+    /// its precomposed form (NFC: e + U+0301 → é). A mark with no precomposed
+    /// form is refused with a beep: the line would run with a mark the screen
+    /// does not show.
+    fileprivate func composeMark() -> UInt8 {
+        let mark = cle_take_pending_mark()
+        guard let scalar = Unicode.Scalar(UInt32(bitPattern: mark)) else { return UInt8(CC_NORM) }
+        let (text, cursor) = currentLine()
+        if cursor > 0 {
+            var pair = String.UnicodeScalarView()
+            pair.append(text[cursor - 1])
+            pair.append(scalar)
+            let composed = Array(String(pair).precomposedStringWithCanonicalMapping.unicodeScalars)
+            if composed.count == 1 {
+                el_deletestr(el, 1)
+                _ = String(composed[0]).withWideCString { el_winsertstr(el, $0) }
+                return UInt8(CC_REFRESH)
+            }
+        }
+        return UInt8(CC_ERROR)   // beep: it could not be shown, so it is not taken
+    }
+}
+
+private let lineEditorComposeMarkCallback: @convention(c) (OpaquePointer?, Int32) -> UInt8 = { el, _ in
+    editor(el)?.composeMark() ?? UInt8(CC_NORM)
+}
+
 // MARK: - Incremental history search (Ctrl-R, Ctrl-S)
 //
 // libedit's own search (em-inc-search-prev, search.c: ce_inc_search) looks
@@ -495,7 +537,7 @@ struct HistorySearch {
     var failed = false
     /// The line and cursor before the search (restored by ^G).
     var original: (text: [Unicode.Scalar], cursor: Int)
-    /// States before each typed character (Backspace goes back to them).
+    /// States before each typed character, ^R and ^S (Backspace goes back to them).
     var undo: [(pattern: [Unicode.Scalar], match: (entry: Int, offset: Int)?, failed: Bool)] = []
 
     /// Offset of `pattern` in `text`: the last occurrence when searching
@@ -578,6 +620,7 @@ extension LineEditor {
         switch key.value {
         case 0x12, 0x13:   // ^R, ^S: the next match in that direction
             let backward = key.value == 0x12
+            s.undo.append((s.pattern, s.match, s.failed))
             if s.pattern.isEmpty && !lastSearchPattern.isEmpty {
                 s.pattern = lastSearchPattern
                 s.backward = backward
@@ -590,7 +633,7 @@ extension LineEditor {
             } else {
                 s.backward = backward
             }
-        case 0x7F, 0x08:   // Backspace: back to the state before the last character
+        case 0x7F, 0x08:   // Backspace: back to the state before the last key (a character, ^R or ^S)
             if let previous = s.undo.popLast() {
                 s.pattern = previous.pattern
                 s.match = previous.match
