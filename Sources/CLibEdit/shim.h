@@ -211,6 +211,17 @@ static inline void cle_winch_restore(void) {
     sigaction(SIGWINCH, cle_winch_saved_ptr(), NULL);
 }
 
+/* Writes n wide characters to f as multibyte (never switching f to wide orientation). */
+static inline void cle_write_wide(FILE *f, const wchar_t *p, size_t n) {
+    char mb[MB_LEN_MAX];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = wcrtomb(mb, p[i], &st);
+        if (k != (size_t)-1) fwrite(mb, 1, k, f);
+    }
+}
+
 /* Rows from the start of the prompt down to the cursor when prompt and line
  * are laid out `cols` wide as libedit lays them out (refresh.c: a wide
  * character that does not fit at the end of a row goes to the next one; a
@@ -249,9 +260,43 @@ static int cle_cursor_row(EditLine *el, int cols) {
  * prompt and line anew: libedit's own picture of the screen is stale. */
 static void cle_resized(EditLine *el) {
     el_resize(el);
-    int rows = cle_cursor_row(el, cle_terminal_width(STDOUT_FILENO, 80));
+    int cols = cle_terminal_width(STDOUT_FILENO, 80);
+    int rows = cle_cursor_row(el, cols);
     if (rows > 0) fprintf(stdout, "\033[%dA", rows);
     fputs("\r\033[J", stdout);
+    /* First draw prompt and line ourselves with every row break a soft wrap
+     * (a wide character that does not fit is preceded by spaces up to the
+     * margin, never a newline): libedit moves to the next row with "\n",
+     * which a terminal does not re-join on the next resize.  Then back to
+     * the start, and libedit draws the same over it, learning the screen. */
+    cle_wprompt_fn fn = NULL;
+    wchar_t esc = 0;
+    const wchar_t *p = NULL;
+    if (el_wget(el, EL_PROMPT_ESC, &fn, &esc) == 0 && fn) p = fn(el);
+    const LineInfoW *li = el_wline(el);
+    int h = 0, v = 0;
+    for (int part = 0; part < 2; part++) {
+        const wchar_t *c = part == 0 ? p : (li ? li->buffer : NULL);
+        const wchar_t *end = part == 0 ? NULL : (li ? li->lastchar : NULL);
+        int hidden = 0;
+        if (!c) continue;
+        for (; end ? c < end : *c != 0; c++) {
+            if (part == 0 && esc && *c == esc) { hidden = !hidden; continue; }
+            if (hidden) continue;
+            int w = *c == L'\n' ? -1 : wcwidth(*c);
+            if (w < 0) goto drawn;          /* newline or control character: leave it to libedit */
+            if (h + w > cols) {
+                for (; h < cols; h++) fputc(' ', stdout);
+            }
+            if (h >= cols) { v++; h = 0; }
+            cle_write_wide(stdout, c, 1);
+            h += w;
+        }
+    }
+drawn:
+    if (h >= cols) h = cols - 1;            /* pending wrap: the cursor is still on the row */
+    if (v > 0) fprintf(stdout, "\033[%dA", v);
+    fputs("\r", stdout);
     fflush(stdout);
     el_wset(el, EL_REFRESH);
 }
@@ -335,17 +380,6 @@ static inline void cle_tstp_restore(void) {
     sigaction(SIGCONT, cle_cont_saved_ptr(), NULL);
 }
 
-/* Writes n wide characters to f as multibyte (never switching f to wide orientation). */
-static inline void cle_write_wide(FILE *f, const wchar_t *p, size_t n) {
-    char mb[MB_LEN_MAX];
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = wcrtomb(mb, p[i], &st);
-        if (k != (size_t)-1) fwrite(mb, 1, k, f);
-    }
-}
-
 /* Ctrl-Z while editing: leave the line as it is on screen, go below it, give
  * the terminal its own modes back and stop; after `fg`, editing modes again
  * and the prompt and line drawn anew on the (fresh) line the shell left. */
@@ -378,6 +412,10 @@ static void cle_continued(EditLine *el) {
     fflush(stdout);
     el_wset(el, EL_REFRESH);
 }
+
+/* The key the reader returns for a combining mark (^\, which the tty turns
+ * into SIGQUIT, so it is never typed); bound to caseql-compose-mark. */
+#define CLE_COMPOSE_MARK_KEY 0x1C
 
 /* The combining mark waiting for caseql-compose-mark. */
 static inline wchar_t *cle_pending_mark_ptr(void) {
@@ -442,11 +480,10 @@ static int cle_read_char(EditLine *el, wchar_t *cp) {
             if (k == 0) *cp = L'\0';
             /* A combining mark (zero width): libedit's screen model has one
              * character a cell and would drop it from the display; hand it to
-             * caseql-compose-mark (bound to ^\, which the tty turns into
-             * SIGQUIT, so never typed) to join it with the character before. */
+             * caseql-compose-mark to join it with the character before. */
             if (*cp >= 0x300 && wcwidth(*cp) == 0) {
                 *cle_pending_mark_ptr() = *cp;
-                *cp = 0x1C;
+                *cp = CLE_COMPOSE_MARK_KEY;
             }
             return 1;
         }

@@ -1,5 +1,7 @@
 // LineEditor: interactive line input over libedit (wide-character API), with
-// persistent history, TAB completion and Ctrl-C handling.
+// persistent history (HistoryFile), TAB completion, its own Ctrl-R/Ctrl-S
+// search, and Ctrl-C, Ctrl-Z and resize handling. Where libedit is wrong for
+// wide characters caseql binds the key itself: see the README, "Line editing".
 //
 // libedit decodes input with mbrtowc, so a multibyte LC_CTYPE is required
 // for Chinese input; init falls back to C.UTF-8 when the environment gives a
@@ -111,10 +113,10 @@ public final class LineEditor {
         addFunction("caseql-search-forward", help: "Search the history forward as you type", lineEditorSearchForwardCallback)
         addFunction("caseql-search-step", help: "(internal) next key of a history search", lineEditorSearchStepCallback)
         addFunction("caseql-compose-mark", help: "(internal) a combining mark typed", lineEditorComposeMarkCallback)
-        bind("^\\", to: "caseql-compose-mark")
+        bind(String(Unicode.Scalar(UInt8(CLE_COMPOSE_MARK_KEY))), to: "caseql-compose-mark")
         bind("^R", to: "caseql-search-backward")
         bind("^S", to: "caseql-search-forward")
-        bind(LineEditor.searchStepKey, to: "caseql-search-step")
+        bind(String(LineEditor.searchStepKey), to: "caseql-search-step")
         for (keys, command) in LineEditor.terminalKeys {
             for key in keys { bind(key, to: command) }
         }
@@ -159,7 +161,7 @@ public final class LineEditor {
 
     /// Key the search pushes back to itself to be called again after each
     /// redraw (^], which emacs mode ignores).
-    static let searchStepKey = "^]"
+    static let searchStepKey: Unicode.Scalar = "\u{1D}"
 
     private func bind(_ key: String, to command: String) {
         _ = key.withWideCString { k in command.withWideCString { cle_bind(el, k, $0) } }
@@ -591,8 +593,8 @@ extension LineEditor {
         setPrompt(s.prompt)
         let shown = s.shown
         replaceLine(with: shown.text, cursor: shown.cursor)
-        var key = LineEditor.wide(String(Unicode.Scalar(0x1D as UInt8)))
-        key.withUnsafeMutableBufferPointer { el_wpush(el, $0.baseAddress!) }
+        let key = LineEditor.wide(String(LineEditor.searchStepKey))
+        key.withUnsafeBufferPointer { el_wpush(el, $0.baseAddress!) }
         return UInt8(CC_REDISPLAY)
     }
 
