@@ -364,6 +364,15 @@ static inline void cle_tstp_set_handler(void) {
 static inline void cle_tstp_install(void) {
     *cle_tty_cooked_valid_ptr() = tcgetattr(STDIN_FILENO, cle_tty_cooked_ptr()) == 0;
     *cle_tty_raw_valid_ptr() = 0;
+    /* libedit prints the prompt before it sets its modes (read.c: read_prepare,
+     * then tty_rawmode on the first el_wgetc): keys typed in between would be
+     * echoed by the tty and then drawn again by libedit. No echo from here on;
+     * libedit keeps the cooked modes it learned and restores them after. */
+    if (*cle_tty_cooked_valid_ptr()) {
+        struct termios quiet = *cle_tty_cooked_ptr();
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ICANON);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
     *cle_tstp_flag_ptr() = 0;
     *cle_cont_flag_ptr() = 0;
     struct sigaction sa;
