@@ -32,15 +32,43 @@ public struct CheckFinding: Sendable, Equatable {
 }
 
 public struct CheckOptions: Sendable {
-    /// A case must be signed for (签收) within this many days of its assignment to the unit.
-    public var signDays = 7
-    /// A co-unit (会办单位) must send its opinion within this many months of the assignment.
-    public var coUnitMonths = 1
+    /// Overrides the manifest's signing period (签收, rules.signing; `.check --days N`).
+    public var signing: Period?
+    /// The signing period in calendar days (`--days N`); nil: the manifest's.
+    public var signDays: Int? {
+        get { signing.flatMap { $0.unit == .days ? $0.count : nil } }
+        set { signing = newValue.map { Period($0, .days) } }
+    }
     public init() {}
+
+    /// The periods in force: these options over the dataset's settings.
+    public func periods(_ settings: OfficeSettings) -> CheckPeriods {
+        CheckPeriods(signing: signing ?? settings.signing, coUnit: settings.coUnit, returnRequest: settings.returnRequest,
+                     rehandle: settings.rehandle, classes: settings.classes, calendar: WorkingCalendar(settings: settings))
+    }
+}
+
+/// The periods and class scheme the checks apply (manifest.json "rules", DOMAIN.md's defaults).
+public struct CheckPeriods: Sendable {
+    /// 签收: within this period of the (re)assignment to the unit.
+    public let signing: Period
+    /// 会办意见: a co-unit's opinion within this period of the assignment.
+    public let coUnit: Period
+    /// 申请退办: within this period (working days) of the (re)assignment.
+    public let returnRequest: Period
+    /// 重新办理: answered again within this period of the rehandle event.
+    public let rehandle: Period
+    /// The resolution classes in use (A–D, or A–C).
+    public let classes: [String]
+    public let calendar: WorkingCalendar
+
+    /// 截至 …；签收期限 7 天，会办意见期限 1 个月，退办申请期限 5 个工作日
+    public func summary(asOf: Day) -> String {
+        "截至 \(asOf)；签收期限 \(signing.label)，会办意见期限 \(coUnit.label)，退办申请期限 \(returnRequest.label)，解决程度 \(classes.joined(separator: "/"))"
+    }
 }
 
 public enum Checker {
-    public static let defaultSignDays = 7
 
     public static let rules: [CheckRule] = [
         CheckRule(id: "no-reception-day", title: "未落实代表委员接待日制度", notice: "问题一",
@@ -51,16 +79,22 @@ public enum Checker {
                   test: "a return_request or return event by the unit on a case whose category is within the unit's remit (manifest remits)", perUnit: false),
         CheckRule(id: "old-form", title: "仍使用旧的征询意见表", notice: "问题三",
                   test: "form = old", perUnit: false),
+        CheckRule(id: "incomplete-form", title: "征询意见表填写不完整", notice: "问题三",
+                  test: "a satisfaction answer without a resolution class, a returned form (form or feedback event) with a class but no satisfaction, or a form on a case with no reply", perUnit: false),
         CheckRule(id: "class-mismatch", title: "解决程度与实际情况不符", notice: "问题三",
-                  test: "a resolution class on a case with no reply, or class A on a case not closed", perUnit: false),
+                  test: "a resolution class on a case with no reply, class A or B where the feedback is 不满意 (the problem stands), or a class outside the manifest's scheme (rules.classes)", perUnit: false),
+        CheckRule(id: "closed-unsatisfied", title: "不满意未重新办理即办结", notice: "DOMAIN.md：不满意须重新办理",
+                  test: "closed with a 不满意 answer and no rehandle event", perUnit: false),
         CheckRule(id: "co-unit-late", title: "会办意见未按期报送", notice: "问题四",
                   test: "a co-unit's opinion (a reply event by the co-unit, note 会办意见…) more than a month after assignment, or none when the month has passed", perUnit: false),
         CheckRule(id: "late-sign", title: "未及时签收", notice: "问题五",
-                  test: "no sign event by the unit within N days (--days, default 7) of the case's assignment or reassignment to it", perUnit: false),
+                  test: "no sign event by the unit within the signing period (rules.signing, default 7d; --days N) of the case's assignment or reassignment to it", perUnit: false),
+        CheckRule(id: "late-return-request", title: "逾期未提出退办申请", notice: "问题五",
+                  test: "a return_request event more than the return period (rules.return_request, default 5 working days on the official calendar) after the case's assignment or reassignment to that unit", perUnit: false),
         CheckRule(id: "late-reply", title: "未按期上传办理结果", notice: "问题五",
-                  test: "replied_on > deadline", perUnit: false),
+                  test: "replied_on after the current deadline (re-handling and extensions move it)", perUnit: false),
         CheckRule(id: "overdue", title: "逾期未办结", notice: "没有完成办理任务的单位",
-                  test: "no reply and the deadline has passed (overdue: deadline < as-of date, status not replied or closed)", perUnit: false),
+                  test: "no reply and the current deadline has passed (overdue: deadline < as-of date, status not replied or closed)", perUnit: false),
     ]
 
     public static func rule(_ spelling: String) -> CheckRule? {
@@ -68,8 +102,9 @@ public enum Checker {
     }
 
     /// Every finding, in rule order, then unit order (units.csv order, then first appearance in cases).
+    /// The store is taken as it stood on `asOf` (`Timeline.asOf`).
     public static func run(_ store: CaseStore, asOf: Day, options: CheckOptions = CheckOptions()) -> [CheckFinding] {
-        let v = OfficeView(store)
+        let v = OfficeView(Timeline.asOf(store, asOf))
         var out: [CheckFinding] = []
         for rule in rules { out += findings(rule, v, asOf: asOf, options: options) }
         return out
@@ -79,12 +114,14 @@ public enum Checker {
     /// (`Table.hasData`) the rule cannot be judged and finds nothing, rather than finding every case.
     static let fieldsRead: [String: [String]] = [
         "old-form": ["form"], "class-mismatch": ["resolution", "status", "replied_on"], "late-sign": ["signed_on"],
-        "late-reply": ["replied_on"], "overdue": ["status"],
+        "late-reply": ["replied_on"], "overdue": ["status"], "incomplete-form": ["satisfaction", "resolution", "replied_on"],
+        "closed-unsatisfied": ["status", "satisfaction"],
     ]
 
     static func findings(_ rule: CheckRule, _ v: OfficeView, asOf: Day, options: CheckOptions) -> [CheckFinding] {
         let s = v.store
         if s.events.count == 0, let fields = fieldsRead[rule.id], !fields.allSatisfy({ s.cases.hasData($0) }) { return [] }
+        let periods = options.periods(s.manifest.office)
         if rule.perUnit {
             let u = s.units
             guard u.count > 0 else { return [] }
@@ -134,8 +171,48 @@ public enum Checker {
                 let status = Status.info.label(v.status[row])
                 if v.replied[row] == Day.none {
                     items.append((v.unit[row], row, "未答复却已填解决程度 \(cls)（状态 \(status)）"))
-                } else if v.resolution[row] == Resolution.a.rawValue && v.status[row] != Status.closed.rawValue {
-                    items.append((v.unit[row], row, "解决程度 A（已解决）但未办结（状态 \(status)）"))
+                } else if !periods.classes.contains(cls) {
+                    items.append((v.unit[row], row, "解决程度 \(cls) 不在本地分类 \(periods.classes.joined(separator: "/")) 之内"))
+                } else if DomainRules.isResolved(resolution: v.resolution[row]) && v.satisfaction[row] == Satisfaction.unsatisfied.rawValue {
+                    items.append((v.unit[row], row, "解决程度 \(cls)（\(Resolution.info.label(v.resolution[row]))）但征询意见为不满意"))
+                }
+            }
+        case "closed-unsatisfied":
+            let again = DomainRules.rehandled(s)
+            for row in 0..<s.cases.count where v.status[row] == Status.closed.rawValue
+                && v.satisfaction[row] == Satisfaction.unsatisfied.rawValue && !again[row] {
+                items.append((v.unit[row], row, "征询意见不满意，未重新办理即于 \(Day(raw: v.closed[row])) 办结"))
+            }
+        case "incomplete-form":
+            var feedback = [Bool](repeating: false, count: s.cases.count)
+            for (e, c) in s.eventCase.enumerated() where c != UInt32.max && v.evAction[e] == EventAction.feedback.rawValue { feedback[Int(c)] = true }
+            for row in 0..<s.cases.count {
+                let sat = v.satisfaction[row] != EnumInfo.none, cls = v.resolution[row] != EnumInfo.none
+                let returned = sat || v.form[row] != EnumInfo.none || feedback[row]
+                guard returned else { continue }
+                if v.replied[row] == Day.none {
+                    items.append((v.unit[row], row, "未答复却已有征询意见表（状态 \(Status.info.label(v.status[row]))）"))
+                } else if sat && !cls {
+                    items.append((v.unit[row], row, "征询意见表有满意度（\(Satisfaction.info.label(v.satisfaction[row]))），未填解决程度"))
+                } else if !sat && cls && (v.form[row] != EnumInfo.none || feedback[row]) {
+                    items.append((v.unit[row], row, "征询意见表已交回，有解决程度 \(Resolution.info.token(v.resolution[row]))，未填满意度"))
+                }
+            }
+        case "late-return-request":
+            for row in 0..<s.cases.count {
+                let spells = v.assignments(ofCase: row, asOf: asOf)
+                guard !spells.isEmpty else { continue }
+                for e in s.events(ofCase: row) where v.evAction[Int(e)] == EventAction.returnRequest.rawValue {
+                    let e = Int(e)
+                    let on = Day(raw: v.evDate[e]), unit = v.evUnit[e]
+                    // The spell of this unit the request falls in.
+                    guard let spell = spells.last(where: { $0.unit == unit && $0.on <= on }) else { continue }
+                    let due = periods.calendar.end(of: periods.returnRequest, after: spell.on)
+                    if on > due {
+                        let n = periods.returnRequest.unit == .workingDays
+                            ? "第 \(periods.calendar.workingDays(after: spell.on, through: on)) 个工作日" : "第 \(on.raw - spell.on.raw) 天"
+                        items.append((unit, row, "\(spell.reassigned ? "改办" : "交办") \(spell.on)，\(on) 才申请退办（\(n)），期限 \(periods.returnRequest.label)（至 \(due)）"))
+                    }
                 }
             }
         case "co-unit-late":
@@ -143,7 +220,7 @@ public enum Checker {
             for row in 0..<s.cases.count where !co.range(row).isEmpty {
                 let assigned = Day(raw: v.assigned[row])
                 guard v.assigned[row] != Day.none else { continue }
-                let due = assigned.adding(months: options.coUnitMonths)
+                let due = periods.calendar.end(of: periods.coUnit, after: assigned)
                 for unit in co[row] where !unit.isEmpty {
                     var opinion: Day?
                     for e in s.events(ofCase: row) {
@@ -153,24 +230,25 @@ public enum Checker {
                     }
                     if let d = opinion {
                         if d > due {
-                            items.append((unit, row, "交办 \(assigned)，会办意见 \(d) 才报送，超过一个月 \(d.raw - due.raw) 天"))
+                            items.append((unit, row, "交办 \(assigned)，会办意见 \(d) 才报送，超过\(periods.coUnit.label.replacingOccurrences(of: "1 个月", with: "一个月")) \(d.raw - due.raw) 天"))
                         }
                     } else if asOf > due {
-                        items.append((unit, row, "交办 \(assigned)，已过一个月（\(due)）仍未报送会办意见"))
+                        items.append((unit, row, "交办 \(assigned)，已过\(periods.coUnit.label.replacingOccurrences(of: "1 个月", with: "一个月"))（\(due)）仍未报送会办意见"))
                     }
                 }
             }
         case "late-sign":
             for row in 0..<s.cases.count {
                 for a in v.assignments(ofCase: row, asOf: asOf) {
+                    let due = periods.calendar.end(of: periods.signing, after: a.on)
                     if let signed = a.signed {
                         let days = Int(signed.raw - a.on.raw)
-                        if days > options.signDays {
+                        if signed > due {
                             items.append((a.unit, row, "\(a.reassigned ? "改办" : "交办") \(a.on)，\(signed) 才签收，用时 \(days) 天"))
                         }
                     } else {
                         let days = Int(a.until.raw - a.on.raw)
-                        if days > options.signDays {
+                        if a.until > due {
                             let tail = a.endedByReassign ? "改办前 \(days) 天未签收" : "至今 \(days) 天未签收"
                             items.append((a.unit, row, "\(a.reassigned ? "改办" : "交办") \(a.on)，\(tail)"))
                         }
@@ -178,12 +256,12 @@ public enum Checker {
                 }
             }
         case "late-reply":
-            for row in 0..<s.cases.count where v.replied[row] != Day.none && v.deadline[row] != Day.none && v.replied[row] > v.deadline[row] {
-                items.append((v.unit[row], row, "期限 \(Day(raw: v.deadline[row]))，\(Day(raw: v.replied[row])) 才答复，迟 \(v.replied[row] - v.deadline[row]) 天"))
+            for row in 0..<s.cases.count where DomainRules.isLate(replied: v.replied[row], deadline: v.deadline[row]) {
+                items.append((v.unit[row], row, "期限 \(v.deadlineText(row))，\(Day(raw: v.replied[row])) 才答复，迟 \(v.replied[row] - v.deadline[row]) 天"))
             }
         case "overdue":
             for row in 0..<s.cases.count where v.isOverdue(row, asOf: asOf) {
-                items.append((v.unit[row], row, "期限 \(Day(raw: v.deadline[row]))，已逾期 \(asOf.raw - v.deadline[row]) 天（状态 \(Status.info.label(v.status[row]))）"))
+                items.append((v.unit[row], row, "期限 \(v.deadlineText(row))，已逾期 \(asOf.raw - v.deadline[row]) 天（状态 \(Status.info.label(v.status[row]))）"))
             }
         default:
             break

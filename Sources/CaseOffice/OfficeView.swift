@@ -1,5 +1,6 @@
 // The columns the office's rules read, fetched once, and the order units are listed in.
 
+import CaseQuery
 import CaseStore
 
 /// A text column read as Strings, each distinct one made once: row → pool code → name.
@@ -38,6 +39,8 @@ public struct OfficeView {
     let status: [UInt8], category: [UInt8], resolution: [UInt8], form: [UInt8]
     let satisfaction: [UInt8], contact: [UInt8], kind: [UInt8], level: [UInt8]
     let assigned: [Int32], signed: [Int32], deadline: [Int32], replied: [Int32], closed: [Int32]
+    /// The first deadlines (the current ones when no event moved them).
+    let originalDeadline: [Int32]
     let evUnit: Names, evNote: Names
     let evAction: [UInt8]
     let evDate: [Int32]
@@ -62,7 +65,9 @@ public struct OfficeView {
         level = c.code("level").codes
         assigned = c.day("assigned_on").values
         signed = c.day("signed_on").values
+        Timeline.prepare(s)
         deadline = c.day("deadline").values
+        originalDeadline = s.originalDeadlines ?? deadline
         replied = c.day("replied_on").values
         closed = c.day("closed_on").values
         let e = s.events
@@ -108,8 +113,14 @@ public struct OfficeView {
     }
 
     func isOverdue(_ row: Int, asOf: Day) -> Bool {
-        deadline[row] != Day.none && deadline[row] < asOf.raw
-            && status[row] != Status.replied.rawValue && status[row] != Status.closed.rawValue
+        DomainRules.isOverdue(deadline: deadline[row], status: status[row], asOf: asOf.raw)
+    }
+
+    /// The current deadline, and the first one when events moved it: 2020-09-08（原期限 2020-08-09）.
+    func deadlineText(_ row: Int) -> String {
+        let d = Day(raw: deadline[row])
+        guard originalDeadline[row] != deadline[row], originalDeadline[row] != Day.none else { return d.description }
+        return "\(d)（原期限 \(Day(raw: originalDeadline[row]))）"
     }
 
     /// A spell of a case with one unit: from its assignment (or reassignment) to the next

@@ -69,11 +69,13 @@ public enum ReportBuilder {
 
     /// Rules of `.check` that count against a good unit (all but `overdue`, which is judged by
     /// 办结率 at the cutoff).
-    static let workRules: Set<String> = ["no-reception-day", "no-media", "shirking", "old-form", "class-mismatch",
-                                         "co-unit-late", "late-sign", "late-reply"]
+    static let workRules: Set<String> = ["no-reception-day", "no-media", "shirking", "old-form", "incomplete-form",
+                                         "class-mismatch", "closed-unsatisfied", "co-unit-late", "late-sign",
+                                         "late-return-request", "late-reply"]
 
     public static func build(_ store: CaseStore, asOf: Day, unit: String? = nil,
                              options: CheckOptions = CheckOptions()) -> OfficeReport {
+        let store = Timeline.asOf(store, asOf)
         let v = OfficeView(store)
         let m = store.manifest
         var r = OfficeReport(asOf: asOf)
@@ -192,14 +194,15 @@ public enum ReportBuilder {
             r.footnotes.append("名单无「\(label)」列：\(rate)无数据，不作评价。")
         }
         r.footnotes.append("满意率把基本满意计为满意（分母为已反馈征询意见表的案件）；严格满意率只计满意，供参考。")
-        r.footnotes.append("未按期上传、逾期、签收以截至日 \(asOf) 计算；签收期限 \(options.signDays) 天（.check --days 可改）。")
+        let periods = options.periods(m.office)
+        r.footnotes.append("未按期上传、逾期、签收以截至日 \(asOf) 计算；签收期限 \(periods.signing.label)（.check --days 可改），退办申请期限 \(periods.returnRequest.label)，重新办理期限 \(periods.rehandle.label)（自重新办理之日起；办理期限随之顺延，原期限仍可查询 original_deadline）。")
         return r
     }
 
     static func add(_ row: Int, _ v: OfficeView, asOf: Day, to rc: inout RateCounts) {
         rc.cases += 1
-        if v.status[row] == Status.closed.rawValue { rc.closed += 1 } else { rc.open += 1 }
-        if v.contact[row] != EnumInfo.none, let ct = Contact(rawValue: v.contact[row]), ct.isFaceToFace { rc.faceToFace += 1 }
+        if DomainRules.isClosed(status: v.status[row]) { rc.closed += 1 } else { rc.open += 1 }
+        if DomainRules.isFaceToFace(contact: v.contact[row]) { rc.faceToFace += 1 }
         switch v.satisfaction[row] {
         case Satisfaction.satisfied.rawValue: rc.answered += 1; rc.satisfied += 1
         case Satisfaction.basic.rawValue: rc.answered += 1; rc.basic += 1

@@ -228,6 +228,9 @@ final class Binder {
         case "days_to_sign":
             let a = table.day("assigned_on").values, s = table.day("signed_on").values
             return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }
+        case "original_deadline":
+            let o = store.originalDeadlines ?? table.day("deadline").values
+            return { o[$0] }
         case "days_to_reply":
             let a = table.day("assigned_on").values, s = table.day("replied_on").values
             return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }
@@ -287,6 +290,7 @@ final class Binder {
         }
         if let b = boolGetter(f) { return { .bool(b($0)) } }
         let g = intGetter(f)!
+        if case .date = f.spec.type { return { let v = g($0); return v == Day.none ? .null : .day(Day(raw: v)) } }
         return { let v = g($0); return v == Day.none ? .null : .int(Int(v)) }
     }
 

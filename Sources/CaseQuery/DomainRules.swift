@@ -125,6 +125,21 @@ public enum DomainRules {
         resolution == Resolution.a.rawValue || resolution == Resolution.b.rawValue
     }
 
+    /// The status an event puts a case in; nil when it leaves the status as it was (a return
+    /// waits for the reassignment, feedback for the close or the re-handling, an extension moves
+    /// only the deadline).
+    public static func status(after action: EventAction) -> Status? {
+        switch action {
+        case .assign, .reassign: return .assigned
+        case .sign: return .signed
+        case .returnRequest: return .returnRequested
+        case .reply: return .replied
+        case .close: return .closed
+        case .rehandle: return .rehandling
+        case .return, .feedback, .extend: return nil
+        }
+    }
+
     /// Cases sent back for re-handling at least once (a `rehandle` event, or status rehandling),
     /// by case row.
     public static func rehandled(_ store: CaseStore) -> [Bool] {

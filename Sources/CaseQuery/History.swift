@@ -14,17 +14,7 @@ struct History {
     let binder: Binder
     var store: CaseStore { binder.store }
 
-    static func status(after action: EventAction) -> Status? {
-        switch action {
-        case .assign, .reassign: return .assigned
-        case .sign: return .signed
-        case .returnRequest: return .returnRequested
-        case .reply: return .replied
-        case .close: return .closed
-        case .rehandle: return .rehandling
-        case .return, .feedback: return nil
-        }
-    }
+    static func status(after action: EventAction) -> Status? { DomainRules.status(after: action) }
 
     func requireCases(_ range: SourceRange) throws {
         guard binder.source.isCases else {

@@ -98,7 +98,8 @@ public enum DotCommands {
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
             findings = findings.filter { f in rules.contains(f.rule) && (o.unit == nil || f.unit == o.unit) }
             try writeOffice(o, session: s, what: "the check", text: {
-                Checker.format(findings, rules: rules, format: $0, asOf: s.engine.asOf, options: o.check, csv: $1)
+                Checker.format(findings, rules: rules, format: $0, asOf: s.engine.asOf,
+                               periods: o.check.periods(s.store.manifest.office), csv: $1)
             }, sheets: { Checker.sheets(findings, rules: rules, chinese: s.export.chineseHeaders) })
         },
         DotCommand(name: "headers", shortest: 3, usage: ".headers [on|off]", help: "show column headers", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
@@ -120,7 +121,7 @@ public enum DotCommands {
             guard !a.isEmpty else { return show("timer", s) }
             s.timer = try onOff(a[0])
         },
-        DotCommand(name: "asof", shortest: 1, usage: ".asof [DATE|today|reset]", help: "the date overdue and days_open are computed against", minArgs: 0, maxArgs: 1, argument: .date) { s, a in
+        DotCommand(name: "asof", shortest: 1, usage: ".asof [DATE|today|reset]", help: "travel to a date: every case as it stood then, rebuilt from its events (later replies, closes and cases unseen)", minArgs: 0, maxArgs: 1, argument: .date) { s, a in
             if let arg = a.first {
                 switch arg.lowercased() {
                 case "reset": s.setAsOf(nil)

@@ -154,7 +154,7 @@ extension Checker {
     /// The findings as text, Markdown or CSV. `rules` are the rules that were run (each gets a
     /// heading and a summary line, even when it found nothing).
     public static func format(_ findings: [CheckFinding], rules: [CheckRule], format: OfficeFormat,
-                              asOf: Day, options: CheckOptions, csv settings: CSVSettings = .standardOutput) -> String {
+                              asOf: Day, periods: CheckPeriods, csv settings: CSVSettings = .standardOutput) -> String {
         switch format {
         case .csv:
             var w = CSVWriter(crlf: settings.crlf, formulaGuard: settings.formulaGuard, reserve: 4096)
@@ -167,7 +167,7 @@ extension Checker {
         case .text, .markdown:
             let md = format == .markdown
             var out = md ? "# 建议提案办理问题检查\n\n" : ""
-            out += "截至 \(asOf)；签收期限 \(options.signDays) 天，会办意见期限 \(options.coUnitMonths) 个月\n"
+            out += periods.summary(asOf: asOf) + "\n"
             var units = Set<String>(), caseCount = 0, withFindings = 0
             for rule in rules {
                 let list = findings.filter { $0.rule == rule }

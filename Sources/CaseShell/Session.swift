@@ -1,3 +1,4 @@
+import CaseOffice
 import CaseQuery
 import CaseStore
 import Foundation
@@ -5,7 +6,10 @@ import Foundation
 /// The state of one caseql session, shared by the interactive shell, scripts and -c commands:
 /// the loaded store, the engine, output settings, the last result.
 public final class Session {
+    /// The store queries run on: the loaded one, or as it stood on an earlier as-of date.
     public private(set) var store: CaseStore
+    /// The store as loaded (with current deadlines, see `Timeline.prepare`).
+    public private(set) var loadedStore: CaseStore
     public private(set) var engine: Engine
     /// Where results go (`.output`); for one result, the file `.once` named.
     public private(set) var output = Output()
@@ -37,8 +41,10 @@ public final class Session {
     private var reading: [String] = []
 
     public init(store: CaseStore = CaseStore(), asOf: Day? = nil) {
-        self.store = store
-        engine = Engine(store: store, asOf: asOf)
+        Timeline.prepare(store)
+        loadedStore = store
+        self.store = asOf.map { Timeline.asOf(store, $0) } ?? store
+        engine = Engine(store: self.store, asOf: asOf)
         hasDataset = store.cases.count > 0 || !store.manifest.name.isEmpty
     }
 
@@ -63,9 +69,11 @@ public final class Session {
         let (newStore, report) = try DatasetLoader.load(path, options: options)
         lastLoadReport = report
         let params = engine.params, labels = engine.labels
-        store = newStore
+        Timeline.prepare(newStore)
+        loadedStore = newStore
+        store = asOf.map { Timeline.asOf(newStore, $0) } ?? newStore
         hasDataset = true
-        engine = Engine(store: newStore, asOf: asOf)
+        engine = Engine(store: store, asOf: asOf)
         engine.params = params
         engine.labels = labels
         lastResult = nil
@@ -274,8 +282,17 @@ public final class Session {
         return [config + "/caseql/rc", home + "/.caseqlrc"].first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    func setAsOf(_ day: Day?) {
-        engine.asOf = day ?? store.defaultAsOf
+    /// Sets the as-of date (nil: the dataset's own) and travels there: every case as it stood on
+    /// that date, rebuilt from its events (`Timeline.asOf`).
+    public func setAsOf(_ day: Day?) {
+        let d = day ?? loadedStore.defaultAsOf
+        let params = engine.params, labels = engine.labels
+        store = Timeline.asOf(loadedStore, d)
+        engine = Engine(store: store, asOf: d)
+        engine.params = params
+        engine.labels = labels
+        lastResult = nil
+        if interactive && store !== loadedStore { warmIndexes() }
     }
 }
 

@@ -215,7 +215,7 @@ public enum UnitType: UInt8, DomainEnum {
 }
 
 public enum EventAction: UInt8, DomainEnum {
-    case assign, sign, returnRequest, `return`, reassign, reply, feedback, close, rehandle
+    case assign, sign, returnRequest, `return`, reassign, reply, feedback, close, rehandle, extend
     public static let info = EnumInfo("action", [
         EnumValue("assign", "交办"),
         EnumValue("sign", "签收"),
@@ -226,6 +226,7 @@ public enum EventAction: UInt8, DomainEnum {
         EnumValue("feedback", "反馈", ["征询意见"]),
         EnumValue("close", "办结"),
         EnumValue("rehandle", "重新办理"),
+        EnumValue("extend", "延期", ["延期办理"]),
     ])
 }
 

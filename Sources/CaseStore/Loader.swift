@@ -228,7 +228,10 @@ final class CaseRowCheck: RowCheck {
 
     func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
         let n = table.count
-        // An empty year is the year of assignment; the deadline defaults to three months after it.
+        // An empty year is the year of assignment; the deadline defaults to the manifest's period
+        // for the case's kind and level (three months unless it says otherwise).
+        let office = store.manifest.office
+        let kinds = table.code("kind").codes, levels = table.code("level").codes
         guard case .day(let assigned)? = table.storedColumn("assigned_on"),
               case .int(let year)? = table.storedColumn("year"),
               case .day(let deadline)? = table.storedColumn("deadline") else { return [] }
@@ -239,7 +242,9 @@ final class CaseRowCheck: RowCheck {
                         let a = assigned[row]
                         guard a != Day.none else { continue }
                         if year[row] == 0 { year[row] = Int32(Day(raw: a).components.year) }
-                        if deadline[row] == Day.none { deadline[row] = Day(raw: a).adding(months: 3).raw }
+                        if deadline[row] == Day.none {
+                            deadline[row] = office.firstDeadline(kind: kinds[row], level: levels[row], assigned: Day(raw: a)).raw
+                        }
                     }
                 }
             }
@@ -428,6 +433,7 @@ enum ManifestReader {
             if let v = t["face_to_face_rate"] as? Double { m.faceToFaceTarget = v }
             if let v = t["satisfaction_rate"] as? Double { m.satisfactionTarget = v }
         }
+        m.office = try OfficeSettings(json: obj["rules"], file: path)
         if let r = obj["remits"] as? [String: [String]] {
             for (unit, cats) in r { m.remits[unit] = cats.compactMap { Category(spelling: $0) } }
         }

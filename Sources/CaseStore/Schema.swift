@@ -90,6 +90,8 @@ public enum Schema {
                   help: "(closed_on, else the as-of date) minus assigned_on"),
         FieldSpec("days_to_sign", "签收用时", .int, derived: true, sources: ["signed_on", "assigned_on"], help: "signed_on minus assigned_on"),
         FieldSpec("days_to_reply", "答复用时", .int, derived: true, sources: ["replied_on", "assigned_on"], help: "replied_on minus assigned_on"),
+        FieldSpec("original_deadline", "原办理期限", .date, derived: true, sources: ["deadline"],
+                  help: "the deadline as first set; deadline is the current one (after re-handling and extensions)"),
     ]
 
     public static let units: [FieldSpec] = [

@@ -9,7 +9,7 @@ public final class Table: @unchecked Sendable {
     /// Stored fields the loaded file had no column for: their cells are empty, and figures made
     /// from them (a rate, a derived field) have no data rather than a value of 0.
     public internal(set) var absentFields: Set<String> = []
-    private var columns: [String: ColumnRef] = [:]
+    var columns: [String: ColumnRef] = [:]
     let pools: Pools
     public var count: Int = 0
     /// Built on first use; the table must not change after that.
@@ -278,6 +278,8 @@ public struct Manifest: Sendable, Equatable {
     public var remits: [String: [Category]] = [:]
     /// The kind of every case, for a list of one kind without a kind column (manifest `kind`).
     public var kind: Kind?
+    /// Periods, class scheme and calendar days of the office's rules (manifest.json "rules").
+    public var office = OfficeSettings()
     public init() {}
 }
 
@@ -298,6 +300,9 @@ public final class CaseStore: @unchecked Sendable {
     /// Events of each case, in date order: eventOrder[eventStarts[row]..<eventStarts[row+1]].
     public private(set) var eventStarts: [UInt32] = []
     public private(set) var eventOrder: [UInt32] = []
+    /// Each case's deadline as first set, when `deadline` has been moved to the current one by
+    /// the case's events (CaseOffice does that); nil while `deadline` is still the first one.
+    public var originalDeadlines: [Int32]?
     /// events row → case row (UInt32.max when the case is unknown).
     public private(set) var eventCase: [UInt32] = []
 
@@ -306,6 +311,10 @@ public final class CaseStore: @unchecked Sendable {
         cases = Table(name: "cases", specs: Schema.cases, pools: pools)
         units = Table(name: "units", specs: Schema.units, pools: pools)
         events = Table(name: "events", specs: Schema.events, pools: pools)
+    }
+
+    init(pools: Pools, cases: Table, units: Table, events: Table) {
+        self.pools = pools; self.cases = cases; self.units = units; self.events = events
     }
 
     /// The as-of date: the dataset's own, else today.

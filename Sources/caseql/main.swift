@@ -157,7 +157,7 @@ struct Shell: ParsableCommand {
                 throw ExitCode(1)
             }
         } else if let d = asOfDay {
-            session.engine.asOf = d
+            session.setAsOf(d)
         }
         if labels { session.engine.labels = true }
         if let o = out {
