@@ -52,6 +52,9 @@ public struct OfficeReport: Sendable {
     public var targets: (completion: Double, faceToFace: Double, satisfaction: Double) = (1, 1, 0.985)
     public var units: [UnitVerdict] = []
     public var footnotes: [String] = []
+    /// The other rates real reports use (办复率, 按期办复率, 解决率, 初次满意率, 基本满意率), each from
+    /// its one definition in DomainRules: (rate, numerator, denominator) over the report's cases.
+    public var otherRates: [(rate: DomainRate, numerator: Int, denominator: Int)] = []
 
     /// The units judged good, in unit order.
     public var goodUnits: [String] { units.filter(\.good).map(\.unit) }
@@ -185,6 +188,11 @@ public enum ReportBuilder {
                 }
             }
             r.units.append(UnitVerdict(unit: name, counts: counts, good: reasons.isEmpty, reasons: reasons, notes: notes))
+        }
+        for name in ["reply_rate", "on_time_reply_rate", "resolution_rate", "first_satisfaction_rate", "basic_satisfaction_rate"] {
+            let rate = DomainRules.rate(name)!
+            let (n, d) = rate.count(rows, store, asOf: asOf)
+            r.otherRates.append((rate, n, d))
         }
         r.footnotes = goodUnitRule
         if store.units.count == 0 { r.footnotes.append("未载入 units.csv：接待日、影像资料无从核实，没有单位能评为好的单位。") }

@@ -32,16 +32,19 @@ extension OfficeReport {
             if let t = target {
                 verdict = rate >= t ? "达标" : "差 \(ReportBuilder.points(t - rate)) 个百分点"
                 if name == "办结率", rate < t, let c = cutoff, asOf <= c { verdict += "（须于 \(c) 前办结）" }
-            } else { verdict = "仅计满意，供参考" }
-            return (name, ReportBuilder.pct(rate), "\(num)/\(den)", target.map { (name == "满意率" ? "≥ " : "") + ReportBuilder.pct($0) } ?? "", verdict)
+            } else { verdict = name == "严格满意率" ? "仅计满意，供参考" : "" }
+            return (name, ReportBuilder.pct(rate), "\(num)/\(den)", target.map { (name == satisfaction ? "≥ " : "") + ReportBuilder.pct($0) } ?? "", verdict)
         }
         let o = overall
+        let satisfaction = DomainRules.rate("satisfaction_rate")!.label
         return [
-            row("办结率", o.completionRate, o.closed, o.cases, targets.completion),
-            row("面商率", o.faceToFaceRate, o.faceToFace, o.cases, targets.faceToFace),
-            row("满意率", o.satisfactionRate, o.satisfied + o.basic, o.answered, targets.satisfaction),
-            row("严格满意率", o.strictSatisfactionRate, o.satisfied, o.answered, nil),
-        ]
+            row(DomainRules.rate("completion_rate")!.label, o.completionRate, o.closed, o.cases, targets.completion),
+            row(DomainRules.rate("face_to_face_rate")!.label, o.faceToFaceRate, o.faceToFace, o.cases, targets.faceToFace),
+            row(satisfaction, o.satisfactionRate, o.satisfied + o.basic, o.answered, targets.satisfaction),
+            row(DomainRules.rate("strict_satisfaction_rate")!.label, o.strictSatisfactionRate, o.satisfied, o.answered, nil),
+        ] + otherRates.map { x in
+            row(x.rate.label, x.denominator == 0 ? nil : Double(x.numerator) / Double(x.denominator), x.numerator, x.denominator, nil)
+        }
     }
 
     func unitTable() -> (header: [String], rows: [[String]], right: [Bool]) {
