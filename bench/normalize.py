@@ -6,7 +6,8 @@ Quoting is dropped (fields joined with ','), blank lines, `time: … ms` timer l
 `as of 2020-09-17` line that caseql's `.asof` writes to stdout (even in a script) are skipped. The answers are laid out as 1, 5, 5, 1, 1 and 10 rows (questions 1-6); the rates
 (question 3's second column and question 5) are rounded to 4 decimals, so "1", "1.0" and
 "1.0000" agree. If the row count is not 23 the rows are numbered "Q?" and every number with a
-fractional part is rounded instead.
+fractional part is rounded instead. Rows whose number ties are put in code point order of the
+name (ties_by_code_point).
 """
 import csv
 import sys
@@ -38,11 +39,26 @@ rows = [
     for row in csv.reader(sys.stdin)
     if row and any(c.strip() for c in row) and not row[0].startswith(("time: ", "as of "))
 ]
+def ties_by_code_point(rows):
+    """Rows of (name, number) ordered by the number: runs of an equal number sorted by name's
+    code points. The tools agree on the order of the numbers, not on names: caseql orders text
+    by pinyin (zh collation), sqlite3 and DuckDB by code point."""
+    out, i = [], 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and len(rows[j]) > 1 and len(rows[i]) > 1 and rows[j][1] == rows[i][1]:
+            j += 1
+        j = max(j, i + 1)
+        out += sorted(rows[i:j])
+        i = j
+    return out
+
+
 if len(rows) == sum(LAYOUT):
     i = 0
     for q, n in enumerate(LAYOUT, start=1):
-        for row in rows[i:i + n]:
-            cells = [rate(c) if (q, k) in RATE_CELLS else c for k, c in enumerate(row)]
+        part = [[rate(c) if (q, k) in RATE_CELLS else c for k, c in enumerate(row)] for row in rows[i:i + n]]
+        for cells in ties_by_code_point(part):
             print(f"Q{q} " + ",".join(cells))
         i += n
 else:
