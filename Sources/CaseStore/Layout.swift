@@ -114,9 +114,14 @@ struct HeaderLayout {
                             end: reader.position, line: reader.rowLine, endLine: reader.line))
         }
         guard !rows.isEmpty else { return nil }
+        // Every spelling folded once (not once a cell: 30 rows of cells against some 150 aliases).
+        var index: [String: String] = [:]
+        for spec in specs where !spec.extra { for sp in spec.spellings where index[EnumInfo.fold(sp)] == nil { index[EnumInfo.fold(sp)] = spec.name } }
         func score(_ r: Row) -> Int {
             var fields = Set<String>()
-            for c in r.cells { if let f = HeaderText.field(c, in: specs) { fields.insert(f.name) } }
+            for c in r.cells where !c.isEmpty {
+                if let name = HeaderText.candidates(c).lazy.compactMap({ index[EnumInfo.fold($0)] }).first { fields.insert(name) }
+            }
             return fields.count
         }
         var h = 0, best = 0
