@@ -31,19 +31,27 @@ public struct CSVReader {
         var capacity = 32
         init() { base = .allocate(capacity: capacity) }
         deinit { base.deallocate() }
+        /// Set when a row had more than `CSVReader.maxFields` fields (the rest were not kept).
+        var overflowed = false
         @inline(__always) func append(_ f: Field) {
-            if count == capacity { grow() }
+            if count == capacity { guard grow() else { return } }
             (base + count).initialize(to: f)
             count += 1
         }
-        func grow() {
+        func grow() -> Bool {
+            if capacity >= CSVReader.maxFields { overflowed = true; return false }
             let nb = UnsafeMutablePointer<Field>.allocate(capacity: capacity * 2)
             nb.moveInitialize(from: base, count: count)
             base.deallocate()
             base = nb
             capacity *= 2
+            return true
         }
     }
+
+    /// The most fields a row may have (a header of a million commas is refused, not read for
+    /// minutes): far more columns than any list of cases has.
+    public static let maxFields = 1_024
 
     public struct Failure: Error, Equatable {
         public var message: String
@@ -173,7 +181,31 @@ public struct CSVReader {
             break
         }
         position = i
+        if fields.overflowed {
+            fields.overflowed = false
+            throw Failure(message: "a row of more than \(CSVReader.maxFields) fields (caseql reads at most \(CSVReader.maxFields) columns)",
+                          offset: rowStart)
+        }
         return true
+    }
+
+    /// The character column of each field of the current row, in one pass over the row (where
+    /// `location(of:)` for each would go over it again for every field).
+    public func fieldColumns() -> [Int] {
+        var columns: [Int] = []
+        columns.reserveCapacity(store.count)
+        var lineStart = rowStart
+        while lineStart > 0 && base[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var k = lineStart, column = 1
+        for f in 0..<store.count {
+            let offset = store.base[f].start
+            while k < offset && k < base.count {
+                if base[k] == 0x0A { column = 1 } else if base[k] & 0xC0 != 0x80 { column += 1 }
+                k += 1
+            }
+            columns.append(column)
+        }
+        return columns
     }
 
     /// Moves to the end of the buffer (after an unterminated quote swallowed the rest).

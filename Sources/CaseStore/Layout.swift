@@ -109,7 +109,7 @@ struct HeaderLayout {
             guard try reader.nextRow() else { break }
             if reader.isBlankRow { continue }
             let cells = (0..<reader.fields.count).map { reader.string($0) }
-            let columns = (0..<reader.fields.count).map { reader.location(of: reader.fields[$0].start).column }
+            let columns = reader.fieldColumns()
             rows.append(Row(cells: cells, columns: columns, start: reader.rowStart == 0 ? start : reader.rowStart,
                             end: reader.position, line: reader.rowLine, endLine: reader.line))
         }

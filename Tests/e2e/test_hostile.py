@@ -133,6 +133,16 @@ def test_load_error_in_a_script_names_its_line():
             ".load error in a script: the script's line first", p.stderr)
 
 
+def test_header_of_a_million_commas_is_refused():
+    d = fresh("commas")
+    with open(os.path.join(d, "cases.csv"), "w") as f:
+        f.write("id,title" + "," * 1000000 + "\nP1,x\n")
+    p = run([d, "-c", "count cases"], timeout=60)
+    R.eq(p.returncode, 1, "a header of 1,000,000 commas: exit 1, at once")
+    R.check("a row of more than 1024 fields (caseql reads at most 1024 columns)" in p.stderr,
+            "a header of 1,000,000 commas: the limit is said", p.stderr)
+
+
 def test_long_scripts_are_linear():
     # Each once took minutes (the statement re-read for every line or ";"): a timeout of
     # 120 s on the debug binary separates linear from quadratic without timing anything finer.
@@ -152,7 +162,8 @@ def test_long_scripts_are_linear():
 def main():
     for fn in [test_export_to_character_device, test_export_to_symlink_and_nul,
                test_signal_during_export_leaves_no_temporary, test_crlf_and_bom_scripts,
-               test_long_scripts_are_linear, test_load_error_in_a_script_names_its_line]:
+               test_long_scripts_are_linear, test_load_error_in_a_script_names_its_line,
+               test_header_of_a_million_commas_is_refused]:
         R.case(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     print("%d passed, %d failed" % (R.passed, R.failed))
