@@ -173,6 +173,7 @@ public enum DatasetLoader {
                             total: errorTotal + 1, lenientHelps: false)
         }
         if let u = unitsPath { try run(u, store.units, nil) }
+        CaseRowCheck.splitLeadUnits(store.cases, listed: store.units)
         if let e = eventsPath { try run(e, store.events, EventRowCheck(store: store)) }
         if errorTotal > 0 && !options.lenient { throw LoadError(errors, total: errorTotal) }
         store.link()
@@ -249,7 +250,6 @@ final class CaseRowCheck: RowCheck {
                 }
             }
         }
-        CaseRowCheck.splitLeadUnits(table)
         // A list without ids: each case is known by its place in the list (1, 2, …).
         if table.absentFields.contains("id"), case .text(let ids)? = table.storedColumn("id"), ids.pending == nil {
             ids.codes = (0..<n).map { ids.pool.intern("\($0 + 1)") }
@@ -267,12 +267,19 @@ final class CaseRowCheck: RowCheck {
 
     /// A unit cell naming several lead units (`市民政局;姑苏区人民政府`: 分办): the first becomes
     /// the case's `unit`, and all of them, joined with "；", its `分办单位` (an extra text field,
-    /// added when some cell names several). Looks at each distinct unit name once.
-    static func splitLeadUnits(_ table: Table) {
+    /// added when some cell names several). A name that units.csv lists as one unit is one unit,
+    /// whatever it contains, so this runs once the units are in. Looks at each distinct unit
+    /// name once.
+    static func splitLeadUnits(_ table: Table, listed unitsTable: Table) {
         guard table.name == "cases", case .text(let units)? = table.storedColumn("unit"), units.pending == nil else { return }
+        var listed = Set<String>()
+        if case .text(let names)? = unitsTable.storedColumn("name"), names.pending == nil {
+            for code in Set(names.codes) { listed.insert(names.pool[code]) }
+        }
         var split: [UInt32: (first: UInt32, all: String)] = [:]
         for code in 0..<UInt32(units.pool.count) {
             let name = units.pool[code]
+            guard !listed.contains(name) else { continue }
             guard name.contains(where: { ";；、，,".contains($0) }) else { continue }
             let parts = CellWords.units(in: name)
             guard parts.count > 1 else { continue }

@@ -67,6 +67,20 @@ import Testing
         #expect(texts(c, "办理类型") == ["分办", "会办", "单办"])
     }
 
+    /// A name units.csv lists as one unit stays one unit, separators and all; the same cell
+    /// without that listing is two lead units (分办).
+    @Test func aUnitListedInUnitsCSVIsNeverSplit() throws {
+        let dir = NSTemporaryDirectory() + "caseql-listed-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let cases = "id,kind,unit,title\nA-1,proposal,\"市民政局;姑苏区人民政府\",t1\nA-2,proposal,\"甲局;乙局\",t2\n"
+        try cases.write(toFile: dir + "/cases.csv", atomically: true, encoding: .utf8)
+        try "name,type\n\"甲局;乙局\",department\n".write(toFile: dir + "/units.csv", atomically: true, encoding: .utf8)
+        let c = try DatasetLoader.load(dir).0.cases
+        #expect(texts(c, "unit") == ["市民政局", "甲局;乙局"])
+        #expect(texts(c, CaseRowCheck.sharedLeadField) == ["市民政局；姑苏区人民政府", ""])
+    }
+
     @Test func provincialNoticeTableWithTitleRowsTotalsAndSections() throws {
         let (s, report) = try load("notice-province.csv", kind: .suggestion)
         let c = s.cases

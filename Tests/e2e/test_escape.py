@@ -28,6 +28,9 @@ def folder(name, rows):
     os.makedirs(path, exist_ok=True)
     with open(os.path.join(path, "cases.csv"), "w", encoding="utf-8", newline="") as f:
         f.write(HEADER + "".join(rows))
+    # units.csv names EVIL as one unit: without it, its ";" would make two lead units (分办).
+    with open(os.path.join(path, "units.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write('name,type\n"%s",department\n教育局,department\n' % EVIL)
     return path
 
 
