@@ -73,6 +73,8 @@ public final class TableIndexes: @unchecked Sendable {
 
     /// `rows`, and how it answered (for `explain`).
     public func rowsAnswered(_ field: String, codes: [Int], within: Bitmap?) -> (rows: Bitmap, method: Method) {
+        // No code: no row (the byte scans need at least one code to compare with).
+        if codes.isEmpty { return (Bitmap(count: table.count), .test) }
         if !worthBuilding(field) {
             if let within, within.count == table.count, within.cardinality * 4 < within.count {
                 return (test(field, codes: codes, within: within), .test)

@@ -15,6 +15,9 @@ import Testing
 // - completion_rate = closed / all, face_to_face_rate = (meeting, visit, site) / all,
 //   satisfaction_rate = (satisfied + basic) / answered, strict_satisfaction_rate = satisfied / answered.
 // Relative dates (today - 7d) are computed by sqlite's date(), not by the engine's Day.
+// Related rows: a case's unit row is found by name (a unit missing from units.csv has every
+// field empty), its events by case_id. Time buckets are computed by sqlite's date functions,
+// list groups by splitting on ";" with json_each, medians from the values sqlite lists.
 
 /// A condition in both languages.
 struct DiffPredicate {
@@ -291,8 +294,45 @@ struct QueryGenerator {
         return DiffPredicate(caseql: "unit \(was) \(QueryGenerator.q(u))", sql: negated ? "NOT (\(sql))" : sql)
     }
 
+    // MARK: related rows
+
+    /// A field of the case's unit row, '' when the unit has no row.
+    static func unitField(_ f: String) -> String {
+        "coalesce((SELECT u.\(f) FROM units u WHERE u.name = cases.unit), '')"
+    }
+
+    mutating func relatedPredicate() -> DiffPredicate {
+        switch int(4) {
+        case 0:
+            let t = pick(UnitType.allCases.map(\.token))
+            let ne = chance(0.3)
+            return DiffPredicate(caseql: "unit.type \(ne ? "!=" : "=") \(t)", sql: "\(QueryGenerator.unitField("type")) \(ne ? "!=" : "=") '\(t)'")
+        case 1:
+            let negated = chance(0.5)
+            return DiffPredicate(caseql: "unit.reception_day_on is \(negated ? "not " : "")empty",
+                                 sql: "\(QueryGenerator.unitField("reception_day_on")) \(negated ? "!=" : "=") ''")
+        case 2:
+            let d = date(), op = pick(["<", ">="])
+            let f = QueryGenerator.unitField("reception_day_on")
+            return DiffPredicate(caseql: "unit.reception_day_on \(op) \(d.caseql)", sql: "\(f) != '' AND \(f) \(op) \(d.sql)")
+        default:
+            // The case's events: an action, sometimes some days after the case's assignment.
+            let a = pick(["return_request", "reply", "reassign", "rehandle", "feedback"])
+            let days = int(60)
+            if chance(0.5) {
+                // In parentheses: the condition of exists runs to the end of the expression.
+                return DiffPredicate(caseql: "(exists event where action = \(a) and date > assigned_on + \(days)d)",
+                                     sql: "EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.action = '\(a)' AND e.date > date(cases.assigned_on, '+\(days) days'))")
+            }
+            let n = 1 + int(2)
+            return DiffPredicate(caseql: "count(event where action = \(a)) >= \(n)",
+                                 sql: "(SELECT count(*) FROM events e WHERE e.case_id = cases.id AND e.action = '\(a)') >= \(n)")
+        }
+    }
+
     mutating func predicate() -> DiffPredicate {
         if chance(0.06) { return historyPredicate() }
+        if chance(0.08) { return relatedPredicate() }
         switch int(11) {
         case 0, 1: return enumPredicate()
         case 2: return unitPredicate()
@@ -318,7 +358,7 @@ struct QueryGenerator {
 
 /// One random query and what to compare.
 struct DiffQuery {
-    enum Shape { case ids, count, groups(key: String) }
+    enum Shape { case ids, count, groups(key: String), pivot, medians }
     var caseql: String
     var sql: String
     var shape: Shape
@@ -333,14 +373,16 @@ enum Sqlite {
     }
 
     /// Runs the statements over cases.csv and events.csv imported as tables `cases` and `events`; stdout.
-    static func run(sqlite: String, csv: String, events: String, script: String, dir: String) throws -> String {
+    static func run(sqlite: String, csv: String, events: String, units: String? = nil, script: String, dir: String) throws -> String {
         let scriptPath = dir + "/queries.sql", outPath = dir + "/out.txt", errPath = dir + "/err.txt"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         FileManager.default.createFile(atPath: outPath, contents: nil)
         FileManager.default.createFile(atPath: errPath, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: sqlite)
-        p.arguments = [":memory:", "-cmd", ".mode csv", "-cmd", ".import \(csv) cases", "-cmd", ".import \(events) events", "-cmd", ".mode list",
+        p.arguments = [":memory:", "-cmd", ".mode csv", "-cmd", ".import \(csv) cases", "-cmd", ".import \(events) events"]
+            + (units.map { ["-cmd", ".import \($0) units", "-cmd", "CREATE INDEX units_name ON units(name)"] } ?? [])
+            + ["-cmd", "CREATE INDEX events_case ON events(case_id)", "-cmd", "CREATE INDEX cases_id ON cases(id)", "-cmd", ".mode list",
                        "-cmd", ".separator |", "-cmd", ".nullvalue NULL", ".read \(scriptPath)"]
         p.standardOutput = FileHandle(forWritingAtPath: outPath)
         p.standardError = FileHandle(forWritingAtPath: errPath)
@@ -365,17 +407,21 @@ struct DiffError: Error, CustomStringConvertible {
     static let datasetSeed: UInt64 = 11
     static let cases = 2000
     static let queries = 360
+    /// Above 65,536 rows other paths switch on (rows left tested one by one, direct group tables).
+    static let largeCases = 70_000
+    static let largeQueries = 120
 
     static let groupKeys = ["unit", "status", "kind", "level", "category", "contact", "satisfaction", "key_supervised", "recess"]
 
-    @Test func engineAgreesWithSqlite() throws {
+    @Test(arguments: [(DifferentialTests.cases, DifferentialTests.queries), (DifferentialTests.largeCases, DifferentialTests.largeQueries)])
+    func engineAgreesWithSqlite(cases: Int, queryCount: Int) throws {
         guard let sqlite = Sqlite.path() else {
             Issue.record("sqlite3 is not installed: run scripts/setup.sh --test (the differential tests need it)")
             return
         }
         let dir = NSTemporaryDirectory() + "caseql-diff-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try DatasetGenerator(cases: DifferentialTests.cases, seed: DifferentialTests.datasetSeed).write(to: dir)
+        try DatasetGenerator(cases: cases, seed: DifferentialTests.datasetSeed).write(to: dir)
         let store = try DatasetLoader.load(dir).0
         let engine = Engine(store: store)
         #expect(engine.asOf.description == "2020-09-17")
@@ -395,7 +441,7 @@ struct DiffError: Error, CustomStringConvertible {
                                  coUnits: coUnits.sorted(), cosigners: cosigners.sorted(), titles: titles)
 
         var queries: [DiffQuery] = []
-        for i in 0..<DifferentialTests.queries {
+        for i in 0..<queryCount {
             let e = gen.expr()
             switch i % 6 {
             case 0, 1, 2:
@@ -407,6 +453,52 @@ struct DiffError: Error, CustomStringConvertible {
             case 3:
                 queries.append(DiffQuery(caseql: "count cases where \(e.caseql)",
                                          sql: "SELECT count(*) FROM cases WHERE \(e.sql);", shape: .count))
+            case 4 where i % 24 == 10:
+                // Time buckets, with the new aggregates.
+                let (fn, sqlKey) = gen.pick([
+                    ("month", "substr(assigned_on, 1, 7)"),
+                    ("quarter", "substr(assigned_on, 1, 4) || '-Q' || ((CAST(substr(assigned_on, 6, 2) AS INTEGER) + 2) / 3)"),
+                    ("week", "strftime('%Y', date(assigned_on, '-3 days', 'weekday 4')) || '-W' || printf('%02d', (CAST(strftime('%j', date(assigned_on, '-3 days', 'weekday 4')) AS INTEGER) - 1) / 7 + 1)"),
+                    ("start_of_week", "date(assigned_on, '-' || ((CAST(strftime('%w', assigned_on) AS INTEGER) + 6) % 7) || ' days')"),
+                    ("start_of_month", "substr(assigned_on, 1, 7) || '-01'"),
+                    ("year", "substr(assigned_on, 1, 4)"),
+                ])
+                let late = "replied_on != '' AND deadline != '' AND replied_on > deadline"
+                queries.append(DiffQuery(
+                    caseql: "select \(fn)(assigned_on), count, count(distinct unit), rate(late), rate(not late, replied_on is not empty), share from cases where \(e.caseql) group by \(fn)(assigned_on)",
+                    sql: """
+                        SELECT \(sqlKey), count(*), count(DISTINCT nullif(unit, '')), avg(\(late)),
+                          sum(replied_on != '' AND NOT (\(late))) * 1.0 / nullif(sum(replied_on != ''), 0),
+                          count(*) * 1.0 / (SELECT count(*) FROM cases WHERE \(e.sql))
+                        FROM cases WHERE \(e.sql) GROUP BY 1;
+                        """,
+                    shape: .groups(key: fn)))
+            case 4 where i % 24 == 22:
+                // Each element of a list, once per case; the unit row's type.
+                let (list, sqlList) = gen.chance(0.5) ? ("co_units", "co_units") : ("cosigners", "cosigners")
+                queries.append(DiffQuery(
+                    caseql: "select \(list), count, count(late), count(unit.type = district) from cases where \(e.caseql) group by each \(list)",
+                    sql: """
+                        SELECT el, count(*), sum(lt), sum(dt) FROM (SELECT DISTINCT cases.id, j.value AS el,
+                          (replied_on != '' AND deadline != '' AND replied_on > deadline) AS lt, \(QueryGenerator.unitField("type")) = 'district' AS dt
+                          FROM (SELECT * FROM cases WHERE \(e.sql)) AS cases, json_each('["' || replace(replace(\(sqlList), '"', '\\"'), ';', '","') || '"]') j
+                          WHERE \(sqlList) != '' AND j.value != '') GROUP BY el;
+                        """,
+                    shape: .groups(key: list)))
+            case 4 where i % 24 == 16:
+                // pivot: statuses × kinds, each cell a count (totals checked as the sums).
+                queries.append(DiffQuery(
+                    caseql: "pivot count by status, kind from cases where \(e.caseql)",
+                    sql: "SELECT status, kind, count(*) FROM cases WHERE \(e.sql) GROUP BY status, kind;",
+                    shape: .pivot))
+            case 4 where i % 24 == 4:
+                // Medians: sqlite lists each group's values, sorted; the middle is taken here.
+                let key = gen.pick(["kind", "status", "category"])
+                let reply = "CAST(julianday(replied_on) - julianday(assigned_on) AS INTEGER)"
+                queries.append(DiffQuery(
+                    caseql: "select \(key), median(days_to_reply) from cases where \(e.caseql) group by \(key)",
+                    sql: "SELECT \(key), group_concat(d, ',') FROM (SELECT \(key), \(reply) AS d FROM cases WHERE \(e.sql) ORDER BY d) GROUP BY \(key);",
+                    shape: .medians))
             case 4 where i % 12 == 4:
                 let key = gen.pick(DifferentialTests.groupKeys)
                 let days = "CAST(julianday(CASE WHEN closed_on != '' THEN closed_on ELSE '2020-09-17' END) - julianday(assigned_on) AS INTEGER)"
@@ -441,7 +533,7 @@ struct DiffError: Error, CustomStringConvertible {
         }
         // One sqlite3 run for every query, each answer after a marker line.
         let script = queries.enumerated().map { "SELECT '@@\($0.offset)';\n\($0.element.sql)" }.joined(separator: "\n") + "\n"
-        let out = try Sqlite.run(sqlite: sqlite, csv: dir + "/cases.csv", events: dir + "/events.csv", script: script, dir: dir)
+        let out = try Sqlite.run(sqlite: sqlite, csv: dir + "/cases.csv", events: dir + "/events.csv", units: dir + "/units.csv", script: script, dir: dir)
         var answers = [[String]](repeating: [], count: queries.count)
         var current = -1
         for line in out.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -455,7 +547,7 @@ struct DiffError: Error, CustomStringConvertible {
                 mismatches += 1
                 Issue.record("""
                     differential mismatch (seed \(DifferentialTests.seed), dataset seed \(DifferentialTests.datasetSeed), \
-                    \(DifferentialTests.cases) cases), query #\(i): \(what)
+                    \(cases) cases), query #\(i): \(what)
                       caseql: \(q.caseql)
                       sql:    \(q.sql)
                     """)
@@ -502,6 +594,58 @@ struct DiffError: Error, CustomStringConvertible {
                         else { ok = false }
                         if !ok { fail("group \(key), column \(c + 1): caseql \(cell), sqlite \(w[c])"); break }
                     }
+                }
+            case .pivot:
+                // sqlite's (status, kind, count) triples; empty cells are "(empty)" columns.
+                var wantCells: [String: [String: Int]] = [:]
+                for row in sqlRows {
+                    let cols = row.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                    guard cols.count == 3, let n = Int(cols[2]) else { continue }
+                    wantCells[cols[0], default: [:]][cols[1].isEmpty ? "(empty)" : cols[1]] = n
+                }
+                if result.rowCount > 1 { nonEmpty += 1 }
+                let names = result.columns.map(\.name)
+                guard names.first == "status", names.last == "total" else { fail("pivot columns \(names)"); continue }
+                let kinds = Array(names.dropFirst().dropLast())
+                let wantKinds = Set(wantCells.values.flatMap(\.keys))
+                if Set(kinds) != wantKinds { fail("pivot columns: caseql \(kinds), sqlite \(wantKinds.sorted())"); continue }
+                var gotRows: [String: [Cell]] = [:]
+                for row in result.rows { gotRows[row[0].text] = Array(row.dropFirst()) }
+                if Set(gotRows.keys) != Set(wantCells.keys).union(["total"]) {
+                    fail("pivot rows: caseql \(gotRows.keys.sorted()), sqlite \(wantCells.keys.sorted())"); continue
+                }
+                var columnTotals = [Int](repeating: 0, count: kinds.count)
+                for (status, cells) in gotRows where status != "total" {
+                    var rowTotal = 0
+                    for (k, kind) in kinds.enumerated() {
+                        let n = wantCells[status]?[kind] ?? 0
+                        rowTotal += n; columnTotals[k] += n
+                        if cells[k] != .int(n) { fail("pivot \(status) × \(kind): caseql \(cells[k]), sqlite \(n)") }
+                    }
+                    if cells[kinds.count] != .int(rowTotal) { fail("pivot \(status) total: caseql \(cells[kinds.count]), sqlite \(rowTotal)") }
+                }
+                let totals: [Cell] = gotRows["total"]!
+                let wantTotals: [Cell] = columnTotals.map { Cell.int($0) } + [Cell.int(columnTotals.reduce(0, +))]
+                if totals != wantTotals {
+                    fail("pivot totals: caseql \(totals), sqlite \(columnTotals)")
+                }
+            case .medians:
+                var wantMedian: [String: Double?] = [:]
+                for row in sqlRows {
+                    let cols = row.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                    let values = cols[1] == "NULL" ? [] : cols[1].split(separator: ",").compactMap { Double($0) }.sorted()
+                    wantMedian[cols[0]] = values.isEmpty ? nil
+                        : (values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2)
+                }
+                if result.rowCount > 0 { nonEmpty += 1 }
+                var gotMedian: [String: Cell] = [:]
+                for row in result.rows { gotMedian[row[0].text] = row[1] }
+                if Set(gotMedian.keys) != Set(wantMedian.keys) { fail("median groups: caseql \(gotMedian.keys.sorted()), sqlite \(wantMedian.keys.sorted())"); continue }
+                for (key, cell) in gotMedian {
+                    let w = wantMedian[key]!
+                    let ok: Bool
+                    if let w { ok = cell.number == w } else { ok = cell == .null }
+                    if !ok { fail("median of \(key): caseql \(cell), sqlite \(String(describing: w))") }
                 }
             }
             if mismatches >= 10 { Issue.record("stopping after 10 mismatches"); break }
