@@ -611,6 +611,8 @@ struct TableLoader {
         // each most likely means.
         var unplaced: [(header: String, guess: FieldSpec?)] = []
         var placed: [Int: FieldSpec] = [:]
+        // Columns of derived fields (a caseql export read back): computed, so neither loaded nor kept.
+        var derivedColumns = Set<Int>()
         for k in 0..<headerCount {
             let h = layout.names[k]
             let col = k < layout.columns.count ? layout.columns[k] : 0
@@ -618,6 +620,7 @@ struct TableLoader {
             for c in layout.spellings[k] { if let f = Schema.field(c, in: table.specs.filter { !$0.extra }) { spec = f; break } }
             if let s = spec, s.derived {
                 warnings.append("\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed")
+                derivedColumns.insert(k)
                 continue
             }
             if let s = spec, let first = seenFields[s.name] {
@@ -663,6 +666,7 @@ struct TableLoader {
         var extraNames = Set<String>()
         for k in 0..<headerCount {
             var spec = placed[k]
+            if derivedColumns.contains(k) { mapping.append(nil); continue }
             if spec == nil {
                 let h = layout.names[k]
                 guard !h.isEmpty, seenFields[h] == nil else { mapping.append(nil); continue }
