@@ -26,8 +26,10 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CSupport"),
-        .target(name: "CaseStore", swiftSettings: hotPaths),
+        .target(name: "CaseStore", dependencies: ["CExpat", "CZlib"], swiftSettings: hotPaths),
         .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths),
         .target(name: "CaseOffice", dependencies: ["CaseStore", "CaseQuery"]),
         .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CaseOffice", "CLibEdit", "CXlsxWriter"]),

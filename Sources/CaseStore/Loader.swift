@@ -7,9 +7,11 @@ public struct LoadIssue: Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     public var field: String?
     public var message: String
+    /// In a workbook, the cell the line and column fall in (`案件!M118`), said instead of them.
+    public var cell: String? = nil
 
     public var description: String {
-        let pos = line > 0 ? (column > 0 ? ":\(line):\(column)" : ":\(line)") : ""
+        let pos = cell.map { ":" + $0 } ?? (line > 0 ? (column > 0 ? ":\(line):\(column)" : ":\(line)") : "")
         return "\(file)\(pos): " + (field.map { "\($0): " } ?? "") + message
     }
 }
@@ -103,8 +105,19 @@ public struct LoadReport: Sendable {
 }
 
 public enum DatasetLoader {
-    /// Loads a dataset: a folder (cases.csv required; units.csv, events.csv, manifest.json
-    /// optional) or a single cases file.
+    /// Where a table's rows come from: a CSV file, or a sheet of an .xlsx workbook.
+    enum TableSource {
+        case csv(String)
+        case sheet(XLSXWorkbook, sheet: String, path: String)
+    }
+
+    /// The sheet names a workbook's tables may have, English and Chinese.
+    static let sheetNames = ["cases": ["cases", "案件"], "units": ["units", "单位"], "events": ["events", "办理记录"]]
+
+    /// Loads a dataset: a folder (cases.csv or cases.xlsx required; units and events as .csv or
+    /// .xlsx, manifest.json optional; or one .xlsx workbook whose sheets are named cases/units/
+    /// events or 案件/单位/办理记录), or a single cases file (.csv, or .xlsx: its cases sheet, else
+    /// its first, with units and events sheets if it has them).
     public static func load(_ path: String, options: LoadOptions = LoadOptions()) throws -> (CaseStore, LoadReport) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -114,26 +127,62 @@ public enum DatasetLoader {
         }
         let store = CaseStore()
         var report = LoadReport()
-        var casesPath = path, unitsPath: String?, eventsPath: String?
+        var cases: TableSource = .csv(path), units: TableSource?, events: TableSource?
+        func workbook(_ file: String) -> Bool { (file as NSString).pathExtension.lowercased() == "xlsx" }
+        /// The tables of one workbook: cases from its cases sheet (else its first when `firstIsCases`).
+        func tables(of file: String, firstIsCases: Bool) throws -> Bool {
+            let book = try XLSXWorkbook(path: file)
+            guard let c = book.sheet(named: sheetNames["cases"]!) ?? (firstIsCases ? book.sheets.first?.name : nil) else { return false }
+            cases = .sheet(book, sheet: c, path: file)
+            units = book.sheet(named: sheetNames["units"]!).map { .sheet(book, sheet: $0, path: file) }
+            events = book.sheet(named: sheetNames["events"]!).map { .sheet(book, sheet: $0, path: file) }
+            return true
+        }
         if isDir.boolValue {
             let dir = path.hasSuffix("/") ? String(path.dropLast()) : path
-            casesPath = dir + "/cases.csv"
-            guard InputFile.exists(casesPath) else {
-                let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir).sorted()) ?? []
-                throw LoadError("this folder has no cases.csv (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))", file: dir)
+            let fm = FileManager.default
+            func source(_ table: String) throws -> TableSource? {
+                // Anything named so is read, so that a dangling link or a FIFO there is an error,
+                // not a dataset silently loaded without it.
+                if InputFile.exists(dir + "/\(table).csv") { return .csv(dir + "/\(table).csv") }
+                let x = dir + "/\(table).xlsx"
+                guard InputFile.exists(x) else { return nil }
+                let book = try XLSXWorkbook(path: x)
+                guard let sheet = book.sheet(named: sheetNames[table]!) ?? book.sheets.first?.name else {
+                    throw LoadError("the workbook has no sheets", file: x)
+                }
+                return .sheet(book, sheet: sheet, path: x)
             }
-            // Anything named units.csv or events.csv is read, so that a dangling link or a FIFO
-            // there is an error, not a dataset silently loaded without units or events.
-            if InputFile.exists(dir + "/units.csv") { unitsPath = dir + "/units.csv" }
-            if InputFile.exists(dir + "/events.csv") { eventsPath = dir + "/events.csv" }
-            for name in ["manifest.json"] where FileManager.default.fileExists(atPath: dir + "/" + name) {
+            if let c = try source("cases") {
+                cases = c
+                units = try source("units")
+                events = try source("events")
+            } else {
+                let listing = (try? fm.contentsOfDirectory(atPath: dir).sorted()) ?? []
+                let books = listing.filter(workbook)
+                var found = false
+                for b in books where try tables(of: dir + "/" + b, firstIsCases: books.count == 1) { found = true; break }
+                guard found else {
+                    throw LoadError("this folder has no cases.csv or cases.xlsx, nor a workbook with a sheet named cases or 案件 (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))", file: dir)
+                }
+            }
+            for name in ["manifest.json"] where fm.fileExists(atPath: dir + "/" + name) {
                 store.manifest = try ManifestReader.read(dir + "/" + name)
             }
             store.manifest.name = store.manifest.name.isEmpty ? (dir as NSString).lastPathComponent : store.manifest.name
         } else {
+            if workbook(path) { _ = try tables(of: path, firstIsCases: true) }
             store.manifest.name = (path as NSString).lastPathComponent
         }
         store.origin = path
+        func file(_ s: TableSource?) -> String? {
+            switch s {
+            case .csv(let p)?: return p
+            case .sheet(_, _, let p)?: return p
+            case nil: return nil
+            }
+        }
+        let casesPath = file(cases)!, unitsPath = file(units), eventsPath = file(events)
 
         // The files' identities are taken before anything is read: a file changed while it loads
         // then leaves a snapshot that no longer matches it.
@@ -155,8 +204,19 @@ public enum DatasetLoader {
 
         var errors: [LoadIssue] = []
         var errorTotal = 0
-        func run(_ file: String, _ table: Table, _ extra: RowCheck?) throws {
-            var tableLoader = try TableLoader(path: file, table: table, options: options, extra: extra)
+        func run(_ source: TableSource, _ table: Table, _ extra: RowCheck?) throws {
+            var tableLoader: TableLoader
+            switch source {
+            case .csv(let file):
+                tableLoader = try TableLoader(path: file, table: table, options: options, extra: extra)
+            case .sheet(let book, let sheet, let file):
+                let csv: SheetCSV
+                do { csv = try book.csv(of: sheet) } catch let e as WorkbookError { throw LoadError(e.description, file: file) }
+                let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                let single = book.sheets.count == 1 || base == table.name
+                tableLoader = try TableLoader(sheet: csv, path: file, table: table, options: options, extra: extra,
+                                              rejectsBase: single ? base : base + "." + sheet)
+            }
             tableLoader.manifestKind = store.manifest.kind
             try tableLoader.load()
             errors += tableLoader.issues
@@ -165,16 +225,16 @@ public enum DatasetLoader {
             report.files.append(tableLoader.fileReport)
             if options.lenient { report.rejectedIssues += tableLoader.issues }
         }
-        try run(casesPath, store.cases, CaseRowCheck(store: store))
+        try run(cases, store.cases, CaseRowCheck(store: store))
         if options.lenient && store.cases.count == 0 && errorTotal > 0 {
             // --lenient that keeps nothing has loaded nothing: an error, not an empty dataset.
             throw LoadError(errors + [LoadIssue(file: (casesPath as NSString).lastPathComponent, line: 0, column: 0, field: nil,
                                                 message: "every row was rejected: no case loaded")],
                             total: errorTotal + 1, lenientHelps: false)
         }
-        if let u = unitsPath { try run(u, store.units, nil) }
+        if let u = units { try run(u, store.units, nil) }
         CaseRowCheck.splitLeadUnits(store.cases, listed: store.units)
-        if let e = eventsPath { try run(e, store.events, EventRowCheck(store: store)) }
+        if let e = events { try run(e, store.events, EventRowCheck(store: store)) }
         if errorTotal > 0 && !options.lenient { throw LoadError(errors, total: errorTotal) }
         store.link()
         if let dir = options.cacheDirectory {

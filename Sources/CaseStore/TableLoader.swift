@@ -276,7 +276,7 @@ final class CellParser {
             slot = Int(h >> 55)
             if dayKeys[slot] == key && dayTails[slot] == tail { numbers.append(dayValues[slot]); return nil }
         }
-        guard let d = Day.parse(p) else { return CellParser.dateError(p) }
+        guard let d = Day.parse(p) ?? CellParser.serialDay(p) else { return CellParser.dateError(p) }
         if p.count == 10 { dayKeys[slot] = key; dayTails[slot] = tail; dayValues[slot] = d.raw }
         numbers.append(d.raw)
         return nil
@@ -464,6 +464,19 @@ final class CellParser {
         }
     }
 
+    /// A spreadsheet's serial day written as a number (a date cell saved without its format):
+    /// five digits, optionally with a fraction of a day, days since 1899-12-30 (1927–2173).
+    static func serialDay(_ p: UnsafeBufferPointer<UInt8>) -> Day? {
+        var whole = 0, i = 0
+        while i < p.count, p[i] >= 48, p[i] <= 57 { whole = whole * 10 + Int(p[i] - 48); i += 1 }
+        guard i == 5 else { return nil }
+        if i < p.count {
+            guard p[i] == 0x2E, i + 1 < p.count else { return nil }
+            for k in (i + 1)..<p.count where p[k] < 48 || p[k] > 57 { return nil }
+        }
+        return Day(raw: Int32(whole - 25_569))
+    }
+
     static func dateError(_ p: UnsafeBufferPointer<UInt8>) -> String {
         let s = String(decoding: p, as: UTF8.self)
         let parts = s.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).compactMap { Int($0) }
@@ -499,6 +512,35 @@ struct TableLoader {
     /// The manifest's kind for a list of one kind (when the file has no kind column).
     var manifestKind: Kind?
     static let keptIssues = 200
+    /// For a sheet of a workbook: its rows as CSV, which names the cell of each issue.
+    var sheet: SheetCSV?
+    /// The rejects file's name without `.rejects.csv` (default: the file's name without extension).
+    var rejectsBase: String?
+
+    /// Loads the rows of a workbook's sheet (made CSV by `XLSXWorkbook.csv(of:)`); issues name
+    /// the file and the sheet's cell.
+    init(sheet: SheetCSV, path: String, table: Table, options: LoadOptions, extra: RowCheck?, rejectsBase: String) throws {
+        self.path = path
+        self.name = (path as NSString).lastPathComponent
+        self.table = table
+        var o = options
+        o.encoding = .utf8
+        self.options = o
+        self.extra = extra
+        self.sheet = sheet
+        self.rejectsBase = rejectsBase
+        file = FileBytes(owning: sheet.bytes)
+        fileReport = LoadReport.FileReport(file: path, encoding: .utf8, hadBOM: false, rows: 0, rejected: 0)
+        guard !sheet.bytes.isEmpty else { throw LoadError("the sheet \(sheet.sheet) is empty (expected a header row and data rows)", file: path) }
+    }
+
+    /// The issue with its cell named, for a sheet.
+    func named(_ issue: LoadIssue) -> LoadIssue {
+        guard let sheet, issue.line > 0 else { return issue }
+        var i = issue
+        i.cell = sheet.cell(line: issue.line, column: issue.column)
+        return i
+    }
 
     init(path: String, table: Table, options: LoadOptions, extra: RowCheck?) throws {
         self.path = path
@@ -542,6 +584,15 @@ struct TableLoader {
     }
 
     mutating func load() throws {
+        guard sheet != nil else { return try loadChecked() }
+        do { try loadChecked() } catch var e as LoadError {
+            e.issues = e.issues.map(named)
+            throw e
+        }
+        issues = issues.map(named)
+    }
+
+    private mutating func loadChecked() throws {
         do {
             try loadBody()
         } catch {
@@ -855,7 +906,7 @@ struct TableLoader {
             for r in rejects { out += r.bytes }
             if out.last != 0x0A { out.append(0x0A) }
             let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
-            let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let base = rejectsBase ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             let rejectsPath = (dir.isEmpty ? "." : dir) + "/" + base + ".rejects.csv"
             if FileManager.default.createFile(atPath: rejectsPath, contents: Data(out)) {
                 fileReport.rejectsFile = rejectsPath
