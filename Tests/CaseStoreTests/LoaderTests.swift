@@ -164,7 +164,7 @@ func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()
     }
     let empty = try TempDataset(["notes.txt": "x"])
     do { _ = try DatasetLoader.load(empty.path); Issue.record("folder loaded") } catch let e as LoadError {
-        #expect(e.description.contains("has no cases.csv (it holds: notes.txt)"))
+        #expect(e.description.contains("has no cases.csv or cases.xlsx, nor a workbook with a sheet named cases or 案件 (it holds: notes.txt)"))
     }
 }
 
