@@ -46,11 +46,53 @@ enum HeaderText {
         return nil
     }
 
+    /// Headers real lists use for what caseql has no field for, and what each holds (issue 18):
+    /// kept as text under their header, and never guessed as a field (代表团 holds a delegation,
+    /// not a proposer, although 代表 is one of proposer's headers).
+    static let knownColumns: [String: String] = [
+        "代表团": "a delegation", "界别": "a sector (界别)", "所属界别": "a sector (界别)", "届次": "a session",
+        "提案人数": "a count of proposers", "办理类型": "单办/会办/分办", "办理方式": "单办/会办/分办",
+        "采纳情况": "adopted or not", "是否落实": "carried out or not", "是否公开": "published or not",
+        "答复文号": "a reply's document number", "办理工作": "a satisfaction with the handling",
+        "办理结果": "a satisfaction with the result", "序号": "the row's number in the list",
+    ]
+
+    /// Whether a column found by `spellings` names `spec` by its own name or Chinese label, not
+    /// only by an alias (an alias of an enumerated field is trusted only when the column's values
+    /// are the field's: see `valuesFit`).
+    static func namesItself(_ spellings: [String], _ spec: FieldSpec) -> Bool {
+        spellings.contains { EnumInfo.fold($0) == spec.name || $0 == spec.label }
+    }
+
+    /// Whether sampled cells of a column are the values of `info`: at least half of the distinct
+    /// non-empty ones read as its words (so a column of prose under 办理情况 is not read as
+    /// status, and a status column with a typo still is, the typo an error).
+    static func valuesFit(_ sample: Set<String>, _ info: EnumInfo) -> Bool {
+        guard !sample.isEmpty else { return true }
+        return sample.filter { info.loadedCode(of: $0) != nil }.count * 2 >= sample.count
+    }
+
+    /// The distinct non-empty cells of column `k` in up to `rows` rows from `start` (for
+    /// `valuesFit`).
+    static func sample(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, line: Int, column k: Int, rows: Int = 200) -> Set<String> {
+        var reader = CSVReader(buf, startingAt: start, line: line)
+        var out = Set<String>()
+        var n = 0
+        while n < rows, (try? reader.nextRow()) == true {
+            n += 1
+            guard k < reader.fields.count else { continue }
+            let cell = reader.withValue(k) { String(decoding: CellParser.trim($0), as: UTF8.self) }
+            if !cell.isEmpty { out.insert(cell) }
+        }
+        return out
+    }
+
     /// The field a header that names none most likely means: one of its spellings contains the
-    /// header or is contained in it (two characters or more), else the nearest by edit distance.
+    /// header or is contained in it (two characters or more), else the nearest by edit distance;
+    /// none for a header of `knownColumns`.
     static func guess(_ raw: String, in specs: [FieldSpec]) -> FieldSpec? {
         let h = squeezed(raw)
-        guard h.count >= 2 else { return nil }
+        guard h.count >= 2, knownColumns[h] == nil else { return nil }
         let stored = specs.filter { !$0.derived && !$0.extra }
         var best: (FieldSpec, Int)?
         for spec in stored {

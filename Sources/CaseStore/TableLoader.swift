@@ -660,10 +660,13 @@ struct TableLoader {
         let headerLine = reader.line - (layout.twoRows ? 2 : 1)
         // Columns that name no field, kept as text fields under their header, with the field
         // each most likely means.
-        var unplaced: [(header: String, guess: FieldSpec?)] = []
+        var unplaced: [(header: String, guess: FieldSpec?, note: String?)] = []
         var placed: [Int: FieldSpec] = [:]
         // Columns of derived fields (a caseql export read back): computed, so neither loaded nor kept.
         var derivedColumns = Set<Int>()
+        // Columns kept as text under a header that is an alias of a field (queries find the
+        // column first by its header).
+        var ownName = Set<String>()
         for k in 0..<headerCount {
             let h = layout.names[k]
             let col = k < layout.columns.count ? layout.columns[k] : 0
@@ -679,12 +682,24 @@ struct TableLoader {
                 warnings.append("\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field")
                 spec = nil
             }
+            // An enumerated field found by an alias only (办理情况 for status) is that field when
+            // the column's values are its words; else the column is kept as text.
+            if let s = spec, case .enumeration(let info) = s.type, !HeaderText.namesItself(layout.spellings[k], s) {
+                let sample = HeaderText.sample(buf, from: layout.bodyStart, line: layout.bodyLine, column: k)
+                if !HeaderText.valuesFit(sample, info) {
+                    let shown = sample.sorted().prefix(2).map { "\"\(Escape.visible($0))\"" }.joined(separator: ", ")
+                    unplaced.append((h, nil, "its values, such as \(shown), are not \(s.name) words"))
+                    ownName.insert(h)
+                    continue
+                }
+            }
             if let s = spec {
                 seenFields[s.name] = k
                 placed[k] = s
             } else if !h.isEmpty {
                 _ = col
-                unplaced.append((h, HeaderText.guess(h, in: table.specs)))
+                let known = HeaderText.knownColumns[HeaderText.squeezed(h)]
+                unplaced.append((h, known == nil ? HeaderText.guess(h, in: table.specs) : nil, known))
             }
         }
         // Needed columns: title or id for cases (any one of each list).
@@ -699,7 +714,7 @@ struct TableLoader {
         }
         // A header typed in field names and one edit from a field the file lacks (`satisfction`)
         // is a typo: an error beside that field, not a column kept as text.
-        for (h, guess) in unplaced where h.allSatisfy(\.isASCII) {
+        for (h, guess, _) in unplaced where h.allSatisfy(\.isASCII) {
             if let meant = Schema.nearMiss(h, in: table.specs), guess?.name == meant.name, seenFields[meant.name] == nil {
                 let k = layout.names.firstIndex(of: h) ?? 0
                 headerIssues.append(LoadIssue(file: name, line: headerLine, column: k < layout.columns.count ? layout.columns[k] : 0, field: nil,
@@ -712,7 +727,7 @@ struct TableLoader {
         if !unplaced.isEmpty {
             let n = unplaced.count
             warnings.append("\(name): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
-                + unplaced.map { "\"\(Escape.visible($0.header))\"" + ($0.guess.map { " (perhaps \(HeaderText.describe($0))?)" } ?? "") }.joined(separator: ", "))
+                + unplaced.map { "\"\(Escape.visible($0.header))\"" + ($0.note.map { " (\($0))" } ?? $0.guess.map { " (perhaps \(HeaderText.describe($0))?)" } ?? "") }.joined(separator: ", "))
         }
         var extraNames = Set<String>()
         for k in 0..<headerCount {
@@ -724,7 +739,7 @@ struct TableLoader {
                 // An extra column: named by its header (numbered when the header repeats).
                 var extraName = h, i = 2
                 func taken(_ n: String) -> Bool {
-                    extraNames.contains(n) || Schema.field(n, in: table.specs).map { !$0.extra } ?? false
+                    extraNames.contains(n) || Schema.field(n, in: table.specs).map { !$0.extra && !(ownName.contains(n) && $0.name != n && $0.label != n) } ?? false
                 }
                 while taken(extraName) { extraName = "\(h)\(i)"; i += 1 }
                 extraNames.insert(extraName)

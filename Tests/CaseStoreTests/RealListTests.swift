@@ -43,7 +43,7 @@ import Testing
         #expect(texts(c, "届次") == Array(repeating: "十五届三次", count: 4))
         #expect(c.specs.filter(\.extra).map(\.name) == ["序号", "代表团", "届次", "建议类别", "是否公开"])
         let note = report.warnings.first { $0.contains("kept as text fields") } ?? ""
-        #expect(note.contains("\"代表团\"") && note.contains("\"建议类别\" (perhaps kind (类别)?)"))
+        #expect(note.contains("\"代表团\" (a delegation)") && !note.contains("perhaps proposer"))
         // Fields the list does not have: no data.
         #expect(!c.hasData("signed_on") && !c.hasData("days_to_sign") && c.hasData("face_to_face"))
     }
@@ -242,6 +242,35 @@ import Testing
         do { _ = try DatasetLoader.load(ds.path, options: LoadOptions(lenient: true)); Issue.record("loaded") } catch let e as LoadError {
             #expect(e.description.contains("every row was rejected: no case loaded"))
             #expect(!e.description.contains("use --lenient"))
+        }
+    }
+
+    /// 代表团 and 界别 hold delegations and sectors: kept as text under their headers, never
+    /// guessed as the proposer. 办理情况 over prose is kept as text; over statuses it is status.
+    @Test func delegationsAreKeptAndProgressProseIsNotStatus() throws {
+        let (s, report) = try load("npc-county-progress.csv", kind: .suggestion)
+        let c = s.cases
+        #expect(c.count == 4)
+        #expect(texts(c, "代表团") == ["城南镇代表团", "双桥乡代表团", "城南镇代表团", "石门镇代表团"])
+        #expect(texts(c, "办理情况") == ["已召开座谈会，列入2022年改造计划", "已与代表面商，站牌于6月底前完成安装", "正在办理", "已答复，代表满意"])
+        #expect(!c.hasData("status"))
+        #expect(Schema.field("办理情况", in: c.specs)?.extra == true)
+        let note = report.warnings.first { $0.contains("kept as text fields") } ?? ""
+        #expect(note.contains("\"代表团\" (a delegation)") && !note.contains("perhaps"))
+        #expect(note.contains("\"办理情况\" (its values, such as"))
+        let (d, districtReport) = try load("cppcc-district")
+        #expect(texts(d.cases, "界别") == ["民进", "医卫界", "经济界"])
+        #expect(!(districtReport.warnings.first { $0.contains("kept as text") } ?? "").contains("perhaps proposer"))
+        // The same header over statuses is status, a stray word in it an error.
+        let (p, _) = try load("notice-province.csv", kind: .suggestion)
+        #expect(tokens(p.cases, "status") == ["closed", "in_progress", "replied", "replied"])
+        let dir = NSTemporaryDirectory() + "caseql-progress-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "标题,办理情况\nt1,已办结\nt2,办理中\nt3,已办复\nt4,已答夏\n".write(toFile: dir + "/cases.csv", atomically: true, encoding: .utf8)
+        #expect(throws: LoadError.self) { try DatasetLoader.load(dir + "/cases.csv") }
+        do { _ = try DatasetLoader.load(dir + "/cases.csv") } catch let e as LoadError {
+            #expect(e.description.contains("status") && e.description.contains("已答夏"))
         }
     }
 }
