@@ -50,8 +50,8 @@ struct Aggregate {
         switch v {
         case .name(let id): return canonical(id.text).map { !["min", "max", "avg", "sum", "median", "rate"].contains($0) } ?? false
         case .call(let id, let args, _, _):
-            // count(event where …) of one row is a value of the row, not an aggregate.
-            if args.count == 1, case .related = args[0] { return false }
+            // count(event where …) or count(event) of one row is a value of the row, not an aggregate.
+            if args.count == 1, args[0].relatedRows != nil { return false }
             return canonical(id.text) != nil
         default: return false
         }
@@ -78,7 +78,7 @@ struct Aggregate {
         switch name {
         case "count":
             if star || args.isEmpty { return Aggregate(name: "count", label: label, kind: .count) }
-            if args.count == 1, case .related = args[0], let f = try binder.computedField(v) {
+            if args.count == 1, args[0].relatedRows != nil, let f = try binder.computedField(v) {
                 // Over a group: the related rows of all its rows.
                 return Aggregate(name: f.name, label: f.name, kind: .sum(f.computed!.int))
             }

@@ -108,7 +108,7 @@ extension Binder {
     func computedField(_ v: ValueExpr) throws -> BoundField? {
         guard case .call(let id, let args, let star, let range) = v, !star else { return nil }
         if let fn = DateFunction.named(id.text) { return try dateFunction(fn, args, range) }
-        if Aggregate.canonical(id.text) == "count", args.count == 1, case .related(let child, let filter, _) = args[0] {
+        if Aggregate.canonical(id.text) == "count", args.count == 1, let (child, filter) = args[0].relatedRows {
             return try relatedCount(child, filter, range)
         }
         return nil

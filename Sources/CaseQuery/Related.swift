@@ -201,6 +201,23 @@ extension Relation {
     var n: Int { binder.n }
 }
 
+extension ValueExpr {
+    /// The related rows a `count(…)` argument names, with their filter: `event where …`, or a
+    /// bare source spelling of events or cases (`count(event)`, `count(proposals)`), which is
+    /// all of them. Nil otherwise (`count(unit)` counts a field: units are never a row's
+    /// related rows).
+    var relatedRows: (id: Identifier, filter: Expr?)? {
+        switch self {
+        case .related(let id, let filter, _): return (id, filter)
+        case .name(let id):
+            let key = id.text.lowercased()
+            guard SourceInfo.spellings.contains(where: { $0.names.contains(key) && $0.table != "units" }) else { return nil }
+            return (id, nil)
+        default: return nil
+        }
+    }
+}
+
 /// A value made on first use and kept.
 final class LazyBox<T> {
     private let make: () -> T

@@ -325,6 +325,12 @@ struct QueryGenerator {
                                      sql: "EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.action = '\(a)' AND e.date > date(cases.assigned_on, '+\(days) days'))")
             }
             let n = 1 + int(2)
+            if chance(0.3) {
+                // All of a case's events, without a where.
+                let m = 3 + int(5)
+                return DiffPredicate(caseql: "count(event) >= \(m)",
+                                     sql: "(SELECT count(*) FROM events e WHERE e.case_id = cases.id) >= \(m)")
+            }
             return DiffPredicate(caseql: "count(event where action = \(a)) >= \(n)",
                                  sql: "(SELECT count(*) FROM events e WHERE e.case_id = cases.id AND e.action = '\(a)') >= \(n)")
         }
