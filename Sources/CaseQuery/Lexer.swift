@@ -3,30 +3,6 @@
 // The lexer never throws: bad input becomes an `.error` token that the parser reports.
 
 public struct Lexer {
-    /// Every ASCII keyword of the language, lowercase, for tab completion.
-    public static let keywords: [String] = [
-        "select", "count", "explain", "expect", "from", "where", "group", "by", "having",
-        "order", "asc", "desc", "limit", "offset", "as", "and", "or", "not", "in", "between",
-        "contains", "is", "empty", "was", "changed", "to", "after", "before", "during",
-        "today", "true", "false", "at", "least", "most", "row", "rows",
-        "pivot", "analyze", "each", "exists", "distinct", "on",
-    ]
-
-    /// Keywords that can never be a bare name in a value.
-    public static let reserved: Set<String> = [
-        "select", "explain", "expect", "from", "where", "group", "order", "by", "having",
-        "limit", "offset", "as", "asc", "desc", "and", "or", "not", "in", "between",
-        "contains", "is", "was", "changed",
-    ]
-
-    /// Chinese keyword aliases (whole words), and the keyword tokens each one stands for.
-    public static let aliases: [String: [String]] = [
-        "且": ["and"], "或": ["or"], "非": ["not"], "不": ["not"], "今天": ["today"],
-        "包含": ["contains"], "是": ["true"], "否": ["false"],
-        "为空": ["is", "empty"], "不为空": ["is", "not", "empty"], "非空": ["is", "not", "empty"],
-        "不包含": ["not", "contains"],
-    ]
-
     /// The longest string literal accepted, in UTF-8 bytes.
     public static let maxStringBytes = 64 * 1024
 
@@ -170,8 +146,8 @@ public struct Lexer {
         let first = index
         while let c = char(), Lexer.isNameContinue(c) { advance() }
         let text = String(chars[first..<index])
-        if let expansion = Lexer.aliases[text] {
-            for keyword in expansion { emit(.word, text, word: keyword, from: start) }
+        if let expansion = Keyword.chineseAliases[text] {
+            for keyword in expansion { emit(.word, text, word: keyword.spelling, from: start) }
         } else {
             let isASCII = text.unicodeScalars.allSatisfy { $0.isASCII }
             emit(.word, text, word: isASCII ? text.lowercased() : text, from: start)

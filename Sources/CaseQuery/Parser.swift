@@ -92,17 +92,11 @@ public struct Parser {
     public static func needsMore(last: Token, tokenCount: Int, openParentheses: Int) -> Bool {
         if last.unterminated || openParentheses > 0 { return true }
         if last.kind == .symbol && Parser.continuingSymbols.contains(last.text) { return true }
-        if last.kind == .word && Parser.continuingWords.contains(last.word) { return true }
-        return tokenCount == 1 && last.kind == .word && last.word == "count"
+        if last.kind == .word, let keyword = Keyword(word: last.word), keyword != .count, keyword.needsMore { return true }
+        return tokenCount == 1 && last.isWord(.count)
     }
 
     static let continuingSymbols: Set<String> = ["=", "!=", "<", "<=", ">", ">=", "+", "-", ",", "("]
-    static let continuingWords: Set<String> = [
-        "select", "explain", "expect", "from", "where", "group", "order", "by", "having", "limit",
-        "offset", "as", "and", "or", "not", "in", "between", "contains", "is", "was", "changed",
-        "to", "after", "before", "during", "at", "least", "most",
-        "pivot", "analyze", "each", "exists", "distinct", "on",
-    ]
 
     // MARK: - Tokens
 
@@ -117,7 +111,7 @@ public struct Parser {
         return t
     }
 
-    private func atWord(_ keyword: String) -> Bool { tokens[index].isWord(keyword) }
+    private func atWord(_ keyword: Keyword) -> Bool { tokens[index].isWord(keyword) }
     private func atSymbol(_ symbol: String) -> Bool { tokens[index].isSymbol(symbol) }
 
     /// Consumes the current token and returns where it started.
@@ -127,7 +121,7 @@ public struct Parser {
         return start
     }
 
-    private mutating func accept(_ keyword: String) -> Bool {
+    private mutating func accept(_ keyword: Keyword) -> Bool {
         guard current.isWord(keyword) else { return false }
         index += 1
         return true
@@ -139,12 +133,16 @@ public struct Parser {
         return true
     }
 
-    private mutating func expect(_ keyword: String) throws {
-        guard accept(keyword) else { throw fail("\"\(keyword)\"", keywords: [keyword]) }
+    private mutating func expect(_ keyword: Keyword) throws {
+        guard accept(keyword) else { throw fail(expecting: [keyword]) }
     }
 
     /// `expected <what> after <previous token> but found <current token>`, or the lexer's
     /// message when the current token is an error. Suggests the closest of `keywords`.
+    private func fail(expecting keywords: [Keyword], suggesting extra: [Keyword] = []) -> QueryError {
+        fail(Parser.list(keywords.map(\.quoted)), keywords: (keywords + extra).map(\.spelling))
+    }
+
     private func fail(_ expected: String, keywords: [String] = []) -> QueryError {
         if current.kind == .error { return QueryError(current.text, at: current.range) }
         let after = index > 0 ? " after \(previous.display)" : ""
@@ -167,7 +165,7 @@ public struct Parser {
         }
     }
 
-    private func isName(_ t: Token) -> Bool { t.kind == .word && !Lexer.reserved.contains(t.word) }
+    private func isName(_ t: Token) -> Bool { t.kind == .word && !(Keyword(word: t.word)?.isReserved ?? false) }
 
     private func canStartValue(_ t: Token) -> Bool {
         switch t.kind {
@@ -187,27 +185,26 @@ public struct Parser {
     private mutating func parseStatement() throws -> Statement {
         let statement: Statement
         follow = ["\";\"", "end of input"]
-        if accept("explain") {
-            let analyze = current.isWord("analyze") && !peek(1).isSymbol(",") && peek(1).kind == .word && accept("analyze")
+        if accept(.explain) {
+            let analyze = current.isWord(.analyze) && !peek(1).isSymbol(",") && peek(1).kind == .word && accept(.analyze)
             let q: Query
-            if current.isWord("pivot") {
+            if current.isWord(.pivot) {
                 q = try parsePivot()
             } else {
-                guard current.isWord("select") || current.isWord("count") else {
-                    throw fail("\"select\", \"count\" or \"pivot\"", keywords: ["select", "count", "pivot", "analyze"])
+                guard current.isWord(.select) || current.isWord(.count) else {
+                    throw fail(expecting: [.select, .count, .pivot], suggesting: [.analyze])
                 }
                 q = try parseQuery()
             }
             statement = analyze ? .explainAnalyze(q) : .explain(q)
-        } else if current.isWord("pivot") && canStartValue(peek(1)) {
+        } else if current.isWord(.pivot) && canStartValue(peek(1)) {
             statement = .query(try parsePivot())
-        } else if current.isWord("expect") {
+        } else if current.isWord(.expect) {
             statement = .expect(try parseExpectation())
-        } else if current.isWord("select") || current.isWord("count") {
+        } else if current.isWord(.select) || current.isWord(.count) {
             statement = .query(try parseQuery())
         } else {
-            throw fail("\"select\", \"count\", \"pivot\", \"explain\" or \"expect\"",
-                       keywords: ["select", "count", "pivot", "explain", "expect"])
+            throw fail(expecting: Keyword.statementStarts)
         }
         if !current.isSymbol(";") && current.kind != .end {
             throw fail(Parser.list(follow))
@@ -218,46 +215,50 @@ public struct Parser {
     /// query = ( "select" | "count" ) [ select_list "from" ] source [ where ] [ group_by ] [ having ] [ order_by ] [ limit ] ;
     private mutating func parseQuery() throws -> Query {
         let verbToken = advance()
-        let verb: Verb = verbToken.word == "count" ? .count : .select
+        let verb: Verb = verbToken.isWord(.count) ? .count : .select
         guard current.isSymbol("*") || canStartValue(current) else {
             throw fail("a source or a select list")
         }
         let list = try parseSelectList()
         var items: [SelectItem] = []
         let source: Identifier
-        var next = ["\"where\"", "\"group by\"", "\"having\"", "\"order by\"", "\"limit\""]
-        if accept("from") {
+        var last: QueryClause? = .from
+        if accept(.from) {
             items = list
             source = try parseSource()
         } else if list.count == 1, case .value(.name(let name), alias: nil) = list[0] {
             source = name
-            next.insert("\"from\"", at: 0)
+            last = nil
         } else {
-            throw fail("\"from\"", keywords: ["from"])
+            throw fail(expecting: [.from])
         }
         var query = Query(verb: verb, items: items, source: source, range: verbToken.range)
-        if current.isWord("where") {
+        if current.isWord(.where) {
             query.filter = try parseWhere()
-            next = ["\"and\"", "\"or\"", "\"group by\"", "\"having\"", "\"order by\"", "\"limit\""]
+            last = .where
         }
-        if current.isWord("group") {
+        if current.isWord(.group) {
             query.groupBy = try parseGroupBy()
-            next = ["\",\"", "\"having\"", "\"order by\"", "\"limit\""]
+            last = .groupBy
         }
-        if current.isWord("having") {
+        if current.isWord(.having) {
             query.having = try parseHaving()
-            next = ["\"and\"", "\"or\"", "\"order by\"", "\"limit\""]
+            last = .having
         }
-        if current.isWord("order") {
+        if current.isWord(.order) {
             query.orderBy = try parseOrderBy()
-            next = ["\",\"", "\"limit\""]
+            last = .orderBy
         }
-        if current.isWord("limit") {
+        if current.isWord(.limit) {
             (query.limit, query.offset) = try parseLimit()
-            next = query.offset == nil ? ["\"offset\""] : []
+            last = query.offset == nil ? .limit : .offset
         }
         query.range = range(from: verbToken.range.start)
-        follow = next + ["\";\"", "end of input"]
+        var next = QueryClause.followers(after: last)
+        if last == .orderBy, previous.isWord(.desc) || previous.isWord(.asc) {
+            next.removeAll { $0 == Keyword.desc.spelling || $0 == Keyword.asc.spelling }
+        }
+        follow = next.map { "\"\($0)\"" } + ["\";\"", "end of input"]
         return query
     }
 
@@ -273,7 +274,7 @@ public struct Parser {
         if current.isSymbol("*") { return .all(advance().range) }
         guard canStartValue(current) else { throw fail("a value or \"*\"") }
         let value = try parseValue()
-        guard accept("as") else { return .value(value, alias: nil) }
+        guard accept(.as) else { return .value(value, alias: nil) }
         guard isName(current) else { throw fail("a name") }
         let alias = advance()
         return .value(value, alias: Identifier(alias.text, alias.range))
@@ -290,14 +291,14 @@ public struct Parser {
 
     /// where = "where" expr ;
     private mutating func parseWhere() throws -> Expr {
-        try expect("where")
+        try expect(.where)
         return try parseExpr()
     }
 
     /// group_by = "group" "by" group_key { "," group_key } ;
     private mutating func parseGroupBy() throws -> [GroupKey] {
-        try expect("group")
-        try expect("by")
+        try expect(.group)
+        try expect(.by)
         var keys: [GroupKey] = []
         repeat {
             keys.append(try parseGroupKey())
@@ -308,7 +309,7 @@ public struct Parser {
     /// group_key = [ "each" ] value ;
     private mutating func parseGroupKey() throws -> GroupKey {
         let start = current.range.start
-        let each = current.isWord("each") && isName(peek(1)) && accept("each")
+        let each = current.isWord(.each) && isName(peek(1)) && accept(.each)
         guard isName(current) else { throw fail(each ? "a list field" : "a field name") }
         let value = try parseValue()
         return GroupKey(value: value, each: each, range: range(from: start))
@@ -319,17 +320,17 @@ public struct Parser {
         let verbToken = advance()
         guard canStartValue(current) else { throw fail("an aggregate such as count") }
         let value = try parseValue()
-        try expect("by")
+        try expect(.by)
         let rows = try parseGroupKey()
         guard acceptSymbol(",") else { throw fail("\",\" and the key of the columns") }
         let columns = try parseGroupKey()
-        try expect("from")
+        try expect(.from)
         var query = Query(verb: .pivot, items: [.value(value, alias: nil)], source: try parseSource(),
                           groupBy: [rows, columns], range: verbToken.range)
-        follow = ["\"where\""]
-        if current.isWord("where") {
+        follow = [Keyword.where.quoted]
+        if current.isWord(.where) {
             query.filter = try parseWhere()
-            follow = ["\"and\"", "\"or\""]
+            follow = QueryClause.where.continuations.map { "\"\($0)\"" }
         }
         query.range = range(from: verbToken.range.start)
         follow += ["\";\"", "end of input"]
@@ -338,20 +339,20 @@ public struct Parser {
 
     /// having = "having" expr ;
     private mutating func parseHaving() throws -> Expr {
-        try expect("having")
+        try expect(.having)
         return try parseExpr()
     }
 
     /// order_by = "order" "by" value [ "asc" | "desc" ] { "," value [ "asc" | "desc" ] } ;
     private mutating func parseOrderBy() throws -> [OrderKey] {
-        try expect("order")
-        try expect("by")
+        try expect(.order)
+        try expect(.by)
         var keys: [OrderKey] = []
         repeat {
             guard canStartValue(current) else { throw fail("a value to order by") }
             let value = try parseValue()
-            let descending = accept("desc")
-            if !descending { _ = accept("asc") }
+            let descending = accept(.desc)
+            if !descending { _ = accept(.asc) }
             keys.append(OrderKey(value: value, descending: descending))
         } while acceptSymbol(",")
         return keys
@@ -359,9 +360,9 @@ public struct Parser {
 
     /// limit = "limit" integer [ "offset" integer ] ;
     private mutating func parseLimit() throws -> (Int, Int?) {
-        try expect("limit")
+        try expect(.limit)
         let limit = try parseInteger()
-        guard accept("offset") else { return (limit, nil) }
+        guard accept(.offset) else { return (limit, nil) }
         return (limit, try parseInteger())
     }
 
@@ -379,17 +380,17 @@ public struct Parser {
     private mutating func parseExpectation() throws -> Expectation {
         let start = advance().range.start
         var relation = Expectation.Relation.exactly
-        if accept("at") {
-            if accept("least") {
+        if accept(.at) {
+            if accept(.least) {
                 relation = .atLeast
-            } else if accept("most") {
+            } else if accept(.most) {
                 relation = .atMost
             } else {
-                throw fail("\"least\" or \"most\"", keywords: ["least", "most"])
+                throw fail(expecting: [.least, .most])
             }
         }
         let count = try parseInteger()
-        guard accept("rows") || accept("row") else { throw fail("\"rows\"", keywords: ["rows", "row"]) }
+        guard accept(.rows) || accept(.row) else { throw fail(expecting: [.rows], suggesting: [.row]) }
         return Expectation(relation: relation, count: count, range: range(from: start))
     }
 
@@ -403,14 +404,14 @@ public struct Parser {
         try enter()
         defer { depth -= 1 }
         var terms = [try parseAndExpr()]
-        while accept("or") { terms.append(try parseAndExpr()) }
+        while accept(.or) { terms.append(try parseAndExpr()) }
         return terms.count == 1 ? terms[0] : .or(terms)
     }
 
     /// and_expr = not_expr { "and" not_expr } ;
     private mutating func parseAndExpr() throws -> Expr {
         var terms = [try parseNotExpr()]
-        while accept("and") { terms.append(try parseNotExpr()) }
+        while accept(.and) { terms.append(try parseNotExpr()) }
         return terms.count == 1 ? terms[0] : .and(terms)
     }
 
@@ -418,13 +419,13 @@ public struct Parser {
     ///
     /// The `not`s are gathered in a loop rather than by recursion; each still counts as a level.
     private mutating func parseNotExpr() throws -> Expr {
-        atWord("not") ? try parseNegation() : try parsePredicate()
+        atWord(.not) ? try parseNegation() : try parsePredicate()
     }
 
     /// The `"not" not_expr` alternative of not_expr.
     private mutating func parseNegation() throws -> Expr {
         var starts: [SourcePosition] = []
-        while atWord("not") {
+        while atWord(.not) {
             starts.append(advance().range.start)
             try enter()
         }
@@ -458,9 +459,9 @@ public struct Parser {
     private func predicateForm() -> PredicateForm {
         if current.isSymbol("(") { return .parenthesized }
         guard isName(current) else { return .value }
-        if current.isWord("exists") && isName(peek(1)) && !peek(2).isSymbol("(") { return .exists }
-        if peek(1).isWord("was") { return .was }
-        if peek(1).isWord("changed") || (peek(1).isWord("not") && peek(2).isWord("changed")) { return .changed }
+        if current.isWord(.exists) && isName(peek(1)) && !peek(2).isSymbol("(") { return .exists }
+        if peek(1).isWord(.was) { return .was }
+        if peek(1).isWord(.changed) || (peek(1).isWord(.not) && peek(2).isWord(.changed)) { return .changed }
         return .value
     }
 
@@ -488,25 +489,25 @@ public struct Parser {
         if current.kind == .symbol, CompareOp(rawValue: current.text) != nil {
             return try parseComparison(lhs)
         }
-        let negated = accept("not")
-        if accept("in") {
+        let negated = accept(.not)
+        if accept(.in) {
             return .inList(lhs, try parseValueList(), negated: negated, range(from: start))
         }
-        if accept("between") {
+        if accept(.between) {
             let low = try parseOperand()
-            try expect("and")
+            try expect(.and)
             let high = try parseOperand()
             return .between(lhs, low, high, negated: negated, range(from: start))
         }
-        if accept("contains") {
+        if accept(.contains) {
             return .contains(lhs, try parseOperand(), negated: negated, range(from: start))
         }
         if negated {
-            throw fail("\"in\", \"between\" or \"contains\"", keywords: ["in", "between", "contains"])
+            throw fail(expecting: [.in, .between, .contains])
         }
-        if accept("is") {
-            let isNegated = accept("not")
-            try expect("empty")
+        if accept(.is) {
+            let isNegated = accept(.not)
+            try expect(.empty)
             return .isEmpty(lhs, negated: isNegated, range(from: start))
         }
         return .truthy(lhs)
@@ -516,7 +517,7 @@ public struct Parser {
     private mutating func parseExists() throws -> Expr {
         let start = advance().range.start
         let source = advance()
-        let filter = accept("where") ? try parseExpr() : nil
+        let filter = accept(.where) ? try parseExpr() : nil
         return .exists(Identifier(source.text, source.range), filter, range(from: start))
     }
 
@@ -524,9 +525,9 @@ public struct Parser {
     private mutating func parseWas() throws -> Expr {
         let name = advance()
         advance()
-        let negated = accept("not")
-        let values = accept("in") ? try parseValueList() : [try parseOperand()]
-        let on = accept("on") ? try parseOperand() : nil
+        let negated = accept(.not)
+        let values = accept(.in) ? try parseValueList() : [try parseOperand()]
+        let on = accept(.on) ? try parseOperand() : nil
         return .was(Identifier(name.text, name.range), values, negated: negated, on: on,
                     range(from: name.range.start))
     }
@@ -534,7 +535,7 @@ public struct Parser {
     /// The `name [ "not" ] "changed" { change_clause }` alternative of predicate.
     private mutating func parseChanged() throws -> Expr {
         let name = advance()
-        let negated = accept("not")
+        let negated = accept(.not)
         advance()
         var filter = ChangeFilter()
         while Parser.changeClauses.contains(current.word) && current.kind == .word {
@@ -655,7 +656,7 @@ public struct Parser {
     }
 
     private func isKeywordLiteral(_ t: Token) -> Bool {
-        t.word == "today" || t.word == "true" || t.word == "false"
+        t.isWord(.today) || t.isWord(.true) || t.isWord(.false)
     }
 
     /// The value of a one-token primary.
@@ -707,13 +708,13 @@ public struct Parser {
     /// `distinct value` or `name where expr`.
     @inline(never)
     private func atSpecialArgument() -> Bool {
-        (tokens[index].isWord("distinct") && canStartValue(peek(1))) || (isName(tokens[index]) && peek(1).isWord("where"))
+        (tokens[index].isWord(.distinct) && canStartValue(peek(1))) || (isName(tokens[index]) && peek(1).isWord(.where))
     }
 
     /// The `"distinct" value` and `name "where" expr` arguments.
     @inline(never)
     private mutating func parseSpecialArgument() throws -> ValueExpr {
-        if current.isWord("distinct") {
+        if current.isWord(.distinct) {
             let start = advance().range.start
             let v = try parseValue()
             return .distinct(v, range(from: start))
@@ -750,10 +751,10 @@ public struct Parser {
     private mutating func parseConditionArgument(after lhs: ValueExpr) throws -> ValueExpr {
         var e = try parsePredicateRest(lhs)
         var terms = [e]
-        while accept("and") { terms.append(try parseNotExpr()) }
+        while accept(.and) { terms.append(try parseNotExpr()) }
         if terms.count > 1 { e = .and(terms) }
         terms = [e]
-        while accept("or") { terms.append(try parseAndExpr()) }
+        while accept(.or) { terms.append(try parseAndExpr()) }
         if terms.count > 1 { e = .or(terms) }
         if case .truthy(let v) = e { return v }
         return .condition(e, e.range)
@@ -764,7 +765,7 @@ public struct Parser {
 
     @inline(never)
     private mutating func parseConditionArgument() throws -> ValueExpr {
-        if !canStartValue(current) && !atSymbol("(") && !atWord("not") { throw fail("a value") }
+        if !canStartValue(current) && !atSymbol("(") && !atWord(.not) { throw fail("a value") }
         let e = try parseExpr()
         if case .truthy(let v) = e { return v }
         return .condition(e, e.range)

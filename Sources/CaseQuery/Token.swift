@@ -41,8 +41,8 @@ public struct Token: Equatable, Sendable {
         self.unterminated = unterminated
     }
 
-    /// True for a word token that spells the keyword `keyword` (lowercase ASCII).
-    public func isWord(_ keyword: String) -> Bool { kind == .word && word == keyword }
+    /// True for a word token that spells `keyword` (or a Chinese alias that stands for it).
+    public func isWord(_ keyword: Keyword) -> Bool { kind == .word && word == keyword.rawValue }
 
     /// True for the symbol `symbol` (ASCII spelling).
     public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }

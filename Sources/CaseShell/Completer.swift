@@ -77,7 +77,7 @@ public final class Completer {
     /// in double quotes (inner quotes doubled). 副市长（分管教育） → "副市长（分管教育）".
     public static func quotedIfNeeded(_ value: String) -> String {
         let t = Lexer.tokenize(value).filter { $0.kind != .end }
-        if t.count == 1, t[0].kind == .word, t[0].text == value, !Lexer.reserved.contains(value.lowercased()) { return value }
+        if t.count == 1, t[0].kind == .word, t[0].text == value, !(Keyword(word: value.lowercased())?.isReserved ?? false) { return value }
         if t.count == 1, t[0].kind == .number || t[0].kind == .date, t[0].text == value { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
@@ -89,28 +89,25 @@ public final class Completer {
         guard Parser.completeness(of: head) == .complete else { return [] }
         let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
         guard tokens.count >= 2, !tokens.contains(where: { $0.isSymbol(";") }) else { return [] }
-        var clause = ""
+        // The last clause the statement has opened decides what may follow it.
+        var clause: QueryClause?
+        var grouped = false
         for (i, t) in tokens.enumerated() where t.kind == .word {
-            switch t.word {
-            case "where", "having", "limit", "offset": clause = t.word
-            case "by" where i > 0 && tokens[i - 1].isWord("order"): clause = "order"
-            case "by" where i > 0 && tokens[i - 1].isWord("group"): clause = "group"
-            default: break
+            for c in QueryClause.allCases where c.keywords.count <= i + 1 {
+                let opening = tokens[(i + 1 - c.keywords.count)...i]
+                if zip(opening, c.keywords).allSatisfy({ $0.isWord($1) }) { clause = c }
             }
+            if clause == .groupBy { grouped = true }
         }
-        switch clause {
-        case "where": return ["and", "or", "order by", "group by", "limit"]
-        case "having": return ["and", "or", "order by", "limit"]
-        case "order": return ["desc", "asc", "limit"]
-        case "group": return ["having", "order by", "limit"]
-        case "limit": return ["offset"]
-        case "offset": return []
-        default:
+        if clause == .from, !(tokens.count >= 2 && tokens[tokens.count - 2].isWord(.from)) { return [] }
+        guard let clause else {
             // `select SOURCE ` or `count SOURCE `.
-            guard tokens.count == 2, tokens[0].isWord("select") || tokens[0].isWord("count"),
+            guard tokens.count == 2, tokens[0].isWord(.select) || tokens[0].isWord(.count),
                   SourceInfo.allNames.contains(tokens[1].text.lowercased()) || SourceInfo.allNames.contains(tokens[1].text) else { return [] }
-            return ["where", "group by", "order by", "limit"]
+            return QueryClause.followers(after: nil, grouped: false).filter { $0 != QueryClause.from.spelling }
         }
+        // Symbols (a comma) are not offered: they are typed, not completed.
+        return QueryClause.followers(after: clause, grouped: grouped).filter { $0.first?.isLetter == true }
     }
 
     static func isWordChar(_ c: Character) -> Bool {
@@ -159,8 +156,8 @@ public final class Completer {
 
     /// The fields of the statement's source (cases unless `from`/`select SOURCE` says otherwise).
     func specs(of tokens: [Token]) -> [FieldSpec] {
-        let sourceName = tokens.firstIndex { $0.isWord("from") }.map { tokens.indices.contains($0 + 1) ? tokens[$0 + 1].text : "" }
-            ?? (tokens.count >= 2 && (tokens[0].isWord("select") || tokens[0].isWord("count")) ? tokens[1].text : "cases")
+        let sourceName = tokens.firstIndex { $0.isWord(.from) }.map { tokens.indices.contains($0 + 1) ? tokens[$0 + 1].text : "" }
+            ?? (tokens.count >= 2 && (tokens[0].isWord(.select) || tokens[0].isWord(.count)) ? tokens[1].text : "cases")
         switch SourceInfo.spellings.first(where: { $0.names.contains(sourceName.lowercased()) })?.table ?? "cases" {
         case "units": return Schema.units
         case "events": return Schema.events
@@ -173,10 +170,10 @@ public final class Completer {
     func valueContext(head: String, word: String) -> [String]? {
         let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
         let specs = specs(of: tokens)
-        guard let last = tokens.last, last.isSymbol("=") || last.isSymbol("!=") || last.isSymbol("(") || last.isSymbol(",") || last.isWord("in") || last.isWord("was") || last.isWord("contains") else { return nil }
+        guard let last = tokens.last, last.isSymbol("=") || last.isSymbol("!=") || last.isSymbol("(") || last.isSymbol(",") || last.isWord(.in) || last.isWord(.was) || last.isWord(.contains) else { return nil }
         var k = tokens.count - 1
         while k > 0, !(tokens[k - 1].kind == .word && Schema.field(tokens[k - 1].text, in: specs) != nil) {
-            if tokens[k - 1].isWord("where") || tokens[k - 1].isWord("and") || tokens[k - 1].isWord("or") { break }
+            if tokens[k - 1].isWord(.where) || tokens[k - 1].isWord(.and) || tokens[k - 1].isWord(.or) { break }
             k -= 1
         }
         guard k > 0, let spec = Schema.field(tokens[k - 1].text, in: specs) else { return nil }
@@ -187,10 +184,10 @@ public final class Completer {
     func statementCandidates(head: String, word: String = "") -> [String] {
         let tokens = Lexer.tokenize(head).filter { $0.kind != .end }
         let specs = specs(of: tokens)
-        if tokens.isEmpty { return ["select", "count", "explain", "expect"] }
-        var all = Lexer.keywords + SourceInfo.allNames
+        if tokens.isEmpty { return Keyword.statementStarts.map(\.spelling) }
+        var all = Keyword.allCases.map(\.spelling) + SourceInfo.allNames
         all += specs.flatMap { [$0.name, $0.label] }
-        all += ["completion_rate", "face_to_face_rate", "satisfaction_rate", "strict_satisfaction_rate", "办结率", "面商率", "满意率"]
+        all += DomainRules.rates.flatMap { [$0.name, $0.label] + $0.aliases }
         return all
     }
 

@@ -2,7 +2,7 @@ import CaseQuery
 
 /// Cuts a script into dot-command lines and statements, each with the line and column where it
 /// starts. A statement ends at `;`, or at the end of a line when it is complete and the next
-/// line that has something on it starts a new statement (select, count, explain, expect, a
+/// line that has something on it starts a new statement (a word of `Keyword.statementStarts`, or a
 /// dot-command) or the script ends. So a `where` on its own line continues the statement above.
 public enum ScriptSplitter {
     public struct Chunk: Equatable {
@@ -13,15 +13,13 @@ public enum ScriptSplitter {
         public var column: Int
     }
 
-    static let statementStarts: Set<String> = ["select", "count", "explain", "expect"]
-
     /// The rule that ends a complete statement without `;` (scripts and the interactive shell
     /// alike): whether `line`, the next line with something on it, starts a new statement or
     /// a dot-command. Otherwise it continues the statement above (`  order by deadline;`).
     public static func startsStatement(_ line: String) -> Bool {
         let t = line.trimmingCharacters(in: " \t\u{3000}\r")
         if t.hasPrefix(".") { return true }
-        return statementStarts.contains(t.prefix { $0.isLetter }.lowercased())
+        return Keyword(word: t.prefix { $0.isLetter }.lowercased()).map(Keyword.statementStarts.contains) ?? false
     }
 
     /// Whether `line` has nothing on it for the statement rule: empty, or a `--` comment.

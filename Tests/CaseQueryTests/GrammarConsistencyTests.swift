@@ -189,6 +189,51 @@ func references(_ body: String) -> Set<String> {
         #expect(ranges.map { $0.end.column } == [12, 12], "a statement's range ends before its \";\"")
     }
 
+    /// The words the syntactic rules quote are exactly the keyword table's (Keyword.swift), and
+    /// the grammar's header lists the reserved ones and the Chinese aliases as the table has them.
+    @Test func grammarAndKeywordTableNameTheSameWords() throws {
+        var quoted: Set<String> = []
+        for p in syntactic {
+            var rest = Substring(p.body)
+            while let open = rest.firstIndex(of: "\"") {
+                let after = rest[rest.index(after: open)...]
+                guard let close = after.firstIndex(of: "\"") else { break }
+                let word = String(after[..<close])
+                if word.count > 1, word.allSatisfy({ $0.isLetter }) { quoted.insert(word) }
+                rest = after[after.index(after: close)...]
+            }
+        }
+        #expect(quoted == Set(Keyword.allCases.map(\.spelling)),
+                "grammar only: \(quoted.subtracting(Keyword.allCases.map(\.spelling)).sorted()); table only: \(Set(Keyword.allCases.map(\.spelling)).subtracting(quoted).sorted())")
+
+        let header = try #require(grammar.components(separatedBy: "(* ---").first)
+        let reservedLine = try #require(header.components(separatedBy: "bare names in a value:\n").last?
+            .components(separatedBy: "Other words").first)
+        let reserved = Set(reservedLine.split(whereSeparator: { $0.isWhitespace }).map(String.init))
+        #expect(reserved == Set(Keyword.allCases.filter(\.isReserved).map(\.spelling)))
+
+        let aliasText = try #require(header.components(separatedBy: "(whole words only):").last?
+            .components(separatedBy: "Full-width").first)
+        var aliases: [String: [Keyword]] = [:]
+        // `且 = and    为空 = is empty`: a Chinese word, "=", then ASCII keywords up to the next Chinese word.
+        var current: String?
+        for word in aliasText.split(whereSeparator: { $0.isWhitespace }).map(String.init) where word != "=" {
+            if let k = Keyword(word: word), let c = current { aliases[c, default: []].append(k) } else { current = word }
+        }
+        #expect(aliases == Keyword.chineseAliases)
+    }
+
+    /// Every keyword lexes as itself, in any ASCII case, and every alias as the tokens it stands for.
+    @Test func keywordTableDrivesTheLexer() {
+        for k in Keyword.allCases {
+            #expect(Lexer.tokenize(k.spelling.uppercased()).first?.isWord(k) == true, "\(k)")
+        }
+        for (alias, keywords) in Keyword.chineseAliases {
+            let tokens = Lexer.tokenize(alias).filter { $0.kind != .end }
+            #expect(tokens.count == keywords.count && zip(tokens, keywords).allSatisfy { $0.isWord($1) }, "\(alias)")
+        }
+    }
+
     @Test func theCheckerSeesAMismatch() {
         // The extraction itself: a doc comment differing from the grammar must be noticed.
         let doc = "/// expr = and_expr { \"or\" and_expr }\n///      | other ;\nfunc f() {}\n"

@@ -56,6 +56,16 @@ import Testing
                     == [stmt("count cases", 1), stmt("count units ", 2, 3), stmt("count events", 2, 16)])
     }
 
+    /// Every statement start of the keyword table begins a new statement after a complete line
+    /// (pivot was once missing from the splitter's own copy of the list).
+    @Test func everyStatementStartBeginsAStatement() {
+        for k in Keyword.statementStarts {
+            let next = k == .pivot ? "pivot count by unit, status from cases" : k.spelling.uppercased() + " count units"
+            #expect(ScriptSplitter.split("count cases\n" + next).count == 2, "\(k)")
+        }
+        #expect(ScriptSplitter.split("count cases\nwhere unit = x").count == 1)
+    }
+
     @Test func positionsCountFromWhereTheStatementStarts() {
         let start = SourcePosition(line: 20_001, column: 9, offset: 0)
         do {
