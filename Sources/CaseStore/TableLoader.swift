@@ -864,6 +864,7 @@ struct TableLoader {
             lineAtEnd = lineAtEnd - 1 + readers[k].line
         }
         ranges = kept
+        TableLoader.carrySectionKinds(ranges, table: table)
         var rejects: [(offset: Int, bytes: [UInt8])] = []
         var rejected = 0
         issues = []
@@ -930,6 +931,22 @@ struct TableLoader {
             }
         }
         return true
+    }
+
+    /// A section heading's kind across the ranges of a file parsed in parts (files of
+    /// `LoadOptions.parallelLoadThreshold` bytes or more): the rows a range kept before its first
+    /// heading take the kind of the last heading of the ranges before it. `ranges` are joined in
+    /// the table in order.
+    static func carrySectionKinds(_ ranges: [RangeParser], table: Table) {
+        guard ranges.count > 1, ranges.contains(where: { $0.lastHeadingKind != nil }),
+              case .code(let kinds)? = table.storedColumn("kind") else { return }
+        var carried: UInt8?
+        for (i, r) in ranges.enumerated() {
+            if i > 0, let k = carried {
+                for row in r.firstRow..<(r.firstRow + r.rowsBeforeHeading) { kinds.codes[row] = k }
+            }
+            if let k = r.lastHeadingKind { carried = k }
+        }
     }
 
     /// "cases.csv: 3 rows are not cases, skipped: 2 section headings (lines 4, 40), a total (合计) (line 81)".
@@ -1016,6 +1033,11 @@ final class RangeParser {
 
     /// Tells cases from rows that are not (totals, notes, headings); nil keeps every row.
     let filter: RowFilter?
+    /// The kind the range's last section heading named, and how many rows it kept before its
+    /// first heading: in a range parsed apart those rows are under the last heading of the ranges
+    /// before it, and take its kind when the ranges are joined (`TableLoader.carrySectionKinds`).
+    private(set) var lastHeadingKind: UInt8?
+    private(set) var rowsBeforeHeading = 0
     /// Rows skipped as not cases: line and what each is.
     var skipped: [(line: Int, what: String)] = []
 
@@ -1078,8 +1100,12 @@ final class RangeParser {
         // heading, and the kind applies from the next block on.
         let sectionKind = absent.first { $0.spec.name == "kind" && $0.fill == EnumInfo.none }
         var nextKind: UInt8?
+        func heading(_ k: UInt8) {
+            if lastHeadingKind == nil { rowsBeforeHeading = kept }
+            lastHeadingKind = k
+        }
         while !finished && reader.position < end {
-            if let k = nextKind, let p = sectionKind { p.fill = k; nextKind = nil }
+            if let k = nextKind, let p = sectionKind { heading(k); p.fill = k; nextKind = nil }
             // Read a block of rows: their fields, where each starts and ends.
             reader.scratch.removeAll(keepingCapacity: true)
             var n = 0
@@ -1166,6 +1192,8 @@ final class RangeParser {
                 nextProgress = reader.position + (2 << 20)
             }
         }
+        if let k = nextKind { heading(k) }
+        if lastHeadingKind == nil { rowsBeforeHeading = kept }
         self.kept = kept
         if let unique { uniqueKeys = KeyHashes.sorted(unique, from: uniqueStart) }
         guard flush else { return }

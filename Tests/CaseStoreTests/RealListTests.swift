@@ -273,4 +273,37 @@ import Testing
             #expect(e.description.contains("status") && e.description.contains("已答夏"))
         }
     }
+
+    /// A file big enough to be parsed in parts (LoadOptions.parallelLoadThreshold): the heading
+    /// of part one still gives its kind to the rows of part two under it, up to the next heading.
+    @Test func sectionKindsCrossTheSplitOfALargeFile() throws {
+        let dir = NSTemporaryDirectory() + "caseql-sections-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Rows of about 130 bytes; the second heading three quarters of the way down.
+        let rows = (LoadOptions.parallelLoadThreshold / 130) * 5 / 4
+        let second = rows * 3 / 4
+        var text = "2021年建议提案办理情况表,,,\r\n序号,案由,主办单位,办理情况\r\n一、人大代表建议,,,\r\n"
+        for i in 0..<rows {
+            if i == second { text += "二、政协委员提案,,,\r\n" }
+            text += "\(i + 1),关于改进第\(i + 1)号社区停车和公共服务设施布局的意见与建议事项,市住房和城乡建设局,已办结\r\n"
+        }
+        let path = dir + "/cases.csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(text.utf8.count > LoadOptions.parallelLoadThreshold)
+        var options = LoadOptions()
+        options.parallelThreshold = LoadOptions.parallelLoadThreshold
+        let (s, report) = try DatasetLoader.load(path, options: options)
+        let c = s.cases
+        #expect(c.count == rows)
+        #expect(report.files[0].skipped == 2)
+        let kinds = c.code("kind").codes
+        let suggestion = Kind.suggestion.rawValue, proposal = Kind.proposal.rawValue
+        let wrong = (0..<rows).filter { kinds[$0] != ($0 < second ? suggestion : proposal) }
+        #expect(wrong.count == 0, "\(wrong.count) rows of the wrong kind, the first \(wrong.first ?? -1)")
+        // Parsed in one piece, the same kinds.
+        var one = LoadOptions()
+        one.parallelThreshold = Int.max
+        #expect(try DatasetLoader.load(path, options: one).0.cases.code("kind").codes.elementsEqual(kinds))
+    }
 }
