@@ -65,9 +65,8 @@ public struct OfficeView {
         level = c.code("level").codes
         assigned = c.day("assigned_on").values
         signed = c.day("signed_on").values
-        Timeline.prepare(s)
         deadline = c.day("deadline").values
-        originalDeadline = s.originalDeadlines ?? deadline
+        originalDeadline = c.day("original_deadline").values
         replied = c.day("replied_on").values
         closed = c.day("closed_on").values
         let e = s.events

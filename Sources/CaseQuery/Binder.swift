@@ -228,9 +228,6 @@ final class Binder {
         case "days_to_sign":
             let a = table.day("assigned_on").values, s = table.day("signed_on").values
             return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }
-        case "original_deadline":
-            let o = store.originalDeadlines ?? table.day("deadline").values
-            return { o[$0] }
         case "days_to_reply":
             let a = table.day("assigned_on").values, s = table.day("replied_on").values
             return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }

@@ -8,7 +8,7 @@ import Foundation
 public final class Session {
     /// The store queries run on: the loaded one, or as it stood on an earlier as-of date.
     public private(set) var store: CaseStore
-    /// The store as loaded (with current deadlines, see `Timeline.prepare`).
+    /// The store as loaded (with current deadlines, see `CaseStore.settleDeadlines`).
     public private(set) var loadedStore: CaseStore
     public private(set) var engine: Engine
     /// Where results go (`.output`); for one result, the file `.once` named.
@@ -41,7 +41,6 @@ public final class Session {
     private var reading: [String] = []
 
     public init(store: CaseStore = CaseStore(), asOf: Day? = nil) {
-        Timeline.prepare(store)
         loadedStore = store
         self.store = asOf.map { Timeline.asOf(store, $0) } ?? store
         engine = Engine(store: self.store, asOf: asOf)
@@ -69,7 +68,6 @@ public final class Session {
         let (newStore, report) = try DatasetLoader.load(path, options: options)
         lastLoadReport = report
         let params = engine.params, labels = engine.labels
-        Timeline.prepare(newStore)
         loadedStore = newStore
         store = asOf.map { Timeline.asOf(newStore, $0) } ?? newStore
         hasDataset = true

@@ -195,7 +195,10 @@ public enum DatasetLoader {
                 sources = found
                 switch Snapshot.read(directory: dir, dataset: path, sources: found, options: options,
                                      manifest: store.manifest, origin: path) {
-                case .restored(let s, var r): r.fromSnapshot = true; return (s, r)
+                case .restored(let s, var r):
+                    r.fromSnapshot = true
+                    s.settleDeadlines()   // again: the manifest's periods may have changed since
+                    return (s, r)
                 case .none: break
                 case .rejected(let why): snapshotNote = why
                 }
@@ -237,6 +240,7 @@ public enum DatasetLoader {
         if let e = events { try run(e, store.events, EventRowCheck(store: store)) }
         if errorTotal > 0 && !options.lenient { throw LoadError(errors, total: errorTotal) }
         store.link()
+        store.settleDeadlines()
         if let dir = options.cacheDirectory {
             if let sources, report.rejectedTotal == 0 {
                 let saved = Snapshot.save(store, report: report, directory: dir, dataset: path, sources: sources, options: options)
@@ -292,6 +296,7 @@ final class CaseRowCheck: RowCheck {
         // An empty year is the year of assignment; the deadline defaults to the manifest's period
         // for the case's kind and level (three months unless it says otherwise).
         let office = store.manifest.office
+        let calendar = WorkingCalendar(settings: office)
         let kinds = table.code("kind").codes, levels = table.code("level").codes
         guard case .day(let assigned)? = table.storedColumn("assigned_on"),
               case .int(let year)? = table.storedColumn("year"),
@@ -304,7 +309,7 @@ final class CaseRowCheck: RowCheck {
                         guard a != Day.none else { continue }
                         if year[row] == 0 { year[row] = Int32(Day(raw: a).components.year) }
                         if deadline[row] == Day.none {
-                            deadline[row] = office.firstDeadline(kind: kinds[row], level: levels[row], assigned: Day(raw: a)).raw
+                            deadline[row] = office.firstDeadline(kind: kinds[row], level: levels[row], assigned: Day(raw: a), calendar: calendar).raw
                         }
                     }
                 }

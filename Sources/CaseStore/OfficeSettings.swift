@@ -1,6 +1,6 @@
 // The periods and schemes of the office's rules that differ from city to city, read from
-// manifest.json's "rules" object, with DOMAIN.md's defaults. The loader uses the deadline periods;
-// CaseOffice uses the rest.
+// manifest.json's "rules" object, with DOMAIN.md's defaults. The loader uses the deadline periods
+// (first deadline, re-handling, extension: CurrentDeadline.swift); CaseOffice uses the rest.
 
 import Foundation
 
@@ -37,7 +37,7 @@ public struct Period: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The day this period after `day`, for months and calendar days; nil for working days (they
-    /// need a calendar: CaseOffice's WorkingCalendar counts them).
+    /// need a calendar: `WorkingCalendar.end(of:after:)` counts them).
     public func after(_ day: Day) -> Day? {
         switch unit {
         case .months: return day.adding(months: count)
@@ -60,7 +60,7 @@ public struct Period: Sendable, Equatable, CustomStringConvertible {
 /// }
 /// ```
 public struct OfficeSettings: Sendable, Equatable {
-    /// 办理期限: a case's first deadline after its assignment (months or days).
+    /// 办理期限: a case's first deadline after its assignment (months, days or working days).
     public var deadline = Period(3, .months)
     /// The deadline by kind, level or `kind/level` (the most specific wins).
     public var deadlineBy: [String: Period] = [:]
@@ -98,12 +98,12 @@ public struct OfficeSettings: Sendable, Equatable {
     }
 
     /// The first deadline of a case of this kind and level assigned on `assigned`: a fixed date
-    /// if one is set, else the period after the assignment.
-    public func firstDeadline(kind: UInt8, level: UInt8, assigned: Day) -> Day {
+    /// if one is set, else the period after the assignment (working days counted on `calendar`).
+    public func firstDeadline(kind: UInt8, level: UInt8, assigned: Day, calendar: WorkingCalendar) -> Day {
         let keys = Self.keys(kind: kind, level: level)
         for k in keys { if let d = fixedDeadline[k] { return d } }
-        for k in keys { if let p = deadlineBy[k], let d = p.after(assigned) { return d } }
-        return deadline.after(assigned) ?? assigned.adding(months: 3)
+        for k in keys { if let p = deadlineBy[k] { return calendar.end(of: p, after: assigned) } }
+        return calendar.end(of: deadline, after: assigned)
     }
 
     /// Reads the "rules" object of manifest.json (nil: the defaults).
@@ -117,13 +117,10 @@ public struct OfficeSettings: Sendable, Equatable {
         if let bad = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw LoadError("rules: unknown setting \"\(bad)\" (known: \(known.sorted().joined(separator: ", ")))", file: file)
         }
-        func period(_ key: String, _ value: Any?, calendarOK: Bool = true) throws -> Period? {
+        func period(_ key: String, _ value: Any?) throws -> Period? {
             guard let value else { return nil }
             guard let s = value as? String, let p = Period(s) else {
                 throw LoadError("rules: \(key): \"\(value)\" is not a period (expected e.g. 3m, 7d or 5wd)", file: file)
-            }
-            if !calendarOK && p.unit == .workingDays {
-                throw LoadError("rules: \(key): a deadline is set in months or days, not working days", file: file)
             }
             return p
         }
@@ -137,8 +134,8 @@ public struct OfficeSettings: Sendable, Equatable {
             }
             return d
         }
-        if let p = try period("deadline", o["deadline"], calendarOK: false) { deadline = p }
-        for (k, v) in try byKey("deadline_by") { deadlineBy[k] = try period("deadline_by.\(k)", v, calendarOK: false) }
+        if let p = try period("deadline", o["deadline"]) { deadline = p }
+        for (k, v) in try byKey("deadline_by") { deadlineBy[k] = try period("deadline_by.\(k)", v) }
         for (k, v) in try byKey("fixed_deadline") {
             guard let s = v as? String, let d = Day(s) else {
                 throw LoadError("rules: fixed_deadline.\(k): \"\(v)\" is not a date (expected yyyy-mm-dd)", file: file)

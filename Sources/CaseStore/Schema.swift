@@ -33,18 +33,21 @@ public struct FieldSpec: Sendable {
     /// another will do.
     public let required: Bool
     public let help: String
-    /// For a derived field: the stored fields it is computed from (it has no data when a file
+    /// For a derived (or filled) field: the stored fields it is computed from (it has no data when a file
     /// lacks one of them; see `Table.hasData`).
     public let sources: [String]
     /// A column of the file that is no field of the schema, kept as text under its header.
     public let extra: Bool
+    /// Stored, but filled by the loader from its `sources` where the file has no column for it
+    /// (caseql's exports carry it; the data files caseql generates leave it out).
+    public let filled: Bool
 
     public init(_ name: String, _ label: String, _ type: FieldType, aliases: [String] = [],
                 derived: Bool = false, required: Bool = false, sources: [String] = [], extra: Bool = false,
-                help: String = "") {
+                filled: Bool = false, help: String = "") {
         self.name = name; self.label = label; self.type = type; self.aliases = aliases
         self.derived = derived; self.required = required; self.help = help
-        self.sources = sources; self.extra = extra
+        self.sources = sources; self.extra = extra; self.filled = filled
     }
 
     public var spellings: [String] { [name, label] + aliases }
@@ -90,7 +93,9 @@ public enum Schema {
                   help: "(closed_on, else the as-of date) minus assigned_on"),
         FieldSpec("days_to_sign", "签收用时", .int, derived: true, sources: ["signed_on", "assigned_on"], help: "signed_on minus assigned_on"),
         FieldSpec("days_to_reply", "答复用时", .int, derived: true, sources: ["replied_on", "assigned_on"], help: "replied_on minus assigned_on"),
-        FieldSpec("original_deadline", "原办理期限", .date, derived: true, sources: ["deadline"],
+        // Stored: the loader fills it from deadline (before events move that) when the file has no
+        // column for it, so that an export read back keeps a re-handled case's first deadline.
+        FieldSpec("original_deadline", "原办理期限", .date, sources: ["deadline"], filled: true,
                   help: "the deadline as first set; deadline is the current one (after re-handling and extensions)"),
     ]
 

@@ -300,9 +300,6 @@ public final class CaseStore: @unchecked Sendable {
     /// Events of each case, in date order: eventOrder[eventStarts[row]..<eventStarts[row+1]].
     public private(set) var eventStarts: [UInt32] = []
     public private(set) var eventOrder: [UInt32] = []
-    /// Each case's deadline as first set, when `deadline` has been moved to the current one by
-    /// the case's events (CaseOffice does that); nil while `deadline` is still the first one.
-    public var originalDeadlines: [Int32]?
     /// events row → case row (UInt32.max when the case is unknown).
     public private(set) var eventCase: [UInt32] = []
 

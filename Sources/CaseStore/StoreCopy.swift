@@ -34,16 +34,13 @@ extension Table {
 extension CaseStore {
     /// A copy keeping the cases and events where `cases` and `events` say so (all when nil), with
     /// the same manifest, origin and pools, linked. Columns are new: changing them leaves this
-    /// store as it is. `originalDeadlines` follows the kept cases.
+    /// store as it is.
     public func copy(keepingCases cases: [Bool]? = nil, events: [Bool]? = nil) -> CaseStore {
         pools.materializeAll()
         let s = CaseStore(pools: pools, cases: self.cases.copy(keeping: cases),
                           units: units.copy(keeping: nil), events: self.events.copy(keeping: events))
         s.manifest = manifest
         s.origin = origin
-        if let o = originalDeadlines {
-            s.originalDeadlines = cases.map { keep in o.indices.filter { keep[$0] }.map { o[$0] } } ?? o
-        }
         s.link()
         return s
     }

@@ -9,7 +9,6 @@ import CaseStore
 
 private func rate(_ name: String, _ edits: [String: String]) throws -> (Int, Int, Cell) {
     let s = try Mini.store(edits)
-    Timeline.prepare(s)
     let r = DomainRules.rate(name)!
     let (n, d) = r.count(0..<s.cases.count, s, asOf: s.defaultAsOf)
     guard case .rows(let rows) = try Engine(store: s).run(try Parser.parse("select \(name) from cases")) else { return (n, d, .null) }

@@ -11,6 +11,8 @@ import Testing
 // - < <= > >= and between never match an empty date; = and != treat empty as its own value;
 // - `not` is plain boolean negation;
 // - a list field (co_units, cosigners) matches when any ;-separated element does;
+// - deadline is the current one: a case re-handled (a rehandle event) has one month after its
+//   last rehandle event (month ends clamped), set by an UPDATE before the queries (`currentDeadline`);
 // - overdue = status not in (replied, closed) and deadline != '' and deadline < the as-of date;
 // - completion_rate = closed / all, face_to_face_rate = (meeting, visit, site) / all,
 //   satisfaction_rate = (satisfied + basic) / answered, strict_satisfaction_rate = satisfied / answered.
@@ -378,7 +380,15 @@ enum Sqlite {
         return nil
     }
 
-    /// Runs the statements over cases.csv and events.csv imported as tables `cases` and `events`; stdout.
+    /// DOMAIN.md's re-handling rule in SQL, apart from the engine's: the deadline of a case with a
+    /// rehandle event is one month after the last one (Jan 31 + 1 month = the last day of February).
+    /// The generator makes no extend events.
+    static let currentDeadline = """
+        UPDATE cases SET deadline = (SELECT min(date(r, 'start of month', '+1 month', '+' || (CAST(strftime('%d', r) AS INTEGER) - 1) || ' days'), date(r, 'start of month', '+2 months', '-1 day')) FROM (SELECT max(date) AS r FROM events WHERE events.case_id = cases.id AND events.action = 'rehandle')) WHERE EXISTS (SELECT 1 FROM events WHERE events.case_id = cases.id AND events.action = 'rehandle');
+        """
+
+    /// Runs the statements over cases.csv and events.csv imported as tables `cases` and `events`
+    /// (deadline made the current one first); stdout.
     static func run(sqlite: String, csv: String, events: String, units: String? = nil, script: String, dir: String) throws -> String {
         let scriptPath = dir + "/queries.sql", outPath = dir + "/out.txt", errPath = dir + "/err.txt"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
@@ -388,7 +398,8 @@ enum Sqlite {
         p.executableURL = URL(fileURLWithPath: sqlite)
         p.arguments = [":memory:", "-cmd", ".mode csv", "-cmd", ".import \(csv) cases", "-cmd", ".import \(events) events"]
             + (units.map { ["-cmd", ".import \($0) units", "-cmd", "CREATE INDEX units_name ON units(name)"] } ?? [])
-            + ["-cmd", "CREATE INDEX events_case ON events(case_id)", "-cmd", "CREATE INDEX cases_id ON cases(id)", "-cmd", ".mode list",
+            + ["-cmd", "CREATE INDEX events_case ON events(case_id)", "-cmd", "CREATE INDEX cases_id ON cases(id)",
+               "-cmd", currentDeadline, "-cmd", ".mode list",
                        "-cmd", ".separator |", "-cmd", ".nullvalue NULL", ".read \(scriptPath)"]
         p.standardOutput = FileHandle(forWritingAtPath: outPath)
         p.standardError = FileHandle(forWritingAtPath: errPath)

@@ -33,7 +33,7 @@ struct FileSink {
     }
 
     mutating func header(_ specs: [FieldSpec]) {
-        for s in specs where !s.derived { writer.field(s.name) }
+        for s in specs where !s.derived && !s.filled { writer.field(s.name) }
         endRow()
     }
 

@@ -11,7 +11,7 @@ struct RowBuilder {
     private var ends: [Int]
 
     init(_ specs: [FieldSpec]) {
-        self.specs = specs.filter { !$0.derived }
+        self.specs = specs.filter { !$0.derived && !$0.filled }
         starts = Array(repeating: 0, count: self.specs.count)
         ends = starts
         buffer.reserveCapacity(1024)

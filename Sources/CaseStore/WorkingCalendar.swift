@@ -2,8 +2,6 @@
 // plus the make-up working days (调休上班) on weekends. The years the State Council has published
 // ship in OfficialCalendars; a dataset adds others in manifest.json (rules.calendar).
 
-import CaseStore
-
 /// The official holidays and make-up working days of the years it knows.
 public struct WorkingCalendar: Sendable {
     /// Days off that would otherwise be working days (and the days of each holiday span).

@@ -5,8 +5,6 @@
 // rebuilding, list the days in the dataset's manifest.json (rules.calendar.holidays / workdays /
 // source).
 
-import CaseStore
-
 enum OfficialCalendars {
     static let sources = [
         "国务院办公厅关于2020年部分节假日安排的通知（国办发明电〔2019〕16号，2019-11-21）",
