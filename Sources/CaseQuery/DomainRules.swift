@@ -34,7 +34,7 @@ public struct DomainRate: Sendable {
     /// How a rate is decided for a row.
     enum Basis: Sendable {
         /// One enum column decides both parts: which codes count in each (EnumInfo.none for empty).
-        case codes(field: String, numerator: @Sendable (UInt8) -> Bool, denominator: @Sendable (UInt8) -> Bool)
+        case codes(field: FieldName, numerator: @Sendable (UInt8) -> Bool, denominator: @Sendable (UInt8) -> Bool)
         /// Several fields (or the events) decide: the tests are made for a store and an as-of date.
         case rows(@Sendable (CaseStore, Day) -> RowTests)
     }
@@ -61,7 +61,7 @@ public struct DomainRate: Sendable {
 
     /// When one enum column decides the rate: the column and 256-entry tables of which codes
     /// count in the numerator and the denominator (for the aggregates' fast path).
-    public var codeTables: (field: String, numerator: [Bool], denominator: [Bool])? {
+    public var codeTables: (field: FieldName, numerator: [Bool], denominator: [Bool])? {
         guard case .codes(let field, let num, let den) = basis else { return nil }
         return (field, DomainRules.table(num), DomainRules.table(den))
     }
@@ -145,10 +145,10 @@ public enum DomainRules {
     public static func rehandled(_ store: CaseStore) -> [Bool] {
         let n = store.cases.count
         var out = [Bool](repeating: false, count: n)
-        let status = store.cases.code("status").codes
+        let status = store.cases.code(.status).codes
         for r in 0..<n where status[r] == Status.rehandling.rawValue { out[r] = true }
         if store.events.count > 0 {
-            let action = store.events.code("action").codes
+            let action = store.events.code(.action).codes
             let rehandle = EventAction.rehandle.rawValue
             for (e, c) in store.eventCase.enumerated() where c != UInt32.max && action[e] == rehandle { out[Int(c)] = true }
         }
@@ -179,49 +179,49 @@ public enum DomainRules {
         DomainRate(name: "completion_rate", label: "办结率", aliases: [],
                    numerator: "closed", denominator: "all cases",
                    source: "\(notice) 要求三（办结率 100%）",
-                   basis: .codes(field: "status", numerator: { isClosed(status: $0) }, denominator: { _ in true })),
+                   basis: .codes(field: .status, numerator: { isClosed(status: $0) }, denominator: { _ in true })),
         DomainRate(name: "face_to_face_rate", label: "面商率", aliases: [],
                    numerator: "contact is meeting, visit or site", denominator: "all cases",
                    source: "\(notice) 要求三（面商率 100%）",
-                   basis: .codes(field: "contact", numerator: { isFaceToFace(contact: $0) }, denominator: { _ in true })),
+                   basis: .codes(field: .contact, numerator: { isFaceToFace(contact: $0) }, denominator: { _ in true })),
         DomainRate(name: "satisfaction_rate", label: "满意（含基本满意）率", aliases: ["满意率", "满意含基本满意率"],
                    numerator: "satisfied or basic", denominator: "cases with a satisfaction answer",
                    source: "\(notice) 要求三（满意率不低于 98.5%）; reports count 基本满意 as satisfied",
-                   basis: .codes(field: "satisfaction", numerator: { isSatisfiedOrBasic(satisfaction: $0) },
+                   basis: .codes(field: .satisfaction, numerator: { isSatisfiedOrBasic(satisfaction: $0) },
                                  denominator: { $0 != EnumInfo.none })),
         DomainRate(name: "strict_satisfaction_rate", label: "严格满意率", aliases: ["仅满意率"],
                    numerator: "satisfied", denominator: "cases with a satisfaction answer",
                    source: "DOMAIN.md (the strict rate, 满意 only)",
-                   basis: .codes(field: "satisfaction", numerator: { $0 == Satisfaction.satisfied.rawValue },
+                   basis: .codes(field: .satisfaction, numerator: { $0 == Satisfaction.satisfied.rawValue },
                                  denominator: { $0 != EnumInfo.none })),
         DomainRate(name: "basic_satisfaction_rate", label: "基本满意率", aliases: [],
                    numerator: "basic", denominator: "cases with a satisfaction answer",
                    source: "DOMAIN.md (shown beside 满意（含基本满意）率)",
-                   basis: .codes(field: "satisfaction", numerator: { $0 == Satisfaction.basic.rawValue },
+                   basis: .codes(field: .satisfaction, numerator: { $0 == Satisfaction.basic.rawValue },
                                  denominator: { $0 != EnumInfo.none })),
         DomainRate(name: "reply_rate", label: "办复率", aliases: ["答复率"],
                    numerator: "replied or closed", denominator: "all cases",
                    source: "DOMAIN.md; 各地建议提案办理工作规定（办复率）",
-                   basis: .codes(field: "status", numerator: { isAnswered(status: $0) }, denominator: { _ in true })),
+                   basis: .codes(field: .status, numerator: { isAnswered(status: $0) }, denominator: { _ in true })),
         DomainRate(name: "on_time_reply_rate", label: "按期办复率", aliases: ["按时办复率"],
                    numerator: "answered with replied_on on or before the current deadline", denominator: "answered (replied or closed, with a reply date)",
                    source: "DOMAIN.md; 各地建议提案办理工作规定（按期办复率）",
                    basis: .rows { store, _ in
-                       let s = store.cases.code("status").codes
-                       let rep = store.cases.day("replied_on").values, d = store.cases.day("deadline").values
+                       let s = store.cases.code(.status).codes
+                       let rep = store.cases.day(.repliedOn).values, d = store.cases.day(.deadline).values
                        return DomainRate.RowTests(numerator: { !isLate(replied: rep[$0], deadline: d[$0]) },
                                        denominator: { isAnswered(status: s[$0]) && rep[$0] != Day.none })
                    }),
         DomainRate(name: "resolution_rate", label: "解决率", aliases: [],
                    numerator: "class A or B", denominator: "cases with a resolution class",
                    source: "DOMAIN.md; 各地建议提案办理工作规定（解决率：A 类 + B 类）",
-                   basis: .codes(field: "resolution", numerator: { isResolved(resolution: $0) }, denominator: { $0 != EnumInfo.none })),
+                   basis: .codes(field: .resolution, numerator: { isResolved(resolution: $0) }, denominator: { $0 != EnumInfo.none })),
         DomainRate(name: "first_satisfaction_rate", label: "初次满意率", aliases: [],
                    numerator: "satisfied or basic at the first feedback (never sent back for re-handling)",
                    denominator: "cases with a satisfaction answer",
                    source: "DOMAIN.md; 各地建议提案办理工作规定（初次满意率）",
                    basis: .rows { store, _ in
-                       let sat = store.cases.code("satisfaction").codes
+                       let sat = store.cases.code(.satisfaction).codes
                        let again = rehandled(store)
                        return DomainRate.RowTests(numerator: { isSatisfiedOrBasic(satisfaction: sat[$0]) && !again[$0] },
                                        denominator: { sat[$0] != EnumInfo.none })

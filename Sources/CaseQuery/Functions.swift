@@ -98,7 +98,7 @@ extension Binder {
             throw QueryError("\(fn.rawValue) takes a date; `\(f.qualifiedName)` is \(f.spec.type.name)", at: id.range)
         }
         let name = "\(fn.rawValue)(\(f.qualifiedName))"
-        let spec = FieldSpec(name, "\(f.spec.label)\(fn.label)", fn.type, derived: true)
+        let spec = FieldSpec(FieldName(name), "\(f.spec.label)\(fn.label)", fn.type, derived: true)
         let computed = Computed(int: { fn.key(g($0)) }, cellOfInt: { fn.cell($0) })
         return BoundField(spec: spec, column: nil, range: range, computed: computed)
     }

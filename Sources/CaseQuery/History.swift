@@ -24,7 +24,7 @@ struct History {
 
     func historyField(_ id: Identifier) throws -> String {
         let f = try binder.field(id)
-        guard f.name == "unit" || f.name == "status" else {
+        guard f.name == .unit || f.name == .status else {
             throw QueryError("history is kept for unit and status, not `\(f.name)`", at: id.range)
         }
         return f.name
@@ -62,13 +62,13 @@ struct History {
         let field = try historyField(id)
         let n = binder.n
         let eventCase = store.eventCase
-        if field == "unit" {
+        if field == .unit {
             let codes = try values.map(unitCode)
             let names = codes.map { "\"\(store.pools.units[$0])\"" }.joined(separator: ", ")
             return .index("history: unit was \(names) (events by unit)") { [store, binder] in
                 var b = Bitmap(count: n)
-                let now = binder.indexes.postings("unit")
-                let byUnit = store.events.indexes.postings("unit")
+                let now = binder.indexes.postings(.unit)
+                let byUnit = store.events.indexes.postings(.unit)
                 for c in codes {
                     for r in now.rows(of: Int(c)) { b.insert(Int(r)) }
                     for e in byUnit.rows(of: Int(c)) where eventCase[Int(e)] != UInt32.max { b.insert(Int(eventCase[Int(e)])) }
@@ -80,8 +80,8 @@ struct History {
         let actions = EventAction.allCases.filter { a in History.status(after: a).map { codes.contains($0.rawValue) } ?? false }
         let names = codes.map { Status.info.token($0) }.joined(separator: ", ")
         return .index("history: status was \(names) (events by action)") { [store, binder] in
-            var b = binder.indexes.rows("status", codes: codes.map { Int($0) })
-            let caseRows = store.events.indexes.rows("action", codes: actions.map { Int($0.rawValue) })
+            var b = binder.indexes.rows(.status, codes: codes.map { Int($0) })
+            let caseRows = store.events.indexes.rows(.action, codes: actions.map { Int($0.rawValue) })
             caseRows.forEach { e in if eventCase[e] != UInt32.max { b.insert(Int(eventCase[e])) } }
             return b
         }
@@ -98,14 +98,14 @@ struct History {
         try requireCases(range)
         let field = try historyField(id)
         let day = try dayValue(on)
-        let evDate = store.events.day("date").values
-        let evAction = store.events.code("action").codes
-        let evUnit = store.events.text("unit").codes
-        let assigned = binder.table.day("assigned_on").values
-        let caseUnit = binder.table.text("unit").codes
+        let evDate = store.events.day(.date).values
+        let evAction = store.events.code(.action).codes
+        let evUnit = store.events.text(.unit).codes
+        let assigned = binder.table.day(.assignedOn).values
+        let caseUnit = binder.table.text(.unit).codes
         let store = self.store
         let none = Day.none
-        if field == "unit" {
+        if field == .unit {
             let codes = Set(try values.map(unitCode))
             let names = codes.map { "\"\(store.pools.units[$0])\"" }.sorted().joined(separator: ", ")
             let assign = EventAction.assign.rawValue, reassign = EventAction.reassign.rawValue
@@ -126,8 +126,8 @@ struct History {
         let codes = Set(try values.map(statusCode))
         let names = codes.sorted().map { Status.info.token($0) }.joined(separator: ", ")
         let dates: [(column: [Int32], status: Status)] = [
-            (binder.table.day("closed_on").values, .closed), (binder.table.day("replied_on").values, .replied),
-            (binder.table.day("signed_on").values, .signed), (assigned, .assigned),
+            (binder.table.day(.closedOn).values, .closed), (binder.table.day(.repliedOn).values, .replied),
+            (binder.table.day(.signedOn).values, .signed), (assigned, .assigned),
         ]
         return .scan("history: status was \(names) on \(Day(raw: day)) (each case's events)") { row in
             var status: UInt8? = nil
@@ -154,10 +154,10 @@ struct History {
         let after = try f.after.map(dayValue), before = try f.before.map(dayValue)
         let during = try f.during.map { (try dayValue($0.0), try dayValue($0.1)) }
         let by = try f.by.map(unitCode)
-        let evDate = store.events.day("date").values
-        let evUnit = store.events.text("unit").codes
-        let evAction = store.events.code("action").codes
-        let caseUnit = binder.table.text("unit").codes
+        let evDate = store.events.day(.date).values
+        let evUnit = store.events.text(.unit).codes
+        let evAction = store.events.code(.action).codes
+        let caseUnit = binder.table.text(.unit).codes
         var text = "history: \(field) changed"
         func dateOK(_ d: Int32) -> Bool {
             if let a = after, !(d > a) { return false }
@@ -170,7 +170,7 @@ struct History {
         if let (x, y) = during { text += " during (\(Day(raw: x)), \(Day(raw: y)))" }
         if let b = by { text += " by \"\(store.pools.units[b])\"" }
         let store = self.store
-        if field == "status" {
+        if field == .status {
             let from = try f.from.map(statusCode), to = try f.to.map(statusCode)
             if let x = from { text += " from \(Status.info.token(x))" }
             if let y = to { text += " to \(Status.info.token(y))" }

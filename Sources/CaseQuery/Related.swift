@@ -36,7 +36,7 @@ extension Binder {
     func unitRowOfCode() -> [Int32] {
         let units = store.units
         var rowOf = [Int32](repeating: -1, count: store.pools.units.count)
-        let codes = units.text("name").codes
+        let codes = units.text(.name).codes
         for r in 0..<units.count where Int(codes[r]) < rowOf.count && codes[r] != 0 { rowOf[Int(codes[r])] = Int32(r) }
         return rowOf
     }
@@ -48,7 +48,7 @@ extension Binder {
         switch (table.name, target) {
         case ("cases", "units"?):
             let rowOf = unitRowOfCode()
-            let unit = table.text("unit").codes
+            let unit = table.text(.unit).codes
             return Relation(prefix: prefix, binder: subBinder("units")) { r in Int(rowOf[Int(unit[r])]) }
         case ("events", "cases"?):
             let caseOf = store.eventCase
@@ -80,10 +80,10 @@ extension Binder {
         case ("units", "cases"):
             let rowOf = unitRowOfCode()
             let cases = subBinder("cases", kind: s.kind)
-            cases.outer = "unit"
-            let unit = cases.table.text("unit").codes
+            cases.outer = FieldName.unit.rawValue
+            let unit = cases.table.text(.unit).codes
             var within = Bitmap(count: cases.n, filled: true)
-            if let k = s.kind { within = cases.indexes.rows("kind", codes: [Int(k.rawValue)]) }
+            if let k = s.kind { within = cases.indexes.rows(.kind, codes: [Int(k.rawValue)]) }
             return Children(name: s.names[0], binder: cases, parent: { r in Int(rowOf[Int(unit[r])]) }, within: within)
         default:
             throw QueryError("\(source.name) have no related \(s.names[0]): cases have events, units have cases", at: id.range)
@@ -123,7 +123,7 @@ extension Binder {
         let counts = try childCounts(c, filter)
         let box = LazyBox(counts)
         let name = "count(\(c.name)" + (filter.map { " where " + $0.shape } ?? "") + ")"
-        let spec = FieldSpec(name, name, .int, derived: true)
+        let spec = FieldSpec(FieldName(name), name, .int, derived: true)
         return BoundField(spec: spec, column: nil, range: range,
                           computed: Computed(int: { box.value[$0] }, cellOfInt: { .int(Int($0)) }))
     }

@@ -33,7 +33,7 @@ public struct SourceInfo {
     /// Default columns when a query names none.
     var defaultFields: [String] {
         switch table.name {
-        case "cases": return ["id", "kind", "unit", "status", "deadline", "title"]
+        case "cases": return [FieldName.id, .kind, .unit, .status, .deadline, .title].map(\.rawValue)
         default: return table.specs.filter { !$0.derived }.map(\.name)
         }
     }

@@ -195,12 +195,12 @@ public final class Completer {
         switch spec.type {
         case .enumeration(let info):
             var v = info.tokens + info.labels
-            if spec.name == "status" { v += [DerivedStatus.overdue.token, DerivedStatus.overdue.label] }
+            if spec.name == .status { v += [DerivedStatus.overdue.token, DerivedStatus.overdue.label] }
             return v
         case .bool: return [YesNo.yes[0], YesNo.no[0]]
         case .text, .textList:
             let store = session.store
-            guard spec.name != "title" && spec.name != "id" else { return [] }
+            guard spec.name != .title && spec.name != .id else { return [] }
             // The values rows have, from the field's index (built once, shared with queries).
             let table = store.cases.column(spec.name) != nil ? store.cases : store.units
             let pool: StringPool

@@ -592,7 +592,7 @@ public enum DotCommands {
             for f in specs {
                 var line = "  " + f.name.padding(toLength: w, withPad: " ", startingAt: 0) + "  "
                 line += f.type.name.padding(toLength: tw, withPad: " ", startingAt: 0) + "  " + f.label
-                if f.derived { line += "  (derived: \(f.help))" } else if f.filled { line += "  (\(f.help); from \(f.sources.joined(separator: ", ")) when the file has no column)" }
+                if f.derived { line += "  (derived: \(f.help))" } else if f.filled { line += "  (\(f.help); from \(f.sources.map(\.rawValue).joined(separator: ", ")) when the file has no column)" }
                 if case .enumeration(let info) = f.type {
                     line += "  [" + info.values.map { "\($0.token) \($0.label)" }.joined(separator: ", ") + "]"
                 }

@@ -630,7 +630,7 @@ struct TableRenderer {
 
     /// Columns never cut by name: the case id and the status.
     static func isWhole(_ column: ResultColumn) -> Bool {
-        ["id", "case_id", "status"].contains(column.name.lowercased())
+        [FieldName.id, .caseID, .status].contains { $0 == column.name.lowercased() }
     }
 
     /// Whether every non-empty cell of the first `rows` rows of column `c` is a date.

@@ -83,8 +83,8 @@ public final class Session {
     /// types, so the first question does not wait. Scripts build only what they use.
     public func warmIndexes() {
         store.cases.indexes.warmInBackground(
-            postings: ["kind", "unit", "status", "key_supervised", "level", "contact"],
-            sorted: ["deadline", "assigned_on"], bigramsOf: ["title"])
+            postings: [FieldName.kind, .unit, .status, .keySupervised, .level, .contact].map(\.rawValue),
+            sorted: [FieldName.deadline, .assignedOn].map(\.rawValue), bigramsOf: [FieldName.title.rawValue])
     }
 
     // MARK: running text

@@ -544,3 +544,16 @@ public final class BigramIndex: @unchecked Sendable {
     var footprint: Int { lists.count * 48 + lists.values.reduce(0) { $0 + $1.capacity * 4 } }
 }
 
+
+// The same questions by key: what code uses (a key that names no field fails to compile).
+extension TableIndexes {
+    public func rows(_ key: FieldName, codes: some Sequence<Int>) -> Bitmap { rows(key.rawValue, codes: codes) }
+    public func rows(_ key: FieldName, codes: [Int], within: Bitmap?) -> Bitmap { rows(key.rawValue, codes: codes, within: within) }
+    public func rowsAnswered(_ key: FieldName, codes: [Int], within: Bitmap?) -> (rows: Bitmap, method: Method) {
+        rowsAnswered(key.rawValue, codes: codes, within: within)
+    }
+    public func worthBuilding(_ key: FieldName) -> Bool { worthBuilding(key.rawValue) }
+    public func holds(_ key: FieldName, code: UInt32) -> Bool { holds(key.rawValue, code: code) }
+    public func postings(_ key: FieldName) -> Postings { postings(key.rawValue) }
+    public func sorted(_ key: FieldName) -> SortedIndex { sorted(key.rawValue) }
+}

@@ -94,7 +94,7 @@ public final class Table: @unchecked Sendable {
     /// filled), or a derived field whose sources all have data. False for unknown names.
     public func hasData(_ field: String) -> Bool {
         guard let spec = specs.first(where: { $0.name == field }) else { return false }
-        if spec.derived { return spec.sources.allSatisfy { hasData($0) } }
+        if spec.derived { return spec.sources.allSatisfy { hasData($0.rawValue) } }
         return !absentFields.contains(field)
     }
 
@@ -103,7 +103,7 @@ public final class Table: @unchecked Sendable {
     @discardableResult
     func addExtraField(_ header: String, help: String = "a column of the file, kept as text") -> FieldSpec {
         precondition(columns[header] == nil)
-        let spec = FieldSpec(header, header, .text, extra: true, help: help)
+        let spec = FieldSpec(FieldName(header), header, .text, extra: true, help: help)
         specs.append(spec)
         let column = Table.makeColumn(spec, table: name, pools: pools)
         if case .text(let c) = column { c.codes = Array(repeating: 0, count: count) }
@@ -135,6 +135,16 @@ public final class Table: @unchecked Sendable {
         guard case .int(let c)? = stored(name) else { preconditionFailure("\(name) is not an int") }
         return c
     }
+
+    // The same, by key: what code uses (a key that names no field fails to compile).
+    public func column(_ key: FieldName) -> ColumnRef? { column(key.rawValue) }
+    public func hasData(_ key: FieldName) -> Bool { hasData(key.rawValue) }
+    public func text(_ key: FieldName) -> TextColumn { text(key.rawValue) }
+    public func list(_ key: FieldName) -> ListColumn { list(key.rawValue) }
+    public func code(_ key: FieldName) -> CodeColumn { code(key.rawValue) }
+    public func bool(_ key: FieldName) -> BoolColumn { bool(key.rawValue) }
+    public func day(_ key: FieldName) -> DayColumn { day(key.rawValue) }
+    public func int(_ key: FieldName) -> IntColumn { int(key.rawValue) }
 
     /// Drops rows from `count` on (used to undo a half-appended row).
     func truncate(to n: Int) {
@@ -210,10 +220,7 @@ public final class Pools: @unchecked Sendable {
 
     /// Fields kept as bytes at load and interned on first use: nearly one distinct value per row.
     static func defers(field: String, table: String) -> Bool {
-        switch (table, field) {
-        case ("cases", "id"), ("cases", "proposer"), ("cases", "cosigners"): return true
-        default: return false
-        }
+        table == "cases" && [FieldName.id, .proposer, .cosigners].contains { $0 == field }
     }
 
     /// Notes a column that holds pending cells.
@@ -249,11 +256,12 @@ public final class Pools: @unchecked Sendable {
     }
 
     func pool(for field: String, table: String) -> StringPool {
-        switch (table, field) {
-        case ("cases", "id"), ("events", "case_id"): return ids
-        case ("cases", "unit"), ("cases", "co_units"), ("units", "name"), ("events", "unit"): return units
-        case ("cases", "proposer"), ("cases", "cosigners"): return people
-        case ("cases", "title"): return titles
+        let key = FieldName(field)
+        switch (table, key) {
+        case ("cases", .id), ("events", .caseID): return ids
+        case ("cases", .unit), ("cases", .coUnits), ("units", .name), ("events", .unit): return units
+        case ("cases", .proposer), ("cases", .cosigners): return people
+        case ("cases", .title): return titles
         default: return other
         }
     }
@@ -326,7 +334,7 @@ public final class CaseStore: @unchecked Sendable {
 
     /// id pool code → case row, made on first use (the ids are interned then).
     func rowsOfIDs() -> [UInt32] {
-        let ids = cases.text("id").codes
+        let ids = cases.text(.id).codes
         rowOfIDLock.lock(); defer { rowOfIDLock.unlock() }
         if let r = rowOfID { return r }
         var r = Array(repeating: UInt32.max, count: pools.ids.count)
@@ -349,8 +357,8 @@ public final class CaseStore: @unchecked Sendable {
             return
         }
         let rowOfID = rowsOfIDs()
-        let evCase = events.text("case_id").codes
-        let evDate = events.day("date").values
+        let evCase = events.text(.caseID).codes
+        let evDate = events.day(.date).values
         eventCase = evCase.map { Int($0) < rowOfID.count ? rowOfID[Int($0)] : UInt32.max }
         var counts = Array(repeating: UInt32(0), count: cases.count + 1)
         for c in eventCase where c != UInt32.max { counts[Int(c) + 1] += 1 }

@@ -65,9 +65,9 @@ import Testing
         defer { for d in [plain, wider] { try? FileManager.default.removeItem(atPath: d) } }
         try DatasetGenerator(cases: 300, seed: 4).write(to: plain)
         var g = DatasetGenerator(cases: 300, seed: 4)
-        g.caseFields.insert(FieldSpec("district", "区县", .text), at: 3)
+        g.caseFields.insert(FieldSpec(FieldName("district"), "区县", .text), at: 3)
         g.caseFields.swapAt(1, 20)
-        g.eventFields.insert(FieldSpec("operator", "经办人", .text), at: 1)
+        g.eventFields.insert(FieldSpec(FieldName("operator"), "经办人", .text), at: 1)
         try g.write(to: wider)
         for (file, extra) in [("cases.csv", "district"), ("events.csv", "operator")] {
             let a = try ReadTable(path: plain + "/" + file), b = try ReadTable(path: wider + "/" + file)
