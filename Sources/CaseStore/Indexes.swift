@@ -406,52 +406,30 @@ public final class TableIndexes: @unchecked Sendable {
         return s
     }
 
-    /// The bigram index of a text column's pool.
+    /// The bigram index of a text column's pool, built now if need be (outside the lock, so
+    /// that questions answered meanwhile by a scan or by other indexes do not wait for it).
     public func bigrams(_ pool: StringPool) -> BigramIndex {
-        lock.lock(); defer { lock.unlock() }
         let key = ObjectIdentifier(pool)
-        if let b = bigramCache[key] { return b }
+        lock.lock()
+        if let b = bigramCache[key] { lock.unlock(); return b }
+        lock.unlock()
         let b = BigramIndex(pool: pool)
+        lock.lock(); defer { lock.unlock() }
+        if let other = bigramCache[key] { return other }
         bigramCache[key] = b
         return b
     }
 
-    /// Codes of the distinct strings of a pool that contain `needle` (as `BigramIndex.codes`).
-    /// Without a bigram index built yet and for a needle without letter case (Chinese, digits),
-    /// a pass of memmem over the pool's bytes answers at once; the index is built for the rest.
+    /// Codes of the distinct strings of a pool that contain `needle`, ascending (`TextNeedle`
+    /// says what matches). From the bigram index when it is built and narrows the search, else by
+    /// one pass over the pool's bytes. A script's questions never wait for the index to be built:
+    /// the interactive shell builds it in the background (`warmInBackground`).
     public func codes(containing needle: String, in pool: StringPool) -> [UInt32] {
         lock.lock()
         let built = bigramCache[ObjectIdentifier(pool)]
         lock.unlock()
-        if let built { return built.codes(containing: needle) }
-        let caseless = needle.lowercased() == needle && needle.uppercased() == needle
-        guard caseless, !needle.isEmpty else { return bigrams(pool).codes(containing: needle) }
-        var n = needle
-        return n.withUTF8 { p -> [UInt32] in
-            var out: [UInt32] = []
-            for code in 0..<UInt32(pool.count) {
-                let hit = pool.withBytes(code) { b -> Bool in
-                    TableIndexes.find(p, in: b)
-                }
-                if hit && pool[code].contains(needle) { out.append(code) }
-            }
-            return out
-        }
-    }
-
-    /// Whether `needle` occurs in `hay` (memchr for its first byte, then memcmp).
-    static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Bool {
-        let m = needle.count, n = hay.count
-        guard m > 0, n >= m, let h = hay.baseAddress, let nd = needle.baseAddress else { return m == 0 }
-        let first = Int32(nd[0])
-        var i = 0
-        while i <= n - m {
-            guard let hit = memchr(h + i, first, n - m - i + 1) else { return false }
-            let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - h
-            if memcmp(h + at, nd, m) == 0 { return true }
-            i = at + 1
-        }
-        return false
+        if let built, let codes = built.codes(containing: needle) { return codes }
+        return TextNeedle(needle).codes(in: pool)
     }
 
     /// Builds, on another thread, the indexes most questions need (kind, unit, status, deadline,
@@ -484,66 +462,6 @@ public final class TableIndexes: @unchecked Sendable {
             + bigramCache.values.reduce(0) { $0 + $1.footprint }
     }
 }
-
-/// Pairs of adjacent characters (Unicode scalars) → the pool codes of the distinct strings holding
-/// them. A substring of two or more characters is answered by intersecting its bigrams' lists,
-/// then checking the few candidates.
-public final class BigramIndex: @unchecked Sendable {
-    let pool: StringPool
-    private var lists: [UInt64: [UInt32]] = [:]
-
-    init(pool: StringPool) {
-        self.pool = pool
-        for code in 0..<pool.count {
-            let scalars = Array(pool[UInt32(code)].unicodeScalars)
-            guard scalars.count >= 2 else { continue }
-            var seen = Set<UInt64>()
-            for i in 0..<(scalars.count - 1) {
-                let key = BigramIndex.key(scalars[i], scalars[i + 1])
-                if seen.insert(key).inserted { lists[key, default: []].append(UInt32(code)) }
-            }
-        }
-    }
-
-    static func key(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 {
-        UInt64(BigramIndex.fold(a).value) << 32 | UInt64(BigramIndex.fold(b).value)
-    }
-    /// ASCII letters compare case-insensitively.
-    static func fold(_ s: Unicode.Scalar) -> Unicode.Scalar {
-        (65...90).contains(s.value) ? Unicode.Scalar(s.value + 32)! : s
-    }
-
-    /// Codes of the distinct strings containing `needle` (verified), ascending.
-    /// ASCII letters match case-insensitively.
-    public func codes(containing needle: String) -> [UInt32] {
-        let scalars = Array(needle.unicodeScalars)
-        let lowered = needle.lowercased()
-        func verify(_ code: UInt32) -> Bool { pool[code].lowercased().contains(lowered) }
-        if scalars.count < 2 {
-            return (0..<UInt32(pool.count)).filter { needle.isEmpty || verify($0) }
-        }
-        var candidate: [UInt32]? = nil
-        var keys = Set<UInt64>()
-        for i in 0..<(scalars.count - 1) { keys.insert(BigramIndex.key(scalars[i], scalars[i + 1])) }
-        // Shortest lists first.
-        for key in keys.sorted(by: { (lists[$0]?.count ?? 0) < (lists[$1]?.count ?? 0) }) {
-            guard let list = lists[key] else { return [] }
-            if let c = candidate {
-                var out: [UInt32] = []
-                var i = 0, j = 0
-                while i < c.count && j < list.count {
-                    if c[i] == list[j] { out.append(c[i]); i += 1; j += 1 } else if c[i] < list[j] { i += 1 } else { j += 1 }
-                }
-                candidate = out
-            } else { candidate = list }
-            if candidate!.isEmpty { return [] }
-        }
-        return (candidate ?? []).filter(verify)
-    }
-
-    var footprint: Int { lists.count * 48 + lists.values.reduce(0) { $0 + $1.capacity * 4 } }
-}
-
 
 // The same questions by key: what code uses (a key that names no field fails to compile).
 extension TableIndexes {
