@@ -145,16 +145,16 @@ public enum Checker {
         switch rule.id {
         case "shirking":
             let remits = s.manifest.remits
-            for row in 0..<s.cases.count {
-                let cat = v.category[row]
-                guard cat != EnumInfo.none, let category = Category(rawValue: cat) else { continue }
+            for row in 0..<s.cases.count where !remits.isEmpty {
+                let category = s.category(row: row)
+                guard !category.key.isEmpty else { continue }
                 var seen = Set<String>()
                 for e in s.events(ofCase: row) {
                     let e = Int(e)
                     let action = v.evAction[e]
                     guard action == EventAction.returnRequest.rawValue || action == EventAction.return.rawValue else { continue }
                     let unit = v.evUnit[e]
-                    guard !unit.isEmpty, !seen.contains(unit), let remit = remits[unit], remit.contains(category) else { continue }
+                    guard !unit.isEmpty, !seen.contains(unit), let remit = remits[unit], remit.contains(category.key) else { continue }
                     seen.insert(unit)
                     let note = v.evNote[e]
                     let verb = action == EventAction.returnRequest.rawValue ? "申请退办" : "退办"
@@ -167,14 +167,14 @@ public enum Checker {
             }
         case "class-mismatch":
             for row in 0..<s.cases.count where v.resolution[row] != EnumInfo.none {
-                let cls = Resolution.info.token(v.resolution[row])
+                let cls = s.cases.code("resolution").info.token(v.resolution[row])
                 let status = Status.info.label(v.status[row])
                 if v.replied[row] == Day.none {
                     items.append((v.unit[row], row, "未答复却已填解决程度 \(cls)（状态 \(status)）"))
                 } else if !periods.classes.contains(cls) {
                     items.append((v.unit[row], row, "解决程度 \(cls) 不在本地分类 \(periods.classes.joined(separator: "/")) 之内"))
                 } else if DomainRules.isResolved(resolution: v.resolution[row]) && v.satisfaction[row] == Satisfaction.unsatisfied.rawValue {
-                    items.append((v.unit[row], row, "解决程度 \(cls)（\(Resolution.info.label(v.resolution[row]))）但征询意见为不满意"))
+                    items.append((v.unit[row], row, "解决程度 \(cls)（\(s.cases.code("resolution").info.label(v.resolution[row]))）但征询意见为不满意"))
                 }
             }
         case "closed-unsatisfied":
@@ -195,7 +195,7 @@ public enum Checker {
                 } else if sat && !cls {
                     items.append((v.unit[row], row, "征询意见表有满意度（\(Satisfaction.info.label(v.satisfaction[row]))），未填解决程度"))
                 } else if !sat && cls && (v.form[row] != EnumInfo.none || feedback[row]) {
-                    items.append((v.unit[row], row, "征询意见表已交回，有解决程度 \(Resolution.info.token(v.resolution[row]))，未填满意度"))
+                    items.append((v.unit[row], row, "征询意见表已交回，有解决程度 \(s.cases.code("resolution").info.token(v.resolution[row]))，未填满意度"))
                 }
             }
         case "late-return-request":

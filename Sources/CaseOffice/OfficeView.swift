@@ -36,7 +36,7 @@ struct Names: RandomAccessCollection {
 public struct OfficeView {
     let store: CaseStore
     let unit: Names
-    let status: [UInt8], category: [UInt8], resolution: [UInt8], form: [UInt8]
+    let status: [UInt8], resolution: [UInt8], form: [UInt8]
     let satisfaction: [UInt8], contact: [UInt8], kind: [UInt8], level: [UInt8]
     let assigned: [Int32], signed: [Int32], deadline: [Int32], replied: [Int32], closed: [Int32]
     /// The first deadlines (the current ones when no event moved them).
@@ -56,7 +56,6 @@ public struct OfficeView {
         let unitNames = Names(c.text("unit"))
         unit = unitNames
         status = c.code("status").codes
-        category = c.code("category").codes
         resolution = c.code("resolution").codes
         form = c.code("form").codes
         satisfaction = c.code("satisfaction").codes

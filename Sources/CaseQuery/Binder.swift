@@ -435,7 +435,7 @@ final class Binder {
         case .date: expected = "a date like 2020-09-30, today, or today - 7d"
         case .int: expected = "a whole number"
         case .bool: expected = "true or false (是/否)"
-        case .enumeration(let info): expected = "one of " + info.values.map { "\($0.token) (\($0.label))" }.joined(separator: ", ")
+        case .enumeration(let info): expected = "one of " + info.values.map(\.described).joined(separator: ", ")
         case .text, .textList: expected = "text"
         }
         return QueryError("`\(f.name)` takes \(expected), not \(Binder.describe(lit))", at: r)
@@ -637,7 +637,7 @@ final class Binder {
                 let s = lit.asText
                 if f.name == "status" && isOverdueSpelling(s) { extra.append(overduePlan()); names.append("overdue"); continue }
                 guard let c = info.code(of: s) else {
-                    var choices = info.values.map { "\($0.token) (\($0.label))" }
+                    var choices = info.values.map(\.described)
                     if f.name == "status" { choices.append("overdue (逾期)") }
                     throw QueryError("unknown \(f.name) `\(s)`; the \(f.name) values are: \(choices.joined(separator: ", "))", at: r,
                                      suggestion: Suggest.closest(to: s, in: info.allSpellings + (f.name == "status" ? ["overdue", "逾期"] : []))

@@ -159,9 +159,9 @@ public final class Completer {
         let sourceName = tokens.firstIndex { $0.isWord(.from) }.map { tokens.indices.contains($0 + 1) ? tokens[$0 + 1].text : "" }
             ?? (tokens.count >= 2 && (tokens[0].isWord(.select) || tokens[0].isWord(.count)) ? tokens[1].text : "cases")
         switch SourceInfo.spellings.first(where: { $0.names.contains(sourceName.lowercased()) })?.table ?? "cases" {
-        case "units": return Schema.units
-        case "events": return Schema.events
-        default: return Schema.cases
+        case "units": return session.store.units.specs
+        case "events": return session.store.events.specs
+        default: return session.store.cases.specs
         }
     }
 

@@ -594,7 +594,7 @@ public enum DotCommands {
                 line += f.type.name.padding(toLength: tw, withPad: " ", startingAt: 0) + "  " + f.label
                 if f.derived { line += "  (derived: \(f.help))" } else if f.filled { line += "  (\(f.help); from \(f.sources.map(\.rawValue).joined(separator: ", ")) when the file has no column)" }
                 if case .enumeration(let info) = f.type {
-                    line += "  [" + info.values.map { "\($0.token) \($0.label)" }.joined(separator: ", ") + "]"
+                    line += "  [" + info.values.map { $0.token == $0.label ? $0.token : "\($0.token) \($0.label)" }.joined(separator: ", ") + "]"
                 }
                 if f.extra { line += "  (a column of the file, kept as text)" }
                 if let t = table, t.count > 0, !f.extra, !t.hasData(f.name) { line += "  (no data: not in the file)" }

@@ -10,6 +10,8 @@ public struct EnumValue: Sendable, Equatable {
     public init(_ token: String, _ label: String, _ aliases: [String] = []) {
         self.token = token; self.label = label; self.aliases = aliases
     }
+    /// `closed (已办结)`, or the word alone when the token is the label (a dataset's own list).
+    public var described: String { token == label ? token : "\(token) (\(label))" }
 }
 
 /// The values of one enumerated field, indexed by their code (the raw value stored in columns).
@@ -78,6 +80,13 @@ public final class EnumInfo: Sendable {
     public var allSpellings: [String] { values.flatMap { [$0.token, $0.label] + $0.aliases } }
 }
 
+extension EnumInfo: Equatable {
+    /// The same values, spellings and blank words (a dataset's scheme against another).
+    public static func == (a: EnumInfo, b: EnumInfo) -> Bool {
+        a === b || (a.name == b.name && a.values == b.values && a.blanks == b.blanks)
+    }
+}
+
 /// A Swift enum whose cases mirror an EnumInfo table, so code can say `.closed` and columns keep a byte.
 public protocol DomainEnum: CaseIterable, Hashable, Sendable, RawRepresentable where RawValue == UInt8 {
     static var info: EnumInfo { get }
@@ -127,6 +136,8 @@ public enum ProposerType: UInt8, DomainEnum {
     ])
 }
 
+/// caseql's eight categories (DOMAIN.md), the list the shipped dataset fixes with
+/// `"rules": {"categories": "caseql"}`; without such a list category is open text (Schemes.swift).
 public enum Category: UInt8, DomainEnum {
     case urban, finance, industry, agriculture, education, law, ecology, general
     public static let info = EnumInfo("category", [

@@ -125,7 +125,8 @@ public enum DatasetLoader {
             let problem = InputFile.problem(path)
             throw LoadError(problem == nil || problem == "no such file" ? "no such file or folder" : problem!, file: path)
         }
-        let store = CaseStore()
+        var manifest = Manifest()
+        var manifestPath: String?
         var report = LoadReport()
         var cases: TableSource = .csv(path), units: TableSource?, events: TableSource?
         func workbook(_ file: String) -> Bool { (file as NSString).pathExtension.lowercased() == "xlsx" }
@@ -167,13 +168,16 @@ public enum DatasetLoader {
                 }
             }
             for name in ["manifest.json"] where fm.fileExists(atPath: dir + "/" + name) {
-                store.manifest = try ManifestReader.read(dir + "/" + name)
+                manifest = try ManifestReader.read(dir + "/" + name)
+                manifestPath = dir + "/" + name
             }
-            store.manifest.name = store.manifest.name.isEmpty ? (dir as NSString).lastPathComponent : store.manifest.name
+            manifest.name = manifest.name.isEmpty ? (dir as NSString).lastPathComponent : manifest.name
         } else {
             if workbook(path) { _ = try tables(of: path, firstIsCases: true) }
-            store.manifest.name = (path as NSString).lastPathComponent
+            manifest.name = (path as NSString).lastPathComponent
         }
+        // The manifest's schemes type the category and resolution columns.
+        let store = CaseStore(manifest: manifest)
         store.origin = path
         func file(_ s: TableSource?) -> String? {
             switch s {
@@ -189,7 +193,8 @@ public enum DatasetLoader {
         var sources: [SourceIdentity]?
         var snapshotNote: String?
         if let dir = options.cacheDirectory {
-            let roles = [("cases", casesPath), ("units", unitsPath), ("events", eventsPath)]
+            // The manifest too: its schemes and periods change what is loaded.
+            let roles = [("cases", casesPath), ("units", unitsPath), ("events", eventsPath), ("manifest", manifestPath)]
             let found = roles.compactMap { r in r.1.flatMap { SourceIdentity.of(role: r.0, path: Snapshot.absolute($0)) } }
             if found.count == roles.filter({ $0.1 != nil }).count {
                 sources = found
@@ -507,7 +512,9 @@ enum ManifestReader {
         }
         m.office = try OfficeSettings(json: obj["rules"], file: path)
         if let r = obj["remits"] as? [String: [String]] {
-            for (unit, cats) in r { m.remits[unit] = cats.compactMap { Category(spelling: $0) } }
+            for (unit, cats) in r {
+                m.remits[unit] = cats.map { w in m.office.categories.flatMap { i in i.code(of: w).map(i.token) } ?? w.trimmingSpaces() }
+            }
         }
         return m
     }

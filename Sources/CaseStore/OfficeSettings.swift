@@ -55,7 +55,8 @@ public struct Period: Sendable, Equatable, CustomStringConvertible {
 ///   "deadline_by": {"proposal": "3m", "suggestion/province": "2m"},
 ///   "fixed_deadline": {"suggestion/city": "2020-08-31"},
 ///   "rehandle": "1m", "extension": "1m", "co_unit": "1m", "signing": "7d",
-///   "return_request": "5wd", "classes": ["A", "B", "C", "D"],
+///   "return_request": "5wd", "classes": ["A", "B", "C 已列入规划计划逐步解决"],
+///   "categories": ["城乡建设", "教科文卫", {"label": "财政经济", "aliases": ["财经"]}],
 ///   "calendar": {"holidays": ["2021-01-01"], "workdays": ["2021-02-07"], "source": "国办发明电〔2020〕27号"}
 /// }
 /// ```
@@ -77,8 +78,13 @@ public struct OfficeSettings: Sendable, Equatable {
     public var signing = Period(7, .days)
     /// 申请退办: a return request is accepted within this period of the (re)assignment.
     public var returnRequest = Period(5, .workingDays)
-    /// The resolution classes (解决程度) in use, in order: A–D, or A–C in some provinces.
+    /// The resolution classes (解决程度) in use, in order: A–D, or A–C in some provinces
+    /// (`rules.classes`, read by `Schemes.resolution`).
     public var classes = ["A", "B", "C", "D"]
+    /// The resolution column's words: the classes in use with the dataset's own words for them.
+    public var resolution = Resolution.info
+    /// The fixed category list (`rules.categories`), or nil: category is open text.
+    public var categories: EnumInfo?
     /// Days added to the built-in calendar: official holidays (days off) and make-up working days
     /// (调休上班), with where they come from.
     public var extraHolidays: [Day] = []
@@ -113,7 +119,7 @@ public struct OfficeSettings: Sendable, Equatable {
         guard let json else { return }
         guard let o = json as? [String: Any] else { throw LoadError("rules: expected an object", file: file) }
         let known: Set<String> = ["deadline", "deadline_by", "fixed_deadline", "rehandle", "extension", "co_unit",
-                                  "signing", "return_request", "classes", "calendar"]
+                                  "signing", "return_request", "classes", "categories", "calendar"]
         if let bad = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw LoadError("rules: unknown setting \"\(bad)\" (known: \(known.sorted().joined(separator: ", ")))", file: file)
         }
@@ -147,13 +153,8 @@ public struct OfficeSettings: Sendable, Equatable {
         if let p = try period("co_unit", o["co_unit"]) { coUnit = p }
         if let p = try period("signing", o["signing"]) { signing = p }
         if let p = try period("return_request", o["return_request"]) { returnRequest = p }
-        if let c = o["classes"] {
-            guard let list = c as? [String], !list.isEmpty,
-                  list.allSatisfy({ s in Resolution.info.code(of: s) != nil }) else {
-                throw LoadError("rules: classes: expected a list of resolution classes, e.g. [\"A\", \"B\", \"C\"]", file: file)
-            }
-            classes = list.map { Resolution.info.token(Resolution.info.code(of: $0)!) }
-        }
+        if let c = o["classes"] { (classes, resolution) = try Schemes.resolution(c, file: file) }
+        if let c = o["categories"] { categories = try Schemes.categories(c, file: file) }
         if let c = o["calendar"] {
             guard let cal = c as? [String: Any] else { throw LoadError("rules: calendar: expected an object", file: file) }
             func days(_ key: String) throws -> [Day] {

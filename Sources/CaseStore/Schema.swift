@@ -70,7 +70,10 @@ public enum Schema {
                                                       "提案者", "提出者", "代表姓名", "委员姓名", "领衔代表姓名"]),
         FieldSpec(.proposerType, "提出者性质", .enumeration(ProposerType.info), aliases: ["提出者类型", "提案类型"]),
         FieldSpec(.cosigners, "附议人", .textList, aliases: ["联名人", "附议代表", "联名提案人", "联名代表", "附议委员"]),
-        FieldSpec(.category, "分类", .enumeration(Category.info), aliases: ["类别分类", "专业分类", "所属类别", "内容分类"]),
+        // Open text, the list's own words, unless the manifest fixes a list (Schemes.caseFields).
+        FieldSpec(.category, "分类", .text, aliases: ["类别分类", "专业分类", "所属类别", "内容分类", "建议类别", "提案类别",
+                                                 "建议分类", "提案分类"],
+                  help: "the list's own words; a fixed list when the manifest names one (rules.categories)"),
         FieldSpec(.unit, "主办单位", .text, aliases: ["承办单位", "单位", "牵头单位", "办理单位", "主办", "主办单位名称"]),
         FieldSpec(.coUnits, "会办单位", .textList, aliases: ["协办单位", "会办", "协办"]),
         FieldSpec(.keySupervised, "重点督办", .bool, aliases: ["督办", "是否重点督办"]),

@@ -153,8 +153,7 @@ public enum Snapshot {
                 throw Bad(now.role == then.role ? now.change(from: then) : "the dataset's files are not the same ones")
             }
             try verify(map, sections)
-            let store = CaseStore()
-            store.manifest = manifest
+            let store = CaseStore(manifest: manifest)
             store.origin = origin
             var report = try restore(store, from: &r, map: map, sections: sections)
             store.link()

@@ -281,9 +281,10 @@ public struct Manifest: Sendable, Equatable {
     public var faceToFaceTarget: Double = 1.0
     public var satisfactionTarget: Double = 0.985
     public var description: String = ""
-    /// Each unit's remit (职责范围): the categories it is expected to handle. A return request for a
-    /// case in the unit's own remit is 推诿扯皮.
-    public var remits: [String: [Category]] = [:]
+    /// Each unit's remit (职责范围): the categories it is expected to handle, as the manifest
+    /// writes them (compare with `CaseStore.categoryKey`). A return request for a case in the
+    /// unit's own remit is 推诿扯皮.
+    public var remits: [String: [String]] = [:]
     /// The kind of every case, for a list of one kind without a kind column (manifest `kind`).
     public var kind: Kind?
     /// Periods, class scheme and calendar days of the office's rules (manifest.json "rules").
@@ -311,9 +312,12 @@ public final class CaseStore: @unchecked Sendable {
     /// events row → case row (UInt32.max when the case is unknown).
     public private(set) var eventCase: [UInt32] = []
 
-    public init(pools: Pools = Pools()) {
+    /// An empty store for a dataset with these settings: its category and resolution columns
+    /// are typed by the manifest's schemes (`Schemes.caseFields`), which cannot change after.
+    public init(pools: Pools = Pools(), manifest: Manifest = Manifest()) {
         self.pools = pools
-        cases = Table(name: "cases", specs: Schema.cases, pools: pools)
+        self.manifest = manifest
+        cases = Table(name: "cases", specs: Schemes.caseFields(manifest.office), pools: pools)
         units = Table(name: "units", specs: Schema.units, pools: pools)
         events = Table(name: "events", specs: Schema.events, pools: pools)
     }

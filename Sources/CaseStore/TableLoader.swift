@@ -243,7 +243,7 @@ final class CellParser {
         let v = lookup(p)
         if v == 254 {
             let s = String(decoding: p, as: UTF8.self)
-            let expected = info!.values.map { "\($0.label) (\($0.token))" }.joined(separator: ", ")
+            let expected = info!.values.map { $0.label == $0.token ? $0.label : "\($0.label) (\($0.token))" }.joined(separator: ", ")
             let near = info!.nearest(to: s).map { "; did you mean \($0)?" } ?? ""
             return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))\(near)"
         }

@@ -52,7 +52,10 @@ enum Mini {
             try (edited.joined(separator: "\n") + "\n").write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
         }
         #expect(used.count == edits.count, "an edit matched no line: \(Set(edits.keys).subtracting(used))")
-        let m = rules.map { manifest.replacingOccurrences(of: #""remits""#, with: #""rules": \#($0), "remits""#) } ?? manifest
+        // caseql's own category list (the rows use its tokens), with the rules a test adds.
+        let more = rules.map { $0.trimmingCharacters(in: .whitespaces).dropFirst().trimmingCharacters(in: .whitespaces) } ?? "}"
+        let all = #"{"categories": "caseql""# + (more.hasPrefix("}") ? more : ", " + more)
+        let m = manifest.replacingOccurrences(of: #""remits""#, with: #""rules": \#(all), "remits""#)
         try m.write(toFile: dir + "/manifest.json", atomically: true, encoding: .utf8)
         return try DatasetLoader.load(dir).0
     }

@@ -32,7 +32,7 @@ enum Tiny {
     S4,2020-07-20,交通局,reply,
     S4,2020-08-05,交通局,close,
     """
-    static let manifest = #"{"name": "tiny", "as_of": "2020-09-17", "cutoff": "2020-09-30"}"#
+    static let manifest = #"{"name": "tiny", "as_of": "2020-09-17", "cutoff": "2020-09-30", "rules": {"categories": "caseql"}}"#
 
     static func store() throws -> CaseStore {
         let dir = NSTemporaryDirectory() + "caseql-tiny-" + UUID().uuidString

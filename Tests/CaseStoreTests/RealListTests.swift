@@ -41,7 +41,9 @@ import Testing
         // Columns caseql has no field for are kept, under their headers.
         #expect(texts(c, "代表团") == ["临汝镇代表团", "城关镇代表团", "临汝镇代表团", "骑岭乡代表团"])
         #expect(texts(c, "届次") == Array(repeating: "十五届三次", count: 4))
-        #expect(c.specs.filter(\.extra).map(\.name) == ["序号", "代表团", "届次", "建议类别", "是否公开"])
+        #expect(c.specs.filter(\.extra).map(\.name) == ["序号", "代表团", "届次", "是否公开"])
+        // No category list in a manifest: category is open text, the list's own words.
+        #expect(texts(c, "category") == ["城乡建设", "教科文卫", "城乡建设", "农业农村"])
         let note = report.warnings.first { $0.contains("kept as text fields") } ?? ""
         #expect(note.contains("\"代表团\" (a delegation)") && !note.contains("perhaps proposer"))
         // Fields the list does not have: no data.
@@ -305,5 +307,83 @@ import Testing
         var one = LoadOptions()
         one.parallelThreshold = Int.max
         #expect(try DatasetLoader.load(path, options: one).0.cases.code("kind").codes.elementsEqual(kinds))
+    }
+
+    /// A province's own category list and resolution words, named by its manifest
+    /// (rules.categories, rules.classes): read into them, aliases and all; a word outside the
+    /// list is an error with the nearest word of the list.
+    @Test func aManifestNamesItsCategoryListAndResolutionWords() throws {
+        let (s, _) = try load("npc-province-scheme")
+        let c = s.cases
+        #expect(tokens(c, "category") == ["农业农村", "城乡建设", "经济建设", "社会事业", "农业农村", "政治法律"])   // 三农 is 农业农村
+        #expect(c.code("category").info.tokens == ["经济建设", "城乡建设", "社会事业", "农业农村", "政治法律"])
+        #expect(tokens(c, "resolution") == ["A", "C", "B", "C", "C", ""])
+        let classes = c.code("resolution").info
+        #expect(classes.label(2) == "已列入规划计划逐步解决" && classes.label(1) == "列入计划拟解决")
+        #expect(classes.code(of: "暂不能解决") == nil)          // DOMAIN.md's C words are not this province's
+        #expect(s.manifest.office.classes == ["A", "B", "C"])
+        #expect(s.manifest.remits["省农业农村厅"] == ["农业农村"])
+        #expect(s.categoryKey("三农") == "农业农村" && s.category(row: 0).label == "农业农村")
+
+        // A word outside the list: an error naming the nearest.
+        let dir = NSTemporaryDirectory() + "caseql-scheme-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let fixture = RealListTests.folder + "/npc-province-scheme"
+        try FileManager.default.copyItem(atPath: fixture + "/manifest.json", toPath: dir + "/manifest.json")
+        let cases = try String(contentsOfFile: fixture + "/cases.csv", encoding: .utf8)
+        try cases.replacingOccurrences(of: ",城乡建设,", with: ",城市建设,").write(toFile: dir + "/cases.csv", atomically: true, encoding: .utf8)
+        do {
+            _ = try DatasetLoader.load(dir)
+            Issue.record("a category outside the list loaded")
+        } catch let e as LoadError {
+            #expect(e.issues.count == 1 && e.issues[0].line == 3 && e.issues[0].field == "category")
+            #expect(e.description.contains("\"城市建设\" is not a category") && e.description.contains("did you mean 城乡建设?"))
+        }
+        // The same file with the list taken out of the manifest: open text, loaded as written.
+        try #"{"kind": "suggestion", "rules": {"classes": ["A", "B", {"class": "C", "label": "已列入规划计划逐步解决", "aliases": ["逐步解决"]}]}}"#
+            .write(toFile: dir + "/manifest.json", atomically: true, encoding: .utf8)
+        let open = try DatasetLoader.load(dir).0
+        #expect(texts(open.cases, "category") == ["三农", "城市建设", "经济建设", "社会事业", "农业农村", "政治法律"])
+        #expect(tokens(open.cases, "resolution") == ["A", "C", "B", "C", "C", ""])
+    }
+
+    /// The schemes' manifest spellings, and what is refused with a reason.
+    @Test func schemeSpellings() throws {
+        #expect(try Schemes.resolution("A-C", file: "m").classes == ["A", "B", "C"])
+        #expect(try Schemes.resolution("A–D", file: "m").info == Resolution.info)
+        #expect(try Schemes.resolution(["A", "B", "C", "D"], file: "m").info == Resolution.info)
+        let own = try Schemes.resolution(["A", "B", "C 已列入规划计划逐步解决", "D 留作参考", "E 不予采纳"], file: "m")
+        #expect(own.classes == ["A", "B", "C", "D", "E"] && own.info.tokens == ["A", "B", "C", "D", "E"])
+        #expect(own.info.loadedCode(of: "E类") == 4 && own.info.loadedCode(of: "已列入规划计划逐步解决") == 2)
+        #expect(own.info.loadedCode(of: "甲类") == 0)              // A by its letter alone keeps DOMAIN.md's words
+        for bad: Any in ["B-D", "AB", ["A", "A"], ["A", 3], [["class": "C", "labl": "x"]], [String]()] {
+            #expect(throws: LoadError.self) { try Schemes.resolution(bad, file: "m") }
+        }
+        #expect(try Schemes.categories("caseql", file: "m") == Category.info)
+        let cats = try Schemes.categories(["城乡建设", ["name": "edu", "label": "教科文卫", "aliases": ["科教文卫"]]], file: "m")
+        #expect(cats.code(of: "科教文卫") == 1 && cats.token(1) == "edu")
+        for bad: Any in ["zhengzhou", ["城乡建设", "城乡建设"], ["甲", ["label": "乙", "aliases": ["甲"]]], [3], [String]()] {
+            #expect(throws: LoadError.self) { try Schemes.categories(bad, file: "m") }
+        }
+    }
+
+    /// A snapshot of a dataset is not used once its manifest changes: the schemes type columns.
+    @Test func aChangedManifestIsNotReadFromTheSnapshot() throws {
+        let dir = NSTemporaryDirectory() + "caseql-scheme-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        let fixture = RealListTests.folder + "/npc-province-scheme"
+        for f in ["cases.csv", "manifest.json"] { try FileManager.default.copyItem(atPath: fixture + "/" + f, toPath: dir + "/data/" + f) }
+        var options = LoadOptions()
+        options.cacheDirectory = dir + "/cache"
+        _ = try DatasetLoader.load(dir + "/data", options: options)
+        #expect(try DatasetLoader.load(dir + "/data", options: options).1.fromSnapshot)
+        let manifest = try String(contentsOfFile: dir + "/data/manifest.json", encoding: .utf8)
+        try manifest.replacingOccurrences(of: "\"政治法律\"]", with: "\"政治法律\", \"生态环境\"]")
+            .write(toFile: dir + "/data/manifest.json", atomically: true, encoding: .utf8)
+        let (again, report) = try DatasetLoader.load(dir + "/data", options: options)
+        #expect(!report.fromSnapshot)
+        #expect(again.cases.code("category").info.tokens.last == "生态环境")
     }
 }

@@ -5,6 +5,7 @@ import csv
 import io
 import os
 import shutil
+import sqlite3
 
 from e2elib import ROOT, Results, binary, run, tempdir
 
@@ -67,10 +68,56 @@ def test_lenient_that_keeps_nothing_fails():
     R.eq(p.returncode, 2, "--kind with a word that is no kind: usage error (exit 2)")
 
 
+def test_open_categories_against_sqlite():
+    path = os.path.join(LISTS, "npc-city-system.csv")
+    p = run([path, "--csv", "-c", "select category, count from cases group by category"])
+    got = sorted(tuple(r) for r in rows(p.stdout)[1:])
+    db = sqlite3.connect(":memory:")
+    with open(path, encoding="utf-8") as f:
+        body = list(csv.reader(f))
+    db.execute("create table cases (category text)")
+    db.executemany("insert into cases values (?)", [(r[body[0].index("建议类别")],) for r in body[1:]])
+    want = sorted((c, str(n)) for c, n in db.execute("select category, count(*) from cases group by category"))
+    R.check(p.returncode == 0 and got == want, "without a manifest list, category is the list's own words (as sqlite3 counts them)",
+            f"{got} vs {want} {p.stderr}")
+
+
+def test_manifest_category_list_and_classes():
+    d = os.path.join(LISTS, "npc-province-scheme")
+    p = run([d, "--csv", "-c", "select category, count from cases group by category",
+             "-c", "count cases where category = 三农", "-c", "count cases where resolution = 逐步解决"])
+    R.eq(rows(p.stdout), [["category", "count"], ["经济建设", "1"], ["城乡建设", "1"], ["社会事业", "1"], ["农业农村", "2"],
+                          ["政治法律", "1"], ["count"], ["2"], ["count"], ["3"]],
+         "the manifest's category list groups in its order, its aliases and the province's class words query")
+    p = run([d, "-c", "count cases where category = 城乡建"])
+    R.check(p.returncode == 1 and "did you mean `城乡建设`?" in p.stderr, "a word outside the list in a query: exit 1, the nearest", p.stderr)
+    p = run([d, "-c", ".check class-mismatch"])
+    R.check(p.returncode == 0 and "解决程度 A/B/C" in p.stdout, ".check states the manifest's classes", p.stdout + p.stderr)
+    bad = os.path.join(TMP, "scheme")
+    shutil.copytree(d, bad)
+    with open(os.path.join(bad, "cases.csv"), encoding="utf-8") as f:
+        text = f.read()
+    with open(os.path.join(bad, "cases.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write(text.replace(",城乡建设,", ",城市建设,"))
+    p = run([bad, "-c", "count cases"])
+    R.check(p.returncode == 1 and "cases.csv:3:" in p.stderr and '"城市建设" is not a category' in p.stderr
+            and "did you mean 城乡建设?" in p.stderr, "a category outside the manifest's list: a load error with the nearest", p.stderr)
+
+
+def test_delegations_and_progress_prose():
+    p = run([os.path.join(LISTS, "npc-county-progress.csv"), "--kind", "suggestion", "--csv", "-c",
+             'select id, 办理情况 from cases where 代表团 = "城南镇代表团"'])
+    R.check(p.returncode == 0 and rows(p.stdout) == [["id", "办理情况"], ["17-3-001", "已召开座谈会，列入2022年改造计划"], ["17-3-003", "正在办理"]],
+            "办理情况 over prose is kept as text, 代表团 is queried", p.stdout + p.stderr)
+    R.check('"代表团" (a delegation)' in p.stderr and "perhaps" not in p.stderr and '"办理情况" (its values' in p.stderr,
+            "the note says what 代表团 holds and why 办理情况 is not status", p.stderr)
+
+
 def main():
     binary()
     for t in [test_notice_table_loads_with_notes, test_extra_columns_answer_queries, test_html_xls_and_workbooks,
-              test_lenient_that_keeps_nothing_fails]:
+              test_lenient_that_keeps_nothing_fails, test_open_categories_against_sqlite,
+              test_manifest_category_list_and_classes, test_delegations_and_progress_prose]:
         R.case(t)
     shutil.rmtree(TMP, ignore_errors=True)
     R.finish()

@@ -177,6 +177,7 @@ public struct DatasetGenerator: Sendable {
         s += "  \"source\": \"郑政文〔2020〕102号\",\n"
         s += "  \"generator\": {\"cases\": \(cases), \"seed\": \(seed)"
             + (profile == .shipped ? "" : ", \"profile\": \"\(profile.rawValue)\"") + "},\n"
+        s += "  \"rules\": {\"categories\": \"\(Schemes.caseqlCategories)\"},\n"
         s += "  \"good_units\": [" + DatasetGenerator.goodUnits.map(q).joined(separator: ", ") + "],\n"
         s += "  \"remits\": {\n"
         s += DatasetGenerator.remits.map { "    \(q($0.unit)): [" + $0.categories.map(q).joined(separator: ", ") + "]" }
