@@ -196,7 +196,12 @@ def test_round_trip():
     for q in QUERIES:
         a = run([ds, "--asof", asof, "--csv", "-c", q])
         b = run([exported, "--asof", asof, "--csv", "-c", q])
-        R.check(a.returncode == 0 and a.stdout == b.stdout and a.stdout.count("\n") >= 2,
+        same = a.stdout == b.stdout
+        if "group by category" in q:
+            # A single exported file has no manifest, so no fixed category list: category is open
+            # text there (issue 18), the same groups in text order instead of the list's.
+            same = sorted(a.stdout.splitlines()) == sorted(b.stdout.splitlines())
+        R.check(a.returncode == 0 and same and a.stdout.count("\n") >= 2,
                 "same answer after the round trip: %s" % q, "original:\n%s\nexported:\n%s%s" %
                 (a.stdout[:800], b.stdout[:800], b.stderr))
     # The hostile titles survive the round trip too.
