@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CSupport"),
         .target(name: "CaseStore", dependencies: ["CExpat", "CZlib"], swiftSettings: hotPaths),
-        .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths),
+        // ICU's collation keys (Collation.swift) come from the ICU that Foundation carries.
+        .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths,
+                linkerSettings: [.linkedLibrary("_FoundationICU")]),
         .target(name: "CaseOffice", dependencies: ["CaseStore", "CaseQuery"]),
         .target(name: "CaseShell", dependencies: ["CaseStore", "CaseQuery", "CaseOffice", "CLibEdit", "CXlsxWriter"]),
         .executableTarget(

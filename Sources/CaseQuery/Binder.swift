@@ -292,16 +292,24 @@ final class Binder {
     }
 
     /// The value a row sorts by: an enum by its code (its declared order, whatever `.labels`
-    /// shows), anything else by its cell (texts are then ranked by `Collation`).
-    func sortGetter(_ f: BoundField) -> (Int) -> Cell {
-        if case .code(let col)? = f.column {
+    /// shows); a text column by its code's rank in its pool (`Collation.ranks`) when `rows`
+    /// rows are to be sorted and the pool is not much larger, or its ranks are kept already;
+    /// anything else by its cell (texts are then ranked by `Collation`).
+    func sortGetter(_ f: BoundField, rows: Int) -> (Int) -> Cell {
+        let plain: (Int) -> Cell
+        switch f.column {
+        case .code(let col)?:
             let codes = col.codes
-            let plain: (Int) -> Cell = { r in codes[r] == EnumInfo.none ? .null : .int(Int(codes[r])) }
-            guard let rel = f.relation else { return plain }
-            let map = rel.map
-            return { r in let u = map(r); return u < 0 ? .null : plain(u) }
+            plain = { r in codes[r] == EnumInfo.none ? .null : .int(Int(codes[r])) }
+        case .text(let col)? where Collation.hasRanks(of: col.pool) || rows * 4 >= col.pool.count:
+            let codes = col.codes, ranks = Collation.ranks(of: col.pool)
+            plain = { r in .int(Int(ranks[Int(codes[r])])) }
+        default:
+            return cellGetter(f)
         }
-        return cellGetter(f)
+        guard let rel = f.relation else { return plain }
+        let map = rel.map
+        return { r in let u = map(r); return u < 0 ? .null : plain(u) }
     }
 
     // MARK: conditions

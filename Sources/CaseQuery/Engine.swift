@@ -195,19 +195,19 @@ public final class Engine {
                         throw QueryError("order by \(text): there are \(fields.count) columns", at: r)
                     }
                     let k = Int(d)
-                    if seen.insert("#\(k - 1)").inserted { keys.append((b.sortGetter(fields[k - 1]), key.descending)) }
+                    if seen.insert("#\(k - 1)").inserted { keys.append((b.sortGetter(fields[k - 1], rows: order.count), key.descending)) }
                     continue
                 }
-                if let f = try b.computedField(key.value) { keys.append((b.sortGetter(f), key.descending)); continue }
+                if let f = try b.computedField(key.value) { keys.append((b.sortGetter(f, rows: order.count), key.descending)); continue }
                 guard case .name(let id) = key.value else {
                     throw QueryError("order by takes a field or a column number", at: key.value.range)
                 }
                 if let i = names.firstIndex(of: id.text) {
-                    if seen.insert("#\(i)").inserted { keys.append((b.sortGetter(fields[i]), key.descending)) }
+                    if seen.insert("#\(i)").inserted { keys.append((b.sortGetter(fields[i], rows: order.count), key.descending)) }
                     continue
                 }
                 let f = try b.field(id)
-                if seen.insert(f.qualifiedName).inserted { keys.append((b.sortGetter(f), key.descending)) }
+                if seen.insert(f.qualifiedName).inserted { keys.append((b.sortGetter(f, rows: order.count), key.descending)) }
             }
             order = Engine.sortRows(order, keys: keys)
         }
@@ -230,6 +230,32 @@ public final class Engine {
         var columns = keys.map { key in rows.map { key.cell(Int($0)) } }
         for k in columns.indices where columns[k].contains(where: { if case .text = $0 { return true }; return false }) {
             columns[k] = Collation.rankCells(columns[k])
+        }
+        // Whole numbers (ranks, codes, days, numbers, yes/no; empty first) compare as integers.
+        func integer(_ c: Cell) -> Int? {
+            switch c {
+            case .null: return Int.min
+            case .int(let v): return v
+            case .day(let d): return Int(d.raw)
+            case .bool(let b): return b ? 1 : 0
+            default: return nil
+            }
+        }
+        let ints = columns.map { $0.map(integer) }
+        if ints.allSatisfy({ $0.allSatisfy { $0 != nil } }) {
+            let width = keys.count, desc = keys.map(\.desc)
+            var flat = [Int](repeating: 0, count: rows.count * width)
+            for k in 0..<width { for i in 0..<rows.count { flat[i * width + k] = ints[k][i]! } }
+            let idx = flat.withUnsafeBufferPointer { f in
+                (0..<rows.count).sorted { i, j in
+                    for k in 0..<width {
+                        let a = f[i * width + k], b = f[j * width + k]
+                        if a != b { return desc[k] ? b < a : a < b }
+                    }
+                    return i < j
+                }
+            }
+            return idx.map { rows[$0] }
         }
         let table = rows.indices.map { i in columns.map { $0[i] } }
         let idx = (0..<rows.count).sorted { i, j in
@@ -329,9 +355,7 @@ public final class Engine {
         let (groupKeys, states) = Engine.computeGroups(keys, aggs, rows)
         let keyCells = keys.indices.map { k in groupKeys.map { keys[k].cell($0[k]) } }
         // Each key's sort value: its number, or its text's rank (Chinese by pinyin).
-        let keySort: [[Cell]] = keys.indices.map { k in
-            keys[k].byText ? Collation.rankCells(keyCells[k]) : groupKeys.map { .int(Int($0[k])) }
-        }
+        let keySort: [[Cell]] = keys.indices.map { k in keys[k].sortCells(groupKeys.map { $0[k] }) }
         // Groups in key order; an order by then sorts stably, so its ties stay in key order.
         var groupOrder = Array(0..<groupKeys.count)
         if !keys.isEmpty {
@@ -468,8 +492,7 @@ public final class Engine {
         let (_, allStates) = Engine.computeGroups([], [counted], rows)
         let total = rows.cardinality
         func ordered(_ key: BoundKey, _ groups: [[Int64]]) -> [Int] {
-            let cells = groups.map { key.cell($0[0]) }
-            let sort = key.byText ? Collation.rankCells(cells) : groups.map { .int(Int($0[0])) }
+            let sort = key.sortCells(groups.map { $0[0] })
             return groups.indices.sorted { Cell.less(sort[$0], sort[$1]) }
         }
         let rowOrder = ordered(keys[0], rowKeys), colOrder = ordered(keys[1], colKeys)

@@ -15,6 +15,21 @@ struct BoundKey {
     let byText: Bool
     /// For `each`: the distinct elements of a row's list, as codes (none for an empty list).
     let elements: ((Int, inout [Int64]) -> Void)?
+    /// For a key whose number is a code of a string pool (a text field, a related row's text
+    /// field, a list's elements): the pool, whose kept collation ranks order the groups.
+    var pool: StringPool? = nil
+
+    /// Each group's sort value, given the groups' key numbers: the number itself, or for a
+    /// text key its rank in collation order (from the pool's kept ranks when there are many
+    /// groups for its size, else ranking only the groups' texts).
+    func sortCells(_ numbers: [Int64]) -> [Cell] {
+        guard byText else { return numbers.map { .int(Int($0)) } }
+        if let pool, numbers.count * 4 >= pool.count || Collation.hasRanks(of: pool) {
+            let ranks = Collation.ranks(of: pool)
+            return numbers.map { $0 >= 0 && Int($0) < ranks.count ? .int(Int(ranks[Int($0)])) : .null }
+        }
+        return Collation.rankCells(numbers.map(cell))
+    }
 }
 
 extension Binder {
@@ -38,7 +53,7 @@ extension Binder {
                                     let c = Int64(col.values[i])
                                     if c != 0 && !out.contains(c) { out.append(c) }
                                 }
-                            })
+                            }, pool: pool)
         }
         let f: BoundField
         if let c = try computedField(k.value) {
@@ -68,10 +83,16 @@ extension Binder {
             }
             return BoundKey(name: f.qualifiedName, label: f.spec.label, field: nil,
                             getter: { r in let u = map(r); return u < 0 ? noRow : inner(u) },
-                            cell: Engine.keyCell(f.local, rel.binder), byText: byText, elements: nil)
+                            cell: Engine.keyCell(f.local, rel.binder), byText: byText, elements: nil, pool: textPool(f))
         }
         return BoundKey(name: f.name, label: f.spec.label, field: f, getter: Engine.keyGetter(f, self),
-                        cell: Engine.keyCell(f, self), byText: byText, elements: nil)
+                        cell: Engine.keyCell(f, self), byText: byText, elements: nil, pool: textPool(f))
+    }
+
+    /// The pool of a text column's codes, which are its group key numbers.
+    private func textPool(_ f: BoundField) -> StringPool? {
+        if case .text(let c)? = f.column { return c.pool }
+        return nil
     }
 
     /// The name a select item or order key has when it is a group key (`unit` for 主办单位,

@@ -669,6 +669,29 @@ struct DiffError: Error, CustomStringConvertible {
         }
         // The generator must produce queries that select something, or the test proves little.
         #expect(nonEmpty > queries.count / 2, "only \(nonEmpty) of \(queries.count) queries had a non-empty answer")
+
+        // First a subset: a few rows of a large pool rank their own texts (not the pool's ranks).
+        let unit = units.sorted()[0]
+        guard case .rows(let few) = try engine.run(try Parser.parse("select title, id from cases where unit = \"\(unit)\" order by title, id")) else {
+            Issue.record("no rows"); return
+        }
+        // Sorting by text: sqlite has no pinyin collation, so the order is checked pair by pair
+        // with Foundation's comparison (another route into ICU than the sort keys), and the
+        // rows against sqlite's. At 70,000 cases the titles hold over 65,536 distinct texts.
+        guard case .rows(let byTitle) = try engine.run(try Parser.parse("select title, id from cases order by title, id")) else {
+            Issue.record("no rows"); return
+        }
+        let titlesOut = byTitle.rows.map { $0[0].text }
+        if cases >= 65_536 { #expect(Set(titlesOut).count > 65_536) }
+        var disorder = 0
+        for i in 1..<titlesOut.count where Collation.less(titlesOut[i], titlesOut[i - 1]) { disorder += 1 }
+        #expect(disorder == 0, "\(disorder) adjacent titles out of pinyin order")
+        let sqlTitles = try Sqlite.run(sqlite: sqlite, csv: dir + "/cases.csv", events: dir + "/events.csv", units: dir + "/units.csv",
+                                       script: "SELECT id FROM cases ORDER BY id;\n", dir: dir)
+            .split(separator: "\n").map(String.init)
+        #expect(byTitle.rows.map { $0[1].text }.sorted() == sqlTitles.sorted())
+        let wanted = Set(few.rows.map { $0[1].text })
+        #expect(few.rows.map { $0[1].text } == byTitle.rows.map { $0[1].text }.filter { wanted.contains($0) })
     }
 
     @Test func sqliteIsRequired() {

@@ -25,3 +25,48 @@ import Testing
     #expect(e.error("select id, count(case) from cases")?.message == "cases have no related cases: cases have events, units have cases")
     #expect(try e.rows("select count(unit) from cases") == [["7"]])
 }
+
+/// Texts sort by pinyin through ICU sort keys; the keys order Chinese texts as Foundation's
+/// one-at-a-time comparison does (an independent route into ICU), here over the titles and
+/// unit names of a generated dataset, shuffled, with numbers and empty texts mixed in.
+@Test func collationKeysOrderAsFoundationCompares() throws {
+    let dir = NSTemporaryDirectory() + "caseql-collation-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try DatasetGenerator(cases: 400, seed: 23).write(to: dir)
+    let store = try DatasetLoader.load(dir).0
+    guard case .rows(let all) = try Engine(store: store).run(try Parser.parse("select title, unit from cases")) else {
+        Issue.record("no rows"); return
+    }
+    var rng = SplitMix64(seed: 5)
+    var texts = Array(Set(all.rows.flatMap { [$0[0].text, $0[1].text] }))
+    texts += ["", "1", "10", "2", "重庆", "长安", "银行", "行动", "教育局", "城建局", "工信局", "交通局", "关于", "关于 ", "关于a"]
+    texts = Array(Set(texts))
+    for i in stride(from: texts.count - 1, to: 0, by: -1) { texts.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+    let byKeys = Collation.order(texts).map { texts[$0] }
+    let byFoundation = texts.sorted(by: Collation.less)
+    #expect(byKeys == byFoundation)
+    #expect(byKeys.count > 400)
+    // Pinyin: 城(cheng) 工(gong) 交(jiao) 教(jiao, later by its second syllable) …
+    let units = ["教育局", "交通局", "工信局", "城建局"]
+    #expect(Collation.order(units).map { units[$0] } == ["城建局", "工信局", "交通局", "教育局"])
+    // Ranks per pool: distinct, ordered as the keys order the pool's texts, kept for reuse.
+    let pool = store.cases.text("title").pool
+    let ranks = Collation.ranks(of: pool)
+    #expect(Set(ranks).count == pool.count)
+    #expect(Collation.hasRanks(of: pool))
+    let sorted = (0..<pool.count).sorted { ranks[$0] < ranks[$1] }.map { pool[UInt32($0)] }
+    #expect(sorted == Collation.order((0..<pool.count).map { pool[UInt32($0)] }).map { pool[UInt32($0)] })
+}
+
+/// `order by title` (pool ranks, when many rows are sorted) and the same order over a few rows
+/// (their texts ranked alone) agree, and every adjacent pair is in Foundation's order.
+@Test func orderByTextAgreesAcrossPaths() throws {
+    let e = try Tiny.engine()
+    // 关于"数字经济"… (the quote sorts before letters), 城市 cheng, 改善 gai, 公交 gong,
+    // 黄河 huang, 课后 ke, 中小学 zhong.
+    #expect(try e.ids("select id from cases order by title") == ["P3", "S2", "S1", "S4", "S3", "P2", "P1"])
+    #expect(try e.ids("select id from cases order by title desc") == ["P1", "P2", "S3", "S4", "S1", "S2", "P3"])
+    #expect(try e.ids("select id from cases where unit = \"教育局\" order by title") == ["S1", "P2", "P1"])
+    #expect(try e.rows("select unit, count from cases group by unit")
+            == [["城建局", "1"], ["工信局", "1"], ["交通局", "1"], ["教育局", "3"], ["水利局", "1"]])
+}

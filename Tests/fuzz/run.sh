@@ -28,7 +28,7 @@ if ! ( cd "$out" &&
          -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib \
          -c "$root"/Sources/CaseStore/*.swift "$root"/Sources/CaseStore/Generator/*.swift -o CaseStore.o &&
        swiftc "${flags[@]}" -module-name CaseQuery -wmo -I . -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib \
-         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/FuzzParser.swift CaseStore.o -lexpat -lz -o fuzz-parser ) \
+         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/FuzzParser.swift CaseStore.o -lexpat -lz -l_FoundationICU -o fuzz-parser ) \
      >"$out/build.log" 2>&1; then
   grep -v "Cannot export local symbol" "$out/build.log" >&2
   echo "fuzz: FAILED to build (swiftc -sanitize=fuzzer,address)" >&2
