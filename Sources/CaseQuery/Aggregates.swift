@@ -185,10 +185,7 @@ struct Aggregate {
     static func conditionTest(_ a: ValueExpr, _ binder: Binder) throws -> (Int) -> Bool {
         let plan = try binder.plan(condition(a))
         let table = binder.n
-        let box = LazyBox { () -> Bitmap in
-            var noTrace: [String]? = nil
-            return plan.execute(within: Bitmap(count: table, filled: true), trace: &noTrace)
-        }
+        let box = LazyBox { plan.run(within: Bitmap(count: table, filled: true)) }
         return { box.value.contains($0) }
     }
 

@@ -590,9 +590,8 @@ final class Binder {
         let asOf = self.asOf
         return .and([
             .codes("status in (\(Status.allCases.filter { !DomainRules.isAnswered(status: $0.rawValue) }.map(\.token).joined(separator: ", ")))", indexes, field: "status", codes: open),
-            .rangeIndex("deadline < \(asOf) (the as-of date)", { [self] in
-                indexes.worthBuilding("deadline") ? bitmap(indexes.sorted("deadline").rows(from: Int32.min + 1, through: asOf.raw - 1)) : nil
-            }, { [deadline = table.day("deadline").values, none = Day.none] r in
+            .range("deadline < \(asOf) (the as-of date)", indexes, field: "deadline", lo: Int32.min + 1, hi: asOf.raw - 1,
+                   test: { [deadline = table.day("deadline").values, none = Day.none] r in
                 deadline[r] != none && deadline[r] < asOf.raw
             }),
         ])
@@ -617,8 +616,7 @@ final class Binder {
         let column = intGetter(f)!
         let none = Day.none
         func idx(_ a: Int32, _ b: Int32) -> Plan {
-            .rangeIndex(text, { [self] in indexes.worthBuilding(field) ? bitmap(indexes.sorted(field).rows(from: a, through: b)) : nil },
-                        { r in let v = column(r); return v != none && v >= a && v <= b })
+            .range(text, indexes, field: field, lo: a, hi: b, test: { r in let v = column(r); return v != none && v >= a && v <= b })
         }
         switch op {
         case .eq: return idx(v, v)

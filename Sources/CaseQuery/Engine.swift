@@ -52,27 +52,35 @@ public final class Engine {
         return Binder(store: store, source: source, asOf: asOf, params: params, labels: labels)
     }
 
-    /// The rows a query's source and where clause keep.
+    /// The physical plan of a query's source and where clause, made by the `Planner` without
+    /// reading a row: the kind step (suggestions or proposals only) and the condition's.
+    func physicalPlan(_ q: Query, _ b: Binder) throws -> (kind: PhysicalPlan?, filter: PhysicalPlan?) {
+        let planner = Planner(tableRows: b.n)
+        let kind = b.source.kind.map { k in
+            planner.plan(.codes("kind = \(k.token)", b.indexes, field: "kind", codes: [Int(k.rawValue)]))
+        }
+        let filter = try q.filter.map { planner.plan(try b.plan($0), rows: kind?.estimate ?? b.n) }
+        return (kind, filter)
+    }
+
+    /// The rows a query's source and where clause keep: its physical plan, run.
     func filter(_ q: Query, _ b: Binder, trace: inout [String]?) throws -> Bitmap {
         var within = Bitmap(count: b.n, filled: true)
         trace?.append("source \(b.source.name): \(b.n) rows in \(b.table.name)")
-        if let kind = b.source.kind {
-            let (rows, method) = b.indexes.rowsAnswered("kind", codes: [Int(kind.rawValue)], within: nil)
-            within = rows
-            trace?.append("\(method == .index ? "index" : "pass over") kind = \(kind.token) → \(within.cardinality) rows")
-        }
-        if let e = q.filter {
-            let plan = try b.plan(e)
-            within = plan.execute(within: within, trace: &trace)
-        }
+        let (kind, filter) = try physicalPlan(q, b)
+        if let kind { within = kind.execute(within: within, trace: &trace) }
+        if let filter { within = filter.execute(within: within, trace: &trace) }
         return within
     }
 
-    /// The plan of a query, one line a step, without running it: the source, the conditions
-    /// as the planner will try them (steps on an index first, then tests of the rows they
-    /// leave), grouping, having, sorting and limit. Nothing is read or built.
+    /// The physical plan of a query, one line a step, without running it: the source, each
+    /// step of the condition with the access path the planner chose (an index, a pass over a
+    /// column, a test of the rows left) and the rows it expects, then grouping, having,
+    /// sorting and limit. Nothing is read or built.
     public func explain(_ q: Query) throws -> [String] {
-        try logicalPlan(q).lines
+        let logical = try logicalPlan(q)
+        let (kind, filter) = try physicalPlan(q, try binder(for: q))
+        return logical.lines(filter: (kind?.lines() ?? []) + (filter?.lines() ?? []))
     }
 
     /// Runs the query once and gives each step with the rows it kept, and how each was answered
@@ -99,8 +107,12 @@ public final class Engine {
         public var limit: String?
 
         public var lines: [String] {
+            lines(filter: (kind.map { ["kind = \($0) (index, or a pass over kind)"] } ?? []) + filter)
+        }
+
+        /// The plan's lines with the condition's steps given (the physical plan's, for explain).
+        func lines(filter: [String]) -> [String] {
             var out = ["source \(source): \(rows) rows"]
-            if let k = kind { out.append("kind = \(k) (index, or a pass over kind)") }
             out += filter
             if let g = grouping { out.append(g) }
             if let h = having { out.append("having \(h) (over the groups' cells)") }

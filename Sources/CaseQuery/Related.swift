@@ -95,8 +95,7 @@ extension Binder {
         let plan = try filter.map { try c.binder.plan($0) }
         let n = self.n
         return {
-            var noTrace: [String]? = nil
-            let rows = plan?.execute(within: c.within, trace: &noTrace) ?? c.within
+            let rows = plan?.run(within: c.within) ?? c.within
             var counts = [Int32](repeating: 0, count: n)
             rows.forEach { e in let p = c.parent(e); if p >= 0 { counts[p] += 1 } }
             return counts
@@ -161,8 +160,7 @@ extension Binder {
         let onEmpty = Binder.holdsOnEmptyRow(local)
         let m = rel.n, n = self.n, map = rel.map
         return .index("\(e.shape) (through \(rel.binder.source.name): \(m) rows)") {
-            var noTrace: [String]? = nil
-            let kept = inner.execute(within: Bitmap(count: m, filled: true), trace: &noTrace)
+            let kept = inner.run(within: Bitmap(count: m, filled: true))
             var b = Bitmap(count: n)
             for r in 0..<n {
                 let u = map(r)

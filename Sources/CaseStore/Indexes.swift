@@ -88,6 +88,78 @@ public final class TableIndexes: @unchecked Sendable {
         return (b, .index)
     }
 
+    /// Rows of `within` holding any of `codes`, answered the way a planner chose: from the index
+    /// (built now if need be), by one pass over the column (counted as a question toward
+    /// building the index on the third), or by testing the rows of `within` one by one.
+    public func rows(_ field: String, codes: [Int], by method: Method, within: Bitmap) -> Bitmap {
+        if codes.isEmpty { return Bitmap(count: table.count) }
+        switch method {
+        case .index:
+            var b = indexed(field, codes: codes)
+            b.formIntersection(within)
+            return b
+        case .scan:
+            noteUse(field)
+            var b = scan(field, codes: codes)
+            b.formIntersection(within)
+            return b
+        case .test:
+            noteUse(field)
+            return test(field, codes: codes, within: within)
+        }
+    }
+
+    /// How many rows hold any of `codes`, when the field's index is built (nil otherwise): the
+    /// planner's exact row count, read without touching the column.
+    public func indexedCount(_ field: String, codes: [Int]) -> Int? {
+        lock.lock()
+        let maps = bitmapCache[field], post = postingsCache[field]
+        lock.unlock()
+        if let maps { return codes.reduce(0) { $0 + ($1 >= 0 && $1 < maps.count ? maps[$1].cardinality : 0) } }
+        if let post { return codes.reduce(0) { $0 + post.count(of: $1) } }
+        return nil
+    }
+
+    private var countsCache: [String: [Int]] = [:]
+    /// Text columns with more distinct values than this keep no value counts.
+    public static let countedValues = 65_536
+
+    /// How many rows hold each code of an enum (the last slot: empty), yes/no (false, true) or
+    /// text column: the planner's statistics, counted in one pass over the column on first use
+    /// and kept (a few KB; no rows are kept, so this is not an index and not in `footprint`).
+    /// Nil for other columns and for text columns of more than `countedValues` distinct values.
+    public func valueCounts(_ field: String) -> [Int]? {
+        lock.lock()
+        if let c = countsCache[field] { lock.unlock(); return c }
+        lock.unlock()
+        var counts: [Int]
+        switch table.column(field) {
+        case .code(let c)?:
+            let none = c.info.values.count
+            var all = [Int](repeating: 0, count: 256)
+            c.codes.withUnsafeBufferPointer { v in for x in v { all[Int(x)] += 1 } }
+            counts = Array(all[0..<none]) + [all[Int(EnumInfo.none)]]
+        case .bool(let c)?:
+            let yes = c.values.reduce(0) { $0 + ($1 ? 1 : 0) }
+            counts = [c.values.count - yes, yes]
+        case .text(let c)? where c.pool.count <= TableIndexes.countedValues:
+            counts = [Int](repeating: 0, count: c.pool.count)
+            c.codes.withUnsafeBufferPointer { v in for x in v where Int(x) < counts.count { counts[Int(x)] += 1 } }
+        default:
+            return nil
+        }
+        lock.lock(); countsCache[field] = counts; lock.unlock()
+        return counts
+    }
+
+    /// Rows whose value lies in lo...hi, when the field's sorted index is built (nil otherwise).
+    public func indexedCount(_ field: String, from lo: Int32, through hi: Int32) -> Int? {
+        lock.lock()
+        let sorted = sortedCache[field]
+        lock.unlock()
+        return sorted?.rows(from: lo, through: hi).count
+    }
+
     /// Rows of `within` holding any of `codes`, tested one by one.
     func test(_ field: String, codes: [Int], within: Bitmap) -> Bitmap {
         var out = within
@@ -132,6 +204,21 @@ public final class TableIndexes: @unchecked Sendable {
     static let buildOnUse = 3
     /// Tables smaller than this build their indexes on first use (they cost next to nothing).
     static let scanFirstFrom = 65_536
+
+    /// Whether a question about `field` would use its index if asked now: a small table, an
+    /// index built already, or the third question asking. Changes nothing (for planning).
+    public func wouldUseIndex(_ field: String) -> Bool {
+        if table.count < TableIndexes.scanFirstFrom { return true }
+        lock.lock(); defer { lock.unlock() }
+        if bitmapCache[field] != nil || postingsCache[field] != nil || sortedCache[field] != nil { return true }
+        return (uses[field] ?? 0) + 1 >= TableIndexes.buildOnUse
+    }
+
+    /// Counts a question about `field` answered without its index.
+    public func noteUse(_ field: String) {
+        lock.lock(); defer { lock.unlock() }
+        uses[field, default: 0] += 1
+    }
 
     /// Whether a question about `field` should use (and so build) its index: it is built already,
     /// or this is the third question asking.

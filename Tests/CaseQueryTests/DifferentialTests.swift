@@ -692,6 +692,7 @@ struct DiffError: Error, CustomStringConvertible {
         #expect(byTitle.rows.map { $0[1].text }.sorted() == sqlTitles.sorted())
         let wanted = Set(few.rows.map { $0[1].text })
         #expect(few.rows.map { $0[1].text } == byTitle.rows.map { $0[1].text }.filter { wanted.contains($0) })
+        if cases >= 65_536 { try checkPlannerAtScale(dir: dir) }
     }
 
     @Test func sqliteIsRequired() {

@@ -166,7 +166,22 @@ extension Engine {
     let e = try Tiny.engine()
     let q = #"explain select proposals where unit="教育局" and status=overdue"#
     guard case .plan(let lines) = try e.run(try Parser.parse(q)) else { Issue.record("no plan"); return }
+    // The physical plan: each step's access path, and the rows the planner expects from the
+    // columns' value counts (proposals 3 of 7; 教育局 3 of 7, so ~1 of the 3; open statuses 3 of
+    // 7, so ~0 of that one; a range without its index built is guessed).
     #expect(lines == [
+        "source proposals: 7 rows",
+        "kind = proposal: index of kind (built now), ~3 rows",
+        "and, ~0 rows (guessed)",
+        "  unit = \"教育局\": index of unit (built now), ~1 rows",
+        "  or, ~0 rows (guessed)",
+        "    and, ~0 rows (guessed)",
+        "      status in (assigned, signed, return_requested, in_progress, rehandling): index of status (built now), ~0 rows",
+        "      deadline < 2020-09-17 (the as-of date): sorted index of deadline (built now), ~0 rows (guessed)",
+    ])
+    // The logical plan says what may answer each step, without choosing.
+    guard case .explain(let asked) = try Parser.parse(q) else { Issue.record("not explain"); return }
+    #expect(try e.logicalPlan(asked).lines == [
         "source proposals: 7 rows",
         "kind = proposal (index, or a pass over kind)",
         "and",
@@ -174,7 +189,7 @@ extension Engine {
         "  or",
         "    and",
         "      status in (assigned, signed, return_requested, in_progress, rehandling): index of status, or a pass over it, or a test of the rows left",
-        "      deadline < 2020-09-17 (the as-of date): sorted index, or a test of the rows left (under 1/32 of 65536+ rows)",
+        "      deadline < 2020-09-17 (the as-of date): sorted index of deadline, or a test of the rows left",
     ])
     // Nothing ran: no index was built, and the previous result's row count is untouched.
     #expect(e.store.cases.indexes.footprint == 0)
