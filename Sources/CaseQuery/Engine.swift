@@ -348,7 +348,14 @@ public final class Engine {
             if let j = outs.firstIndex(where: { if case .agg(i) = $0.0 { return true } else { return false } }) { return j }
             outs.append((.agg(i), aggs[i].name, aggs[i].label)); return outs.count - 1
         }
-        let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn).bind($0) }
+        // A value compared with an enum key is one of its spellings (token or label): it is
+        // shown as the key shows it, so `having status = replied` holds under `.labels` too.
+        func keyValue(_ c: Int, _ v: Cell) -> Cell {
+            guard case .key(let k) = outs[c].0, case .text(let s) = v, case .name(let id) = q.groupBy[k].value,
+                  let f = try? b.field(id), case .enumeration(let info) = f.spec.type, let code = info.code(of: s) else { return v }
+            return keys[k].cell(Int64(code))
+        }
+        let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn, keyValue: keyValue).bind($0) }
         // A column ordered by again adds nothing (its ties are already broken by what follows
         // its first use), so each column is kept once: 50,000 keys cost what a few do.
         var orderSeen = Set<Int>()
@@ -683,9 +690,15 @@ public final class Engine {
     }
 }
 
-/// Conditions of a having clause, over the cells of a grouped row.
+/// Conditions of a having clause, evaluated over the cells of each grouped row (its keys and
+/// aggregates, including those only having names): numbers compare as numbers (a rate or share
+/// as its fraction), an enum key by its value whatever spelling, other cells by their text; an
+/// empty cell (a rate or median of no rows) meets no comparison.
 struct HavingBinder {
+    /// The column of the grouped row a value names (a key, an aggregate, an alias, a number).
     let resolve: (ValueExpr) throws -> Int
+    /// A literal as the column shows it (an enum key's token or label).
+    let keyValue: (Int, Cell) -> Cell
 
     func bind(_ e: Expr) throws -> ([Cell]) -> Bool {
         switch e {
@@ -694,7 +707,7 @@ struct HavingBinder {
         case .not(let a, _): let x = try bind(a); return { !x($0) }
         case .compare(let l, let op, let r, _):
             let c = try resolve(l)
-            let v = try value(r)
+            let v = keyValue(c, try value(r))
             return { row in
                 let cell = row[c]
                 if cell == .null { return false }
@@ -713,7 +726,7 @@ struct HavingBinder {
             return { ($0[c] == .null) != negated }
         case .inList(let x, let items, let negated, _):
             let c = try resolve(x)
-            let vs = try items.map(value)
+            let vs = try items.map { keyValue(c, try value($0)) }
             return { row in vs.contains { $0.text == row[c].text } != negated }
         default:
             throw QueryError("having takes comparisons of grouped fields and aggregates", at: e.range)

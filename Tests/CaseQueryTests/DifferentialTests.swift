@@ -531,14 +531,21 @@ struct DiffError: Error, CustomStringConvertible {
             default:
                 let key = gen.pick(DifferentialTests.groupKeys)
                 let filter = gen.chance(0.2) ? nil : e
+                // Sometimes a having on the count or a rate (over the groups' rows).
+                let having: (caseql: String, sql: String)? = gen.chance(0.4) ? nil : {
+                    let n = gen.int(20), r = Double(gen.int(10)) / 10
+                    return gen.chance(0.5) ? (" having count > \(n) or completion_rate >= \(r)", " HAVING count(*) > \(n) OR avg(status = 'closed') >= \(r)")
+                        : (" having rate(late) < \(r) and not count = \(n)",
+                           " HAVING avg(replied_on != '' AND deadline != '' AND replied_on > deadline) < \(r) AND NOT count(*) = \(n)")
+                }()
                 queries.append(DiffQuery(
                     caseql: "select \(key), count, completion_rate, face_to_face_rate, satisfaction_rate, strict_satisfaction_rate from cases"
-                        + (filter.map { " where \($0.caseql)" } ?? "") + " group by \(key)",
+                        + (filter.map { " where \($0.caseql)" } ?? "") + " group by \(key)" + (having?.caseql ?? ""),
                     sql: """
                         SELECT \(key), count(*), avg(status = 'closed'), avg(contact IN ('meeting','visit','site')),
                           sum(satisfaction IN ('satisfied','basic')) * 1.0 / nullif(sum(satisfaction != ''), 0),
                           sum(satisfaction = 'satisfied') * 1.0 / nullif(sum(satisfaction != ''), 0)
-                        FROM cases\(filter.map { " WHERE \($0.sql)" } ?? "") GROUP BY \(key);
+                        FROM cases\(filter.map { " WHERE \($0.sql)" } ?? "") GROUP BY \(key)\(having?.sql ?? "");
                         """,
                     shape: .groups(key: key)))
             }

@@ -114,3 +114,31 @@ func checkPlannerAtScale(dir: String) throws {
     let fresh = Engine(store: try DatasetLoader.load(dir).0)
     #expect(try fresh.ids(q) == e.ids(q))
 }
+
+/// `having` over group rows, on the newer aggregates (by hand from Tiny: 教育局 holds P1, P2, S1;
+/// S1 replied after its deadline; days to reply P2 83, S1 95, S2 87, S4 80; co-units P2 财政局,
+/// S2 交通局 and 公安局).
+@Test func havingOnRatesSharesMediansAndDistinctCounts() throws {
+    let e = try Tiny.engine()
+    #expect(try e.rows("select unit, rate(late) from cases group by unit having rate(late) > 0.3")
+            == [["教育局", "33.3%"]])
+    // An aggregate only having names is computed and not shown.
+    #expect(try e.rows("select unit from cases group by unit having rate(late) = 0 and count = 1")
+            == [["城建局"], ["工信局"], ["交通局"], ["水利局"]])
+    #expect(try e.rows("select unit, share from cases group by unit having share > 0.2") == [["教育局", "42.9%"]])
+    // A group without a reply has no median: it meets no comparison, not even <.
+    #expect(try e.rows("select unit, median(days_to_reply) from cases group by unit having median(days_to_reply) >= 85")
+            == [["城建局", "87.00"], ["教育局", "89.00"]])
+    #expect(try e.rows("select unit from cases group by unit having median(days_to_reply) < 1000")
+            == [["城建局"], ["交通局"], ["教育局"]])
+    #expect(try e.rows("select unit, count(distinct co_units) from cases group by unit having count(distinct co_units) >= 1")
+            == [["城建局", "2"], ["教育局", "1"]])
+    #expect(try e.rows("select unit, count from cases group by unit having count(distinct co_units) = 0 and not count > 1")
+            == [["工信局", "1"], ["交通局", "1"], ["水利局", "1"]])
+    // An enum key by its value, in either spelling, whatever .labels shows.
+    #expect(try e.rows("select status, count from cases group by status having status = closed") == [["closed", "3"]])
+    e.labels = true
+    #expect(try e.rows("select status, count from cases group by status having status = closed") == [["已办结", "3"]])
+    #expect(try e.rows("select status, count from cases group by status having status in (已办结, assigned)")
+            == [["已交办", "1"], ["已办结", "3"]])
+}
