@@ -219,7 +219,7 @@ public enum DatasetLoader {
                 tableLoader = try TableLoader(path: file, table: table, options: options, extra: extra)
             case .sheet(let book, let sheet, let file):
                 let csv: SheetCSV
-                do { csv = try book.csv(of: sheet) } catch let e as WorkbookError { throw LoadError(e.description, file: file) }
+                do { csv = try book.rows(of: sheet, specs: table.specs) } catch let e as WorkbookError { throw LoadError(e.description, file: file) }
                 let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
                 let single = book.sheets.count == 1 || base == table.name
                 tableLoader = try TableLoader(sheet: csv, path: file, table: table, options: options, extra: extra,

@@ -128,52 +128,120 @@ final class ZipArchive {
     }
 }
 
-/// Streams an XML document through expat, calling back with local names (any `prefix:` cut off)
-/// and attributes, and gathering character data between `capture` and the element's end.
-final class XMLStream {
-    typealias Attributes = [(String, String)]
-    var onStart: (String, UnsafeMutablePointer<UnsafePointer<XML_Char>?>?) -> Void = { _, _ in }
-    var onEnd: (String) -> Void = { _ in }
-    /// Character data is gathered here while `capturing`.
-    var text: [UInt8] = []
-    var capturing = false
-    private let parser: XML_Parser
-
-    init() {
-        parser = XML_ParserCreate("UTF-8")
-        XML_SetUserData(parser, Unmanaged.passUnretained(self).toOpaque())
-        XML_SetElementHandler(parser, { user, name, attrs in
-            let me = Unmanaged<XMLStream>.fromOpaque(user!).takeUnretainedValue()
-            me.onStart(XMLStream.localName(name!), attrs)
-        }, { user, name in
-            let me = Unmanaged<XMLStream>.fromOpaque(user!).takeUnretainedValue()
-            me.onEnd(XMLStream.localName(name!))
-        })
-        XML_SetCharacterDataHandler(parser, { user, s, len in
-            let me = Unmanaged<XMLStream>.fromOpaque(user!).takeUnretainedValue()
-            guard me.capturing, let s else { return }
-            s.withMemoryRebound(to: UInt8.self, capacity: Int(len)) { me.text.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(len))) }
-        })
+/// Names of elements and attributes as expat hands them (NUL-terminated UTF-8, maybe with a
+/// `prefix:`), compared without building a String: the local name's bytes (after the last `:`)
+/// packed little-endian into a number when it has at most eight bytes, else 0 (such names are
+/// compared with `equals`).
+enum XMLName {
+    @inline(__always) static func key(_ p: UnsafePointer<CChar>) -> UInt64 {
+        var k: UInt64 = 0, i = 0, q = p
+        while true {
+            let b = UInt8(bitPattern: q.pointee)
+            if b == 0 { break }
+            if b == 0x3A { k = 0; i = 0 } else {
+                if i < 8 { k |= UInt64(b) << UInt64(8 * i) }
+                i += 1
+            }
+            q += 1
+        }
+        return i > 8 ? 0 : k
     }
 
-    deinit { XML_ParserFree(parser) }
-
-    static func localName(_ p: UnsafePointer<XML_Char>) -> String {
-        var s = String(cString: p)
-        if let colon = s.lastIndex(of: ":") { s = String(s[s.index(after: colon)...]) }
-        return s
+    /// The key of a name written in the source (at most eight bytes).
+    static func key(_ s: String) -> UInt64 {
+        precondition(s.utf8.count <= 8)
+        return s.utf8.enumerated().reduce(0) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
     }
 
-    /// The value of attribute `name` (local name), if present.
-    static func attribute(_ attrs: UnsafeMutablePointer<UnsafePointer<XML_Char>?>?, _ name: String) -> String? {
+    /// The local name (after any `prefix:`).
+    static func local(_ p: UnsafePointer<CChar>) -> UnsafePointer<CChar> {
+        var start = p, q = p
+        while q.pointee != 0 { if q.pointee == 0x3A { start = q + 1 }; q += 1 }
+        return start
+    }
+
+    /// Whether the local name is `s`.
+    static func equals(_ p: UnsafePointer<CChar>, _ s: String) -> Bool {
+        strcmp(local(p), s) == 0
+    }
+
+    /// The value of the attribute whose local name has `key`, if present.
+    @inline(__always) static func attribute(_ attrs: UnsafeMutablePointer<UnsafePointer<CChar>?>?, _ key: UInt64) -> UnsafePointer<CChar>? {
         guard let attrs else { return nil }
         var i = 0
-        while let key = attrs[i] {
-            if localName(key) == name, let v = attrs[i + 1] { return String(cString: v) }
+        while let name = attrs[i] {
+            if XMLName.key(name) == key { return attrs[i + 1] }
             i += 2
         }
         return nil
     }
+
+    /// The value of the attribute whose local name is `name` (any length), as a String.
+    static func string(_ attrs: UnsafeMutablePointer<UnsafePointer<CChar>?>?, _ name: String) -> String? {
+        guard let attrs else { return nil }
+        var i = 0
+        while let n = attrs[i] {
+            if equals(n, name), let v = attrs[i + 1] { return String(cString: v) }
+            i += 2
+        }
+        return nil
+    }
+
+    /// A decimal integer (no sign, no spaces), nil when it is not one.
+    @inline(__always) static func int(_ p: UnsafePointer<CChar>?) -> Int? {
+        guard var q = p, q.pointee != 0 else { return nil }
+        var v = 0
+        while q.pointee != 0 {
+            let d = Int(q.pointee) - 48
+            guard d >= 0 && d <= 9, v < Int.max / 10 - 9 else { return nil }
+            v = v * 10 + d
+            q += 1
+        }
+        return v
+    }
+}
+
+/// What an XML part's reader does at each element's start and end; character data is gathered
+/// in `text` while `capturing` is set.
+class XMLHandler {
+    typealias Attributes = UnsafeMutablePointer<UnsafePointer<CChar>?>?
+    var text: [UInt8] = []
+    var capturing = false
+    func start(_ key: UInt64, _ name: UnsafePointer<CChar>, _ attrs: Attributes) {}
+    func end(_ key: UInt64, _ name: UnsafePointer<CChar>) {}
+}
+
+/// A handler made of two closures, for the small parts (workbook, relationships, styles).
+final class ClosureHandler: XMLHandler {
+    var onStart: (UInt64, UnsafePointer<CChar>, Attributes) -> Void = { _, _, _ in }
+    var onEnd: (UInt64, UnsafePointer<CChar>) -> Void = { _, _ in }
+    override func start(_ key: UInt64, _ name: UnsafePointer<CChar>, _ attrs: Attributes) { onStart(key, name, attrs) }
+    override func end(_ key: UInt64, _ name: UnsafePointer<CChar>) { onEnd(key, name) }
+}
+
+/// Streams an XML document through expat to a handler.
+final class XMLStream {
+    private let parser: XML_Parser
+    private let handler: XMLHandler
+
+    init(_ handler: XMLHandler) {
+        self.handler = handler
+        parser = XML_ParserCreate("UTF-8")
+        XML_SetUserData(parser, Unmanaged.passUnretained(handler).toOpaque())
+        XML_SetElementHandler(parser, { user, name, attrs in
+            Unmanaged<XMLHandler>.fromOpaque(user!)._withUnsafeGuaranteedRef { $0.start(XMLName.key(name!), name!, attrs) }
+        }, { user, name in
+            Unmanaged<XMLHandler>.fromOpaque(user!)._withUnsafeGuaranteedRef { $0.end(XMLName.key(name!), name!) }
+        })
+        XML_SetCharacterDataHandler(parser, { user, s, len in
+            Unmanaged<XMLHandler>.fromOpaque(user!)._withUnsafeGuaranteedRef { me in
+                guard me.capturing, let s else { return }
+                me.text.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: Int(len)))
+            }
+        })
+    }
+
+    deinit { XML_ParserFree(parser) }
 
     /// Feeds a piece of the document. Throws `WorkbookError` with expat's message and line.
     func feed(_ p: UnsafeBufferPointer<UInt8>, final: Bool = false, part: String) throws {
@@ -194,6 +262,42 @@ struct SheetCSV {
     /// For each record: the CSV line it starts on (1-based) and the sheet row it is (1-based).
     var lines: [Int32] = []
     var sheetRows: [Int32] = []
+    /// The sheet's merged ranges (`mergeCell`), rows and columns 1-based.
+    var merges: [Merge] = []
+
+    struct Merge: Equatable {
+        var firstRow: Int, lastRow: Int, firstColumn: Int, lastColumn: Int
+
+        /// A range reference such as `A2:C5` (a single cell `B3` is a range of one).
+        init?(reference: UnsafePointer<CChar>) {
+            guard let (r0, c0, rest) = Merge.cell(reference) else { return nil }
+            var r1 = r0, c1 = c0
+            if rest.pointee == 0x3A {
+                guard let (r, c, end) = Merge.cell(rest + 1), end.pointee == 0 else { return nil }
+                r1 = r; c1 = c
+            } else if rest.pointee != 0 { return nil }
+            self.init(firstRow: min(r0, r1), lastRow: max(r0, r1), firstColumn: min(c0, c1), lastColumn: max(c0, c1))
+        }
+
+        init(firstRow: Int, lastRow: Int, firstColumn: Int, lastColumn: Int) {
+            (self.firstRow, self.lastRow, self.firstColumn, self.lastColumn) = (firstRow, lastRow, firstColumn, lastColumn)
+        }
+
+        /// A cell reference (`$` signs allowed): its row, its column and where it ends.
+        static func cell(_ p: UnsafePointer<CChar>) -> (Int, Int, UnsafePointer<CChar>)? {
+            var q = p, column = 0, row = 0, letters = 0, digits = 0
+            if q.pointee == 0x24 { q += 1 }
+            while true {
+                let b = UInt8(bitPattern: q.pointee) | 0x20
+                guard b >= 0x61 && b <= 0x7A, letters < 4 else { break }
+                column = column * 26 + Int(b - 0x60); letters += 1; q += 1
+            }
+            if q.pointee == 0x24 { q += 1 }
+            while q.pointee >= 0x30 && q.pointee <= 0x39 && digits < 8 { row = row * 10 + Int(q.pointee - 0x30); digits += 1; q += 1 }
+            guard letters > 0, digits > 0, row > 0 else { return nil }
+            return (row, column, q)
+        }
+    }
 
     /// The cell (`案件!M118`) at a line and column of the CSV, the record re-read to find
     /// which field begins there.
@@ -232,7 +336,8 @@ final class XLSXWorkbook {
     private let file: FileBytes
     /// The sheets in workbook order: name and the part that holds it.
     private(set) var sheets: [(name: String, part: String)] = []
-    private var sharedStrings: [String] = []
+    /// The shared strings, end to end, and where each ends.
+    private var shared = SharedStrings()
     /// For each cell style (`s`): whether its number format shows a date.
     private var dateStyles: [Bool] = []
 
@@ -249,30 +354,37 @@ final class XLSXWorkbook {
         }
     }
 
-    /// Parses a whole part with `setup` wiring the callbacks.
-    private func parse(_ part: String, _ setup: (XMLStream) -> Void) throws {
-        let x = XMLStream()
-        setup(x)
+    /// Parses a whole part through `handler`.
+    private func parse(_ part: String, _ handler: XMLHandler) throws {
+        let x = XMLStream(handler)
         try archive.read(part) { try x.feed($0, part: part) }
         try x.feed(UnsafeBufferPointer(start: nil, count: 0), final: true, part: part)
     }
 
+    private func parse(_ part: String, _ setup: (ClosureHandler) -> Void) throws {
+        let h = ClosureHandler()
+        setup(h)
+        try parse(part, h)
+    }
+
     private func readWorkbook() throws {
         var relTargets: [String: String] = [:]
+        let relationship = "Relationship"
         if archive.find("xl/_rels/workbook.xml.rels") != nil {
             try parse("xl/_rels/workbook.xml.rels") { x in
-                x.onStart = { name, attrs in
-                    guard name == "Relationship", let id = XMLStream.attribute(attrs, "Id"),
-                          let target = XMLStream.attribute(attrs, "Target") else { return }
+                x.onStart = { key, name, attrs in
+                    guard key == 0, XMLName.equals(name, relationship), let id = XMLName.string(attrs, "Id"),
+                          let target = XMLName.string(attrs, "Target") else { return }
                     relTargets[id] = target
                 }
             }
         }
         var found: [(String, String)] = []
+        let sheetKey = XMLName.key("sheet")
         try parse("xl/workbook.xml") { x in
-            x.onStart = { name, attrs in
-                guard name == "sheet", let sheetName = XMLStream.attribute(attrs, "name") else { return }
-                let rid = XMLStream.attribute(attrs, "id") ?? ""
+            x.onStart = { key, _, attrs in
+                guard key == sheetKey, let sheetName = XMLName.string(attrs, "name") else { return }
+                let rid = XMLName.string(attrs, "id") ?? ""
                 var target = relTargets[rid] ?? "worksheets/sheet\(found.count + 1).xml"
                 if target.hasPrefix("/") { target.removeFirst() } else if !target.hasPrefix("xl/") { target = "xl/" + target }
                 found.append((sheetName, target))
@@ -283,27 +395,9 @@ final class XLSXWorkbook {
 
     private func readSharedStrings() throws {
         guard archive.find("xl/sharedStrings.xml") != nil else { return }
-        var strings: [String] = []
-        var inPhonetic = false
-        try parse("xl/sharedStrings.xml") { x in
-            x.onStart = { name, _ in
-                switch name {
-                case "si": x.text.removeAll(keepingCapacity: true)
-                case "rPh": inPhonetic = true
-                case "t": x.capturing = !inPhonetic
-                default: break
-                }
-            }
-            x.onEnd = { name in
-                switch name {
-                case "t": x.capturing = false
-                case "rPh": inPhonetic = false
-                case "si": strings.append(String(decoding: x.text, as: UTF8.self))
-                default: break
-                }
-            }
-        }
-        sharedStrings = strings
+        let reader = SharedStringsReader()
+        try parse("xl/sharedStrings.xml", reader)
+        shared = reader.strings
     }
 
     private func readStyles() throws {
@@ -311,19 +405,20 @@ final class XLSXWorkbook {
         var custom: [Int: String] = [:]
         var formats: [Int] = []
         var inCellXfs = false
+        let numFmt = XMLName.key("numFmt"), cellXfs = XMLName.key("cellXfs"), xf = XMLName.key("xf")
         try parse("xl/styles.xml") { x in
-            x.onStart = { name, attrs in
-                switch name {
-                case "numFmt":
-                    if let id = XMLStream.attribute(attrs, "numFmtId").flatMap(Int.init), let code = XMLStream.attribute(attrs, "formatCode") {
+            x.onStart = { key, _, attrs in
+                switch key {
+                case numFmt:
+                    if let id = XMLName.string(attrs, "numFmtId").flatMap(Int.init), let code = XMLName.string(attrs, "formatCode") {
                         custom[id] = code
                     }
-                case "cellXfs": inCellXfs = true
-                case "xf" where inCellXfs: formats.append(XMLStream.attribute(attrs, "numFmtId").flatMap(Int.init) ?? 0)
+                case cellXfs: inCellXfs = true
+                case xf where inCellXfs: formats.append(XMLName.string(attrs, "numFmtId").flatMap(Int.init) ?? 0)
                 default: break
                 }
             }
-            x.onEnd = { name in if name == "cellXfs" { inCellXfs = false } }
+            x.onEnd = { key, _ in if key == cellXfs { inCellXfs = false } }
         }
         dateStyles = formats.map { id in custom[id].map(XLSXWorkbook.isDateFormat) ?? XLSXWorkbook.builtinDateFormats.contains(id) }
     }
@@ -357,96 +452,35 @@ final class XLSXWorkbook {
     /// strings and rich-text runs as their text; booleans as TRUE/FALSE; numbers as written,
     /// except in a date-formatted cell, where the serial day becomes yyyy-mm-dd; `t="d"` cells
     /// as their date. Empty rows, and empty columns after the header's last, are left out.
-    /// Throws `WorkbookError`.
-    func csv(of name: String) throws -> SheetCSV {
+    /// Each merged range of `filling` gives its first cell's value to the empty cells it covers;
+    /// the sheet's merged ranges are in the result's `merges` either way. Throws `WorkbookError`.
+    func csv(of name: String, filling: [SheetCSV.Merge] = []) throws -> SheetCSV {
         guard let part = sheets.first(where: { $0.name == name })?.part else { throw WorkbookError(description: "no sheet \(name)") }
-        var out = SheetCSV(sheet: name)
-        var rowNumber = 0
-        var cells: [(column: Int, text: [UInt8])] = []
-        var column = -1
-        var type = ""
-        var style = 0
-        var inPhonetic = false
-        var hasValue = false
-        var width = -1
-        var line = 1
-        let shared = sharedStrings.map { Array($0.utf8) }, dates = dateStyles
-        func emit() {
-            if width < 0 { width = (cells.last?.column ?? -1) + 1 }
-            let last = max(width, (cells.map(\.column).max() ?? -1) + 1)
-            out.lines.append(Int32(truncatingIfNeeded: line)); out.sheetRows.append(Int32(truncatingIfNeeded: rowNumber))
-            var k = 0
-            for c in 0..<last {
-                if c > 0 { out.bytes.append(0x2C) }
-                while k < cells.count && cells[k].column < c { k += 1 }
-                guard k < cells.count, cells[k].column == c else { continue }
-                let t = cells[k].text
-                if t.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                    out.bytes.append(0x22)
-                    for b in t {
-                        if b == 0x22 { out.bytes.append(0x22) }
-                        if b == 0x0A { line += 1 }
-                        out.bytes.append(b)
-                    }
-                    out.bytes.append(0x22)
-                } else {
-                    out.bytes.append(contentsOf: t)
-                }
-            }
-            out.bytes.append(0x0A)
-            line += 1
+        let reader = SheetReader(sheet: name, shared: shared, dateStyles: dateStyles, filling: filling)
+        if let size = archive.find(part).flatMap({ archive.entries[$0]?.size }) {
+            reader.out.bytes.reserveCapacity(size / 4)
         }
-        try parse(part) { x in
-            x.onStart = { name, attrs in
-                switch name {
-                case "row":
-                    rowNumber = XMLStream.attribute(attrs, "r").flatMap(Int.init) ?? rowNumber + 1
-                    cells.removeAll(keepingCapacity: true)
-                    column = -1
-                case "c":
-                    column = XMLStream.attribute(attrs, "r").flatMap(XLSXWorkbook.column(ofReference:)) ?? column + 1
-                    type = XMLStream.attribute(attrs, "t") ?? ""
-                    style = XMLStream.attribute(attrs, "s").flatMap(Int.init) ?? 0
-                    x.text.removeAll(keepingCapacity: true)
-                    hasValue = false
-                case "v":
-                    x.text.removeAll(keepingCapacity: true); x.capturing = true
-                case "is":
-                    x.text.removeAll(keepingCapacity: true)
-                case "rPh": inPhonetic = true
-                case "t": x.capturing = !inPhonetic
-                default: break
-                }
-            }
-            x.onEnd = { name in
-                switch name {
-                case "v": x.capturing = false; hasValue = true
-                case "t": x.capturing = false
-                case "rPh": inPhonetic = false
-                case "is": hasValue = true
-                case "c":
-                    guard hasValue, !x.text.isEmpty else { return }
-                    var text = x.text
-                    switch type {
-                    case "s":
-                        if let i = Int(String(decoding: text, as: UTF8.self)), i >= 0, i < shared.count { text = shared[i] }
-                    case "b": if text == [0x31] { text = Array("TRUE".utf8) } else if text == [0x30] { text = Array("FALSE".utf8) }
-                    case "d": text = Array(text.prefix(10))
-                    case "inlineStr", "str", "e": break
-                    default:
-                        if style < dates.count, dates[style], let serial = Double(String(decoding: text, as: UTF8.self)),
-                           let day = XLSXWorkbook.day(fromSerial: serial) {
-                            text = Array(day.description.utf8)
-                        }
-                    }
-                    if !text.isEmpty { cells.append((column, text)) }
-                case "row":
-                    if !cells.isEmpty { emit() }
-                default: break
-                }
-            }
+        try parse(part, reader)
+        reader.out.merges = reader.merges
+        return reader.out
+    }
+
+    /// Sheet `name` as the loader reads it: `csv(of:)`, with each merged range below the header
+    /// (the header found as the loader finds it, for a table of `specs`) filled with its value,
+    /// as offices merge a unit's name over its cases. Ranges in and above the header stay as
+    /// they are: an empty cell there marks a title or a group of columns. Throws `WorkbookError`.
+    func rows(of name: String, specs: [FieldSpec]) throws -> SheetCSV {
+        let plain = try csv(of: name)
+        guard !plain.merges.isEmpty else { return plain }
+        let headerEnd: Int = plain.bytes.withUnsafeBufferPointer { buf in
+            guard let layout = try? HeaderLayout.find(buf, specs: specs) else { return 0 }
+            // The sheet row of the header's last record (the last to start above the body).
+            var row = 0
+            for k in plain.lines.indices where Int(plain.lines[k]) < layout.bodyLine { row = Int(plain.sheetRows[k]) }
+            return row
         }
-        return out
+        let below = plain.merges.filter { $0.firstRow > headerEnd }
+        return below.isEmpty ? plain : try csv(of: name, filling: below)
     }
 
     /// A sheet name as a reference writes it: quoted when it has spaces or punctuation.
@@ -456,13 +490,7 @@ final class XLSXWorkbook {
 
     /// The column of a reference such as `M118` (0 = A), nil when it has no letters.
     static func column(ofReference r: String) -> Int? {
-        var c = 0, letters = 0
-        for u in r.utf8 {
-            if u >= 65 && u <= 90 { c = c * 26 + Int(u - 64); letters += 1 }
-            else if u >= 97 && u <= 122 { c = c * 26 + Int(u - 96); letters += 1 }
-            else { break }
-        }
-        return letters > 0 ? c - 1 : nil
+        r.withCString(SheetReader.column(ofReference:))
     }
 
     /// The letters of column `c` (0 = A).
@@ -477,5 +505,252 @@ final class XLSXWorkbook {
     static func day(fromSerial serial: Double) -> Day? {
         guard serial.isFinite, serial >= 61, serial < 2_958_466 else { return nil }
         return Day(raw: Int32(Int(serial.rounded(.down)) - 25_569))
+    }
+}
+
+/// Shared strings end to end (UTF-8), and where each ends.
+struct SharedStrings {
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var count: Int { ends.count }
+    /// The bytes of string `i`.
+    func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
+}
+
+/// Reads `xl/sharedStrings.xml`: each `si`'s text, its rich-text runs joined, phonetic runs
+/// (`rPh`, furigana) left out.
+final class SharedStringsReader: XMLHandler {
+    var strings = SharedStrings()
+    private var inPhonetic = false
+    private let si = XMLName.key("si"), t = XMLName.key("t"), rPh = XMLName.key("rPh")
+
+    override func start(_ key: UInt64, _ name: UnsafePointer<CChar>, _ attrs: Attributes) {
+        switch key {
+        case si: text.removeAll(keepingCapacity: true)
+        case rPh: inPhonetic = true
+        case t: capturing = !inPhonetic
+        default: break
+        }
+    }
+
+    override func end(_ key: UInt64, _ name: UnsafePointer<CChar>) {
+        switch key {
+        case t: capturing = false
+        case rPh: inPhonetic = false
+        case si:
+            strings.bytes.append(contentsOf: text)
+            strings.ends.append(strings.bytes.count)
+        default: break
+        }
+    }
+}
+
+/// Reads a worksheet part into `SheetCSV`, a row at a time: each row's cells are gathered (their
+/// text end to end in one buffer) and written as a CSV record at the row's end.
+final class SheetReader: XMLHandler {
+    var out: SheetCSV
+    /// The merged ranges met (after the sheet's data, in `mergeCells`).
+    var merges: [SheetCSV.Merge] = []
+    private let shared: SharedStrings
+    private let dates: [Bool]
+    /// Ranges to fill, by first row; those begun and not yet ended, with their values.
+    private let filling: [SheetCSV.Merge]
+    private var nextFill = 0
+    private var active: [(merge: SheetCSV.Merge, value: [UInt8])] = []
+
+    private enum CellType { case number, shared, bool, date, text }
+    private var rowNumber = 0
+    private var column = -1
+    private var type = CellType.number
+    private var style = 0
+    private var inPhonetic = false
+    private var hasValue = false
+    /// The current row's cells: column (0 = A) and the bytes in `rowBytes`.
+    private var cells: [(column: Int, start: Int, end: Int)] = []
+    private var rowBytes: [UInt8] = []
+    private var sorted = true
+    private var width = -1
+    private var line = 1
+
+    private let kRow = XMLName.key("row"), kC = XMLName.key("c"), kV = XMLName.key("v"), kIs = XMLName.key("is"),
+                kT = XMLName.key("t"), kRPh = XMLName.key("rPh"), kR = XMLName.key("r"), kS = XMLName.key("s"),
+                kRef = XMLName.key("ref")
+    private let tShared = XMLName.key("s"), tBool = XMLName.key("b"), tDate = XMLName.key("d"), tNumber = XMLName.key("n")
+
+    init(sheet: String, shared: SharedStrings, dateStyles: [Bool], filling: [SheetCSV.Merge]) {
+        out = SheetCSV(sheet: sheet)
+        self.shared = shared
+        dates = dateStyles
+        self.filling = filling.sorted { $0.firstRow < $1.firstRow }
+    }
+
+    override func start(_ key: UInt64, _ name: UnsafePointer<CChar>, _ attrs: Attributes) {
+        switch key {
+        case kC:
+            column = XMLName.attribute(attrs, kR).flatMap(SheetReader.column(ofReference:)) ?? column + 1
+            if let t = XMLName.attribute(attrs, kT) {
+                switch XMLName.key(t) {
+                case tShared: type = .shared
+                case tBool: type = .bool
+                case tDate: type = .date
+                case tNumber: type = .number
+                default: type = .text   // inlineStr, str (a formula's text), e (an error)
+                }
+            } else {
+                type = .number
+            }
+            style = XMLName.int(XMLName.attribute(attrs, kS)) ?? 0
+            text.removeAll(keepingCapacity: true)
+            hasValue = false
+        case kV:
+            text.removeAll(keepingCapacity: true); capturing = true
+        case kIs:
+            text.removeAll(keepingCapacity: true)
+        case kT: capturing = !inPhonetic
+        case kRPh: inPhonetic = true
+        case kRow:
+            rowNumber = XMLName.int(XMLName.attribute(attrs, kR)) ?? rowNumber + 1
+            cells.removeAll(keepingCapacity: true)
+            rowBytes.removeAll(keepingCapacity: true)
+            sorted = true
+            column = -1
+        case 0:
+            if XMLName.equals(name, "mergeCell"), let ref = XMLName.attribute(attrs, kRef),
+               let m = SheetCSV.Merge(reference: ref) {
+                merges.append(m)
+            }
+        default: break
+        }
+    }
+
+    override func end(_ key: UInt64, _ name: UnsafePointer<CChar>) {
+        switch key {
+        case kC:
+            guard hasValue, !text.isEmpty else { return }
+            let start = rowBytes.count
+            switch type {
+            case .shared:
+                if let i = SheetReader.decimal(text), i < shared.count {
+                    rowBytes.append(contentsOf: shared.bytes[shared.range(i)])
+                } else {
+                    rowBytes.append(contentsOf: text)
+                }
+            case .bool:
+                if text == [0x31] { rowBytes.append(contentsOf: SheetReader.trueBytes) }
+                else if text == [0x30] { rowBytes.append(contentsOf: SheetReader.falseBytes) }
+                else { rowBytes.append(contentsOf: text) }
+            case .date:
+                rowBytes.append(contentsOf: text.prefix(10))
+            case .text:
+                rowBytes.append(contentsOf: text)
+            case .number:
+                if style < dates.count, dates[style], let serial = SheetReader.serial(text), let day = XLSXWorkbook.day(fromSerial: serial) {
+                    SheetReader.append(day, to: &rowBytes)
+                } else {
+                    rowBytes.append(contentsOf: text)
+                }
+            }
+            guard rowBytes.count > start else { return }
+            if let last = cells.last, last.column >= column { sorted = false }
+            cells.append((column, start, rowBytes.count))
+        case kV: capturing = false; hasValue = true
+        case kT: capturing = false
+        case kIs: hasValue = true
+        case kRPh: inPhonetic = false
+        case kRow:
+            if !filling.isEmpty { fill() }
+            if !cells.isEmpty { emit() }
+        default: break
+        }
+    }
+
+    /// Gives the merged ranges' values to the empty cells they cover in this row.
+    private func fill() {
+        active.removeAll { $0.merge.lastRow < rowNumber }
+        while nextFill < filling.count, filling[nextFill].firstRow <= rowNumber {
+            let m = filling[nextFill]
+            nextFill += 1
+            // A range whose first row has no row element has no value.
+            guard m.firstRow == rowNumber, let c = cells.first(where: { $0.column == m.firstColumn - 1 }) else { continue }
+            active.append((m, Array(rowBytes[c.start..<c.end])))
+        }
+        for (m, value) in active {
+            for col in (m.firstColumn - 1)..<m.lastColumn where !cells.contains(where: { $0.column == col }) {
+                let start = rowBytes.count
+                rowBytes.append(contentsOf: value)
+                cells.append((col, start, rowBytes.count))
+                sorted = false
+            }
+        }
+    }
+
+    /// Writes the row as a CSV record: fields quoted when they hold a comma, a quote or a line end.
+    private func emit() {
+        if !sorted { cells.sort { $0.column < $1.column } }
+        let maxColumn = cells.last!.column
+        if width < 0 { width = maxColumn + 1 }
+        let last = max(width, maxColumn + 1)
+        out.lines.append(Int32(truncatingIfNeeded: line))
+        out.sheetRows.append(Int32(truncatingIfNeeded: rowNumber))
+        var commas = 0
+        var previous = -1
+        rowBytes.withUnsafeBufferPointer { row in
+            for c in cells where c.column != previous {
+                previous = c.column
+                while commas < c.column { out.bytes.append(0x2C); commas += 1 }
+                let t = UnsafeBufferPointer(rebasing: row[c.start..<c.end])
+                if t.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                    out.bytes.append(0x22)
+                    for b in t {
+                        if b == 0x22 { out.bytes.append(0x22) }
+                        if b == 0x0A { line += 1 }
+                        out.bytes.append(b)
+                    }
+                    out.bytes.append(0x22)
+                } else {
+                    out.bytes.append(contentsOf: t)
+                }
+            }
+        }
+        while commas < last - 1 { out.bytes.append(0x2C); commas += 1 }
+        out.bytes.append(0x0A)
+        line += 1
+    }
+
+    static let trueBytes = Array("TRUE".utf8), falseBytes = Array("FALSE".utf8)
+
+    /// The column of a reference such as `M118` (0 = A), nil when it has no letters.
+    static func column(ofReference p: UnsafePointer<CChar>) -> Int? {
+        var c = 0, letters = 0, q = p
+        while true {
+            let b = UInt8(bitPattern: q.pointee) | 0x20
+            guard b >= 0x61 && b <= 0x7A, letters < 4 else { break }
+            c = c * 26 + Int(b - 0x60); letters += 1; q += 1
+        }
+        return letters > 0 ? c - 1 : nil
+    }
+
+    /// Decimal digits as a number (a shared string's index).
+    static func decimal(_ t: [UInt8]) -> Int? {
+        guard !t.isEmpty, t.count < 16 else { return nil }
+        var v = 0
+        for b in t { guard b >= 0x30 && b <= 0x39 else { return nil }; v = v * 10 + Int(b - 0x30) }
+        return v
+    }
+
+    /// A serial day as written (`43891`, `43891.5`, `4.3891E4`).
+    static func serial(_ t: [UInt8]) -> Double? {
+        var whole = 0, i = 0
+        while i < t.count, t[i] >= 0x30, t[i] <= 0x39, i < 15 { whole = whole * 10 + Int(t[i] - 0x30); i += 1 }
+        if i == t.count && i > 0 { return Double(whole) }
+        if i > 0, t[i] == 0x2E, t[(i + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Double(whole) }
+        return Double(String(decoding: t, as: UTF8.self))
+    }
+
+    /// Appends the day as yyyy-mm-dd.
+    static func append(_ day: Day, to bytes: inout [UInt8]) {
+        let (y, m, d) = day.components
+        bytes.append(contentsOf: [UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 0x2D,
+                                  UInt8(48 + m / 10), UInt8(48 + m % 10), 0x2D, UInt8(48 + d / 10), UInt8(48 + d % 10)])
     }
 }

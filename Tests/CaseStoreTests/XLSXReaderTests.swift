@@ -39,3 +39,38 @@ import Testing
     let bytes = Array("id,kind\nA,proposal\n".utf8)
     #expect(throws: WorkbookError.self) { try bytes.withUnsafeBufferPointer { _ = try ZipArchive($0) } }
 }
+
+@Test func namesAsKeys() {
+    func key(_ s: String) -> UInt64 { s.withCString { XMLName.key($0) } }
+    #expect(key("row") == XMLName.key("row" as String))
+    #expect(key("x:row") == XMLName.key("row" as String))
+    #expect(key("a:b:c") == XMLName.key("c" as String))
+    #expect(key("numFmtId") == XMLName.key("numFmtId" as String))
+    #expect(key("mergeCell") == 0 && key("x:mergeCells") == 0)
+    #expect("x:mergeCell".withCString { XMLName.equals($0, "mergeCell") })
+    #expect(!"mergeCells".withCString { XMLName.equals($0, "mergeCell") })
+    #expect("123".withCString { XMLName.int($0) } == 123)
+    #expect("12a".withCString { XMLName.int($0) } == nil && "".withCString { XMLName.int($0) } == nil)
+}
+
+@Test func mergedRangeReferences() {
+    func merge(_ s: String) -> SheetCSV.Merge? { s.withCString { SheetCSV.Merge(reference: $0) } }
+    #expect(merge("C4:C6") == SheetCSV.Merge(firstRow: 4, lastRow: 6, firstColumn: 3, lastColumn: 3))
+    #expect(merge("$A$1:$G$1") == SheetCSV.Merge(firstRow: 1, lastRow: 1, firstColumn: 1, lastColumn: 7))
+    #expect(merge("B3:A2") == SheetCSV.Merge(firstRow: 2, lastRow: 3, firstColumn: 1, lastColumn: 2))
+    #expect(merge("AA10") == SheetCSV.Merge(firstRow: 10, lastRow: 10, firstColumn: 27, lastColumn: 27))
+    #expect(merge("A1:") == nil && merge("1:3") == nil && merge("A0:B2") == nil && merge("A1:B2x") == nil)
+}
+
+@Test func serialsAndDaysAsBytes() {
+    #expect(SheetReader.serial(Array("43891".utf8)) == 43891)
+    #expect(SheetReader.serial(Array("43891.25".utf8)) == 43891)
+    #expect(SheetReader.serial(Array("4.3891E4".utf8)) == 43891)
+    #expect(SheetReader.serial(Array("x".utf8)) == nil)
+    var bytes: [UInt8] = []
+    SheetReader.append(Day(year: 2020, month: 3, day: 1)!, to: &bytes)
+    SheetReader.append(Day(year: 999, month: 12, day: 31)!, to: &bytes)
+    #expect(String(decoding: bytes, as: UTF8.self) == "2020-03-010999-12-31")
+    #expect(SheetReader.decimal(Array("0".utf8)) == 0 && SheetReader.decimal(Array("17".utf8)) == 17)
+    #expect(SheetReader.decimal(Array("-1".utf8)) == nil && SheetReader.decimal([]) == nil)
+}
