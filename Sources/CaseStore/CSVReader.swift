@@ -122,7 +122,7 @@ public struct CSVReader {
                     // Skip to the next quote or line end.
                     while i + 8 <= n {
                         let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                        let m = has(w, quotes) | has(w, lfs)
+                        let m = has(w, quotes) | has(w, lfs) | has(w, crs)
                         if m != 0 { i += m.trailingZeroBitCount >> 3; break }
                         i += 8
                     }
@@ -141,7 +141,8 @@ public struct CSVReader {
                         }
                         break
                     }
-                    if b == 0x0A { line += 1 }
+                    // A line end inside the field: LF, or a CR not followed by LF (old Mac files).
+                    if b == 0x0A || (b == 0x0D && (i + 1 >= n || p[i + 1] != 0x0A)) { line += 1 }
                     i += 1
                 }
                 if scratchStart >= 0 {
@@ -195,12 +196,12 @@ public struct CSVReader {
         var columns: [Int] = []
         columns.reserveCapacity(store.count)
         var lineStart = rowStart
-        while lineStart > 0 && base[lineStart - 1] != 0x0A { lineStart -= 1 }
+        while lineStart > 0 && !isLineEnd(lineStart - 1) { lineStart -= 1 }
         var k = lineStart, column = 1
         for f in 0..<store.count {
             let offset = store.base[f].start
             while k < offset && k < base.count {
-                if base[k] == 0x0A { column = 1 } else if base[k] & 0xC0 != 0x80 { column += 1 }
+                if isLineEnd(k) { column = 1 } else if base[k] & 0xC0 != 0x80 && base[k] != 0x0D { column += 1 }
                 k += 1
             }
             columns.append(column)
@@ -229,15 +230,22 @@ public struct CSVReader {
     /// The current row's fields in place (fields.count of them).
     var fieldBase: UnsafePointer<Field> { UnsafePointer(store.base) }
 
+    /// Whether the byte at `k` ends a line: an LF, or a CR not followed by an LF (a CRLF ends at
+    /// its LF).
+    @inline(__always) func isLineEnd(_ k: Int) -> Bool {
+        let b = base[k]
+        return b == 0x0A || (b == 0x0D && (k + 1 >= base.count || base[k + 1] != 0x0A))
+    }
+
     /// 1-based line and character column of a byte offset inside a row that starts at `rowStart`
     /// on line `rowLine`.
     public func location(of offset: Int, row rowStart: Int, line rowLine: Int) -> (line: Int, column: Int) {
         var lineNo = rowLine
         var lineStart = rowStart
-        while lineStart > 0 && base[lineStart - 1] != 0x0A { lineStart -= 1 }
+        while lineStart > 0 && !isLineEnd(lineStart - 1) { lineStart -= 1 }
         var i = rowStart
         while i < offset && i < base.count {
-            if base[i] == 0x0A { lineNo += 1; lineStart = i + 1 }
+            if isLineEnd(i) { lineNo += 1; lineStart = i + 1 }
             i += 1
         }
         var column = 1

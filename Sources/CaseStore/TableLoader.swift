@@ -565,7 +565,7 @@ struct TableLoader {
         case .gb18030?:
             try transcodeFromGB18030()
         case .utf8?:
-            break
+            if let e = TableLoader.invalidUTF8(data, file: name) { throw e }
         case nil:
             let windowValid = Transcode.isValidUTF8(UnsafeBufferPointer(rebasing: data.prefix(1 << 20)),
                                                     allowTruncatedEnd: data.count > 1 << 20)
@@ -574,6 +574,7 @@ struct TableLoader {
     }
 
     mutating func transcodeFromGB18030() throws {
+        if options.encoding == nil, let e = TableLoader.mixedEncoding(file.buffer, file: name) { throw e }
         let converted = Transcode.gb18030ToUTF8(file.buffer)
         try file.checkUnchanged()
         guard let utf8 = converted else {

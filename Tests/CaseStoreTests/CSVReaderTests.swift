@@ -21,7 +21,8 @@ private func referenceRows(_ b: [UInt8]) -> (rows: [[[UInt8]]], lines: [Int], er
                         if i + 1 < n && b[i + 1] == 0x22 { value.append(0x22); i += 2; continue }
                         break
                     }
-                    if b[i] == 0x0A { line += 1 }
+                    // A line end inside the field: LF, or a CR alone.
+                    if b[i] == 0x0A || (b[i] == 0x0D && (i + 1 >= n || b[i + 1] != 0x0A)) { line += 1 }
                     value.append(b[i]); i += 1
                 }
                 i += 1
@@ -75,4 +76,53 @@ private func referenceRows(_ b: [UInt8]) -> (rows: [[[UInt8]]], lines: [Int], er
         #expect(failedAt == expected.error, "round \(round)")
         if got != expected.rows || failedAt != expected.error { break }
     }
+}
+
+/// Positions are true lines and columns whatever the line ends: LF, CRLF, or CR alone (old Mac
+/// files), also inside a quoted field that spans lines.
+@Test func positionsWithEveryLineEnd() throws {
+    for end in ["\n", "\r\n", "\r"] {
+        let text = ["id,title", "A,\"two" + end + "lines\"", "B,第三", "C,x"].joined(separator: end) + end
+        let bytes = Array(text.utf8)
+        try bytes.withUnsafeBufferPointer { buf in
+            var r = CSVReader(buf)
+            var starts: [(Int, Int)] = []
+            while try r.nextRow() {
+                starts.append((r.rowLine, r.fieldColumns()[1]))
+                if r.string(0) == "B" {
+                    // 第三 starts at line 4, column 3; its second character at column 4.
+                    let f = r.fields[1]
+                    #expect(r.location(of: f.start) == (line: 4, column: 3))
+                    #expect(r.location(of: f.start + 3) == (line: 4, column: 4))
+                }
+            }
+            #expect(starts.map(\.0) == [1, 2, 4, 5], "line ends \(end.debugDescription)")
+            #expect(starts.map(\.1) == [4, 3, 3, 3], "line ends \(end.debugDescription)")
+            // The word "lines", inside the quoted field, is on line 3 at column 1.
+            let lines = text.utf8.count - Array(("lines\"" + end + "B,第三" + end + "C,x" + end).utf8).count
+            #expect(CSVReader(buf).location(of: lines) == (line: 3, column: 1))
+        }
+    }
+}
+
+@Test func firstInvalidUTF8AndMixedFiles() {
+    func first(_ b: [UInt8]) -> Int? { b.withUnsafeBufferPointer { Transcode.firstInvalidUTF8($0) } }
+    #expect(first(Array("abc 办结".utf8)) == nil)
+    #expect(first(Array("abc".utf8) + [0xB0, 0xEC]) == 3)                     // GB18030 办
+    #expect(first(Array("办".utf8) + [0xE4, 0xB8]) == 3)                       // cut short
+    #expect(first([0x41, 0xED, 0xA0, 0x80]) == 1)                               // a surrogate
+    #expect(first([0xC0, 0x80]) == 0)                                           // overlong
+    #expect(first(Array(String(repeating: "x", count: 20).utf8) + [0x80]) == 20) // past the 8-byte steps
+    let gb: [UInt8] = [0xB0, 0xEC, 0xBD, 0xE1, 0xC7, 0xE9, 0xBF, 0xF6]          // 办结情况
+    func mixed(_ b: [UInt8]) -> (Int, Bool)? { b.withUnsafeBufferPointer { Transcode.mixedEncoding($0).map { ($0.offset, $0.utf8Above) } } }
+    let utf8Lines = Array("编号,案由\nA,关于午餐\n".utf8)
+    // UTF-8 above, then a GB18030 line: the bad byte.
+    let m1 = mixed(utf8Lines + Array("B,".utf8) + gb + [0x0A])
+    #expect(m1?.0 == utf8Lines.count + 2 && m1?.1 == true)
+    // GB18030 from the start, then a line of UTF-8 text: that line's first character.
+    let m2 = mixed(gb + [0x0A] + Array("A,".utf8) + gb + [0x0A] + Array("B,关于午餐\n".utf8))
+    #expect(m2?.0 == gb.count * 2 + 6 && m2?.1 == false)
+    // One encoding throughout.
+    #expect(mixed(gb + [0x0A] + Array("A,".utf8) + gb + [0x0A]) == nil)
+    #expect(mixed(utf8Lines) == nil)
 }
