@@ -10,7 +10,9 @@
 # Makes a dataset with `caseql generate`, writes its cases (the 24 stored fields) to cases.xlsx
 # with caseql's own .export (libxlsxwriter), then times `caseql cases.xlsx -c 'count cases'`
 # --no-cache (the whole process: unzip, XML, load; no column snapshot) three times (once at a million rows) and prints the
-# best and the median; then openpyxl (read-only mode, every cell's value) once.
+# best and the median of the wall-clock time, the least CPU time (user + sys: what a busy
+# shared machine distorts least) and the peak memory; then openpyxl (read-only mode, every
+# cell's value) once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -27,16 +29,20 @@ for rows in "${sizes[@]}"; do
   "$bin" "$work/ds" -c ".export $work/cases.xlsx select $fields from cases" >/dev/null
   size=$(stat -c %s "$work/cases.xlsx")
   runs=3; [ "$rows" -ge 1000000 ] && runs=1
-  times=()
+  times=(); cpus=()
   for ((i = 0; i < runs; i++)); do
     start=$(date +%s.%N)
-    out=$("$bin" "$work/cases.xlsx" --no-cache --csv --no-headers -c 'count cases')
+    out=$(/usr/bin/time -o "$work/time" -f '%U %S %M' "$bin" "$work/cases.xlsx" --no-cache --csv --no-headers -c 'count cases')
     end=$(date +%s.%N)
     times+=("$(echo "$end - $start" | bc)")
+    read -r user sys rss < "$work/time"
+    cpus+=("$(echo "$user + $sys" | bc)")
   done
   sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+  cpu=($(printf '%s\n' "${cpus[@]}" | sort -n))
   echo "xlsx load: $rows rows, $((size / 1024)) KiB workbook, counted $out cases"
-  echo "  caseql:   best ${sorted[0]} s, median ${sorted[$((runs / 2))]} s (runs: ${times[*]})"
+  echo "  caseql:   best ${sorted[0]} s, median ${sorted[$((runs / 2))]} s wall (runs: ${times[*]});" \
+       "CPU (user+sys) best ${cpu[0]} s; peak memory $((rss / 1024)) MiB"
   if [ "${OPENPYXL:-1}" != 0 ] && "$python" -c 'import openpyxl' 2>/dev/null; then
     start=$(date +%s.%N)
     cells=$("$python" - "$work/cases.xlsx" <<'EOF'
