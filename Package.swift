@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CSupport"),
-        .target(name: "CaseStore", dependencies: ["CExpat", "CZlib"], swiftSettings: hotPaths),
+        .target(name: "CaseStore", dependencies: ["CExpat", "CZlib"], swiftSettings: hotPaths + [.swiftLanguageMode(.v5)]),
         // ICU's collation keys (Collation.swift) come from the ICU that Foundation carries.
         .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths,
                 linkerSettings: [.linkedLibrary("_FoundationICU")]),
@@ -49,5 +49,5 @@ let package = Package(
         .testTarget(name: "CaseShellTests", dependencies: ["CaseShell", "CaseOffice", "CaseStore", "CaseQuery"],
                     resources: [.copy("Golden")]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

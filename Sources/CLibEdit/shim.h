@@ -27,6 +27,12 @@
 /* glibc only declares wcwidth under _XOPEN_SOURCE; redeclare it for Swift. */
 extern int wcwidth(wchar_t c);
 
+/* glibc's standard streams are mutable globals, which Swift 6 refuses to read from code that
+ * may run concurrently; caseql never reassigns them, so Swift reads them through these. */
+static inline FILE *cle_stdin(void) { return stdin; }
+static inline FILE *cle_stdout(void) { return stdout; }
+static inline FILE *cle_stderr(void) { return stderr; }
+
 /* MB_CUR_MAX is a macro calling a glibc function; expose it as a function. */
 static inline size_t cle_mb_cur_max(void) { return MB_CUR_MAX; }
 

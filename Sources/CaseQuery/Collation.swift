@@ -19,8 +19,9 @@ enum Collation {
 
     #if canImport(_FoundationICU)
     /// The collator, opened once. ICU collators are safe for concurrent use of their const
-    /// functions (ucol_getSortKey is one). Nil if ICU could not open it.
-    private static let collator: OpaquePointer? = {
+    /// functions (ucol_getSortKey is one), which is why the opaque pointer may be shared
+    /// across threads. Nil if ICU could not open it.
+    nonisolated(unsafe) private static let collator: OpaquePointer? = {
         var status = U_ZERO_ERROR
         let c = swift_ucol_open("zh_Hans_CN", &status)
         return status.rawValue > U_ZERO_ERROR.rawValue ? nil : c
@@ -117,7 +118,8 @@ enum Collation {
         let ranks: [UInt32]
         init(pool: StringPool, ranks: [UInt32]) { self.pool = pool; self.count = pool.count; self.ranks = ranks }
     }
-    private static var poolRanks: [ObjectIdentifier: PoolRanks] = [:]
+    /// Read and written only while holding `lock`.
+    nonisolated(unsafe) private static var poolRanks: [ObjectIdentifier: PoolRanks] = [:]
     private static let lock = NSLock()
 
     /// Each code's rank among all texts of `pool` in collation order (distinct texts, distinct

@@ -14,7 +14,7 @@ public enum ArgumentKind: Sendable {
 
 /// One dot-command, declared once: dispatch, `.help` and completion all read this table
 /// (the way DuckDB's shell_metadata_command.cpp does).
-public struct DotCommand {
+public struct DotCommand: Sendable {
     public let name: String
     /// How many letters of the name are enough (DuckDB's shell keeps such a minimum per
     /// command): `.exp` is .export, `.e` and `.ex` are ambiguous. Declared, never computed, so
@@ -28,7 +28,7 @@ public struct DotCommand {
     /// After this many words, the rest of the line is one argument, as typed (a query keeps its
     /// quotes and spaces).
     var textAfter: Int? = nil
-    let run: (Session, [String]) throws -> Void
+    let run: @Sendable (Session, [String]) throws -> Void
 }
 
 public enum DotCommands {
@@ -295,7 +295,7 @@ public enum DotCommands {
     }
 
     /// The settings `.show` prints, each as its own dot-command prints it without an argument.
-    static let settings: [(name: String, value: (Session) -> String)] = [
+    static let settings: [(name: String, value: @Sendable (Session) -> String)] = [
         ("mode", { $0.render.mode.rawValue }),
         ("headers", { onOffText($0.render.headers) }),
         ("labels", { onOffText($0.render.chineseHeaders) }),

@@ -65,6 +65,8 @@ public final class LineEditor {
     private var historyFile: HistoryFile?
     /// The incremental history search under way (Ctrl-R / Ctrl-S), if any.
     private var search: HistorySearch?
+    /// The last pattern searched, offered again by Ctrl-R on an empty pattern.
+    fileprivate var lastSearchPattern: [Unicode.Scalar] = []
     /// The prompt of the line being read (the search shows its own instead).
     private var prompt = ""
 
@@ -84,7 +86,7 @@ public final class LineEditor {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return nil }
         LineEditor.setUpLocale()
 
-        guard let el = el_init(programName, stdin, stdout, stderr) else { return nil }
+        guard let el = el_init(programName, cle_stdin(), cle_stdout(), cle_stderr()) else { return nil }
         guard let hist = history_winit() else {
             el_end(el)
             return nil
@@ -142,7 +144,7 @@ public final class LineEditor {
             for entry in file.load() {
                 _ = entry.withWideCString { cle_hist_enter(hist, $0) }
             }
-            for warning in file.warnings { fputs("caseql: \(warning)\n", stderr) }
+            for warning in file.warnings { fputs("caseql: \(warning)\n", cle_stderr()) }
             historyFile = file
         }
         _ = cle_sigint_install()
@@ -219,19 +221,19 @@ public final class LineEditor {
             // The line is discarded; leave the cursor on a fresh line below
             // it: re-print the text after the cursor (same glyphs, so the
             // screen does not change) to move past the end of the line.
-            fputs(textAfterCursor() + "^C\n", stdout)
-            fflush(stdout)
+            fputs(textAfterCursor() + "^C\n", cle_stdout())
+            fflush(cle_stdout())
             return .interrupted
         }
         guard let raw, count > 0 else {
             if count < 0 && errno == EINTR {
-                fputs("\n", stdout)
-                fflush(stdout)
+                fputs("\n", cle_stdout())
+                fflush(cle_stdout())
                 return .interrupted
             }
             // Ctrl-D on an empty line (libedit echoed "^D"), or end of input.
-            fputs("\n", stdout)
-            fflush(stdout)
+            fputs("\n", cle_stdout())
+            fflush(cle_stdout())
             return .eof
         }
         var line = LineEditor.string(fromWide: raw, count: Int(count))
@@ -362,22 +364,22 @@ public final class LineEditor {
         var listing = after + "\n"
         // Above a screenful, ask first, as readline does (y, Y or space lists; anything else not).
         if rows.count >= LineEditor.terminalHeight() - 1 {
-            fputs(listing + "Display all \(candidates.count) possibilities? (y or n)", stdout)
-            fflush(stdout)
+            fputs(listing + "Display all \(candidates.count) possibilities? (y or n)", cle_stdout())
+            fflush(cle_stdout())
             var c: UInt8 = 0
             let yes = read(STDIN_FILENO, &c, 1) == 1 && (c == UInt8(ascii: "y") || c == UInt8(ascii: "Y") || c == UInt8(ascii: " "))
             listing = "\n"
             if !yes {
-                fputs(listing, stdout)
-                fflush(stdout)
+                fputs(listing, cle_stdout())
+                fflush(cle_stdout())
                 return UInt8(CC_REDISPLAY)
             }
         }
         for row in rows {
             listing += row + "\n"
         }
-        fputs(listing, stdout)
-        fflush(stdout)
+        fputs(listing, cle_stdout())
+        fflush(cle_stdout())
         return UInt8(CC_REDISPLAY)
     }
 
@@ -577,8 +579,6 @@ struct HistorySearch {
     }
 }
 
-/// The last pattern searched, offered again by Ctrl-R on an empty pattern.
-private var lastSearchPattern: [Unicode.Scalar] = []
 
 extension LineEditor {
     fileprivate func startSearch(backward: Bool) -> UInt8 {

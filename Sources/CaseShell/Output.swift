@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CaseStore
+import CLibEdit
 
 /// Where results go: standard output or a file set by `.output` / `--out`. Writing into a closed
 /// pipe (`caseql … | head -1`) ends the program quietly.
@@ -25,7 +26,7 @@ public final class Output {
     public private(set) var bytesWritten = 0
 
     public init() {
-        file = stdout
+        file = cle_stdout()
         path = nil
         isTerminal = isatty(STDOUT_FILENO) != 0
         signal(SIGPIPE, SIG_IGN)
@@ -58,7 +59,7 @@ public final class Output {
     public func close(options: ExportOptions = ExportOptions()) throws {
         let target = path, pending = sheets
         if path != nil && sheets == nil { fclose(file) }
-        file = stdout; path = nil; isTerminal = isatty(STDOUT_FILENO) != 0
+        file = cle_stdout(); path = nil; isTerminal = isatty(STDOUT_FILENO) != 0
         fileMode = nil; sheets = nil; bytesWritten = 0
         if let target, let pending, !pending.isEmpty {
             try Exporter.writeWorkbook(pending, to: target, options: options)
@@ -90,7 +91,7 @@ public final class Output {
     private func failed() {
         if errno == EPIPE { exit(0) }
         let reason = String(cString: strerror(errno))
-        fputs("caseql: cannot write output: \(reason)\n", stderr)
+        fputs("caseql: cannot write output: \(reason)\n", cle_stderr())
         exit(1)
     }
 }
@@ -105,5 +106,5 @@ public struct ShellError: Error, CustomStringConvertible {
 /// visible (`Escape.lines`): a message quotes values from the data.
 func printError(_ s: String) {
     let text = Escape.lines(s)
-    fputs(text.hasSuffix("\n") ? text : text + "\n", stderr)
+    fputs(text.hasSuffix("\n") ? text : text + "\n", cle_stderr())
 }

@@ -1,6 +1,7 @@
 import CaseOffice
 import CaseQuery
 import CaseStore
+import CLibEdit
 import Foundation
 
 /// The state of one caseql session, shared by the interactive shell, scripts and -c commands:
@@ -60,10 +61,10 @@ public final class Session {
                 shown = true
                 let width = 30, filled = Int(fraction * Double(width))
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-                fputs("\r\u{1B}[2Kloading \((path as NSString).lastPathComponent) \(bar) \(Int(fraction * 100))%", stderr)
+                fputs("\r\u{1B}[2Kloading \((path as NSString).lastPathComponent) \(bar) \(Int(fraction * 100))%", cle_stderr())
             }
         }
-        defer { if shown { fputs("\r\u{1B}[2K", stderr) } }
+        defer { if shown { fputs("\r\u{1B}[2K", cle_stderr()) } }
         if options.cacheDirectory == nil { options.cacheDirectory = cacheDirectory }
         let (newStore, report) = try DatasetLoader.load(path, options: options)
         lastLoadReport = report
