@@ -4,7 +4,8 @@
 public struct CSVWriter {
     public var bytes: [UInt8] = []
     public var crlf: Bool
-    /// Prefix a ' to cells starting with = + - @ tab or CR (OWASP's CSV injection advice).
+    /// Prefix a ' to cells starting with = + - @ tab or CR (OWASP's CSV injection advice), and to
+    /// such cells already guarded (`isFormulaLike`).
     public var formulaGuard: Bool
     private var fieldInRow = 0
 
@@ -24,8 +25,7 @@ public struct CSVWriter {
         fieldInRow += 1
         var needsQuotes = false
         for b in p where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true; break }
-        let guardIt = formulaGuard && p.count > 0
-            && [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(p[0])
+        let guardIt = formulaGuard && CSVWriter.isFormulaLike(p)
         if !needsQuotes && !guardIt {
             bytes.append(contentsOf: p)
             return
@@ -37,6 +37,20 @@ public struct CSVWriter {
             bytes.append(b)
         }
         bytes.append(0x22)
+    }
+
+    /// Whether a spreadsheet would run the cell as a formula (it starts with = + - @, a tab or a
+    /// CR), or it is such a cell guarded already (apostrophes before one). The guard adds one
+    /// apostrophe and the loader takes one off (`CellParser.trim`), so every value reads back
+    /// as it was, `'=x` too.
+    @inline(__always) public static func isFormulaLike(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < p.count && p[i] == 0x27 { i += 1 }
+        guard i < p.count else { return false }
+        switch p[i] {
+        case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D: return true
+        default: return false
+        }
     }
 
     public mutating func row(_ fields: [String]) {

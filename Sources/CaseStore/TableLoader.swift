@@ -83,8 +83,9 @@ final class CellParser {
 
     @inline(__always)
     static func trim(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        // Most cells have nothing to trim: neither end is a space, a tab or an ideographic space.
-        @inline(__always) func plain(_ b: UInt8) -> Bool { b != 0x20 && b != 0x09 && b != 0xE3 && b != 0x80 }
+        // Most cells have nothing to trim: neither end is a space, a tab, an ideographic space or
+        // an apostrophe.
+        @inline(__always) func plain(_ b: UInt8) -> Bool { b != 0x20 && b != 0x09 && b != 0xE3 && b != 0x80 && b != 0x27 }
         if p.count == 0 || (plain(p[0]) && plain(p[p.count - 1])) { return p }
         return trimSlow(p)
     }
@@ -96,6 +97,8 @@ final class CellParser {
         // Ideographic space U+3000 (E3 80 80) at either end.
         while hi - lo >= 3, p[lo] == 0xE3, p[lo + 1] == 0x80, p[lo + 2] == 0x80 { lo += 3 }
         while hi - lo >= 3, p[hi - 3] == 0xE3, p[hi - 2] == 0x80, p[hi - 1] == 0x80 { hi -= 3 }
+        // The formula guard a CSV writer put before `=x` (`'=x`): one apostrophe off.
+        if hi - lo >= 2, p[lo] == 0x27, CSVWriter.isFormulaLike(UnsafeBufferPointer(rebasing: p[lo..<hi])) { lo += 1 }
         return UnsafeBufferPointer(rebasing: p[lo..<hi])
     }
 

@@ -330,8 +330,29 @@ struct SheetCSV {
     }
 }
 
+/// A workbook the loader takes tables from: .xlsx (`XLSXWorkbook`) or .xls (`XLSWorkbook`).
+protocol Workbook: AnyObject {
+    /// The sheets in workbook order: name, and where the workbook keeps it.
+    var sheets: [(name: String, part: String)] { get }
+    /// Sheet `name` as the loader reads it. Throws `WorkbookError`.
+    func rows(of name: String, specs: [FieldSpec]) throws -> SheetCSV
+}
+
+extension Workbook {
+    /// The sheet whose name is one of `names` (compared without case), if any.
+    func sheet(named names: [String]) -> String? {
+        sheets.first { s in names.contains { $0.lowercased() == s.name.lowercased() } }?.name
+    }
+}
+
+/// Opens the workbook at `path`: .xls (an OLE2 file) through libfreexl, else .xlsx. Throws
+/// `LoadError` naming the file.
+func openWorkbook(_ path: String) throws -> Workbook {
+    try XLSWorkbook.isCompoundFile(path: path) ? XLSWorkbook(path: path) : XLSXWorkbook(path: path)
+}
+
 /// An .xlsx workbook: its sheets by name, read on demand.
-final class XLSXWorkbook {
+final class XLSXWorkbook: Workbook {
     let archive: ZipArchive
     private let file: FileBytes
     /// The sheets in workbook order: name and the part that holds it.
@@ -441,11 +462,6 @@ final class XLSXWorkbook {
             if ch == "y" || ch == "d" || ch == "e" || ch == "年" || ch == "日" { return true }
         }
         return false
-    }
-
-    /// The sheet whose name is one of `names` (compared without case), if any.
-    func sheet(named names: [String]) -> String? {
-        sheets.first { s in names.contains { $0.lowercased() == s.name.lowercased() } }?.name
     }
 
     /// Sheet `name` as CSV for the loader: cell text as the loader reads it. Shared and inline
@@ -651,6 +667,7 @@ final class SheetReader: XMLHandler {
                 }
             }
             guard rowBytes.count > start else { return }
+            keepApostrophe(from: start)
             if let last = cells.last, last.column >= column { sorted = false }
             cells.append((column, start, rowBytes.count))
         case kV: capturing = false; hasValue = true
@@ -662,6 +679,32 @@ final class SheetReader: XMLHandler {
             if !cells.isEmpty { emit() }
         default: break
         }
+    }
+
+    /// Adds a row read by another reader (.xls): its number (1-based) and its cells, column
+    /// (0 = A) and text, as the end of a `row` element does.
+    func append(row number: Int, cells row: [(Int, [UInt8])]) {
+        rowNumber = number
+        cells.removeAll(keepingCapacity: true)
+        rowBytes.removeAll(keepingCapacity: true)
+        sorted = true
+        for (column, text) in row where !text.isEmpty {
+            if let last = cells.last, last.column >= column { sorted = false }
+            let start = rowBytes.count
+            rowBytes.append(contentsOf: text)
+            keepApostrophe(from: start)
+            cells.append((column, start, rowBytes.count))
+        }
+        if !filling.isEmpty { fill() }
+        if !cells.isEmpty { emit() }
+    }
+
+    /// A cell's text such as `'=x` is data in a workbook (no formula guard there), but the
+    /// loader takes one apostrophe off such text, as a CSV writer's guard: one more keeps it.
+    private func keepApostrophe(from start: Int) {
+        guard rowBytes[start] == 0x27 else { return }
+        let guarded = rowBytes.withUnsafeBufferPointer { CSVWriter.isFormulaLike(UnsafeBufferPointer(rebasing: $0[start...])) }
+        if guarded { rowBytes.insert(0x27, at: start) }
     }
 
     /// Gives the merged ranges' values to the empty cells they cover in this row.
