@@ -108,7 +108,7 @@ public enum DatasetLoader {
     /// Where a table's rows come from: a CSV file, or a sheet of an .xlsx workbook.
     enum TableSource {
         case csv(String)
-        case sheet(XLSXWorkbook, sheet: String, path: String)
+        case sheet(Workbook, sheet: String, path: String)
     }
 
     /// The sheet names a workbook's tables may have, English and Chinese.
@@ -129,10 +129,13 @@ public enum DatasetLoader {
         var manifestPath: String?
         var report = LoadReport()
         var cases: TableSource = .csv(path), units: TableSource?, events: TableSource?
-        func workbook(_ file: String) -> Bool { (file as NSString).pathExtension.lowercased() == "xlsx" }
+        func workbook(_ file: String) -> Bool {
+            let ext = (file as NSString).pathExtension.lowercased()
+            return ext == "xlsx" || (ext == "xls" && XLSWorkbook.isCompoundFile(path: file))
+        }
         /// The tables of one workbook: cases from its cases sheet (else its first when `firstIsCases`).
         func tables(of file: String, firstIsCases: Bool) throws -> Bool {
-            let book = try XLSXWorkbook(path: file)
+            let book = try openWorkbook(file)
             guard let c = book.sheet(named: sheetNames["cases"]!) ?? (firstIsCases ? book.sheets.first?.name : nil) else { return false }
             cases = .sheet(book, sheet: c, path: file)
             units = book.sheet(named: sheetNames["units"]!).map { .sheet(book, sheet: $0, path: file) }
@@ -146,9 +149,14 @@ public enum DatasetLoader {
                 // Anything named so is read, so that a dangling link or a FIFO there is an error,
                 // not a dataset silently loaded without it.
                 if InputFile.exists(dir + "/\(table).csv") { return .csv(dir + "/\(table).csv") }
-                let x = dir + "/\(table).xlsx"
-                guard InputFile.exists(x) else { return nil }
-                let book = try XLSXWorkbook(path: x)
+                var x = dir + "/\(table).xlsx"
+                if !InputFile.exists(x) {
+                    // An .xls: a workbook, or an HTML table saved with that name (read as CSV is).
+                    x = dir + "/\(table).xls"
+                    guard InputFile.exists(x) else { return nil }
+                    if !XLSWorkbook.isCompoundFile(path: x) { return .csv(x) }
+                }
+                let book = try openWorkbook(x)
                 guard let sheet = book.sheet(named: sheetNames[table]!) ?? book.sheets.first?.name else {
                     throw LoadError("the workbook has no sheets", file: x)
                 }
@@ -160,7 +168,7 @@ public enum DatasetLoader {
                 events = try source("events")
             } else {
                 let listing = (try? fm.contentsOfDirectory(atPath: dir).sorted()) ?? []
-                let books = listing.filter(workbook)
+                let books = listing.filter { workbook(dir + "/" + $0) }
                 var found = false
                 for b in books where try tables(of: dir + "/" + b, firstIsCases: books.count == 1) { found = true; break }
                 guard found else {

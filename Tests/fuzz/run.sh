@@ -7,7 +7,7 @@
 #   FUZZ_TIME=600 Tests/fuzz/run.sh
 #
 # CaseStore reads .xlsx through libexpat and zlib (Sources/CExpat, Sources/CZlib: module maps
-# found with -I, the libraries linked with -lexpat -lz).
+# found with -I, the libraries linked with -lexpat -lz), and .xls through libfreexl (Sources/CFreeXL, -lfreexl).
 # CaseQuery imports CaseStore, so CaseStore is compiled first as its own module (object file +
 # .swiftmodule), then CaseQuery's sources and the target are compiled as module CaseQuery
 # against it. Both get the fuzzer's coverage instrumentation and AddressSanitizer.
@@ -25,10 +25,10 @@ echo "fuzz: building $out/fuzz-parser (a few minutes)" >&2
 root="$(pwd)"
 if ! ( cd "$out" &&
        swiftc "${flags[@]}" -module-name CaseStore -wmo -emit-module -emit-module-path CaseStore.swiftmodule \
-         -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib \
+         -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL \
          -c "$root"/Sources/CaseStore/*.swift "$root"/Sources/CaseStore/Generator/*.swift -o CaseStore.o &&
-       swiftc "${flags[@]}" -module-name CaseQuery -wmo -I . -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib \
-         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/FuzzParser.swift CaseStore.o -lexpat -lz -l_FoundationICU -o fuzz-parser ) \
+       swiftc "${flags[@]}" -module-name CaseQuery -wmo -I . -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL \
+         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/FuzzParser.swift CaseStore.o -lexpat -lz -lfreexl -l_FoundationICU -o fuzz-parser ) \
      >"$out/build.log" 2>&1; then
   grep -v "Cannot export local symbol" "$out/build.log" >&2
   echo "fuzz: FAILED to build (swiftc -sanitize=fuzzer,address)" >&2
