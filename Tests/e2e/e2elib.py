@@ -2,9 +2,11 @@
 dataset, count passes and failures. Each test_*.py imports this and stays runnable alone."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 import unicodedata
 
@@ -86,3 +88,122 @@ class Results:
 
 def tempdir():
     return tempfile.mkdtemp(prefix="caseql-e2e-")
+
+
+TMUX = shutil.which("tmux") or "/usr/bin/tmux"
+PROMPT = "caseql> "
+
+
+def tmux_on(socket, *args, check=True):
+    """Runs tmux on a private server (its own socket, so tests never touch a person's tmux)."""
+    return subprocess.run([TMUX, "-L", socket, *args], check=check, capture_output=True,
+                          text=True).stdout
+
+
+class Pane:
+    """One program in a tmux pane on a private server, and what a person sees there: the screen,
+    the cursor, keys typed. Each suite subclasses it with its own constructor (what it starts)
+    and its own model checks.
+
+    text_pause/key_pause: seconds to let the program draw after typing; poll: how often wait()
+    looks; join: read wrapped lines joined (-J); scrollback: how many lines of scrollback the
+    screen includes (None: the visible screen only); splitlines: split the capture as
+    str.splitlines() does (keeps trailing empty rows)."""
+
+    def __init__(self, results, socket, session, text_pause=0.0, key_pause=0.0, poll=0.05,
+                 join=False, scrollback=None, splitlines=False):
+        self.R, self.socket, self.session = results, socket, session
+        self.text_pause, self.key_pause, self.poll = text_pause, key_pause, poll
+        self.join, self.scrollback, self.splitlines = join, scrollback, splitlines
+
+    def tmux(self, *args, check=True):
+        return tmux_on(self.socket, *args, check=check)
+
+    def start(self, command, cols, rows, options=()):
+        """Starts `command` (one shell string) in a cols×rows session, replacing the last one;
+        retries while the server of a session just killed is still going away."""
+        self.tmux("kill-session", "-t", self.session, check=False)
+        for _ in range(10):
+            if subprocess.run([TMUX, "-L", self.socket, "new-session", "-d", "-s", self.session,
+                               "-x", str(cols), "-y", str(rows), command],
+                              capture_output=True).returncode == 0:
+                break
+            time.sleep(0.3)
+        for name, value in options:
+            self.tmux("set-option", "-t", self.session, name, value)
+
+    def wait_prompt(self, prompt=PROMPT):
+        return self.wait(lambda ls: any(l.startswith(prompt.rstrip()) for l in ls), "first prompt")
+
+    def text(self, s):
+        self.tmux("send-keys", "-t", self.session, "-l", s)
+        time.sleep(self.text_pause)
+
+    def keys(self, *k):
+        self.tmux("send-keys", "-t", self.session, *k)
+        time.sleep(self.key_pause)
+
+    def hex(self, s):
+        """Sends the UTF-8 bytes of s one by one, as a terminal would."""
+        self.tmux("send-keys", "-t", self.session, "-H", *["%02x" % b for b in s.encode()])
+
+    def _capture(self, join, scrollback):
+        args = ["capture-pane", "-t", self.session, "-p"] + (["-J"] if join else [])
+        if scrollback:
+            args += ["-S", "-%d" % scrollback]
+        raw = self.tmux(*args)
+        lines = raw.splitlines() if self.splitlines else raw.rstrip("\n").split("\n")
+        return [l.rstrip() for l in lines]
+
+    def screen(self):
+        return self._capture(self.join, self.scrollback)
+
+    def visible(self):
+        return self._capture(False, None)
+
+    def cursor(self):
+        x, y = self.tmux("display", "-t", self.session, "-p", "#{cursor_x} #{cursor_y}").split()
+        return int(x), int(y)
+
+    def current(self):
+        """The cursor's row of the visible screen."""
+        v, y = self._capture(self.join, None), self.cursor()[1]
+        return v[y] if y < len(v) else ""
+
+    def line_is(self, want, what, timeout=3.0):
+        """Waits until the cursor's row reads `want` (completion may take a moment); one check."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.current() == want:
+                break
+            time.sleep(0.05)
+        return self.R.eq(self.current(), want, what)
+
+    def wait(self, pred, what, timeout=8.0):
+        """The screen once pred(screen) holds; after `timeout` a failed check and None."""
+        end = time.time() + timeout
+        while time.time() < end:
+            lines = self.screen()
+            if pred(lines):
+                return lines
+            time.sleep(self.poll)
+        self.R.check(False, "(waiting) " + what, "\n".join(l for l in self.screen() if l))
+        return None
+
+    def prompts(self, prompt=PROMPT):
+        return sum(1 for l in self.screen() if l.startswith(prompt.rstrip()))
+
+    def dead(self):
+        """(whether the pane's program has exited, its status if tmux knows it)."""
+        out = self.tmux("display", "-t", self.session, "-p", "#{pane_dead} #{pane_dead_status}").split()
+        return (out[0] == "1", int(out[1]) if len(out) > 1 and out[1] else None)
+
+    def resize(self, cols, rows):
+        self.tmux("resize-window", "-t", self.session, "-x", str(cols), "-y", str(rows))
+
+    def clear_history(self):
+        self.tmux("clear-history", "-t", self.session)
+
+    def kill(self):
+        """Stops the private server and everything in it."""
+        self.tmux("kill-server", check=False)

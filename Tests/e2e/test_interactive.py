@@ -19,63 +19,27 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Results, binary, dataset, run, tempdir, width  # noqa: E402
+from e2elib import PROMPT, TMUX, Pane, Results, binary, dataset, run, tempdir, tmux_on, width  # noqa: E402
 
 R = Results()
 TMP = tempdir()
 SOCKET = "caseql-e2e-%d" % os.getpid()
 SESSION = "e2e"
-PROMPT = "caseql> "
 CONT = "   ...> "
-TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 
 
-def tmux(*args, check=True):
-    return subprocess.run([TMUX, "-L", SOCKET, *args], check=check, capture_output=True,
-                          text=True).stdout
-
-
-class Term:
+class Term(Pane):
     """One caseql in a 120×40 tmux pane. The pane runs `sh -c` around caseql so that after
     caseql exits the terminal modes are printed (icanon/echo) and the pane exits with
     caseql's status, read with #{pane_dead_status}."""
 
     def __init__(self, ds, hist, cols=120, rows=40):
-        tmux("kill-session", "-t", SESSION, check=False)
+        super().__init__(R, SOCKET, SESSION, text_pause=0.1, key_pause=0.2, poll=0.1, join=True)
         inner = ("trap : INT; env CASEQL_HISTORY=%s LANG=C.UTF-8 TERM=xterm-256color %s %s; s=$?; "
                  "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; "
                  "echo; echo EXIT=$s; exit $s" % (shlex.quote(hist), shlex.quote(binary()), shlex.quote(ds)))
-        tmux("new-session", "-d", "-s", SESSION, "-x", str(cols), "-y", str(rows),
-             "sh -c %s" % shlex.quote(inner))
-        tmux("set-option", "-t", SESSION, "remain-on-exit", "on")
-        self.wait(lambda ls: any(l.startswith(PROMPT.rstrip()) for l in ls), "first prompt")
-
-    def text(self, s):
-        tmux("send-keys", "-t", SESSION, "-l", s)
-        time.sleep(0.1)
-
-    def keys(self, *k):
-        tmux("send-keys", "-t", SESSION, *k)
-        time.sleep(0.2)
-
-    def screen(self):
-        return [l.rstrip() for l in tmux("capture-pane", "-t", SESSION, "-p", "-J").rstrip("\n").split("\n")]
-
-    def cursor(self):
-        x, y = tmux("display", "-t", SESSION, "-p", "#{cursor_x} #{cursor_y}").split()
-        return int(x), int(y)
-
-    def current(self):
-        return self.screen()[self.cursor()[1]]
-
-    def line_is(self, want, what, timeout=3.0):
-        """Waits until the cursor's line reads `want` (completion may take a moment)."""
-        end = time.time() + timeout
-        while time.time() < end:
-            if self.current() == want:
-                break
-            time.sleep(0.05)
-        return R.eq(self.current(), want, what)
+        self.start("sh -c %s" % shlex.quote(inner), cols, rows, options=[("remain-on-exit", "on")])
+        self.wait_prompt()
 
     def exit_status(self, timeout=8.0):
         """caseql's exit status: #{pane_dead_status}, or the EXIT= line the wrapper prints when
@@ -90,27 +54,10 @@ class Term:
                     status = int(l[5:])
         return dead, status
 
-    def dead(self):
-        out = tmux("display", "-t", SESSION, "-p", "#{pane_dead} #{pane_dead_status}").split()
-        return (out[0] == "1", int(out[1]) if len(out) > 1 and out[1] else None)
-
-    def wait(self, pred, what, timeout=8.0):
-        end = time.time() + timeout
-        while time.time() < end:
-            lines = self.screen()
-            if pred(lines):
-                return lines
-            time.sleep(0.1)
-        R.check(False, "(waiting) " + what, "\n".join(l for l in self.screen() if l))
-        return None
-
-    def prompts(self):
-        return sum(1 for l in self.screen() if l.startswith(PROMPT.rstrip()))
-
     def clear(self):
         """Clears the screen and the scrollback so each scenario reads only its own output."""
         self.keys("C-l")
-        tmux("clear-history", "-t", SESSION)
+        self.clear_history()
         self.wait(lambda ls: ls[0].startswith(PROMPT.rstrip()) and not any(ls[1:]), "screen cleared")
 
     def enter_and_wait_prompt(self, what):
@@ -122,7 +69,7 @@ class Term:
 
     @staticmethod
     def kill():
-        tmux("kill-server", check=False)
+        tmux_on(SOCKET, "kill-server", check=False)
 
 
 def count_of(ds, q):

@@ -23,21 +23,19 @@ import unicodedata
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import Results, binary, dataset, run, tempdir  # noqa: E402
+from e2elib import TMUX, Pane, Results, binary, dataset, run, tempdir, tmux_on  # noqa: E402
 
 R = Results()
 TMP = tempdir()
 SOCKET = "caseql-le-%d" % os.getpid()
 SESSION = "le"
 PROMPT = "caseql> "
-TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 TERMS = ["xterm", "xterm-256color", "screen"]
 COOKIE = "_HiStOrY_V2_"
 
 
 def tmux(*args, check=True):
-    return subprocess.run([TMUX, "-L", SOCKET, *args], check=check, capture_output=True,
-                          text=True).stdout
+    return tmux_on(SOCKET, *args, check=check)
 
 
 def cw(ch):
@@ -113,11 +111,11 @@ def vis_encode(s):
     return out.decode("utf-8")
 
 
-class Term:
+class Term(Pane):
     """One caseql (or a bash running it) in a tmux pane."""
 
     def __init__(self, ds, hist, term="xterm", cols=80, rows=30, shell=False, extra_env=""):
-        tmux("kill-session", "-t", SESSION, check=False)
+        super().__init__(R, SOCKET, SESSION, poll=0.05, splitlines=True)
         self.cols, self.hist, self.ds, self.term = cols, hist, ds, term
         env = "CASEQL_HISTORY=%s LANG=C.UTF-8 TERM=%s %s" % (shlex.quote(hist), term, extra_env)
         if shell:
@@ -125,46 +123,14 @@ class Term:
                    % (shlex.quote(TMP), term))
         else:
             cmd = "env %s %s %s" % (env, shlex.quote(binary()), shlex.quote(ds))
-        for attempt in range(10):   # the server of the session just killed may still be exiting
-            if subprocess.run([TMUX, "-L", SOCKET, "new-session", "-d", "-s", SESSION, "-x", str(cols),
-                               "-y", str(rows), cmd], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.2)
-        tmux("set-option", "-t", SESSION, "remain-on-exit", "on")
-        tmux("set-option", "-t", SESSION, "history-limit", "50000")
+        self.start(cmd, cols, rows, options=[("remain-on-exit", "on"), ("history-limit", "50000")])
         self.env = env
         if not shell:
-            self.wait(lambda ls: any(l.startswith(PROMPT.rstrip()) for l in ls), "first prompt")
-
-    def text(self, s):
-        tmux("send-keys", "-t", SESSION, "-l", s)
-
-    def keys(self, *k):
-        tmux("send-keys", "-t", SESSION, *k)
-
-    def hex(self, s):
-        tmux("send-keys", "-t", SESSION, "-H", *["%02x" % b for b in s.encode()])
-
-    def screen(self):
-        return [l.rstrip() for l in tmux("capture-pane", "-t", SESSION, "-p").splitlines()]
-
-    def cursor(self):
-        x, y = tmux("display", "-t", SESSION, "-p", "#{cursor_x} #{cursor_y}").split()
-        return int(x), int(y)
+            self.wait_prompt()
 
     def resize(self, cols, rows=30):
-        tmux("resize-window", "-t", SESSION, "-x", str(cols), "-y", str(rows))
+        super().resize(cols, rows)
         self.cols = cols
-
-    def wait(self, pred, what, timeout=8.0):
-        end = time.time() + timeout
-        while time.time() < end:
-            lines = self.screen()
-            if pred(lines):
-                return lines
-            time.sleep(0.05)
-        R.check(False, "(waiting) " + what, "\n".join(l for l in self.screen() if l))
-        return None
 
     def state(self, prompt, buf, cur):
         """Screen rows from the prompt's row, and the cursor, against the model."""

@@ -18,27 +18,24 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2elib import ROOT, Results, binary, dataset, run, tempdir, width  # noqa: E402
+from e2elib import PROMPT, ROOT, TMUX, Pane, Results, binary, dataset, run, tempdir, tmux_on, width  # noqa: E402
 
 R = Results()
 TMP = tempdir()
 SOCKET = "caseql-shell-%d" % os.getpid()
 SESSION = "sh"
-PROMPT = "caseql> "
 CONT = "   ...> "
-TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 
 
 def tmux(*args, check=True):
-    return subprocess.run([TMUX, "-L", SOCKET, *args], check=check, capture_output=True,
-                          text=True).stdout
+    return tmux_on(SOCKET, *args, check=check)
 
 
-class Term:
+class Term(Pane):
     """One caseql in a tmux pane of cols×rows, started with `args` in `cwd` with `env`."""
 
     def __init__(self, args, cols=120, rows=40, env=None, cwd=None, wait_prompt=True):
-        tmux("kill-session", "-t", SESSION, check=False)
+        super().__init__(R, SOCKET, SESSION, text_pause=0.15, key_pause=0.25, poll=0.1, join=True, scrollback=200)
         e = {"CASEQL_HISTORY": os.path.join(TMP, "history"), "LANG": "C.UTF-8",
              "TERM": "xterm-256color", "HOME": os.path.join(TMP, "home"),
              "XDG_CONFIG_HOME": os.path.join(TMP, "config")}
@@ -47,61 +44,18 @@ class Term:
         inner = "cd %s; env %s %s %s; echo EXIT=$?; sleep 30" % (
             shlex.quote(cwd or TMP), " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in e.items()),
             shlex.quote(binary()), " ".join(shlex.quote(a) for a in args))
-        for attempt in range(5):   # a server just killed may still be going away
-            if subprocess.run([TMUX, "-L", SOCKET, "new-session", "-d", "-s", SESSION, "-x", str(cols), "-y", str(rows),
-                               "sh -c %s" % shlex.quote(inner)], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.5)
+        self.start("sh -c %s" % shlex.quote(inner), cols, rows)
         if wait_prompt:
-            self.wait(lambda ls: any(l.startswith(PROMPT.rstrip()) for l in ls), "first prompt")
-
-    def text(self, s):
-        tmux("send-keys", "-t", SESSION, "-l", s)
-        time.sleep(0.15)
-
-    def keys(self, *k):
-        tmux("send-keys", "-t", SESSION, *k)
-        time.sleep(0.25)
-
-    def screen(self):
-        return [l.rstrip() for l in tmux("capture-pane", "-t", SESSION, "-p", "-J", "-S", "-200").rstrip("\n").split("\n")]
-
-    def visible(self):
-        return [l.rstrip() for l in tmux("capture-pane", "-t", SESSION, "-p").rstrip("\n").split("\n")]
-
-    def cursor(self):
-        x, y = tmux("display", "-t", SESSION, "-p", "#{cursor_x} #{cursor_y}").split()
-        return int(x), int(y)
+            self.wait_prompt()
 
     def current(self):
         v, y = self.visible(), self.cursor()[1]
         return v[y] if y < len(v) else ""
 
-    def line_is(self, want, what, timeout=3.0):
-        end = time.time() + timeout
-        while time.time() < end:
-            if self.current() == want:
-                break
-            time.sleep(0.05)
-        return R.eq(self.current(), want, what)
-
-    def wait(self, pred, what, timeout=8.0):
-        end = time.time() + timeout
-        while time.time() < end:
-            lines = self.screen()
-            if pred(lines):
-                return lines
-            time.sleep(0.1)
-        R.check(False, "(waiting) " + what, "\n".join(l for l in self.screen() if l))
-        return None
-
-    def prompts(self):
-        return sum(1 for l in self.screen() if l.startswith(PROMPT.rstrip()))
-
     def clear(self):
         self.keys("C-u")
         self.keys("C-l")
-        tmux("clear-history", "-t", SESSION)
+        self.clear_history()
         self.wait(lambda ls: ls[0].startswith(PROMPT.rstrip()) and not any(ls[1:]), "screen cleared")
 
     def run(self, line, what):
