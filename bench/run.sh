@@ -27,6 +27,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# When this run of bench/run.sh began (kept across the shuffled copy's re-run), for its run time.
+export RUN_T0=${RUN_T0:-$(date +%s)}
+part_t0=$(date +%s)
 root=$(dirname "$here")
 out="$here/out"
 arg=${1:-1000000}
@@ -265,6 +268,9 @@ report="$out/report.$$.md"
         done
         echo
     fi
+    now=$(date +%s)
+    echo "Run time: this report took $((now - part_t0)) s (generating or shuffling the data included when done now), $((now - RUN_T0)) s since bench/run.sh started."
+    echo
 } | tee "$report"
 
 if [[ $RECORD == 1 ]]; then
