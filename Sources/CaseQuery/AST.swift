@@ -2,6 +2,8 @@
 // so that the binder and the evaluator can point at the exact token when they report an error.
 // The parser (Parser.swift) builds it; grammar/caseql.ebnf is the source of truth for its shape.
 
+import CaseStore
+
 /// A position in a statement's text: 1-based line and column, counted in Characters,
 /// and the 0-based Character offset from the start of the text.
 public struct SourcePosition: Equatable, Hashable, Sendable, CustomStringConvertible {
@@ -269,12 +271,30 @@ public indirect enum Expr: Equatable, Sendable {
 
 /// An error in a statement, with the range of the offending token and, where one can be found,
 /// a suggestion (`did you mean \`unit\`?`).
+/// The message and the hint are written in both languages (`Message`): `rendered(chinese:)`
+/// shows the Chinese ones under `.labels on`.
 public struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var message: String
+    /// What went wrong, in both languages.
+    public var text: Message
     public var range: SourceRange
-    public var suggestion: String?
+    /// A field or word it may have meant (`unit`), or a whole hint (`set it with .set NAME VALUE`).
+    public var hint: Message?
+    public init(_ message: Message, at range: SourceRange, suggestion: Message? = nil) {
+        text = message; self.range = range; hint = suggestion
+    }
+    /// An error whose text reads the same in both languages (or is not yet written in Chinese).
     public init(_ message: String, at range: SourceRange, suggestion: String? = nil) {
-        self.message = message; self.range = range; self.suggestion = suggestion
+        self.init(.same(message), at: range, suggestion: suggestion.map(Message.same))
+    }
+    /// The English message.
+    public var message: String {
+        get { text.en }
+        set { text = .same(newValue) }
+    }
+    /// The English hint.
+    public var suggestion: String? {
+        get { hint?.en }
+        set { hint = newValue.map(Message.same) }
     }
     public var description: String { "\(range.start): \(message)" }
 }

@@ -95,9 +95,10 @@ final class Binder {
         }
         guard let spec = lookupField(id.text) else {
             let all = table.specs.flatMap { [$0.name, $0.label] }
-            throw QueryError("unknown field `\(id.text)` in \(source.name)", at: id.range,
-                             suggestion: Suggest.closest(to: id.text, in: all).map { "did you mean `\($0)`?" }
-                                ?? "the fields are: " + table.specs.map(\.name).joined(separator: ", "))
+            let names = table.specs.map(\.name).joined(separator: ", ")
+            throw QueryError(Message(en: "unknown field `\(id.text)` in \(source.name)", zh: "\(source.name) 中没有字段 `\(id.text)`"), at: id.range,
+                             suggestion: Suggest.closest(to: id.text, in: all).map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") }
+                                ?? Message(en: "the fields are: " + names, zh: "字段有：" + names))
         }
         return BoundField(spec: spec, column: table.column(spec.name), range: id.range)
     }
@@ -106,8 +107,9 @@ final class Binder {
 
     func parameter(_ id: Identifier) throws -> String {
         guard let v = params[id.text] else {
-            throw QueryError("parameter $\(id.text) is not set", at: id.range,
-                             suggestion: "set it with --set \(id.text)=… on the command line or .set \(id.text) … in the shell")
+            throw QueryError(Message(en: "parameter $\(id.text) is not set", zh: "参数 $\(id.text) 未设置"), at: id.range,
+                             suggestion: Message(en: "set it with --set \(id.text)=… on the command line or .set \(id.text) … in the shell",
+                                                 zh: "在命令行用 --set \(id.text)=… 或在交互界面用 .set \(id.text) … 设置"))
         }
         return v
     }
@@ -389,11 +391,12 @@ final class Binder {
     func truthy(_ v: ValueExpr) throws -> Plan {
         guard case .name(let id) = v else {
             if case .bool(let b, _) = v { return .constant(b, b ? "true" : "false") }
-            throw QueryError("a condition is needed here (e.g. unit = \"教育局\")", at: v.range)
+            throw QueryError(Message(en: "a condition is needed here (e.g. unit = \"教育局\")", zh: "这里需要一个条件（如 unit = \"教育局\"）"), at: v.range)
         }
         let f = try field(id)
         guard case .bool = f.spec.type else {
-            throw QueryError("`\(f.name)` is \(f.spec.type.name), not yes/no: compare it, e.g. \(example(f))", at: id.range)
+            throw QueryError(Message(en: "`\(f.name)` is \(f.spec.type.name), not yes/no: compare it, e.g. \(example(f))",
+                                     zh: "`\(f.name)` 是 \(f.spec.type.name)，不是是/否：请比较，如 \(example(f))"), at: id.range)
         }
         return try compareLiteral(f, .eq, .bool(true), id.range)
     }
@@ -438,15 +441,18 @@ final class Binder {
     }
 
     func typeError(_ f: BoundField, _ lit: Literal, _ r: SourceRange) -> QueryError {
-        let expected: String
+        let expected: Message
         switch f.spec.type {
-        case .date: expected = "a date like 2020-09-30, today, or today - 7d"
-        case .int: expected = "a whole number"
-        case .bool: expected = "true or false (是/否)"
-        case .enumeration(let info): expected = "one of " + info.values.map(\.described).joined(separator: ", ")
-        case .text, .textList: expected = "text"
+        case .date: expected = Message(en: "a date like 2020-09-30, today, or today - 7d", zh: "日期，如 2020-09-30、today 或 today - 7d")
+        case .int: expected = Message(en: "a whole number", zh: "整数")
+        case .bool: expected = Message(en: "true or false (是/否)", zh: "true 或 false（是/否）")
+        case .enumeration(let info):
+            let values = info.values.map(\.described).joined(separator: ", ")
+            expected = Message(en: "one of " + values, zh: "以下之一：" + values)
+        case .text, .textList: expected = Message(en: "text", zh: "文本")
         }
-        return QueryError("`\(f.name)` takes \(expected), not \(Binder.describe(lit))", at: r)
+        return QueryError(Message(en: "`\(f.name)` takes \(expected.en), not \(Binder.describe(lit))",
+                                  zh: "`\(f.name)` 取\(expected.zh)，不能是 \(Binder.describe(lit))"), at: r)
     }
 
     static func describe(_ lit: Literal) -> String {
@@ -645,9 +651,11 @@ final class Binder {
                 guard let c = info.code(of: s) else {
                     var choices = info.values.map(\.described)
                     if f.name == "status" { choices.append("overdue (逾期)") }
-                    throw QueryError("unknown \(f.name) `\(s)`; the \(f.name) values are: \(choices.joined(separator: ", "))", at: r,
+                    let list = choices.joined(separator: ", ")
+                    throw QueryError(Message(en: "unknown \(f.name) `\(s)`; the \(f.name) values are: \(list)",
+                                             zh: "\(f.name) 没有 `\(s)` 这个值；\(f.name) 的取值有：\(list)"), at: r,
                                      suggestion: Suggest.closest(to: s, in: info.allSpellings + (f.name == "status" ? ["overdue", "逾期"] : []))
-                                        .map { "did you mean `\($0)`?" })
+                                        .map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") })
                 }
                 codes.append(Int(c)); names.append(info.token(c))
             }
@@ -672,8 +680,9 @@ final class Binder {
                 // A value no row has: say so, and offer the nearest value that rows do have.
                 let post = indexes.postings(field)
                 let present = (0..<post.valueCount).filter { post.count(of: $0) > 0 }.map { pool[UInt32($0)] }
-                throw QueryError("no \(source.name == "units" ? "unit" : "row") has \(field) \"\(s)\"", at: r,
-                                 suggestion: Suggest.closest(to: s, in: present).map { "did you mean \($0)?" })
+                throw QueryError(Message(en: "no \(source.name == "units" ? "unit" : "row") has \(field) \"\(s)\"",
+                                         zh: "没有\(source.name == "units" ? "单位" : "记录")的 \(field) 是 \"\(s)\""), at: r,
+                                 suggestion: Suggest.closest(to: s, in: present).map { Message(en: "did you mean \($0)?", zh: "是不是 \($0)？") })
             }
             let shown = codes.map { "\"\(pool[UInt32($0)])\"" }.joined(separator: ", ")
             return .codes(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))", indexes, field: field, codes: codes)
@@ -705,7 +714,8 @@ final class Binder {
                 return b
             }
         default:
-            throw QueryError("`contains` works on text fields; `\(field)` is \(f.spec.type.name)", at: range)
+            throw QueryError(Message(en: "`contains` works on text fields; `\(field)` is \(f.spec.type.name)",
+                                     zh: "`contains` 只用于文本字段；`\(field)` 是 \(f.spec.type.name)"), at: range)
         }
     }
 

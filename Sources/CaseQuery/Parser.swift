@@ -48,7 +48,7 @@ public struct Parser {
         let statement = try p.parseStatement()
         while p.current.isSymbol(";") { p.index += 1 }
         if p.current.kind != .end {
-            throw p.fail("end of input (use a script for several statements)")
+            throw p.fail(Message(en: "end of input (use a script for several statements)", zh: "输入结束（多条语句请写成脚本）"))
         }
         return statement
     }
@@ -143,19 +143,30 @@ public struct Parser {
         fail(Parser.list(keywords.map(\.quoted)), keywords: (keywords + extra).map(\.spelling))
     }
 
+    /// `expected`: symbols or keywords as typed, the same in both languages.
     private func fail(_ expected: String, keywords: [String] = []) -> QueryError {
+        fail(.same(expected), keywords: keywords)
+    }
+
+    private func fail(_ expected: Message, keywords: [String] = []) -> QueryError {
         if current.kind == .error { return QueryError(current.text, at: current.range) }
-        let after = index > 0 ? " after \(previous.display)" : ""
         var suggestion: String?
         if current.kind == .word, !keywords.isEmpty {
             suggestion = Suggest.closest(to: current.text, in: keywords)
         }
-        return QueryError("expected \(expected)\(after) but found \(current.display)",
-                          at: current.range, suggestion: suggestion)
+        let found = current.shown
+        let message = index > 0
+            ? Message(en: "expected \(expected.en) after \(previous.display) but found \(found.en)",
+                      zh: "\(previous.shown.zh) 之后应为 \(expected.zh)，却是\(found.zh)")
+            : Message(en: "expected \(expected.en) but found \(found.en)", zh: "应为 \(expected.zh)，却是\(found.zh)")
+        return QueryError(message, at: current.range, suggestion: suggestion.map(Message.same))
     }
 
-    private static func list(_ items: [String]) -> String {
-        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
+    /// `"a", "b" or "c"` in both languages (`"a"、"b" 或 "c"`).
+    private static func list(_ items: [String]) -> Message {
+        guard items.count > 1 else { return .same(items.joined()) }
+        return Message(en: items.dropLast().joined(separator: ", ") + " or " + items.last!,
+                       zh: items.dropLast().joined(separator: "、") + " 或 " + items.last!)
     }
 
     private mutating func enter() throws {
@@ -217,7 +228,7 @@ public struct Parser {
         let verbToken = advance()
         let verb: Verb = verbToken.isWord(.count) ? .count : .select
         guard current.isSymbol("*") || canStartValue(current) else {
-            throw fail("a source or a select list")
+            throw fail(Message(en: "a source or a select list", zh: "数据源或选择列表"))
         }
         let list = try parseSelectList()
         var items: [SelectItem] = []
@@ -272,10 +283,10 @@ public struct Parser {
     /// select_item = "*" | value [ "as" name ] ;
     private mutating func parseSelectItem() throws -> SelectItem {
         if current.isSymbol("*") { return .all(advance().range) }
-        guard canStartValue(current) else { throw fail("a value or \"*\"") }
+        guard canStartValue(current) else { throw fail(Message(en: "a value or \"*\"", zh: "值或 \"*\"")) }
         let value = try parseValue()
         guard accept(.as) else { return .value(value, alias: nil) }
-        guard isName(current) else { throw fail("a name") }
+        guard isName(current) else { throw fail(Message(en: "a name", zh: "名称")) }
         let alias = advance()
         return .value(value, alias: Identifier(alias.text, alias.range))
     }
@@ -283,7 +294,7 @@ public struct Parser {
     /// source = name ;
     private mutating func parseSource() throws -> Identifier {
         guard isName(current) else {
-            throw fail("a source (cases, suggestions, proposals, units or events)")
+            throw fail(Message(en: "a source (cases, suggestions, proposals, units or events)", zh: "数据源（cases、suggestions、proposals、units 或 events）"))
         }
         let t = advance()
         return Identifier(t.text, t.range)
@@ -318,7 +329,7 @@ public struct Parser {
     /// pivot = "pivot" value "by" group_key "," group_key "from" source [ where ] ;
     private mutating func parsePivot() throws -> Query {
         let verbToken = advance()
-        guard canStartValue(current) else { throw fail("an aggregate such as count") }
+        guard canStartValue(current) else { throw fail(Message(en: "an aggregate such as count", zh: "聚合，如 count")) }
         let value = try parseValue()
         try expect(.by)
         let rows = try parseGroupKey()
@@ -349,7 +360,7 @@ public struct Parser {
         try expect(.by)
         var keys: [OrderKey] = []
         repeat {
-            guard canStartValue(current) else { throw fail("a value to order by") }
+            guard canStartValue(current) else { throw fail(Message(en: "a value to order by", zh: "排序依据的值")) }
             let value = try parseValue()
             let descending = accept(.desc)
             if !descending { _ = accept(.asc) }
@@ -368,7 +379,7 @@ public struct Parser {
 
     /// An `integer` token as an Int.
     private mutating func parseInteger() throws -> Int {
-        guard current.kind == .number, !current.text.contains(".") else { throw fail("an integer") }
+        guard current.kind == .number, !current.text.contains(".") else { throw fail(Message(en: "an integer", zh: "整数")) }
         guard let n = Int(current.text) else {
             throw QueryError("number \(current.text) is too large", at: current.range)
         }
@@ -474,12 +485,12 @@ public struct Parser {
     }
 
     private func failUnclosed(_ open: SourcePosition) -> QueryError {
-        fail("\")\" to close the \"(\" at \(open)")
+        fail(Message(en: "\")\" to close the \"(\" at \(open)", zh: "\")\" 以闭合 \(open) 处的 \"(\""))
     }
 
     /// The `value [ comparison | … ]` alternative of predicate.
     private mutating func parseValuePredicate() throws -> Expr {
-        guard canStartValue(current) else { throw fail("a condition") }
+        guard canStartValue(current) else { throw fail(Message(en: "a condition", zh: "条件")) }
         return try parsePredicateRest(try parseValue())
     }
 
@@ -580,10 +591,10 @@ public struct Parser {
 
     /// value_list = "(" value { "," value } ")" ;
     private mutating func parseValueList() throws -> [ValueExpr] {
-        guard acceptSymbol("(") else { throw fail("\"(\" and a list of values") }
+        guard acceptSymbol("(") else { throw fail(Message(en: "\"(\" and a list of values", zh: "\"(\" 和值列表")) }
         var values = [try parseOperand()]
         while acceptSymbol(",") { values.append(try parseOperand()) }
-        guard acceptSymbol(")") else { throw fail("\",\" or \")\"") }
+        guard acceptSymbol(")") else { throw fail(Parser.list(["\",\"", "\")\""])) }
         return values
     }
 
@@ -596,7 +607,7 @@ public struct Parser {
     }
 
     private func requireValue() throws {
-        if !canStartValue(tokens[index]) { throw fail("a value") }
+        if !canStartValue(tokens[index]) { throw fail(Message(en: "a value", zh: "值")) }
     }
 
     /// value = primary { ( "+" | "-" ) duration } ;
@@ -613,7 +624,7 @@ public struct Parser {
         while current.isSymbol("+") || current.isSymbol("-") {
             let sign = advance().text == "+" ? 1 : -1
             guard current.kind == .duration else {
-                throw fail("a duration such as 7d, 2w, 1m or 1y")
+                throw fail(Message(en: "a duration such as 7d, 2w, 1m or 1y", zh: "时长，如 7d、2w、1m 或 1y"))
             }
             let d = advance()
             let unit = DurationUnit(rawValue: String(d.text.last!))!
@@ -644,7 +655,7 @@ public struct Parser {
     private mutating func parseField() throws -> ValueExpr {
         let first = advance()
         guard acceptSymbol(".") else { return .name(Identifier(first.text, first.range)) }
-        guard isName(current) else { throw fail("a field of \(first.text)") }
+        guard isName(current) else { throw fail(Message(en: "a field of \(first.text)", zh: "\(first.text) 的字段")) }
         let second = advance()
         return .name(Identifier(first.text + "." + second.text, SourceRange(first.range.start, second.range.end)))
     }
@@ -765,7 +776,7 @@ public struct Parser {
 
     @inline(never)
     private mutating func parseConditionArgument() throws -> ValueExpr {
-        if !canStartValue(current) && !atSymbol("(") && !atWord(.not) { throw fail("a value") }
+        if !canStartValue(current) && !atSymbol("(") && !atWord(.not) { throw fail(Message(en: "a value", zh: "值")) }
         let e = try parseExpr()
         if case .truthy(let v) = e { return v }
         return .condition(e, e.range)

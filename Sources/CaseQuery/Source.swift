@@ -21,9 +21,11 @@ public struct SourceInfo {
         let key = id.text.lowercased()
         guard let s = spellings.first(where: { $0.names.contains(key) }) else {
             let primary = spellings.map { $0.names[0] }
-            throw QueryError("unknown source `\(id.text)` (the sources are \(primary.joined(separator: ", ")))",
+            let list = primary.joined(separator: ", ")
+            throw QueryError(Message(en: "unknown source `\(id.text)` (the sources are \(list))",
+                                     zh: "没有数据源 `\(id.text)`（可用：\(list)）"),
                              at: id.range,
-                             suggestion: Suggest.closest(to: id.text, in: allNames).map { "did you mean `\($0)`?" })
+                             suggestion: Suggest.closest(to: id.text, in: allNames).map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") })
         }
         return SourceInfo(name: s.names[0], table: store.table(s.table)!, kind: s.kind)
     }

@@ -1,5 +1,7 @@
 // The tokens the Lexer produces and the Parser reads. See grammar/caseql.ebnf, lexical section.
 
+import CaseStore
+
 /// One lexical token. The lexer never throws: bad input becomes an `.error` token whose `text`
 /// is the message, and the parser reports it when it reaches it.
 public struct Token: Equatable, Sendable {
@@ -48,18 +50,21 @@ public struct Token: Equatable, Sendable {
     public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }
 
     /// How an error message names this token: `"where"`, `string "教育局"`, `end of input`.
-    public var display: String {
+    public var display: String { shown.en }
+
+    /// How an error message names this token, in both languages.
+    public var shown: Message {
         switch kind {
-        case .word, .symbol: return "\"\(text)\""
+        case .word, .symbol: return .same("\"\(text)\"")
         case .string:
-            let shown = text.count > 20 ? String(text.prefix(20)) + "…" : text
-            return "string \"\(shown)\""
-        case .number: return "number \(text)"
-        case .date: return "date \(text)"
-        case .duration: return "duration \(text)"
-        case .parameter: return "parameter $\(text)"
-        case .error: return text
-        case .end: return "end of input"
+            let cut = text.count > 20 ? String(text.prefix(20)) + "…" : text
+            return Message(en: "string \"\(cut)\"", zh: "字符串 \"\(cut)\"")
+        case .number: return Message(en: "number \(text)", zh: "数字 \(text)")
+        case .date: return Message(en: "date \(text)", zh: "日期 \(text)")
+        case .duration: return Message(en: "duration \(text)", zh: "时长 \(text)")
+        case .parameter: return Message(en: "parameter $\(text)", zh: "参数 $\(text)")
+        case .error: return .same(text)
+        case .end: return Message(en: "end of input", zh: "输入结束")
         }
     }
 }

@@ -56,20 +56,21 @@ public enum DotCommands {
                 case "--encoding":
                     i += 1
                     guard i < a.count, let e = TextEncoding(name: a[i]) else {
-                        throw ShellError("--encoding takes \(TextEncoding.names)")
+                        throw ShellError(en: "--encoding takes \(TextEncoding.names)", zh: "--encoding 取 \(TextEncoding.names)")
                     }
                     options.encoding = e
                 case "--kind":
                     i += 1
                     guard i < a.count, let k = Kind(spelling: a[i]) else {
-                        throw ShellError("--kind takes one of " + Kind.info.values.map { "\($0.token) (\($0.label))" }.joined(separator: ", "))
+                        let kinds = Kind.info.values.map { "\($0.token) (\($0.label))" }.joined(separator: ", ")
+                        throw ShellError(en: "--kind takes one of " + kinds, zh: "--kind 取以下之一：" + kinds)
                     }
                     options.kind = k
                 default: path = a[i]
                 }
                 i += 1
             }
-            guard let path else { throw ShellError("usage: .load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]") }
+            guard let path else { throw usage(".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]") }
             let report = try s.load(path, options: options)
             s.output.write(Escape.lines(loadSummary(report, store: s.store)) + "\n")
         },
@@ -82,7 +83,8 @@ public enum DotCommands {
         DotCommand(name: "mode", shortest: 2, usage: ".mode [table|line|csv|tsv|json|jsonl|markdown|bar]", help: "how results are shown (line: one field a line, for reading a record)", minArgs: 0, maxArgs: 1, argument: .mode) { s, a in
             guard let arg = a.first else { return show("mode", s) }
             guard let m = OutputMode(rawValue: arg.lowercased()) else {
-                throw ShellError("unknown mode \(arg) (the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+                let modes = OutputMode.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ShellError(en: "unknown mode \(arg) (the modes are \(modes))", zh: "没有 \(arg) 这种模式（可用：\(modes)）")
             }
             s.render.mode = m
         },
@@ -114,7 +116,7 @@ public enum DotCommands {
         DotCommand(name: "maxrows", shortest: 2, usage: ".maxrows [N|all]", help: "rows a table shows before it says how many more", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
             guard !a.isEmpty else { return show("maxrows", s) }
             if a[0].lowercased() == "all" { s.render.maxRows = nil; return }
-            guard let n = Int(a[0]), n > 0 else { throw ShellError(".maxrows takes a positive number or all") }
+            guard let n = Int(a[0]), n > 0 else { throw ShellError(en: ".maxrows takes a positive number or all", zh: ".maxrows 取正整数或 all") }
             s.render.maxRows = n
         },
         DotCommand(name: "timer", shortest: 1, usage: ".timer [on|off]", help: "show how long each statement took", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
@@ -127,7 +129,7 @@ public enum DotCommands {
                 case "reset": s.setAsOf(nil)
                 case "today": s.setAsOf(Day.today())
                 default:
-                    guard let d = Day(arg) else { throw ShellError("\(arg) is not a date (expected yyyy-mm-dd, today or reset)") }
+                    guard let d = Day(arg) else { throw ShellError(en: "\(arg) is not a date (expected yyyy-mm-dd, today or reset)", zh: "\(arg) 不是日期（应为 yyyy-mm-dd、today 或 reset）") }
                     s.setAsOf(d)
                 }
             }
@@ -138,7 +140,7 @@ public enum DotCommands {
         DotCommand(name: "set", shortest: 2, usage: ".set NAME VALUE", help: "set a script parameter, used as $NAME", minArgs: 1, maxArgs: 99, argument: .parameter) { s, a in
             guard a.count >= 2 else {
                 if let v = s.engine.params[a[0]] { s.output.write("\(a[0]) = \(v)\n"); return }
-                throw ShellError("usage: .set NAME VALUE")
+                throw usage(".set NAME VALUE")
             }
             s.engine.params[a[0]] = a.dropFirst().joined(separator: " ")
         },
@@ -153,17 +155,17 @@ public enum DotCommands {
             if a.count > 1 {
                 let text = a[1]
                 let statement = try Parser.parse(text)
-                guard case .rows(let r) = try s.engine.run(statement) else { throw ShellError(".export takes a query") }
+                guard case .rows(let r) = try s.engine.run(statement) else { throw ShellError(en: ".export takes a query", zh: ".export 只接查询语句") }
                 result = r
             }
-            guard a.count > 1 || !s.lastFailed else { throw ShellError("the last statement failed; nothing to export") }
-            guard let result else { throw ShellError("nothing to export yet: run a query first, or give one: .export FILE QUERY") }
+            guard a.count > 1 || !s.lastFailed else { throw ShellError(en: "the last statement failed; nothing to export", zh: "上一条语句出错，没有可导出的结果") }
+            guard let result else { throw ShellError(en: "nothing to export yet: run a query first, or give one: .export FILE QUERY", zh: "还没有可导出的结果：先运行一条查询，或直接给出：.export FILE QUERY") }
             let n = try Exporter.write(result, to: a[0], options: s.export)
-            s.output.write(s.render.chineseHeaders ? "已写入 \(n) 行：\(a[0])\n" : "wrote \(n) row\(n == 1 ? "" : "s") to \(a[0])\n")
+            s.say(Message(en: "wrote \(Message.count(n, "row", zh: "行").en) to \(a[0])", zh: "已写入 \(n) 行：\(a[0])"))
         },
         DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
             guard a.count == 2 else {
-                guard a.isEmpty else { throw ShellError("usage: .csv bom|crlf|guard on|off, or .csv encoding utf-8|gb18030") }
+                guard a.isEmpty else { throw csvUsage }
                 return show("csv", s)
             }
             switch a[0].lowercased() {
@@ -172,10 +174,10 @@ public enum DotCommands {
             case "guard": s.export.formulaGuard = try onOff(a[1]); s.render.formulaGuard = s.export.formulaGuard
             case "encoding":
                 guard let e = TextEncoding(name: a[1]) else {
-                    throw ShellError("encoding is \(TextEncoding.names)")
+                    throw ShellError(en: "encoding is \(TextEncoding.names)", zh: "编码取 \(TextEncoding.names)")
                 }
                 s.export.encoding = e
-            default: throw ShellError("usage: .csv bom|crlf|guard on|off, or .csv encoding utf-8|gb18030")
+            default: throw csvUsage
             }
         },
         DotCommand(name: "output", shortest: 2, usage: ".output [FILE|stdout]", help: "send results to a file (.csv .tsv .json .jsonl .md as .export writes them; .xlsx: one sheet per result, written when output goes back), or back to the screen", minArgs: 0, maxArgs: 1, argument: .path) { s, a in
@@ -183,7 +185,7 @@ public enum DotCommands {
             try s.redirectOutput(to: target == "stdout" || target == "-" ? nil : target)
         },
         DotCommand(name: "read", shortest: 3, usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
-            if !(try s.readScript(s.path(a[0]))) { throw ShellError("\(a[0]) stopped at its first error") }
+            if !(try s.readScript(s.path(a[0]))) { throw ShellError(en: "\(a[0]) stopped at its first error", zh: "\(a[0]) 在第一个错误处停止") }
         },
         DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (relative to the script that names it), then back to the screen", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             s.oncePath = s.path(a[0])
@@ -193,12 +195,12 @@ public enum DotCommands {
         },
         DotCommand(name: "cache", shortest: 3, usage: ".cache [clear]", help: "the column snapshots that open an unchanged dataset without parsing it: their folder, their sizes, whether this dataset came from one; clear deletes them", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
             guard let dir = s.cacheDirectory else {
-                s.output.write("snapshots are off (--no-cache, or neither XDG_CACHE_HOME nor HOME is set)\n"); return
+                s.say(Message(en: "snapshots are off (--no-cache, or neither XDG_CACHE_HOME nor HOME is set)", zh: "快照已关闭（--no-cache，或 XDG_CACHE_HOME 与 HOME 都未设置）")); return
             }
             if let word = a.first {
-                guard word == "clear" else { throw ShellError("usage: .cache [clear]") }
+                guard word == "clear" else { throw usage(".cache [clear]") }
                 let n = Snapshot.clear(directory: dir)
-                s.output.write("deleted \(n) snapshot\(n == 1 ? "" : "s") in \(dir)\n")
+                s.say(Message(en: "deleted \(Message.count(n, "snapshot", zh: "").en) in \(dir)", zh: "已删除 \(dir) 中的 \(n) 个快照"))
                 return
             }
             let all = Snapshot.list(directory: dir)
@@ -253,7 +255,7 @@ public enum DotCommands {
         var i = 0
         func value() throws -> String {
             i += 1
-            guard i < a.count else { throw ShellError("\(a[i - 1]) needs a value") }
+            guard i < a.count else { throw ShellError(en: "\(a[i - 1]) needs a value", zh: "\(a[i - 1]) 后面要跟一个值") }
             return a[i]
         }
         while i < a.count {
@@ -263,7 +265,7 @@ public enum DotCommands {
                 o.formatGiven = true
                 if f.lowercased() == "xlsx" { o.workbook = true; break }
                 guard let fmt = OfficeFormat(rawValue: f.lowercased() == "md" ? "markdown" : f.lowercased()) else {
-                    throw ShellError("--format takes text, markdown, csv or xlsx, not \(f)")
+                    throw ShellError(en: "--format takes text, markdown, csv or xlsx, not \(f)", zh: "--format 取 text、markdown、csv 或 xlsx，不能是 \(f)")
                 }
                 o.format = fmt
             case "--out", "-o":
@@ -272,20 +274,22 @@ public enum DotCommands {
                 let u = try value()
                 let known = OfficeView(s.store).unitOrder
                 guard known.contains(u) else {
-                    let hint = Suggest.closest(to: u, in: known).map { " (did you mean \($0)?)" } ?? ""
-                    throw ShellError("no unit \(u)\(hint)")
+                    let near = Suggest.closest(to: u, in: known)
+                    throw ShellError(en: "no unit \(u)" + (near.map { " (did you mean \($0)?)" } ?? ""),
+                                     zh: "没有单位 \(u)" + (near.map { "（是不是 \($0)？）" } ?? ""))
                 }
                 o.unit = u
             case "--days" where allowRule:
                 let d = try value()
-                guard let n = Int(d), n >= 0 else { throw ShellError("--days takes a number of days, not \(d)") }
+                guard let n = Int(d), n >= 0 else { throw ShellError(en: "--days takes a number of days, not \(d)", zh: "--days 取天数，不能是 \(d)") }
                 o.check.signDays = n
             default:
-                guard allowRule, o.rule == nil, !a[i].hasPrefix("--") else { throw ShellError("unexpected argument \(a[i])") }
+                guard allowRule, o.rule == nil, !a[i].hasPrefix("--") else { throw ShellError(en: "unexpected argument \(a[i])", zh: "多余的参数 \(a[i])") }
                 guard let r = Checker.rule(a[i]) else {
                     let ids = Checker.rules.map(\.id)
-                    let hint = Suggest.closest(to: a[i], in: ids).map { " (did you mean \($0)?)" } ?? ""
-                    throw ShellError("no rule \(a[i])\(hint); the rules are \(ids.joined(separator: ", "))")
+                    let near = Suggest.closest(to: a[i], in: ids), list = ids.joined(separator: ", ")
+                    throw ShellError(en: "no rule \(a[i])" + (near.map { " (did you mean \($0)?)" } ?? "") + "; the rules are \(list)",
+                                     zh: "没有规则 \(a[i])" + (near.map { "（是不是 \($0)？）" } ?? "") + "；可用的规则：\(list)")
                 }
                 o.rule = r
             }
@@ -338,13 +342,13 @@ public enum DotCommands {
         }
         if o.workbook {
             if let out = o.out {
-                guard Exporter.isWorkbook(out) else { throw ShellError("--format xlsx writes a workbook: name it .xlsx, not \(out)") }
+                guard Exporter.isWorkbook(out) else { throw ShellError(en: "--format xlsx writes a workbook: name it .xlsx, not \(out)", zh: "--format xlsx 写出工作簿：文件名应以 .xlsx 结尾，不能是 \(out)") }
                 try Exporter.writeWorkbook(sheets(), to: out, options: s.export)
                 s.output.write("wrote \(what) to \(out)\n")
             } else if s.output.sheets != nil {
                 for sheet in sheets() { s.output.addSheet(sheet) }
             } else {
-                throw ShellError("--format xlsx writes a file: add --out FILE.xlsx (or send output to one with .output FILE.xlsx)")
+                throw ShellError(en: "--format xlsx writes a file: add --out FILE.xlsx (or send output to one with .output FILE.xlsx)", zh: "--format xlsx 要写入文件：加上 --out FILE.xlsx（或先用 .output FILE.xlsx）")
             }
             return
         }
@@ -369,7 +373,7 @@ public enum DotCommands {
         switch s.lowercased() {
         case "on", "yes", "true", "1", "开": return true
         case "off", "no", "false", "0", "关": return false
-        default: throw ShellError("expected on or off, not \(s)")
+        default: throw ShellError(en: "expected on or off, not \(s)", zh: "应为 on 或 off，不能是 \(s)")
         }
     }
 
@@ -396,17 +400,24 @@ public enum DotCommands {
     }
 
     /// Commands of other shells and what caseql calls them.
-    static let habits: [String: String] = [
-        "tables": ".schema lists the sources (cases, units, events) and their fields",
-        "databases": ".show names the dataset; .load FOLDER opens another",
-        "open": ".load FOLDER opens a dataset",
-        "import": ".load FOLDER opens a dataset",
-        "q": ".quit leaves",
+    static let habits: [String: Message] = [
+        "tables": Message(en: ".schema lists the sources (cases, units, events) and their fields", zh: ".schema 列出数据源（cases、units、events）及其字段"),
+        "databases": Message(en: ".show names the dataset; .load FOLDER opens another", zh: ".show 显示当前数据集；.load FOLDER 打开另一个"),
+        "open": Message(en: ".load FOLDER opens a dataset", zh: ".load FOLDER 打开数据集"),
+        "import": Message(en: ".load FOLDER opens a dataset", zh: ".load FOLDER 打开数据集"),
+        "q": Message(en: ".quit leaves", zh: ".quit 退出"),
     ]
+
+    static let unterminatedQuote = ShellError(en: "unterminated quote in the arguments", zh: "参数中的引号没有闭合")
+    static let csvUsage = usage(".csv bom|crlf|guard on|off, or .csv encoding utf-8|gb18030")
+
+    /// "usage: …" for a command's usage line (its words are what the user types: the same in
+    /// both languages).
+    static func usage(_ line: String) -> ShellError { ShellError(en: "usage: \(line)", zh: "用法：\(line)") }
 
     public static func run(_ line: String, session: Session) throws {
         var words = try splitArguments(String(line.drop { $0 == " " || $0 == "\t" }.dropFirst()))
-        guard !words.isEmpty else { throw ShellError("a dot-command needs a name: try .help") }
+        guard !words.isEmpty else { throw ShellError(en: "a dot-command needs a name: try .help", zh: "点命令要有名字：试试 .help") }
         let name = words.removeFirst().lowercased()
         let command: DotCommand
         switch resolve(name) {
@@ -414,18 +425,21 @@ public enum DotCommands {
         case .ambiguous(let cs):
             let names = cs.map { "." + $0.name }
             let list = names.count == 2 ? "\(names[0]) or \(names[1])" : names.dropLast().joined(separator: ", ") + " or " + names.last!
-            throw ShellError(".\(name) is ambiguous: \(list)?")
+            throw ShellError(en: ".\(name) is ambiguous: \(list)?", zh: ".\(name) 有歧义：\(list)？")
         case .unknown:
-            if let habit = habits[name] { throw ShellError("no command .\(name) in caseql: \(habit)") }
-            let hint = Suggest.closest(to: name, in: all.map(\.name)).map { " (did you mean .\($0)?)" } ?? ""
-            throw ShellError("unknown command .\(name)\(hint); .help lists them")
+            if let habit = habits[name] {
+                throw ShellError(Message(en: "no command .\(name) in caseql: ", zh: "caseql 没有 .\(name) 命令：") + habit)
+            }
+            let near = Suggest.closest(to: name, in: all.map(\.name))
+            throw ShellError(en: "unknown command .\(name)" + (near.map { " (did you mean .\($0)?)" } ?? "") + "; .help lists them",
+                             zh: "未知命令 .\(name)" + (near.map { "（是不是 .\($0)？）" } ?? "") + "；.help 列出全部命令")
         }
         if let k = command.textAfter {
             let (head, tail) = try splitPrefix(String(line.drop { $0 == " " || $0 == "\t" }.dropFirst()), words: k + 1)
             words = Array(head.dropFirst()) + (tail.isEmpty ? [] : [tail])
         }
         guard words.count >= command.minArgs, words.count <= command.maxArgs else {
-            throw ShellError("usage: \(command.usage)")
+            throw usage(command.usage)
         }
         try command.run(session, words)
     }
@@ -438,7 +452,7 @@ public enum DotCommands {
             rest = rest.drop { $0 == " " || $0 == "\t" }
             guard let first = rest.first else { break }
             if first == "\"" || first == "'" {
-                guard let close = rest.dropFirst().firstIndex(of: first) else { throw ShellError("unterminated quote in the arguments") }
+                guard let close = rest.dropFirst().firstIndex(of: first) else { throw unterminatedQuote }
                 words.append(String(rest[rest.index(after: rest.startIndex)..<close]))
                 rest = rest[rest.index(after: close)...]
             } else {
@@ -467,7 +481,7 @@ public enum DotCommands {
                 current.append(c)
             }
         }
-        if quote != nil { throw ShellError("unterminated quote in the arguments") }
+        if quote != nil { throw unterminatedQuote }
         if has || !current.isEmpty { out.append(current) }
         return out
     }
@@ -547,14 +561,14 @@ public enum DotCommands {
     /// `.case ID`: the case's fields, `label  value` (labels and values in Chinese), then its
     /// events in date order, `date  action  unit  note`. Throws when no case has that id.
     static func caseText(_ id: String, session s: Session) throws -> String {
-        guard s.hasDataset else { throw ShellError("no dataset loaded: .load FOLDER, or start caseql FOLDER") }
+        guard s.hasDataset else { throw ShellError(en: "no dataset loaded: .load FOLDER, or start caseql FOLDER", zh: "尚未加载数据：.load FOLDER，或以 caseql FOLDER 启动") }
         let quoted = "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         let labels = s.engine.labels
         s.engine.labels = true
         defer { s.engine.labels = labels }
         // The engine refuses an id no row has ("no row has id …"): that is "no case".
         let found = try? s.engine.run(try Parser.parse("select * from cases where id = \(quoted)"))
-        guard case .rows(let c)? = found, c.rowCount > 0 else { throw ShellError("no case \(id)") }
+        guard case .rows(let c)? = found, c.rowCount > 0 else { throw ShellError(en: "no case \(id)", zh: "没有案件 \(id)") }
         func text(_ cell: Cell) -> String { TableRenderer.clean(Renderer.displayText(cell, labels: true)) }
         let w = c.columns.map { DisplayWidth.of($0.label) }.max() ?? 0
         var out = ""

@@ -1,3 +1,5 @@
+import CaseStore
+
 extension Session {
     /// Writes a long text (a report, the findings of .check) in pieces of
     /// `linesPerPiece` lines; in the interactive shell Ctrl-C stops it
@@ -23,7 +25,7 @@ extension Session {
         }
         if LineEditor.interruptRequested {
             LineEditor.clearInterrupt()
-            output.write("\n^C: output cancelled\n")
+            say(Session.outputCancelled)
             return
         }
         if start != utf8.endIndex { output.write(String(text[start...])) }

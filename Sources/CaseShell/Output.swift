@@ -42,14 +42,15 @@ public final class Output {
             // Refused now rather than at the end: a folder that is not there or not writable.
             let folder = p.contains("/") ? String(p[..<p.lastIndex(of: "/")!]) : "."
             guard access(folder.isEmpty ? "/" : folder, W_OK) == 0 else {
-                throw ShellError("cannot write \(p): \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                throw ShellError(en: "cannot write \(p): \(reason)", zh: "无法写入 \(p)：\(reason)")
             }
             path = p; sheets = []
             return
         }
         guard let f = fopen(p, "w") else {
             let reason = String(cString: strerror(errno))
-            throw ShellError("cannot write \(p): \(reason)")
+            throw ShellError(en: "cannot write \(p): \(reason)", zh: "无法写入 \(p)：\(reason)")
         }
         file = f; path = p; isTerminal = false; bytesWritten = 0
         fileMode = Exporter.mode(forExtensionOf: p)
@@ -97,9 +98,20 @@ public final class Output {
 }
 
 /// An error of the shell itself (a bad dot-command, a file that cannot be read).
-public struct ShellError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ message: String) { description = message }
+/// Its message is written in both languages (`Message`); the shell prints the Chinese one
+/// under `.labels on`.
+public struct ShellError: Error, CustomStringConvertible, Bilingual {
+    public var message: Message
+    public init(_ message: Message) { self.message = message }
+    public init(en: String, zh: String) { message = Message(en: en, zh: zh) }
+    public var description: String { message.en }
+    public func text(chinese: Bool) -> String { message.text(chinese: chinese) }
+}
+
+/// An error's text in the shell's language: Chinese under `.labels on` for an error that
+/// knows both (`Bilingual`), else its description.
+func errorText(_ error: Error, chinese: Bool) -> String {
+    (error as? Bilingual)?.text(chinese: chinese) ?? "\(error)"
 }
 
 /// Writes a message to standard error, its control, bidi and zero-width characters made

@@ -56,12 +56,15 @@ public final class Session {
         let started = Date()
         var shown = false
         if showProgress && isatty(STDERR_FILENO) != 0 {
+            let zh = chinese
             options.progress = { fraction in
                 guard Date().timeIntervalSince(started) > 0.5 else { return }
                 shown = true
                 let width = 30, filled = Int(fraction * Double(width))
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-                fputs("\r\u{1B}[2Kloading \((path as NSString).lastPathComponent) \(bar) \(Int(fraction * 100))%", cle_stderr())
+                let name = (path as NSString).lastPathComponent
+                let loading = Message(en: "loading \(name)", zh: "正在加载 \(name)").text(chinese: zh)
+                fputs("\r\u{1B}[2K\(loading) \(bar) \(Int(fraction * 100))%", cle_stderr())
             }
         }
         defer { if shown { fputs("\r\u{1B}[2K", cle_stderr()) } }
@@ -122,22 +125,25 @@ public final class Session {
         lastFailed = true
         do {
             guard hasDataset else {
-                throw ShellError("no dataset loaded: .load FOLDER (a folder with cases.csv, or a cases CSV file), or start caseql FOLDER")
+                throw ShellError(en: "no dataset loaded: .load FOLDER (a folder with cases.csv, or a cases CSV file), or start caseql FOLDER",
+                                 zh: "尚未加载数据：.load FOLDER（含 cases.csv 的文件夹，或一个案件 CSV 文件），或以 caseql FOLDER 启动")
             }
             let statement = try Parser.parse(text, from: SourcePosition(line: line, column: column, offset: 0))
             let outcome = try engine.run(statement)
             show(outcome)
         } catch let e as QueryError {
-            printError(e.rendered(source: text, name: origin, startColumn: column) + Habits.hint(for: text))
+            printError(e.rendered(source: text, name: origin, startColumn: column, chinese: chinese)
+                       + Habits.hint(for: text, chinese: chinese))
             return false
         } catch {
-            printError("\(origin):\(line): \(error)")
+            printError("\(origin):\(line): " + errorText(error, chinese: chinese))
             return false
         }
         lastFailed = false
         if timer {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-            output.write("time: \(ms < 10 ? String(format: "%.2f", ms) : String(format: "%.1f", ms)) ms\n")
+            let shown = ms < 10 ? String(format: "%.2f", ms) : String(format: "%.1f", ms)
+            say(Message(en: "time: \(shown) ms", zh: "用时：\(shown) ms"))
         }
         output.flush()
         return true
@@ -154,11 +160,11 @@ public final class Session {
                 output = Output()
                 defer {
                     output.flush()
-                    do { try output.close(options: export) } catch { printError("\(error)") }
+                    do { try output.close(options: export) } catch { printError(errorText(error, chinese: chinese)) }
                     output = saved
                 }
                 do { try output.redirect(to: once, options: export) } catch {
-                    printError("\(error)")
+                    printError(errorText(error, chinese: chinese))
                     return
                 }
                 show(outcome)
@@ -175,7 +181,7 @@ public final class Session {
                 do {
                     try Exporter.writeText(r, mode: mode, options: options, path: path) { output.write(bytes: $0) }
                 } catch {
-                    printError("\(error)")
+                    printError(errorText(error, chinese: chinese))
                 }
                 return
             }
@@ -205,7 +211,7 @@ public final class Session {
                 }
                 if cancelled {
                     LineEditor.clearInterrupt()
-                    output.write("\n^C: output cancelled\n")
+                    say(Session.outputCancelled)
                 }
             } else {
                 Renderer.render(r, options: options) { write($0) }
@@ -225,12 +231,13 @@ public final class Session {
             output.flush()
             return true
         } catch let e as QueryError {
-            printError(e.rendered(source: line, name: origin))
+            printError(e.rendered(source: line, name: origin, chinese: chinese))
         } catch let e as LoadError {
             // In a script the message says which line of it ran the `.load`.
-            printError(interactive && origin == "input" ? e.description : "\(origin):\(lineNo): \(e.description)")
+            let text = e.text(chinese: chinese)
+            printError(interactive && origin == "input" ? text : "\(origin):\(lineNo): \(text)")
         } catch {
-            printError("\(origin):\(lineNo): \(error)")
+            printError("\(origin):\(lineNo): " + errorText(error, chinese: chinese))
         }
         return false
     }
@@ -248,6 +255,17 @@ public final class Session {
 
     // MARK: used by dot-commands
 
+    /// What Ctrl-C during a long output says.
+    static let outputCancelled = Message(en: "\n^C: output cancelled", zh: "\n^C：已停止输出")
+
+    /// Whether messages are in Chinese: `.labels on`.
+    var chinese: Bool { render.chineseHeaders }
+
+    /// Writes a status line (a confirmation, a note) to the output in the shell's language.
+    func say(_ message: Message) {
+        output.write(message.text(chinese: chinese) + "\n")
+    }
+
     func requestQuit() { quitRequested = true }
 
     /// A path a dot-command names: relative to the script being read (so `.read part2.cql` and
@@ -262,9 +280,9 @@ public final class Session {
     /// failed; throws when it cannot be read or is already being read.
     public func readScript(_ path: String) throws -> Bool {
         let full = ((path as NSString).standardizingPath as NSString).expandingTildeInPath
-        guard !reading.contains(full) else { throw ShellError("\(path) is already being read (a script cannot read itself)") }
+        guard !reading.contains(full) else { throw ShellError(en: "\(path) is already being read (a script cannot read itself)", zh: "\(path) 正在读取中（脚本不能读取自身）") }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ShellError("cannot read \(path): no such file")
+            throw ShellError(en: "cannot read \(path): no such file", zh: "无法读取 \(path)：文件不存在")
         }
         reading.append(full)
         defer { reading.removeLast() }

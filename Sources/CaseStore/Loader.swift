@@ -1,23 +1,40 @@
 import Foundation
 
 /// One problem found while loading: where it is and what was expected.
-public struct LoadIssue: Sendable, Equatable, CustomStringConvertible {
+public struct LoadIssue: Sendable, Equatable, CustomStringConvertible, Bilingual {
     public var file: String
     public var line: Int
     public var column: Int
     public var field: String?
-    public var message: String
+    /// What is wrong, in both languages.
+    public var text: Message
     /// In a workbook, the cell the line and column fall in (`案件!M118`), said instead of them.
     public var cell: String? = nil
 
-    public var description: String {
+    public init(file: String, line: Int, column: Int, field: String?, message: Message, cell: String? = nil) {
+        self.file = file; self.line = line; self.column = column; self.field = field; text = message; self.cell = cell
+    }
+    /// An issue whose message reads the same in both languages (or is not yet written in Chinese).
+    public init(file: String, line: Int, column: Int, field: String?, message: String, cell: String? = nil) {
+        self.init(file: file, line: line, column: column, field: field, message: .same(message), cell: cell)
+    }
+
+    /// The English message.
+    public var message: String {
+        get { text.en }
+        set { text = .same(newValue) }
+    }
+
+    public var description: String { text(chinese: false) }
+
+    public func text(chinese: Bool) -> String {
         let pos = cell.map { ":" + $0 } ?? (line > 0 ? (column > 0 ? ":\(line):\(column)" : ":\(line)") : "")
-        return "\(file)\(pos): " + (field.map { "\($0): " } ?? "") + message
+        return "\(file)\(pos): " + (field.map { "\($0): " } ?? "") + text.text(chinese: chinese)
     }
 }
 
 /// Loading failed: the issues (every bad row, up to a limit) and how many there were in all.
-public struct LoadError: Error, CustomStringConvertible {
+public struct LoadError: Error, CustomStringConvertible, Bilingual {
     public var issues: [LoadIssue]
     public var total: Int
     /// Whether `--lenient` would load something (not for a file that cannot be read at all).
@@ -25,15 +42,25 @@ public struct LoadError: Error, CustomStringConvertible {
     public init(_ issues: [LoadIssue], total: Int? = nil, lenientHelps: Bool = true) {
         self.issues = issues; self.total = total ?? issues.count; self.lenientHelps = lenientHelps
     }
-    public init(_ message: String, file: String) {
+    public init(_ message: Message, file: String) {
         self.init([LoadIssue(file: file, line: 0, column: 0, field: nil, message: message)], lenientHelps: false)
     }
+    public init(_ message: String, file: String) { self.init(.same(message), file: file) }
     public static let shown = 20
 
-    public var description: String {
-        var lines = issues.prefix(LoadError.shown).map(\.description)
-        if total > LoadError.shown { lines.append("… and \(total - LoadError.shown) more errors (\(total) in all)") }
-        if total > 1 { lines.append("\(total) errors: nothing was loaded" + (lenientHelps ? " (use --lenient to load the good rows)" : "")) }
+    public var description: String { text(chinese: false) }
+
+    public func text(chinese: Bool) -> String {
+        var lines = issues.prefix(LoadError.shown).map { $0.text(chinese: chinese) }
+        let more = total - LoadError.shown
+        if more > 0 {
+            lines.append(Message(en: "… and \(more) more errors (\(total) in all)", zh: "… 另有 \(more) 个错误（共 \(total) 个）").text(chinese: chinese))
+        }
+        if total > 1 {
+            let summary = Message(en: "\(total) errors: nothing was loaded", zh: "\(total) 个错误：什么都没有加载")
+                + (lenientHelps ? Message(en: " (use --lenient to load the good rows)", zh: "（用 --lenient 加载没有问题的行）") : .same(""))
+            lines.append(summary.text(chinese: chinese))
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -123,7 +150,8 @@ public enum DatasetLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             // A dangling or looping link, or an unreachable path, says so; else it is missing.
             let problem = InputFile.problem(path)
-            throw LoadError(problem == nil || problem == "no such file" ? "no such file or folder" : problem!, file: path)
+            throw LoadError(problem == nil || problem == "no such file"
+                            ? Message(en: "no such file or folder", zh: "没有这个文件或文件夹") : .same(problem!), file: path)
         }
         var manifest = Manifest()
         var manifestPath: String?

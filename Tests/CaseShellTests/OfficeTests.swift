@@ -19,7 +19,7 @@ enum Shipped {
 
 func golden(_ name: String) throws -> String {
     guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden") else {
-        throw ShellError("no golden file \(name)")
+        throw ShellError(.same("no golden file \(name)"))
     }
     return try String(contentsOf: url, encoding: .utf8)
 }
