@@ -62,7 +62,7 @@ public enum DotCommands {
                 case "--kind":
                     i += 1
                     guard i < a.count, let k = Kind(spelling: a[i]) else {
-                        let kinds = Kind.info.values.map { "\($0.token) (\($0.label))" }.joined(separator: ", ")
+                        let kinds = Kind.info.values.map(\.described).joined(separator: ", ")
                         throw ShellError(en: "--kind takes one of " + kinds, zh: "--kind 取以下之一：" + kinds)
                     }
                     options.kind = k
