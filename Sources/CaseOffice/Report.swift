@@ -58,6 +58,27 @@ public struct OfficeReport: Sendable {
 
     /// The units judged good, in unit order.
     public var goodUnits: [String] { units.filter(\.good).map(\.unit) }
+
+    /// One case as the report lists it, with its progress in words (进展).
+    public struct CaseLine: Sendable, Equatable {
+        public let id: String
+        public let kind: String
+        public let title: String
+        public let proposer: String
+        public let unit: String
+        public let leader: String
+        public let progress: String
+    }
+    /// What the notice states about the totals set beside the data (manifest "notice"), in
+    /// sentences: its total and the sum of its parts, and what the data holds for a difference.
+    public var noticeText: [String] = []
+    /// Every key-supervised case (重点督办) with its 领办 leader and progress, by kind then id.
+    public var keyCases: [CaseLine] = []
+    /// The cases the notice names (manifest notice.named), each with the cases found for it.
+    public var named: [(title: String, proposer: String, found: [CaseLine])] = []
+    /// The subjects the notice counts cases of (manifest notice.topics): the notice's count and
+    /// the cases whose title has one of the topic's words.
+    public var topics: [(name: String, noticeCount: Int?, words: [String], unit: String, cases: [CaseLine])] = []
 }
 
 public enum ReportBuilder {
@@ -189,6 +210,33 @@ public enum ReportBuilder {
             }
             r.units.append(UnitVerdict(unit: name, counts: counts, good: reasons.isEmpty, reasons: reasons, notes: notes))
         }
+        // The key cases, the notice's named cases and topics, each case with its progress.
+        let titles = c.text("title"), proposers = c.text("proposer"), ids = c.text("id")
+        func line(_ row: Int) -> OfficeReport.CaseLine {
+            OfficeReport.CaseLine(id: ids[row], kind: v.kind[row] == EnumInfo.none ? "" : Kind.info.label(v.kind[row]),
+                                  title: titles[row], proposer: proposers[row], unit: v.unit[row], leader: leaderCol[row],
+                                  progress: progress(row, v, asOf: asOf))
+        }
+        func byKindThenID(_ a: Int, _ b: Int) -> Bool {
+            v.kind[a] != v.kind[b] ? v.kind[a] < v.kind[b] : ids[a].unicodeScalars.lexicographicallyPrecedes(ids[b].unicodeScalars)
+        }
+        r.keyCases = keyRows.sorted(by: byKindThenID).map(line)
+        if let notice = m.notice {
+            for n in notice.named {
+                let want = bare(n.title)
+                let found = rows.filter { bare(titles[$0]).contains(want) || (!bare(titles[$0]).isEmpty && want.contains(bare(titles[$0]))) }
+                r.named.append((n.title, n.proposer, found.sorted(by: byKindThenID).map(line)))
+            }
+            for t in notice.topics {
+                let found = rows.filter { row in t.titleWords.contains { titles[row].contains($0) } }
+                r.topics.append((t.name, t.count, t.titleWords, t.unit, found.sorted(by: byKindThenID).map(line)))
+            }
+            if unit == nil {
+                r.noticeText = noticeSentences(notice, others: others, otherOrder: otherOrder, rows: rows, yearText: yearText,
+                                               isOther: { !inYear($0) || !isPart(v.kind[$0], v.level[$0]) }, ids: ids, v: v)
+            }
+        }
+
         for name in ["reply_rate", "on_time_reply_rate", "resolution_rate", "first_satisfaction_rate", "basic_satisfaction_rate"] {
             let rate = DomainRules.rate(name)!
             let (n, d) = rate.count(rows, store, asOf: asOf)
@@ -205,6 +253,81 @@ public enum ReportBuilder {
         let periods = options.periods(m.office)
         r.footnotes.append("未按期上传、逾期、签收以截至日 \(asOf) 计算；签收期限 \(periods.signing.label)（.check --days 可改），退办申请期限 \(periods.returnRequest.label)，重新办理期限 \(periods.rehandle.label)（自重新办理之日起；办理期限随之顺延，原期限仍可查询 original_deadline）。")
         return r
+    }
+
+    /// A title without 《》, quotes and spaces, for matching a title the notice names.
+    static func bare(_ title: String) -> String {
+        String(title.unicodeScalars.filter { !"《》“”\"「」 　".unicodeScalars.contains($0) }.map(Character.init))
+    }
+
+    /// Whether the report's source lines count a case of this kind and level (a provincial case,
+    /// a city suggestion or a city proposal).
+    static func isPart(_ kind: UInt8, _ level: UInt8) -> Bool {
+        level == Level.province.rawValue || kind == Kind.suggestion.rawValue || kind == Kind.proposal.rawValue
+    }
+
+    /// 进展: where a case stands as of the date, in words: 已办结 2020-07-24（满意）, 已答复
+    /// 2020-08-04，待反馈, 重新办理中，期限 2020-09-08（原期限 …），已逾期 9 天, 办理中，期限 ….
+    static func progress(_ row: Int, _ v: OfficeView, asOf: Day) -> String {
+        let st = v.status[row]
+        let sat = v.satisfaction[row] == EnumInfo.none ? nil : Satisfaction.info.label(v.satisfaction[row])
+        switch Status(rawValue: st) {
+        case .closed?:
+            return "已办结" + (v.closed[row] == Day.none ? "" : " \(Day(raw: v.closed[row]))") + (sat.map { "（\($0)）" } ?? "")
+        case .replied?:
+            return "已答复" + (v.replied[row] == Day.none ? "" : " \(Day(raw: v.replied[row]))") + (sat.map { "，\($0)" } ?? "，待反馈")
+        default:
+            let label = st == EnumInfo.none ? "状态未填" : Status.info.label(st)
+            guard v.deadline[row] != Day.none else { return label }
+            var text = "\(label)，期限 \(v.deadlineText(row))"
+            if v.isOverdue(row, asOf: asOf) { text += "，已逾期 \(asOf.raw - v.deadline[row]) 天" }
+            return text
+        }
+    }
+
+    /// The notice's total beside the sum of its parts, and the data beside both.
+    static func noticeSentences(_ notice: NoticeFigures, others: [String: Int], otherOrder: [String], rows: [Int],
+                                yearText: String, isOther: (Int) -> Bool, ids: TextColumn, v: OfficeView) -> [String] {
+        var out: [String] = []
+        let source = notice.source.isEmpty ? "通报" : "通报（\(notice.source)）"
+        let sum = notice.parts.reduce(0) { $0 + $1.count }
+        let partsText = notice.parts.map { "\($0.label) \($0.count) 件" }.joined(separator: "、")
+        if let total = notice.total {
+            var s = "\(source)：共 \(total) 件"
+            if !notice.parts.isEmpty {
+                s += "，所列各项（\(partsText)）合计 \(sum) 件"
+                s += sum == total ? "，与总数相符。" : "，比总数\(sum < total ? "少" : "多") \(abs(total - sum)) 件，通报未说明原因。"
+            } else { s += "。" }
+            out.append(s)
+        } else if !notice.parts.isEmpty {
+            out.append("\(source)：所列各项 \(partsText)，合计 \(sum) 件。")
+        }
+        // The data's count of each part the notice gives.
+        var data: [String] = []
+        for p in notice.parts {
+            let n = rows.filter { !isOther($0) && NoticeFigures.counts(p.of, kind: v.kind[$0], level: v.level[$0]) }.count
+            data.append(n == p.count ? "\(p.label) \(n) 件" : "\(p.label) \(n) 件（通报 \(p.count) 件）")
+        }
+        let inParts = rows.filter { !isOther($0) }.count
+        var s = "数据：共 \(rows.count) 件"
+        if let total = notice.total, total != rows.count { s += "（通报 \(total) 件）" }
+        if !data.isEmpty { s += "；\(yearText.isEmpty ? "" : yearText)各项 " + data.joined(separator: "、") }
+        let outside = rows.filter(isOther)
+        if outside.isEmpty {
+            s += "，全部在各项之内。"
+        } else {
+            let groups = otherOrder.sorted().map { "\($0) \(others[$0]!) 件" }.joined(separator: "、")
+            s += "；各项之外另有 \(outside.count) 件（\(groups)）"
+            if outside.count <= 10 {
+                s += "：" + outside.map { ids[$0] }.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }.joined(separator: "、")
+            }
+            s += "，\(inParts) + \(outside.count) = \(rows.count)。"
+            if let total = notice.total, sum != total, total - sum == outside.count, rows.count == total {
+                s += "通报总数与各项之和的差额，数据以这 \(outside.count) 件补足；这是数据的做法，不是通报给出的原因。"
+            }
+        }
+        out.append(s)
+        return out
     }
 
     static func add(_ row: Int, _ v: OfficeView, asOf: Day, to rc: inout RateCounts) {

@@ -83,22 +83,62 @@ extension OfficeReport {
         }
         out += md ? "# \(title)\n\n\(scope)\n" : "\(title)\n\(scope)\n"
 
-        heading("一、办理总体情况")
+        var number = 0
+        func numbered(_ s: String) {
+            let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+            heading((number < numerals.count ? numerals[number] : "\(number + 1)") + "、" + s)
+            number += 1
+        }
+        func paragraph(_ s: String) { out += (md ? "" : "  ") + s + (md ? "\n\n" : "\n") }
+
+        numbered("办理总体情况")
         let lines = sources + key
         table(["项目", "件数", "说明"],
               lines.map { [($0.depth == 0 || md ? "" : "  ") + $0.label, "\($0.count)", $0.note] },
               [false, true, false])
+        if !noticeText.isEmpty {
+            out += md ? "\n" : ""
+            for sentence in noticeText { paragraph(sentence) }
+        }
 
-        heading("二、办理质量（办结率、面商率、满意率）")
+        if !keyCases.isEmpty {
+            numbered("重点督办案件的领办领导与进展（\(keyCases.count) 件）")
+            table(["编号", "类别", "案由", "领办领导", "主办单位", "进展"],
+                  keyCases.map { [$0.id, $0.kind, $0.title, $0.leader.isEmpty ? "（未填）" : $0.leader, $0.unit, $0.progress] },
+                  [false, false, false, false, false, false])
+        }
+
+        if !named.isEmpty || !topics.isEmpty {
+            numbered("通报点名的提案与专题")
+            for n in named {
+                let head = "《\(n.title)》" + (n.proposer.isEmpty ? "" : "（\(n.proposer)）")
+                if n.found.isEmpty { paragraph(head + "：数据中未找到"); continue }
+                for c in n.found {
+                    let who = n.proposer.isEmpty || c.proposer == n.proposer ? "" : "，数据中提出者为 \(c.proposer.isEmpty ? "（未填）" : c.proposer)"
+                    paragraph(head + "：\(c.id)，主办 \(c.unit)，领办 \(c.leader.isEmpty ? "（未填）" : c.leader)，\(c.progress)\(who)")
+                }
+            }
+            for t in topics {
+                let count = t.noticeCount.map { "通报 \($0) 件，" } ?? ""
+                paragraph("\(t.name)：\(count)数据 \(t.cases.count) 件（案由含 \(t.words.joined(separator: "、"))）"
+                          + (t.unit.isEmpty ? "" : "，通报所说承办单位 \(t.unit)，数据中由其主办 \(t.cases.filter { $0.unit == t.unit }.count) 件"))
+                if !t.cases.isEmpty {
+                    table(["编号", "案由", "主办单位", "进展"], t.cases.map { [$0.id, $0.title, $0.unit, $0.progress] },
+                          [false, false, false, false])
+                }
+            }
+        }
+
+        numbered("办理质量（办结率、面商率、满意率）")
         table(["指标", "实际", "件数", "目标", "评价"], rateRows().map { [$0.0, $0.1, $0.2, $0.3, $0.4] },
               [false, true, true, false, false])
 
-        heading("三、各单位情况")
+        numbered("各单位情况")
         let t = unitTable()
         table(t.header, t.rows, t.right)
 
         let good = units.filter(\.good), below = units.filter { !$0.good }
-        heading("四、好的单位（\(good.count) 个）")
+        numbered("好的单位（\(good.count) 个）")
         if good.isEmpty { out += md ? "无。\n" : "  无\n" }
         else {
             out += (md ? "" : "  ") + good.map(\.unit).joined(separator: "、") + "\n"
@@ -107,7 +147,7 @@ extension OfficeReport {
             }
         }
 
-        heading("五、未达标单位（\(below.count) 个）")
+        numbered("未达标单位（\(below.count) 个）")
         if below.isEmpty { out += md ? "无。\n" : "  无\n" }
         for u in below {
             let text = "\(u.unit)：" + (u.reasons + u.notes).joined(separator: "；")
@@ -125,6 +165,16 @@ extension OfficeReport {
         func num(_ x: Double?) -> String { x.map { Cell.rate($0).exportText } ?? "" }
         for l in sources { w.row(["sources", "", l.label, "\(l.count)", "", l.note]) }
         for l in key { w.row(["key_supervised", "", l.label, "\(l.count)", "", l.note]) }
+        for sentence in noticeText { w.row(["notice", "", "", "", "", sentence]) }
+        for c in keyCases { w.row(["key_case", c.unit, c.id, c.leader, "", c.progress]) }
+        for n in named {
+            if n.found.isEmpty { w.row(["named", "", "", n.proposer, "", "《\(n.title)》数据中未找到"]) }
+            for c in n.found { w.row(["named", c.unit, c.id, c.proposer, "", c.progress]) }
+        }
+        for t in topics {
+            w.row(["topic", t.unit, t.name, "\(t.cases.count)", t.noticeCount.map(String.init) ?? "", "案由含 " + t.words.joined(separator: "、")])
+            for c in t.cases { w.row(["topic_case", c.unit, c.id, t.name, "", c.progress]) }
+        }
         let o = overall
         w.row(["rates", "", "completion_rate", num(o.completionRate), num(targets.completion), "\(o.closed)/\(o.cases)"])
         w.row(["rates", "", "face_to_face_rate", num(o.faceToFaceRate), num(targets.faceToFace), "\(o.faceToFace)/\(o.cases)"])

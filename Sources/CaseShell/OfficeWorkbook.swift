@@ -6,7 +6,8 @@ import CaseQuery
 import CaseStore
 
 extension OfficeReport {
-    /// The report's sections as sheets: sources, rates, units, good units, units below, notes.
+    /// The report's sections as sheets: sources, the notice beside the data, key cases, the notice's
+    /// named cases and topics, rates, units, good units, units below, notes.
     /// `chinese`: sheet and column names in Chinese (under `.labels on`).
     public func sheets(chinese: Bool) -> [WorkbookSheet] {
         func col(_ name: String, _ label: String, numeric: Bool = false) -> ResultColumn {
@@ -32,6 +33,15 @@ extension OfficeReport {
         }
         return [
             sheet("sources", "办理总体情况", [col("item", "项目"), col("count", "件数", numeric: true), col("note", "说明")], lines),
+            sheet("notice", "通报与数据", [col("statement", "说明")], noticeText.map { [.text($0)] }),
+            sheet("key_cases", "重点督办", [col("id", "编号"), col("kind", "类别"), col("title", "案由"), col("leader", "领办领导"),
+                                          col("unit", "主办单位"), col("progress", "进展")],
+                  keyCases.map { [.text($0.id), .text($0.kind), .text($0.title), $0.leader.isEmpty ? .null : .text($0.leader), .text($0.unit), .text($0.progress)] }),
+            sheet("notice_cases", "点名与专题", [col("group", "通报所指"), col("id", "编号"), col("title", "案由"), col("proposer", "提出者"),
+                                               col("unit", "主办单位"), col("leader", "领办领导"), col("progress", "进展")],
+                  named.flatMap { n in n.found.isEmpty ? [[.text("《\(n.title)》"), .null, .null, n.proposer.isEmpty ? .null : .text(n.proposer), .null, .null, .text("数据中未找到")]]
+                      : n.found.map { [.text("《\(n.title)》"), .text($0.id), .text($0.title), .text($0.proposer), .text($0.unit), $0.leader.isEmpty ? .null : .text($0.leader), .text($0.progress)] } }
+                  + topics.flatMap { t in t.cases.map { [.text(t.name), .text($0.id), .text($0.title), .text($0.proposer), .text($0.unit), $0.leader.isEmpty ? .null : .text($0.leader), .text($0.progress)] } }),
             sheet("rates", "办理质量", [col("rate", "指标"), col("label", "名称"), col("value", "实际", numeric: true),
                                        col("numerator", "分子", numeric: true), col("denominator", "分母", numeric: true),
                                        col("target", "目标", numeric: true)], rates),

@@ -547,6 +547,7 @@ enum ManifestReader {
             if let v = t["satisfaction_rate"] as? Double { m.satisfactionTarget = v }
         }
         m.office = try OfficeSettings(json: obj["rules"], file: path)
+        m.notice = try NoticeFigures(json: obj["notice"], source: obj["source"] as? String ?? "", file: path)
         if let r = obj["remits"] as? [String: [String]] {
             for (unit, cats) in r {
                 m.remits[unit] = cats.map { w in m.office.categories.flatMap { i in i.code(of: w).map(i.token) } ?? w.trimmingSpaces() }

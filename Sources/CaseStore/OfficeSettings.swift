@@ -93,7 +93,7 @@ public struct OfficeSettings: Sendable, Equatable {
     public init() {}
 
     /// The keys a setting by kind and level may use, most specific first.
-    static func keys(kind: UInt8, level: UInt8) -> [String] {
+    public static func keys(kind: UInt8, level: UInt8) -> [String] {
         let k = kind == EnumInfo.none ? nil : Kind.info.token(kind)
         let l = level == EnumInfo.none ? nil : Level.info.token(level)
         var out: [String] = []

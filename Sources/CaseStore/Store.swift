@@ -289,6 +289,8 @@ public struct Manifest: Sendable, Equatable {
     public var kind: Kind?
     /// Periods, class scheme and calendar days of the office's rules (manifest.json "rules").
     public var office = OfficeSettings()
+    /// What the source notice states (manifest.json "notice"), for the report to set beside the data.
+    public var notice: NoticeFigures?
     public init() {}
 }
 

@@ -43,6 +43,11 @@ public struct DatasetGenerator: Sendable {
     public static let cutoff = Day(year: 2020, month: 9, day: 30)!
     /// The case count of the notice.
     public static let noticeCases = 1270
+    /// The parts of the total as the notice gives them (they add to 1265, 5 short of its total):
+    /// (its words, the kind/level they count, the count).
+    static let noticeParts: [(label: String, of: String, count: Int)] = [
+        ("省人大建议、政协提案", "province", 88), ("市人大建议", "suggestion/city", 367), ("市政协提案", "proposal/city", 810),
+    ]
 
     public init(cases: Int, seed: UInt64 = 2020, profile: Profile = .realistic) {
         self.cases = cases
@@ -178,6 +183,16 @@ public struct DatasetGenerator: Sendable {
         s += "  \"generator\": {\"cases\": \(cases), \"seed\": \(seed)"
             + (profile == .shipped ? "" : ", \"profile\": \"\(profile.rawValue)\"") + "},\n"
         s += "  \"rules\": {\"categories\": \"\(Schemes.caseqlCategories)\"},\n"
+        // What the notice itself states, for the report to set beside the data.
+        s += "  \"notice\": {\n"
+        s += "    \"total\": \(DatasetGenerator.noticeCases),\n"
+        s += "    \"parts\": [" + DatasetGenerator.noticeParts.map { "{\"label\": \(q($0.label)), \"of\": \(q($0.of)), \"count\": \($0.count)}" }
+            .joined(separator: ", ") + "],\n"
+        s += "    \"topics\": [{\"name\": \"中小学午餐供餐和课后延时服务\", \"count\": \(GeneratorTables.lunchTopics.count), "
+            + "\"title_words\": [\"午餐\", \"课后\"], \"unit\": \"教育局\"}],\n"
+        s += "    \"named\": [" + [(GeneratorTables.greenTitle, GeneratorTables.greenProposer), (GeneratorTables.digitalTitle, GeneratorTables.digitalProposer)]
+            .map { "{\"title\": \(q($0.0)), \"proposer\": \(q($0.1))}" }.joined(separator: ", ") + "]\n"
+        s += "  },\n"
         s += "  \"good_units\": [" + DatasetGenerator.goodUnits.map(q).joined(separator: ", ") + "],\n"
         s += "  \"remits\": {\n"
         s += DatasetGenerator.remits.map { "    \(q($0.unit)): [" + $0.categories.map(q).joined(separator: ", ") + "]" }
