@@ -229,7 +229,9 @@ public enum Checker {
                         if v.evNote[e].hasPrefix("会办意见") || unit != v.unit[row] { opinion = Day(raw: v.evDate[e]); break }
                     }
                     if let d = opinion {
-                        if d > due {
+                        if d > due && periods.coUnit.unit == .workingDays {
+                            items.append((unit, row, "交办 \(assigned)，会办意见 \(d) 才报送（第 \(periods.calendar.workingDays(after: assigned, through: d)) 个工作日），期限 \(periods.coUnit.label)（至 \(due)）"))
+                        } else if d > due {
                             items.append((unit, row, "交办 \(assigned)，会办意见 \(d) 才报送，超过\(periods.coUnit.label.replacingOccurrences(of: "1 个月", with: "一个月")) \(d.raw - due.raw) 天"))
                         }
                     } else if asOf > due {
@@ -244,7 +246,9 @@ public enum Checker {
                     if let signed = a.signed {
                         let days = Int(signed.raw - a.on.raw)
                         if signed > due {
-                            items.append((a.unit, row, "\(a.reassigned ? "改办" : "交办") \(a.on)，\(signed) 才签收，用时 \(days) 天"))
+                            let nth = periods.signing.unit == .workingDays
+                                ? "（第 \(periods.calendar.workingDays(after: a.on, through: signed)) 个工作日，期限 \(periods.signing.label)）" : ""
+                            items.append((a.unit, row, "\(a.reassigned ? "改办" : "交办") \(a.on)，\(signed) 才签收，用时 \(days) 天\(nth)"))
                         }
                     } else {
                         let days = Int(a.until.raw - a.on.raw)

@@ -222,14 +222,24 @@ public enum ReportBuilder {
         }
         r.keyCases = keyRows.sorted(by: byKindThenID).map(line)
         if let notice = m.notice {
-            for n in notice.named {
-                let want = bare(n.title)
-                let found = rows.filter { bare(titles[$0]).contains(want) || (!bare(titles[$0]).isEmpty && want.contains(bare(titles[$0]))) }
-                r.named.append((n.title, n.proposer, found.sorted(by: byKindThenID).map(line)))
+            // One pass over the titles, each read once; a title is made bare only when it has the
+            // first characters of a named one.
+            let wants = notice.named.map { Array(bare($0.title).utf8) }
+            let heads = wants.map { Array(String(decoding: $0, as: UTF8.self).prefix(4).utf8) }
+            let words = notice.topics.map { $0.titleWords.map { Array($0.utf8) } }
+            var namedRows = [[Int]](repeating: [], count: wants.count), topicRows = [[Int]](repeating: [], count: notice.topics.count)
+            for row in rows {
+                let title = Array(titles[row].utf8)
+                for i in words.indices where words[i].contains(where: { has(title, $0) }) { topicRows[i].append(row) }
+                for i in wants.indices where !wants[i].isEmpty && has(title, heads[i]) && has(Array(bare(titles[row]).utf8), wants[i]) {
+                    namedRows[i].append(row)
+                }
             }
-            for t in notice.topics {
-                let found = rows.filter { row in t.titleWords.contains { titles[row].contains($0) } }
-                r.topics.append((t.name, t.count, t.titleWords, t.unit, found.sorted(by: byKindThenID).map(line)))
+            for (i, n) in notice.named.enumerated() {
+                r.named.append((n.title, n.proposer, namedRows[i].sorted(by: byKindThenID).map(line)))
+            }
+            for (i, t) in notice.topics.enumerated() {
+                r.topics.append((t.name, t.count, t.titleWords, t.unit, topicRows[i].sorted(by: byKindThenID).map(line)))
             }
             if unit == nil {
                 r.noticeText = noticeSentences(notice, others: others, otherOrder: otherOrder, rows: rows, yearText: yearText,
@@ -253,6 +263,23 @@ public enum ReportBuilder {
         let periods = options.periods(m.office)
         r.footnotes.append("未按期上传、逾期、签收以截至日 \(asOf) 计算；签收期限 \(periods.signing.label)（.check --days 可改），退办申请期限 \(periods.returnRequest.label)，重新办理期限 \(periods.rehandle.label)（自重新办理之日起；办理期限随之顺延，原期限仍可查询 original_deadline）。")
         return r
+    }
+
+    /// Whether `needle` occurs in `hay` (UTF-8 bytes: a whole character matches only whole characters).
+    static func has(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard hay.count >= needle.count else { return false }
+        let first = needle[0]
+        var i = 0
+        while i <= hay.count - needle.count {
+            if hay[i] == first {
+                var j = 1
+                while j < needle.count && hay[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// A title without 《》, quotes and spaces, for matching a title the notice names.
@@ -304,8 +331,11 @@ public enum ReportBuilder {
         }
         // The data's count of each part the notice gives.
         var data: [String] = []
+        // Cases by kind and level (the parts are sums of these).
+        var byKindLevel: [Int: Int] = [:]
+        for row in rows where !isOther(row) { byKindLevel[Int(v.kind[row]) << 8 | Int(v.level[row]), default: 0] += 1 }
         for p in notice.parts {
-            let n = rows.filter { !isOther($0) && NoticeFigures.counts(p.of, kind: v.kind[$0], level: v.level[$0]) }.count
+            let n = byKindLevel.filter { NoticeFigures.counts(p.of, kind: UInt8($0.key >> 8), level: UInt8($0.key & 0xFF)) }.values.reduce(0, +)
             data.append(n == p.count ? "\(p.label) \(n) 件" : "\(p.label) \(n) 件（通报 \(p.count) 件）")
         }
         let inParts = rows.filter { !isOther($0) }.count

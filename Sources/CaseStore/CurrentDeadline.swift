@@ -25,11 +25,14 @@ extension CaseStore {
             cases.absentFields.remove("original_deadline")
         }
         guard events.count > 0 else { return }
+        let action = events.code("action").codes, date = events.day("date").values
+        let rehandle = EventAction.rehandle.rawValue, extend = EventAction.extend.rawValue
+        // Most datasets have few such events: the notes (kept unread until asked for) are read
+        // only when an extension needs its note.
+        guard action.contains(where: { $0 == rehandle || $0 == extend }) else { return }
+        let notes: TextColumn? = action.contains(extend) ? events.text("note") : nil
         let settings = manifest.office
         let calendar = WorkingCalendar(settings: settings)
-        let action = events.code("action").codes, date = events.day("date").values
-        let notes = events.text("note")
-        let rehandle = EventAction.rehandle.rawValue, extend = EventAction.extend.rawValue
         for row in 0..<n {
             var current = original.values[row]
             var moved = false
@@ -40,7 +43,7 @@ extension CaseStore {
                 moved = true
                 if a == rehandle {
                     current = calendar.end(of: settings.rehandle, after: Day(raw: date[e])).raw
-                } else if let named = Self.dateNamed(in: notes[e]) {
+                } else if let named = Self.dateNamed(in: notes![e]) {
                     current = named.raw
                 } else if current != Day.none {
                     current = calendar.end(of: settings.extension_, after: Day(raw: current)).raw

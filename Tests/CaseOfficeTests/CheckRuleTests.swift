@@ -278,4 +278,17 @@ private func summary(_ f: [CheckFinding]) -> [String] {
     #expect(Checker.run(s, asOf: Day("2020-10-20")!).filter { $0.rule.id == "late-sign" }.isEmpty)
     let days = try Mini.store(edits)
     #expect(summary(Checker.run(days, asOf: Day("2020-10-20")!).filter { $0.rule.id == "late-sign" }) == ["late-sign 乙局 C2"])
+    // One working day is too few: the 2nd working day is late, and the reason says so.
+    let one = try Mini.store(edits, rules: #"{"signing": "1wd"}"#)
+    #expect(Checker.run(one, asOf: Day("2020-10-20")!).filter { $0.rule.id == "late-sign" }.first?.cases.first?.reason
+            == "交办 2020-09-29，2020-10-09 才签收，用时 10 天（第 2 个工作日，期限 1 个工作日）")
+}
+
+@Test func coUnitPeriodInWorkingDays() throws {
+    // C1 assigned Tuesday 2020-03-10; 乙局's opinion on 2020-04-09. Within a month (to 04-10), but
+    // 20 working days end on 04-08: Qingming (Monday 04-06) is off.
+    let edits = ["C1,2020-03-25,乙局,reply,会办意见：已向主办单位甲局提交": "C1,2020-04-09,乙局,reply,会办意见：已向主办单位甲局提交"]
+    #expect(try Mini.findings(edits).filter { $0.rule.id == "co-unit-late" }.isEmpty)
+    let f = try Mini.findings(edits, rules: #"{"co_unit": "20wd"}"#).filter { $0.rule.id == "co-unit-late" }
+    #expect(f.first?.cases.first?.reason == "交办 2020-03-10，会办意见 2020-04-09 才报送（第 21 个工作日），期限 20 个工作日（至 2020-04-08）")
 }
