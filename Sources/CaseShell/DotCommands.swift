@@ -626,12 +626,19 @@ public enum DotCommands {
         for f in report.files {
             var notes: [String] = []
             if f.encoding != .utf8 { notes.append("read as \(f.encoding.rawValue)") }
-            if f.rejected > 0 { notes.append("\(f.rejected) rejected row\(f.rejected == 1 ? "" : "s")\(f.rejectsFile.map { " written to \($0)" } ?? "")") }
+            if f.rejected > 0 {
+                notes.append("\(f.rows) row\(f.rows == 1 ? "" : "s") loaded, \(f.rejected) rejected (\(f.rejectedLines) line\(f.rejectedLines == 1 ? "" : "s") of the file)"
+                             + (f.rejectsFile.map { ", written to \($0)" } ?? ""))
+            }
             if !notes.isEmpty { lines.append("  \((f.file as NSString).lastPathComponent): " + notes.joined(separator: "; ")) }
         }
         for i in report.rejectedIssues.prefix(LoadError.shown) { lines.append("  rejected: \(i)") }
-        // The encoding is already said per file above.
-        for w in report.warnings where !w.contains(": read as ") { lines.append("  note: \(w)") }
+        let unshown = max(report.rejectedIssueTotal, report.rejectedIssues.count) - min(report.rejectedIssues.count, LoadError.shown)
+        if unshown > 0 { lines.append("  rejected: … and \(unshown) more problem\(unshown == 1 ? "" : "s") (every rejected row is in its rejects file)") }
+        // The encoding is already said per file above. Each file's notes are capped by kind;
+        // many files' notes together are capped too.
+        let notes = report.warnings.filter { !$0.contains(": read as ") }
+        for w in Notes.capped(notes, shown: LoadError.shown, more: { "… and \($0) more notes" }) { lines.append("  note: \(w)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -49,13 +49,46 @@ public struct CSVReader {
         }
     }
 
-    /// The most fields a row may have (a header of a million commas is refused, not read for
-    /// minutes): far more columns than any list of cases has.
-    public static let maxFields = 1_024
+    /// The most fields a row may have: 16,384, the columns of an Excel or WPS sheet (XFD), so
+    /// any table a spreadsheet holds is read, and a header of a million commas is refused at
+    /// once rather than read for minutes.
+    public static let maxFields = 16_384
 
+    /// A row that cannot be read: the message, the offset it points at (for a quote that runs on
+    /// past its line, the opening quote), and where reading can go on (`resume(after:)`): after
+    /// the line the offset is on, or after the row for a row of too many fields.
     public struct Failure: Error, Equatable {
         public var message: String
         public var offset: Int
+        public var resumeAt: Int
+    }
+
+    /// The offset just past the line end at or after `offset` (LF, CRLF or a lone CR), or the
+    /// end of the buffer.
+    func lineEnd(from offset: Int) -> Int {
+        var i = offset
+        let n = base.count
+        while i < n && base[i] != 0x0A && base[i] != 0x0D { i += 1 }
+        if i < n && base[i] == 0x0D { i += 1; if i < n && base[i] == 0x0A { i += 1 } } else if i < n { i += 1 }
+        return i
+    }
+
+    /// Line ends from `from` up to `to` (LF, CRLF and lone CR each one).
+    func lineEnds(from: Int, to: Int) -> Int {
+        var k = 0, i = from
+        while i < to {
+            if base[i] == 0x0A || (base[i] == 0x0D && (i + 1 >= base.count || base[i + 1] != 0x0A)) { k += 1 }
+            i += 1
+        }
+        return k
+    }
+
+    /// After a failed row: goes on at the failure's resume point, the next row's line counted
+    /// from the failed row's. Each line the failed row took (the rows before the resume point)
+    /// is the caller's to keep or reject: none is read twice, none skipped.
+    public mutating func resume(after failure: Failure) {
+        line = rowLine + lineEnds(from: rowStart, to: failure.resumeAt)
+        position = failure.resumeAt
     }
 
     let base: UnsafeBufferPointer<UInt8>
@@ -118,6 +151,7 @@ public struct CSVReader {
                 let valueStart = i
                 var scratchStart = -1
                 var runStart = i
+                var lineEndsInside = 0
                 while true {
                     // Skip to the next quote or line end.
                     while i + 8 <= n {
@@ -127,8 +161,11 @@ public struct CSVReader {
                         i += 8
                     }
                     guard i < n else {
-                        throw Failure(message: "unterminated quoted field (the quote opened here is never closed)",
-                                      offset: fieldStart)
+                        // The quote runs to the end of the file: its own line is the bad one.
+                        let after = lineEndsInside - (p[n - 1] == 0x0A || p[n - 1] == 0x0D ? 1 : 0)
+                        let lines = after <= 0 ? "" : " (it runs over the \(after) line\(after == 1 ? "" : "s") after it to the end of the file)"
+                        throw Failure(message: "unterminated quoted field: the quote opened here is never closed\(lines); a quote inside a field must be doubled",
+                                      offset: fieldStart, resumeAt: lineEnd(from: fieldStart))
                     }
                     let b = p[i]
                     if b == 0x22 {
@@ -142,7 +179,7 @@ public struct CSVReader {
                         break
                     }
                     // A line end inside the field: LF, or a CR not followed by LF (old Mac files).
-                    if b == 0x0A || (b == 0x0D && (i + 1 >= n || p[i + 1] != 0x0A)) { line += 1 }
+                    if b == 0x0A || (b == 0x0D && (i + 1 >= n || p[i + 1] != 0x0A)) { line += 1; lineEndsInside += 1 }
                     i += 1
                 }
                 if scratchStart >= 0 {
@@ -153,8 +190,14 @@ public struct CSVReader {
                 }
                 i += 1  // closing quote
                 if i < n && p[i] != delimiter && p[i] != 0x0A && p[i] != 0x0D {
+                    if lineEndsInside > 0 {
+                        // A quote that ran on past its line (a stray quote at a field's start):
+                        // the error is where it opened, and only its line is the bad row's.
+                        throw Failure(message: "a quote opens a field here and is not closed on its line (the next quote, \(lineEndsInside) line\(lineEndsInside == 1 ? "" : "s") further on, is followed by text); a quote inside a field must be doubled",
+                                      offset: fieldStart, resumeAt: lineEnd(from: fieldStart))
+                    }
                     throw Failure(message: "unexpected text after a closing quote (a quote inside a quoted field must be doubled)",
-                                  offset: i)
+                                  offset: i, resumeAt: lineEnd(from: i))
                 }
             } else {
                 var found = false
@@ -184,8 +227,8 @@ public struct CSVReader {
         position = i
         if fields.overflowed {
             fields.overflowed = false
-            throw Failure(message: "a row of more than \(CSVReader.maxFields) fields (caseql reads at most \(CSVReader.maxFields) columns)",
-                          offset: rowStart)
+            throw Failure(message: "a row of more than 16,384 fields (caseql reads at most \(CSVReader.maxFields) columns, as many as a spreadsheet has)",
+                          offset: rowStart, resumeAt: i)
         }
         return true
     }
@@ -208,9 +251,6 @@ public struct CSVReader {
         }
         return columns
     }
-
-    /// Moves to the end of the buffer (after an unterminated quote swallowed the rest).
-    public mutating func skipToEnd() { position = base.count }
 
     /// The bytes of field k of the current row.
     @inline(__always)

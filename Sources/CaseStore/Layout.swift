@@ -91,17 +91,7 @@ enum HeaderText {
     /// header or is contained in it (two characters or more), else the nearest by edit distance;
     /// none for a header of `knownColumns`.
     static func guess(_ raw: String, in specs: [FieldSpec]) -> FieldSpec? {
-        let h = squeezed(raw)
-        guard h.count >= 2, knownColumns[h] == nil else { return nil }
-        let stored = specs.filter { !$0.derived && !$0.extra }
-        var best: (FieldSpec, Int)?
-        for spec in stored {
-            for s in spec.spellings where s.count >= 2 && (h.contains(s) || s.contains(h)) {
-                let score = abs(s.count - h.count)
-                if score < best?.1 ?? Int.max { best = (spec, score) }
-            }
-        }
-        return best?.0 ?? Schema.nearMiss(h, in: stored)
+        FieldSpellings(specs).guess(raw)
     }
 
     /// How a field is named in messages: `title (案由)`.
@@ -148,7 +138,15 @@ struct HeaderLayout {
         var rows: [Row] = []
         while rows.count < searchRows {
             let start = reader.position
-            guard try reader.nextRow() else { break }
+            do {
+                guard try reader.nextRow() else { break }
+            } catch {
+                // A bad row under the first one (a runaway quote in the body): not a header;
+                // the body's reader meets it again and reports or rejects it.
+                if rows.isEmpty { throw error }
+                reader.resume(after: error)
+                continue
+            }
             if reader.isBlankRow { continue }
             let cells = (0..<reader.fields.count).map { reader.string($0) }
             let columns = reader.fieldColumns()
@@ -159,10 +157,17 @@ struct HeaderLayout {
         // Every spelling folded once (not once a cell: 30 rows of cells against some 150 aliases).
         var index: [String: String] = [:]
         for spec in specs where !spec.extra { for sp in spec.spellings where index[EnumInfo.fold(sp)] == nil { index[EnumInfo.fold(sp)] = spec.name } }
+        // Each distinct cell looked up once (body rows repeat their values down a column).
+        var named: [String: String?] = [:]
         func score(_ r: Row) -> Int {
             var fields = Set<String>()
             for c in r.cells where !c.isEmpty {
-                if let name = HeaderText.candidates(c).lazy.compactMap({ index[EnumInfo.fold($0)] }).first { fields.insert(name) }
+                let name: String?
+                if let known = named[c] { name = known } else {
+                    name = HeaderText.candidates(c).lazy.compactMap({ index[EnumInfo.fold($0)] }).first
+                    named[c] = name
+                }
+                if let name { fields.insert(name) }
             }
             return fields.count
         }

@@ -117,6 +117,10 @@ public struct LoadReport: Sendable {
         public var hadBOM: Bool
         public var rows: Int
         public var rejected: Int
+        /// The lines of the file the rejected rows took (a row may span lines: a quoted line
+        /// break, or a quote that runs on). Every line of a file is in a loaded row, a rejected
+        /// one, a skipped one (`skipped`, the header and rows above it) or is blank.
+        public var rejectedLines = 0
         /// Rows that are not cases (totals, notes, headings, the header again), skipped.
         public var skipped = 0
         public var rejectsFile: String?
@@ -124,6 +128,8 @@ public struct LoadReport: Sendable {
     public var files: [FileReport] = []
     public var warnings: [String] = []
     public var rejectedIssues: [LoadIssue] = []
+    /// Problems found in the rejected rows in all (`rejectedIssues` keeps the first ones).
+    public var rejectedIssueTotal = 0
     public var rejectedTotal: Int { files.reduce(0) { $0 + $1.rejected } }
     /// What the load did with the column snapshot, in words (nil: snapshots off).
     public var snapshot: String?
@@ -267,7 +273,7 @@ public enum DatasetLoader {
             errorTotal += tableLoader.issueTotal
             report.warnings += tableLoader.warnings
             report.files.append(tableLoader.fileReport)
-            if options.lenient { report.rejectedIssues += tableLoader.issues }
+            if options.lenient { report.rejectedIssues += tableLoader.issues; report.rejectedIssueTotal += tableLoader.issueTotal }
         }
         try run(cases, store.cases, CaseRowCheck(store: store))
         if options.lenient && store.cases.count == 0 && errorTotal > 0 {
@@ -276,7 +282,7 @@ public enum DatasetLoader {
                                                 message: "every row was rejected: no case loaded")],
                             total: errorTotal + 1, lenientHelps: false)
         }
-        if let u = units { try run(u, store.units, nil) }
+        if let u = units { try run(u, store.units, UnitRowCheck()) }
         CaseRowCheck.splitLeadUnits(store.cases, listed: store.units)
         if let e = events { try run(e, store.events, EventRowCheck(store: store)) }
         if errorTotal > 0 && !options.lenient { throw LoadError(errors, total: errorTotal) }
@@ -467,6 +473,27 @@ final class CaseRowCheck: RowCheck {
             return out
         }
         return duplicates(pending, [(KeyHashes.sorted(pending, from: 0), 0)])
+    }
+}
+
+/// A unit is listed once: a second row of the same name (after trimming) would make its type,
+/// reception day and media flag depend on which row won, and so `.report`'s verdict on it. The
+/// second row is an error naming the first's line.
+final class UnitRowCheck: RowCheck {
+    var uniqueField: String? { nil }
+    func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
+        guard case .text(let names)? = table.storedColumn("name"), names.pending == nil else { return [] }
+        var firstRow = [Int32](repeating: -1, count: names.pool.count)
+        var out: [RowProblem] = []
+        for row in 0..<table.count {
+            let code = Int(names.codes[row])
+            if firstRow[code] >= 0 {
+                out.append(RowProblem(row: row, field: "name", message: "duplicate unit \"\(names.pool[UInt32(code)])\"", firstRow: Int(firstRow[code])))
+            } else {
+                firstRow[code] = Int32(row)
+            }
+        }
+        return out
     }
 }
 

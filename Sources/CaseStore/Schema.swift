@@ -135,10 +135,7 @@ public enum Schema {
     /// The stored field a header that names no field was probably meant to be (edit distance at
     /// most a third of its length, at least 1, to the field's name, label or an alias), if any.
     public static func nearMiss(_ header: String, in specs: [FieldSpec]) -> FieldSpec? {
-        let stored = specs.filter { !$0.derived }
-        let spellings = stored.flatMap(\.spellings)
-        guard let hit = Suggest.closest(to: header, in: spellings) else { return nil }
-        return stored.first { $0.spellings.contains(hit) }
+        FieldSpellings(specs).nearMiss(header)
     }
 
     /// The columns a file of `table` cannot be without: each inner list is met by any one of its

@@ -7,15 +7,30 @@ public enum Suggest {
     /// third of the word's length, at least 1: `unti` → `unit`, `教育厅` → `教育局`.
     /// Ties go to the earlier candidate. A word equal to a candidate returns that candidate.
     public static func closest(to word: String, in candidates: [String], maxDistance: Int? = nil) -> String? {
-        let target = fold(word)
-        guard !target.isEmpty else { return nil }
-        let limit = maxDistance ?? max(1, target.count / 3)
-        var best: (candidate: String, distance: Int)?
-        for candidate in candidates {
-            let d = distance(target, fold(candidate))
-            if d <= limit && d < (best?.distance ?? Int.max) { best = (candidate, d) }
+        Folded(candidates).closest(to: word, maxDistance: maxDistance).map { candidates[$0] }
+    }
+
+    /// Candidates folded once, to be asked about many words (each column of a wide header).
+    public struct Folded: Sendable {
+        let words: [[Character]]
+        public init(_ candidates: [String]) { words = candidates.map(Suggest.fold) }
+
+        /// The index of the candidate closest to `word`, as `Suggest.closest` chooses it. A
+        /// candidate whose length alone puts it past the limit or the best so far is not compared
+        /// (the distance is at least the difference in length).
+        public func closest(to word: String, maxDistance: Int? = nil) -> Int? {
+            let target = Suggest.fold(word)
+            guard !target.isEmpty else { return nil }
+            let limit = maxDistance ?? max(1, target.count / 3)
+            var best: (index: Int, distance: Int)?
+            for (i, candidate) in words.enumerated() {
+                let bound = min(limit, (best?.distance ?? Int.max) - 1)
+                if abs(candidate.count - target.count) > bound { continue }
+                let d = Suggest.distance(target, candidate)
+                if d <= limit && d < (best?.distance ?? Int.max) { best = (i, d) }
+            }
+            return best?.index
         }
-        return best?.candidate
     }
 
     /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
@@ -40,7 +55,7 @@ public enum Suggest {
         return previous[b.count]
     }
 
-    private static func fold(_ s: String) -> [Character] {
+    fileprivate static func fold(_ s: String) -> [Character] {
         s.map { $0.isASCII ? Character($0.lowercased()) : $0 }
     }
 }

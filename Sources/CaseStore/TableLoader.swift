@@ -41,9 +41,10 @@ final class CellParser {
     private var baseEntries = 0
     /// Dates met lately, by their ten bytes (a direct-mapped cache; key 0 never matches a date).
     static let dayCacheSize = 512   // 2^9: the hash's top 9 bits
-    private let dayKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: CellParser.dayCacheSize)
-    private let dayTails = UnsafeMutablePointer<UInt16>.allocate(capacity: CellParser.dayCacheSize)
-    private let dayValues = UnsafeMutablePointer<Int32>.allocate(capacity: CellParser.dayCacheSize)
+    /// (Allocated for date fields only: a file of thousands of text columns needs none.)
+    private let dayKeys: UnsafeMutablePointer<UInt64>
+    private let dayTails: UnsafeMutablePointer<UInt16>
+    private let dayValues: UnsafeMutablePointer<Int32>
 
     init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
@@ -70,9 +71,11 @@ final class CellParser {
         self.pool = pool; self.pending = pending; self.info = info
         poolRef = pool.map { Unmanaged.passUnretained($0) }
         pendingRef = pending.map { Unmanaged.passUnretained($0) }
-        dayKeys.initialize(repeating: 0, count: CellParser.dayCacheSize)
-        dayTails.initialize(repeating: 0, count: CellParser.dayCacheSize)
-        dayValues.initialize(repeating: 0, count: CellParser.dayCacheSize)
+        let days = kind == .day ? CellParser.dayCacheSize : 1
+        dayKeys = .allocate(capacity: days); dayTails = .allocate(capacity: days); dayValues = .allocate(capacity: days)
+        dayKeys.initialize(repeating: 0, count: days)
+        dayTails.initialize(repeating: 0, count: days)
+        dayValues.initialize(repeating: 0, count: days)
     }
 
     deinit {
@@ -662,28 +665,31 @@ struct TableLoader {
         var seenFields: [String: Int] = [:]
         var headerIssues: [LoadIssue] = []
         let headerLine = reader.line - (layout.twoRows ? 2 : 1)
-        // Columns that name no field, kept as text fields under their header, with the field
-        // each most likely means.
-        var unplaced: [(header: String, guess: FieldSpec?, note: String?)] = []
+        // Columns that name no field, kept as text fields under their header; the field each
+        // most likely means is guessed only where a message shows it (a note says what a known
+        // column holds instead). Every step here is one lookup a column (FieldSpellings), so a
+        // header of thousands of columns reads at once.
+        let spellings = FieldSpellings(table.specs)
+        var unplaced: [(header: String, column: Int, note: String?)] = []
         var placed: [Int: FieldSpec] = [:]
         // Columns of derived fields (a caseql export read back): computed, so neither loaded nor kept.
         var derivedColumns = Set<Int>()
+        var derivedNotes: [String] = [], againNotes: [String] = []
         // Columns kept as text under a header that is an alias of a field (queries find the
         // column first by its header).
         var ownName = Set<String>()
         for k in 0..<headerCount {
             let h = layout.names[k]
-            let col = k < layout.columns.count ? layout.columns[k] : 0
             var spec: FieldSpec?
-            for c in layout.spellings[k] { if let f = Schema.field(c, in: table.specs.filter { !$0.extra }) { spec = f; break } }
+            for c in layout.spellings[k] { if let f = spellings.field(c) { spec = f; break } }
             if let s = spec, s.derived {
-                warnings.append("\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed")
+                derivedNotes.append("\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed")
                 derivedColumns.insert(k)
                 continue
             }
             if let s = spec, let first = seenFields[s.name] {
                 // A second column for one field: kept as its own text field, not lost.
-                warnings.append("\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field")
+                againNotes.append("\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field")
                 spec = nil
             }
             // An enumerated field found by an alias only (办理情况 for status) is that field when
@@ -692,7 +698,7 @@ struct TableLoader {
                 let sample = HeaderText.sample(buf, from: layout.bodyStart, line: layout.bodyLine, column: k)
                 if !HeaderText.valuesFit(sample, info) {
                     let shown = sample.sorted().prefix(2).map { "\"\(Escape.visible($0))\"" }.joined(separator: ", ")
-                    unplaced.append((h, nil, "its values, such as \(shown), are not \(s.name) words"))
+                    unplaced.append((h, k, "its values, such as \(shown), are not \(s.name) words"))
                     ownName.insert(h)
                     continue
                 }
@@ -701,26 +707,26 @@ struct TableLoader {
                 seenFields[s.name] = k
                 placed[k] = s
             } else if !h.isEmpty {
-                _ = col
-                let known = HeaderText.knownColumns[HeaderText.squeezed(h)]
-                unplaced.append((h, known == nil ? HeaderText.guess(h, in: table.specs) : nil, known))
+                unplaced.append((h, k, HeaderText.knownColumns[HeaderText.squeezed(h)]))
             }
         }
+        warnings += Notes.capped(derivedNotes, more: { "\(name): … and \($0) more derived columns, ignored" })
+        warnings += Notes.capped(againNotes, more: { "\(name): … and \($0) more columns naming a field again, kept as text fields" })
         // Needed columns: title or id for cases (any one of each list).
         for need in Schema.neededColumns(table.name, table.specs) where !need.contains(where: { seenFields[$0] != nil }) {
             let specs = need.compactMap { n in table.specs.first { $0.name == n } }
             var message = "missing a column for " + specs.map(HeaderText.describe).joined(separator: " or ")
-            let likely = unplaced.first { g in need.contains { $0 == g.guess?.name } }?.header
+            let likely = unplaced.first { g in g.note == nil && need.contains { $0 == spellings.guess(g.header)?.name } }?.header
                 ?? Suggest.closest(to: specs.first?.label ?? "", in: unplaced.map(\.header), maxDistance: 4)
             if let likely { message += "; the header most likely meant is \"\(likely)\"" }
-            message += " (the header, line \(headerLine): " + layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ") + ")"
+            message += " (the header, line \(headerLine): " + layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ")
+                + (headerCount > 12 ? ", … \(headerCount) columns" : "") + ")"
             headerIssues.append(LoadIssue(file: name, line: headerLine, column: 0, field: nil, message: message))
         }
         // A header typed in field names and one edit from a field the file lacks (`satisfction`)
         // is a typo: an error beside that field, not a column kept as text.
-        for (h, guess, _) in unplaced where h.allSatisfy(\.isASCII) {
-            if let meant = Schema.nearMiss(h, in: table.specs), guess?.name == meant.name, seenFields[meant.name] == nil {
-                let k = layout.names.firstIndex(of: h) ?? 0
+        for (h, k, note) in unplaced where note == nil && h.allSatisfy(\.isASCII) {
+            if let meant = spellings.nearMiss(h), seenFields[meant.name] == nil, spellings.guess(h)?.name == meant.name {
                 headerIssues.append(LoadIssue(file: name, line: headerLine, column: k < layout.columns.count ? layout.columns[k] : 0, field: nil,
                                               message: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column"))
             }
@@ -730,10 +736,17 @@ struct TableLoader {
         }
         if !unplaced.isEmpty {
             let n = unplaced.count
+            let shown = unplaced.prefix(Notes.shownItems).map { u in
+                "\"\(Escape.visible(u.header))\"" + (u.note.map { " (\($0))" } ?? spellings.guess(u.header).map { " (perhaps \(HeaderText.describe($0))?)" } ?? "")
+            }
             warnings.append("\(name): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
-                + unplaced.map { "\"\(Escape.visible($0.header))\"" + ($0.note.map { " (\($0))" } ?? $0.guess.map { " (perhaps \(HeaderText.describe($0))?)" } ?? "") }.joined(separator: ", "))
+                + shown.joined(separator: ", ") + (n > shown.count ? ", … and \(n - shown.count) more" : ""))
         }
         var extraNames = Set<String>()
+        var nextNumber: [String: Int] = [:]
+        // Extra fields already in the table (the file read again as GB18030), by name.
+        var extrasBefore: [String: FieldSpec] = [:]
+        for s in table.specs where s.extra && extrasBefore[s.name] == nil { extrasBefore[s.name] = s }
         for k in 0..<headerCount {
             var spec = placed[k]
             if derivedColumns.contains(k) { mapping.append(nil); continue }
@@ -741,13 +754,16 @@ struct TableLoader {
                 let h = layout.names[k]
                 guard !h.isEmpty, seenFields[h] == nil else { mapping.append(nil); continue }
                 // An extra column: named by its header (numbered when the header repeats).
-                var extraName = h, i = 2
+                // (Numbering goes on from the header's last number: a header repeated n times costs n.)
                 func taken(_ n: String) -> Bool {
-                    extraNames.contains(n) || Schema.field(n, in: table.specs).map { !$0.extra && !(ownName.contains(n) && $0.name != n && $0.label != n) } ?? false
+                    extraNames.contains(n) || spellings.field(n).map { !(ownName.contains(n) && $0.name != n && $0.label != n) } ?? false
                 }
+                var extraName = h, i = nextNumber[h] ?? 2
+                if nextNumber[h] != nil { extraName = "\(h)\(i)"; i += 1 }
                 while taken(extraName) { extraName = "\(h)\(i)"; i += 1 }
+                nextNumber[h] = i
                 extraNames.insert(extraName)
-                if let again = table.specs.first(where: { $0.extra && $0.name == extraName }) {
+                if let again = extrasBefore[extraName] {
                     spec = again   // read again (as GB18030): the column is there
                 } else {
                     guard table.count == 0 else { mapping.append(nil); continue }
@@ -921,18 +937,14 @@ struct TableLoader {
         }
         fileReport.rows = table.count
         fileReport.rejected = rejected
+        fileReport.rejectedLines = rejects.reduce(0) { n, r in
+            n + r.bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (r.bytes.last == 0x0A ? 0 : 1)
+        }
         if rejected > 0 && options.lenient {
             var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[max(headerBytes.lowerBound, reader.hasBOM ? 3 : 0)..<headerBytes.upperBound]))
             for r in rejects { out += r.bytes }
             if out.last != 0x0A { out.append(0x0A) }
-            let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
-            let base = rejectsBase ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            let rejectsPath = (dir.isEmpty ? "." : dir) + "/" + base + ".rejects.csv"
-            if FileManager.default.createFile(atPath: rejectsPath, contents: Data(out)) {
-                fileReport.rejectsFile = rejectsPath
-            } else {
-                warnings.append("\(name): could not write the rejects file \(rejectsPath)")
-            }
+            try writeRejects(out)
         }
         return true
     }
@@ -951,6 +963,52 @@ struct TableLoader {
             }
             if let k = r.lastHeadingKind { carried = k }
         }
+    }
+
+    /// Creates `path` (exclusively) holding `bytes`; the reason when it cannot.
+    static func create(_ path: String, _ bytes: [UInt8]) -> FileWriteError? {
+        let writer: SafeFileWriter
+        do { writer = try SafeFileWriter(path: path, mustNotExist: true) } catch { return error }
+        do throws(FileWriteError) { try writer.write(bytes); try writer.commit() } catch { writer.abandon(); return error }
+        return nil
+    }
+
+    /// Rejects files tried beside an existing one: NAME.rejects.2.csv … NAME.rejects.99.csv.
+    static let rejectsNames = 99
+
+    /// Writes the rejected rows to NAME.rejects.csv beside the file (or in `rejectsDirectory`),
+    /// created exclusively: an earlier rejects file is kept, and the rows go to the first free
+    /// NAME.rejects.N.csv, said in a note.
+    /// - Throws: `LoadError` when they cannot be written (a folder not writable, a full disk,
+    ///   something not a regular file in the name's place): a lenient load never drops rows unseen.
+    mutating func writeRejects(_ bytes: [UInt8]) throws {
+        let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
+        let base = rejectsBase ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let folder = dir.isEmpty ? "." : dir
+        let first = folder + "/" + base + ".rejects.csv"
+        let rows = "\(fileReport.rejected) rejected row\(fileReport.rejected == 1 ? "" : "s")"
+        func fail(_ e: FileWriteError) -> LoadError {
+            LoadError([LoadIssue(file: name, line: 0, column: 0, field: nil,
+                                 message: "\(rows) could not be written (\(e)); nothing was loaded, so that no row is lost unseen")],
+                      lenientHelps: false)
+        }
+        for k in 1...TableLoader.rejectsNames {
+            let candidate = k == 1 ? first : folder + "/" + base + ".rejects.\(k).csv"
+            var st = stat()
+            if lstat(candidate, &st) == 0 {
+                // A file of an earlier load is kept; anything else there is not ours to pass by.
+                if st.st_mode & S_IFMT == S_IFREG { continue }
+                throw fail(FileWriteError(path: candidate, reason: "is \(InputFile.kindName(st.st_mode)), not a regular file"))
+            }
+            if let e = TableLoader.create(candidate, bytes) {
+                if e.reason == "already exists" { continue }   // made by another load since the lstat
+                throw fail(e)
+            }
+            fileReport.rejectsFile = candidate
+            if k > 1 { warnings.append("\(name): \(first) exists (kept): the \(rows) went to \(candidate)") }
+            return
+        }
+        throw fail(FileWriteError(path: first, reason: "it and \(TableLoader.rejectsNames - 1) numbered names beside it exist; remove old rejects files"))
     }
 
     /// "cases.csv: 3 rows are not cases, skipped: 2 section headings (lines 4, 40), a total (合计) (line 81)".
@@ -1118,12 +1176,14 @@ final class RangeParser {
                 do { more = try reader.nextRow() } catch let f {
                     let (l, c) = reader.location(of: f.offset)
                     addIssue(line: l, column: c, field: nil, f.message)
-                    // The rest of the file is inside the open quote: reject it whole.
-                    rejects.append((reader.rowStart, Array(UnsafeBufferPointer(rebasing: buf[reader.rowStart...]))))
+                    // The row's lines up to the bad one (for a runaway quote, the line it opened
+                    // on) are rejected; reading goes on after them, so every later line is still
+                    // read as rows of its own.
+                    let from = reader.rowStart
+                    reader.resume(after: f)
+                    rejects.append((from, Array(UnsafeBufferPointer(rebasing: buf[from..<reader.position]))))
                     rejected += 1
-                    reader.skipToEnd()
-                    finished = true
-                    break
+                    continue
                 }
                 if !more { finished = true; break }
                 if reader.isBlankRow { continue }

@@ -14,6 +14,7 @@ private func referenceRows(_ b: [UInt8]) -> (rows: [[[UInt8]]], lines: [Int], er
             var value: [UInt8] = []
             if i < n && b[i] == 0x22 {
                 let open = i
+                let openLine = line
                 i += 1
                 while true {
                     guard i < n else { return (rows, lines, open) }
@@ -26,7 +27,9 @@ private func referenceRows(_ b: [UInt8]) -> (rows: [[[UInt8]]], lines: [Int], er
                     value.append(b[i]); i += 1
                 }
                 i += 1
-                if i < n && b[i] != 0x2C && b[i] != 0x0A && b[i] != 0x0D { return (rows, lines, i) }
+                // Text after the closing quote: the error is at the opening quote when the field
+                // ran on past its line (a runaway quote), else at the text.
+                if i < n && b[i] != 0x2C && b[i] != 0x0A && b[i] != 0x0D { return (rows, lines, line > openLine ? open : i) }
             } else {
                 while i < n && b[i] != 0x2C && b[i] != 0x0A && b[i] != 0x0D { value.append(b[i]); i += 1 }
             }
