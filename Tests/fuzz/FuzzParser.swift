@@ -1,13 +1,11 @@
-// libFuzzer target for the caseql lexer and parser.
+// The fuzz target for the caseql lexer and parser (Fuzz.swift dispatches to it).
 //
-// Built by Tests/fuzz/run.sh together with the CaseStore and CaseQuery sources as one module
-// (swiftc -sanitize=fuzzer,address -parse-as-library). Each input is read as UTF-8 (invalid
+// Each input is read as UTF-8 (invalid
 // sequences replaced) and fed to the lexer, the parser (one statement and a script), the
 // completeness check the REPL uses, and the error renderer. Anything but a clean return is a bug:
 // a bad query must never crash.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let tokens = Lexer.tokenize(text)
     precondition(tokens.last?.kind == .end, "the token list must end with .end")

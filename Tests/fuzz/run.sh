@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target for the caseql lexer and parser into .build-fuzz/ and runs it for a
-# bounded time over the seed corpus in Tests/fuzz/corpus/. Exits non-zero on a crash, after
-# printing the crashing input.
+# Builds caseql's libFuzzer targets into one binary, .build-fuzz/caseql-fuzz, and runs each for a
+# bounded time over its seed corpus. Exits non-zero on a crash, a hang or a disagreement, after
+# printing the input that caused it.
 #
-#   Tests/fuzz/run.sh              60 seconds
-#   FUZZ_TIME=600 Tests/fuzz/run.sh
+#   parser  the lexer and parser                                   seeds: Tests/fuzz/corpus/
+#   loader  CSV bytes, loaded in one part and in two: must agree    seeds: Tests/fuzz/corpus-loader/
+#   eval    statements run on a small generated dataset             seeds: Tests/fuzz/corpus-eval/
+#
+#   Tests/fuzz/run.sh                        each target 60 seconds (what ./test.sh and CI run)
+#   FUZZ_TIME=3600 Tests/fuzz/run.sh         each target an hour
+#   FUZZ_TARGETS="loader" FUZZ_TIME=600 Tests/fuzz/run.sh    one target ten minutes
+#
+# Inputs the fuzzer finds are kept in .build-fuzz/corpus-TARGET (so a longer run goes on from
+# them); the checked-in seeds are read only. A crashing input is kept as
+# .build-fuzz/artifacts/TARGET-crash-…; replay it with
+#   CASEQL_FUZZ_TARGET=TARGET .build-fuzz/caseql-fuzz FILE
 #
 # CaseStore reads .xlsx through libexpat and zlib (Sources/CExpat, Sources/CZlib: module maps
 # found with -I, the libraries linked with -lexpat -lz), and .xls through libfreexl (Sources/CFreeXL, -lfreexl).
 # CaseQuery imports CaseStore, so CaseStore is compiled first as its own module (object file +
-# .swiftmodule), then CaseQuery's sources and the target are compiled as module CaseQuery
-# against it. Both get the fuzzer's coverage instrumentation and AddressSanitizer.
+# .swiftmodule), then CaseQuery's sources and the targets are compiled as module CaseQuery
+# against it, once for the three (Fuzz.swift picks one by CASEQL_FUZZ_TARGET). Both get the
+# fuzzer's coverage instrumentation and AddressSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=.build-fuzz
 time="${FUZZ_TIME:-60}"
-mkdir -p "$out/corpus" "$out/artifacts"
+targets="${FUZZ_TARGETS:-parser loader eval}"
+mkdir -p "$out/artifacts"
 rm -f "$out"/artifacts/*
 flags=(-sanitize=fuzzer,address -parse-as-library -O -swift-version 5 -g)
 
-echo "fuzz: building $out/fuzz-parser (a few minutes)" >&2
+echo "fuzz: building $out/caseql-fuzz (a few minutes)" >&2
 # The linker warns about every ASan helper it cannot export; the log keeps that out of sight.
 # swiftc writes side files (CaseQuery-1.swiftmodule, …) into the current folder: build in $out.
 root="$(pwd)"
@@ -28,30 +40,43 @@ if ! ( cd "$out" &&
          -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL \
          -c "$root"/Sources/CaseStore/*.swift "$root"/Sources/CaseStore/Generator/*.swift -o CaseStore.o &&
        swiftc "${flags[@]}" -module-name CaseQuery -wmo -I . -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL \
-         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/FuzzParser.swift CaseStore.o -lexpat -lz -lfreexl -l_FoundationICU -o fuzz-parser ) \
+         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/*.swift CaseStore.o -lexpat -lz -lfreexl -l_FoundationICU -o caseql-fuzz ) \
      >"$out/build.log" 2>&1; then
   grep -v "Cannot export local symbol" "$out/build.log" >&2
   echo "fuzz: FAILED to build (swiftc -sanitize=fuzzer,address)" >&2
   exit 1
 fi
 
-# New inputs the fuzzer finds go to .build-fuzz/corpus; the checked-in seeds are read only.
-echo "fuzz: running for ${time}s" >&2
-set +e
-"$out/fuzz-parser" "$out/corpus" Tests/fuzz/corpus \
-  -max_total_time="$time" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$out/artifacts/" -print_final_stats=1 2>"$out/fuzz.log"
-status=$?
-set -e
-tail -n 25 "$out/fuzz.log" >&2
-if [ $status -ne 0 ]; then
-  echo "fuzz: FAILED (exit $status)" >&2
-  for f in "$out"/artifacts/*; do
-    [ -e "$f" ] || continue
-    echo "fuzz: crashing input $f:" >&2
-    od -c "$f" | head -n 40 >&2
-    printf 'as text: %s\n' "$(cat "$f")" >&2
-  done
-  exit 1
-fi
-echo "fuzz: no crash" >&2
+failed=0
+for target in $targets; do
+  case "$target" in
+    parser) seeds=Tests/fuzz/corpus; max_len=4096 ;;
+    loader) seeds=Tests/fuzz/corpus-loader; max_len=16384 ;;
+    eval) seeds=Tests/fuzz/corpus-eval; max_len=2048 ;;
+    *) echo "fuzz: unknown target $target (expected parser, loader or eval)" >&2; exit 2 ;;
+  esac
+  mkdir -p "$out/corpus-$target"
+  # The loader and eval targets write their files under TMPDIR: a folder of this run's own.
+  rm -rf "$out/tmp-$target"; mkdir -p "$out/tmp-$target"
+  echo "fuzz: $target for ${time}s" >&2
+  set +e
+  TMPDIR="$root/$out/tmp-$target" CASEQL_FUZZ_TARGET=$target "$out/caseql-fuzz" "$out/corpus-$target" "$seeds" \
+    -max_total_time="$time" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$out/artifacts/$target-" -print_final_stats=1 2>"$out/fuzz-$target.log"
+  status=$?
+  set -e
+  tail -n 12 "$out/fuzz-$target.log" >&2
+  if [ $status -ne 0 ]; then
+    failed=1
+    echo "fuzz: $target FAILED (exit $status)" >&2
+    for f in "$out"/artifacts/"$target"-*; do
+      [ -e "$f" ] || continue
+      echo "fuzz: input $f:" >&2
+      od -c "$f" | head -n 40 >&2
+      printf 'as text: %s\n' "$(head -c 2000 "$f")" >&2
+    done
+  fi
+  rm -rf "$out/tmp-$target"
+done
+[ $failed -eq 0 ] || exit 1
+echo "fuzz: no crash, hang or disagreement in: $targets" >&2
