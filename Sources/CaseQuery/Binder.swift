@@ -680,9 +680,18 @@ final class Binder {
                 // A value no row has: say so, and offer the nearest value that rows do have.
                 let post = indexes.postings(field)
                 let present = (0..<post.valueCount).filter { post.count(of: $0) > 0 }.map { pool[UInt32($0)] }
+                var suggestion = Suggest.closest(to: s, in: present).map { Message(en: "did you mean \($0)?", zh: "是不是 \($0)？") }
+                // A unit that leads cases only with others (分办): where to find them.
+                if field == FieldName.unit.rawValue, case .list(let shared)? = table.column(Schema.sharedLeadField),
+                   let c = shared.pool.lookup(s) {
+                    let n = (0..<table.count).filter { row in shared.range(row).contains { shared.values[$0] == c } }.count
+                    suggestion = Message(en: "\(n) case\(n == 1 ? "" : "s") list\(n == 1 ? "s" : "") it as a further lead unit (分办; unit is the first): "
+                                            + "\(Schema.sharedLeadField) = \"\(s)\" finds every case it leads",
+                                         zh: "有 \(n) 件把它列为另一个主办单位（分办；unit 是第一个）：\(Schema.sharedLeadField) = \"\(s)\" 可找到它主办的每一件")
+                }
                 throw QueryError(Message(en: "no \(source.name == "units" ? "unit" : "row") has \(field) \"\(s)\"",
                                          zh: "没有\(source.name == "units" ? "单位" : "记录")的 \(field) 是 \"\(s)\""), at: r,
-                                 suggestion: Suggest.closest(to: s, in: present).map { Message(en: "did you mean \($0)?", zh: "是不是 \($0)？") })
+                                 suggestion: suggestion)
             }
             let shown = codes.map { "\"\(pool[UInt32($0)])\"" }.joined(separator: ", ")
             return .codes(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))", indexes, field: field, codes: codes)

@@ -374,39 +374,57 @@ final class CaseRowCheck: RowCheck {
         return duplicateIDs(table)
     }
 
-    /// The extra field holding every lead unit of a case assigned to several (分办).
-    static let sharedLeadField = "分办单位"
+    /// The extra list field holding every lead unit of each case, in a list where some case is
+    /// assigned to several (分办).
+    static let sharedLeadField = Schema.sharedLeadField
 
     /// A unit cell naming several lead units (`市民政局;姑苏区人民政府`: 分办): the first becomes
-    /// the case's `unit`, and all of them, joined with "；", its `分办单位` (an extra text field,
-    /// added when some cell names several). A name that units.csv lists as one unit is one unit,
-    /// whatever it contains, so this runs once the units are in. Looks at each distinct unit
-    /// name once.
+    /// the case's `unit`, which `unit =`, `group by unit` and `.report` count it under (one
+    /// case, one row of every figure). Every case's lead units — all of them for a 分办 case, its
+    /// one unit for the others — make the list field `分办单位`, added when some cell names
+    /// several: `分办单位 = "姑苏区人民政府"` finds every case that unit leads, alone or with
+    /// others, and `group by each 分办单位` counts a case under each of its lead units. A name
+    /// that units.csv lists as one unit is one unit, whatever it contains, so this runs once the
+    /// units are in. Looks at each distinct unit name once.
     static func splitLeadUnits(_ table: Table, listed unitsTable: Table) {
         guard table.name == "cases", case .text(let units)? = table.storedColumn("unit"), units.pending == nil else { return }
         var listed = Set<String>()
         if case .text(let names)? = unitsTable.storedColumn("name"), names.pending == nil {
             for code in Set(names.codes) { listed.insert(names.pool[code]) }
         }
-        var split: [UInt32: (first: UInt32, all: String)] = [:]
+        var split: [UInt32: (first: UInt32, all: [String])] = [:]
         for code in 0..<UInt32(units.pool.count) {
             let name = units.pool[code]
             guard !listed.contains(name) else { continue }
             guard name.contains(where: { ";；、，,".contains($0) }) else { continue }
             let parts = CellWords.units(in: name)
             guard parts.count > 1 else { continue }
-            split[code] = (units.pool.intern(parts[0]), parts.joined(separator: "；"))
+            split[code] = (units.pool.intern(parts[0]), parts)
         }
         guard !split.isEmpty else { return }
         var name = sharedLeadField, i = 2
         while Schema.field(name, in: table.specs) != nil { name = "\(sharedLeadField)\(i)"; i += 1 }
-        table.addExtraField(name, help: "every lead unit of a case assigned to several (分办); unit is the first")
-        guard case .text(let shared)? = table.storedColumn(name) else { return }
+        table.addExtraField(name, type: .textList, help: "every lead unit of the case: several when it is assigned to several (分办), of which unit is the first")
+        guard case .list(let shared)? = table.storedColumn(name) else { return }
+        var starts: [UInt32] = [0], values: [UInt32] = []
+        starts.reserveCapacity(table.count + 1)
+        var alone: [UInt32: UInt32?] = [:]   // a unit code → its code in the list's pool (nil: empty)
         for row in 0..<table.count {
-            guard let s = split[units.codes[row]] else { continue }
-            units.codes[row] = s.first
-            shared.codes[row] = shared.pool.intern(s.all)
+            let code = units.codes[row]
+            if let s = split[code] {
+                units.codes[row] = s.first
+                for unit in s.all { values.append(shared.pool.intern(unit)) }
+            } else {
+                if alone[code] == nil {
+                    let unit = units.pool[code]
+                    alone[code] = .some(unit.isEmpty ? nil : shared.pool.intern(unit))
+                }
+                if let c = alone[code]! { values.append(c) }
+            }
+            starts.append(UInt32(values.count))
         }
+        shared.starts = starts
+        shared.values = values
     }
 
     /// Duplicates from the ranges' sorted hashes: merged in (hash, row) order, and the bytes

@@ -143,6 +143,12 @@ public enum Schemes {
     }
 }
 
+extension Schema {
+    /// The list field of every case's lead units, which a list with a 分办 cell gets (see
+    /// `CaseRowCheck.splitLeadUnits`).
+    public static let sharedLeadField = "分办单位"
+}
+
 extension FieldSpec {
     /// The same field with another type.
     func typed(_ type: FieldType) -> FieldSpec {

@@ -281,8 +281,9 @@ public enum Snapshot {
             let n = try r.int()
             for _ in 0..<(try r.int()) {
                 let header = try r.string()
+                let isList = try r.string() == FieldType.textList.name
                 guard table.storedColumn(header) == nil else { throw Bad("the fields of \(table.name) differ") }
-                table.addExtraField(header)
+                table.addExtraField(header, type: isList ? .textList : .text)
             }
             var absent = Set<String>()
             for _ in 0..<(try r.int()) { absent.insert(try r.string()) }
@@ -392,9 +393,9 @@ public enum Snapshot {
         for table in [store.cases, store.units, store.events] {
             meta.string(table.name)
             meta.int(table.count)
-            let extras = table.specs.filter(\.extra).map(\.name)
+            let extras = table.specs.filter(\.extra)
             meta.int(extras.count)
-            for e in extras { meta.string(e) }
+            for e in extras { meta.string(e.name); meta.string(e.type.name) }
             meta.int(table.absentFields.count)
             for a in table.absentFields.sorted() { meta.string(a) }
             let specs = table.storedSpecs

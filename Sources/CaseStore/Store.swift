@@ -98,15 +98,17 @@ public final class Table: @unchecked Sendable {
         return !absentFields.contains(field)
     }
 
-    /// Adds a text field for a column of the file that is no field of the schema, named by its
-    /// header (which must not name a field already); rows already loaded have it empty.
+    /// Adds a text field (or a list of text) for a column of the file that is no field of the
+    /// schema, named by its header (which must not name a field already); rows already loaded
+    /// have it empty.
     @discardableResult
-    func addExtraField(_ header: String, help: String = "a column of the file, kept as text") -> FieldSpec {
+    func addExtraField(_ header: String, type: FieldType = .text, help: String = "a column of the file, kept as text") -> FieldSpec {
         precondition(columns[header] == nil)
-        let spec = FieldSpec(FieldName(header), header, .text, extra: true, help: help)
+        let spec = FieldSpec(FieldName(header), header, type, extra: true, help: help)
         specs.append(spec)
         let column = Table.makeColumn(spec, table: name, pools: pools)
         if case .text(let c) = column { c.codes = Array(repeating: 0, count: count) }
+        if case .list(let c) = column { c.starts = Array(repeating: 0, count: count + 1) }
         columns[header] = column
         return spec
     }

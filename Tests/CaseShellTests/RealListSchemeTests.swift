@@ -57,3 +57,28 @@ private func answer(_ store: CaseStore, _ query: String) throws -> [[String]] {
     #expect(CheckOptions().periods(store.manifest.office).summary(asOf: store.defaultAsOf).hasSuffix("解决程度 A/B/C"))
     #expect(!check.contains { $0.rule.id == "class-mismatch" })
 }
+
+/// A case assigned to several lead units (分办) counts once, under its first lead unit, wherever
+/// a case counts once (`unit =`, `group by unit`, `.report` per unit); the list field 分办单位
+/// holds every case's lead units, for asking about a unit as any lead unit.
+@Test func aSharedCaseCountsOnceUnderItsFirstUnitAndUnderEachIn分办单位() throws {
+    let store = try DatasetLoader.load(reallists + "/cppcc-city").0
+    // unit = a unit that leads only with others: an error that says where its cases are.
+    do {
+        _ = try answer(store, #"count cases where unit = "姑苏区人民政府""#)
+        Issue.record("unit = a further lead unit answered")
+    } catch let e as QueryError {
+        #expect(e.suggestion == #"1 case lists it as a further lead unit (分办; unit is the first): 分办单位 = "姑苏区人民政府" finds every case it leads"#)
+    }
+    #expect(try answer(store, #"select id from cases where 分办单位 = "姑苏区人民政府""#) == [["0101"]])
+    #expect(try answer(store, #"select id from cases where 分办单位 = "市公安局""#) == [["0102"]])
+    let byUnit = try answer(store, "select unit, count from cases group by unit")
+    #expect(byUnit.reduce(0) { $0 + Int($1[1])! } == 3)
+    let byLead = try answer(store, "select 分办单位, count from cases group by each 分办单位")
+    #expect(Set(byLead.map { $0[0] }) == ["市民政局", "姑苏区人民政府", "市公安局", "市文广旅局"])
+    #expect(byLead.reduce(0) { $0 + Int($1[1])! } == 4)
+    let report = ReportBuilder.build(store, asOf: Day("2020-12-31")!)
+    #expect(report.units.first { $0.unit == "市民政局" }?.counts.cases == 1)
+    #expect(!report.units.contains { $0.unit == "姑苏区人民政府" })
+    #expect(report.units.reduce(0) { $0 + $1.counts.cases } == 3)
+}

@@ -59,9 +59,9 @@ import Testing
         #expect(texts(c, "proposer") == ["沈美华", "民盟市委", "韩冬梅"])
         #expect(lists(c, "cosigners") == [["杨帆", "何静"], [], ["郑洁", "吕思远", "潘晓东"]])
         #expect(tokens(c, "proposer_type") == ["member", "group", "member"])
-        // 分办: the first lead unit is the unit, all of them in 分办单位.
+        // 分办: the first lead unit is the unit; every case's lead units are the list 分办单位.
         #expect(texts(c, "unit") == ["市民政局", "市公安局", "市文广旅局"])
-        #expect(texts(c, CaseRowCheck.sharedLeadField) == ["市民政局；姑苏区人民政府", "", ""])
+        #expect(lists(c, CaseRowCheck.sharedLeadField) == [["市民政局", "姑苏区人民政府"], ["市公安局"], ["市文广旅局"]])
         #expect(lists(c, "co_units")[1] == ["市住建局", "市自然资源局"])
         #expect(days(c, "assigned_on") == ["2020-03-12", "2020-03-12", "2020-03-13"])
         #expect(tokens(c, "satisfaction") == ["satisfied", "basic", ""])
@@ -80,7 +80,7 @@ import Testing
         try "name,type\n\"甲局;乙局\",department\n".write(toFile: dir + "/units.csv", atomically: true, encoding: .utf8)
         let c = try DatasetLoader.load(dir).0.cases
         #expect(texts(c, "unit") == ["市民政局", "甲局;乙局"])
-        #expect(texts(c, CaseRowCheck.sharedLeadField) == ["市民政局；姑苏区人民政府", ""])
+        #expect(lists(c, CaseRowCheck.sharedLeadField) == [["市民政局", "姑苏区人民政府"], ["甲局;乙局"]])
     }
 
     @Test func provincialNoticeTableWithTitleRowsTotalsAndSections() throws {
@@ -120,7 +120,7 @@ import Testing
         #expect(texts(c, "id") == ["1", "2", "3"])                                  // their place in the list
         #expect(texts(c, "proposer") == ["钱明亮", "许文静", "唐卫东"])
         #expect(texts(c, "unit") == ["市商务局", "市城市管理局", "市城市管理局"])
-        #expect(texts(c, CaseRowCheck.sharedLeadField)[2] == "市城市管理局；市农业农村局")
+        #expect(lists(c, CaseRowCheck.sharedLeadField) == [["市商务局"], ["市城市管理局"], ["市城市管理局", "市农业农村局"]])
         #expect(!c.hasData("status") && !c.hasData("assigned_on") && !c.hasData("overdue"))
     }
 
@@ -385,5 +385,18 @@ import Testing
         let (again, report) = try DatasetLoader.load(dir + "/data", options: options)
         #expect(!report.fromSnapshot)
         #expect(again.cases.code("category").info.tokens.last == "生态环境")
+    }
+
+    /// The 分办 lead units, a list field a file brought, come back as a list from the snapshot.
+    @Test func sharedLeadUnitsSurviveTheSnapshot() throws {
+        let dir = NSTemporaryDirectory() + "caseql-shared-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = LoadOptions()
+        options.cacheDirectory = dir
+        let fresh = try DatasetLoader.load(RealListTests.folder + "/cppcc-city", options: options).0
+        let (again, report) = try DatasetLoader.load(RealListTests.folder + "/cppcc-city", options: options)
+        #expect(report.fromSnapshot)
+        #expect(lists(again.cases, CaseRowCheck.sharedLeadField) == lists(fresh.cases, CaseRowCheck.sharedLeadField))
+        #expect(again.cases.specs.first { $0.name == CaseRowCheck.sharedLeadField }?.type.name == FieldType.textList.name)
     }
 }

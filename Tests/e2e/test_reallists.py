@@ -113,11 +113,23 @@ def test_delegations_and_progress_prose():
             "the note says what 代表团 holds and why 办理情况 is not status", p.stderr)
 
 
+def test_shared_lead_units():
+    d = os.path.join(LISTS, "cppcc-city")
+    p = run([d, "-c", 'count cases where unit = "姑苏区人民政府"'])
+    R.check(p.returncode == 1 and '分办单位 = "姑苏区人民政府" finds every case it leads' in p.stderr,
+            "unit = a unit that leads only with others (分办): exit 1, told where its cases are", p.stderr)
+    p = run([d, "--csv", "-c", 'select id from cases where 分办单位 = "姑苏区人民政府"',
+             "-c", "select 分办单位, count from cases group by each 分办单位 order by 分办单位"])
+    R.check(p.returncode == 0 and rows(p.stdout)[:2] == [["id"], ["0101"]]
+            and sum(int(r[1]) for r in rows(p.stdout)[3:]) == 4,
+            "unit is the first lead unit; 分办单位 = finds every case a unit leads, group by each counts each", p.stdout + p.stderr)
+
+
 def main():
     binary()
     for t in [test_notice_table_loads_with_notes, test_extra_columns_answer_queries, test_html_xls_and_workbooks,
               test_lenient_that_keeps_nothing_fails, test_open_categories_against_sqlite,
-              test_manifest_category_list_and_classes, test_delegations_and_progress_prose]:
+              test_manifest_category_list_and_classes, test_delegations_and_progress_prose, test_shared_lead_units]:
         R.case(t)
     shutil.rmtree(TMP, ignore_errors=True)
     R.finish()
