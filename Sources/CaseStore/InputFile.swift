@@ -5,6 +5,7 @@
 // SIGBUS: MappedFileGuard turns that into an error that says the file changed.
 
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,13 +77,15 @@ enum MappedFileGuard {
     static let slots = 64
     nonisolated(unsafe) private static let starts = UnsafeMutablePointer<UInt>.allocate(capacity: slots)
     nonisolated(unsafe) private static let ends = UnsafeMutablePointer<UInt>.allocate(capacity: slots)
-    nonisolated(unsafe) private static let hit = UnsafeMutablePointer<Int32>.allocate(capacity: slots)
+    /// Set by the handler, which may run on both loading threads at once (ThreadSanitizer caught
+    /// the plain store racing): atomic, and lock-free so safe in a signal handler.
+    nonisolated(unsafe) private static let hit = UnsafeMutablePointer<Atomic<Int32>>.allocate(capacity: slots)
     private static let lock = NSLock()
 
     private static let installed: Bool = {
         starts.initialize(repeating: 0, count: slots)
         ends.initialize(repeating: 0, count: slots)
-        hit.initialize(repeating: 0, count: slots)
+        for k in 0..<slots { (hit + k).initialize(to: Atomic(0)) }
         var action = sigaction()
         action.__sigaction_handler.sa_sigaction = MappedFileGuard.handler
         sigemptyset(&action.sa_mask)
@@ -96,7 +99,7 @@ enum MappedFileGuard {
         _ = installed
         lock.lock(); defer { lock.unlock() }
         for k in 0..<slots where ends[k] == 0 {
-            hit[k] = 0
+            hit[k].store(0, ordering: .relaxed)
             starts[k] = UInt(bitPattern: base)
             ends[k] = UInt(bitPattern: base) + UInt(count)
             return k
@@ -107,7 +110,7 @@ enum MappedFileGuard {
     /// Whether a read in the mapping found its file shorter than when it was mapped.
     static func wasTruncated(_ slot: Int?) -> Bool {
         guard let slot else { return false }
-        return hit[slot] != 0
+        return hit[slot].load(ordering: .relaxed) != 0
     }
 
     static func remove(_ slot: Int?) {
@@ -129,7 +132,7 @@ enum MappedFileGuard {
             let p = mmap(UnsafeMutableRawPointer(bitPattern: from), length, PROT_READ,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
             if p != MAP_FAILED {
-                MappedFileGuard.hit[k] = 1
+                MappedFileGuard.hit[k].store(1, ordering: .relaxed)
                 return
             }
         }
