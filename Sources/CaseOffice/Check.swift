@@ -125,7 +125,7 @@ public enum Checker {
         if rule.perUnit {
             let u = s.units
             guard u.count > 0 else { return [] }
-            let names = u.text("name"), reception = u.day("reception_day_on").values, media = u.bool("media_submitted").values
+            let names = u.text(.name), reception = u.day(.receptionDayOn).values, media = u.bool(.mediaSubmitted).values
             var out: [CheckFinding] = []
             for r in 0..<u.count {
                 let held = reception[r] != Day.none
@@ -141,7 +141,7 @@ public enum Checker {
         }
         // Case rules: (unit, case id, reason) triples, grouped afterwards.
         var items: [(unit: String, row: Int, reason: String)] = []
-        let ids = s.cases.text("id")
+        let ids = s.cases.text(.id)
         switch rule.id {
         case "shirking":
             let remits = s.manifest.remits
@@ -167,14 +167,14 @@ public enum Checker {
             }
         case "class-mismatch":
             for row in 0..<s.cases.count where v.resolution[row] != EnumInfo.none {
-                let cls = s.cases.code("resolution").info.token(v.resolution[row])
+                let cls = s.cases.code(.resolution).info.token(v.resolution[row])
                 let status = Status.info.label(v.status[row])
                 if v.replied[row] == Day.none {
                     items.append((v.unit[row], row, "未答复却已填解决程度 \(cls)（状态 \(status)）"))
                 } else if !periods.classes.contains(cls) {
                     items.append((v.unit[row], row, "解决程度 \(cls) 不在本地分类 \(periods.classes.joined(separator: "/")) 之内"))
                 } else if DomainRules.isResolved(resolution: v.resolution[row]) && v.satisfaction[row] == Satisfaction.unsatisfied.rawValue {
-                    items.append((v.unit[row], row, "解决程度 \(cls)（\(s.cases.code("resolution").info.label(v.resolution[row]))）但征询意见为不满意"))
+                    items.append((v.unit[row], row, "解决程度 \(cls)（\(s.cases.code(.resolution).info.label(v.resolution[row]))）但征询意见为不满意"))
                 }
             }
         case "closed-unsatisfied":
@@ -195,7 +195,7 @@ public enum Checker {
                 } else if sat && !cls {
                     items.append((v.unit[row], row, "征询意见表有满意度（\(Satisfaction.info.label(v.satisfaction[row]))），未填解决程度"))
                 } else if !sat && cls && (v.form[row] != EnumInfo.none || feedback[row]) {
-                    items.append((v.unit[row], row, "征询意见表已交回，有解决程度 \(s.cases.code("resolution").info.token(v.resolution[row]))，未填满意度"))
+                    items.append((v.unit[row], row, "征询意见表已交回，有解决程度 \(s.cases.code(.resolution).info.token(v.resolution[row]))，未填满意度"))
                 }
             }
         case "late-return-request":
@@ -216,7 +216,7 @@ public enum Checker {
                 }
             }
         case "co-unit-late":
-            let co = s.cases.list("co_units")
+            let co = s.cases.list(.coUnits)
             for row in 0..<s.cases.count where !co.range(row).isEmpty {
                 let assigned = Day(raw: v.assigned[row])
                 guard v.assigned[row] != Day.none else { continue }
@@ -263,7 +263,7 @@ public enum Checker {
             for row in 0..<s.cases.count where DomainRules.isLate(replied: v.replied[row], deadline: v.deadline[row]) {
                 items.append((v.unit[row], row, "期限 \(v.deadlineText(row))，\(Day(raw: v.replied[row])) 才答复，迟 \(v.replied[row] - v.deadline[row]) 天"))
             }
-        case "overdue":
+        case FieldName.overdue:
             for row in 0..<s.cases.count where v.isOverdue(row, asOf: asOf) {
                 items.append((v.unit[row], row, "期限 \(v.deadlineText(row))，已逾期 \(asOf.raw - v.deadline[row]) 天（状态 \(Status.info.label(v.status[row]))）"))
             }

@@ -53,39 +53,39 @@ public struct OfficeView {
     public init(_ s: CaseStore) {
         store = s
         let c = s.cases
-        let unitNames = Names(c.text("unit"))
+        let unitNames = Names(c.text(.unit))
         unit = unitNames
-        status = c.code("status").codes
-        resolution = c.code("resolution").codes
-        form = c.code("form").codes
-        satisfaction = c.code("satisfaction").codes
-        contact = c.code("contact").codes
-        kind = c.code("kind").codes
-        level = c.code("level").codes
-        assigned = c.day("assigned_on").values
-        signed = c.day("signed_on").values
-        deadline = c.day("deadline").values
-        originalDeadline = c.day("original_deadline").values
-        replied = c.day("replied_on").values
-        closed = c.day("closed_on").values
+        status = c.code(.status).codes
+        resolution = c.code(.resolution).codes
+        form = c.code(.form).codes
+        satisfaction = c.code(.satisfaction).codes
+        contact = c.code(.contact).codes
+        kind = c.code(.kind).codes
+        level = c.code(.level).codes
+        assigned = c.day(.assignedOn).values
+        signed = c.day(.signedOn).values
+        deadline = c.day(.deadline).values
+        originalDeadline = c.day(.originalDeadline).values
+        replied = c.day(.repliedOn).values
+        closed = c.day(.closedOn).values
         let e = s.events
-        let evUnitNames = Names(e.text("unit"))
+        let evUnitNames = Names(e.text(.unit))
         evUnit = evUnitNames
-        evNote = Names(e.text("note"))
-        evAction = e.code("action").codes
-        evDate = e.day("date").values
+        evNote = Names(e.text(.note))
+        evAction = e.code(.action).codes
+        evDate = e.day(.date).values
         var order: [String] = []
         var seen = Set<String>()
         var rows: [String: Int] = [:]
         if s.units.count > 0 {
-            let names = s.units.text("name")
+            let names = s.units.text(.name)
             for r in 0..<s.units.count where !names[r].isEmpty && !seen.contains(names[r]) {
                 seen.insert(names[r]); order.append(names[r]); rows[names[r]] = r
             }
         }
         // By code first (a name is met once per distinct code, not once per row).
-        let co = c.list("co_units")
-        var metCode = [Bool](repeating: false, count: c.text("unit").pool.count)
+        let co = c.list(.coUnits)
+        var metCode = [Bool](repeating: false, count: c.text(.unit).pool.count)
         func meet(_ code: UInt32, _ name: () -> String) {
             guard Int(code) >= metCode.count || !metCode[Int(code)] else { return }
             if Int(code) < metCode.count { metCode[Int(code)] = true }
@@ -95,13 +95,13 @@ public struct OfficeView {
         let coPool = co.pool
         for r in 0..<c.count {
             meet(unitNames.code(r)) { unitNames[r] }
-            if co.pool === c.text("unit").pool {
+            if co.pool === c.text(.unit).pool {
                 for i in co.range(r) { meet(co.values[i]) { coPool[co.values[i]] } }
             } else {
                 for u in co[r] where !u.isEmpty && !seen.contains(u) { seen.insert(u); order.append(u) }
             }
         }
-        if e.text("unit").pool === c.text("unit").pool {
+        if e.text(.unit).pool === c.text(.unit).pool {
             for r in 0..<evUnitNames.count { meet(evUnitNames.code(r)) { evUnitNames[r] } }
         } else {
             for u in evUnitNames where !u.isEmpty && !seen.contains(u) { seen.insert(u); order.append(u) }

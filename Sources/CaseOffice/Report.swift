@@ -108,10 +108,10 @@ public enum ReportBuilder {
         r.unit = unit
         r.targets = (m.completionTarget, m.faceToFaceTarget, m.satisfactionTarget)
         let c = store.cases
-        let years = c.int("year").values
-        let recess = c.bool("recess").values
-        let key = c.bool("key_supervised").values
-        let leaderCol = c.text("leader")
+        let years = c.int(.year).values
+        let recess = c.bool(.recess).values
+        let key = c.bool(.keySupervised).values
+        let leaderCol = c.text(.leader)
         let rows = (0..<c.count).filter { unit == nil || v.unit[$0] == unit }
 
         // The report's year: the most common year among the cases (0 = not given).
@@ -211,7 +211,7 @@ public enum ReportBuilder {
             r.units.append(UnitVerdict(unit: name, counts: counts, good: reasons.isEmpty, reasons: reasons, notes: notes))
         }
         // The key cases, the notice's named cases and topics, each case with its progress.
-        let titles = c.text("title"), proposers = c.text("proposer"), ids = c.text("id")
+        let titles = c.text(.title), proposers = c.text(.proposer), ids = c.text(.id)
         func line(_ row: Int) -> OfficeReport.CaseLine {
             OfficeReport.CaseLine(id: ids[row], kind: v.kind[row] == EnumInfo.none ? "" : Kind.info.label(v.kind[row]),
                                   title: titles[row], proposer: proposers[row], unit: v.unit[row], leader: leaderCol[row],

@@ -13,8 +13,8 @@ public enum Timeline {
         for f in ["assigned_on", "signed_on", "replied_on", "closed_on"] {
             for v in store.cases.day(f).values where v > m { m = v }
         }
-        if store.events.count > 0 { for v in store.events.day("date").values where v > m { m = v } }
-        if store.units.count > 0 { for v in store.units.day("reception_day_on").values where v > m { m = v } }
+        if store.events.count > 0 { for v in store.events.day(.date).values where v > m { m = v } }
+        if store.units.count > 0 { for v in store.units.day(.receptionDayOn).values where v > m { m = v } }
         return m
     }
 
@@ -25,9 +25,9 @@ public enum Timeline {
     public static func asOf(_ store: CaseStore, _ day: Day) -> CaseStore {
         guard latestDate(store) > day.raw else { return store }
         let c = store.cases
-        let assigned = c.day("assigned_on").values
+        let assigned = c.day(.assignedOn).values
         let keepCases = assigned.map { $0 == Day.none || $0 <= day.raw }
-        let evDate = store.events.count > 0 ? store.events.day("date").values : []
+        let evDate = store.events.count > 0 ? store.events.day(.date).values : []
         let keepEvents = evDate.map { $0 == Day.none || $0 <= day.raw }
         // Which kept cases have something after the day (only those are rebuilt).
         let s = store.copy(keepingCases: keepCases, events: keepEvents)
@@ -36,8 +36,8 @@ public enum Timeline {
         var changed = [Bool](repeating: false, count: s.cases.count)
         // A case whose deadline a later event moved had its first one then (an earlier move is
         // worked out again below from the events kept).
-        let deadline = s.cases.day("deadline"), first = s.cases.day("original_deadline")
-        let action = store.events.count > 0 ? store.events.code("action").codes : []
+        let deadline = s.cases.day(.deadline), first = s.cases.day(.originalDeadline)
+        let action = store.events.count > 0 ? store.events.code(.action).codes : []
         for (r, old) in oldRow.enumerated() {
             for f in ["signed_on", "replied_on", "closed_on"] where c.day(f).values[old] > day.raw { changed[r] = true }
             for e in store.events(ofCase: old) where evDate[Int(e)] > day.raw {
@@ -49,7 +49,7 @@ public enum Timeline {
         rebuild(s, changed: changed, day: day, full: store, oldRow: oldRow)
         s.settleDeadlines()
         if s.units.count > 0 {
-            let rec = s.units.day("reception_day_on"), media = s.units.bool("media_submitted")
+            let rec = s.units.day(.receptionDayOn), media = s.units.bool(.mediaSubmitted)
             for r in 0..<s.units.count where rec.values[r] != Day.none && rec.values[r] > day.raw {
                 rec.values[r] = Day.none
                 media.values[r] = false
@@ -69,14 +69,14 @@ public enum Timeline {
     /// own dates (assigned, signed_on, replied_on, closed_on).
     static func rebuild(_ s: CaseStore, changed: [Bool], day: Day, full: CaseStore, oldRow: [Int]) {
         let c = s.cases
-        let status = c.code("status"), unit = c.text("unit")
-        let signed = c.day("signed_on"), replied = c.day("replied_on"), closed = c.day("closed_on")
-        let satisfaction = c.code("satisfaction"), form = c.code("form"), resolution = c.code("resolution"), contact = c.code("contact")
-        let co = c.list("co_units")
+        let status = c.code(.status), unit = c.text(.unit)
+        let signed = c.day(.signedOn), replied = c.day(.repliedOn), closed = c.day(.closedOn)
+        let satisfaction = c.code(.satisfaction), form = c.code(.form), resolution = c.code(.resolution), contact = c.code(.contact)
+        let co = c.list(.coUnits)
         let ev = s.events
-        let action = ev.count > 0 ? ev.code("action").codes : [], date = ev.count > 0 ? ev.day("date").values : []
-        let evUnit = ev.count > 0 ? ev.text("unit").codes : [], notes = ev.count > 0 ? ev.text("note") : nil
-        let samePool = ev.count > 0 && ev.text("unit").pool === unit.pool
+        let action = ev.count > 0 ? ev.code(.action).codes : [], date = ev.count > 0 ? ev.day(.date).values : []
+        let evUnit = ev.count > 0 ? ev.text(.unit).codes : [], notes = ev.count > 0 ? ev.text(.note) : nil
+        let samePool = ev.count > 0 && ev.text(.unit).pool === unit.pool
         func isCoUnitOpinion(_ e: Int, row r: Int, lead: UInt32, note: String) -> Bool {
             action[e] == EventAction.reply.rawValue && (note.hasPrefix("会办意见")
                 || (samePool && evUnit[e] != lead && co.range(r).contains { co.values[$0] == evUnit[e] }))
@@ -91,7 +91,7 @@ public enum Timeline {
             for e in steps {
                 let e = Int(e)
                 guard let a = EventAction(rawValue: action[e]) else { continue }
-                if (a == .assign || a == .reassign) && samePool && !ev.text("unit").pool[evUnit[e]].isEmpty { leadUnit = evUnit[e] }
+                if (a == .assign || a == .reassign) && samePool && !ev.text(.unit).pool[evUnit[e]].isEmpty { leadUnit = evUnit[e] }
                 if isCoUnitOpinion(e, row: r, lead: leadUnit, note: notes![e]) { continue }
                 switch a {
                 case .sign: if sign == Day.none { sign = date[e] }
@@ -144,9 +144,9 @@ public enum Timeline {
     /// co-units' opinions (会办意见) left out; nil when there is none.
     static func nextStep(_ store: CaseStore, _ row: Int, after day: Day) -> EventAction? {
         guard store.events.count > 0 else { return nil }
-        let action = store.events.code("action").codes, date = store.events.day("date").values
-        let notes = store.events.text("note"), evUnit = store.events.text("unit")
-        let lead = store.cases.text("unit")[row], co = store.cases.list("co_units")[row]
+        let action = store.events.code(.action).codes, date = store.events.day(.date).values
+        let notes = store.events.text(.note), evUnit = store.events.text(.unit)
+        let lead = store.cases.text(.unit)[row], co = store.cases.list(.coUnits)[row]
         for e in store.events(ofCase: row) {
             let e = Int(e)
             guard date[e] > day.raw, let a = EventAction(rawValue: action[e]), DomainRules.status(after: a) != nil else { continue }

@@ -177,7 +177,7 @@ final class Binder {
         switch v {
         case .name(let id):
             if let f = enumField, case .enumeration(let info) = f.spec.type,
-               info.code(of: id.text) != nil || (f.name == "status" && isOverdueSpelling(id.text)) {
+               info.code(of: id.text) != nil || (f.name == .status && isOverdueSpelling(id.text)) {
                 return .literal(.text(id.text), id.range)
             }
             if isFieldName(id.text) { return .field(try field(id), shiftDays: 0, shiftMonths: 0) }
@@ -224,14 +224,14 @@ final class Binder {
         let asOf = self.asOf.raw
         let none = Day.none
         switch f.name {
-        case "days_open":
-            let a = table.day("assigned_on").values, c = table.day("closed_on").values
+        case FieldName.daysOpen:
+            let a = table.day(.assignedOn).values, c = table.day(.closedOn).values
             return { r in a[r] == none ? none : (c[r] != none ? c[r] : asOf) - a[r] }
-        case "days_to_sign":
-            let a = table.day("assigned_on").values, s = table.day("signed_on").values
+        case FieldName.daysToSign:
+            let a = table.day(.assignedOn).values, s = table.day(.signedOn).values
             return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }
-        case "days_to_reply":
-            let a = table.day("assigned_on").values, s = table.day("replied_on").values
+        case FieldName.daysToReply:
+            let a = table.day(.assignedOn).values, s = table.day(.repliedOn).values
             return { r in a[r] == none || s[r] == none ? none : s[r] - a[r] }
         default: return nil
         }
@@ -250,15 +250,15 @@ final class Binder {
             return nil
         }
         switch f.name {
-        case "overdue":
-            let d = table.day("deadline").values, s = table.code("status").codes
+        case FieldName.overdue:
+            let d = table.day(.deadline).values, s = table.code(.status).codes
             let asOf = self.asOf.raw
             return { r in DomainRules.isOverdue(deadline: d[r], status: s[r], asOf: asOf) }
-        case "late":
-            let d = table.day("deadline").values, rep = table.day("replied_on").values
+        case FieldName.late:
+            let d = table.day(.deadline).values, rep = table.day(.repliedOn).values
             return { r in DomainRules.isLate(replied: rep[r], deadline: d[r]) }
-        case "face_to_face":
-            let c = table.code("contact").codes
+        case FieldName.faceToFace:
+            let c = table.code(.contact).codes
             let lookup = DomainRules.table { DomainRules.isFaceToFace(contact: $0) }
             return { r in lookup[Int(c[r])] }
         default: return nil
@@ -578,10 +578,10 @@ final class Binder {
             return .codes(text, indexes, field: field, codes: [want ? 1 : 0])
         }
         switch f.name {
-        case "overdue":
+        case FieldName.overdue:
             let p = overduePlan()
             return want ? p : .not(p)
-        case "face_to_face":
+        case FieldName.faceToFace:
             let codes = Contact.allCases.filter { DomainRules.isFaceToFace(contact: $0.rawValue) == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
             return .codes("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))", indexes, field: "contact", codes: codes)
         default:
@@ -597,14 +597,14 @@ final class Binder {
         return .and([
             .codes("status in (\(Status.allCases.filter { !DomainRules.isAnswered(status: $0.rawValue) }.map(\.token).joined(separator: ", ")))", indexes, field: "status", codes: open),
             .range("deadline < \(asOf) (the as-of date)", indexes, field: "deadline", lo: Int32.min + 1, hi: asOf.raw - 1,
-                   test: { [deadline = table.day("deadline").values, none = Day.none] r in
+                   test: { [deadline = table.day(.deadline).values, none = Day.none] r in
                 deadline[r] != none && deadline[r] < asOf.raw
             }),
         ])
     }
 
     func rangePlan(_ f: BoundField, _ op: CompareOp, _ v: Int32) -> Plan {
-        let shown = f.spec.type.name == "date" ? Day(raw: v).description : String(v)
+        let shown = f.spec.type.name == .date ? Day(raw: v).description : String(v)
         let text = "\(f.name) \(op.rawValue) \(shown)"
         guard f.column != nil else {
             let g = intGetter(f)!
@@ -647,14 +647,14 @@ final class Binder {
             var extra: [Plan] = []
             for (lit, r) in values {
                 let s = lit.asText
-                if f.name == "status" && isOverdueSpelling(s) { extra.append(overduePlan()); names.append("overdue"); continue }
+                if f.name == .status && isOverdueSpelling(s) { extra.append(overduePlan()); names.append("overdue"); continue }
                 guard let c = info.code(of: s) else {
                     var choices = info.values.map(\.described)
-                    if f.name == "status" { choices.append("overdue (逾期)") }
+                    if f.name == .status { choices.append("overdue (逾期)") }
                     let list = choices.joined(separator: ", ")
                     throw QueryError(Message(en: "unknown \(f.name) `\(s)`; the \(f.name) values are: \(list)",
                                              zh: "\(f.name) 没有 `\(s)` 这个值；\(f.name) 的取值有：\(list)"), at: r,
-                                     suggestion: Suggest.closest(to: s, in: info.allSpellings + (f.name == "status" ? ["overdue", "逾期"] : []))
+                                     suggestion: Suggest.closest(to: s, in: info.allSpellings + (f.name == .status ? ["overdue", "逾期"] : []))
                                         .map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") })
                 }
                 codes.append(Int(c)); names.append(info.token(c))

@@ -16,8 +16,8 @@ extension CaseStore {
     /// the file's `deadline` (an export read back without events keeps its current deadline).
     /// Settling twice gives the same columns.
     public func settleDeadlines() {
-        guard case .day(let deadline)? = cases.column("deadline"),
-              case .day(let original)? = cases.column("original_deadline") else { return }
+        guard case .day(let deadline)? = cases.column(.deadline),
+              case .day(let original)? = cases.column(.originalDeadline) else { return }
         let n = cases.count
         if original.values.count != n { original.values = Array(repeating: Day.none, count: n) }
         for r in 0..<n where original.values[r] == Day.none { original.values[r] = deadline.values[r] }
@@ -25,12 +25,12 @@ extension CaseStore {
             cases.absentFields.remove("original_deadline")
         }
         guard events.count > 0 else { return }
-        let action = events.code("action").codes, date = events.day("date").values
+        let action = events.code(.action).codes, date = events.day(.date).values
         let rehandle = EventAction.rehandle.rawValue, extend = EventAction.extend.rawValue
         // Most datasets have few such events: the notes (kept unread until asked for) are read
         // only when an extension needs its note.
         guard action.contains(where: { $0 == rehandle || $0 == extend }) else { return }
-        let notes: TextColumn? = action.contains(extend) ? events.text("note") : nil
+        let notes: TextColumn? = action.contains(extend) ? events.text(.note) : nil
         let settings = manifest.office
         let calendar = WorkingCalendar(settings: settings)
         for row in 0..<n {

@@ -344,7 +344,7 @@ final class CaseRowCheck: RowCheck {
         // for the case's kind and level (three months unless it says otherwise).
         let office = store.manifest.office
         let calendar = WorkingCalendar(settings: office)
-        let kinds = table.code("kind").codes, levels = table.code("level").codes
+        let kinds = table.code(.kind).codes, levels = table.code(.level).codes
         guard case .day(let assigned)? = table.storedColumn("assigned_on"),
               case .int(let year)? = table.storedColumn("year"),
               case .day(let deadline)? = table.storedColumn("deadline") else { return [] }
@@ -520,7 +520,7 @@ final class EventRowCheck: RowCheck {
     init(store: CaseStore) { self.store = store }
     var uniqueField: String? { nil }
     func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
-        let caseIDs = store.cases.text("id").codes
+        let caseIDs = store.cases.text(.id).codes
         var known = [Bool](repeating: false, count: store.pools.ids.count)
         for code in caseIDs { known[Int(code)] = true }
         guard case .text(let ids)? = table.storedColumn("case_id") else { return [] }

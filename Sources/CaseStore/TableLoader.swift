@@ -785,7 +785,7 @@ struct TableLoader {
         table.absentFields = Set(absentSpecs.map(\.name))
         let absent = absentSpecs.map { spec -> CellParser in
             let p = CellParser(spec: spec, column: table.storedColumn(spec.name)!, expectedRows: expectedRows)
-            if spec.name == "kind", let kind = options.kind ?? manifestKind { p.fill = kind.rawValue }
+            if spec.name == .kind, let kind = options.kind ?? manifestKind { p.fill = kind.rawValue }
             return p
         }
         let filter = TableLoader.rowFilter(table: table, seenFields: seenFields, layout: layout)
@@ -1160,7 +1160,7 @@ final class RangeParser {
         // A section heading that names a kind (`（一）重点督办的代表建议`) gives it to the rows
         // under it, when the file has no kind column and none was given: the block is cut at the
         // heading, and the kind applies from the next block on.
-        let sectionKind = absent.first { $0.spec.name == "kind" && $0.fill == EnumInfo.none }
+        let sectionKind = absent.first { $0.spec.name == .kind && $0.fill == EnumInfo.none }
         var nextKind: UInt8?
         func heading(_ k: UInt8) {
             if lastHeadingKind == nil { rowsBeforeHeading = kept }

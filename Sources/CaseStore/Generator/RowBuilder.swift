@@ -17,10 +17,10 @@ struct RowBuilder {
         buffer.reserveCapacity(1024)
     }
 
-    /// The position of the field called `name` in the file.
-    func slot(_ name: String) -> Int {
-        guard let i = specs.firstIndex(where: { $0.name == name }) else {
-            preconditionFailure("the generator writes \"\(name)\", which is not a stored field of its table")
+    /// The position of the field `key` in the file.
+    func slot(_ key: FieldName) -> Int {
+        guard let i = specs.firstIndex(where: { $0.key == key }) else {
+            preconditionFailure("the generator writes \"\(key)\", which is not a stored field of its table")
         }
         return i
     }
@@ -53,14 +53,14 @@ struct CaseSlots {
         satisfaction, resolution, form: Int
 
     init(_ r: RowBuilder) {
-        id = r.slot("id"); kind = r.slot("kind"); level = r.slot("level"); recess = r.slot("recess")
-        year = r.slot("year"); title = r.slot("title"); proposer = r.slot("proposer")
-        proposerType = r.slot("proposer_type"); cosigners = r.slot("cosigners"); category = r.slot("category")
-        unit = r.slot("unit"); coUnits = r.slot("co_units"); keySupervised = r.slot("key_supervised")
-        leader = r.slot("leader"); assignedOn = r.slot("assigned_on"); signedOn = r.slot("signed_on")
-        deadline = r.slot("deadline"); repliedOn = r.slot("replied_on"); closedOn = r.slot("closed_on")
-        status = r.slot("status"); contact = r.slot("contact"); satisfaction = r.slot("satisfaction")
-        resolution = r.slot("resolution"); form = r.slot("form")
+        id = r.slot(.id); kind = r.slot(.kind); level = r.slot(.level); recess = r.slot(.recess)
+        year = r.slot(.year); title = r.slot(.title); proposer = r.slot(.proposer)
+        proposerType = r.slot(.proposerType); cosigners = r.slot(.cosigners); category = r.slot(.category)
+        unit = r.slot(.unit); coUnits = r.slot(.coUnits); keySupervised = r.slot(.keySupervised)
+        leader = r.slot(.leader); assignedOn = r.slot(.assignedOn); signedOn = r.slot(.signedOn)
+        deadline = r.slot(.deadline); repliedOn = r.slot(.repliedOn); closedOn = r.slot(.closedOn)
+        status = r.slot(.status); contact = r.slot(.contact); satisfaction = r.slot(.satisfaction)
+        resolution = r.slot(.resolution); form = r.slot(.form)
     }
 }
 
@@ -69,7 +69,7 @@ struct EventSlots {
     let caseID, date, unit, action, note: Int
 
     init(_ r: RowBuilder) {
-        caseID = r.slot("case_id"); date = r.slot("date"); unit = r.slot("unit"); action = r.slot("action")
-        note = r.slot("note")
+        caseID = r.slot(.caseID); date = r.slot(.date); unit = r.slot(.unit); action = r.slot(.action)
+        note = r.slot(.note)
     }
 }
