@@ -241,7 +241,8 @@ struct RowFilter {
     /// The words that may begin a row that is not a case: 合 总 小 共 注 说 备 附 （ and the
     /// numerals of headings 一 … 十. A table by a character's last two UTF-8 bytes (distinct for
     /// these) holding its first byte, so the test per row is one load.
-    static let suspicious: UnsafeMutablePointer<UInt8> = {
+    /// Written once, by the initializer, and only read after: safe to share between threads.
+    nonisolated(unsafe) static let suspicious: UnsafeMutablePointer<UInt8> = {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
         t.initialize(repeating: 0, count: 1 << 16)
         for c in "合总小共注说备附（一二三四五六七八九十" {

@@ -224,11 +224,13 @@ public enum Snapshot {
             } while at < s.length
         }
         firstChunk.append(chunks.count)
-        let sums = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: chunks.count)
+        // Each iteration writes its own element of `sums` and nothing else; the chunk list and the
+        // read-only mapping are not changed while the threads run.
+        nonisolated(unsafe) let sums = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: chunks.count)
         defer { sums.deallocate() }
-        // Each iteration writes its own element of `sums` and nothing else.
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
-            sums[k] = XXH64.hash(map.bytes(chunks[k].offset, chunks[k].length))
+        nonisolated(unsafe) let parts = chunks, mapping = map
+        DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+            sums[k] = XXH64.hash(mapping.bytes(parts[k].offset, parts[k].length))
         }
         for (i, s) in list.enumerated() {
             let part = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(sums)[(firstChunk[i] * 8)..<(firstChunk[i + 1] * 8)])

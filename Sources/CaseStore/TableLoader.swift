@@ -828,8 +828,12 @@ struct TableLoader {
         for r in ranges { r.uniqueField = extra?.uniqueField }
         // Parts in turn to whichever core is free; each reader stops at the first row boundary
         // at or past its part's end.
-        let file = self.file
-        let progress = options.progress
+        // Shared with the parsing threads: each part's parser and reader belong to the one thread
+        // that takes part k (`next` hands each k out once); the file's page release is per range;
+        // progress is reported under `progressLock`. (ThreadSanitizer: scripts/tsan.sh.)
+        nonisolated(unsafe) let partParsers = ranges
+        nonisolated(unsafe) let file = self.file
+        nonisolated(unsafe) let progress = options.progress
         let progressLock = NSLock()
         nonisolated(unsafe) var bytesDone = 0
         nonisolated(unsafe) var readers = (0..<partCount).map { k in
@@ -846,7 +850,7 @@ struct TableLoader {
                 let part = k == 0 ? body : UnsafeBufferPointer(rebasing: body[base...])
                 var r = readers[k]
                 var last = k == 0 ? r.position : 0
-                ranges[k].run(&r, buf: part, end: bounds[k + 1] - (k == 0 ? 0 : base), flush: k == 0,
+                partParsers[k].run(&r, buf: part, end: bounds[k + 1] - (k == 0 ? 0 : base), flush: k == 0,
                               roomForMore: partCount - 1) { position in
                     // Pages behind the current row are not needed again: give them back.
                     if k == 0 { file.release(upTo: position) } else { file.release(from: base, upTo: base + position) }
