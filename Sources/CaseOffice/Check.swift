@@ -112,10 +112,10 @@ public enum Checker {
 
     /// The case fields each rule reads when there are no events: on a list without one of them
     /// (`Table.hasData`) the rule cannot be judged and finds nothing, rather than finding every case.
-    static let fieldsRead: [String: [String]] = [
-        "old-form": ["form"], "class-mismatch": ["resolution", "status", "replied_on"], "late-sign": ["signed_on"],
-        "late-reply": ["replied_on"], "overdue": ["status"], "incomplete-form": ["satisfaction", "resolution", "replied_on"],
-        "closed-unsatisfied": ["status", "satisfaction"],
+    static let fieldsRead: [String: [FieldName]] = [
+        "old-form": [.form], "class-mismatch": [.resolution, .status, .repliedOn], "late-sign": [.signedOn],
+        "late-reply": [.repliedOn], "overdue": [.status], "incomplete-form": [.satisfaction, .resolution, .repliedOn],
+        "closed-unsatisfied": [.status, .satisfaction],
     ]
 
     static func findings(_ rule: CheckRule, _ v: OfficeView, asOf: Day, options: CheckOptions) -> [CheckFinding] {

@@ -13,13 +13,13 @@ public struct RateCounts: Sendable, Equatable {
     public var open = 0, overdue = 0
     /// Fields the list has no column for (`Table.absentFields`): a rate made from one has no
     /// data (nil), not 0%.
-    public var noData: Set<String> = []
+    public var noData: Set<FieldName> = []
     public init() {}
-    public var completionRate: Double? { cases == 0 || noData.contains("status") ? nil : Double(closed) / Double(cases) }
-    public var faceToFaceRate: Double? { cases == 0 || noData.contains("contact") ? nil : Double(faceToFace) / Double(cases) }
+    public var completionRate: Double? { cases == 0 || noData.contains(.status) ? nil : Double(closed) / Double(cases) }
+    public var faceToFaceRate: Double? { cases == 0 || noData.contains(.contact) ? nil : Double(faceToFace) / Double(cases) }
     /// 基本满意 counted as satisfied.
-    public var satisfactionRate: Double? { answered == 0 || noData.contains("satisfaction") ? nil : Double(satisfied + basic) / Double(answered) }
-    public var strictSatisfactionRate: Double? { answered == 0 || noData.contains("satisfaction") ? nil : Double(satisfied) / Double(answered) }
+    public var satisfactionRate: Double? { answered == 0 || noData.contains(.satisfaction) ? nil : Double(satisfied + basic) / Double(answered) }
+    public var strictSatisfactionRate: Double? { answered == 0 || noData.contains(.satisfaction) ? nil : Double(satisfied) / Double(answered) }
 }
 
 /// One unit's figures and verdict.
@@ -173,7 +173,7 @@ public enum ReportBuilder {
             add(row, v, asOf: asOf, to: &r.overall)
         }
         // A list without the column a rate is made from: that rate has no data.
-        let noData = Set(["status", "contact", "satisfaction"].filter { !c.hasData($0) })
+        let noData = Set([FieldName.status, .contact, .satisfaction].filter { !c.hasData($0) })
         r.overall.noData = noData
         var perUnit: [String: RateCounts] = [:]
         for (code, var rc) in byCode { rc.noData = noData; perUnit[v.unit.name(code: code)] = rc }
@@ -255,8 +255,8 @@ public enum ReportBuilder {
         r.footnotes = goodUnitRule
         if store.units.count == 0 { r.footnotes.append("未载入 units.csv：接待日、影像资料无从核实，没有单位能评为好的单位。") }
         if m.remits.isEmpty { r.footnotes.append("manifest.json 未给出各单位职责范围（remits），推诿扯皮无从判断。") }
-        for (field, rate) in [("status", "办结率"), ("contact", "面商率"), ("satisfaction", "满意率")] where noData.contains(field) {
-            let label = Schema.cases.first { $0.name == field }?.label ?? field
+        for (field, rate) in [(FieldName.status, "办结率"), (.contact, "面商率"), (.satisfaction, "满意率")] where noData.contains(field) {
+            let label = Schema.cases.first { $0.key == field }?.label ?? field.rawValue
             r.footnotes.append("名单无「\(label)」列：\(rate)无数据，不作评价。")
         }
         r.footnotes.append("满意率把基本满意计为满意（分母为已反馈征询意见表的案件）；严格满意率只计满意，供参考。")

@@ -10,7 +10,7 @@ public enum Timeline {
     /// The latest date anywhere in the store (events, case dates, reception days).
     static func latestDate(_ store: CaseStore) -> Int32 {
         var m = Int32.min
-        for f in ["assigned_on", "signed_on", "replied_on", "closed_on"] {
+        for f in [FieldName.assignedOn, .signedOn, .repliedOn, .closedOn] {
             for v in store.cases.day(f).values where v > m { m = v }
         }
         if store.events.count > 0 { for v in store.events.day(.date).values where v > m { m = v } }
@@ -39,7 +39,7 @@ public enum Timeline {
         let deadline = s.cases.day(.deadline), first = s.cases.day(.originalDeadline)
         let action = store.events.count > 0 ? store.events.code(.action).codes : []
         for (r, old) in oldRow.enumerated() {
-            for f in ["signed_on", "replied_on", "closed_on"] where c.day(f).values[old] > day.raw { changed[r] = true }
+            for f in [FieldName.signedOn, .repliedOn, .closedOn] where c.day(f).values[old] > day.raw { changed[r] = true }
             for e in store.events(ofCase: old) where evDate[Int(e)] > day.raw {
                 changed[r] = true
                 let a = action[Int(e)]

@@ -345,9 +345,9 @@ final class CaseRowCheck: RowCheck {
         let office = store.manifest.office
         let calendar = WorkingCalendar(settings: office)
         let kinds = table.code(.kind).codes, levels = table.code(.level).codes
-        guard case .day(let assigned)? = table.storedColumn("assigned_on"),
-              case .int(let year)? = table.storedColumn("year"),
-              case .day(let deadline)? = table.storedColumn("deadline") else { return [] }
+        guard case .day(let assigned)? = table.storedColumn(.assignedOn),
+              case .int(let year)? = table.storedColumn(.year),
+              case .day(let deadline)? = table.storedColumn(.deadline) else { return [] }
         assigned.values.withUnsafeBufferPointer { assigned in
             year.values.withUnsafeMutableBufferPointer { year in
                 deadline.values.withUnsafeMutableBufferPointer { deadline in
@@ -363,11 +363,11 @@ final class CaseRowCheck: RowCheck {
             }
         }
         // A list without ids: each case is known by its place in the list (1, 2, …).
-        if table.absentFields.contains("id"), case .text(let ids)? = table.storedColumn("id"), ids.pending == nil {
+        if table.absentFields.contains(FieldName.id.rawValue), case .text(let ids)? = table.storedColumn(.id), ids.pending == nil {
             ids.codes = (0..<n).map { ids.pool.intern("\($0 + 1)") }
             return []
         }
-        if case .text(let ids)? = table.storedColumn("id"), let pending = ids.pending,
+        if case .text(let ids)? = table.storedColumn(.id), let pending = ids.pending,
            keyParts.reduce(0, { $0 + $1.keys.count }) == n {
             return duplicates(pending, keyParts)
         }
@@ -387,9 +387,9 @@ final class CaseRowCheck: RowCheck {
     /// that units.csv lists as one unit is one unit, whatever it contains, so this runs once the
     /// units are in. Looks at each distinct unit name once.
     static func splitLeadUnits(_ table: Table, listed unitsTable: Table) {
-        guard table.name == "cases", case .text(let units)? = table.storedColumn("unit"), units.pending == nil else { return }
+        guard table.name == "cases", case .text(let units)? = table.storedColumn(.unit), units.pending == nil else { return }
         var listed = Set<String>()
-        if case .text(let names)? = unitsTable.storedColumn("name"), names.pending == nil {
+        if case .text(let names)? = unitsTable.storedColumn(.name), names.pending == nil {
             for code in Set(names.codes) { listed.insert(names.pool[code]) }
         }
         var split: [UInt32: (first: UInt32, all: [String])] = [:]
@@ -462,7 +462,7 @@ final class CaseRowCheck: RowCheck {
                     for row in run {
                         let bytes = ids.item(row)
                         if let f = firsts.first(where: { ids.item($0).elementsEqual(bytes) }) {
-                            out.append(RowProblem(row: row, field: "id", message: "duplicate id \"\(String(decoding: bytes, as: UTF8.self))\"", firstRow: f))
+                            out.append(RowProblem(row: row, field: FieldName.id.rawValue, message: "duplicate id \"\(String(decoding: bytes, as: UTF8.self))\"", firstRow: f))
                         } else {
                             firsts.append(row)
                         }
@@ -476,10 +476,10 @@ final class CaseRowCheck: RowCheck {
 
     /// Rows whose id an earlier row has, when the ranges did not sort the ids' hashes.
     func duplicateIDs(_ table: Table) -> [RowProblem] {
-        guard case .text(let ids)? = table.storedColumn("id") else { return [] }
+        guard case .text(let ids)? = table.storedColumn(.id) else { return [] }
         let n = table.count
         func problem(_ row: Int, _ first: Int, _ id: String) -> RowProblem {
-            RowProblem(row: row, field: "id", message: "duplicate id \"\(id)\"", firstRow: first)
+            RowProblem(row: row, field: FieldName.id.rawValue, message: "duplicate id \"\(id)\"", firstRow: first)
         }
         var out: [RowProblem] = []
         guard let pending = ids.pending else {
@@ -500,13 +500,13 @@ final class CaseRowCheck: RowCheck {
 final class UnitRowCheck: RowCheck {
     var uniqueField: String? { nil }
     func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
-        guard case .text(let names)? = table.storedColumn("name"), names.pending == nil else { return [] }
+        guard case .text(let names)? = table.storedColumn(.name), names.pending == nil else { return [] }
         var firstRow = [Int32](repeating: -1, count: names.pool.count)
         var out: [RowProblem] = []
         for row in 0..<table.count {
             let code = Int(names.codes[row])
             if firstRow[code] >= 0 {
-                out.append(RowProblem(row: row, field: "name", message: "duplicate unit \"\(names.pool[UInt32(code)])\"", firstRow: Int(firstRow[code])))
+                out.append(RowProblem(row: row, field: FieldName.name.rawValue, message: "duplicate unit \"\(names.pool[UInt32(code)])\"", firstRow: Int(firstRow[code])))
             } else {
                 firstRow[code] = Int32(row)
             }
@@ -523,12 +523,12 @@ final class EventRowCheck: RowCheck {
         let caseIDs = store.cases.text(.id).codes
         var known = [Bool](repeating: false, count: store.pools.ids.count)
         for code in caseIDs { known[Int(code)] = true }
-        guard case .text(let ids)? = table.storedColumn("case_id") else { return [] }
+        guard case .text(let ids)? = table.storedColumn(.caseID) else { return [] }
         var out: [RowProblem] = []
         for row in 0..<table.count {
             let code = Int(ids.codes[row])
             if code >= known.count || !known[code] {
-                out.append(RowProblem(row: row, field: "case_id", message: "no case has id \"\(store.pools.ids[UInt32(code)])\""))
+                out.append(RowProblem(row: row, field: FieldName.caseID.rawValue, message: "no case has id \"\(store.pools.ids[UInt32(code)])\""))
             }
         }
         return out

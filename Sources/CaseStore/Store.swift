@@ -88,6 +88,7 @@ public final class Table: @unchecked Sendable {
     }
     /// A column as loaded, deferred cells left pending (for the loader).
     func storedColumn(_ name: String) -> ColumnRef? { stored(name) }
+    func storedColumn(_ key: FieldName) -> ColumnRef? { stored(key.rawValue) }
     public var storedSpecs: [FieldSpec] { specs.filter { !$0.derived } }
 
     /// Whether `field` has data: a stored field the file had a column for (or that a generator

@@ -959,7 +959,7 @@ struct TableLoader {
     /// the table in order.
     static func carrySectionKinds(_ ranges: [RangeParser], table: Table) {
         guard ranges.count > 1, ranges.contains(where: { $0.lastHeadingKind != nil }),
-              case .code(let kinds)? = table.storedColumn("kind") else { return }
+              case .code(let kinds)? = table.storedColumn(.kind) else { return }
         var carried: UInt8?
         for (i, r) in ranges.enumerated() {
             if i > 0, let k = carried {
@@ -1033,8 +1033,8 @@ struct TableLoader {
 
     /// Which rows are cases: the title's column is looked at (else the id's).
     static func rowFilter(table: Table, seenFields: [String: Int], layout: HeaderLayout) -> RowFilter? {
-        guard let anchor = seenFields["title"] ?? seenFields["id"] ?? seenFields["case_id"] ?? seenFields["name"] else { return nil }
-        let id = seenFields["title"] != nil ? seenFields["id"] : nil
+        guard let anchor = seenFields[FieldName.title.rawValue] ?? seenFields[FieldName.id.rawValue] ?? seenFields[FieldName.caseID.rawValue] ?? seenFields[FieldName.name.rawValue] else { return nil }
+        let id = seenFields[FieldName.title.rawValue] != nil ? seenFields[FieldName.id.rawValue] : nil
         return RowFilter(anchor: anchor, idColumn: id, anchorHeader: layout.names[anchor],
                          headerLengths: [layout.names[anchor].utf8.count] + layout.raw[anchor].map(\.utf8.count))
     }
