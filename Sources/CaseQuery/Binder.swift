@@ -583,7 +583,7 @@ final class Binder {
             return want ? p : .not(p)
         case FieldName.faceToFace:
             let codes = Contact.allCases.filter { DomainRules.isFaceToFace(contact: $0.rawValue) == want }.map { Int($0.rawValue) } + (want ? [] : [Contact.info.values.count])
-            return .codes("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))", indexes, field: "contact", codes: codes)
+            return .codes("contact in (\(want ? "meeting, visit, site" : "phone, letter, empty"))", indexes, field: FieldName.contact.rawValue, codes: codes)
         default:
             let g = boolGetter(f)!
             return .scan(text) { g($0) == want }
@@ -595,8 +595,8 @@ final class Binder {
         let open = Status.allCases.filter { !DomainRules.isAnswered(status: $0.rawValue) }.map { Int($0.rawValue) }
         let asOf = self.asOf
         return .and([
-            .codes("status in (\(Status.allCases.filter { !DomainRules.isAnswered(status: $0.rawValue) }.map(\.token).joined(separator: ", ")))", indexes, field: "status", codes: open),
-            .range("deadline < \(asOf) (the as-of date)", indexes, field: "deadline", lo: Int32.min + 1, hi: asOf.raw - 1,
+            .codes("status in (\(Status.allCases.filter { !DomainRules.isAnswered(status: $0.rawValue) }.map(\.token).joined(separator: ", ")))", indexes, field: FieldName.status.rawValue, codes: open),
+            .range("deadline < \(asOf) (the as-of date)", indexes, field: FieldName.deadline.rawValue, lo: Int32.min + 1, hi: asOf.raw - 1,
                    test: { [deadline = table.day(.deadline).values, none = Day.none] r in
                 deadline[r] != none && deadline[r] < asOf.raw
             }),
@@ -647,7 +647,7 @@ final class Binder {
             var extra: [Plan] = []
             for (lit, r) in values {
                 let s = lit.asText
-                if f.name == .status && isOverdueSpelling(s) { extra.append(overduePlan()); names.append("overdue"); continue }
+                if f.name == .status && isOverdueSpelling(s) { extra.append(overduePlan()); names.append(FieldName.overdue.rawValue); continue }
                 guard let c = info.code(of: s) else {
                     var choices = info.values.map(\.described)
                     if f.name == .status { choices.append("overdue (逾期)") }

@@ -57,7 +57,7 @@ public final class Engine {
     func physicalPlan(_ q: Query, _ b: Binder) throws -> (kind: PhysicalPlan?, filter: PhysicalPlan?) {
         let planner = Planner(tableRows: b.n)
         let kind = b.source.kind.map { k in
-            planner.plan(.codes("kind = \(k.token)", b.indexes, field: "kind", codes: [Int(k.rawValue)]))
+            planner.plan(.codes("kind = \(k.token)", b.indexes, field: FieldName.kind.rawValue, codes: [Int(k.rawValue)]))
         }
         let filter = try q.filter.map { planner.plan(try b.plan($0), rows: kind?.estimate ?? b.n) }
         return (kind, filter)

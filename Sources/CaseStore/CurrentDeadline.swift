@@ -21,8 +21,8 @@ extension CaseStore {
         let n = cases.count
         if original.values.count != n { original.values = Array(repeating: Day.none, count: n) }
         for r in 0..<n where original.values[r] == Day.none { original.values[r] = deadline.values[r] }
-        if cases.absentFields.contains("original_deadline") && !cases.absentFields.contains("deadline") {
-            cases.absentFields.remove("original_deadline")
+        if cases.absentFields.contains(FieldName.originalDeadline.rawValue) && !cases.absentFields.contains(FieldName.deadline.rawValue) {
+            cases.absentFields.remove(FieldName.originalDeadline.rawValue)
         }
         guard events.count > 0 else { return }
         let action = events.code(.action).codes, date = events.day(.date).values

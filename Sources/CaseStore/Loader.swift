@@ -336,7 +336,7 @@ enum KeyHashes {
 final class CaseRowCheck: RowCheck {
     let store: CaseStore
     init(store: CaseStore) { self.store = store }
-    var uniqueField: String? { "id" }
+    var uniqueField: String? { FieldName.id.rawValue }
 
     func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
         let n = table.count

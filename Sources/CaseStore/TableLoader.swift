@@ -49,9 +49,9 @@ final class CellParser {
     init(spec: FieldSpec, column: ColumnRef, expectedRows: Int = 0) {
         self.spec = spec
         self.column = column
-        switch (spec.name, spec.extra) {
-        case ("proposer", false), ("cosigners", false): reading = .people
-        case ("co_units", false): reading = .units
+        switch (spec.key, spec.extra) {
+        case (.proposer, false), (.cosigners, false): reading = .people
+        case (.coUnits, false): reading = .units
         default: reading = .plain
         }
         var pool: StringPool?, pending: PendingCells?, info: EnumInfo?
