@@ -14,6 +14,17 @@ public struct DomainPredicate: Sendable {
     public let definition: String
     /// Where the rule comes from.
     public let source: String
+
+    public init(name: String, label: String, definition: String, source: String) {
+        self.name = name; self.label = label; self.definition = definition; self.source = source
+    }
+
+    /// A predicate that is a derived field of the cases: its name, label and definition are the
+    /// field's (Schema.swift), only the source is said here.
+    init(field: FieldName, source: String) {
+        let spec = Schema.cases.first { $0.key == field }!
+        self.init(name: spec.name, label: spec.label, definition: spec.help, source: source)
+    }
 }
 
 /// A rate over a group of cases: numerator / denominator, null when the denominator is 0.
@@ -156,14 +167,11 @@ public enum DomainRules {
     }
 
     public static let predicates: [DomainPredicate] = [
-        DomainPredicate(name: "overdue", label: "逾期",
-                        definition: "the current deadline (after re-handling and extensions) is before the as-of date, and the status is not replied or closed",
+        DomainPredicate(field: .overdue,
                         source: "DOMAIN.md; \(notice) 要求一（没有完成办理任务的单位）"),
-        DomainPredicate(name: "late", label: "超期办复",
-                        definition: "replied_on is after the current deadline",
+        DomainPredicate(field: .late,
                         source: "DOMAIN.md; \(notice) 问题五（未及时上传办理结果）"),
-        DomainPredicate(name: "face_to_face", label: "面商",
-                        definition: "contact is meeting, visit or site",
+        DomainPredicate(field: .faceToFace,
                         source: "\(notice) 一（二）（座谈、登门、现场）"),
         DomainPredicate(name: "answered", label: "办复",
                         definition: "status is replied or closed",

@@ -91,8 +91,8 @@ public enum Schema {
         FieldSpec(.form, "征询意见表版本", .enumeration(FormVersion.info), aliases: ["征询意见表", "表版本"]),
         // Derived against the as-of date.
         FieldSpec(.overdue, "逾期", .bool, derived: true, sources: [.deadline, .status],
-                  help: "deadline < as-of date and status is not replied or closed"),
-        FieldSpec(.late, "超期办复", .bool, derived: true, sources: [.repliedOn, .deadline], help: "replied_on > deadline"),
+                  help: "the current deadline (after re-handling and extensions) is before the as-of date, and the status is not replied or closed"),
+        FieldSpec(.late, "超期办复", .bool, derived: true, sources: [.repliedOn, .deadline], help: "replied_on is after the current deadline"),
         FieldSpec(.faceToFace, "面商", .bool, derived: true, sources: [.contact], help: "contact is meeting, visit or site"),
         FieldSpec(.daysOpen, "办理天数", .int, derived: true, sources: [.assignedOn],
                   help: "(closed_on, else the as-of date) minus assigned_on"),
