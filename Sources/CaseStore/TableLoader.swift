@@ -933,7 +933,7 @@ struct TableLoader {
                 table.remove(rows: badRows)
             }
         }
-        for var p in positions { p.free() }
+        // The ranges free their own positions when they go (RangeParser.deinit).
         issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
         rejects.sort { $0.offset < $1.offset }
         if fileReport.encoding == .utf8 && options.encoding == nil && parsers.contains(where: { $0.sawInvalidUTF8 }) {
@@ -1087,6 +1087,7 @@ final class RangeParser {
     var rejects: [(offset: Int, bytes: [UInt8])] = []
     var rejected = 0
     var positions = RowPositions(baseStart: 0, baseLine: 1, expectedRows: 0)
+    deinit { positions.free() }
     let expectedRows: Int
     /// Rows kept by the last run.
     private(set) var kept = 0
@@ -1138,6 +1139,7 @@ final class RangeParser {
     func run(_ reader: inout CSVReader, buf: UnsafeBufferPointer<UInt8>, end: Int, flush: Bool = true,
              roomForMore: Int = 0, every2MB: (Int) -> Void) {
         var nextProgress = reader.position + (1 << 16)
+        positions.free()
         positions = RowPositions(baseStart: reader.position, baseLine: reader.line, expectedRows: expectedRows)
         var lastStart = reader.position, lastLine = reader.line
         let all = mapping.compactMap { $0 } + absent
