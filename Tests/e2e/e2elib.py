@@ -86,6 +86,14 @@ class Results:
         sys.exit(1 if self.failed else 0)
 
 
+def fresh(tmp, name):
+    """An empty folder `name` under `tmp` (emptied if it was there)."""
+    d = os.path.join(tmp, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
 def tempdir():
     return tempfile.mkdtemp(prefix="caseql-e2e-")
 

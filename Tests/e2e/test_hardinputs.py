@@ -20,10 +20,7 @@ SHIPPED = os.path.join(e2elib.ROOT, "datasets", "zhengzhou-2020")
 
 
 def fresh(name):
-    d = os.path.join(TMP, name)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
-    return d
+    return e2elib.fresh(TMP, name)
 
 
 def shipped_lines():
