@@ -55,7 +55,9 @@ final class ZipArchive {
             let nameLen = u16(p + 28), extraLen = u16(p + 30), commentLen = u16(p + 32)
             var local = u32(p + 42)
             guard p + 46 + nameLen + extraLen <= n else { throw WorkbookError(description: "a damaged ZIP directory") }
+            // APPNOTE 4.4.17: names use forward slashes; some Windows exporters write backslashes.
             let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(p + 46)..<(p + 46 + nameLen)]), as: UTF8.self)
+                .replacingOccurrences(of: "\\", with: "/")
             // ZIP64 extra field: the sizes and offset that did not fit, in this order.
             var e = p + 46 + nameLen
             let extraEnd = e + extraLen
@@ -361,6 +363,9 @@ final class XLSXWorkbook: Workbook {
     private var shared = SharedStrings()
     /// For each cell style (`s`): whether its number format shows a date.
     private var dateStyles: [Bool] = []
+    /// Whether serial days count from 1904-01-01 (`<workbookPr date1904="1"/>`: Excel for Mac's
+    /// older workbooks, LibreOffice when asked) rather than the 1900 system's 1899-12-30.
+    private var date1904 = false
 
     /// Opens the workbook at `path`. Throws `LoadError` naming the file.
     init(path: String) throws {
@@ -388,46 +393,96 @@ final class XLSXWorkbook: Workbook {
         try parse(part, h)
     }
 
-    private func readWorkbook() throws {
-        var relTargets: [String: String] = [:]
-        let relationship = "Relationship"
-        if archive.find("xl/_rels/workbook.xml.rels") != nil {
-            try parse("xl/_rels/workbook.xml.rels") { x in
-                x.onStart = { key, name, attrs in
-                    guard key == 0, XMLName.equals(name, relationship), let id = XMLName.string(attrs, "Id"),
-                          let target = XMLName.string(attrs, "Target") else { return }
-                    relTargets[id] = target
-                }
+    /// Where the workbook's parts are: the main part, named by the package's `_rels/.rels`
+    /// (ECMA-376 Part 2, 9.3; `xl/workbook.xml` where it is missing), and the shared strings and
+    /// styles, named by the main part's relationships (their usual `xl/…` names where missing).
+    private var sharedStringsPart = "xl/sharedStrings.xml"
+    private var stylesPart = "xl/styles.xml"
+
+    /// A part's relationships: id, type (its last path component: `worksheet`, `sharedStrings`,
+    /// `styles`, `officeDocument`) and target resolved against the part's folder. Empty when the
+    /// part has none.
+    private func relationships(of part: String) throws -> [(id: String, type: String, target: String)] {
+        let folder = part.split(separator: "/").dropLast().joined(separator: "/")
+        let name = part.split(separator: "/").last.map(String.init) ?? ""
+        let rels = (folder.isEmpty ? "" : folder + "/") + "_rels/" + name + ".rels"
+        guard archive.find(rels) != nil else { return [] }
+        var out: [(id: String, type: String, target: String)] = []
+        try parse(rels) { x in
+            x.onStart = { key, name, attrs in
+                guard key == 0, XMLName.equals(name, "Relationship"), let target = XMLName.string(attrs, "Target"),
+                      XMLName.string(attrs, "TargetMode") != "External" else { return }
+                let type = XMLName.string(attrs, "Type").flatMap { $0.split(separator: "/").last.map(String.init) } ?? ""
+                out.append((XMLName.string(attrs, "Id") ?? "", type, self.resolve(target, from: part)))
             }
         }
+        return out
+    }
+
+    /// A relationship's target as a member name: relative to the source part's folder, or
+    /// from the package's root when it starts with `/`; `..` and `.` steps applied. A target
+    /// that some writers give from the root without its `/` (`xl/worksheets/sheet1.xml`) is
+    /// taken as written when only that names a member.
+    func resolve(_ target: String, from part: String) -> String {
+        let target = target.replacingOccurrences(of: "\\", with: "/")
+        if target.hasPrefix("/") { return String(target.drop { $0 == "/" }) }
+        var path = part.split(separator: "/").dropLast().map(String.init)
+        for step in target.split(separator: "/") {
+            if step == ".." { _ = path.popLast() } else if step != "." { path.append(String(step)) }
+        }
+        let resolved = path.joined(separator: "/")
+        if archive.find(resolved) == nil, archive.find(target) != nil { return target }
+        return resolved
+    }
+
+    private func readWorkbook() throws {
+        var main = "xl/workbook.xml"
+        if let office = try relationships(of: "").first(where: { $0.type == "officeDocument" }), archive.find(office.target) != nil {
+            main = office.target
+        }
+        var relTargets: [String: String] = [:]
+        for r in try relationships(of: main) {
+            switch r.type {
+            case "sharedStrings": sharedStringsPart = r.target
+            case "styles": stylesPart = r.target
+            default: relTargets[r.id] = r.target
+            }
+        }
+        let folder = main.split(separator: "/").dropLast().joined(separator: "/")
         var found: [(String, String)] = []
+        var date1904 = false
         let sheetKey = XMLName.key("sheet")
-        try parse("xl/workbook.xml") { x in
-            x.onStart = { key, _, attrs in
+        try parse(main) { x in
+            x.onStart = { key, name, attrs in
+                if key == 0, XMLName.equals(name, "workbookPr") {
+                    let v = XMLName.string(attrs, "date1904")?.lowercased()
+                    date1904 = v == "1" || v == "true"
+                    return
+                }
                 guard key == sheetKey, let sheetName = XMLName.string(attrs, "name") else { return }
                 let rid = XMLName.string(attrs, "id") ?? ""
-                var target = relTargets[rid] ?? "worksheets/sheet\(found.count + 1).xml"
-                if target.hasPrefix("/") { target.removeFirst() } else if !target.hasPrefix("xl/") { target = "xl/" + target }
+                let target = relTargets[rid] ?? (folder.isEmpty ? "" : folder + "/") + "worksheets/sheet\(found.count + 1).xml"
                 found.append((sheetName, target))
             }
         }
         sheets = found
+        self.date1904 = date1904
     }
 
     private func readSharedStrings() throws {
-        guard archive.find("xl/sharedStrings.xml") != nil else { return }
+        guard archive.find(sharedStringsPart) != nil else { return }
         let reader = SharedStringsReader()
-        try parse("xl/sharedStrings.xml", reader)
+        try parse(sharedStringsPart, reader)
         shared = reader.strings
     }
 
     private func readStyles() throws {
-        guard archive.find("xl/styles.xml") != nil else { return }
+        guard archive.find(stylesPart) != nil else { return }
         var custom: [Int: String] = [:]
         var formats: [Int] = []
         var inCellXfs = false
         let numFmt = XMLName.key("numFmt"), cellXfs = XMLName.key("cellXfs"), xf = XMLName.key("xf")
-        try parse("xl/styles.xml") { x in
+        try parse(stylesPart) { x in
             x.onStart = { key, _, attrs in
                 switch key {
                 case numFmt:
@@ -448,10 +503,13 @@ final class XLSXWorkbook: Workbook {
     /// WPS use on Chinese systems: 27–36, 50–58).
     static let builtinDateFormats: Set<Int> = Set([14, 15, 16, 17, 22, 45, 46, 47] + Array(27...36) + Array(50...58))
 
-    /// A custom format code shows a date when it has y, m or d outside quotes and brackets.
+    /// A custom format code shows a date when it has y, d, e (an era's year), 年 or 日 outside
+    /// quotes, brackets and backslash escapes. `General` (LibreOffice writes it as custom format
+    /// 164) and a scientific exponent (`0.00E+00`) are not dates.
     static func isDateFormat(_ code: String) -> Bool {
+        let chars = Array(code.lowercased().replacingOccurrences(of: "general", with: ""))
         var quoted = false, bracket = false, previousBackslash = false
-        for ch in code.lowercased() {
+        for (i, ch) in chars.enumerated() {
             defer { previousBackslash = ch == "\\" && !previousBackslash }
             if previousBackslash { continue }
             if ch == "\"" { quoted.toggle(); continue }
@@ -459,6 +517,7 @@ final class XLSXWorkbook: Workbook {
             if ch == "[" { bracket = true; continue }
             if ch == "]" { bracket = false; continue }
             if bracket { continue }
+            if ch == "e", i + 1 < chars.count, chars[i + 1] == "+" || chars[i + 1] == "-" { continue }
             if ch == "y" || ch == "d" || ch == "e" || ch == "年" || ch == "日" { return true }
         }
         return false
@@ -472,7 +531,7 @@ final class XLSXWorkbook: Workbook {
     /// the sheet's merged ranges are in the result's `merges` either way. Throws `WorkbookError`.
     func csv(of name: String, filling: [SheetCSV.Merge] = []) throws -> SheetCSV {
         guard let part = sheets.first(where: { $0.name == name })?.part else { throw WorkbookError(description: "no sheet \(name)") }
-        let reader = SheetReader(sheet: name, shared: shared, dateStyles: dateStyles, filling: filling)
+        let reader = SheetReader(sheet: name, shared: shared, dateStyles: dateStyles, date1904: date1904, filling: filling)
         if let size = archive.find(part).flatMap({ archive.entries[$0]?.size }) {
             reader.out.bytes.reserveCapacity(size / 4)
         }
@@ -516,9 +575,10 @@ final class XLSXWorkbook: Workbook {
         return s
     }
 
-    /// The day of an Excel serial (1900 date system: day 61 is 1900-03-01); nil outside
-    /// 1900-03-01 … 9999-12-31.
-    static func day(fromSerial serial: Double) -> Day? {
+    /// The day of an Excel serial (1900 date system: day 61 is 1900-03-01; 1904 system: day 0 is
+    /// 1904-01-01, 1,462 days later); nil outside 1900-03-01 … 9999-12-31.
+    static func day(fromSerial serial: Double, date1904: Bool = false) -> Day? {
+        let serial = date1904 ? serial + 1462 : serial
         guard serial.isFinite, serial >= 61, serial < 2_958_466 else { return nil }
         return Day(raw: Int32(Int(serial.rounded(.down)) - 25_569))
     }
@@ -554,6 +614,7 @@ final class SharedStringsReader: XMLHandler {
         case t: capturing = false
         case rPh: inPhonetic = false
         case si:
+            XString.decode(&text)
             strings.bytes.append(contentsOf: text)
             strings.ends.append(strings.bytes.count)
         default: break
@@ -569,6 +630,7 @@ final class SheetReader: XMLHandler {
     var merges: [SheetCSV.Merge] = []
     private let shared: SharedStrings
     private let dates: [Bool]
+    private let date1904: Bool
     /// Ranges to fill, by first row; those begun and not yet ended, with their values.
     private let filling: [SheetCSV.Merge]
     private var nextFill = 0
@@ -593,10 +655,11 @@ final class SheetReader: XMLHandler {
                 kRef = XMLName.key("ref")
     private let tShared = XMLName.key("s"), tBool = XMLName.key("b"), tDate = XMLName.key("d"), tNumber = XMLName.key("n")
 
-    init(sheet: String, shared: SharedStrings, dateStyles: [Bool], filling: [SheetCSV.Merge]) {
+    init(sheet: String, shared: SharedStrings, dateStyles: [Bool], date1904: Bool = false, filling: [SheetCSV.Merge]) {
         out = SheetCSV(sheet: sheet)
         self.shared = shared
         dates = dateStyles
+        self.date1904 = date1904
         self.filling = filling.sorted { $0.firstRow < $1.firstRow }
     }
 
@@ -658,9 +721,11 @@ final class SheetReader: XMLHandler {
             case .date:
                 rowBytes.append(contentsOf: text.prefix(10))
             case .text:
+                XString.decode(&text)
                 rowBytes.append(contentsOf: text)
             case .number:
-                if style < dates.count, dates[style], let serial = SheetReader.serial(text), let day = XLSXWorkbook.day(fromSerial: serial) {
+                if style < dates.count, dates[style], let serial = SheetReader.serial(text),
+                   let day = XLSXWorkbook.day(fromSerial: serial, date1904: date1904) {
                     SheetReader.append(day, to: &rowBytes)
                 } else {
                     rowBytes.append(contentsOf: text)
@@ -795,5 +860,51 @@ final class SheetReader: XMLHandler {
         let (y, m, d) = day.components
         bytes.append(contentsOf: [UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 0x2D,
                                   UInt8(48 + m / 10), UInt8(48 + m % 10), 0x2D, UInt8(48 + d / 10), UInt8(48 + d % 10)])
+    }
+}
+
+/// ECMA-376 Part 1, 22.9.2.19 (ST_Xstring): a character that XML cannot carry is written in a
+/// cell's or shared string's text as `_xHHHH_`, its UTF-16 code unit in hex (Excel writes a CR as
+/// `_x000D_`), and an underscore that would start such a sequence as `_x005F_`. openpyxl and
+/// calamine decode it alike.
+enum XString {
+    /// Decodes `_xHHHH_` sequences in UTF-8 `text` in place (a surrogate pair written as two
+    /// becomes its scalar; a lone surrogate U+FFFD). Text without one is left untouched.
+    static func decode(_ text: inout [UInt8]) {
+        let n = text.count
+        guard n >= 7, text.contains(0x5F) else { return }
+        @inline(__always) func hex(_ b: UInt8) -> UInt16? {
+            switch b {
+            case 0x30...0x39: return UInt16(b - 0x30)
+            case 0x41...0x46: return UInt16(b - 0x41 + 10)
+            case 0x61...0x66: return UInt16(b - 0x61 + 10)
+            default: return nil
+            }
+        }
+        func unit(_ i: Int) -> UInt16? {
+            guard i + 7 <= n, text[i] == 0x5F, text[i + 1] == 0x78, text[i + 6] == 0x5F else { return nil }
+            var v: UInt16 = 0
+            for k in 2..<6 { guard let h = hex(text[i + k]) else { return nil }; v = v << 4 | h }
+            return v
+        }
+        var out: [UInt8] = []
+        var i = 0, copied = 0
+        while i + 7 <= n {
+            guard text[i] == 0x5F, let u = unit(i) else { i += 1; continue }
+            if out.isEmpty { out.reserveCapacity(n) }
+            out.append(contentsOf: text[copied..<i])
+            var scalar = Unicode.Scalar(u)
+            var step = 7
+            if UTF16.isLeadSurrogate(u), let low = unit(i + 7), UTF16.isTrailSurrogate(low) {
+                scalar = Unicode.Scalar(0x10000 + (UInt32(u - 0xD800) << 10) + UInt32(low - 0xDC00))
+                step = 14
+            }
+            out.append(contentsOf: String(Character(scalar ?? "\u{FFFD}")).utf8)
+            i += step
+            copied = i
+        }
+        guard copied > 0 else { return }
+        out.append(contentsOf: text[copied...])
+        text = out
     }
 }

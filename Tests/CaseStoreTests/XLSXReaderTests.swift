@@ -23,11 +23,19 @@ import Testing
     #expect(!XLSXWorkbook.isDateFormat("0.00%"))
     #expect(!XLSXWorkbook.isDateFormat("#,##0;[Red]-#,##0"))
     #expect(!XLSXWorkbook.isDateFormat("\"days\" 0"))
+    // LibreOffice writes General as custom format 164; an exponent's E is not an era's year.
+    #expect(!XLSXWorkbook.isDateFormat("General"))
+    #expect(!XLSXWorkbook.isDateFormat("0.00E+00"))
+    #expect(!XLSXWorkbook.isDateFormat("##0.0e-0"))
+    #expect(XLSXWorkbook.isDateFormat("[$-411]ge.m.d"))
     #expect(XLSXWorkbook.builtinDateFormats.contains(14) && XLSXWorkbook.builtinDateFormats.contains(57))
     #expect(XLSXWorkbook.day(fromSerial: 43891)?.description == "2020-03-01")
     #expect(XLSXWorkbook.day(fromSerial: 43891.75)?.description == "2020-03-01")
     #expect(XLSXWorkbook.day(fromSerial: 61)?.description == "1900-03-01")
     #expect(XLSXWorkbook.day(fromSerial: 60) == nil)
+    // The 1904 date system: serial 0 is 1904-01-01; 42429 (1904) is 43891 (1900).
+    #expect(XLSXWorkbook.day(fromSerial: 0, date1904: true)?.description == "1904-01-01")
+    #expect(XLSXWorkbook.day(fromSerial: 42429, date1904: true)?.description == "2020-03-01")
     // A serial in a CSV date column (a date saved without its format) reads as the same day.
     let serial = Array("43891".utf8)
     #expect(serial.withUnsafeBufferPointer { CellParser.serialDay($0) }?.description == "2020-03-01")
@@ -73,4 +81,20 @@ import Testing
     #expect(String(decoding: bytes, as: UTF8.self) == "2020-03-010999-12-31")
     #expect(SheetReader.decimal(Array("0".utf8)) == 0 && SheetReader.decimal(Array("17".utf8)) == 17)
     #expect(SheetReader.decimal(Array("-1".utf8)) == nil && SheetReader.decimal([]) == nil)
+}
+
+@Test func escapedCharactersInCellText() {
+    func decoded(_ s: String) -> String {
+        var b = Array(s.utf8)
+        XString.decode(&b)
+        return String(decoding: b, as: UTF8.self)
+    }
+    #expect(decoded("第一行_x000D_\n第二行") == "第一行\r\n第二行")
+    #expect(decoded("_x0009_") == "\t")
+    #expect(decoded("a_x005F_x000D_b") == "a_x000D_b")      // an escaped underscore keeps the rest literal
+    #expect(decoded("_xD83D__xDE00_") == "\u{1F600}")       // a surrogate pair
+    #expect(decoded("_xD83D_") == "\u{FFFD}")               // a lone surrogate
+    #expect(decoded("_x00e9_t_x00C9_") == "étÉ")
+    #expect(decoded("_x12G4_ _x123_ x000D_ _X000D_") == "_x12G4_ _x123_ x000D_ _X000D_")
+    #expect(decoded("关于_午餐_") == "关于_午餐_")
 }
