@@ -15,3 +15,6 @@ if [ -d Tests/e2e ]; then
   done
 fi
 if [ -x Tests/fuzz/run.sh ]; then Tests/fuzz/run.sh; fi
+# The loader's two-thread tests and the index tests under ThreadSanitizer (a build of its own).
+bash scripts/tsan.sh
+
