@@ -23,6 +23,9 @@ final class XLSWorkbook: Workbook {
         let r = freexl_open(path, &h)
         guard r == FREEXL_OK, let h else {
             if let h { freexl_close(h) }
+            if XLSWorkbook.isEncryptedPackage(path: path) {
+                throw LoadError("the workbook is encrypted with a password (Excel's or WPS's “encrypt with password”); save a copy without the password and load that", file: path)
+            }
             throw LoadError("cannot be read as an Excel 97–2003 workbook (\(XLSWorkbook.reason(r)))", file: path)
         }
         handle = h
@@ -46,6 +49,14 @@ final class XLSWorkbook: Workbook {
     }
 
     deinit { if let handle { freexl_close(handle) } }
+
+    /// Whether the compound file at `path` holds an `EncryptedPackage` stream: an .xlsx that
+    /// Excel or WPS encrypted with a password is stored so (MS-OFFCRYPTO 2.3.4.4), not as a ZIP.
+    static func isEncryptedPackage(path: String) -> Bool {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return false }
+        let name = Data("EncryptedPackage".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        return data.range(of: name) != nil
+    }
 
     static func reason(_ code: Int32) -> String {
         switch code {

@@ -152,10 +152,18 @@ def test_foreign_workbooks():
                 "%s: the header read as %r" % (name, header), p.stderr[:300])
 
 
+def test_encrypted_workbook():
+    # Excel's "encrypt with password" stores the .xlsx inside a compound file: say so.
+    p = run(["--no-cache", os.path.join(HERE, "calamine-pass_protected.xlsx"), "-c", "count cases"])
+    R.check(p.returncode == 1 and "encrypted with a password" in p.stderr and "without the password" in p.stderr,
+            "an encrypted workbook is named as such, with what to do", "exit %d: %s" % (p.returncode, p.stderr))
+
+
 R.case(test_libreoffice)
 R.case(test_1904_date_system)
 R.case(test_backslash_members)
 R.case(test_main_part_at_the_root)
 R.case(test_escaped_characters)
 R.case(test_foreign_workbooks)
+R.case(test_encrypted_workbook)
 R.finish()
