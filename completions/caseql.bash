@@ -163,32 +163,9 @@ _caseql() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--version -h --help)
-    local -a repeating_options=()
-    local -a non_repeating_options=()
-    __caseql_offer_flags_options 0
-
-    # Offer subcommand / subcommand argument completions
-    local -r subcommand="${unparsed_words[0]}"
-    unset 'unparsed_words[0]'
-    unparsed_words=("${unparsed_words[@]}")
-    case "${subcommand}" in
-    shell|generate|help)
-        # Offer subcommand argument completions
-        "_caseql_${subcommand}"
-        ;;
-    *)
-        # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'shell generate help' -- "${cur}"))
-        ;;
-    esac
-}
-
-_caseql_shell() {
-    repeating_flags=()
-    non_repeating_flags=(--csv --tsv --json --jsonl --markdown --table --keep-going --lenient --parallel-load --no-parallel-load --no-rc --no-cache --no-headers --labels --no-formula-guard --version -h --help)
-    repeating_options=(-c --command -f --file --set)
-    non_repeating_options=(--mode --asof -init --init --encoding --kind --out)
+    local -a non_repeating_flags=(--csv --tsv --json --jsonl --markdown --table --keep-going --lenient --parallel-load --no-parallel-load --no-rc --no-cache --no-headers --labels --no-formula-guard --version -h --help)
+    local -a repeating_options=(-c --command -f --file --set)
+    local -a non_repeating_options=(--mode --asof -init --init --encoding --kind --out)
     __caseql_offer_flags_options 1
 
     # Offer option value completions
@@ -219,6 +196,21 @@ _caseql_shell() {
         ;;
     '--out')
         return
+        ;;
+    esac
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    generate|help)
+        # Offer subcommand argument completions
+        "_caseql_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'generate help' -- "${cur}"))
         ;;
     esac
 }

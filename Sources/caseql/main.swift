@@ -5,33 +5,31 @@ import CaseStore
 import CSupport
 import Foundation
 
+/// The command: `caseql [DATASET] [options]` opens a dataset (the shell, scripts, -c commands);
+/// `caseql generate` makes a dataset. One declaration gives the help, the man page and the
+/// completion scripts (scripts/gen-docs.sh).
 struct CaseQL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caseql",
         abstract: "An interactive query shell over deputies' suggestions (人大代表建议) and members' proposals (政协委员提案).",
-        discussion: """
-        Examples:
-          caseql datasets/zhengzhou-2020
-          caseql datasets/zhengzhou-2020 -c 'select proposals where unit="教育局" and status=overdue'
-          caseql datasets/zhengzhou-2020 --csv -c 'count cases group by unit' > units.csv
-          caseql datasets/zhengzhou-2020 -f weekly.cql --set unit=教育局
-          caseql generate --cases 1000000 --out /tmp/big
-        """,
-        version: "caseql 0.1.0",
-        subcommands: [Shell.self, Generate.self],
-        defaultSubcommand: Shell.self
-    )
-}
-
-struct Shell: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "shell",
-        abstract: "Open a dataset: run -c commands or -f scripts, read statements from a pipe, or start the interactive shell.",
         usage: """
         caseql [<dataset>] [<options>]
         caseql generate --out <folder> [--cases <n>] [--seed <n>] [--profile realistic|shipped]
         """,
-        discussion: "Exit status: 0 when everything ran, 1 on any error, 2 on bad usage."
+        discussion: """
+        Opens a dataset: runs -c commands or -f scripts, reads statements from a pipe, or starts the interactive shell.
+
+        Examples:
+          caseql datasets/zhengzhou-2020
+          caseql DATASET -c 'select proposals where unit="教育局" and status=overdue'
+          caseql DATASET --csv -c 'count cases group by unit' > units.csv
+          caseql DATASET -f weekly.cql --set unit=教育局
+          caseql generate --cases 1000000 --out /tmp/big
+
+        Exit status: 0 when everything ran, 1 on any error, 2 on bad usage.
+        """,
+        version: "caseql 0.1.0",
+        subcommands: [Generate.self]
     )
 
     @Argument(help: "A dataset folder (cases.csv, units.csv, events.csv, manifest.json) or a cases CSV file.")
@@ -220,7 +218,8 @@ struct Shell: ParsableCommand {
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a synthetic dataset of the shipped dataset's shape (deterministic for a seed)."
+        abstract: "Write a synthetic dataset of the shipped dataset's shape (deterministic for a seed).",
+        usage: "caseql generate --out <folder> [--cases <n>] [--seed <n>] [--profile realistic|shipped]"
     )
     @Option(help: "How many cases.") var cases: Int = 1270
     @Option(help: "The random seed.") var seed: UInt64 = 2020
@@ -249,23 +248,26 @@ struct Generate: ParsableCommand {
     }
 }
 
-// `caseql --help` shows the shell's options (the default subcommand), not only the list of
-// subcommands; bad usage exits 2 (ArgumentParser's own default is 64).
+// `generate` is CaseQL's subcommand in the help, the man page and the completion scripts, but it
+// is routed here by hand: ArgumentParser gives a command's own positional argument (the dataset)
+// the first word before it looks for a subcommand, so `caseql generate` would open a dataset
+// named "generate" (write ./generate for that). Bad usage exits 2 (ArgumentParser's own is 64).
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.contains(where: { $0 == "--help" || $0 == "-h" }),
-   !["generate", "help"].contains(arguments.first ?? "") {
-    print(CaseQL.helpMessage(for: Shell.self))
-    exit(0)
-}
+let root: ParsableCommand.Type = arguments.first == "generate"
+    || (arguments.first == "help" && arguments.dropFirst().first == "generate") ? Generate.self : CaseQL.self
 do {
-    var command = try CaseQL.parseAsRoot(arguments)
+    if arguments.first == "help" {
+        print(root.helpMessage())
+        exit(0)
+    }
+    var command = try root.parseAsRoot(root == Generate.self ? Array(arguments.dropFirst()) : arguments)
     try command.run()
 } catch {
-    if CaseQL.exitCode(for: error) == .validationFailure {
-        // The shell is the default subcommand: its help is `caseql --help`.
-        let message = CaseQL.fullMessage(for: error).replacingOccurrences(of: "caseql shell --help", with: "caseql --help")
+    if root.exitCode(for: error) == .validationFailure {
+        // Parsed on its own, generate's messages would name it without the program.
+        let message = root.fullMessage(for: error).replacingOccurrences(of: "'generate --help'", with: "'caseql generate --help'")
         FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
         exit(2)
     }
-    CaseQL.exit(withError: error)
+    root.exit(withError: error)
 }

@@ -487,6 +487,17 @@ def arrival():
     comp = subprocess.run(["bash", "-c", "source %s && complete -p caseql" % os.path.join(ROOT, "completions", "caseql.bash")],
                           capture_output=True, text=True)
     R.check(comp.returncode == 0 and "caseql" in comp.stdout, "the bash completion script loads", comp.stderr)
+    # What it offers: the options after a dataset, the subcommand as the first word, and no
+    # `shell` (the shell is caseql itself).
+    probe = ('source %s; t(){ COMPREPLY=(); COMP_WORDS=("$@"); COMP_CWORD=$(($#-1)); COMP_LINE="$*"; '
+             'COMP_POINT=${#COMP_LINE}; _caseql caseql "${@: -1}" "${@: -2:1}"; echo "${COMPREPLY[*]}"; }; '
+             't caseql datasets/x --cs; t caseql gen; t caseql sh') % os.path.join(ROOT, "completions", "caseql.bash")
+    comp = subprocess.run(["bash", "-c", probe], capture_output=True, text=True,
+                          env=dict(os.environ, PATH=os.path.dirname(binary()) + os.pathsep + os.environ.get("PATH", "")))
+    offered = comp.stdout.split("\n")
+    R.check(len(offered) >= 3 and offered[0] == "--csv" and offered[1] == "generate" and offered[2] == "",
+            "bash completion: --cs after a dataset gives --csv, gen gives generate, sh gives no shell subcommand",
+            repr(comp.stdout) + comp.stderr)
 
 
 SCENARIOS = [completion, paste, settings, reading, arrival]
