@@ -145,6 +145,13 @@ public final class IntColumn: @unchecked Sendable {
     public init() {}
 }
 
+/// A real number per row (NaN = empty): a rate, a share, an average or a median of a grouped
+/// result, which `having` compares. No file column is of this type.
+public final class RealColumn: @unchecked Sendable {
+    public var values: [Double] = []
+    public init(_ values: [Double] = []) { self.values = values }
+}
+
 public enum ColumnRef: @unchecked Sendable {
     case text(TextColumn)
     case list(ListColumn)
@@ -152,6 +159,7 @@ public enum ColumnRef: @unchecked Sendable {
     case bool(BoolColumn)
     case day(DayColumn)
     case int(IntColumn)
+    case real(RealColumn)
 
     /// The cell as text for display and export: tokens for enums, ISO dates, lists joined with ;.
     public func display(_ row: Int, labels: Bool = false) -> String {
@@ -162,6 +170,7 @@ public enum ColumnRef: @unchecked Sendable {
         case .bool(let c): return c.values[row] ? "true" : "false"
         case .day(let c): let v = c.values[row]; return v == Day.none ? "" : Day(raw: v).description
         case .int(let c): return String(c.values[row])
+        case .real(let c): return c.values[row].isNaN ? "" : String(c.values[row])
         }
     }
 
@@ -173,6 +182,7 @@ public enum ColumnRef: @unchecked Sendable {
         case .bool: return false
         case .day(let c): return c.values[row] == Day.none
         case .int: return false
+        case .real(let c): return c.values[row].isNaN
         }
     }
 
@@ -184,6 +194,7 @@ public enum ColumnRef: @unchecked Sendable {
         case .bool(let c): return c.values.count
         case .day(let c): return c.values.count
         case .int(let c): return c.values.count
+        case .real(let c): return c.values.count
         }
     }
 
@@ -196,6 +207,7 @@ public enum ColumnRef: @unchecked Sendable {
         case .bool(let c): return c.values.capacity
         case .day(let c): return c.values.capacity * 4
         case .int(let c): return c.values.capacity * 4
+        case .real(let c): return c.values.capacity * 8
         }
     }
 }

@@ -178,7 +178,7 @@ public final class TableIndexes: @unchecked Sendable {
         case .list(let c):
             let want = Set(codes.map { UInt32(truncatingIfNeeded: $0) })
             out.filter { r in c.range(r).contains { want.contains(c.values[$0]) } }
-        case .day, .int: preconditionFailure("\(field) has no codes")
+        case .day, .int, .real: preconditionFailure("\(field) has no codes")
         }
         return out
     }
@@ -307,7 +307,7 @@ public final class TableIndexes: @unchecked Sendable {
             var b = Bitmap(count: n)
             for r in 0..<n where c.range(r).contains(where: { want[Int(c.values[$0])] }) { b.insert(r) }
             return b
-        case .day, .int: preconditionFailure("\(field) has no codes")
+        case .day, .int, .real: preconditionFailure("\(field) has no codes")
         }
         return Bitmap(count: n, words: words)
     }
@@ -401,7 +401,7 @@ public final class TableIndexes: @unchecked Sendable {
         case .text(let c): codes = c.codes; valueCount = c.pool.count
         case .bool(let c): codes = c.values.map { $0 ? 1 : 0 }; valueCount = 2
         case .list(let c): codes = c.values; listStarts = c.starts; valueCount = c.pool.count
-        case .day, .int: preconditionFailure("\(field) has a sorted index, not postings")
+        case .day, .int, .real: preconditionFailure("\(field) has a sorted index, not postings")
         }
         var starts = Array(repeating: UInt32(0), count: valueCount + 1)
         codes.withUnsafeBufferPointer { cs in

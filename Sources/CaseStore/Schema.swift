@@ -9,6 +9,9 @@ public enum FieldType: Sendable {
     case bool
     case date
     case int
+    /// A real number: a rate or share (a fraction 0…1, `fraction`), or an average or median.
+    /// Only results have it (a grouped result's aggregates, for `having`), never a file.
+    case real(fraction: Bool)
 
     public var name: String {
         switch self {
@@ -18,6 +21,7 @@ public enum FieldType: Sendable {
         case .bool: return "bool"
         case .date: return "date"
         case .int: return "int"
+        case .real(let fraction): return fraction ? "rate" : "number"
         }
     }
 }

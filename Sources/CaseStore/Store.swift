@@ -37,6 +37,17 @@ public final class Table: @unchecked Sendable {
         }
     }
 
+    /// A table of columns already filled, `count` rows each: a query's result that a later
+    /// clause asks about as a source (the groups that `having` tests). `columns` holds the
+    /// column of each spec that is not derived, under its name.
+    public init(name: String, specs: [FieldSpec], columns: [String: ColumnRef], count: Int) {
+        self.name = name
+        self.specs = specs
+        self.pools = Pools()
+        self.columns = columns
+        self.count = count
+    }
+
     static func makeColumn(_ spec: FieldSpec, table: String, pools: Pools) -> ColumnRef {
         switch spec.type {
         case .text: return .text(TextColumn(pool: pools.pool(for: spec.name, table: table)))
@@ -45,6 +56,7 @@ public final class Table: @unchecked Sendable {
         case .bool: return .bool(BoolColumn())
         case .date: return .day(DayColumn())
         case .int: return .int(IntColumn())
+        case .real: return .real(RealColumn())
         }
     }
 
@@ -162,6 +174,7 @@ public final class Table: @unchecked Sendable {
             case .bool(let x): x.values.removeLast(x.values.count - n)
             case .day(let x): x.values.removeLast(x.values.count - n)
             case .int(let x): x.values.removeLast(x.values.count - n)
+            case .real(let x): x.values.removeLast(x.values.count - n)
             }
         }
         count = n
@@ -181,6 +194,7 @@ public final class Table: @unchecked Sendable {
             case .bool(let x): x.values = filter(x.values)
             case .day(let x): x.values = filter(x.values)
             case .int(let x): x.values = filter(x.values)
+            case .real(let x): x.values = filter(x.values)
             case .list(let x):
                 var starts: [UInt32] = [0], values: [UInt32] = []
                 if let p = x.pending {

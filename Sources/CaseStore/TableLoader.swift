@@ -67,6 +67,7 @@ final class CellParser {
         case .bool: kind = .bool; bytes.reserve(extra: expectedRows)
         case .day: kind = .day; numbers.reserve(extra: expectedRows)
         case .int: kind = .int; numbers.reserve(extra: expectedRows)
+        case .real: preconditionFailure("\(spec.name): a real column is a result's, never loaded from a file")
         }
         self.pool = pool; self.pending = pending; self.info = info
         poolRef = pool.map { Unmanaged.passUnretained($0) }
@@ -417,6 +418,7 @@ final class CellParser {
             values.withUnsafeBytes { raw in c.values.append(contentsOf: raw.bindMemory(to: Bool.self)) }
         case .day(let c): with(other, \.numbers) { move(&numbers, $0, into: &c.values) }
         case .int(let c): with(other, \.numbers) { move(&numbers, $0, into: &c.values) }
+        case .real: break   // no parser is made for one (init)
         }
     }
 
