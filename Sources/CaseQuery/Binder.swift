@@ -35,6 +35,24 @@ enum Literal {
         case .bool(let b): return b ? "true" : "false"
         }
     }
+
+    /// Whether it is a percentage: `5%`, or a parameter set to "5%".
+    var isPercent: Bool {
+        switch self {
+        case .number(_, let t): return t.hasSuffix("%")
+        case .text(let s): return s.hasSuffix("%") && Lexer.numberValue(s) != nil
+        default: return false
+        }
+    }
+
+    /// The literal as a real number (a percentage as its fraction: 5% is 0.05), or nil.
+    var real: Double? {
+        switch self {
+        case .number(let d, _): return d
+        case .text(let s): return Lexer.numberValue(s)
+        default: return nil
+        }
+    }
 }
 
 /// One side of a comparison: a field (possibly shifted by a duration) or a literal.
@@ -69,7 +87,11 @@ final class Binder {
 
     // MARK: fields
 
-    func lookupField(_ text: String) -> FieldSpec? { Schema.field(text, in: table.specs) }
+    /// The field a name spells: its name exactly (a column of the groups: `rate(unit.type = district)`),
+    /// else its name, label or an alias as `Schema.field` folds them.
+    func lookupField(_ text: String) -> FieldSpec? {
+        table.specs.first { $0.name == text } ?? Schema.field(text, in: table.specs)
+    }
 
     /// Whether `text` names a field: one of the source's, or a related row's (`unit.type`).
     func isFieldName(_ text: String) -> Bool {
@@ -94,13 +116,19 @@ final class Binder {
             return try field(Identifier(o + "." + id.text, id.range))
         }
         guard let spec = lookupField(id.text) else {
-            let all = table.specs.flatMap { [$0.name, $0.label] }
+            let all = table.specs.flatMap { [$0.name, $0.label] } + source.otherNames
             let names = table.specs.map(\.name).joined(separator: ", ")
+            let suggestion = Suggest.closest(to: id.text, in: all).map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") }
+            if source.isGroups {
+                let aggregates = Aggregate.names.map(\.name).joined(separator: ", ")
+                throw QueryError(Message(en: "unknown column or aggregate `\(id.text)` in having", zh: "having 中没有列或聚合 `\(id.text)`"), at: id.range,
+                                 suggestion: suggestion ?? Message(en: "the groups' columns are: \(names); the aggregates: \(aggregates)",
+                                                                   zh: "分组的列有：\(names)；聚合有：\(aggregates)"))
+            }
             throw QueryError(Message(en: "unknown field `\(id.text)` in \(source.name)", zh: "\(source.name) 中没有字段 `\(id.text)`"), at: id.range,
-                             suggestion: Suggest.closest(to: id.text, in: all).map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") }
-                                ?? Message(en: "the fields are: " + names, zh: "字段有：" + names))
+                             suggestion: suggestion ?? Message(en: "the fields are: " + names, zh: "字段有：" + names))
         }
-        return BoundField(spec: spec, column: table.column(spec.name), range: id.range)
+        return BoundField(spec: spec, column: table.column(spec.name), range: id.range, computed: source.computed[spec.name])
     }
 
     // MARK: values
@@ -285,6 +313,13 @@ final class Binder {
             case .bool(let col): return { .bool(col.values[$0]) }
             case .day(let col): return { col.values[$0] == Day.none ? .null : .day(Day(raw: col.values[$0])) }
             case .int(let col): return { .int(Int(col.values[$0])) }
+            case .real(let col):
+                let fraction: Bool
+                if case .real(let isFraction) = f.spec.type { fraction = isFraction } else { fraction = false }
+                return { r in
+                    let v = col.values[r]
+                    return v.isNaN ? .null : (fraction ? .rate(v) : .double(v))
+                }
             }
         }
         if let b = boolGetter(f) { return { .bool(b($0)) } }
@@ -408,6 +443,7 @@ final class Binder {
         case .date: return "\(f.name) < today"
         case .int: return "\(f.name) > 30"
         case .bool: return f.name
+        case .real(let fraction): return fraction ? "\(f.name) >= 80%" : "\(f.name) > 30"
         }
     }
 
@@ -450,6 +486,9 @@ final class Binder {
             let values = info.values.map(\.described).joined(separator: ", ")
             expected = Message(en: "one of " + values, zh: "以下之一：" + values)
         case .text, .textList: expected = Message(en: "text", zh: "文本")
+        case .real(let fraction):
+            expected = fraction ? Message(en: "a rate: a fraction like 0.8 or a percentage like 80%", zh: "比率：如 0.8 或 80%")
+                : Message(en: "a number", zh: "数字")
         }
         return QueryError(Message(en: "`\(f.name)` takes \(expected.en), not \(Binder.describe(lit))",
                                   zh: "`\(f.name)` 取\(expected.zh)，不能是 \(Binder.describe(lit))"), at: r)
@@ -475,8 +514,12 @@ final class Binder {
 
     /// field op literal.
     func compareLiteral(_ f: BoundField, _ op: CompareOp, _ lit: Literal, _ r: SourceRange) throws -> Plan {
+        try checkPercent(f, lit, r)
         if let c = f.computed { return try compareComputed(f, c, op, lit, r) }
         switch f.spec.type {
+        case .real:
+            guard let v = lit.real else { throw typeError(f, lit, r) }
+            return realPlan(f, op, v, shown: Binder.describe(lit))
         case .enumeration(let info):
             guard op == .eq || op == .ne else {
                 throw QueryError("`\(f.name)` takes = != or in, not \(op.rawValue)", at: r)
@@ -571,6 +614,33 @@ final class Binder {
         }
     }
 
+    /// A percentage compares with rates and shares only: against a whole number (a count, a
+    /// number of days) or an average it is a mistake, said as one (counts are not rates).
+    func checkPercent(_ f: BoundField, _ lit: Literal, _ r: SourceRange) throws {
+        guard lit.isPercent else { return }
+        let what: Message
+        switch f.spec.type {
+        case .int: what = Message(en: "a whole number (a count, a number of days)", zh: "整数（件数、天数）")
+        case .real(fraction: false): what = Message(en: "a number (an average, a median, a sum)", zh: "数值（平均数、中位数、合计）")
+        default: return
+        }
+        throw QueryError(Message(en: "`\(f.name)` is \(what.en), not a rate: \(lit.asText) is a percentage, which compares with rates and shares (share, rate(…), completion_rate …)",
+                                 zh: "`\(f.name)` 是\(what.zh)，不是比率：\(lit.asText) 是百分比，只能与比率和占比比较（share、rate(…)、completion_rate …）"), at: r)
+    }
+
+    /// A real column (a rate, a share, an average of the groups) against a number, tested on
+    /// each row: an empty value meets no comparison but !=, as dates and numbers do.
+    func realPlan(_ f: BoundField, _ op: CompareOp, _ v: Double, shown: String) -> Plan {
+        let text = "\(f.name) \(op.rawValue) \(shown)"
+        guard case .real(let col)? = f.column else { return .constant(false, text) }
+        let values = col.values
+        return .scan(text) { r in
+            let x = values[r]
+            if x.isNaN { return op == .ne }
+            return op.holds(x < v ? -1 : (x == v ? 0 : 1))
+        }
+    }
+
     func boolPlan(_ f: BoundField, _ want: Bool) -> Plan {
         let text = "\(f.name) = \(want)"
         if f.column != nil {
@@ -645,16 +715,18 @@ final class Binder {
             var codes: [Int] = []
             var names: [String] = []
             var extra: [Plan] = []
+            // Overdue is a status of cases (a test of their deadline), not of the groups.
+            let offersOverdue = f.name == .status && !source.isGroups
             for (lit, r) in values {
                 let s = lit.asText
-                if f.name == .status && isOverdueSpelling(s) { extra.append(overduePlan()); names.append(FieldName.overdue.rawValue); continue }
+                if offersOverdue && isOverdueSpelling(s) { extra.append(overduePlan()); names.append(FieldName.overdue.rawValue); continue }
                 guard let c = info.code(of: s) else {
                     var choices = info.values.map(\.described)
-                    if f.name == .status { choices.append("overdue (逾期)") }
+                    if offersOverdue { choices.append("overdue (逾期)") }
                     let list = choices.joined(separator: ", ")
                     throw QueryError(Message(en: "unknown \(f.name) `\(s)`; the \(f.name) values are: \(list)",
                                              zh: "\(f.name) 没有 `\(s)` 这个值；\(f.name) 的取值有：\(list)"), at: r,
-                                     suggestion: Suggest.closest(to: s, in: info.allSpellings + (f.name == .status ? ["overdue", "逾期"] : []))
+                                     suggestion: Suggest.closest(to: s, in: info.allSpellings + (offersOverdue ? ["overdue", "逾期"] : []))
                                         .map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") })
                 }
                 codes.append(Int(c)); names.append(info.token(c))
@@ -674,6 +746,12 @@ final class Binder {
             let field = f.name
             for (lit, r) in values {
                 let s = lit.asText
+                if source.isGroups {
+                    // Over the groups a value no group has keeps none (the data may have it:
+                    // where filtered it out, or no group is left).
+                    if let c = pool.lookup(s) { codes.append(Int(c)) }
+                    continue
+                }
                 if let c = pool.lookup(s), s.isEmpty || indexes.holds(field, code: c) {
                     codes.append(Int(c)); continue
                 }
@@ -692,6 +770,9 @@ final class Binder {
                 throw QueryError(Message(en: "no \(source.name == "units" ? "unit" : "row") has \(field) \"\(s)\"",
                                          zh: "没有\(source.name == "units" ? "单位" : "记录")的 \(field) 是 \"\(s)\""), at: r,
                                  suggestion: suggestion)
+            }
+            if codes.isEmpty {
+                return .constant(false, "\(field) in (\(values.map { Binder.describe($0.0) }.joined(separator: ", "))): no group has it")
             }
             let shown = codes.map { "\"\(pool[UInt32($0)])\"" }.joined(separator: ", ")
             return .codes(codes.count == 1 ? "\(field) = \(shown)" : "\(field) in (\(shown))", indexes, field: field, codes: codes)
@@ -749,6 +830,9 @@ final class Binder {
                 bitmap(indexes.sorted(field).rows(from: Int32.min + 1, through: Int32.max))
             })
         case .bool?, .int?: return .constant(false, "\(field) is never empty")
+        case .real(let c)?:
+            let values = c.values
+            return .scan("\(field) is empty") { values[$0].isNaN }
         case nil:
             if let g = intGetter(f) { let none = Day.none; return .scan("\(field) is empty") { g($0) == none } }
             return .constant(false, "\(field) is never empty")

@@ -102,7 +102,8 @@ public final class Engine {
         /// The condition's steps, indented by depth.
         public var filter: [String]
         public var grouping: String?
-        public var having: String?
+        /// `having`'s steps, bound over the groups' columns (none without having).
+        public var having: [String]
         public var order: [String]
         public var limit: String?
 
@@ -115,7 +116,7 @@ public final class Engine {
             var out = ["source \(source): \(rows) rows"]
             out += filter
             if let g = grouping { out.append(g) }
-            if let h = having { out.append("having \(h) (over the groups' cells)") }
+            out += having
             if !order.isEmpty { out.append("sort by " + order.joined(separator: ", ")) }
             if let l = limit { out.append(l) }
             return out
@@ -134,8 +135,15 @@ public final class Engine {
             grouping = "group by " + (keys.isEmpty ? "(all rows)" : q.groupBy.map { $0.each ? "each " : "" }.enumerated()
                 .map { $0.element + keys[$0.offset].name }.joined(separator: ", "))
         }
+        var having: [String] = []
+        if let h = q.having {
+            guard q.verb != .pivot, isGrouped(q) else { throw QueryError("having needs group by or an aggregate", at: h.range) }
+            var grouped = try GroupedQuery(q, b)
+            let condition = try grouped.having(h)
+            having = try grouped.havingLines(condition)
+        }
         return LogicalPlan(source: b.source.name, rows: b.n, kind: b.source.kind?.token, filter: filter,
-                           grouping: grouping, having: q.having?.shape,
+                           grouping: grouping, having: having,
                            order: q.orderBy.map { $0.value.shape + ($0.descending ? " desc" : "") },
                            limit: q.limit.map { "limit \($0)\(q.offset.map { " offset \($0)" } ?? "")" })
     }
@@ -162,9 +170,10 @@ public final class Engine {
         }
         if isGrouped(q) {
             trace?.append("group by \(q.groupBy.isEmpty ? "(all rows)" : q.groupBy.map(\.text).joined(separator: ", ")) over \(rows.cardinality) rows")
+            let result = try group(q, b, rows, trace: &trace)
             if !q.orderBy.isEmpty { trace?.append("sort by \(q.orderBy.count) key\(q.orderBy.count > 1 ? "s" : "")") }
             if let l = q.limit { trace?.append("limit \(l)\(q.offset.map { " offset \($0)" } ?? "")") }
-            return try group(q, b, rows)
+            return result
         }
         if !q.orderBy.isEmpty { trace?.append("sort by \(q.orderBy.count) key\(q.orderBy.count > 1 ? "s" : "")") }
         if let l = q.limit { trace?.append("limit \(l)\(q.offset.map { " offset \($0)" } ?? "")") }
@@ -283,95 +292,30 @@ public final class Engine {
 
     // MARK: group
 
-    func group(_ q: Query, _ b: Binder, _ rows: Bitmap) throws -> ResultSet {
-        let keys = try q.groupBy.map { try b.groupKey($0) }
-        if keys.filter({ $0.elements != nil }).count > 1 {
-            throw QueryError("group by takes one each key", at: q.groupBy.last!.range)
-        }
-        // Output columns: the select list, or the group fields then default aggregates.
-        enum Out { case key(Int), agg(Int) }
-        var outs: [(Out, String, String)] = []
-        var aggs: [Aggregate] = []
-        func aggIndex(_ v: ValueExpr) throws -> Int {
-            let a = try Aggregate.bind(v, binder: b)
-            if let i = aggs.firstIndex(where: { $0.name == a.name }) { return i }
-            aggs.append(a); return aggs.count - 1
-        }
-        func keyIndex(_ v: ValueExpr) -> Int? {
-            guard let name = b.keyName(v) else { return nil }
-            return keys.firstIndex { $0.name == name }
-        }
-        if q.items.isEmpty {
-            for (i, k) in keys.enumerated() { outs.append((.key(i), k.name, k.label)) }
-            let defaults = q.verb == .count || !b.source.isCases || q.groupBy.isEmpty
-                ? ["count"] : ["count", "completion_rate", "face_to_face_rate", "satisfaction_rate"]
-            for d in defaults {
-                let i = try aggIndex(.name(Identifier(d, q.source.range)))
-                outs.append((.agg(i), aggs[i].name, aggs[i].label))
-            }
-        } else {
-            for item in q.items {
-                guard case .value(let v, let alias) = item else {
-                    throw QueryError("`*` cannot be used with group by or aggregates", at: q.range)
-                }
-                if Aggregate.isAggregate(v) {
-                    let i = try aggIndex(v)
-                    outs.append((.agg(i), alias?.text ?? aggs[i].name, aggs[i].label))
-                } else if let k = keyIndex(v) {
-                    outs.append((.key(k), alias?.text ?? keys[k].name, keys[k].label))
-                } else if case .name(let id) = v, b.isFieldName(id.text) {
-                    throw QueryError("`\(id.text)` is neither grouped nor aggregated: add it to group by", at: id.range)
-                } else {
-                    let i = try aggIndex(v)
-                    outs.append((.agg(i), alias?.text ?? aggs[i].name, aggs[i].label))
-                }
-            }
-        }
-        let visible = outs.count
-        // Aggregates that having and order by name but the select list does not.
-        func resolveColumn(_ v: ValueExpr) throws -> Int {
-            if case .name(let id) = v, let i = outs.firstIndex(where: { $0.1 == id.text || $0.2 == id.text }) { return i }
-            if let k = keyIndex(v) {
-                if let i = outs.firstIndex(where: { if case .key(k) = $0.0 { return true } else { return false } }) { return i }
-                outs.append((.key(k), keys[k].name, keys[k].label)); return outs.count - 1
-            }
-            if case .number(let d, _, let r) = v {
-                guard d == d.rounded(), d >= 1, d <= Double(visible) else {
-                    throw QueryError("there are \(visible) columns", at: r)
-                }
-                return Int(d) - 1
-            }
-            guard Aggregate.isAggregate(v) || { if case .call = v { return true }; return false }() else {
-                throw QueryError("`\(v.shape)`: expected a grouped field or an aggregate", at: v.range)
-            }
-            let i = try aggIndex(v)
-            if let j = outs.firstIndex(where: { if case .agg(i) = $0.0 { return true } else { return false } }) { return j }
-            outs.append((.agg(i), aggs[i].name, aggs[i].label)); return outs.count - 1
-        }
-        // A value compared with an enum key is one of its spellings (token or label): it is
-        // shown as the key shows it, so `having status = replied` holds under `.labels` too.
-        func keyValue(_ c: Int, _ v: Cell) -> Cell {
-            guard case .key(let k) = outs[c].0, case .text(let s) = v, case .name(let id) = q.groupBy[k].value,
-                  let f = try? b.field(id), case .enumeration(let info) = f.spec.type, let code = info.code(of: s) else { return v }
-            return keys[k].cell(Int64(code))
-        }
-        let havingPlan = try q.having.map { try HavingBinder(resolve: resolveColumn, keyValue: keyValue).bind($0) }
+    func group(_ q: Query, _ b: Binder, _ rows: Bitmap, trace: inout [String]?) throws -> ResultSet {
+        var grouped = try GroupedQuery(q, b)
+        // Having's values as the groups' columns (aggregates only it names are computed too).
+        let having = try q.having.map { try grouped.having($0) }
         // A column ordered by again adds nothing (its ties are already broken by what follows
         // its first use), so each column is kept once: 50,000 keys cost what a few do.
         var orderSeen = Set<Int>()
-        let orderCols = try q.orderBy.map { (try resolveColumn($0.value), $0.descending) }
+        let orderCols = try q.orderBy.map { (try grouped.resolveColumn($0.value), $0.descending) }
             .filter { orderSeen.insert($0.0).inserted }
+        let keys = grouped.keys, aggs = grouped.aggs, outs = grouped.outs, visible = grouped.visible
         let total = rows.cardinality
 
-        // Counting alone, without groups, needs no pass over the rows.
+        // Each group's key numbers, and each aggregate's cell of each group. Counting alone,
+        // without groups, needs no pass over the rows.
+        let groupKeys: [[Int64]]
+        let aggCells: [[Cell]]
         if keys.isEmpty && !aggs.isEmpty && aggs.allSatisfy({ if case .count = $0.kind { return true }; return false }) {
-            var table = [outs.map { out -> Cell in if case .agg = out.0 { return .int(total) }; return .null }]
-            if let h = havingPlan { table = table.filter { h($0) } }
-            table = Engine.slice(table, offset: q.offset, limit: q.limit).map { Array($0.prefix(visible)) }
-            let columns = outs.prefix(visible).map { ResultColumn(name: $0.1, label: $0.2, numeric: true) }
-            return ResultSet(columns: Array(columns), rows: table)
+            groupKeys = [[]]
+            aggCells = aggs.map { _ in [.int(total)] }
+        } else {
+            let (found, states) = Engine.computeGroups(keys, aggs, rows)
+            groupKeys = found
+            aggCells = aggs.indices.map { i in found.indices.map { aggs[i].result(states[i], group: $0, total: total) } }
         }
-        let (groupKeys, states) = Engine.computeGroups(keys, aggs, rows)
         let keyCells = keys.indices.map { k in groupKeys.map { keys[k].cell($0[k]) } }
         // Each key's sort value: its number, or its text's rank (Chinese by pinyin).
         let keySort: [[Cell]] = keys.indices.map { k in keys[k].sortCells(groupKeys.map { $0[k] }) }
@@ -385,19 +329,22 @@ public final class Engine {
                 return false
             }
         }
+        if let having {
+            let kept = try grouped.groups(meeting: having, groupKeys: groupKeys, aggCells: aggCells, trace: &trace)
+            groupOrder = groupOrder.filter { kept.contains($0) }
+        }
         var table: [(g: Int, cells: [Cell])] = groupOrder.map { g in
             (g, outs.map { out -> Cell in
-                switch out.0 {
+                switch out.what {
                 case .key(let k): return keyCells[k][g]
-                case .agg(let i): return aggs[i].result(states[i], group: g, total: total)
+                case .agg(let i): return aggCells[i][g]
                 }
             })
         }
-        if let h = havingPlan { table = table.filter { h($0.cells) } }
         if !orderCols.isEmpty {
             // Key columns sort by their key (enums in declared order), aggregates by value.
             func sortCell(_ row: (g: Int, cells: [Cell]), _ c: Int) -> Cell {
-                if case .key(let k) = outs[c].0 { return keySort[k][row.g] }
+                if case .key(let k) = outs[c].what { return keySort[k][row.g] }
                 return row.cells[c]
             }
             table = table.enumerated().sorted { x, y in
@@ -411,8 +358,8 @@ public final class Engine {
         }
         let rowsOut = Engine.slice(table, offset: q.offset, limit: q.limit).map { Array($0.cells.prefix(visible)) }
         let columns = outs.prefix(visible).map { out -> ResultColumn in
-            if case .agg(let i) = out.0 { return ResultColumn(name: out.1, label: out.2, numeric: aggs[i].isNumeric) }
-            return ResultColumn(name: out.1, label: out.2)
+            if case .agg(let i) = out.what { return ResultColumn(name: out.name, label: out.label, numeric: aggs[i].isNumeric) }
+            return ResultColumn(name: out.name, label: out.label)
         }
         return ResultSet(columns: Array(columns), rows: rowsOut)
     }
@@ -657,6 +604,7 @@ public final class Engine {
         case .day(let c)?: let v = c.values; return { Int64(v[$0]) }
         case .int(let c)?: let v = c.values; return { Int64(v[$0]) }
         case .list?: return { _ in 0 }
+        case .real(let c)?: let v = c.values; return { Int64(bitPattern: v[$0].bitPattern) }
         case nil:
             if let g = b.boolGetter(f) { return { g($0) ? 1 : 0 } }
             let g = b.intGetter(f)!
@@ -686,63 +634,6 @@ public final class Engine {
         case .bool?: return 2
         case nil: if case .bool = f.spec.type { return 2 }; return nil
         default: return nil
-        }
-    }
-}
-
-/// Conditions of a having clause, evaluated over the cells of each grouped row (its keys and
-/// aggregates, including those only having names): numbers compare as numbers (a rate or share
-/// as its fraction), an enum key by its value whatever spelling, other cells by their text; an
-/// empty cell (a rate or median of no rows) meets no comparison.
-struct HavingBinder {
-    /// The column of the grouped row a value names (a key, an aggregate, an alias, a number).
-    let resolve: (ValueExpr) throws -> Int
-    /// A literal as the column shows it (an enum key's token or label).
-    let keyValue: (Int, Cell) -> Cell
-
-    func bind(_ e: Expr) throws -> ([Cell]) -> Bool {
-        switch e {
-        case .and(let terms): let xs = try terms.map(bind); return { row in xs.allSatisfy { $0(row) } }
-        case .or(let terms): let xs = try terms.map(bind); return { row in xs.contains { $0(row) } }
-        case .not(let a, _): let x = try bind(a); return { !x($0) }
-        case .compare(let l, let op, let r, _):
-            let c = try resolve(l)
-            let v = keyValue(c, try value(r))
-            return { row in
-                let cell = row[c]
-                if cell == .null { return false }
-                if let x = cell.number, let y = v.number { return op.holds(x < y ? -1 : (x == y ? 0 : 1)) }
-                return op.holds(Cell.less(cell, v) ? -1 : (cell == v ? 0 : 1))
-            }
-        case .between(let x, let lo, let hi, let negated, _):
-            let c = try resolve(x)
-            let a = try value(lo), b = try value(hi)
-            return { row in
-                guard let v = row[c].number, let p = a.number, let q = b.number else { return false }
-                return (v >= p && v <= q) != negated
-            }
-        case .isEmpty(let x, let negated, _):
-            let c = try resolve(x)
-            return { ($0[c] == .null) != negated }
-        case .inList(let x, let items, let negated, _):
-            let c = try resolve(x)
-            let vs = try items.map { keyValue(c, try value($0)) }
-            return { row in vs.contains { $0.text == row[c].text } != negated }
-        default:
-            throw QueryError("having takes comparisons of grouped fields and aggregates", at: e.range)
-        }
-    }
-
-    func value(_ v: ValueExpr) throws -> Cell {
-        switch v {
-        case .number(let d, _, _): return .double(d)
-        case .string(let s, _): return .text(s)
-        case .name(let id): return .text(id.text)
-        case .date(let y, let m, let d, let t, let r):
-            guard let day = Day(year: y, month: m, day: d) else { throw QueryError("\(t) is not a day", at: r) }
-            return .day(day)
-        case .bool(let b, _): return .bool(b)
-        default: throw QueryError("expected a number or a value", at: v.range)
         }
     }
 }

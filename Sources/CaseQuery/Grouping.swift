@@ -15,6 +15,11 @@ struct BoundKey {
     let byText: Bool
     /// For `each`: the distinct elements of a row's list, as codes (none for an empty list).
     let elements: ((Int, inout [Int64]) -> Void)?
+    /// The key's type as its field's: an enum's (numbers are codes, -1 empty), text (codes of
+    /// `pool`, or a bucket's number shown by `computed`), a date's or number's value, yes/no 1/0.
+    var type: FieldType = .int
+    /// For a computed key (`month(assigned_on)`): how its number is shown and compared.
+    var computed: Computed? = nil
     /// For a key whose number is a code of a string pool (a text field, a related row's text
     /// field, a list's elements): the pool, whose kept collation ranks order the groups.
     var pool: StringPool? = nil
@@ -53,7 +58,7 @@ extension Binder {
                                     let c = Int64(col.values[i])
                                     if c != 0 && !out.contains(c) { out.append(c) }
                                 }
-                            }, pool: pool)
+                            }, type: .text, pool: pool)
         }
         let f: BoundField
         if let c = try computedField(k.value) {
@@ -71,7 +76,8 @@ extension Binder {
         if let c = f.computed {
             let g = c.int, show = c.cellOfInt
             return BoundKey(name: f.qualifiedName, label: f.spec.label, field: nil, getter: { Int64(g($0)) },
-                            cell: { show(Int32(truncatingIfNeeded: $0)) }, byText: false, elements: nil)
+                            cell: { show(Int32(truncatingIfNeeded: $0)) }, byText: false, elements: nil,
+                            type: f.spec.type, computed: c)
         }
         if let rel = f.relation {
             let inner = Engine.keyGetter(f.local, rel.binder), map = rel.map
@@ -83,10 +89,11 @@ extension Binder {
             }
             return BoundKey(name: f.qualifiedName, label: f.spec.label, field: nil,
                             getter: { r in let u = map(r); return u < 0 ? noRow : inner(u) },
-                            cell: Engine.keyCell(f.local, rel.binder), byText: byText, elements: nil, pool: textPool(f))
+                            cell: Engine.keyCell(f.local, rel.binder), byText: byText, elements: nil,
+                            type: f.spec.type, pool: textPool(f))
         }
         return BoundKey(name: f.name, label: f.spec.label, field: f, getter: Engine.keyGetter(f, self),
-                        cell: Engine.keyCell(f, self), byText: byText, elements: nil, pool: textPool(f))
+                        cell: Engine.keyCell(f, self), byText: byText, elements: nil, type: f.spec.type, pool: textPool(f))
     }
 
     /// The pool of a text column's codes, which are its group key numbers.

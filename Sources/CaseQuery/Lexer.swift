@@ -180,7 +180,7 @@ public struct Lexer {
 
     /// integer = ? a digit ? { ? a digit ? } ;
     ///
-    /// number = integer [ "." integer ] ;
+    /// number = integer [ "." integer ] [ "%" ] ;
     ///
     /// date = ? four digits ? "-" ? one or two digits ? "-" ? one or two digits ? ;
     ///
@@ -205,6 +205,11 @@ public struct Lexer {
             }
             return
         }
+        if char() == "%" {
+            advance()
+            emit(.number, text + "%", from: start)
+            return
+        }
         if let c = char(), Lexer.isNameContinue(c) {
             while let c = char(), Lexer.isNameContinue(c) { advance() }
             let written = String(chars[start.offset..<index])
@@ -212,6 +217,22 @@ public struct Lexer {
             return
         }
         emit(.number, text, from: start)
+    }
+
+    /// The value of a `number` as written: `12.5` is 12.5, and a percentage its hundredth (`5%`
+    /// is 0.05, the same double as `0.05`). Nil for text that is not a number (a parameter's
+    /// value is read with it too).
+    public static func numberValue(_ text: String) -> Double? {
+        let percent = text.hasSuffix("%")
+        let body = percent ? text.dropLast() : Substring(text)
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            return nil
+        }
+        guard percent else { return Double(body) }
+        // The decimal point moved two places left, in the text: 12.5% is 125e-3.
+        let fraction = parts.count == 2 ? parts[1] : ""
+        return Double("\(parts[0])\(fraction)e-\(fraction.count + 2)")
     }
 
     /// After the four digits of a year: "-mm-dd" if it is there (consumed), nil otherwise.

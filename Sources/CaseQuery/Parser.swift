@@ -379,7 +379,7 @@ public struct Parser {
 
     /// An `integer` token as an Int.
     private mutating func parseInteger() throws -> Int {
-        guard current.kind == .number, !current.text.contains(".") else { throw fail(Message(en: "an integer", zh: "整数")) }
+        guard current.kind == .number, current.text.allSatisfy(\.isNumber) else { throw fail(Message(en: "an integer", zh: "整数")) }
         guard let n = Int(current.text) else {
             throw QueryError("number \(current.text) is too large", at: current.range)
         }
@@ -674,7 +674,7 @@ public struct Parser {
     private func literal(_ t: Token) -> ValueExpr {
         switch t.kind {
         case .string: return .string(t.text, t.range)
-        case .number: return .number(Double(t.text) ?? 0, text: t.text, t.range)
+        case .number: return .number(Lexer.numberValue(t.text) ?? 0, text: t.text, t.range)
         case .date:
             let parts = t.text.split(separator: "-").map { Int($0) ?? 0 }
             return .date(year: parts[0], month: parts[1], day: parts[2], text: t.text, t.range)

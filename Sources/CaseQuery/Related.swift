@@ -132,7 +132,9 @@ extension Binder {
     /// subject is not a related field, or its other side is a field of this table.
     func relatedPlan(_ e: Expr) throws -> Plan? {
         func subject(_ v: ValueExpr) -> Identifier? {
-            if case .name(let id) = v, let dot = id.text.firstIndex(of: "."), dot != id.text.startIndex { return id }
+            // A field of this table whose name has a dot (a column of the groups, `unit.type`) is its own.
+            if case .name(let id) = v, let dot = id.text.firstIndex(of: "."), dot != id.text.startIndex,
+               lookupField(id.text) == nil { return id }
             return nil
         }
         let value: ValueExpr

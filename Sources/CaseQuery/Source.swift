@@ -5,6 +5,12 @@ public struct SourceInfo {
     public let name: String
     public let table: Table
     public let kind: Kind?
+    /// Fields computed from a stored number rather than read from a column: the groups' time
+    /// buckets (`GroupedQuery.source`), compared as `where` compares them.
+    var computed: [String: Computed] = [:]
+    /// Names an unknown field may have meant beyond the table's fields: for the groups, the
+    /// result's aliases and the aggregates (`cuont` → `count`).
+    var otherNames: [String] = []
 
     public static let spellings: [(names: [String], table: String, kind: Kind?)] = [
         (["cases", "case", "案件", "全部", "建议提案", "all"], "cases", nil),
@@ -31,6 +37,8 @@ public struct SourceInfo {
     }
 
     public var isCases: Bool { table.name == "cases" }
+    /// The groups of a grouped query, which `having` is bound over.
+    var isGroups: Bool { name == GroupedQuery.sourceName }
 
     /// Default columns when a query names none.
     var defaultFields: [String] {

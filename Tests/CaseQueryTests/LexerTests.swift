@@ -44,6 +44,23 @@ private func texts(_ text: String) -> [String] { lex(text).map(\.1) }
         #expect(texts("42 3.14 0") == ["42", "3.14", "0"])
     }
 
+    @Test func percentagesAreNumbers() throws {
+        // One token, its text as written; full-width ％ is %; a lone % is still an error.
+        #expect(kinds("5% 12.5% ５％") == [.number, .number, .number])
+        #expect(texts("5% 12.5% ５％") == ["5%", "12.5%", "5%"])
+        #expect(Lexer.tokenize("5 %").map(\.kind) == [.number, .error, .end])
+        // Its value is its hundredth, the same double as the fraction written out.
+        #expect(Lexer.numberValue("5%") == 0.05)
+        #expect(Lexer.numberValue("12.5%") == 0.125)
+        #expect(Lexer.numberValue("7.3%") == 0.073)
+        #expect(Lexer.numberValue("100%") == 1)
+        #expect(Lexer.numberValue("42") == 42)
+        for bad in ["", "%", "5%%", "1.2.3", ".5", "5.", "nan", "inf", "1e5", "-5%", " 5"] {
+            #expect(Lexer.numberValue(bad) == nil, "\(bad)")
+        }
+        _ = try Parser.parse("select unit, share from cases group by unit having share >= 5%")
+    }
+
     @Test func fullWidthDigits() {
         #expect(lex("１２３")[0] == (.number, "123"))
     }
