@@ -20,6 +20,8 @@ import Testing
 // Related rows: a case's unit row is found by name (a unit missing from units.csv has every
 // field empty), its events by case_id. Time buckets are computed by sqlite's date functions,
 // list groups by splitting on ";" with json_each, medians from the values sqlite lists.
+// `having` is SQL's HAVING over the same aggregates; `share >= p%` is the group's rows over the
+// rows the where clause kept, against p/100; a key `is empty` is the key = ''.
 
 /// A condition in both languages.
 struct DiffPredicate {
@@ -516,7 +518,19 @@ struct DiffError: Error, CustomStringConvertible {
                     caseql: "select \(key), median(days_to_reply) from cases where \(e.caseql) group by \(key)",
                     sql: "SELECT \(key), group_concat(d, ',') FROM (SELECT \(key), \(reply) AS d FROM cases WHERE \(e.sql) ORDER BY d) GROUP BY \(key);",
                     shape: .medians))
-            case 4 where i % 12 == 4:
+            case 5 where i % 24 == 23:
+                // Grouped by the unit row's type (a join), with having on that related key.
+                let n = gen.int(40), t = gen.pick(UnitType.allCases.map(\.token))
+                let late = "replied_on != '' AND deadline != '' AND replied_on > deadline"
+                queries.append(DiffQuery(
+                    caseql: "select unit.type, count, rate(late), count(distinct unit) from cases where \(e.caseql) group by unit.type having unit.type != \(t) or count > \(n)",
+                    sql: """
+                        SELECT \(QueryGenerator.unitField("type")) AS t, count(*), avg(\(late)), count(DISTINCT nullif(unit, ''))
+                        FROM cases WHERE \(e.sql) GROUP BY t HAVING t != '\(t)' OR count(*) > \(n);
+                        """,
+                    shape: .groups(key: "unit.type")))
+            case 5 where i % 24 == 11:
+                // (Was `case 4 where i % 12 == 4`, which the cases above always took first.)
                 let key = gen.pick(DifferentialTests.groupKeys)
                 let days = "CAST(julianday(CASE WHEN closed_on != '' THEN closed_on ELSE '2020-09-17' END) - julianday(assigned_on) AS INTEGER)"
                 let toSign = "CASE WHEN signed_on != '' THEN CAST(julianday(signed_on) - julianday(assigned_on) AS INTEGER) END"
@@ -531,12 +545,20 @@ struct DiffError: Error, CustomStringConvertible {
             default:
                 let key = gen.pick(DifferentialTests.groupKeys)
                 let filter = gen.chance(0.2) ? nil : e
-                // Sometimes a having on the count or a rate (over the groups' rows).
+                // Sometimes a having on the count, a rate, a share as a percentage or the key
+                // (bound over the groups as where is over the rows).
                 let having: (caseql: String, sql: String)? = gen.chance(0.4) ? nil : {
                     let n = gen.int(20), r = Double(gen.int(10)) / 10
-                    return gen.chance(0.5) ? (" having count > \(n) or completion_rate >= \(r)", " HAVING count(*) > \(n) OR avg(status = 'closed') >= \(r)")
-                        : (" having rate(late) < \(r) and not count = \(n)",
-                           " HAVING avg(replied_on != '' AND deadline != '' AND replied_on > deadline) < \(r) AND NOT count(*) = \(n)")
+                    switch gen.int(3) {
+                    case 0: return (" having count > \(n) or completion_rate >= \(r)", " HAVING count(*) > \(n) OR avg(status = 'closed') >= \(r)")
+                    case 1: return (" having rate(late) < \(r) and not count = \(n)",
+                                    " HAVING avg(replied_on != '' AND deadline != '' AND replied_on > deadline) < \(r) AND NOT count(*) = \(n)")
+                    default:
+                        // share >= p% is the group's rows over the rows kept, against p/100.
+                        let p = gen.int(30)
+                        return (" having share >= \(p)% or \(key) is empty",
+                                " HAVING count(*) * 1.0 / (SELECT count(*) FROM cases\(filter.map { " WHERE \($0.sql)" } ?? "")) >= \(Double(p) / 100) OR \(key) = ''")
+                    }
                 }()
                 queries.append(DiffQuery(
                     caseql: "select \(key), count, completion_rate, face_to_face_rate, satisfaction_rate, strict_satisfaction_rate from cases"
