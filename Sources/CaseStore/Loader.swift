@@ -144,6 +144,16 @@ public enum DatasetLoader {
         case sheet(Workbook, sheet: String, path: String)
     }
 
+    /// Whether a sheet's header names a column cases need (a title or an id): a list of cases,
+    /// not notes, a summary or a lookup list.
+    static func sheetHoldsCases(_ book: Workbook, _ sheet: String) -> Bool {
+        guard let csv = try? book.rows(of: sheet, specs: Schema.cases), !csv.bytes.isEmpty else { return false }
+        let layout = csv.bytes.withUnsafeBufferPointer { try? HeaderLayout.find($0, specs: Schema.cases) }
+        guard let names = layout?.names else { return false }
+        let found = Set(names.compactMap { HeaderText.field($0, in: Schema.cases)?.name })
+        return Schema.neededColumns("cases", Schema.cases).contains { need in need.contains { found.contains($0) } }
+    }
+
     /// The sheet names a workbook's tables may have, English and Chinese.
     static let sheetNames = ["cases": ["cases", "案件"], "units": ["units", "单位"], "events": ["events", "办理记录"]]
 
@@ -165,12 +175,24 @@ public enum DatasetLoader {
         var cases: TableSource = .csv(path), units: TableSource?, events: TableSource?
         func workbook(_ file: String) -> Bool {
             let ext = (file as NSString).pathExtension.lowercased()
-            return ext == "xlsx" || (ext == "xls" && XLSWorkbook.isCompoundFile(path: file))
+            return ext == "xlsx" || (ext == "xls" && XLSWorkbook.isWorkbook(path: file))
         }
-        /// The tables of one workbook: cases from its cases sheet (else its first when `firstIsCases`).
+        /// The tables of one workbook: cases from its cases sheet (else its first visible one when
+        /// `firstIsCases`). Throws when that first sheet is not the only one holding cases: one
+        /// cases sheet is read, and the others must not be left out without a word.
         func tables(of file: String, firstIsCases: Bool) throws -> Bool {
             let book = try openWorkbook(file)
-            guard let c = book.sheet(named: sheetNames["cases"]!) ?? (firstIsCases ? book.sheets.first?.name : nil) else { return false }
+            let named = book.sheet(named: sheetNames["cases"]!)
+            guard let c = named ?? (firstIsCases ? book.visibleSheets.first : nil) else { return false }
+            if named == nil {
+                let tableNames = Set(sheetNames.values.joined().map { $0.lowercased() })
+                let others = book.visibleSheets.filter { $0 != c && !tableNames.contains($0.lowercased()) && sheetHoldsCases(book, $0) }
+                if !others.isEmpty {
+                    throw LoadError(Message(
+                        en: "cases are on \(others.count + 1) sheets (\(([c] + others).joined(separator: ", "))), and caseql reads one cases sheet: put them on one sheet named 案件 (a kind column, or a section heading row such as （一）人大代表建议, tells them apart), or give each its own file",
+                        zh: "案件分在 \(others.count + 1) 个工作表（\(([c] + others).joined(separator: "、"))），caseql 只读一个案件工作表：请把它们放到名为“案件”的一个工作表中（用类别列或“（一）人大代表建议”这样的分节标题行区分），或各存为一个文件"), file: file)
+                }
+            }
             cases = .sheet(book, sheet: c, path: file)
             units = book.sheet(named: sheetNames["units"]!).map { .sheet(book, sheet: $0, path: file) }
             events = book.sheet(named: sheetNames["events"]!).map { .sheet(book, sheet: $0, path: file) }
@@ -188,10 +210,10 @@ public enum DatasetLoader {
                     // An .xls: a workbook, or an HTML table saved with that name (read as CSV is).
                     x = dir + "/\(table).xls"
                     guard InputFile.exists(x) else { return nil }
-                    if !XLSWorkbook.isCompoundFile(path: x) { return .csv(x) }
+                    if !XLSWorkbook.isWorkbook(path: x) { return .csv(x) }
                 }
                 let book = try openWorkbook(x)
-                guard let sheet = book.sheet(named: sheetNames[table]!) ?? book.sheets.first?.name else {
+                guard let sheet = book.sheet(named: sheetNames[table]!) ?? book.visibleSheets.first else {
                     throw LoadError("the workbook has no sheets", file: x)
                 }
                 return .sheet(book, sheet: sheet, path: x)
@@ -203,9 +225,14 @@ public enum DatasetLoader {
             } else {
                 let listing = (try? fm.contentsOfDirectory(atPath: dir).sorted()) ?? []
                 let books = listing.filter { workbook(dir + "/" + $0) }
-                var found = false
-                for b in books where try tables(of: dir + "/" + b, firstIsCases: books.count == 1) { found = true; break }
-                guard found else {
+                var found: [String] = []
+                for b in books where try tables(of: dir + "/" + b, firstIsCases: books.count == 1) { found.append(b) }
+                if found.count > 1 {
+                    throw LoadError(Message(
+                        en: "\(found.count) workbooks here have a cases sheet (\(found.joined(separator: ", "))), and caseql reads one: put the cases on one sheet, or load each workbook on its own",
+                        zh: "这里有 \(found.count) 个工作簿含案件工作表（\(found.joined(separator: "、"))），caseql 只读一个：请把案件放到一个工作表中，或逐个载入各工作簿"), file: dir)
+                }
+                guard !found.isEmpty else {
                     throw LoadError("this folder has no cases.csv or cases.xlsx, nor a workbook with a sheet named cases or 案件 (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))", file: dir)
                 }
             }
@@ -262,6 +289,9 @@ public enum DatasetLoader {
             case .sheet(let book, let sheet, let file):
                 let csv: SheetCSV
                 do { csv = try book.rows(of: sheet, specs: table.specs) } catch let e as WorkbookError { throw LoadError(e.description, file: file) }
+                if book is XLSWorkbook {
+                    report.warnings.append("\((file as NSString).lastPathComponent): an .xls is read through libfreexl, which gives formula cells (and TRUE/FALSE saved as formulas) and merged ranges as empty cells: if sheet \(sheet) has any, save it as .xlsx and load that")
+                }
                 let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
                 let single = book.sheets.count == 1 || base == table.name
                 tableLoader = try TableLoader(sheet: csv, path: file, table: table, options: options, extra: extra,

@@ -117,4 +117,15 @@ extension XLSWorkbook {
         guard fread(&head, 1, 8, f) == 8 else { return false }
         return head.withUnsafeBufferPointer { isCompoundFile($0) }
     }
+
+    /// Whether a file named .xls is a workbook by its bytes: an Excel 97–2003 one, or an .xlsx
+    /// saved under the old name (a ZIP archive: `PK\3\4`), as some systems and users do. An
+    /// HTML table saved as .xls is neither (it is read as a table).
+    static func isWorkbook(path: String) -> Bool {
+        if isCompoundFile(path: path) { return true }
+        guard let f = fopen(path, "rb") else { return false }
+        defer { fclose(f) }
+        var head = [UInt8](repeating: 0, count: 4)
+        return fread(&head, 1, 4, f) == 4 && head == [0x50, 0x4B, 0x03, 0x04]
+    }
 }

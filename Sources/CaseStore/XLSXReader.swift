@@ -336,11 +336,19 @@ struct SheetCSV {
 protocol Workbook: AnyObject {
     /// The sheets in workbook order: name, and where the workbook keeps it.
     var sheets: [(name: String, part: String)] { get }
+    /// The sheets hidden from the user (`state="hidden"` or `"veryHidden"`: lists behind
+    /// drop-downs, lookups), never taken as "the first sheet".
+    var hiddenSheets: Set<String> { get }
     /// Sheet `name` as the loader reads it. Throws `WorkbookError`.
     func rows(of name: String, specs: [FieldSpec]) throws -> SheetCSV
 }
 
 extension Workbook {
+    var hiddenSheets: Set<String> { [] }
+
+    /// The sheets a user sees, in workbook order.
+    var visibleSheets: [String] { sheets.map(\.name).filter { !hiddenSheets.contains($0) } }
+
     /// The sheet whose name is one of `names` (compared without case), if any.
     func sheet(named names: [String]) -> String? {
         sheets.first { s in names.contains { $0.lowercased() == s.name.lowercased() } }?.name
@@ -359,6 +367,7 @@ final class XLSXWorkbook: Workbook {
     private let file: FileBytes
     /// The sheets in workbook order: name and the part that holds it.
     private(set) var sheets: [(name: String, part: String)] = []
+    private(set) var hiddenSheets: Set<String> = []
     /// The shared strings, end to end, and where each ends.
     private var shared = SharedStrings()
     /// For each cell style (`s`): whether its number format shows a date.
@@ -450,6 +459,7 @@ final class XLSXWorkbook: Workbook {
         }
         let folder = main.split(separator: "/").dropLast().joined(separator: "/")
         var found: [(String, String)] = []
+        var hidden: Set<String> = []
         var date1904 = false
         let sheetKey = XMLName.key("sheet")
         try parse(main) { x in
@@ -460,12 +470,14 @@ final class XLSXWorkbook: Workbook {
                     return
                 }
                 guard key == sheetKey, let sheetName = XMLName.string(attrs, "name") else { return }
+                if let state = XMLName.string(attrs, "state"), state == "hidden" || state == "veryHidden" { hidden.insert(sheetName) }
                 let rid = XMLName.string(attrs, "id") ?? ""
                 let target = relTargets[rid] ?? (folder.isEmpty ? "" : folder + "/") + "worksheets/sheet\(found.count + 1).xml"
                 found.append((sheetName, target))
             }
         }
         sheets = found
+        hiddenSheets = hidden
         self.date1904 = date1904
     }
 

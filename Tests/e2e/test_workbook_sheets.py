@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""End-to-end: which sheets of a workbook are the cases, as offices lay them out.
+
+A workbook whose cases sheet is not named 案件/cases is read from its first visible sheet; cases
+on more sheets than that one (建议 on one sheet, 提案 on the next), or in several workbooks of
+one folder, are refused with the sheets named, never left out without a word. Hidden sheets
+(drop-down lists) are not "the first sheet"; notes and summary sheets do not count as cases.
+An .xls says what libfreexl cannot read.
+
+    python3 Tests/e2e/test_workbook_sheets.py
+"""
+
+import os
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2elib import Results, fresh, run, tempdir  # noqa: E402
+
+R = Results()
+TMP = tempdir()
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "producers")
+
+MAKE = r'''
+import sys, openpyxl
+out, layout = sys.argv[1], sys.argv[2]
+w = openpyxl.Workbook()
+def sheet(title, rows, hidden=False, first=False):
+    s = w.active if first else w.create_sheet(title)
+    s.title = title
+    for r in rows:
+        s.append(r)
+    if hidden:
+        s.sheet_state = "hidden"
+head = ["编号", "案由", "主办单位"]
+if layout == "two-kinds":
+    sheet("人大代表建议", [head, ["J-1", "关于甲的建议", "教育局"], ["J-2", "关于乙的建议", "民政局"]], first=True)
+    sheet("政协委员提案", [head] + [["T-%d" % i, "关于丙的提案", "教育局"] for i in (1, 2, 3)])
+    sheet("说明", [["填表说明"], ["本表由各承办单位填报"]])
+elif layout == "notes-and-summary":
+    sheet("2020年建议", [head, ["J-1", "关于甲的建议", "教育局"], ["J-2", "关于乙的建议", "民政局"]], first=True)
+    sheet("汇总", [["单位", "件数"], ["教育局", 1], ["民政局", 1]])
+    sheet("说明", [["填表说明"], ["本表由各承办单位填报"]])
+elif layout == "hidden-first":
+    sheet("字典", [["单位"], ["教育局"], ["民政局"]], hidden=True, first=True)
+    sheet("2020年建议", [head, ["J-1", "关于甲的建议", "教育局"]])
+elif layout == "named":
+    sheet("人大代表建议", [head, ["J-1", "关于甲的建议", "教育局"]], first=True)
+    sheet("案件", [head] + [["T-%d" % i, "关于丙的提案", "教育局"] for i in (1, 2, 3)])
+w.save(out)
+'''
+
+
+def book(path, layout):
+    p = subprocess.run(["/usr/bin/python3", "-c", MAKE, path, layout], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr)
+    return path
+
+
+def count(path, *extra):
+    return run(["--no-cache", path, "--kind", "suggestion", "--csv", "--no-headers"] + list(extra) + ["-c", "count cases"])
+
+
+def test_cases_on_two_sheets_are_refused():
+    p = count(book(os.path.join(TMP, "two.xlsx"), "two-kinds"))
+    R.check(p.returncode == 1, "cases on two sheets: exit 1, not 2 of 5 cases", "exit %d: %s%s" % (p.returncode, p.stdout, p.stderr))
+    R.check("人大代表建议" in p.stderr and "政协委员提案" in p.stderr and "说明" not in p.stderr,
+            "the error names both case sheets and not the notes sheet", p.stderr)
+
+
+def test_notes_and_summary_sheets_are_not_cases():
+    p = count(book(os.path.join(TMP, "notes.xlsx"), "notes-and-summary"))
+    R.eq((p.returncode, p.stdout.strip()), (0, "2"), "a notes sheet and a summary sheet beside the cases: 2 cases")
+
+
+def test_hidden_first_sheet_is_skipped():
+    p = count(book(os.path.join(TMP, "hidden.xlsx"), "hidden-first"))
+    R.eq((p.returncode, p.stdout.strip()), (0, "1"), "a hidden drop-down sheet first: the visible sheet's 1 case")
+
+
+def test_a_sheet_named_cases_is_the_one():
+    p = count(book(os.path.join(TMP, "named.xlsx"), "named"))
+    R.eq((p.returncode, p.stdout.strip()), (0, "3"), "a sheet named 案件 is read whatever comes first")
+
+
+def test_two_workbooks_in_a_folder_are_refused():
+    folder = fresh(TMP, "twobooks")
+    book(os.path.join(folder, "建议.xlsx"), "named")
+    book(os.path.join(folder, "提案.xlsx"), "named")
+    p = count(folder)
+    R.check(p.returncode == 1 and "建议.xlsx" in p.stderr and "提案.xlsx" in p.stderr,
+            "two workbooks with a cases sheet in one folder: refused, both named", "exit %d: %s" % (p.returncode, p.stderr))
+    os.remove(os.path.join(folder, "提案.xlsx"))
+    p = count(folder)
+    R.eq((p.returncode, p.stdout.strip()), (0, "3"), "one workbook left: its 案件 sheet")
+
+
+def test_xls_says_what_libfreexl_cannot_read():
+    p = run(["--no-cache", os.path.join(HERE, "libreoffice-7.4-cases.xls"), "-c", "count cases"])
+    R.check(p.returncode == 0 and "libfreexl" in p.stderr and "formula" in p.stderr and "merged" in p.stderr,
+            "an .xls load notes that formula cells and merged ranges come back empty", p.stderr)
+
+
+def test_xlsx_saved_as_xls():
+    # An .xlsx under the old .xls name (some systems export so) is read by its bytes.
+    folder = fresh(TMP, "asxls")
+    import shutil
+    shutil.copy(os.path.join(HERE, "libreoffice-7.4-cases.xlsx"), os.path.join(folder, "cases.xls"))
+    for path, what in ((os.path.join(folder, "cases.xls"), "a single path"), (folder, "a folder's cases.xls")):
+        p = count(path)
+        R.eq((p.returncode, p.stdout.strip()), (0, "39"), "an .xlsx named .xls is read (%s)" % what)
+
+
+R.case(test_cases_on_two_sheets_are_refused)
+R.case(test_notes_and_summary_sheets_are_not_cases)
+R.case(test_hidden_first_sheet_is_skipped)
+R.case(test_a_sheet_named_cases_is_the_one)
+R.case(test_two_workbooks_in_a_folder_are_refused)
+R.case(test_xls_says_what_libfreexl_cannot_read)
+R.case(test_xlsx_saved_as_xls)
+R.finish()
