@@ -182,8 +182,14 @@ public enum Exporter {
         func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
         let file: SafeFileWriter
         do { file = try SafeFileWriter(path: path) } catch { throw fail(error.reason) }
-        var bytes = try encode(Array(text.utf8), options, path: path)
-        if csv && options.bom && options.encoding == .utf8 { bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0) }
+        let bytes: [UInt8]
+        if csv {
+            // The CSV file settings' one rule for the BOM and the encoding (rejects files use it too).
+            guard let b = options.csv.fileBytes(Array(text.utf8)) else { throw fail("text that cannot be written as GB18030") }
+            bytes = b
+        } else {
+            bytes = try encode(Array(text.utf8), options, path: path)
+        }
         do throws(FileWriteError) { try file.write(bytes); try file.commit() } catch { file.abandon(); throw fail(error.reason) }
         return bytes.count
     }

@@ -69,6 +69,7 @@ public final class Session {
         }
         defer { if shown { fputs("\r\u{1B}[2K", cle_stderr()) } }
         if options.cacheDirectory == nil { options.cacheDirectory = cacheDirectory }
+        options.rejectsCSV = export.csv   // a rejects file is written as every other CSV file (.csv)
         let (newStore, report) = try DatasetLoader.load(path, options: options)
         lastLoadReport = report
         let params = engine.params, labels = engine.labels

@@ -82,4 +82,17 @@ public struct CSVSettings: Sendable, Equatable {
     public static let file = CSVSettings()
     /// For standard output: no BOM, LF, formula guard, UTF-8.
     public static let standardOutput = CSVSettings(bom: false, crlf: false)
+
+    /// CSV made by a `CSVWriter` with these settings (UTF-8) as a file's bytes: in the settings'
+    /// encoding, after a byte-order mark when they ask for one and the file is UTF-8 (GB18030
+    /// files get none) and `first` (the file's first bytes). Nil when the text cannot be written
+    /// as GB18030.
+    public func fileBytes(_ csv: [UInt8], first: Bool = true) -> [UInt8]? {
+        switch encoding {
+        case .utf8:
+            return bom && first ? [0xEF, 0xBB, 0xBF] + csv : csv
+        case .gb18030:
+            return csv.withUnsafeBufferPointer { Transcode.utf8ToGB18030($0) }
+        }
+    }
 }

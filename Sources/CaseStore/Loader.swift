@@ -92,6 +92,9 @@ public struct LoadOptions {
     public var encoding: TextEncoding?
     /// Folder for rejects files; nil = beside each input file.
     public var rejectsDirectory: String?
+    /// How rejects files are written: the file settings of every CSV caseql writes (the shell
+    /// passes its `.csv` settings).
+    public var rejectsCSV = CSVSettings.file
     /// The kind of every case of a list that has no kind column (`--kind`); else the manifest's.
     public var kind: Kind?
     /// Called with the fraction done (0…1) while loading large files.

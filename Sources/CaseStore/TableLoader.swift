@@ -947,9 +947,12 @@ struct TableLoader {
             n + r.bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (r.bytes.last == 0x0A ? 0 : 1)
         }
         if rejected > 0 && options.lenient {
-            var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[max(headerBytes.lowerBound, reader.hasBOM ? 3 : 0)..<headerBytes.upperBound]))
-            for r in rejects { out += r.bytes }
-            if out.last != 0x0A { out.append(0x0A) }
+            let header = UnsafeBufferPointer(rebasing: buf[max(headerBytes.lowerBound, reader.hasBOM ? 3 : 0)..<headerBytes.upperBound])
+            guard let out = RejectsFileWriter.bytes(header: header, rows: rejects.map(\.bytes), settings: options.rejectsCSV) else {
+                throw LoadError([LoadIssue(file: name, line: 0, column: 0, field: nil,
+                                           message: "\(rejected) rejected row\(rejected == 1 ? "" : "s") could not be written as GB18030 (.csv encoding); nothing was loaded, so that no row is lost unseen")],
+                                lenientHelps: false)
+            }
             try writeRejects(out)
         }
         return true

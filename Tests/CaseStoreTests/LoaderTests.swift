@@ -187,8 +187,29 @@ func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()
     #expect(store.cases.count == 2)
     #expect(store.cases.text("id")[1] == "C-2")
     #expect(report.rejectedTotal == 1)
-    let rejects = try String(contentsOfFile: ds.path + "/cases.rejects.csv", encoding: .utf8)
+    let rejects = try rejectsText(ds.path + "/cases.rejects.csv")
     #expect(rejects == header + bad)
+}
+
+/// A rejects file, written with the file defaults (a UTF-8 BOM, CRLF line ends: checked), as
+/// text with LF line ends.
+func rejectsText(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF], sourceLocation: sourceLocation)
+    let body = Array(bytes.dropFirst(3))
+    let lineFeeds = body.indices.filter { body[$0] == 0x0A }
+    #expect(lineFeeds.allSatisfy { $0 > 0 && body[$0 - 1] == 0x0D }, "every line ends in CRLF", sourceLocation: sourceLocation)
+    return String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+}
+
+/// The records of a CSV text, each one's fields joined by commas again.
+func records(_ text: String) throws -> [String] {
+    var out: [String] = []
+    try Array(text.utf8).withUnsafeBufferPointer { buf in
+        var r = CSVReader(buf)
+        while try r.nextRow() { out.append((0..<r.fields.count).map { r.string($0) }.joined(separator: ",")) }
+    }
+    return out
 }
 
 /// Every cell of every table, as text, for comparing two loads.
@@ -323,7 +344,7 @@ func dump(_ store: CaseStore) -> [String] {
             "cases.csv:161:137: status: \"bogus\" is not a status (expected",
             "cases.csv:171:1: id: duplicate id \"E-10\" (first at line 12)",
         ])
-        let rejects = try String(contentsOfFile: ds.path + "/cases.rejects.csv", encoding: .utf8)
+        let rejects = try rejectsText(ds.path + "/cases.rejects.csv")
         #expect(rejects == header + lines[150] + "\n" + lines[160] + "\n" + lines[170] + "\n")
         #expect(store.row(ofID: "E-10") == 10)
         #expect(store.row(ofID: "E-199") == 196)
@@ -350,7 +371,7 @@ func dump(_ store: CaseStore) -> [String] {
         #expect(keptIDs == (0..<1000).filter { !expectedBad.contains($0) }.map { "B-\($0)" })
         #expect(report.rejectedIssues.map(\.line) == expectedBad.map { $0 + 2 })
         #expect(report.rejectedIssues.map { $0.field ?? "" } == expectedBad.map { $0 % 37 == 5 ? "assigned_on" : $0 % 53 == 11 ? "status" : "kind" })
-        let rejects = try String(contentsOfFile: ds.path + "/cases.rejects.csv", encoding: .utf8)
+        let rejects = try rejectsText(ds.path + "/cases.rejects.csv")
         #expect(rejects.split(separator: "\n").count == 1 + expectedBad.count)
         #expect(store.cases.day("deadline").values.allSatisfy { $0 != Day.none })
     }

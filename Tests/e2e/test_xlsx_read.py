@@ -226,7 +226,7 @@ def test_errors_name_sheet_and_cell():
             "the error names the sheet and the cell", p.stderr)
     p = run([folder, "--lenient", "-c", "count cases"])
     R.check(p.returncode == 0 and "117" in p.stdout, "--lenient loads the good rows", p.stdout + p.stderr)
-    with open(os.path.join(folder, "cases.rejects.csv"), encoding="utf-8") as f:
+    with open(os.path.join(folder, "cases.rejects.csv"), encoding="utf-8-sig", newline="") as f:   # BOM, CRLF
         rej = list(csv.reader(f))
     R.eq([rej[0][0], rej[1][0], rej[1][12]], ["编号", "C-118", "已完成"], "the rejected row is in cases.rejects.csv")
     # Not a workbook at all.

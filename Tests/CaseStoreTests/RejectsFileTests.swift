@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import CaseStore
+
+// The rejects file through the one CSV writer (RejectsFileWriter.swift): its settings, the formula
+// guard's apostrophe kept once, malformed lines kept whole.
+
+private func text(_ header: String, _ rows: [String], _ settings: CSVSettings) -> [UInt8]? {
+    Array(header.utf8).withUnsafeBufferPointer { RejectsFileWriter.bytes(header: $0, rows: rows.map { Array($0.utf8) }, settings: settings) }
+}
+
+@Test func rejectsFileSettings() throws {
+    let header = "id,title\n"
+    let rows = ["A-1,'=1+1\n", "A-2,\"x, \"\"y\"\"\"\r\n", "A-3,=SUM(A1)\n", "A-4,-5\n"]
+    // The file defaults: BOM, CRLF, guard (a guarded cell is quoted); a guarded cell stays
+    // guarded once, an unguarded one is guarded.
+    #expect(text(header, rows, .file) == Array("\u{FEFF}id,title\r\nA-1,\"'=1+1\"\r\nA-2,\"x, \"\"y\"\"\"\r\nA-3,\"'=SUM(A1)\"\r\nA-4,\"'-5\"\r\n".utf8))
+    // No guard: the values as the loader read them.
+    let plain = CSVSettings(bom: false, crlf: false, formulaGuard: false)
+    #expect(text(header, rows, plain) == Array("id,title\nA-1,=1+1\nA-2,\"x, \"\"y\"\"\"\nA-3,=SUM(A1)\nA-4,-5\n".utf8))
+    // GB18030: no BOM, the text transcoded.
+    let gb = CSVSettings(encoding: .gb18030)
+    let written = try #require(text("单位\n", ["教育局\n"], gb))
+    #expect(written == Array("单位\r\n教育局\r\n".utf8).withUnsafeBufferPointer { Transcode.utf8ToGB18030($0) })
+}
+
+@Test func malformedRowsAreKeptWhole() throws {
+    // A quote never closed, text after a closing quote, and a row over two lines (CR, then LF).
+    let rows = ["A-1,\"张三,x\n", "A-2,\"a\"b,c\r\n", "A-3,\"p\rq,r\n"]
+    let out = try #require(text("id,name\n", rows, CSVSettings(bom: false, crlf: false)))
+    let read = try records(String(decoding: out, as: UTF8.self))
+    #expect(read == ["id,name", "A-1,\"张三,x", "A-2,\"a\"b,c", "A-3,\"p", "q,r"])
+}
