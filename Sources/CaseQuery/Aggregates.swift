@@ -63,16 +63,16 @@ struct Aggregate {
         switch v {
         case .name(let i): id = i; args = []; star = false; range = i.range
         case .call(let i, let a, let s, let r): id = i; args = a; star = s; range = r
-        default: throw QueryError("expected an aggregate", at: v.range)
+        default: throw QueryError(Message(en: "expected an aggregate", zh: "应为聚合"), at: v.range)
         }
         guard let name = canonical(id.text) else {
-            throw QueryError("unknown aggregate `\(id.text)`", at: id.range,
-                             suggestion: Suggest.closest(to: id.text, in: allSpellings).map { "did you mean `\($0)`?" })
+            throw QueryError(Message(en: "unknown aggregate `\(id.text)`", zh: "没有聚合 `\(id.text)`"), at: id.range,
+                             suggestion: Suggest.closest(to: id.text, in: allSpellings).map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") })
         }
         let label = names.first { $0.name == name }!.label
         func needCases() throws {
             guard binder.source.isCases else {
-                throw QueryError("`\(name)` is a rate over cases; \(binder.source.name) has none", at: range)
+                throw QueryError(Message(en: "`\(name)` is a rate over cases; \(binder.source.name) has none", zh: "`\(name)` 是按案件算的比率；\(binder.source.name) 没有这个比率"), at: range)
             }
         }
         switch name {
@@ -86,7 +86,7 @@ struct Aggregate {
                 return Aggregate(name: "count(\(e.shape))", label: "count(\(e.shape))", kind: .countIf(try conditionTest(args[0], binder)))
             }
             if args.count == 1, case .distinct(let inner, let r) = args[0] {
-                guard case .name(let fid) = inner else { throw QueryError("count(distinct …) takes a field", at: r) }
+                guard case .name(let fid) = inner else { throw QueryError(Message(en: "count(distinct …) takes a field", zh: "count(distinct …) 取一个字段"), at: r) }
                 let f = try binder.field(fid)
                 let name = "count(distinct \(f.qualifiedName))"
                 if case .list(let col)? = f.column, f.relation == nil {
@@ -112,7 +112,7 @@ struct Aggregate {
                 })
             }
             guard args.count == 1, case .name(let fid) = args[0] else {
-                throw QueryError("count takes *, or one field", at: range)
+                throw QueryError(Message(en: "count takes *, or one field", zh: "count 取 * 或一个字段"), at: range)
             }
             let f = try binder.field(fid)
             if let b = binder.boolGetter(f) {
@@ -121,11 +121,11 @@ struct Aggregate {
             let cell = binder.cellGetter(f)
             return Aggregate(name: "count(\(f.name))", label: "\(f.spec.label)数", kind: .countIf { cell($0) != .null && cell($0) != .text("") && cell($0) != .list([]) })
         case "share":
-            guard args.isEmpty else { throw QueryError("share takes no argument: it is a group's rows over all rows kept", at: range) }
+            guard args.isEmpty else { throw QueryError(Message(en: "share takes no argument: it is a group's rows over all rows kept", zh: "share 不取参数：它是一组的行数占保留的全部行数之比"), at: range) }
             return Aggregate(name: "share", label: label, kind: .share)
         case "rate":
             guard args.count == 1 || args.count == 2 else {
-                throw QueryError("rate takes a condition, and optionally the condition of the rows it is out of: rate(late), rate(not late, replied_on is not empty)", at: range)
+                throw QueryError(Message(en: "rate takes a condition, and optionally the condition of the rows it is out of: rate(late), rate(not late, replied_on is not empty)", zh: "rate 取一个条件，可再加分母各行的条件：rate(late)、rate(not late, replied_on is not empty)"), at: range)
             }
             let num = try conditionTest(args[0], binder)
             let den = try args.count == 2 ? conditionTest(args[1], binder) : { _ in true }
@@ -152,16 +152,16 @@ struct Aggregate {
                     default: return Aggregate(name: n, label: n, kind: .avg(g))
                     }
                 }
-                throw QueryError("\(name) takes one field, e.g. \(name)(days_open)", at: range)
+                throw QueryError(Message(en: "\(name) takes one field, e.g. \(name)(days_open)", zh: "\(name) 取一个字段，如 \(name)(days_open)"), at: range)
             }
             let f = try binder.field(fid)
             guard let g = binder.intGetter(f) else {
-                throw QueryError("\(name) works on dates and numbers; `\(f.name)` is \(f.spec.type.name)", at: fid.range)
+                throw QueryError(Message(en: "\(name) works on dates and numbers; `\(f.name)` is \(f.spec.type.name)", zh: "\(name) 只用于日期和数字；`\(f.name)` 是\(f.spec.type.described.zh)"), at: fid.range)
             }
             let isDate: Bool
             if case .date = f.spec.type { isDate = true } else { isDate = false }
             if isDate && (name == "sum" || name == "avg" || name == "median") {
-                throw QueryError("\(name) of a date makes no sense; try min or max", at: range)
+                throw QueryError(Message(en: "\(name) of a date makes no sense; try min or max", zh: "日期不能求 \(name)；试试 min 或 max"), at: range)
             }
             let n = "\(name)(\(f.qualifiedName))", l = "\(f.spec.label)\(label)"
             switch name {

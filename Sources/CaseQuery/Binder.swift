@@ -152,7 +152,8 @@ final class Binder {
         case .today: return .day(asOf)
         case .date(let y, let m, let d, let text, let r):
             guard let day = Day(year: y, month: m, day: d) else {
-                throw QueryError("\(text) is not a day (\(y)-\(m < 10 ? "0" : "")\(m) has \(m >= 1 && m <= 12 ? Day.daysIn(year: y, month: m) : 0) days)", at: r)
+                let month = "\(y)-\(m < 10 ? "0" : "")\(m)", days = m >= 1 && m <= 12 ? Day.daysIn(year: y, month: m) : 0
+                throw QueryError(Message(en: "\(text) is not a day (\(month) has \(days) days)", zh: "\(text) 不是日期（\(month) 只有 \(days) 天）"), at: r)
             }
             return .day(day)
         case .parameter(let id):
@@ -161,16 +162,18 @@ final class Binder {
             return .text(s)
         case .offset(let base, let sign, let amount, let unit, let r):
             guard case .day(let d) = try literal(base) else {
-                throw QueryError("only a date can be shifted by a duration", at: r)
+                throw QueryError(Message(en: "only a date can be shifted by a duration", zh: "只有日期能加减时长"), at: r)
             }
             guard let shifted = Binder.shift(d, sign: sign, amount: amount, unit: unit) else {
-                throw QueryError("\(d) \(sign > 0 ? "+" : "-") \(amount)\(unit.rawValue) is out of range (days run from \(Day.earliest) to \(Day.latest))", at: r)
+                let shift = "\(d) \(sign > 0 ? "+" : "-") \(amount)\(unit.rawValue)"
+                throw QueryError(Message(en: "\(shift) is out of range (days run from \(Day.earliest) to \(Day.latest))",
+                                         zh: "\(shift) 超出范围（日期从 \(Day.earliest) 到 \(Day.latest)）"), at: r)
             }
             return .day(shifted)
         case .call(let id, _, _, let r):
-            throw QueryError("`\(id.text)(…)` is an aggregate: it belongs in the select list, having or order by, not in where", at: r)
+            throw QueryError(Message(en: "`\(id.text)(…)` is an aggregate: it belongs in the select list, having or order by, not in where", zh: "`\(id.text)(…)` 是聚合：应放在选择列表、having 或 order by 中，不能放在 where 中"), at: r)
         case .condition(_, let r), .distinct(_, let r), .related(_, _, let r):
-            throw QueryError("expected a value here", at: r)
+            throw QueryError(Message(en: "expected a value here", zh: "这里应为一个值"), at: r)
         }
     }
 
@@ -217,7 +220,7 @@ final class Binder {
             if case .name(let id) = base, isFieldName(id.text) {
                 let f = try field(id)
                 guard let (days, months) = Binder.durationParts(sign: sign, amount: amount, unit: unit) else {
-                    throw QueryError("\(amount)\(unit.rawValue) is out of range (no two days are more than 9999 years apart)", at: r)
+                    throw QueryError(Message(en: "\(amount)\(unit.rawValue) is out of range (no two days are more than 9999 years apart)", zh: "\(amount)\(unit.rawValue) 超出范围（两个日期相差不超过 9999 年）"), at: r)
                 }
                 return .field(f, shiftDays: days, shiftMonths: months)
             }
@@ -353,7 +356,7 @@ final class Binder {
 
     func plan(_ e: Expr, depth: Int = 0) throws -> Plan {
         if depth > Binder.maxDepth {
-            throw QueryError("condition nested too deeply (limit \(Binder.maxDepth))", at: e.range)
+            throw QueryError(Message(en: "condition nested too deeply (limit \(Binder.maxDepth))", zh: "条件嵌套太深（上限 \(Binder.maxDepth) 层）"), at: e.range)
         }
         if let p = try relatedPlan(e) { return p }
         switch e {
@@ -408,7 +411,7 @@ final class Binder {
     func requireField(_ v: ValueExpr, _ range: SourceRange, what: String) throws -> BoundField {
         if let f = try computedField(v) { return f }
         guard case .name(let id) = v else {
-            throw QueryError("`\(what)` needs a field on its left", at: v.range)
+            throw QueryError(Message(en: "`\(what)` needs a field on its left", zh: "`\(what)` 左边要有一个字段"), at: v.range)
         }
         return try field(id)
     }
@@ -419,7 +422,7 @@ final class Binder {
         case .literal(let l, let r): return (l, r)
         case .field(let g, _, _):
             if case .text = f.spec.type { return (.text(g.spec.name), g.range) }
-            throw QueryError("expected a value here, but `\(g.spec.name)` is a field", at: g.range)
+            throw QueryError(Message(en: "expected a value here, but `\(g.spec.name)` is a field", zh: "这里应为一个值，`\(g.spec.name)` 却是字段"), at: g.range)
         }
     }
 
@@ -458,7 +461,7 @@ final class Binder {
                 // `unti = "x"`: the left name was meant as a field; say which names there are.
                 if case .name(let id) = l { _ = try field(id) }
                 if case .name(let id) = r { _ = try field(id) }
-                throw QueryError("a comparison needs a field on one side", at: range)
+                throw QueryError(Message(en: "a comparison needs a field on one side", zh: "比较的一边要有字段"), at: range)
             }
             left = right
             rightExpr = l
@@ -466,7 +469,7 @@ final class Binder {
         }
         guard case .field(let f, let sd, let sm) = left else { fatalError() }
         if sd != 0 || sm != 0 {
-            throw QueryError("shift the value, not the field (write `\(f.name) < today - 7d`)", at: f.range)
+            throw QueryError(Message(en: "shift the value, not the field (write `\(f.name) < today - 7d`)", zh: "加减值，不要加减字段（写作 `\(f.name) < today - 7d`）"), at: f.range)
         }
         switch try operand(rightExpr, preferValueOf: f) {
         case .literal(let lit, let lr):
@@ -522,7 +525,7 @@ final class Binder {
             return realPlan(f, op, v, shown: Binder.describe(lit))
         case .enumeration(let info):
             guard op == .eq || op == .ne else {
-                throw QueryError("`\(f.name)` takes = != or in, not \(op.rawValue)", at: r)
+                throw QueryError(Message(en: "`\(f.name)` takes = != or in, not \(op.rawValue)", zh: "`\(f.name)` 只能用 = != 或 in，不能用 \(op.rawValue)"), at: r)
             }
             let p = try equalsAny(f, [(lit, r)])
             _ = info
@@ -533,7 +536,7 @@ final class Binder {
                 return op == .ne ? .not(p) : p
             }
             guard case .text(let col)? = f.column else {
-                throw QueryError("`\(f.name)` is a list: use =, in, contains or is empty", at: r)
+                throw QueryError(Message(en: "`\(f.name)` is a list: use =, in, contains or is empty", zh: "`\(f.name)` 是列表：用 =、in、contains 或 is empty"), at: r)
             }
             let s = lit.asText
             let codes = col.codes
@@ -558,7 +561,7 @@ final class Binder {
                 value = v
             default: throw typeError(f, lit, r)
             }
-            guard op == .eq || op == .ne else { throw QueryError("`\(f.name)` is yes/no: use = or !=", at: r) }
+            guard op == .eq || op == .ne else { throw QueryError(Message(en: "`\(f.name)` is yes/no: use = or !=", zh: "`\(f.name)` 取是/否：用 = 或 !="), at: r) }
             let want = (op == .eq) == value
             return boolPlan(f, want)
         case .date, .int:
@@ -768,7 +771,7 @@ final class Binder {
                                          zh: "有 \(n) 件把它列为另一个主办单位（分办；unit 是第一个）：\(Schema.sharedLeadField) = \"\(s)\" 可找到它主办的每一件")
                 }
                 throw QueryError(Message(en: "no \(source.name == "units" ? "unit" : "row") has \(field) \"\(s)\"",
-                                         zh: "没有\(source.name == "units" ? "单位" : "记录")的 \(field) 是 \"\(s)\""), at: r,
+                                         zh: "没有\(source.name == "units" ? Schema.tableLabels["units"]! : "记录")的 \(field) 是 \"\(s)\""), at: r,
                                  suggestion: suggestion)
             }
             if codes.isEmpty {
@@ -856,7 +859,7 @@ final class Binder {
             }
         }
         guard shiftDays == 0 && shiftMonths == 0 else {
-            throw QueryError("only dates and numbers can be shifted", at: range)
+            throw QueryError(Message(en: "only dates and numbers can be shifted", zh: "只有日期和数字能加减"), at: range)
         }
         if case .text(let a)? = f.column, case .text(let b)? = g.column, a.pool === b.pool, op == .eq || op == .ne {
             let x = a.codes, y = b.codes

@@ -29,7 +29,7 @@ public final class Engine {
             return .plan(try explainAnalyze(q))
         case .expect(let e):
             guard let got = lastRowCount else {
-                throw QueryError("nothing to check yet: `expect` checks the result of the statement before it", at: e.range)
+                throw QueryError(Message(en: "nothing to check yet: `expect` checks the result of the statement before it", zh: "还没有可检查的结果：`expect` 检查它前一条语句的结果"), at: e.range)
             }
             let ok: Bool
             let wanted: String
@@ -39,7 +39,7 @@ public final class Engine {
             case .atMost: ok = got <= e.count; wanted = "at most \(e.count)"
             }
             guard ok else {
-                throw QueryError("expectation failed: expected \(wanted) rows, got \(got)", at: e.range)
+                throw QueryError(Message(en: "expectation failed: expected \(wanted) rows, got \(got)", zh: "检查未通过：应为 \(wanted) 行，实为 \(got) 行"), at: e.range)
             }
             return .expectation("ok: \(got) rows")
         }
@@ -137,7 +137,7 @@ public final class Engine {
         }
         var having: [String] = []
         if let h = q.having {
-            guard q.verb != .pivot, isGrouped(q) else { throw QueryError("having needs group by or an aggregate", at: h.range) }
+            guard q.verb != .pivot, isGrouped(q) else { throw QueryError(Message(en: "having needs group by or an aggregate", zh: "having 要有 group by 或聚合"), at: h.range) }
             var grouped = try GroupedQuery(q, b)
             let condition = try grouped.having(h)
             having = try grouped.havingLines(condition)
@@ -177,7 +177,7 @@ public final class Engine {
         }
         if !q.orderBy.isEmpty { trace?.append("sort by \(q.orderBy.count) key\(q.orderBy.count > 1 ? "s" : "")") }
         if let l = q.limit { trace?.append("limit \(l)\(q.offset.map { " offset \($0)" } ?? "")") }
-        if q.having != nil { throw QueryError("having needs group by or an aggregate", at: q.having!.range) }
+        if q.having != nil { throw QueryError(Message(en: "having needs group by or an aggregate", zh: "having 要有 group by 或聚合"), at: q.having!.range) }
 
         // Projection.
         var fields: [BoundField] = []
@@ -196,7 +196,7 @@ public final class Engine {
                     fields.append(f)
                 } else {
                     guard case .name(let id) = v else {
-                        throw QueryError("the select list takes fields, related fields (unit.type), functions of a date (month(assigned_on)) and aggregates", at: v.range)
+                        throw QueryError(Message(en: "the select list takes fields, related fields (unit.type), functions of a date (month(assigned_on)) and aggregates", zh: "选择列表取字段、关联字段（unit.type）、日期函数（month(assigned_on)）和聚合"), at: v.range)
                     }
                     fields.append(try b.field(id))
                 }
@@ -213,7 +213,7 @@ public final class Engine {
             for key in q.orderBy {
                 if case .number(let d, let text, let r) = key.value {
                     guard d == d.rounded(), d >= 1, d <= Double(fields.count) else {
-                        throw QueryError("order by \(text): there are \(fields.count) columns", at: r)
+                        throw QueryError(Message(en: "order by \(text): there are \(fields.count) columns", zh: "order by \(text)：只有 \(fields.count) 列"), at: r)
                     }
                     let k = Int(d)
                     if seen.insert("#\(k - 1)").inserted { keys.append((b.sortGetter(fields[k - 1], rows: order.count), key.descending)) }
@@ -221,7 +221,7 @@ public final class Engine {
                 }
                 if let f = try b.computedField(key.value) { keys.append((b.sortGetter(f, rows: order.count), key.descending)); continue }
                 guard case .name(let id) = key.value else {
-                    throw QueryError("order by takes a field or a column number", at: key.value.range)
+                    throw QueryError(Message(en: "order by takes a field or a column number", zh: "order by 取字段或列号"), at: key.value.range)
                 }
                 if let i = names.firstIndex(of: id.text) {
                     if seen.insert("#\(i)").inserted { keys.append((b.sortGetter(fields[i], rows: order.count), key.descending)) }
@@ -441,11 +441,11 @@ public final class Engine {
     /// cell is its part of its row.
     func pivot(_ q: Query, _ b: Binder, _ rows: Bitmap) throws -> ResultSet {
         guard q.groupBy.count == 2, case .value(let v, _)? = q.items.first else {
-            throw QueryError("pivot takes an aggregate and two keys: pivot count by unit, status from cases", at: q.range)
+            throw QueryError(Message(en: "pivot takes an aggregate and two keys: pivot count by unit, status from cases", zh: "pivot 取一个聚合和两个键：pivot count by unit, status from cases"), at: q.range)
         }
         let keys = try q.groupBy.map { try b.groupKey($0) }
         guard Aggregate.isAggregate(v) || { if case .call = v { return true }; return false }() else {
-            throw QueryError("pivot takes an aggregate (count, share, completion_rate, avg(days_open), …), not `\(v.shape)`", at: v.range)
+            throw QueryError(Message(en: "pivot takes an aggregate (count, share, completion_rate, avg(days_open), …), not `\(v.shape)`", zh: "pivot 取一个聚合（count、share、completion_rate、avg(days_open) …），不能是 `\(v.shape)`"), at: v.range)
         }
         let agg = try Aggregate.bind(v, binder: b)
         var isShare = false

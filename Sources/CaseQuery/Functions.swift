@@ -91,11 +91,11 @@ extension Binder {
     /// Throws for an unknown function or a field that is not a date.
     func dateFunction(_ fn: DateFunction, _ args: [ValueExpr], _ range: SourceRange) throws -> BoundField {
         guard args.count == 1, case .name(let id) = args[0] else {
-            throw QueryError("\(fn.rawValue) takes one date field, e.g. \(fn.rawValue)(assigned_on)", at: range)
+            throw QueryError(Message(en: "\(fn.rawValue) takes one date field, e.g. \(fn.rawValue)(assigned_on)", zh: "\(fn.rawValue) 取一个日期字段，如 \(fn.rawValue)(assigned_on)"), at: range)
         }
         let f = try field(id)
         guard case .date = f.spec.type, let g = intGetter(f) else {
-            throw QueryError("\(fn.rawValue) takes a date; `\(f.qualifiedName)` is \(f.spec.type.name)", at: id.range)
+            throw QueryError(Message(en: "\(fn.rawValue) takes a date; `\(f.qualifiedName)` is \(f.spec.type.name)", zh: "\(fn.rawValue) 取日期；`\(f.qualifiedName)` 是\(f.spec.type.described.zh)"), at: id.range)
         }
         let name = "\(fn.rawValue)(\(f.qualifiedName))"
         let spec = FieldSpec(FieldName(name), "\(f.spec.label)\(fn.label)", fn.type, derived: true)

@@ -24,7 +24,7 @@ struct GroupedQuery {
         binder = b
         keys = try q.groupBy.map { try b.groupKey($0) }
         if keys.filter({ $0.elements != nil }).count > 1 {
-            throw QueryError("group by takes one each key", at: q.groupBy.last!.range)
+            throw QueryError(Message(en: "group by takes one each key", zh: "group by 只能有一个 each"), at: q.groupBy.last!.range)
         }
         if q.items.isEmpty {
             for (i, k) in keys.enumerated() { outs.append((.key(i), k.name, k.label)) }
@@ -37,7 +37,7 @@ struct GroupedQuery {
         } else {
             for item in q.items {
                 guard case .value(let v, let alias) = item else {
-                    throw QueryError("`*` cannot be used with group by or aggregates", at: q.range)
+                    throw QueryError(Message(en: "`*` cannot be used with group by or aggregates", zh: "`*` 不能与 group by 或聚合同用"), at: q.range)
                 }
                 if Aggregate.isAggregate(v) {
                     let i = try aggIndex(v)
@@ -84,12 +84,12 @@ struct GroupedQuery {
         }
         if case .number(let d, _, let r) = v {
             guard d == d.rounded(), d >= 1, d <= Double(visible) else {
-                throw QueryError("there are \(visible) columns", at: r)
+                throw QueryError(Message(en: "there are \(visible) columns", zh: "只有 \(visible) 列"), at: r)
             }
             return Int(d) - 1
         }
         guard Aggregate.isAggregate(v) || { if case .call = v { return true }; return false }() else {
-            throw QueryError("`\(v.shape)`: expected a grouped field or an aggregate", at: v.range)
+            throw QueryError(Message(en: "`\(v.shape)`: expected a grouped field or an aggregate", zh: "`\(v.shape)`：应为分组字段或聚合"), at: v.range)
         }
         let i = try aggIndex(v)
         if let j = outs.firstIndex(where: { if case .agg(i) = $0.what { return true } else { return false } }) { return j }

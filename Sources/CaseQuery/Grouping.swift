@@ -43,11 +43,11 @@ extension Binder {
     func groupKey(_ k: GroupKey) throws -> BoundKey {
         if k.each {
             guard case .name(let id) = k.value else {
-                throw QueryError("each takes a list field, e.g. each co_units", at: k.range)
+                throw QueryError(Message(en: "each takes a list field, e.g. each co_units", zh: "each 取列表字段，如 each co_units"), at: k.range)
             }
             let f = try field(id)
             guard f.relation == nil, case .list(let col)? = f.column else {
-                throw QueryError("each takes a list field (co_units, cosigners); `\(f.qualifiedName)` is \(f.spec.type.name)", at: id.range)
+                throw QueryError(Message(en: "each takes a list field (co_units, cosigners); `\(f.qualifiedName)` is \(f.spec.type.name)", zh: "each 取列表字段（co_units、cosigners）；`\(f.qualifiedName)` 是\(f.spec.type.described.zh)"), at: id.range)
             }
             let pool = col.pool
             return BoundKey(name: f.name, label: f.spec.label, field: nil, getter: { _ in 0 },
@@ -66,10 +66,10 @@ extension Binder {
         } else if case .name(let id) = k.value {
             f = try field(id)
         } else {
-            throw QueryError("group by takes a field (unit, unit.type), a time bucket (month(assigned_on)) or each and a list field", at: k.range)
+            throw QueryError(Message(en: "group by takes a field (unit, unit.type), a time bucket (month(assigned_on)) or each and a list field", zh: "group by 取字段（unit、unit.type）、时间段（month(assigned_on)）或 each 加列表字段"), at: k.range)
         }
         if case .textList = f.spec.type {
-            throw QueryError("cannot group by `\(f.qualifiedName)`: it is a list (a case can have several); group by each \(f.qualifiedName) counts a case once in each of its elements", at: f.range)
+            throw QueryError(Message(en: "cannot group by `\(f.qualifiedName)`: it is a list (a case can have several); group by each \(f.qualifiedName) counts a case once in each of its elements", zh: "不能按 `\(f.qualifiedName)` 分组：它是列表（一件案件可有多个）；group by each \(f.qualifiedName) 把案件在其每个元素下各计一次"), at: f.range)
         }
         var byText = false
         if case .text = f.spec.type, f.computed == nil { byText = true }

@@ -18,14 +18,14 @@ struct History {
 
     func requireCases(_ range: SourceRange) throws {
         guard binder.source.isCases else {
-            throw QueryError("was / changed look at a case's history: use them on cases, suggestions or proposals", at: range)
+            throw QueryError(Message(en: "was / changed look at a case's history: use them on cases, suggestions or proposals", zh: "was / changed 查的是案件的办理经过：用于 cases、suggestions 或 proposals"), at: range)
         }
     }
 
     func historyField(_ id: Identifier) throws -> String {
         let f = try binder.field(id)
         guard f.name == .unit || f.name == .status else {
-            throw QueryError("history is kept for unit and status, not `\(f.name)`", at: id.range)
+            throw QueryError(Message(en: "history is kept for unit and status, not `\(f.name)`", zh: "只记录 unit 和 status 的变化，不记录 `\(f.name)`"), at: id.range)
         }
         return f.name
     }
@@ -33,8 +33,9 @@ struct History {
     func statusCode(_ v: ValueExpr) throws -> UInt8 {
         let lit = try binder.literal(v)
         guard let c = Status.info.code(of: lit.asText) else {
-            throw QueryError("unknown status `\(lit.asText)`; the statuses are: " + Status.info.tokens.joined(separator: ", "),
-                             at: v.range, suggestion: Suggest.closest(to: lit.asText, in: Status.info.allSpellings).map { "did you mean `\($0)`?" })
+            let statuses = Status.info.tokens.joined(separator: ", ")
+            throw QueryError(Message(en: "unknown status `\(lit.asText)`; the statuses are: " + statuses, zh: "status 没有 `\(lit.asText)` 这个值；status 的取值有：" + statuses),
+                             at: v.range, suggestion: Suggest.closest(to: lit.asText, in: Status.info.allSpellings).map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") })
         }
         return c
     }
@@ -42,8 +43,8 @@ struct History {
     func unitCode(_ v: ValueExpr) throws -> UInt32 {
         let lit = try binder.literal(v)
         guard let c = store.pools.units.lookup(lit.asText), c != 0 else {
-            throw QueryError("no unit is called \"\(lit.asText)\"", at: v.range,
-                             suggestion: Suggest.closest(to: lit.asText, in: store.pools.units.allStrings).map { "did you mean \($0)?" })
+            throw QueryError(Message(en: "no unit is called \"\(lit.asText)\"", zh: "没有单位叫 \"\(lit.asText)\""), at: v.range,
+                             suggestion: Suggest.closest(to: lit.asText, in: store.pools.units.allStrings).map { Message(en: "did you mean \($0)?", zh: "是不是 \($0)？") })
         }
         return c
     }
@@ -54,7 +55,7 @@ struct History {
         case .text(let s): if let d = Day(s) { return d.raw }
         default: break
         }
-        throw QueryError("expected a date like 2020-09-30 or today - 7d", at: v.range)
+        throw QueryError(Message(en: "expected a date like 2020-09-30 or today - 7d", zh: "应为日期，如 2020-09-30 或 today - 7d"), at: v.range)
     }
 
     func was(_ id: Identifier, _ values: [ValueExpr], _ range: SourceRange) throws -> Plan {

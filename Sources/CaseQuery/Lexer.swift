@@ -2,6 +2,8 @@
 // each lexing function repeats, as its doc comment, the production it implements.
 // The lexer never throws: bad input becomes an `.error` token that the parser reports.
 
+import CaseStore
+
 public struct Lexer {
     /// The longest string literal accepted, in UTF-8 bytes.
     public static let maxStringBytes = 64 * 1024
@@ -97,6 +99,12 @@ public struct Lexer {
                             unterminated: unterminated))
     }
 
+    /// An `.error` token saying `message` (its `text` is the English).
+    private mutating func emitError(_ message: Message, from start: SourcePosition) {
+        emit(.error, message.en, from: start)
+        tokens[tokens.count - 1].message = message
+    }
+
     private mutating func run() {
         while step() {}
     }
@@ -159,7 +167,7 @@ public struct Lexer {
         let start = position
         advance()
         guard let c = char(), Lexer.isNameStart(c) else {
-            emit(.error, "expected a parameter name after \"$\"", from: start)
+            emitError(Message(en: "expected a parameter name after \"$\"", zh: "\"$\" 之后应为参数名"), from: start)
             return
         }
         let first = index
@@ -199,7 +207,7 @@ public struct Lexer {
                   !(char(1).map(Lexer.isNameContinue) ?? false) {
             advance()
             if Int(text) == nil {
-                emit(.error, "duration \(text)\(unit) is too large", from: start)
+                emitError(Message(en: "duration \(text)\(unit) is too large", zh: "时长 \(text)\(unit) 太大"), from: start)
             } else {
                 emit(.duration, text + unit, from: start)
             }
@@ -213,7 +221,7 @@ public struct Lexer {
         if let c = char(), Lexer.isNameContinue(c) {
             while let c = char(), Lexer.isNameContinue(c) { advance() }
             let written = String(chars[start.offset..<index])
-            emit(.error, "invalid number \"\(written)\"", from: start)
+            emitError(Message(en: "invalid number \"\(written)\"", zh: "无效的数字 \"\(written)\""), from: start)
             return
         }
         emit(.number, text, from: start)
@@ -285,7 +293,7 @@ public struct Lexer {
                 advance()
                 guard index < raw.count, raw[index] == close else {
                     if bytes > Lexer.maxStringBytes {
-                        emit(.error, "string literal too long (limit 64 KiB)", from: start)
+                        emitError(Message(en: "string literal too long (limit 64 KiB)", zh: "字符串太长（上限 64 KiB）"), from: start)
                         tokens[tokens.count - 1].range = SourceRange(start, afterQuote)
                     } else {
                         emit(.string, content, from: start)
@@ -299,6 +307,7 @@ public struct Lexer {
         }
         tokens.append(Token(.error, "unterminated string", range: SourceRange(start, afterQuote),
                             unterminated: true))
+        tokens[tokens.count - 1].message = Message(en: "unterminated string", zh: "字符串没有闭合")
     }
 
     /// symbol = "=" | "==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "(" | ")" | "," | ";" | "*" | "+" | "-" | "." ;
@@ -325,7 +334,7 @@ public struct Lexer {
         if let symbol {
             emit(.symbol, symbol, from: start)
         } else {
-            emit(.error, "unexpected character \"\(raw[start.offset])\"", from: start)
+            emitError(Message(en: "unexpected character \"\(raw[start.offset])\"", zh: "意外的字符 \"\(raw[start.offset])\""), from: start)
         }
     }
 }

@@ -43,7 +43,7 @@ public struct Parser {
         var p = Parser(text, from: start)
         while p.current.isSymbol(";") { p.index += 1 }
         if p.current.kind == .end {
-            throw QueryError("empty statement", at: p.current.range)
+            throw QueryError(Message(en: "empty statement", zh: "空语句"), at: p.current.range)
         }
         let statement = try p.parseStatement()
         while p.current.isSymbol(";") { p.index += 1 }
@@ -149,7 +149,7 @@ public struct Parser {
     }
 
     private func fail(_ expected: Message, keywords: [String] = []) -> QueryError {
-        if current.kind == .error { return QueryError(current.text, at: current.range) }
+        if current.kind == .error { return QueryError(current.shown, at: current.range) }
         var suggestion: String?
         if current.kind == .word, !keywords.isEmpty {
             suggestion = Suggest.closest(to: current.text, in: keywords)
@@ -172,7 +172,7 @@ public struct Parser {
     private mutating func enter() throws {
         depth += 1
         if depth > Parser.maxDepth {
-            throw QueryError("expression nested too deeply (limit \(Parser.maxDepth))", at: current.range)
+            throw QueryError(Message(en: "expression nested too deeply (limit \(Parser.maxDepth))", zh: "表达式嵌套太深（上限 \(Parser.maxDepth) 层）"), at: current.range)
         }
     }
 
@@ -321,7 +321,7 @@ public struct Parser {
     private mutating func parseGroupKey() throws -> GroupKey {
         let start = current.range.start
         let each = current.isWord(.each) && isName(peek(1)) && accept(.each)
-        guard isName(current) else { throw fail(each ? "a list field" : "a field name") }
+        guard isName(current) else { throw fail(each ? Message(en: "a list field", zh: "列表字段") : Message(en: "a field name", zh: "字段名")) }
         let value = try parseValue()
         return GroupKey(value: value, each: each, range: range(from: start))
     }
@@ -333,7 +333,7 @@ public struct Parser {
         let value = try parseValue()
         try expect(.by)
         let rows = try parseGroupKey()
-        guard acceptSymbol(",") else { throw fail("\",\" and the key of the columns") }
+        guard acceptSymbol(",") else { throw fail(Message(en: "\",\" and the key of the columns", zh: "\",\" 和列的键")) }
         let columns = try parseGroupKey()
         try expect(.from)
         var query = Query(verb: .pivot, items: [.value(value, alias: nil)], source: try parseSource(),
@@ -381,7 +381,7 @@ public struct Parser {
     private mutating func parseInteger() throws -> Int {
         guard current.kind == .number, current.text.allSatisfy(\.isNumber) else { throw fail(Message(en: "an integer", zh: "整数")) }
         guard let n = Int(current.text) else {
-            throw QueryError("number \(current.text) is too large", at: current.range)
+            throw QueryError(Message(en: "number \(current.text) is too large", zh: "数字 \(current.text) 太大"), at: current.range)
         }
         advance()
         return n
@@ -578,7 +578,7 @@ public struct Parser {
             filter.during = (first, second)
         }
         if duplicate {
-            throw QueryError("\"\(clause.text)\" given twice in \"changed\"", at: clause.range)
+            throw QueryError(Message(en: "\"\(clause.text)\" given twice in \"changed\"", zh: "\"changed\" 中 \"\(clause.text)\" 出现了两次"), at: clause.range)
         }
     }
 
@@ -787,6 +787,6 @@ public struct Parser {
     }
 
     private func failCallEnd(empty: Bool) -> QueryError {
-        fail(empty ? "a value, \"*\" or \")\"" : "\")\"")
+        fail(empty ? Message(en: "a value, \"*\" or \")\"", zh: "值、\"*\" 或 \")\"") : .same("\")\""))
     }
 }

@@ -54,11 +54,12 @@ extension Binder {
             let caseOf = store.eventCase
             return Relation(prefix: prefix, binder: subBinder("cases")) { e in caseOf[e] == UInt32.max ? -1 : Int(caseOf[e]) }
         case ("cases", "events"?):
-            throw QueryError("a case has many events: ask `exists event where …` or `count(event where …)`", at: range)
+            throw QueryError(Message(en: "a case has many events: ask `exists event where …` or `count(event where …)`", zh: "一件案件有多条办理记录：用 `exists event where …` 或 `count(event where …)`"), at: range)
         case ("units", "cases"?):
-            throw QueryError("a unit has many cases: ask `exists case where …` or `count(case where …)`", at: range)
+            throw QueryError(Message(en: "a unit has many cases: ask `exists case where …` or `count(case where …)`", zh: "一个单位有多件案件：用 `exists case where …` 或 `count(case where …)`"), at: range)
         default:
-            throw QueryError("`\(prefix).` names no related row of \(source.name): cases reach their unit (unit.type), events their case (case.kind)",
+            throw QueryError(Message(en: "`\(prefix).` names no related row of \(source.name): cases reach their unit (unit.type), events their case (case.kind)",
+                                     zh: "`\(prefix).` 不是 \(source.name) 的关联行：案件关联其单位（unit.type），办理记录关联其案件（case.kind）"),
                              at: range)
         }
     }
@@ -67,8 +68,8 @@ extension Binder {
     func children(_ id: Identifier) throws -> Children {
         let key = id.text.lowercased()
         guard let s = SourceInfo.spellings.first(where: { $0.names.contains(key) }) else {
-            throw QueryError("unknown related rows `\(id.text)`", at: id.range,
-                             suggestion: Suggest.closest(to: id.text, in: SourceInfo.allNames).map { "did you mean `\($0)`?" })
+            throw QueryError(Message(en: "unknown related rows `\(id.text)`", zh: "没有关联行 `\(id.text)`"), at: id.range,
+                             suggestion: Suggest.closest(to: id.text, in: SourceInfo.allNames).map { Message(en: "did you mean `\($0)`?", zh: "是不是 `\($0)`？") })
         }
         switch (table.name, s.table) {
         case ("cases", "events"):
@@ -86,7 +87,7 @@ extension Binder {
             if let k = s.kind { within = cases.indexes.rows(.kind, codes: [Int(k.rawValue)]) }
             return Children(name: s.names[0], binder: cases, parent: { r in Int(rowOf[Int(unit[r])]) }, within: within)
         default:
-            throw QueryError("\(source.name) have no related \(s.names[0]): cases have events, units have cases", at: id.range)
+            throw QueryError(Message(en: "\(source.name) have no related \(s.names[0]): cases have events, units have cases", zh: "\(source.name) 没有关联的 \(s.names[0])：案件有办理记录，单位有案件"), at: id.range)
         }
     }
 

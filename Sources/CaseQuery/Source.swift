@@ -13,11 +13,11 @@ public struct SourceInfo {
     var otherNames: [String] = []
 
     public static let spellings: [(names: [String], table: String, kind: Kind?)] = [
-        (["cases", "case", "案件", "全部", "建议提案", "all"], "cases", nil),
+        (["cases", "case", Schema.tableLabels["cases"]!, "全部", "建议提案", "all"], "cases", nil),
         (["suggestions", "suggestion", "建议", "人大建议", "人大代表建议"], "cases", .suggestion),
         (["proposals", "proposal", "提案", "政协提案", "政协委员提案"], "cases", .proposal),
-        (["units", "unit", "单位", "承办单位"], "units", nil),
-        (["events", "event", "办理记录", "记录", "history"], "events", nil),
+        (["units", "unit", Schema.tableLabels["units"]!, "承办单位"], "units", nil),
+        (["events", "event", Schema.tableLabels["events"]!, "记录", "history"], "events", nil),
     ]
 
     /// Every source name, for completion.

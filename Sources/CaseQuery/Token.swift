@@ -36,6 +36,8 @@ public struct Token: Equatable, Sendable {
     public var range: SourceRange
     /// For `.error`: true when the error is an unterminated string (the REPL keeps reading).
     public var unterminated: Bool
+    /// For `.error`: the message in both languages (`text` is its English).
+    public var message: Message?
 
     public init(_ kind: Kind, _ text: String, word: String = "", range: SourceRange,
                 unterminated: Bool = false) {
@@ -63,7 +65,7 @@ public struct Token: Equatable, Sendable {
         case .date: return Message(en: "date \(text)", zh: "日期 \(text)")
         case .duration: return Message(en: "duration \(text)", zh: "时长 \(text)")
         case .parameter: return Message(en: "parameter $\(text)", zh: "参数 $\(text)")
-        case .error: return .same(text)
+        case .error: return message ?? .same(text)
         case .end: return Message(en: "end of input", zh: "输入结束")
         }
     }

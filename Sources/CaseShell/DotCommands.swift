@@ -72,7 +72,7 @@ public enum DotCommands {
             }
             guard let path else { throw usage(".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]") }
             let report = try s.load(path, options: options)
-            s.output.write(Escape.lines(loadSummary(report, store: s.store)) + "\n")
+            s.output.write(Escape.lines(loadSummary(report, store: s.store, chinese: s.chinese)) + "\n")
         },
         DotCommand(name: "schema", shortest: 2, usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
             s.output.write(schemaText(a.first, store: s.store))
@@ -91,7 +91,7 @@ public enum DotCommands {
         DotCommand(name: "report", shortest: 3, usage: ".report [--format text|markdown|csv|xlsx] [--unit NAME] [--out FILE]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 6, argument: .office) { s, a in
             let o = try officeOptions(a, session: s, allowRule: false)
             let report = ReportBuilder.build(s.store, asOf: s.engine.asOf, unit: o.unit, options: o.check)
-            try writeOffice(o, session: s, what: "the report", text: { report.render($0, csv: $1) },
+            try writeOffice(o, session: s, what: Message(en: "the report", zh: "通报数据"), text: { report.render($0, csv: $1) },
                             sheets: { report.sheets(chinese: s.export.chineseHeaders) })
         },
         DotCommand(name: "check", shortest: 2, usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv|xlsx] [--days N] [--out FILE]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 9, argument: .check) { s, a in
@@ -99,7 +99,7 @@ public enum DotCommands {
             let rules = o.rule.map { [$0] } ?? Checker.rules
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
             findings = findings.filter { f in rules.contains(f.rule) && (o.unit == nil || f.unit == o.unit) }
-            try writeOffice(o, session: s, what: "the check", text: {
+            try writeOffice(o, session: s, what: Message(en: "the check", zh: "检查结果"), text: {
                 Checker.format(findings, rules: rules, format: $0, asOf: s.engine.asOf,
                                periods: o.check.periods(s.store.manifest.office), csv: $1)
             }, sheets: { Checker.sheets(findings, rules: rules, chinese: s.export.chineseHeaders) })
@@ -205,10 +205,11 @@ public enum DotCommands {
             }
             let all = Snapshot.list(directory: dir)
             let total = all.reduce(Int64(0)) { $0 + $1.bytes }
-            var lines = ["folder: \(dir)",
-                         "\(all.count) snapshot\(all.count == 1 ? "" : "s"), \(String(format: "%.1f", Double(total) / 1_048_576)) MiB (the \(Snapshot.keepCount) most recently used are kept, \(Snapshot.keepBytes >> 30) GiB at most)"]
-            if let note = s.lastLoadReport?.snapshot { lines.append("this dataset: \(note)") }
-            s.output.write(lines.joined(separator: "\n") + "\n")
+            let mib = String(format: "%.1f", Double(total) / 1_048_576), kept = Snapshot.keepCount, most = Snapshot.keepBytes >> 30
+            s.say(Message(en: "folder: \(dir)", zh: "文件夹：\(dir)"))
+            s.say(Message(en: "\(Message.count(all.count, "snapshot", zh: "").en), \(mib) MiB (the \(kept) most recently used are kept, \(most) GiB at most)",
+                          zh: "\(all.count) 个快照，\(mib) MiB（保留最近用过的 \(kept) 个，至多 \(most) GiB）"))
+            if let note = s.lastLoadReport?.snapshot { s.say(Message(en: "this dataset: ", zh: "本数据集：") + note) }
         },
         DotCommand(name: "memory", shortest: 2, usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             let st = s.store
@@ -329,7 +330,7 @@ public enum DotCommands {
     /// .xlsx `--out`, or the workbook `.output` is collecting), a file (`--out`), the output file
     /// (`.output` to a .csv: written with the file's CSV settings), or standard output (escaped
     /// for a terminal, CSV with LF and the formula guard).
-    static func writeOffice(_ given: OfficeOptions, session s: Session, what: String, text: (OfficeFormat, CSVSettings) -> String,
+    static func writeOffice(_ given: OfficeOptions, session s: Session, what: Message, text: (OfficeFormat, CSVSettings) -> String,
                             sheets: () -> [WorkbookSheet]) throws {
         var o = given
         if let out = o.out, !o.formatGiven {
@@ -344,7 +345,7 @@ public enum DotCommands {
             if let out = o.out {
                 guard Exporter.isWorkbook(out) else { throw ShellError(en: "--format xlsx writes a workbook: name it .xlsx, not \(out)", zh: "--format xlsx 写出工作簿：文件名应以 .xlsx 结尾，不能是 \(out)") }
                 try Exporter.writeWorkbook(sheets(), to: out, options: s.export)
-                s.output.write("wrote \(what) to \(out)\n")
+                s.say(Message(en: "wrote \(what.en) to \(out)", zh: "已写入\(what.zh)：\(out)"))
             } else if s.output.sheets != nil {
                 for sheet in sheets() { s.output.addSheet(sheet) }
             } else {
@@ -354,7 +355,7 @@ public enum DotCommands {
         }
         if let out = o.out {
             try Exporter.writeDocument(text(o.format, s.export.csv), to: out, csv: o.format == .csv, options: s.export)
-            s.output.write("wrote \(what) to \(out)\n")
+            s.say(Message(en: "wrote \(what.en) to \(out)", zh: "已写入\(what.zh)：\(out)"))
         } else if let path = s.output.path, s.output.sheets == nil, s.output.fileMode != nil || o.format == .csv {
             var settings = s.export.csv
             if o.format != .csv { settings = .standardOutput }
@@ -619,26 +620,44 @@ public enum DotCommands {
         return out.isEmpty ? "no source \(source ?? "")\n" : out
     }
 
-    public static func loadSummary(_ report: LoadReport, store: CaseStore) -> String {
-        var lines: [String] = []
-        let asOf = store.manifest.asOf.map { ", as of \($0)" } ?? ""
-        lines.append("loaded \(store.manifest.name): \(store.cases.count) cases, \(store.units.count) units, \(store.events.count) events\(asOf)")
+    /// What a load did, in the shell's language (Chinese when `chinese`): the counts, then each
+    /// file's encoding and rejected rows, the first problems of the rejected rows, and the notes.
+    public static func loadSummary(_ report: LoadReport, store: CaseStore, chinese: Bool = false) -> String {
+        var lines: [Message] = []
+        func zh(_ table: String) -> String { Schema.tableLabels[table] ?? table }
+        let name = store.manifest.name, cases = store.cases.count, units = store.units.count, events = store.events.count
+        var loaded = Message(en: "loaded \(name): \(cases) cases, \(units) units, \(events) events",
+                             zh: "已加载 \(name)：\(zh("cases")) \(cases) 件，\(zh("units")) \(units) 个，\(zh("events")) \(events) 条")
+        if let asOf = store.manifest.asOf { loaded = loaded + Message(en: ", as of \(asOf)", zh: "，截至 \(asOf)") }
+        lines.append(loaded)
         for f in report.files {
-            var notes: [String] = []
-            if f.encoding != .utf8 { notes.append("read as \(f.encoding.rawValue)") }
+            var notes: [Message] = []
+            if f.encoding != .utf8 { notes.append(Message(en: "read as \(f.encoding.rawValue)", zh: "按 \(f.encoding.rawValue) 读取")) }
             if f.rejected > 0 {
-                notes.append("\(f.rows) row\(f.rows == 1 ? "" : "s") loaded, \(f.rejected) rejected (\(f.rejectedLines) line\(f.rejectedLines == 1 ? "" : "s") of the file)"
-                             + (f.rejectsFile.map { ", written to \($0)" } ?? ""))
+                var note = Message(en: "\(Message.count(f.rows, "row", zh: "").en) loaded, \(f.rejected) rejected (\(Message.count(f.rejectedLines, "line", zh: "").en) of the file)",
+                                   zh: "已加载 \(f.rows) 行，拒收 \(f.rejected) 行（占文件 \(f.rejectedLines) 行）")
+                if let rejects = f.rejectsFile { note = note + Message(en: ", written to \(rejects)", zh: "，已写入 \(rejects)") }
+                notes.append(note)
             }
-            if !notes.isEmpty { lines.append("  \((f.file as NSString).lastPathComponent): " + notes.joined(separator: "; ")) }
+            if !notes.isEmpty {
+                let file = (f.file as NSString).lastPathComponent
+                lines.append(Message(en: "  \(file): " + notes.map(\.en).joined(separator: "; "), zh: "  \(file)：" + notes.map(\.zh).joined(separator: "；")))
+            }
         }
-        for i in report.rejectedIssues.prefix(LoadError.shown) { lines.append("  rejected: \(i)") }
+        let rejected = Message(en: "  rejected: ", zh: "  拒收：")
+        for i in report.rejectedIssues.prefix(LoadError.shown) { lines.append(rejected + Message(en: i.text(chinese: false), zh: i.text(chinese: true))) }
         let unshown = max(report.rejectedIssueTotal, report.rejectedIssues.count) - min(report.rejectedIssues.count, LoadError.shown)
-        if unshown > 0 { lines.append("  rejected: … and \(unshown) more problem\(unshown == 1 ? "" : "s") (every rejected row is in its rejects file)") }
+        if unshown > 0 {
+            lines.append(rejected + Message(en: "… and \(Message.count(unshown, "more problem", zh: "").en) (every rejected row is in its rejects file)",
+                                            zh: "… 另有 \(unshown) 个问题（每个被拒收的行都在拒收文件中）"))
+        }
         // The encoding is already said per file above. Each file's notes are capped by kind;
         // many files' notes together are capped too.
-        let notes = report.warnings.filter { !$0.contains(": read as ") }
-        for w in Notes.capped(notes, shown: LoadError.shown, more: { "… and \($0) more notes" }) { lines.append("  note: \(w)") }
-        return lines.joined(separator: "\n")
+        let notes = report.warnings.filter { !$0.en.contains(": read as ") }
+        let note = Message(en: "  note: ", zh: "  注：")
+        for w in Notes.capped(notes, shown: LoadError.shown, more: { Message(en: "… and \($0) more notes", zh: "… 另有 \($0) 条注") }) {
+            lines.append(note + w)
+        }
+        return lines.map { $0.text(chinese: chinese) }.joined(separator: "\n")
     }
 }

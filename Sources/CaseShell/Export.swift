@@ -33,12 +33,19 @@ public struct ExportOptions {
 }
 
 /// Why an export failed; the target file, if it existed, is untouched.
-public struct ExportError: Error, CustomStringConvertible, Equatable {
+/// Its reason is written in both languages; two errors are equal when they say the same in English.
+public struct ExportError: Error, CustomStringConvertible, Equatable, Bilingual {
     public var path: String
-    public var reason: String
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public var why: Message
+    public init(path: String, why: Message) { self.path = path; self.why = why }
+    public init(path: String, reason: String) { self.init(path: path, why: .same(reason)) }
+    /// The English reason.
+    public var reason: String { why.en }
     /// e.g. `cannot write /nope/x.csv: no such folder /nope`
-    public var description: String { FileWriteError(path: path, reason: reason).description }
+    public var description: String { text(chinese: false) }
+    /// e.g. `无法写入 /nope/x.csv：没有文件夹 /nope` under `.labels on`.
+    public func text(chinese: Bool) -> String { FileWriteError(path: path, why: why).text(chinese: chinese) }
+    public static func == (a: ExportError, b: ExportError) -> Bool { a.path == b.path && a.why.en == b.why.en }
 }
 
 public enum Exporter {
@@ -84,29 +91,33 @@ public enum Exporter {
     /// left behind) when a sheet has more rows than Excel holds or the file cannot be written.
     @discardableResult
     public static func writeWorkbook(_ sheets: [WorkbookSheet], to path: String, options: ExportOptions = ExportOptions()) throws -> Int {
-        func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
+        func fail(_ why: Message) -> ExportError { ExportError(path: path, why: why) }
         // Checked before anything is made: a target caseql would refuse anyway.
         let file: SafeFileWriter
-        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.reason) }
+        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.why) }
         var committed = false
         defer { if !committed { file.abandon() } }
         let tmpdir = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((tmpdir + "/caseql-xlsx-XXXXXX").utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
-            throw fail("cannot make a temporary folder: \(SafeFileWriter.errorText(errno))")
+            let reason = SafeFileWriter.errorText(errno)
+            throw fail(Message(en: "cannot make a temporary folder: \(reason)", zh: "无法建立临时文件夹：\(reason)"))
         }
         let book = dir + "/book.xlsx"
         defer { unlink(book); rmdir(dir) }
         let rows = try XLSXExport.write(sheets, to: book, finalPath: path, headers: options.headers, chineseHeaders: options.chineseHeaders)
-        guard let input = fopen(book, "rb") else { throw fail("cannot read the workbook back: \(SafeFileWriter.errorText(errno))") }
+        guard let input = fopen(book, "rb") else {
+            let reason = SafeFileWriter.errorText(errno)
+            throw fail(Message(en: "cannot read the workbook back: \(reason)", zh: "无法读回工作簿：\(reason)"))
+        }
         defer { fclose(input) }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
             if n == 0 { break }
-            do throws(FileWriteError) { try file.write(Array(chunk[0..<n])) } catch { throw fail(error.reason) }
+            do throws(FileWriteError) { try file.write(Array(chunk[0..<n])) } catch { throw fail(error.why) }
         }
-        do { try file.commit() } catch { throw fail(error.reason) }
+        do { try file.commit() } catch { throw fail(error.why) }
         committed = true
         return rows
     }
@@ -141,21 +152,21 @@ public enum Exporter {
             let sheet = WorkbookSheet(name: resultSheetName(chinese: options.chineseHeaders), result: result)
             return try writeWorkbook([sheet], to: path, options: options)
         }
-        func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
+        func fail(_ why: Message) -> ExportError { ExportError(path: path, why: why) }
         // The file is opened, placed and cleaned up by SafeFileWriter (temporary file and
         // rename, devices and FIFOs in place, no links followed, removed on a signal).
         let file: SafeFileWriter
         do {
             file = try SafeFileWriter(path: path, writeFunction: writeFD)
         } catch {
-            throw fail(error.reason)
+            throw fail(error.why)
         }
         func writeAll(_ bytes: [UInt8]) throws {
-            do { try file.write(bytes) } catch { throw fail(error.reason) }
+            do { try file.write(bytes) } catch { throw fail(error.why) }
         }
 
         try writeText(result, mode: mode, options: options, path: path, writeAll: writeAll)
-        do { try file.commit() } catch { throw fail(error.reason) }
+        do { try file.commit() } catch { throw fail(error.why) }
         return result.rowCount
     }
 
@@ -179,26 +190,28 @@ public enum Exporter {
     /// `options.csv` (a BOM is added when they ask for one). Returns the bytes written.
     @discardableResult
     public static func writeDocument(_ text: String, to path: String, csv: Bool, options: ExportOptions) throws -> Int {
-        func fail(_ reason: String) -> ExportError { ExportError(path: path, reason: reason) }
+        func fail(_ why: Message) -> ExportError { ExportError(path: path, why: why) }
         let file: SafeFileWriter
-        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.reason) }
+        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.why) }
         let bytes: [UInt8]
         if csv {
             // The CSV file settings' one rule for the BOM and the encoding (rejects files use it too).
-            guard let b = options.csv.fileBytes(Array(text.utf8)) else { throw fail("text that cannot be written as GB18030") }
+            guard let b = options.csv.fileBytes(Array(text.utf8)) else { throw fail(Exporter.notGB18030) }
             bytes = b
         } else {
             bytes = try encode(Array(text.utf8), options, path: path)
         }
-        do throws(FileWriteError) { try file.write(bytes); try file.commit() } catch { file.abandon(); throw fail(error.reason) }
+        do throws(FileWriteError) { try file.write(bytes); try file.commit() } catch { file.abandon(); throw fail(error.why) }
         return bytes.count
     }
+
+    static let notGB18030 = Message(en: "text that cannot be written as GB18030", zh: "有无法以 GB18030 写出的文字")
 
     /// UTF-8 bytes in the encoding of `options`.
     static func encode(_ chunk: [UInt8], _ options: ExportOptions, path: String) throws -> [UInt8] {
         guard options.encoding == .gb18030 else { return chunk }
         guard let converted = chunk.withUnsafeBufferPointer({ Transcode.utf8ToGB18030($0) }) else {
-            throw ExportError(path: path, reason: "text that cannot be written as GB18030")
+            throw ExportError(path: path, why: notGB18030)
         }
         return converted
     }

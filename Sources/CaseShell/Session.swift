@@ -260,7 +260,7 @@ public final class Session {
     static let outputCancelled = Message(en: "\n^C: output cancelled", zh: "\n^C：已停止输出")
 
     /// Whether messages are in Chinese: `.labels on`.
-    var chinese: Bool { render.chineseHeaders }
+    public var chinese: Bool { render.chineseHeaders }
 
     /// Writes a status line (a confirmation, a note) to the output in the shell's language.
     func say(_ message: Message) {

@@ -31,15 +31,17 @@ public enum XLSXExport {
     /// a cell's text is longer than a cell holds, or the file cannot be written.
     static func write(_ sheets: [WorkbookSheet], to path: String, finalPath: String, headers: Bool,
                       chineseHeaders: Bool) throws -> Int {
-        func fail(_ reason: String) -> ExportError { ExportError(path: finalPath, reason: reason) }
+        func fail(_ why: Message) -> ExportError { ExportError(path: finalPath, why: why) }
         for s in sheets where s.result.rowCount + (headers ? 1 : 0) > maxRows {
-            throw fail("\(s.result.rowCount) rows do not fit in a worksheet (at most \(maxRows - (headers ? 1 : 0)) rows below the header); narrow the query, or export to .csv")
+            let most = maxRows - (headers ? 1 : 0)
+            throw fail(Message(en: "\(s.result.rowCount) rows do not fit in a worksheet (at most \(most) rows below the header); narrow the query, or export to .csv",
+                               zh: "\(s.result.rowCount) 行放不进一张工作表（表头下最多 \(most) 行）；请缩小查询范围，或导出为 .csv"))
         }
         var options = lxw_workbook_options()
         // Rows go to the file as they are written (a million rows in little memory); strings
         // are then written inline, which every reader handles.
         options.constant_memory = UInt8(LXW_TRUE.rawValue)
-        guard let wb = workbook_new_opt(path, &options) else { throw fail("cannot create the workbook") }
+        guard let wb = workbook_new_opt(path, &options) else { throw fail(Message(en: "cannot create the workbook", zh: "无法创建工作簿")) }
         var closed = false
         defer { if !closed { _ = workbook_close(wb) } }
 
@@ -56,7 +58,7 @@ public enum XLSXExport {
         var used = Set<String>()
         for sheet in sheets {
             let name = sheetName(sheet.name, used: &used)
-            guard let ws = workbook_add_worksheet(wb, name) else { throw fail("cannot add the sheet \(name)") }
+            guard let ws = workbook_add_worksheet(wb, name) else { throw fail(Message(en: "cannot add the sheet \(name)", zh: "无法添加工作表 \(name)")) }
             let r = sheet.result
             let n = r.columns.count
             // Column widths from the header and the first rows, set before any cell is written.
@@ -107,9 +109,11 @@ public enum XLSXExport {
                                               : writeText(ws, row, col, d.description)
                     }
                     if status == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED {
-                        throw fail("row \(i + 1), column \(r.columns[c].name): text longer than a cell holds (\(maxCellText) characters)")
+                        let column = r.columns[c]
+                        throw fail(Message(en: "row \(i + 1), column \(column.name): text longer than a cell holds (\(maxCellText) characters)",
+                                           zh: "第 \(i + 1) 行，\(column.label) 列：文字超出一个单元格的容量（\(maxCellText) 个字符）"))
                     }
-                    if status != LXW_NO_ERROR { throw fail(String(cString: lxw_strerror(status))) }
+                    if status != LXW_NO_ERROR { throw fail(.same(String(cString: lxw_strerror(status)))) }
                 }
                 row += 1
             }
@@ -120,7 +124,7 @@ public enum XLSXExport {
         }
         closed = true
         let status = workbook_close(wb)
-        if status != LXW_NO_ERROR { throw fail(String(cString: lxw_strerror(status))) }
+        if status != LXW_NO_ERROR { throw fail(.same(String(cString: lxw_strerror(status)))) }
         return total
     }
 

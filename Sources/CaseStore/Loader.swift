@@ -129,13 +129,14 @@ public struct LoadReport: Sendable {
         public var rejectsFile: String?
     }
     public var files: [FileReport] = []
-    public var warnings: [String] = []
+    /// Notes on how the files were read (an encoding, a header found lower down, extra columns).
+    public var warnings: [Message] = []
     public var rejectedIssues: [LoadIssue] = []
     /// Problems found in the rejected rows in all (`rejectedIssues` keeps the first ones).
     public var rejectedIssueTotal = 0
     public var rejectedTotal: Int { files.reduce(0) { $0 + $1.rejected } }
     /// What the load did with the column snapshot, in words (nil: snapshots off).
-    public var snapshot: String?
+    public var snapshot: Message?
     /// Read from a snapshot, not parsed.
     public var fromSnapshot = false
 }
@@ -158,7 +159,7 @@ public enum DatasetLoader {
     }
 
     /// The sheet names a workbook's tables may have, English and Chinese.
-    static let sheetNames = ["cases": ["cases", "案件"], "units": ["units", "单位"], "events": ["events", "办理记录"]]
+    static let sheetNames = Dictionary(uniqueKeysWithValues: Schema.tableLabels.map { ($0.key, [$0.key, $0.value]) })
 
     /// Loads a dataset: a folder (cases.csv or cases.xlsx required; units and events as .csv or
     /// .xlsx, manifest.json optional; or one .xlsx workbook whose sheets are named cases/units/
@@ -263,7 +264,7 @@ public enum DatasetLoader {
         // The files' identities are taken before anything is read: a file changed while it loads
         // then leaves a snapshot that no longer matches it.
         var sources: [SourceIdentity]?
-        var snapshotNote: String?
+        var snapshotNote: Message?
         if let dir = options.cacheDirectory {
             // The manifest too: its schemes and periods change what is loaded.
             let roles = [("cases", casesPath), ("units", unitsPath), ("events", eventsPath), ("manifest", manifestPath)]
@@ -304,7 +305,7 @@ public enum DatasetLoader {
             try tableLoader.load()
             errors += tableLoader.issues
             errorTotal += tableLoader.issueTotal
-            report.warnings += tableLoader.warnings
+            report.warnings += tableLoader.warnings.map(Message.same)
             report.files.append(tableLoader.fileReport)
             if options.lenient { report.rejectedIssues += tableLoader.issues; report.rejectedIssueTotal += tableLoader.issueTotal }
         }
@@ -312,7 +313,7 @@ public enum DatasetLoader {
         if options.lenient && store.cases.count == 0 && errorTotal > 0 {
             // --lenient that keeps nothing has loaded nothing: an error, not an empty dataset.
             throw LoadError(errors + [LoadIssue(file: (casesPath as NSString).lastPathComponent, line: 0, column: 0, field: nil,
-                                                message: "every row was rejected: no case loaded")],
+                                                message: Message(en: "every row was rejected: no case loaded", zh: "每一行都被拒收：没有加载任何案件"))],
                             total: errorTotal + 1, lenientHelps: false)
         }
         if let u = units { try run(u, store.units, UnitRowCheck()) }
@@ -324,9 +325,10 @@ public enum DatasetLoader {
         if let dir = options.cacheDirectory {
             if let sources, report.rejectedTotal == 0 {
                 let saved = Snapshot.save(store, report: report, directory: dir, dataset: path, sources: sources, options: options)
-                report.snapshot = snapshotNote.map { $0 + "; " + saved } ?? saved
+                report.snapshot = snapshotNote.map { $0 + .same("; ") + saved } ?? saved
             } else {
-                report.snapshot = "no snapshot: " + (sources == nil ? "a file could not be identified" : "rows were rejected")
+                report.snapshot = sources == nil ? Message(en: "no snapshot: a file could not be identified", zh: "没有快照：有文件无法识别")
+                                                  : Message(en: "no snapshot: rows were rejected", zh: "没有快照：有行被拒收")
             }
         }
         return (store, report)

@@ -7,7 +7,7 @@ public enum Notes {
     public static let shownItems = 20
 
     /// The first `shown` notes, then `more(n)` for the n left out.
-    public static func capped(_ notes: [String], shown: Int = shownPerKind, more: (Int) -> String) -> [String] {
+    public static func capped<Note>(_ notes: [Note], shown: Int = shownPerKind, more: (Int) -> Note) -> [Note] {
         notes.count <= shown ? notes : Array(notes.prefix(shown)) + [more(notes.count - shown)]
     }
 }

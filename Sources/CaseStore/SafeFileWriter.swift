@@ -10,14 +10,24 @@ import Glibc
 #endif
 
 /// Why a file could not be written; a target that existed is as it was.
-public struct FileWriteError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct FileWriteError: Error, CustomStringConvertible, Equatable, Sendable, Bilingual {
     public var path: String
-    public var reason: String
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    /// Why, in both languages (`no such folder /nope`, `没有文件夹 /nope`).
+    public var why: Message
+    public init(path: String, why: Message) { self.path = path; self.why = why }
+    /// A reason that reads the same in both languages (the system's own words).
+    public init(path: String, reason: String) { self.init(path: path, why: .same(reason)) }
+    /// The English reason.
+    public var reason: String { why.en }
     /// e.g. `cannot write /nope/x.csv: no such folder /nope`
-    public var description: String {
-        "cannot write \(path.unicodeScalars.map { $0 == "\u{0}" ? "\\0" : String($0) }.joined()): \(reason)"
+    public var description: String { text(chinese: false) }
+    /// e.g. `无法写入 /nope/x.csv：没有文件夹 /nope` under `.labels on`.
+    public func text(chinese: Bool) -> String {
+        let shown = path.unicodeScalars.map { $0 == "\u{0}" ? "\\0" : String($0) }.joined()
+        return Message(en: "cannot write \(shown): \(why.en)", zh: "无法写入 \(shown)：\(why.zh)").text(chinese: chinese)
     }
+    /// Equal when they say the same in English.
+    public static func == (a: FileWriteError, b: FileWriteError) -> Bool { a.path == b.path && a.why.en == b.why.en }
 }
 
 /// A file being written. `write` the bytes, then `commit` to put them in place; dropping the
@@ -58,10 +68,10 @@ public final class SafeFileWriter {
                 }) throws(FileWriteError) {
         self.path = path
         self.writeFunction = writeFunction
-        func fail(_ reason: String) -> FileWriteError { FileWriteError(path: path, reason: reason) }
-        guard !path.isEmpty else { throw fail("empty file name") }
-        guard !path.utf8.contains(0) else { throw fail("the file name contains a NUL character") }
-        if path.hasSuffix("/") { throw fail("is a folder") }
+        func fail(_ why: Message) -> FileWriteError { FileWriteError(path: path, why: why) }
+        guard !path.isEmpty else { throw fail(Message(en: "empty file name", zh: "文件名为空")) }
+        guard !path.utf8.contains(0) else { throw fail(Message(en: "the file name contains a NUL character", zh: "文件名含有 NUL 字符")) }
+        if path.hasSuffix("/") { throw fail(SafeFileWriter.isFolder) }
 
         // The folder must exist and be a folder.
         let slash = path.lastIndex(of: "/")
@@ -70,22 +80,22 @@ public final class SafeFileWriter {
         var st = stat()
         if stat(folder, &st) != 0 {
             let e = errno
-            if e == ENOENT { throw fail("no such folder \(folder)") }
-            if e == ENOTDIR { throw fail("\(folder) is not a folder") }
-            throw fail("cannot reach \(folder): \(SafeFileWriter.errorText(e))")
+            if e == ENOENT { throw fail(SafeFileWriter.noFolder(folder)) }
+            if e == ENOTDIR { throw fail(SafeFileWriter.notFolder(folder)) }
+            throw fail(Message(en: "cannot reach \(folder): \(SafeFileWriter.errorText(e))", zh: "无法访问 \(folder)：\(SafeFileWriter.errorText(e))"))
         }
-        if st.st_mode & S_IFMT != S_IFDIR { throw fail("\(folder) is not a folder") }
+        if st.st_mode & S_IFMT != S_IFDIR { throw fail(SafeFileWriter.notFolder(folder)) }
 
         var target = stat()
         let exists = lstat(path, &target) == 0
         let kind = exists ? target.st_mode & S_IFMT : 0
         if exists {
-            if mustNotExist { throw fail("already exists") }
+            if mustNotExist { throw fail(SafeFileWriter.exists) }
             switch kind {
-            case S_IFDIR: throw fail("is a folder")
-            case S_IFLNK: throw fail("is a symbolic link (caseql does not write through links: name the file itself)")
-            case S_IFBLK: throw fail("is a block device")
-            case S_IFSOCK: throw fail("is a socket")
+            case S_IFDIR: throw fail(SafeFileWriter.isFolder)
+            case S_IFLNK: throw fail(SafeFileWriter.isLink)
+            case S_IFBLK: throw fail(Message(en: "is a block device", zh: "是块设备"))
+            case S_IFSOCK: throw fail(Message(en: "is a socket", zh: "是套接字"))
             default: break
             }
         }
@@ -96,14 +106,14 @@ public final class SafeFileWriter {
             let fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (kind == S_IFIFO ? O_NONBLOCK : 0))
             if fd < 0 {
                 let e = errno
-                if e == ENXIO && kind == S_IFIFO { throw fail("no process is reading this FIFO") }
+                if e == ENXIO && kind == S_IFIFO { throw fail(Message(en: "no process is reading this FIFO", zh: "没有进程在读这个 FIFO")) }
                 throw fail(SafeFileWriter.openErrorText(e, folder))
             }
             var now = stat()
             // Swapped for something else between lstat and open: not what was checked.
             guard fstat(fd, &now) == 0, now.st_mode & S_IFMT == kind else {
                 close(fd)
-                throw fail("changed while it was being opened")
+                throw fail(Message(en: "changed while it was being opened", zh: "打开时被改动了"))
             }
             if kind == S_IFIFO { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
             self.fd = fd
@@ -115,7 +125,7 @@ public final class SafeFileWriter {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
             if fd < 0 {
                 let e = errno
-                throw fail(e == EEXIST ? "already exists" : SafeFileWriter.openErrorText(e, folder))
+                throw fail(e == EEXIST ? SafeFileWriter.exists : SafeFileWriter.openErrorText(e, folder))
             }
             // (Registered after O_EXCL succeeded: before, the name might be someone else's file.)
             self.fd = fd
@@ -163,16 +173,16 @@ public final class SafeFileWriter {
     /// Writes all of `bytes`.
     /// - Throws: `FileWriteError` (`disk full`, or the system's reason).
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileWriteError) {
-        guard fd >= 0 else { throw FileWriteError(path: path, reason: "already closed") }
+        guard fd >= 0 else { throw FileWriteError(path: path, why: Message(en: "already closed", zh: "已关闭")) }
         var offset = 0
         while offset < bytes.count {
             let n = writeFunction(fd, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             if n < 0 {
                 let e = errno
                 if e == EINTR { continue }
-                throw FileWriteError(path: path, reason: e == ENOSPC ? "disk full" : SafeFileWriter.errorText(e))
+                throw FileWriteError(path: path, why: e == ENOSPC ? Message(en: "disk full", zh: "磁盘已满") : .same(SafeFileWriter.errorText(e)))
             }
-            if n == 0 { throw FileWriteError(path: path, reason: "short write (disk full?)") }
+            if n == 0 { throw FileWriteError(path: path, why: Message(en: "short write (disk full?)", zh: "没有写完（磁盘已满？）")) }
             offset += n
         }
     }
@@ -190,7 +200,7 @@ public final class SafeFileWriter {
     /// - Throws: `FileWriteError`; the target is then as it was (except a device or FIFO, which
     ///   has what was written).
     public func commit() throws(FileWriteError) {
-        guard fd >= 0 else { throw FileWriteError(path: path, reason: "already closed") }
+        guard fd >= 0 else { throw FileWriteError(path: path, why: Message(en: "already closed", zh: "已关闭")) }
         if placement != .inPlace, fsync(fd) != 0 {
             let e = errno
             if e != EINVAL && e != EROFS { throw FileWriteError(path: path, reason: SafeFileWriter.errorText(e)) }
@@ -219,16 +229,23 @@ public final class SafeFileWriter {
         cleanupSlot = nil
     }
 
-    static func openErrorText(_ e: Int32, _ folder: String) -> String {
+    static func openErrorText(_ e: Int32, _ folder: String) -> Message {
         switch e {
-        case EACCES, EPERM: return "permission denied in \(folder)"
-        case EROFS: return "\(folder) is on a read-only file system"
-        case ENOENT: return "no such folder \(folder)"
-        case ENOTDIR: return "\(folder) is not a folder"
-        case ELOOP: return "is a symbolic link (caseql does not write through links: name the file itself)"
-        default: return errorText(e)
+        case EACCES, EPERM: return Message(en: "permission denied in \(folder)", zh: "无权在 \(folder) 中写入")
+        case EROFS: return Message(en: "\(folder) is on a read-only file system", zh: "\(folder) 在只读文件系统上")
+        case ENOENT: return noFolder(folder)
+        case ENOTDIR: return notFolder(folder)
+        case ELOOP: return isLink
+        default: return .same(errorText(e))
         }
     }
+
+    static let isFolder = Message(en: "is a folder", zh: "是文件夹")
+    static let exists = Message(en: "already exists", zh: "已存在")
+    static let isLink = Message(en: "is a symbolic link (caseql does not write through links: name the file itself)",
+                                zh: "是符号链接（caseql 不经链接写入：请写出文件本身）")
+    static func noFolder(_ folder: String) -> Message { Message(en: "no such folder \(folder)", zh: "没有文件夹 \(folder)") }
+    static func notFolder(_ folder: String) -> Message { Message(en: "\(folder) is not a folder", zh: "\(folder) 不是文件夹") }
 
     /// strerror's text, lowercased.
     public static func errorText(_ e: Int32) -> String {

@@ -24,6 +24,18 @@ public enum FieldType: Sendable {
         case .real(let fraction): return fraction ? "rate" : "number"
         }
     }
+
+    /// The type in words for a message: `enum(status)` and `枚举（status）`, `date` and `日期`.
+    public var described: Message {
+        switch self {
+        case .text: return Message(en: name, zh: "文本")
+        case .textList: return Message(en: name, zh: "文本列表")
+        case .enumeration(let e): return Message(en: name, zh: "枚举（\(e.name)）")
+        case .bool: return Message(en: name, zh: "是/否")
+        case .date: return Message(en: name, zh: "日期")
+        case .int: return Message(en: name, zh: "整数")
+        }
+    }
 }
 
 public struct FieldSpec: Sendable {
@@ -60,6 +72,10 @@ public struct FieldSpec: Sendable {
 }
 
 public enum Schema {
+    /// Each table's name in Chinese (案件, 单位, 办理记录): its workbook sheet, its source in a
+    /// query, and messages say it so.
+    public static let tableLabels = ["cases": "案件", "units": "单位", "events": "办理记录"]
+
     public static let cases: [FieldSpec] = [
         // Aliases: the headers real systems and published lists use (issue 18), read without renaming.
         FieldSpec(.id, "编号", .text, aliases: ["案号", "建议号", "提案号", "建议编号", "提案编号", "提案序号",

@@ -24,7 +24,7 @@ import Darwin
 
 public enum Snapshot {
     /// Bumped whenever the layout changes: a snapshot of another version is never read.
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("CASEQLS".utf8) + [0]
     static let headerSize = 64
     static let chunk = 4 << 20
@@ -116,7 +116,7 @@ public enum Snapshot {
         case restored(CaseStore, LoadReport)
         case none
         /// There was one, unusable: why (it is replaced once the files are loaded).
-        case rejected(String)
+        case rejected(Message)
     }
 
     struct Section {
@@ -136,8 +136,8 @@ public enum Snapshot {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return .none }
         let length = Int(st.st_size)
-        guard length >= headerSize else { return .rejected("the snapshot is truncated") }
-        guard let map = SnapshotMapping(fd: fd, length: length) else { return .rejected("the snapshot cannot be mapped") }
+        guard length >= headerSize else { return .rejected(Message(en: "the snapshot is truncated", zh: "快照不完整")) }
+        guard let map = SnapshotMapping(fd: fd, length: length) else { return .rejected(Message(en: "the snapshot cannot be mapped", zh: "无法映射快照")) }
         do {
             let sections = try directoryOf(map)
             guard let metaSection = sections["meta"] else { throw Bad("it has no meta section") }
@@ -157,14 +157,14 @@ public enum Snapshot {
             store.origin = origin
             var report = try restore(store, from: &r, map: map, sections: sections)
             store.link()
-            report.snapshot = "read from the snapshot \(path)"
+            report.snapshot = Message(en: "read from the snapshot \(path)", zh: "读自快照 \(path)")
             // Last used: the cache keeps recently used snapshots longest.
             _ = utimensat(AT_FDCWD, path, nil, 0)
             return .restored(store, report)
         } catch let bad as Bad {
-            return .rejected("the snapshot was not used: \(bad.why)")
+            return .rejected(Message(en: "the snapshot was not used: \(bad.why)", zh: "未使用快照：\(bad.why)"))
         } catch {
-            return .rejected("the snapshot was not used: it is damaged (\(error))")
+            return .rejected(Message(en: "the snapshot was not used: it is damaged (\(error))", zh: "未使用快照：快照已损坏（\(error)）"))
         }
     }
 
@@ -265,7 +265,7 @@ public enum Snapshot {
             let bom = try r.bool(), rows = try r.int()
             report.files.append(LoadReport.FileReport(file: file, encoding: encoding, hadBOM: bom, rows: rows, rejected: 0))
         }
-        for _ in 0..<(try r.int()) { report.warnings.append(try r.string()) }
+        for _ in 0..<(try r.int()) { report.warnings.append(Message(en: try r.string(), zh: try r.string())) }
         for (i, pool) in pools(store).enumerated() {
             let count = try r.int(), byteCount = try r.int(), slotCount = try r.int()
             guard count >= 1, byteCount >= 0, slotCount > 0, slotCount & (slotCount - 1) == 0, slotCount >= 2 * count else {
@@ -369,7 +369,7 @@ public enum Snapshot {
     /// Writes the store's snapshot (after a load with no rejected rows). Returns what was done,
     /// in words; failures (no room, no folder) leave no file and are only reported.
     static func save(_ store: CaseStore, report: LoadReport, directory: String, dataset: String,
-                     sources: [SourceIdentity], options: LoadOptions) -> String {
+                     sources: [SourceIdentity], options: LoadOptions) -> Message {
         var meta = MetaWriter()
         meta.string(optionsKey(options))
         meta.int(sources.count)
@@ -377,7 +377,7 @@ public enum Snapshot {
         meta.int(report.files.count)
         for f in report.files { meta.string(f.file); meta.string(f.encoding.rawValue); meta.bool(f.hadBOM); meta.int(f.rows) }
         meta.int(report.warnings.count)
-        for w in report.warnings { meta.string(w) }
+        for w in report.warnings { meta.string(w.en); meta.string(w.zh) }
         var payloads: [Payload] = []
         func array<T>(_ name: String, _ a: [T]) {
             // The array is kept in `owner`, so its storage outlives the write.
@@ -404,7 +404,7 @@ public enum Snapshot {
             meta.int(specs.count)
             for spec in specs {
                 let key = "\(table.name).\(spec.name)"
-                guard let column = table.storedColumn(spec.name) else { return "no snapshot: \(key) is missing" }
+                guard let column = table.storedColumn(spec.name) else { return Message(en: "no snapshot: \(key) is missing", zh: "没有快照：缺少 \(key)") }
                 meta.string(spec.name)
                 func pending(_ p: PendingCells) {
                     meta.int(p.count); meta.int(p.bytes.count)
@@ -416,11 +416,11 @@ public enum Snapshot {
                     if let p = c.pending {
                         meta.int(Kind.textPending.rawValue); pending(p)
                     } else {
-                        guard c.codes.count == table.count else { return "no snapshot: \(key) has \(c.codes.count) rows of \(table.count)" }
+                        guard c.codes.count == table.count else { return Message(en: "no snapshot: \(key) has \(c.codes.count) rows of \(table.count)", zh: "没有快照：\(key) 只有 \(c.codes.count) 行，应为 \(table.count) 行") }
                         meta.int(Kind.textCodes.rawValue); meta.int(0); meta.int(0); array(key, c.codes)
                     }
                 case .list(let c):
-                    guard c.starts.count == table.count + 1 else { return "no snapshot: \(key) has \(c.starts.count - 1) rows of \(table.count)" }
+                    guard c.starts.count == table.count + 1 else { return Message(en: "no snapshot: \(key) has \(c.starts.count - 1) rows of \(table.count)", zh: "没有快照：\(key) 只有 \(c.starts.count - 1) 行，应为 \(table.count) 行") }
                     if let p = c.pending {
                         meta.int(Kind.listPending.rawValue); pending(p)
                     } else {
@@ -442,16 +442,16 @@ public enum Snapshot {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            return "no snapshot: cannot make the cache folder \(directory)"
+            return Message(en: "no snapshot: cannot make the cache folder \(directory)", zh: "没有快照：无法建立缓存文件夹 \(directory)")
         }
         var fs = statvfs()
         if statvfs(directory, &fs) == 0 && Int64(fs.f_bavail) * Int64(fs.f_frsize) < Int64(total) * 2 + (256 << 20) {
-            return "no snapshot: too little free space in \(directory) for \(total >> 20) MiB"
+            return Message(en: "no snapshot: too little free space in \(directory) for \(total >> 20) MiB", zh: "没有快照：\(directory) 的剩余空间不足 \(total >> 20) MiB")
         }
         let path = file(directory: directory, dataset: dataset, options: options)
         let temp = path + ".tmp\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { return "no snapshot: cannot write in \(directory)" }
+        guard fd >= 0 else { return Message(en: "no snapshot: cannot write in \(directory)", zh: "没有快照：无法在 \(directory) 中写入") }
         var ok = true
         var offset = headerSize
         var dir = MetaWriter()
@@ -488,10 +488,10 @@ public enum Snapshot {
         ok = close(fd) == 0 && ok
         guard ok, rename(temp, path) == 0 else {
             unlink(temp)
-            return "no snapshot: writing \(path) failed"
+            return Message(en: "no snapshot: writing \(path) failed", zh: "没有快照：写入 \(path) 失败")
         }
         evict(directory: directory, keeping: path)
-        return "saved the snapshot \(path) (\(fileLength >> 20) MiB)"
+        return Message(en: "saved the snapshot \(path) (\(fileLength >> 20) MiB)", zh: "已保存快照 \(path)（\(fileLength >> 20) MiB）")
     }
 
     /// Deletes the least recently used snapshots beyond `keepCount` or `keepBytes` in all.

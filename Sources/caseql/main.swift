@@ -95,18 +95,32 @@ struct CaseQL: ParsableCommand {
     @Option(help: "Write results to this file instead of standard output.")
     var out: String?
 
+    /// Errors of the options, in Chinese under `--labels` (as the shell's messages under `.labels on`).
     func validate() throws {
+        func invalid(_ m: Message) -> ValidationError { ValidationError(m.text(chinese: labels)) }
         if let m = mode, OutputMode(rawValue: m.lowercased()) == nil {
-            throw ValidationError("unknown mode \(m) (the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let modes = OutputMode.allCases.map(\.rawValue).joined(separator: ", ")
+            throw invalid(Message(en: "unknown mode \(m) (the modes are \(modes))", zh: "没有 \(m) 这种模式（可用：\(modes)）"))
         }
         if let e = encoding, TextEncoding(name: e) == nil {
-            throw ValidationError("--encoding takes \(TextEncoding.names)")
+            throw invalid(Message(en: "--encoding takes \(TextEncoding.names)", zh: "--encoding 取 \(TextEncoding.names)"))
         }
         if let k = kind, Kind(spelling: k) == nil {
-            throw ValidationError("--kind takes one of \(Kind.info.tokens.joined(separator: ", "))")
+            let kinds = Kind.info.tokens.joined(separator: ", ")
+            throw invalid(Message(en: "--kind takes one of \(kinds)", zh: "--kind 取以下之一：\(kinds)"))
         }
-        if let a = asof, a != "today", Day(a) == nil { throw ValidationError("--asof: \(a) is not a date (yyyy-mm-dd)") }
-        for s in set where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not \(s)") }
+        if let a = asof, a != "today", Day(a) == nil {
+            throw invalid(Message(en: "--asof: \(a) is not a date (yyyy-mm-dd)", zh: "--asof：\(a) 不是日期（应为 yyyy-mm-dd）"))
+        }
+        for s in set where !s.contains("=") {
+            throw invalid(Message(en: "--set takes NAME=VALUE, not \(s)", zh: "--set 取 NAME=VALUE，不能是 \(s)"))
+        }
+    }
+
+    /// An error's text for standard error: in Chinese under `--labels` (or `.labels on` in the
+    /// start-up file) when it knows both languages.
+    func errorText(_ error: Error, _ session: Session) -> String {
+        Escape.lines((error as? Bilingual)?.text(chinese: session.chinese) ?? "\(error)")
     }
 
     func run() throws {
@@ -148,10 +162,10 @@ struct CaseQL: ParsableCommand {
             do {
                 let report = try session.load(path, options: options, asOf: asOfDay)
                 if report.rejectedTotal > 0 || !report.warnings.isEmpty {
-                    FileHandle.standardError.write((Escape.lines(DotCommands.loadSummary(report, store: session.store)) + "\n").data(using: .utf8)!)
+                    FileHandle.standardError.write((Escape.lines(DotCommands.loadSummary(report, store: session.store, chinese: labels)) + "\n").data(using: .utf8)!)
                 }
             } catch {
-                FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
+                FileHandle.standardError.write("caseql: \(errorText(error, session))\n".data(using: .utf8)!)
                 throw ExitCode(1)
             }
         } else if let d = asOfDay {
@@ -160,7 +174,7 @@ struct CaseQL: ParsableCommand {
         if labels { session.engine.labels = true }
         if let o = out {
             do { try session.redirectOutput(to: o) } catch {
-                FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
+                FileHandle.standardError.write("caseql: \(errorText(error, session))\n".data(using: .utf8)!)
                 throw ExitCode(1)
             }
         }
@@ -170,7 +184,7 @@ struct CaseQL: ParsableCommand {
         let interactive = command.isEmpty && file.isEmpty && isatty(STDIN_FILENO) != 0
         if let rc = initFile ?? (interactive && !noRc ? Session.startupFile(environment: ProcessInfo.processInfo.environment) : nil) {
             do { _ = try session.readScript(rc) } catch {
-                FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
+                FileHandle.standardError.write("caseql: \(errorText(error, session))\n".data(using: .utf8)!)
                 if initFile != nil { throw ExitCode(1) }
             }
         }
@@ -184,7 +198,7 @@ struct CaseQL: ParsableCommand {
             }
             for f in file {
                 do { ok = try session.readScript(f) && ok } catch {
-                    FileHandle.standardError.write("caseql: \(error)\n".data(using: .utf8)!)
+                    FileHandle.standardError.write("caseql: \(errorText(error, session))\n".data(using: .utf8)!)
                     throw ExitCode(1)
                 }
                 if !ok && !keepGoing { throw ExitCode(1) }
@@ -210,7 +224,7 @@ struct CaseQL: ParsableCommand {
     /// Writes what waits for the output file (an .xlsx workbook collects its sheets until the end).
     func finish(_ session: Session) throws {
         do { try session.closeOutput() } catch {
-            FileHandle.standardError.write("caseql: \(Escape.lines("\(error)"))\n".data(using: .utf8)!)
+            FileHandle.standardError.write("caseql: \(errorText(error, session))\n".data(using: .utf8)!)
             throw ExitCode(1)
         }
     }

@@ -53,4 +53,30 @@ import Testing
         #expect(e.rendered(source: "x", chinese: true).hasSuffix("\n  是不是 `unit`？"))
         #expect(e.rendered(source: "x").hasSuffix("\n  did you mean `unit`?"))
     }
+
+    /// The rarer errors (a lexer's bad token, a day that is not one, a list grouped by, a field
+    /// neither grouped nor aggregated, an aggregate in where) are written in Chinese too, with the
+    /// same position.
+    @Test func rarerErrorsReadInChinese() throws {
+        let cases: [(String, String, String)] = [
+            ("select cases where unit = \"教育局", "unterminated string", "字符串没有闭合"),
+            ("select cases where deadline > 2020-02-30", "2020-02-30 is not a day (2020-02 has 29 days)", "2020-02-30 不是日期（2020-02 只有 29 天）"),
+            ("select unit, count from cases group by co_units", "cannot group by `co_units`", "不能按 `co_units` 分组"),
+            ("select title, count from cases group by unit", "`title` is neither grouped nor aggregated", "`title` 既未分组也未聚合"),
+            ("select cases where count(*) > 1", "`count(…)` is an aggregate", "`count(…)` 是聚合"),
+            ("select cases where unit = 1x", "invalid number \"1x\"", "无效的数字 \"1x\""),
+            ("select cases where unit = $", "expected a parameter name after \"$\"", "\"$\" 之后应为参数名"),
+            ("select avg(deadline) from cases group by unit", "avg of a date makes no sense", "日期不能求 avg"),
+            ("select month(unit) from cases group by month(unit)", "month takes a date; `unit` is text", "month 取日期；`unit` 是文本"),
+        ]
+        for (text, en, zh) in cases {
+            let e = try error(text)
+            #expect(e.text.en.hasPrefix(en), "\(text): \(e.text.en)")
+            #expect(e.text.zh.hasPrefix(zh), "\(text): \(e.text.zh)")
+            let a = e.rendered(source: text).split(separator: "\n"), b = e.rendered(source: text, chinese: true).split(separator: "\n")
+            #expect(a[0].prefix { $0 != " " } == b[0].prefix { $0 != " " }, "the same position")
+            #expect(a[1...2] == b[1...2], "the same carets")
+        }
+    }
 }
+

@@ -26,7 +26,7 @@ private func lenient(_ ds: TempDataset) -> LoadOptions {
         let ds = try TempDataset(["cases.csv": head + "\n" + row + "\n"])
         let (store, report) = try DatasetLoader.load(ds.path)
         #expect(store.cases.count == 1)
-        let notes = report.warnings.filter { $0.contains("named no field") }
+        let notes = report.warnings.map(\.en).filter { $0.contains("named no field") }
         #expect(notes.count == 1)
         #expect(notes[0].hasSuffix("\"附加19\", … and \(n - Notes.shownItems) more"))
         #expect(notes[0].components(separatedBy: "\"附加").count - 1 == Notes.shownItems)
@@ -40,9 +40,9 @@ private func lenient(_ ds: TempDataset) -> LoadOptions {
         let row = String(goodRow1.dropLast()) + String(repeating: ",t", count: 40) + (0..<2000).map { ",b\($0)" }.joined()
         let ds = try TempDataset(["cases.csv": head + "\n" + row + "\n"])
         let (store, report) = try DatasetLoader.load(ds.path)
-        let again = report.warnings.filter { $0.contains("names title again") }
+        let again = report.warnings.map(\.en).filter { $0.contains("names title again") }
         #expect(again.count == Notes.shownPerKind)
-        #expect(report.warnings.contains("cases.csv: … and 35 more columns naming a field again, kept as text fields"))
+        #expect(report.warnings.map(\.en).contains("cases.csv: … and 35 more columns naming a field again, kept as text fields"))
         #expect(report.warnings.count < 12)
         #expect(store.cases.text("备注")[0] == "b0")
         #expect(store.cases.text("备注2")[0] == "b1")
@@ -158,7 +158,7 @@ private func lenient(_ ds: TempDataset) -> LoadOptions {
         #expect(try String(contentsOfFile: ds.path + "/cases.rejects.2.csv", encoding: .utf8) == "mine too\n")
         #expect(try rejectsText(ds.path + "/cases.rejects.3.csv") == header + bad)
         #expect(report.files[0].rejectsFile == ds.path + "/cases.rejects.3.csv")
-        #expect(report.warnings.contains("cases.csv: \(ds.path)/cases.rejects.csv exists (kept): the 1 rejected row went to \(ds.path)/cases.rejects.3.csv"))
+        #expect(report.warnings.map(\.en).contains("cases.csv: \(ds.path)/cases.rejects.csv exists (kept): the 1 rejected row went to \(ds.path)/cases.rejects.3.csv"))
     }
 
     @Test func aRejectsFileThatCannotBeWrittenIsAnError() throws {

@@ -49,4 +49,19 @@ import Testing
             #expect(e.text(chinese: true) == "\(path): 没有这个文件或文件夹")
         }
     }
+
+    @Test func fileWriteErrorsSayWhyInBothLanguages() throws {
+        let folder = "/nonexistent-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            _ = try SafeFileWriter(path: folder + "/a.csv")
+            Issue.record("opened a file in a missing folder")
+        } catch {
+            #expect(error.description == "cannot write \(folder)/a.csv: no such folder \(folder)")
+            #expect(error.text(chinese: true) == "无法写入 \(folder)/a.csv：没有文件夹 \(folder)")
+        }
+        // The system's own words read the same in both.
+        let e = FileWriteError(path: "x.csv", reason: "input/output error")
+        #expect(e.text(chinese: true) == "无法写入 x.csv：input/output error")
+    }
 }
+

@@ -66,7 +66,7 @@ private func outcome(_ cases: [UInt8], lenient: Bool, parts: Int) throws -> [Str
         let written = f.rejectsFile.map { (try? Data(contentsOf: URL(fileURLWithPath: $0))).map { Array($0) } ?? [] } ?? []
         return ["loaded \(f.rows) rows, rejected \(f.rejected) (\(f.rejectedLines) lines), skipped \(f.skipped), \(f.encoding)",
                 "rejects file: \(written.count) bytes, hash \(written.withUnsafeBufferPointer { StringPool.hash($0) })"]
-            + report.warnings.map { "note: " + same($0) } + report.rejectedIssues.map { "rejected: \($0)" } + dump(store)
+            + report.warnings.map { "note: " + same($0.en) } + report.rejectedIssues.map { "rejected: \($0)" } + dump(store)
     } catch {
         return ["error: " + same("\(error)")]
     }

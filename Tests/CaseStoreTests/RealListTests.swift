@@ -44,7 +44,7 @@ import Testing
         #expect(c.specs.filter(\.extra).map(\.name) == ["序号", "代表团", "届次", "是否公开"])
         // No category list in a manifest: category is open text, the list's own words.
         #expect(texts(c, "category") == ["城乡建设", "教科文卫", "城乡建设", "农业农村"])
-        let note = report.warnings.first { $0.contains("kept as text fields") } ?? ""
+        let note = report.warnings.map(\.en).first { $0.contains("kept as text fields") } ?? ""
         #expect(note.contains("\"代表团\" (a delegation)") && !note.contains("perhaps proposer"))
         // Fields the list does not have: no data.
         #expect(!c.hasData("signed_on") && !c.hasData("days_to_sign") && c.hasData("face_to_face"))
@@ -95,8 +95,8 @@ import Testing
         #expect(tokens(c, "status") == ["closed", "in_progress", "replied", "replied"])
         #expect(tokens(c, "kind") == ["suggestion", "suggestion", "suggestion", "suggestion"])   // --kind
         #expect(report.files[0].skipped == 6)
-        #expect(report.warnings.contains { $0.contains("the header is on line 4; 3 rows above it skipped (\"附件\")") })
-        let skipped = report.warnings.first { $0.contains("not a case") } ?? ""
+        #expect(report.warnings.map(\.en).contains { $0.contains("the header is on line 4; 3 rows above it skipped (\"附件\")") })
+        let skipped = report.warnings.map(\.en).first { $0.contains("not a case") } ?? ""
         #expect(skipped.contains("2 × a section heading (lines 5, 8)"))
         #expect(skipped.contains("the header again (line 10)") && skipped.contains("a total (合计) (line 13)"))
         #expect(skipped.contains("a note (line 14)") && skipped.contains("an empty row (line 12)"))
@@ -134,7 +134,7 @@ import Testing
         #expect(tokens(c, "satisfaction") == ["satisfied", "basic", ""])
         #expect(texts(c, "满意度办理结果") == ["满意", "满意", ""])
         #expect(texts(c, "界别") == ["民进", "医卫界", "经济界"])
-        #expect(report.warnings.contains { $0.contains("a header of two rows") })
+        #expect(report.warnings.map(\.en).contains { $0.contains("a header of two rows") })
     }
 
     @Test func paddedHeadersKindsOfTheirOwnAndFullWidthDates() throws {
@@ -165,7 +165,7 @@ import Testing
         #expect(texts(c, "title") == ["关于优化 营商环境的建议", "关于<老年>助餐服务的建议", "关于增设&改造公共厕所的建议\n（续）"])
         #expect(texts(c, "proposer") == ["顾建英", "马骏", "钱明亮"])
         #expect(tokens(c, "status") == ["replied", "in_progress", "closed"])
-        #expect(report.warnings.contains { $0.contains("an HTML table saved with an Excel name, read as one") })
+        #expect(report.warnings.map(\.en).contains { $0.contains("an HTML table saved with an Excel name, read as one") })
     }
 
     @Test func aMissingTitleOrIdNamesTheHeaderMostLikelyMeant() throws {
@@ -257,12 +257,12 @@ import Testing
         #expect(texts(c, "办理情况") == ["已召开座谈会，列入2022年改造计划", "已与代表面商，站牌于6月底前完成安装", "正在办理", "已答复，代表满意"])
         #expect(!c.hasData("status"))
         #expect(Schema.field("办理情况", in: c.specs)?.extra == true)
-        let note = report.warnings.first { $0.contains("kept as text fields") } ?? ""
+        let note = report.warnings.map(\.en).first { $0.contains("kept as text fields") } ?? ""
         #expect(note.contains("\"代表团\" (a delegation)") && !note.contains("perhaps"))
         #expect(note.contains("\"办理情况\" (its values, such as"))
         let (d, districtReport) = try load("cppcc-district")
         #expect(texts(d.cases, "界别") == ["民进", "医卫界", "经济界"])
-        #expect(!(districtReport.warnings.first { $0.contains("kept as text") } ?? "").contains("perhaps proposer"))
+        #expect(!(districtReport.warnings.map(\.en).first { $0.contains("kept as text") } ?? "").contains("perhaps proposer"))
         // The same header over statuses is status, a stray word in it an error.
         let (p, _) = try load("notice-province.csv", kind: .suggestion)
         #expect(tokens(p.cases, "status") == ["closed", "in_progress", "replied", "replied"])

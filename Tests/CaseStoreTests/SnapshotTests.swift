@@ -83,12 +83,12 @@ func sectionOffset(_ snapshot: String, _ name: String) throws -> (Int, Int) {
         let ds = try CachedDataset()
         let fresh = try DatasetLoader.load(ds.path).0
         let (first, r1) = try ds.load()
-        #expect(!r1.fromSnapshot && r1.snapshot?.hasPrefix("saved the snapshot") == true, "\(r1.snapshot ?? "nil")")
+        #expect(!r1.fromSnapshot && r1.snapshot?.en.hasPrefix("saved the snapshot") == true, "\(r1.snapshot?.en ?? "nil")")
         #expect(ds.snapshotFile.hasPrefix(ds.cache + "/"))
         // Never beside the data.
         #expect(try FileManager.default.contentsOfDirectory(atPath: ds.path).sorted() == ["cases.csv", "events.csv", "manifest.json", "units.csv"])
         let (again, r2) = try ds.load()
-        #expect(r2.fromSnapshot, "\(r2.snapshot ?? "nil")")
+        #expect(r2.fromSnapshot, "\(r2.snapshot?.en ?? "nil")")
         #expect(r2.files.map(\.rows) == r1.files.map(\.rows) && r2.warnings == r1.warnings)
         #expect(again.manifest == fresh.manifest)
         #expect(fullDump(again) == fullDump(fresh))
@@ -143,7 +143,7 @@ func sectionOffset(_ snapshot: String, _ name: String) throws -> (Int, Int) {
         stat(cases, &st2)
         #expect(st2.st_size == st.st_size && st2.st_mtim.tv_sec == st.st_mtim.tv_sec && st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
         let (changed, r) = try ds.load()
-        #expect(!r.fromSnapshot && r.snapshot?.contains("cases.csv was modified") == true, "\(r.snapshot ?? "nil")")
+        #expect(!r.fromSnapshot && r.snapshot?.en.contains("cases.csv was modified") == true, "\(r.snapshot?.en ?? "nil")")
         #expect(fullDump(changed) == fullDump(try DatasetLoader.load(ds.path).0))
         #expect(try ds.load().1.fromSnapshot)   // rebuilt
 
@@ -151,13 +151,13 @@ func sectionOffset(_ snapshot: String, _ name: String) throws -> (Int, Int) {
         bytes += Array("EXTRA-1,proposal,city,false,2020,新的提案,,,,urban,城建局,,false,,2020-04-01,,,,,assigned,,,,\n".utf8)
         try Data(bytes).write(to: URL(fileURLWithPath: cases))
         let (grown, r2) = try ds.load()
-        #expect(!r2.fromSnapshot && grown.row(ofID: "EXTRA-1") != nil, "\(r2.snapshot ?? "nil")")
+        #expect(!r2.fromSnapshot && grown.row(ofID: "EXTRA-1") != nil, "\(r2.snapshot?.en ?? "nil")")
 
         // The file replaced by another of the same bytes (a new inode).
         try Data(bytes).write(to: URL(fileURLWithPath: ds.path + "/new.csv"))
         #expect(rename(ds.path + "/new.csv", cases) == 0)
         let r3 = try ds.load().1
-        #expect(!r3.fromSnapshot && r3.snapshot?.contains("replaced") == true, "\(r3.snapshot ?? "nil")")
+        #expect(!r3.fromSnapshot && r3.snapshot?.en.contains("replaced") == true, "\(r3.snapshot?.en ?? "nil")")
 
         // A file gone from the folder.
         #expect(try ds.load().1.fromSnapshot)
@@ -205,10 +205,10 @@ func sectionOffset(_ snapshot: String, _ name: String) throws -> (Int, Int) {
             try damage(file)
             let (store, r) = try ds.load()
             #expect(!r.fromSnapshot, "\(what): used anyway")
-            #expect(r.snapshot?.contains("not used") == true || r.snapshot?.contains("truncated") == true, "\(what): \(r.snapshot ?? "nil")")
+            #expect(r.snapshot?.en.contains("not used") == true || r.snapshot?.en.contains("truncated") == true, "\(what): \(r.snapshot?.en ?? "nil")")
             #expect(fullDump(store) == fresh, "\(what): answers differ")
             let (again, r2) = try ds.load()
-            #expect(r2.fromSnapshot, "\(what): not rebuilt: \(r2.snapshot ?? "nil")")
+            #expect(r2.fromSnapshot, "\(what): not rebuilt: \(r2.snapshot?.en ?? "nil")")
             #expect(fullDump(again) == fresh, "\(what): rebuilt answers differ")
             #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == good, "\(what): rebuilt differently")
         }
@@ -228,7 +228,7 @@ func sectionOffset(_ snapshot: String, _ name: String) throws -> (Int, Int) {
         lenient.cacheDirectory = ds.cache
         lenient.rejectsDirectory = ds.cache
         let r = try DatasetLoader.load(bad.path, options: lenient).1
-        #expect(r.rejectedTotal == 1 && r.snapshot == "no snapshot: rows were rejected")
+        #expect(r.rejectedTotal == 1 && r.snapshot?.en == "no snapshot: rows were rejected")
         #expect(!(try DatasetLoader.load(bad.path, options: lenient).1.fromSnapshot))
 
         #expect(Snapshot.clear(directory: ds.cache) == 2)

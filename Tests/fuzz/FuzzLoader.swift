@@ -31,7 +31,7 @@ func loadOutcome(_ path: String, lenient: Bool, parts: Int) -> [String] {
             "\(f.rows) rows, \(f.rejected) rejected (\(f.rejectedLines) lines), \(f.skipped) skipped, \(f.encoding), "
                 + "rejects \(f.rejectsFile.flatMap { FileManager.default.contents(atPath: $0) }.map { Array($0).description } ?? "none")"
         }
-        out += report.warnings.map { $0.replacingOccurrences(of: rejects, with: "REJECTS") }
+        out += report.warnings.map { $0.en.replacingOccurrences(of: rejects, with: "REJECTS") }
         out += report.rejectedIssues.map(\.description)
         for table in [store.cases, store.units, store.events] {
             for row in 0..<table.count { out.append(table.storedSpecs.map { table.column($0.name)!.display(row) }.joined(separator: "|")) }
