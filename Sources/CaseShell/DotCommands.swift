@@ -34,14 +34,19 @@ public struct DotCommand: Sendable {
 public enum DotCommands {
     public static let all: [DotCommand] = [
         DotCommand(name: "help", shortest: 1, usage: ".help [COMMAND]", help: "show the dot-commands, or one in full", minArgs: 0, maxArgs: 1, argument: .command) { s, a in
-            s.output.write(helpText(a.first))
+            // On a terminal narrower than 80 columns the lines wrap at its width, between words.
+            s.output.write(helpText(a.first, width: s.output.isTerminal ? max(40, min(Terminal.width(), 80)) : 80))
         },
         DotCommand(name: "show", shortest: 2, usage: ".show", help: "the current settings: mode, headers, labels, maxrows, timer, asof, output, csv; the dataset and the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             var lines = settings.map { settingLine($0.name, s) }
             let w = settings.map(\.name.count).max() ?? 0
             func line(_ n: String, _ v: String) -> String { n.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v }
-            lines.append(line("dataset", s.hasDataset ? "\(s.store.manifest.name) (\(s.store.cases.count) cases)" : "none (.load FOLDER)"))
-            lines.append(line("params", s.engine.params.isEmpty ? "none" : s.engine.params.sorted { $0.key < $1.key }.map { "$\($0.key) = \($0.value)" }.joined(separator: ", ")))
+            let name = s.store.manifest.name, cases = s.store.cases.count
+            let dataset = s.hasDataset ? Message(en: "\(name) (\(cases) cases)", zh: "\(name)（\(Schema.tableLabels["cases"]!) \(cases) 件）")
+                                       : Message(en: "none (.load FOLDER)", zh: "无（.load FOLDER）")
+            lines.append(line("dataset", dataset.text(chinese: s.chinese)))
+            let params = s.engine.params.sorted { $0.key < $1.key }.map { "$\($0.key) = \($0.value)" }.joined(separator: ", ")
+            lines.append(line("params", s.engine.params.isEmpty ? Message(en: "none", zh: "无").text(chinese: s.chinese) : params))
             s.output.write(lines.joined(separator: "\n") + "\n")
         },
         DotCommand(name: "load", shortest: 2, usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 7, argument: .path) { s, a in
@@ -306,7 +311,7 @@ public enum DotCommands {
         ("labels", { onOffText($0.render.chineseHeaders) }),
         ("maxrows", { $0.render.maxRows.map(String.init) ?? "all" }),
         ("timer", { onOffText($0.timer) }),
-        ("asof", { s in "\(s.engine.asOf)" + (s.engine.asOf == s.store.manifest.asOf ? " (the dataset's own)" : "") }),
+        ("asof", { s in "\(s.engine.asOf)" + (s.engine.asOf == s.store.manifest.asOf ? Message(en: " (the dataset's own)", zh: "（数据集自带）").text(chinese: s.chinese) : "") }),
         ("output", { $0.output.path ?? "stdout" }),
         ("csv", { s in
             "bom \(onOffText(s.export.bom)), crlf \(onOffText(s.export.crlf)), guard \(onOffText(s.export.formulaGuard)), encoding \(s.export.encoding.rawValue)"
@@ -512,7 +517,7 @@ public enum DotCommands {
         s += "  select unit, count, completion_rate from cases group by unit\n"
         s += "    having completion_rate < 1\n"
         s += "  explain select cases where overdue\n"
-        s += ".help CMD shows one command in full. See README.md for the whole language.\n"
+        s += wrap(".help CMD shows one command in full. See README.md for the whole language.", width: width, indent: 0)
         return s
     }
 

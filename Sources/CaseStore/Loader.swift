@@ -294,7 +294,9 @@ public enum DatasetLoader {
                 let csv: SheetCSV
                 do { csv = try book.rows(of: sheet, specs: table.specs) } catch let e as WorkbookError { throw LoadError(e.description, file: file) }
                 if book is XLSWorkbook {
-                    report.warnings.append("\((file as NSString).lastPathComponent): an .xls is read through libfreexl, which gives formula cells (and TRUE/FALSE saved as formulas) and merged ranges as empty cells: if sheet \(sheet) has any, save it as .xlsx and load that")
+                    let name = (file as NSString).lastPathComponent
+                    report.warnings.append(Message(en: "\(name): an .xls is read through libfreexl, which gives formula cells (and TRUE/FALSE saved as formulas) and merged ranges as empty cells: if sheet \(sheet) has any, save it as .xlsx and load that",
+                                                   zh: "\(name)：.xls 经 libfreexl 读取，公式单元格（及存为公式的 TRUE/FALSE）和合并区域读作空单元格：如果工作表 \(sheet) 中有，请另存为 .xlsx 再加载"))
                 }
                 let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
                 let single = book.sheets.count == 1 || base == table.name

@@ -34,6 +34,7 @@ public enum FieldType: Sendable {
         case .bool: return Message(en: name, zh: "是/否")
         case .date: return Message(en: name, zh: "日期")
         case .int: return Message(en: name, zh: "整数")
+        case .real(let fraction): return Message(en: name, zh: fraction ? "比率" : "数字")
         }
     }
 }

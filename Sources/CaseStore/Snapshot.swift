@@ -431,7 +431,7 @@ public enum Snapshot {
                 case .bool(let c): meta.int(Kind.bools.rawValue); meta.int(0); meta.int(0); array(key, c.values)
                 case .day(let c): meta.int(Kind.days.rawValue); meta.int(0); meta.int(0); array(key, c.values)
                 case .int(let c): meta.int(Kind.ints.rawValue); meta.int(0); meta.int(0); array(key, c.values)
-                case .real: return "no snapshot: \(key) is a result's column, which no table of a store holds"
+                case .real: return .same("no snapshot: \(key) is a result's column, which no table of a store holds")
                 }
             }
         }
