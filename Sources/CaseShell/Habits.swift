@@ -21,6 +21,8 @@ enum Habits {
         "降序": Message(en: "write `desc` for 降序: `order by deadline desc`", zh: "“降序”写作 `desc`：`order by deadline desc`"),
         "倒序": Message(en: "write `desc` for 倒序: `order by deadline desc`", zh: "“倒序”写作 `desc`：`order by deadline desc`"),
         "升序": Message(en: "write `asc` for 升序: `order by deadline asc`", zh: "“升序”写作 `asc`：`order by deadline asc`"),
+        "descending": Message(en: "write `desc` for descending: `order by deadline desc`", zh: "“descending”写作 `desc`：`order by deadline desc`"),
+        "ascending": Message(en: "write `asc` for ascending: `order by deadline asc`", zh: "“ascending”写作 `asc`：`order by deadline asc`"),
     ]
 
     /// Statements that are dot-commands elsewhere.

@@ -88,6 +88,8 @@ CASES = [
     (".read /nonexistent-caseql.cql", ["无法读取 /nonexistent-caseql.cql：文件不存在"], ["cannot read /nonexistent-caseql.cql: no such file"]),
     (".set", ["用法：.set NAME VALUE"], ["usage: .set NAME VALUE"]),
     ("help", ["提示：点命令以点开头：.help"], ["hint: dot-commands start with a dot: .help"]),
+    ("select cases order by deadline descending", ["提示：“descending”写作 `desc`：`order by deadline desc`"],
+     ["hint: write `desc` for descending: `order by deadline desc`"]),
     # The rarer errors of the lexer, the binder and the engine.
     ("select cases where deadline > 2020-02-30", ["input:1:31: 错误：2020-02-30 不是日期（2020-02 只有 29 天）"],
      ["input:1:31: error: 2020-02-30 is not a day (2020-02 has 29 days)"]),
