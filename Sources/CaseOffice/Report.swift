@@ -114,9 +114,9 @@ public enum ReportBuilder {
         let leaderCol = c.text(.leader)
         let rows = (0..<c.count).filter { unit == nil || v.unit[$0] == unit }
 
-        // The report's year: the most common year among the cases (0 = not given).
+        // The report's year: the most common year among the cases (Day.none = not given).
         var yearCounts: [Int32: Int] = [:]
-        for row in rows where years[row] != 0 { yearCounts[years[row], default: 0] += 1 }
+        for row in rows where years[row] != Day.none { yearCounts[years[row], default: 0] += 1 }
         let year = yearCounts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
         r.year = year.map(Int.init)
         let yearText = year.map { "\($0) 年度" } ?? ""

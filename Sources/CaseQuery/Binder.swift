@@ -315,7 +315,7 @@ final class Binder {
                 }
             case .bool(let col): return { .bool(col.values[$0]) }
             case .day(let col): return { col.values[$0] == Day.none ? .null : .day(Day(raw: col.values[$0])) }
-            case .int(let col): return { .int(Int(col.values[$0])) }
+            case .int(let col): return { col.values[$0] == Day.none ? .null : .int(Int(col.values[$0])) }
             case .real(let col):
                 let fraction: Bool
                 if case .real(let isFraction) = f.spec.type { fraction = isFraction } else { fraction = false }
@@ -832,7 +832,10 @@ final class Binder {
             return .not(.index("\(field) is not empty") { [self] in
                 bitmap(indexes.sorted(field).rows(from: Int32.min + 1, through: Int32.max))
             })
-        case .bool?, .int?: return .constant(false, "\(field) is never empty")
+        case .bool?: return .constant(false, "\(field) is never empty")
+        case .int(let c)?:
+            let values = c.values, none = Day.none
+            return .scan("\(field) is empty") { values[$0] == none }
         case .real(let c)?:
             let values = c.values
             return .scan("\(field) is empty") { values[$0].isNaN }

@@ -619,7 +619,7 @@ public final class Engine {
             let labels = b.labels
             return { $0 < 0 ? .null : .text(labels ? c.info.label(UInt8($0)) : c.info.token(UInt8($0))) }
         case .day?: return { Int32($0) == Day.none ? .null : .day(Day(raw: Int32($0))) }
-        case .int?: return { .int(Int($0)) }
+        case .int?: return { Int32($0) == Day.none ? .null : .int(Int($0)) }
         default:
             if case .bool = f.spec.type { return { .bool($0 == 1) } }
             return { Int32($0) == Day.none ? .null : .int(Int($0)) }

@@ -140,6 +140,8 @@ public final class DayColumn: @unchecked Sendable {
     public init() {}
 }
 
+/// A whole number per row (`Day.none`, Int32.min, = empty: a year a list does not give, as
+/// derived day counts are empty when a date is missing).
 public final class IntColumn: @unchecked Sendable {
     public var values: [Int32] = []
     public init() {}
@@ -169,7 +171,7 @@ public enum ColumnRef: @unchecked Sendable {
         case .code(let c): return labels ? c.info.label(c.codes[row]) : c.info.token(c.codes[row])
         case .bool(let c): return c.values[row] ? "true" : "false"
         case .day(let c): let v = c.values[row]; return v == Day.none ? "" : Day(raw: v).description
-        case .int(let c): return String(c.values[row])
+        case .int(let c): let v = c.values[row]; return v == Day.none ? "" : String(v)
         case .real(let c): return c.values[row].isNaN ? "" : String(c.values[row])
         }
     }
@@ -181,7 +183,7 @@ public enum ColumnRef: @unchecked Sendable {
         case .code(let c): return c.codes[row] == EnumInfo.none
         case .bool: return false
         case .day(let c): return c.values[row] == Day.none
-        case .int: return false
+        case .int(let c): return c.values[row] == Day.none
         case .real(let c): return c.values[row].isNaN
         }
     }

@@ -388,10 +388,10 @@ final class CaseRowCheck: RowCheck {
         assigned.values.withUnsafeBufferPointer { assigned in
             year.values.withUnsafeMutableBufferPointer { year in
                 deadline.values.withUnsafeMutableBufferPointer { deadline in
-                    for row in 0..<n where year[row] == 0 || deadline[row] == Day.none {
+                    for row in 0..<n where year[row] == Day.none || deadline[row] == Day.none {
                         let a = assigned[row]
                         guard a != Day.none else { continue }
-                        if year[row] == 0 { year[row] = Int32(Day(raw: a).components.year) }
+                        if year[row] == Day.none { year[row] = Int32(Day(raw: a).components.year) }
                         if deadline[row] == Day.none {
                             deadline[row] = office.firstDeadline(kind: kinds[row], level: levels[row], assigned: Day(raw: a), calendar: calendar).raw
                         }

@@ -291,7 +291,7 @@ final class CellParser {
 
     @inline(__always)
     private func appendInt(_ p: UnsafeBufferPointer<UInt8>) -> String? {
-        if p.count == 0 { numbers.append(0); return nil }
+        if p.count == 0 { numbers.append(Day.none); return nil }
         var v: Int64 = 0
         var ok = p.count <= 9
         var i = 0
@@ -320,7 +320,7 @@ final class CellParser {
         case .code: bytes.append(fill)
         case .bool: bytes.append(0)
         case .day: numbers.append(Day.none)
-        case .int: numbers.append(0)
+        case .int: numbers.append(Day.none)
         }
     }
 
