@@ -1,0 +1,151 @@
+import Foundation
+
+/// A file's columns bound to the table's fields: a cell parser for each column read (nil for a
+/// column not loaded: a derived field's, an empty header's), one for each stored field the file
+/// has no column for (filled with its empty value, or the list's kind), and the column each field
+/// was found in.
+struct ColumnBinding {
+    let mapping: [CellParser?]
+    let absent: [CellParser]
+    let seenFields: [String: Int]
+}
+
+extension TableLoader {
+    /// Binds the header's columns to fields (by field name, label or alias; an enumerated field
+    /// found by an alias only when the column's values are its words), keeps the other columns as
+    /// text fields under their headers, and says in `warnings` what it did with each column that
+    /// is not plainly a field. Each parser reserves room for `expectedRows` rows.
+    /// - Throws: `LoadError` when the file lacks a needed column (title or id for cases), or has a
+    ///   header in field names one edit from a field it lacks (a typo).
+    mutating func bindColumns(_ layout: HeaderLayout, buf: UnsafeBufferPointer<UInt8>, headerLine: Int,
+                              expectedRows: Int) throws -> ColumnBinding {
+        let headerCount = layout.names.count
+        var mapping: [CellParser?] = []
+        var seenFields: [String: Int] = [:]
+        var headerIssues: [LoadIssue] = []
+        // Columns that name no field, kept as text fields under their header; the field each
+        // most likely means is guessed only where a message shows it (a note says what a known
+        // column holds instead). Every step here is one lookup a column (FieldSpellings), so a
+        // header of thousands of columns reads at once.
+        let spellings = FieldSpellings(table.specs)
+        var unplaced: [(header: String, column: Int, note: String?)] = []
+        var placed: [Int: FieldSpec] = [:]
+        // Columns of derived fields (a caseql export read back): computed, so neither loaded nor kept.
+        var derivedColumns = Set<Int>()
+        var derivedNotes: [String] = [], againNotes: [String] = []
+        // Columns kept as text under a header that is an alias of a field (queries find the
+        // column first by its header).
+        var ownName = Set<String>()
+        for k in 0..<headerCount {
+            let h = layout.names[k]
+            var spec: FieldSpec?
+            for c in layout.spellings[k] { if let f = spellings.field(c) { spec = f; break } }
+            if let s = spec, s.derived {
+                derivedNotes.append("\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed")
+                derivedColumns.insert(k)
+                continue
+            }
+            if let s = spec, let first = seenFields[s.name] {
+                // A second column for one field: kept as its own text field, not lost.
+                againNotes.append("\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field")
+                spec = nil
+            }
+            // An enumerated field found by an alias only (办理情况 for status) is that field when
+            // the column's values are its words; else the column is kept as text.
+            if let s = spec, case .enumeration(let info) = s.type, !HeaderText.namesItself(layout.spellings[k], s) {
+                let sample = HeaderText.sample(buf, from: layout.bodyStart, line: layout.bodyLine, column: k)
+                if !HeaderText.valuesFit(sample, info) {
+                    let shown = sample.sorted().prefix(2).map { "\"\(Escape.visible($0))\"" }.joined(separator: ", ")
+                    unplaced.append((h, k, "its values, such as \(shown), are not \(s.name) words"))
+                    ownName.insert(h)
+                    continue
+                }
+            }
+            if let s = spec {
+                seenFields[s.name] = k
+                placed[k] = s
+            } else if !h.isEmpty {
+                unplaced.append((h, k, HeaderText.knownColumns[HeaderText.squeezed(h)]))
+            }
+        }
+        warnings += Notes.capped(derivedNotes, more: { "\(name): … and \($0) more derived columns, ignored" })
+        warnings += Notes.capped(againNotes, more: { "\(name): … and \($0) more columns naming a field again, kept as text fields" })
+        // Needed columns: title or id for cases (any one of each list).
+        for need in Schema.neededColumns(table.name, table.specs) where !need.contains(where: { seenFields[$0] != nil }) {
+            let specs = need.compactMap { n in table.specs.first { $0.name == n } }
+            var message = "missing a column for " + specs.map(HeaderText.describe).joined(separator: " or ")
+            let likely = unplaced.first { g in g.note == nil && need.contains { $0 == spellings.guess(g.header)?.name } }?.header
+                ?? Suggest.closest(to: specs.first?.label ?? "", in: unplaced.map(\.header), maxDistance: 4)
+            if let likely { message += "; the header most likely meant is \"\(likely)\"" }
+            message += " (the header, line \(headerLine): " + layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ")
+                + (headerCount > 12 ? ", … \(headerCount) columns" : "") + ")"
+            headerIssues.append(LoadIssue(file: name, line: headerLine, column: 0, field: nil, message: message))
+        }
+        // A header typed in field names and one edit from a field the file lacks (`satisfction`)
+        // is a typo: an error beside that field, not a column kept as text.
+        for (h, k, note) in unplaced where note == nil && h.allSatisfy(\.isASCII) {
+            if let meant = spellings.nearMiss(h), seenFields[meant.name] == nil, spellings.guess(h)?.name == meant.name {
+                headerIssues.append(LoadIssue(file: name, line: headerLine, column: k < layout.columns.count ? layout.columns[k] : 0, field: nil,
+                                              message: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column"))
+            }
+        }
+        if !headerIssues.isEmpty {
+            throw LoadError(headerIssues, lenientHelps: false)
+        }
+        if !unplaced.isEmpty {
+            let n = unplaced.count
+            let shown = unplaced.prefix(Notes.shownItems).map { u in
+                "\"\(Escape.visible(u.header))\"" + (u.note.map { " (\($0))" } ?? spellings.guess(u.header).map { " (perhaps \(HeaderText.describe($0))?)" } ?? "")
+            }
+            warnings.append("\(name): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
+                + shown.joined(separator: ", ") + (n > shown.count ? ", … and \(n - shown.count) more" : ""))
+        }
+        var extraNames = Set<String>()
+        var nextNumber: [String: Int] = [:]
+        // Extra fields already in the table (the file read again as GB18030), by name.
+        var extrasBefore: [String: FieldSpec] = [:]
+        for s in table.specs where s.extra && extrasBefore[s.name] == nil { extrasBefore[s.name] = s }
+        for k in 0..<headerCount {
+            var spec = placed[k]
+            if derivedColumns.contains(k) { mapping.append(nil); continue }
+            if spec == nil {
+                let h = layout.names[k]
+                guard !h.isEmpty, seenFields[h] == nil else { mapping.append(nil); continue }
+                // An extra column: named by its header (numbered when the header repeats).
+                // (Numbering goes on from the header's last number: a header repeated n times costs n.)
+                func taken(_ n: String) -> Bool {
+                    extraNames.contains(n) || spellings.field(n).map { !(ownName.contains(n) && $0.name != n && $0.label != n) } ?? false
+                }
+                var extraName = h, i = nextNumber[h] ?? 2
+                if nextNumber[h] != nil { extraName = "\(h)\(i)"; i += 1 }
+                while taken(extraName) { extraName = "\(h)\(i)"; i += 1 }
+                nextNumber[h] = i
+                extraNames.insert(extraName)
+                if let again = extrasBefore[extraName] {
+                    spec = again   // read again (as GB18030): the column is there
+                } else {
+                    guard table.count == 0 else { mapping.append(nil); continue }
+                    spec = table.addExtraField(extraName)
+                }
+            }
+            let field = spec!
+            let column = table.storedColumn(field.name)!
+            if Pools.defers(field: field.name, table: table.name), table.count == 0 {
+                switch column {
+                case .text(let x): x.pending = PendingCells(); table.pools.register(column)
+                case .list(let x): x.pending = PendingCells(); table.pools.register(column)
+                default: break
+                }
+            }
+            mapping.append(CellParser(spec: field, column: column, expectedRows: expectedRows))
+        }
+        let absentSpecs = table.storedSpecs.filter { seenFields[$0.name] == nil && !$0.extra }
+        table.absentFields = Set(absentSpecs.map(\.name))
+        let absent = absentSpecs.map { spec -> CellParser in
+            let p = CellParser(spec: spec, column: table.storedColumn(spec.name)!, expectedRows: expectedRows)
+            if spec.name == .kind, let kind = options.kind ?? manifestKind { p.fill = kind.rawValue }
+            return p
+        }
+        return ColumnBinding(mapping: mapping, absent: absent, seenFields: seenFields)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension TableLoader {
+    /// Creates `path` (exclusively) holding `bytes`; the reason when it cannot.
+    static func create(_ path: String, _ bytes: [UInt8]) -> FileWriteError? {
+        let writer: SafeFileWriter
+        do { writer = try SafeFileWriter(path: path, mustNotExist: true) } catch { return error }
+        do throws(FileWriteError) { try writer.write(bytes); try writer.commit() } catch { writer.abandon(); return error }
+        return nil
+    }
+
+    /// Rejects files tried beside an existing one: NAME.rejects.2.csv … NAME.rejects.99.csv.
+    static let rejectsNames = 99
+
+    /// Writes the rejected rows to NAME.rejects.csv beside the file (or in `rejectsDirectory`),
+    /// created exclusively: an earlier rejects file is kept, and the rows go to the first free
+    /// NAME.rejects.N.csv, said in a note.
+    /// - Throws: `LoadError` when they cannot be written (a folder not writable, a full disk,
+    ///   something not a regular file in the name's place): a lenient load never drops rows unseen.
+    mutating func writeRejects(_ bytes: [UInt8]) throws {
+        let dir = options.rejectsDirectory ?? (path as NSString).deletingLastPathComponent
+        let base = rejectsBase ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let folder = dir.isEmpty ? "." : dir
+        let first = folder + "/" + base + ".rejects.csv"
+        let rows = "\(fileReport.rejected) rejected row\(fileReport.rejected == 1 ? "" : "s")"
+        func fail(_ e: FileWriteError) -> LoadError {
+            LoadError([LoadIssue(file: name, line: 0, column: 0, field: nil,
+                                 message: "\(rows) could not be written (\(e)); nothing was loaded, so that no row is lost unseen")],
+                      lenientHelps: false)
+        }
+        for k in 1...TableLoader.rejectsNames {
+            let candidate = k == 1 ? first : folder + "/" + base + ".rejects.\(k).csv"
+            var st = stat()
+            if lstat(candidate, &st) == 0 {
+                // A file of an earlier load is kept; anything else there is not ours to pass by.
+                if st.st_mode & S_IFMT == S_IFREG { continue }
+                throw fail(FileWriteError(path: candidate, reason: "is \(InputFile.kindName(st.st_mode)), not a regular file"))
+            }
+            if let e = TableLoader.create(candidate, bytes) {
+                if e.reason == "already exists" { continue }   // made by another load since the lstat
+                throw fail(e)
+            }
+            fileReport.rejectsFile = candidate
+            if k > 1 { warnings.append("\(name): \(first) exists (kept): the \(rows) went to \(candidate)") }
+            return
+        }
+        throw fail(FileWriteError(path: first, reason: "it and \(TableLoader.rejectsNames - 1) numbered names beside it exist; remove old rejects files"))
+    }
+
+    /// "cases.csv: 3 rows are not cases, skipped: 2 section headings (lines 4, 40), a total (合计) (line 81)".
+    static func describeSkipped(_ skipped: [(line: Int, what: String)], file: String) -> String {
+        var order: [String] = []
+        var lines: [String: [Int]] = [:]
+        for s in skipped {
+            if lines[s.what] == nil { order.append(s.what) }
+            lines[s.what, default: []].append(s.line)
+        }
+        let parts = order.map { what -> String in
+            let l = lines[what]!
+            let shown = l.prefix(5).map(String.init).joined(separator: ", ") + (l.count > 5 ? ", …" : "")
+            return (l.count == 1 ? what : "\(l.count) × \(what)") + " (line\(l.count == 1 ? "" : "s") \(shown))"
+        }
+        return "\(file): \(skipped.count) row\(skipped.count == 1 ? " is" : "s are") not a case, skipped: " + parts.joined(separator: "; ")
+    }
+
+    /// The issues, rejected rows and skipped rows of the ranges a file was parsed in (joined in
+    /// the table in this order): the first `keptIssues` issues kept, all counted; the skipped rows
+    /// said in one note.
+    mutating func gatherIssues(_ ranges: [RangeParser], rejects: inout [(offset: Int, bytes: [UInt8])], rejected: inout Int) {
+        issues = []
+        issueTotal = 0
+        for r in ranges {
+            for i in r.issues where issues.count < TableLoader.keptIssues { issues.append(i) }
+            issueTotal += r.issueTotal
+            rejects += r.rejects
+            rejected += r.rejected
+        }
+        let skipped = ranges.flatMap(\.skipped)
+        if !skipped.isEmpty { warnings.append(TableLoader.describeSkipped(skipped, file: name)) }
+        fileReport.skipped = skipped.count
+    }
+
+    /// Runs the checks across rows (duplicate ids, events of unknown cases) and fills defaults
+    /// once every row is in: each bad row becomes an issue at its cell and a rejected row, and
+    /// leaves the table.
+    mutating func checkAcrossRows(_ ranges: [RangeParser], buf: UnsafeBufferPointer<UInt8>, seenFields: [String: Int],
+                                  rejects: inout [(offset: Int, bytes: [UInt8])], rejected: inout Int) {
+        if let extra {
+            let problems = extra.check(table, keyParts: ranges.map { ($0.uniqueKeys, $0.firstRow) })
+            if !problems.isEmpty {
+                var wanted = Set(problems.map(\.row))
+                for p in problems { if let f = p.firstRow { wanted.insert(f) } }
+                let located = RowPositions.locate(rows: wanted.sorted(), in: ranges.map(\.positions))
+                var badRows: [Int] = []
+                for p in problems {
+                    guard let (start, line) = located[p.row] else { continue }
+                    var r = CSVReader(buf, startingAt: start, line: line)
+                    _ = try? r.nextRow()
+                    let k = seenFields[p.field] ?? 0
+                    let (l, c) = k < r.fields.count ? r.location(of: r.fields[k].start) : (line, 0)
+                    var message = p.message
+                    if let f = p.firstRow, let (_, firstLine) = located[f] { message += " (first at line \(firstLine))" }
+                    issueTotal += 1
+                    if issues.count < TableLoader.keptIssues {
+                        issues.append(LoadIssue(file: name, line: l, column: c, field: p.field, message: message))
+                    }
+                    if badRows.last != p.row {
+                        badRows.append(p.row)
+                        rejects.append((start, Array(r.rawRow)))
+                        rejected += 1
+                    }
+                }
+                table.remove(rows: badRows)
+            }
+        }
+    }
+}

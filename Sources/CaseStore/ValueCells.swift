@@ -1,0 +1,135 @@
+import Foundation
+
+/// Cells of one value each: enumerations and yes/no (through the spellings met so far), dates
+/// (through a cache of the last ones met) and whole numbers.
+extension CellParser {
+    @inline(__always)
+    func appendCode(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+        if p.count == 0 { bytes.append(EnumInfo.none); return nil }
+        let v = lookup(p)
+        if v == 254 {
+            let s = String(decoding: p, as: UTF8.self)
+            let expected = info!.values.map { $0.label == $0.token ? $0.label : "\($0.label) (\($0.token))" }.joined(separator: ", ")
+            let near = info!.nearest(to: s).map { "; did you mean \($0)?" } ?? ""
+            return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))\(near)"
+        }
+        bytes.append(v)
+        return nil
+    }
+
+    @inline(__always)
+    func appendBool(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+        if p.count == 0 { bytes.append(0); return nil }
+        let v = lookup(p)
+        if v == 254 {
+            return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected \(YesNo.expected))"
+        }
+        bytes.append(v)
+        return nil
+    }
+
+    @inline(__always)
+    func appendDay(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+        if p.count == 0 { numbers.append(Day.none); return nil }
+        // yyyy-mm-dd, the usual spelling, from a small cache keyed by its ten bytes.
+        var key: UInt64 = 0, tail: UInt16 = 0, slot = 0
+        if p.count == 10 {
+            let raw = UnsafeRawPointer(p.baseAddress!)
+            key = raw.loadUnaligned(as: UInt64.self)
+            tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+            // Multiplicative hashing: the top bits depend on every byte (the low ones do not).
+            let h = (key ^ UInt64(tail) << 48 ^ key >> 29) &* 0x9E37_79B9_7F4A_7C15
+            slot = Int(h >> 55)
+            if dayKeys[slot] == key && dayTails[slot] == tail { numbers.append(dayValues[slot]); return nil }
+        }
+        guard let d = Day.parse(p) ?? CellParser.serialDay(p) else { return CellParser.dateError(p) }
+        if p.count == 10 { dayKeys[slot] = key; dayTails[slot] = tail; dayValues[slot] = d.raw }
+        numbers.append(d.raw)
+        return nil
+    }
+
+    @inline(__always)
+    func appendInt(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+        if p.count == 0 { numbers.append(Day.none); return nil }
+        var v: Int64 = 0
+        var ok = p.count <= 9
+        var i = 0
+        let negative = p[0] == 0x2D
+        if negative { i = 1; ok = ok && p.count > 1 }
+        while ok && i < p.count {
+            let b = p[i]
+            if b < 48 || b > 57 { ok = false; break }
+            v = v * 10 + Int64(b - 48); i += 1
+        }
+        guard ok else { return "\"\(String(decoding: p, as: UTF8.self))\" is not a whole number" }
+        numbers.append(Int32(negative ? -v : v))
+        return nil
+    }
+
+    /// Up to 16 bytes as two words (overlapping loads inside the cell: with the length they say
+    /// every byte).
+    @inline(__always)
+    static func words(_ p: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+        let n = p.count
+        guard n > 0, n <= 16 else { return nil }
+        let raw = UnsafeRawPointer(p.baseAddress!)
+        if n >= 8 { return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if n >= 4 {
+            return (UInt64(raw.loadUnaligned(as: UInt32.self)) | UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32, 0)
+        }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
+        return (w, 0)
+    }
+
+    @inline(__always)
+    func lookup(_ p: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        let w = CellParser.words(p)
+        if let w {
+            for i in 0..<recentCount where recentLength[i] == p.count && recentWords[i] == w { return recentValue[i] }
+        }
+        var isNew = false
+        let k = Int(seen.intern(p, isNew: &isNew))
+        if isNew { resolve(p, k) }
+        if let w, recentCount < CellParser.recentSize {
+            recentLength[recentCount] = p.count; recentWords[recentCount] = w; recentValue[recentCount] = seenValue[k]
+            recentCount += 1
+        }
+        return seenValue[k]
+    }
+
+    func resolve(_ p: UnsafeBufferPointer<UInt8>, _ k: Int) {
+        while seenValue.count <= k { seenValue.append(254) }
+        let s = String(decoding: p, as: UTF8.self)
+        if let info {
+            seenValue[k] = info.loadedCode(of: s) ?? 254
+        } else {
+            seenValue[k] = YesNo.value(of: s).map { $0 ? 1 : 0 } ?? 254
+        }
+    }
+
+    /// A spreadsheet's serial day written as a number (a date cell saved without its format):
+    /// five digits, optionally with a fraction of a day, days since 1899-12-30 (1927–2173).
+    static func serialDay(_ p: UnsafeBufferPointer<UInt8>) -> Day? {
+        var whole = 0, i = 0
+        while i < p.count, p[i] >= 48, p[i] <= 57 { whole = whole * 10 + Int(p[i] - 48); i += 1 }
+        guard i == 5 else { return nil }
+        if i < p.count {
+            guard p[i] == 0x2E, i + 1 < p.count else { return nil }
+            for k in (i + 1)..<p.count where p[k] < 48 || p[k] > 57 { return nil }
+        }
+        return Day(raw: Int32(whole - 25_569))
+    }
+
+    static func dateError(_ p: UnsafeBufferPointer<UInt8>) -> String {
+        let s = String(decoding: p, as: UTF8.self)
+        let parts = s.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).compactMap { Int($0) }
+        if parts.count == 3, (1...12).contains(parts[1]), parts[2] > 0 {
+            let days = Day.daysIn(year: parts[0], month: parts[1])
+            if parts[2] > days {
+                return "\"\(s)\" is not a date (\(parts[0])-\(parts[1] < 10 ? "0" : "")\(parts[1]) has \(days) days)"
+            }
+        }
+        return "\"\(s)\" is not a date (expected yyyy-mm-dd)"
+    }
+}
