@@ -112,7 +112,8 @@ extension CellParser {
     /// five digits, optionally with a fraction of a day, days since 1899-12-30 (1927–2173).
     static func serialDay(_ p: UnsafeBufferPointer<UInt8>) -> Day? {
         var whole = 0, i = 0
-        while i < p.count, p[i] >= 48, p[i] <= 57 { whole = whole * 10 + Int(p[i] - 48); i += 1 }
+        // Six digits at most are read (more is not a serial day): a long run of digits cannot overflow.
+        while i < p.count, i <= 5, p[i] >= 48, p[i] <= 57 { whole = whole * 10 + Int(p[i] - 48); i += 1 }
         guard i == 5 else { return nil }
         if i < p.count {
             guard p[i] == 0x2E, i + 1 < p.count else { return nil }

@@ -36,3 +36,11 @@ import Testing
     for k in 0..<4 { #expect(slots.take(at: k) == Array(repeating: k, count: k + 1)) }
     #expect(slots.take(at: 2) == nil)
 }
+
+@Test func aLongRunOfDigitsInADateCellIsAnErrorNotAnOverflow() throws {
+    // Found by the loader fuzz target: a date cell of twenty digits overflowed the serial-day reader.
+    #expect(Array(String(repeating: "2", count: 20).utf8).withUnsafeBufferPointer { CellParser.serialDay($0) } == nil)
+    #expect(Array("438910".utf8).withUnsafeBufferPointer { CellParser.serialDay($0) } == nil)
+    let e = try loadError(["cases.csv": header + goodRow1.replacingOccurrences(of: "2020-03-10", with: String(repeating: "9", count: 30))])
+    #expect(e.issues.first?.field == "assigned_on")
+}
