@@ -818,6 +818,21 @@ final class SheetReader: XMLHandler {
         }
     }
 
+    /// Makes a block's reader ready for another block, its buffers kept (`SheetBlocks`).
+    func reuse() {
+        out.bytes.removeAll(keepingCapacity: true)
+        out.lines.removeAll(keepingCapacity: true)
+        out.sheetRows.removeAll(keepingCapacity: true)
+        merges.removeAll(keepingCapacity: true)
+        recordFields.removeAll(keepingCapacity: true)
+        recordEnds.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+        cells.removeAll(keepingCapacity: true)
+        rowBytes.removeAll(keepingCapacity: true)
+        relativeRecords = 0; rowNamed = false; rowNumber = 0; column = -1; line = 1; width = -1
+        inPhonetic = false; capturing = false; hasValue = false
+    }
+
     /// Adds a row read by another reader (.xls): its number (1-based) and its cells, column
     /// (0 = A) and text, as the end of a `row` element does.
     func append(row number: Int, cells row: [(Int, [UInt8])]) {

@@ -16,8 +16,10 @@ final class RowBlockCutter {
     /// A block of the sheet's rows (the last also holds the end of the document), its bytes to
     /// be deallocated by whoever takes it.
     struct Block {
-        var bytes: UnsafeMutableBufferPointer<UInt8>
+        var bytes: UnsafeBufferPointer<UInt8>
         var last: Bool
+        /// The buffer the bytes are at the start of (for `recycle`).
+        fileprivate var storage: UnsafeMutableBufferPointer<UInt8>
     }
 
     private let member: ZipMemberStream
@@ -33,6 +35,11 @@ final class RowBlockCutter {
     /// The row's start tag as the sheet writes it: `<row` or `<x:row`.
     private(set) var rowTag: [UInt8] = []
     private static let chunk = 1 << 18
+    /// Buffers of blocks already parsed, to be filled again: blocks are megabytes, and every
+    /// fresh allocation that size is a new mapping whose pages fault in (caseql's malloc maps
+    /// anything of 128 KiB or more).
+    private var spare: [UnsafeMutableBufferPointer<UInt8>] = []
+    private let spareLock = NSLock()
     /// How far into the sheet the first row may start.
     static let headLimit = 1 << 20
 
@@ -57,7 +64,25 @@ final class RowBlockCutter {
         }
     }
 
-    deinit { buf.deallocate() }
+    deinit {
+        buf.deallocate()
+        for b in spare { b.deallocate() }
+    }
+
+    /// Takes back the buffer of a block that has been parsed.
+    func recycle(_ block: Block) {
+        spareLock.lock()
+        spare.append(block.storage)
+        spareLock.unlock()
+    }
+
+    /// A buffer of at least `count` bytes: a spare one, or a new one.
+    private func buffer(_ count: Int) -> UnsafeMutableBufferPointer<UInt8> {
+        spareLock.lock()
+        defer { spareLock.unlock() }
+        if let k = spare.firstIndex(where: { $0.count >= count }) { return spare.remove(at: k) }
+        return .allocate(capacity: count)
+    }
 
     /// Inflates another piece; false at the member's end.
     private func more() throws -> Bool {
@@ -82,24 +107,26 @@ final class RowBlockCutter {
         while true {
             if filled > blockSize, let at = find(from: max(blockSize, searchFrom)) {
                 // Hand out the buffer up to the cut; the rest starts the next one.
-                let block = UnsafeMutableBufferPointer(start: buf, count: at)
+                let block = Block(bytes: UnsafeBufferPointer(start: buf, count: at), last: false,
+                                  storage: UnsafeMutableBufferPointer(start: buf, count: capacity))
                 let rest = filled - at
-                let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: blockSize + 2 * RowBlockCutter.chunk + rest)
-                fresh.update(from: buf + at, count: rest)
-                buf = fresh
-                capacity = blockSize + 2 * RowBlockCutter.chunk + rest
+                let fresh = buffer(blockSize + 2 * RowBlockCutter.chunk + rest)
+                fresh.baseAddress!.update(from: buf + at, count: rest)
+                buf = fresh.baseAddress!
+                capacity = fresh.count
                 filled = rest
                 searchFrom = 0
-                return Block(bytes: block, last: false)
+                return block
             }
             if filled > blockSize { searchFrom = max(blockSize, filled - rowTag.count - 1) }
             if try !more() {
                 finished = true
-                let block = UnsafeMutableBufferPointer(start: buf, count: filled)
+                let block = Block(bytes: UnsafeBufferPointer(start: buf, count: filled), last: true,
+                                  storage: UnsafeMutableBufferPointer(start: buf, count: capacity))
                 buf = .allocate(capacity: 1)
                 capacity = 1
                 filled = 0
-                return Block(bytes: block, last: true)
+                return block
             }
         }
     }
@@ -171,6 +198,8 @@ private final class SheetBlocks: @unchecked Sendable {
     var joined = 0
     var failed = false
     var ready: [Int: SheetReader] = [:]
+    /// Readers whose block has been joined, to read another (their buffers kept).
+    var readers: [SheetReader] = []
     var out: SheetCSV
     var width = -1
     var lines = 0
@@ -201,13 +230,16 @@ private final class SheetBlocks: @unchecked Sendable {
             }
             cutting.unlock()
             guard let (k, block) = taken else { return }
-            defer { block.bytes.deallocate() }
-            let reader = SheetReader(sheet: sheet, shared: shared, dateStyles: dateStyles, date1904: date1904, filling: [], inBlock: true)
+            defer { cutter.recycle(block) }
+            lock.lock()
+            let reader = readers.popLast()
+                ?? SheetReader(sheet: sheet, shared: shared, dateStyles: dateStyles, date1904: date1904, filling: [], inBlock: true)
+            lock.unlock()
             reader.out.bytes.reserveCapacity(block.bytes.count / 2)
             let x = XMLStream(reader)
             do {
                 try head.withUnsafeBufferPointer { try x.feed($0, part: part) }
-                try x.feed(UnsafeBufferPointer(block.bytes), part: part)
+                try x.feed(block.bytes, part: part)
                 try (block.last ? [] : suffix).withUnsafeBufferPointer { try x.feed($0, final: true, part: part) }
             } catch {
                 fail()
@@ -229,6 +261,8 @@ private final class SheetBlocks: @unchecked Sendable {
         while let r = ready.removeValue(forKey: joined) {
             join(r)
             joined += 1
+            r.reuse()
+            readers.append(r)
         }
     }
 
