@@ -60,7 +60,13 @@ final class RowBlockCutter {
                 return
             }
             searchFrom = max(0, filled - 64)
-            guard filled < RowBlockCutter.headLimit, try more() else { buf.deallocate(); return nil }
+            guard filled < RowBlockCutter.headLimit, try more() else {
+                // The big buffer goes now; deinit (which may run for an initializer that fails
+                // once every property is set) frees this one-byte stand-in.
+                buf.deallocate()
+                buf = .allocate(capacity: 1)
+                return nil
+            }
         }
     }
 

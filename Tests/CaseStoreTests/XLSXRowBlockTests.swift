@@ -160,4 +160,16 @@ private func expectSame(_ a: SheetCSV, _ b: SheetCSV, _ comment: Comment) {
         #expect(sequential.hasPrefix("xl/worksheets/sheet1.xml: bad XML at line "))
         #expect(error(1000) == sequential)
     }
+
+    @Test func aSheetWhoseRowsStartPastItsFirstMebibyteIsReadByOneParser() throws {
+        // 1.5 MiB of comments before the first row: no cut is tried, the rows are the same.
+        var (xml, shared) = sheetXML(rows: 500, prefix: "", comments: false, seed: 4)
+        let at = xml.range(of: "<sheetData>")!.upperBound
+        xml.insert(contentsOf: String(repeating: "<!-- filler filler filler filler filler filler filler -->", count: 27_000), at: at)
+        let path = try workbook(sheet: xml, shared: shared)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let book = try XLSXWorkbook(path: path)
+        #expect(try book.csvInBlocks(of: "案件", part: book.sheets[0].part, workers: 2, blockSize: 1000) == nil)
+        expectSame(try book.csv(of: "案件", blockSize: 1000), try book.csv(of: "案件", blockSize: Int.max / 4), "a long head")
+    }
 }
