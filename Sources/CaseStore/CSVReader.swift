@@ -58,7 +58,8 @@ public struct CSVReader {
     /// past its line, the opening quote), and where reading can go on (`resume(after:)`): after
     /// the line the offset is on, or after the row for a row of too many fields.
     public struct Failure: Error, Equatable {
-        public var message: String
+        /// What is wrong, in both languages.
+        public var message: Message
         public var offset: Int
         public var resumeAt: Int
     }
@@ -163,8 +164,11 @@ public struct CSVReader {
                     guard i < n else {
                         // The quote runs to the end of the file: its own line is the bad one.
                         let after = lineEndsInside - (p[n - 1] == 0x0A || p[n - 1] == 0x0D ? 1 : 0)
-                        let lines = after <= 0 ? "" : " (it runs over the \(after) line\(after == 1 ? "" : "s") after it to the end of the file)"
-                        throw Failure(message: "unterminated quoted field: the quote opened here is never closed\(lines); a quote inside a field must be doubled",
+                        let lines = after <= 0 ? Message.same("")
+                            : Message(en: " (it runs over the \(Message.count(after, "line", zh: "").en) after it to the end of the file)",
+                                      zh: "（它跨过其后的 \(after) 行直到文件末尾）")
+                        throw Failure(message: Message(en: "unterminated quoted field: the quote opened here is never closed", zh: "引号字段没有闭合：这里开始的引号始终没有结束")
+                                               + lines + Message(en: "; a quote inside a field must be doubled", zh: "；字段内的引号要写两次"),
                                       offset: fieldStart, resumeAt: lineEnd(from: fieldStart))
                     }
                     let b = p[i]
@@ -193,10 +197,12 @@ public struct CSVReader {
                     if lineEndsInside > 0 {
                         // A quote that ran on past its line (a stray quote at a field's start):
                         // the error is where it opened, and only its line is the bad row's.
-                        throw Failure(message: "a quote opens a field here and is not closed on its line (the next quote, \(lineEndsInside) line\(lineEndsInside == 1 ? "" : "s") further on, is followed by text); a quote inside a field must be doubled",
+                        throw Failure(message: Message(en: "a quote opens a field here and is not closed on its line (the next quote, \(Message.count(lineEndsInside, "line", zh: "").en) further on, is followed by text); a quote inside a field must be doubled",
+                                                     zh: "这里有引号开始一个字段，在本行没有闭合（下一个引号在 \(lineEndsInside) 行之后，后面还跟着文字）；字段内的引号要写两次"),
                                       offset: fieldStart, resumeAt: lineEnd(from: fieldStart))
                     }
-                    throw Failure(message: "unexpected text after a closing quote (a quote inside a quoted field must be doubled)",
+                    throw Failure(message: Message(en: "unexpected text after a closing quote (a quote inside a quoted field must be doubled)",
+                                                 zh: "闭合引号之后有多余的文字（引号字段内的引号要写两次）"),
                                   offset: i, resumeAt: lineEnd(from: i))
                 }
             } else {
@@ -227,7 +233,8 @@ public struct CSVReader {
         position = i
         if fields.overflowed {
             fields.overflowed = false
-            throw Failure(message: "a row of more than 16,384 fields (caseql reads at most \(CSVReader.maxFields) columns, as many as a spreadsheet has)",
+            throw Failure(message: Message(en: "a row of more than 16,384 fields (caseql reads at most \(CSVReader.maxFields) columns, as many as a spreadsheet has)",
+                                          zh: "一行超过 16,384 个字段（caseql 至多读 \(CSVReader.maxFields) 列，与电子表格相同）"),
                           offset: rowStart, resumeAt: i)
         }
         return true

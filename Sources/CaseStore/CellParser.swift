@@ -125,9 +125,9 @@ final class CellParser {
 
     /// Appends the cell; returns an error message when the value is bad (nothing is appended then
     /// for this cell: the caller appends an empty one and drops the row).
-    func append(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+    func append(_ raw: UnsafeBufferPointer<UInt8>) -> Message? {
         let p = CellParser.trim(raw)
-        if p.count == 0 && spec.required { return "empty, but every row needs a value" }
+        if p.count == 0 && spec.required { return Message(en: "empty, but every row needs a value", zh: "为空，但每一行都要有值") }
         switch kind {
         case .text: return appendText(p)
         case .list: return appendList(p)

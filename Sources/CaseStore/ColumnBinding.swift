@@ -32,7 +32,7 @@ extension TableLoader {
         var placed: [Int: FieldSpec] = [:]
         // Columns of derived fields (a caseql export read back): computed, so neither loaded nor kept.
         var derivedColumns = Set<Int>()
-        var derivedNotes: [String] = [], againNotes: [String] = []
+        var derivedNotes: [Message] = [], againNotes: [Message] = []
         // Columns kept as text under a header that is an alias of a field (queries find the
         // column first by its header).
         var ownName = Set<String>()
@@ -41,13 +41,15 @@ extension TableLoader {
             var spec: FieldSpec?
             for c in layout.spellings[k] { if let f = spellings.field(c) { spec = f; break } }
             if let s = spec, s.derived {
-                derivedNotes.append("\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed")
+                derivedNotes.append(Message(en: "\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed",
+                                            zh: "\(name)：列 \"\(Escape.visible(h))\" 是推算字段（\(s.name)）；已忽略，它由计算得出"))
                 derivedColumns.insert(k)
                 continue
             }
             if let s = spec, let first = seenFields[s.name] {
                 // A second column for one field: kept as its own text field, not lost.
-                againNotes.append("\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field")
+                againNotes.append(Message(en: "\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field",
+                                          zh: "\(name)：列 \"\(Escape.visible(h))\" 再次对应 \(s.name)（已是第 \(first + 1) 列）；保留为文本字段"))
                 spec = nil
             }
             // An enumerated field found by an alias only (办理情况 for status) is that field when
@@ -68,17 +70,19 @@ extension TableLoader {
                 unplaced.append((h, k, HeaderText.knownColumns[HeaderText.squeezed(h)]))
             }
         }
-        warnings += Notes.capped(derivedNotes, more: { "\(name): … and \($0) more derived columns, ignored" })
-        warnings += Notes.capped(againNotes, more: { "\(name): … and \($0) more columns naming a field again, kept as text fields" })
+        warnings += Notes.capped(derivedNotes, more: { Message(en: "\(name): … and \($0) more derived columns, ignored", zh: "\(name)：… 另有 \($0) 个推算列，已忽略") })
+        warnings += Notes.capped(againNotes, more: { Message(en: "\(name): … and \($0) more columns naming a field again, kept as text fields", zh: "\(name)：… 另有 \($0) 列再次对应某个字段，保留为文本字段") })
         // Needed columns: title or id for cases (any one of each list).
         for need in Schema.neededColumns(table.name, table.specs) where !need.contains(where: { seenFields[$0] != nil }) {
             let specs = need.compactMap { n in table.specs.first { $0.name == n } }
-            var message = "missing a column for " + specs.map(HeaderText.describe).joined(separator: " or ")
+            var message = Message(en: "missing a column for " + specs.map(HeaderText.describe).joined(separator: " or "),
+                                  zh: "缺少列：" + specs.map(HeaderText.describe).joined(separator: " 或 "))
             let likely = unplaced.first { g in g.note == nil && need.contains { $0 == spellings.guess(g.header)?.name } }?.header
                 ?? Suggest.closest(to: specs.first?.label ?? "", in: unplaced.map(\.header), maxDistance: 4)
-            if let likely { message += "; the header most likely meant is \"\(likely)\"" }
-            message += " (the header, line \(headerLine): " + layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ")
-                + (headerCount > 12 ? ", … \(headerCount) columns" : "") + ")"
+            if let likely { message = message + Message(en: "; the header most likely meant is \"\(likely)\"", zh: "；最可能是指表头 \"\(likely)\"") }
+            let header = layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ")
+            message = message + Message(en: " (the header, line \(headerLine): " + header + (headerCount > 12 ? ", … \(headerCount) columns" : "") + ")",
+                                        zh: "（表头，第 \(headerLine) 行：" + header + (headerCount > 12 ? ", … 共 \(headerCount) 列" : "") + "）")
             headerIssues.append(LoadIssue(file: name, line: headerLine, column: 0, field: nil, message: message))
         }
         // A header typed in field names and one edit from a field the file lacks (`satisfction`)
@@ -86,7 +90,8 @@ extension TableLoader {
         for (h, k, note) in unplaced where note == nil && h.allSatisfy(\.isASCII) {
             if let meant = spellings.nearMiss(h), seenFields[meant.name] == nil, spellings.guess(h)?.name == meant.name {
                 headerIssues.append(LoadIssue(file: name, line: headerLine, column: k < layout.columns.count ? layout.columns[k] : 0, field: nil,
-                                              message: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column"))
+                                              message: Message(en: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column",
+                                                               zh: "列 \"\(Escape.visible(h))\" 不是\(Schema.tableLabels[table.name] ?? table.name)的字段：是不是 \(meant.name)（\(meant.label)）？请改列名")))
             }
         }
         if !headerIssues.isEmpty {
@@ -97,8 +102,10 @@ extension TableLoader {
             let shown = unplaced.prefix(Notes.shownItems).map { u in
                 "\"\(Escape.visible(u.header))\"" + (u.note.map { " (\($0))" } ?? spellings.guess(u.header).map { " (perhaps \(HeaderText.describe($0))?)" } ?? "")
             }
-            warnings.append("\(name): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
-                + shown.joined(separator: ", ") + (n > shown.count ? ", … and \(n - shown.count) more" : ""))
+            let list = shown.joined(separator: ", ")
+            warnings.append(Message(en: "\(name): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
+                                        + list + (n > shown.count ? ", … and \(n - shown.count) more" : ""),
+                                    zh: "\(name)：\(n) 列不是\(Schema.tableLabels[table.name] ?? table.name)的字段，按表头保留为文本字段：" + list + (n > shown.count ? ", … 另有 \(n - shown.count) 列" : "")))
         }
         var extraNames = Set<String>()
         var nextNumber: [String: Int] = [:]

@@ -254,7 +254,7 @@ public enum YesNo {
         return nil
     }
     /// What an error says is expected.
-    public static let expected = "true/false, 是/否, 有/无 or 1/0"
+    public static let expected = Message(en: "true/false, 是/否, 有/无 or 1/0", zh: "true/false、是/否、有/无 或 1/0")
 }
 
 extension String {

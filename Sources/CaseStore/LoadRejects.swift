@@ -44,7 +44,7 @@ extension TableLoader {
                 throw fail(e)
             }
             fileReport.rejectsFile = candidate
-            if k > 1 { warnings.append("\(name): \(first) exists (kept): the \(rows) went to \(candidate)") }
+            if k > 1 { warnings.append(Message(en: "\(name): \(first) exists (kept): the \(rows) went to \(candidate)", zh: "\(name)：\(first) 已存在（保留）：拒收的 \(fileReport.rejected) 行写入了 \(candidate)")) }
             return
         }
         throw fail(FileWriteError(path: first, reason: "it and \(TableLoader.rejectsNames - 1) numbered names beside it exist; remove old rejects files"))
@@ -79,7 +79,7 @@ extension TableLoader {
             rejected += r.rejected
         }
         let skipped = ranges.flatMap(\.skipped)
-        if !skipped.isEmpty { warnings.append(TableLoader.describeSkipped(skipped, file: name)) }
+        if !skipped.isEmpty { warnings.append(.same(TableLoader.describeSkipped(skipped, file: name))) }
         fileReport.skipped = skipped.count
     }
 
@@ -102,7 +102,9 @@ extension TableLoader {
                     let k = seenFields[p.field] ?? 0
                     let (l, c) = k < r.fields.count ? r.location(of: r.fields[k].start) : (line, 0)
                     var message = p.message
-                    if let f = p.firstRow, let (_, firstLine) = located[f] { message += " (first at line \(firstLine))" }
+                    if let f = p.firstRow, let (_, firstLine) = located[f] {
+                        message = message + Message(en: " (first at line \(firstLine))", zh: "（首次出现在第 \(firstLine) 行）")
+                    }
                     issueTotal += 1
                     if issues.count < TableLoader.keptIssues {
                         issues.append(LoadIssue(file: name, line: l, column: c, field: p.field, message: message))

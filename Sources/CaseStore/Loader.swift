@@ -307,7 +307,7 @@ public enum DatasetLoader {
             try tableLoader.load()
             errors += tableLoader.issues
             errorTotal += tableLoader.issueTotal
-            report.warnings += tableLoader.warnings.map(Message.same)
+            report.warnings += tableLoader.warnings
             report.files.append(tableLoader.fileReport)
             if options.lenient { report.rejectedIssues += tableLoader.issues; report.rejectedIssueTotal += tableLoader.issueTotal }
         }
@@ -342,8 +342,10 @@ public enum DatasetLoader {
 struct RowProblem {
     var row: Int
     var field: String
-    var message: String
+    var message: Message
     var firstRow: Int?
+
+    static func duplicateID(_ id: String) -> Message { Message(en: "duplicate id \"\(id)\"", zh: "编号 \"\(id)\" 重复") }
 }
 
 /// Checks across rows, and defaults that depend on other fields, run once every row is in.
@@ -499,7 +501,7 @@ final class CaseRowCheck: RowCheck {
                     for row in run {
                         let bytes = ids.item(row)
                         if let f = firsts.first(where: { ids.item($0).elementsEqual(bytes) }) {
-                            out.append(RowProblem(row: row, field: FieldName.id.rawValue, message: "duplicate id \"\(String(decoding: bytes, as: UTF8.self))\"", firstRow: f))
+                            out.append(RowProblem(row: row, field: FieldName.id.rawValue, message: RowProblem.duplicateID(String(decoding: bytes, as: UTF8.self)), firstRow: f))
                         } else {
                             firsts.append(row)
                         }
@@ -516,7 +518,7 @@ final class CaseRowCheck: RowCheck {
         guard case .text(let ids)? = table.storedColumn(.id) else { return [] }
         let n = table.count
         func problem(_ row: Int, _ first: Int, _ id: String) -> RowProblem {
-            RowProblem(row: row, field: FieldName.id.rawValue, message: "duplicate id \"\(id)\"", firstRow: first)
+            RowProblem(row: row, field: FieldName.id.rawValue, message: RowProblem.duplicateID(id), firstRow: first)
         }
         var out: [RowProblem] = []
         guard let pending = ids.pending else {
@@ -543,7 +545,7 @@ final class UnitRowCheck: RowCheck {
         for row in 0..<table.count {
             let code = Int(names.codes[row])
             if firstRow[code] >= 0 {
-                out.append(RowProblem(row: row, field: FieldName.name.rawValue, message: "duplicate unit \"\(names.pool[UInt32(code)])\"", firstRow: Int(firstRow[code])))
+                out.append(RowProblem(row: row, field: FieldName.name.rawValue, message: Message(en: "duplicate unit \"\(names.pool[UInt32(code)])\"", zh: "单位 \"\(names.pool[UInt32(code)])\" 重复"), firstRow: Int(firstRow[code])))
             } else {
                 firstRow[code] = Int32(row)
             }
@@ -565,7 +567,7 @@ final class EventRowCheck: RowCheck {
         for row in 0..<table.count {
             let code = Int(ids.codes[row])
             if code >= known.count || !known[code] {
-                out.append(RowProblem(row: row, field: FieldName.caseID.rawValue, message: "no case has id \"\(store.pools.ids[UInt32(code)])\""))
+                out.append(RowProblem(row: row, field: FieldName.caseID.rawValue, message: Message(en: "no case has id \"\(store.pools.ids[UInt32(code)])\"", zh: "没有编号为 \"\(store.pools.ids[UInt32(code)])\" 的案件")))
             }
         }
         return out

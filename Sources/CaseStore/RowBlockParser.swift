@@ -76,7 +76,7 @@ final class RangeParser {
         self.headerCount = headerCount; self.expectedRows = expectedRows; self.filter = filter
     }
 
-    func addIssue(line: Int, column: Int, field: String?, _ message: String) {
+    func addIssue(line: Int, column: Int, field: String?, _ message: Message) {
         issueTotal += 1
         if issues.count < TableLoader.keptIssues {
             issues.append(LoadIssue(file: name, line: line, column: column, field: field, message: message))
@@ -170,7 +170,8 @@ final class RangeParser {
                     }
                     let (l, _) = reader.location(of: reader.rowStart)
                     addIssue(line: l, column: 0, field: nil,
-                             "\(reader.fields.count < hc ? "too few" : "too many") fields: expected \(hc), found \(reader.fields.count)")
+                             Message(en: "\(reader.fields.count < hc ? "too few" : "too many") fields: expected \(hc), found \(reader.fields.count)",
+                                     zh: "字段\(reader.fields.count < hc ? "太少" : "太多")：应为 \(hc) 个，实有 \(reader.fields.count) 个"))
                     rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
                     continue
                 }

@@ -12,7 +12,7 @@ struct TableLoader {
     let extra: RowCheck?
     var issues: [LoadIssue] = []
     var issueTotal = 0
-    var warnings: [String] = []
+    var warnings: [Message] = []
     var fileReport: LoadReport.FileReport
     var file: FileBytes
     /// The header's rows (bytes), copied to the top of a rejects file.
@@ -67,7 +67,9 @@ struct TableLoader {
             guard let csv = HTMLTable.csv(data) else { throw LoadError("this is an HTML page with no table in it; expected CSV", file: path) }
             file = FileBytes(owning: csv)
             data = file.buffer
-            warnings.append("\(name): an HTML table\((path as NSString).pathExtension.lowercased().hasPrefix("xls") ? " saved with an Excel name" : ""), read as one")
+            let excel = (path as NSString).pathExtension.lowercased().hasPrefix("xls")
+            warnings.append(Message(en: "\(name): an HTML table\(excel ? " saved with an Excel name" : ""), read as one",
+                                    zh: "\(name)：\(excel ? "以 Excel 文件名保存的" : "")HTML 表格，按表格读取"))
         }
         switch options.encoding {
         case .gb18030?:
@@ -122,7 +124,7 @@ struct TableLoader {
             _ = try loadRows(file.buffer)
         }
         if fileReport.encoding == .gb18030 {
-            warnings.append("\(name): read as GB18030 (not valid UTF-8)")
+            warnings.append(Message(en: "\(name): read as GB18030 (not valid UTF-8)", zh: "\(name)：按 GB18030 读取（不是有效的 UTF-8）"))
         }
     }
 
@@ -144,11 +146,12 @@ struct TableLoader {
         headerBytes = layout.headerBytes
         reader = CSVReader(buf, startingAt: layout.bodyStart, line: layout.bodyLine)
         if layout.skippedAbove > 0 {
-            warnings.append("\(name): the header is on line \(reader.line - (layout.twoRows ? 2 : 1)); "
-                + "\(layout.skippedAbove) row\(layout.skippedAbove == 1 ? "" : "s") above it skipped"
-                + (layout.titleAbove.map { " (\"\(Escape.visible($0))\")" } ?? ""))
+            let line = reader.line - (layout.twoRows ? 2 : 1), above = layout.skippedAbove
+            let title = layout.titleAbove.map { " (\"\(Escape.visible($0))\")" } ?? ""
+            warnings.append(Message(en: "\(name): the header is on line \(line); \(Message.count(above, "row", zh: "").en) above it skipped" + title,
+                                    zh: "\(name)：表头在第 \(line) 行；跳过其上 \(above) 行" + title))
         }
-        if layout.twoRows { warnings.append("\(name): a header of two rows (groups over sub-headers) read as one") }
+        if layout.twoRows { warnings.append(Message(en: "\(name): a header of two rows (groups over sub-headers) read as one", zh: "\(name)：两行表头（分组加子表头）合为一行读取")) }
         // Reserve room for the rows, guessed from the first rows' length.
         var expectedRows = 0
         do {

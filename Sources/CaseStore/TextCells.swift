@@ -4,12 +4,12 @@ import Foundation
 /// deferred column.
 extension CellParser {
     @inline(__always)
-    func appendText(_ cell: UnsafeBufferPointer<UInt8>) -> String? {
+    func appendText(_ cell: UnsafeBufferPointer<UInt8>) -> Message? {
         let p = reading == .people ? CellWords.person(cell) : cell
         if let pending = pendingRef {
             if !Transcode.isValidUTF8(p) { sawInvalidUTF8 = true }
-            return pending._withUnsafeGuaranteedRef { pending -> String? in
-                guard pending.fits(p.count) else { return "the column's text passes 4 GB" }
+            return pending._withUnsafeGuaranteedRef { pending -> Message? in
+                guard pending.fits(p.count) else { return CellParser.over4GB }
                 pending.append(p)
                 return nil
             }
@@ -33,7 +33,7 @@ extension CellParser {
     }
 
     @inline(__always)
-    func appendList(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+    func appendList(_ p: UnsafeBufferPointer<UInt8>) -> Message? {
         let pool = poolRef!, pending = pendingRef
         var start = 0
         var i = 0
@@ -60,7 +60,7 @@ extension CellParser {
                     // `省发展改革委、财政厅`: 财政厅 is 省财政厅 (after 、 only: `;` joins whole names).
                     withPrefix.removeLast(withPrefix.count - prefix)
                     withPrefix.append(contentsOf: item)
-                    let done = withPrefix.withUnsafeBufferPointer { b -> String? in appendItem(b, pool, pending) }
+                    let done = withPrefix.withUnsafeBufferPointer { b -> Message? in appendItem(b, pool, pending) }
                     if let done { return done }
                     afterDun = sep == 3 && p[i] == 0xE3
                     i += sep; start = i; first = false
@@ -78,7 +78,7 @@ extension CellParser {
     }
 
     @inline(__always)
-    func appendItem(_ item: UnsafeBufferPointer<UInt8>, _ pool: Unmanaged<StringPool>, _ pending: Unmanaged<PendingCells>?) -> String? {
+    func appendItem(_ item: UnsafeBufferPointer<UInt8>, _ pool: Unmanaged<StringPool>, _ pending: Unmanaged<PendingCells>?) -> Message? {
         do {
             if item.count > 0, let pending {
                 if !Transcode.isValidUTF8(item) { sawInvalidUTF8 = true }
@@ -87,7 +87,7 @@ extension CellParser {
                     pending.append(item)
                     return true
                 }
-                if !fits { return "the column's text passes 4 GB" }
+                if !fits { return CellParser.over4GB }
             } else if item.count > 0 {
                 var isNew = false
                 entries.append(pool._withUnsafeGuaranteedRef { $0.intern(item, isNew: &isNew) })

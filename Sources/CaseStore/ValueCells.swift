@@ -4,32 +4,34 @@ import Foundation
 /// (through a cache of the last ones met) and whole numbers.
 extension CellParser {
     @inline(__always)
-    func appendCode(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+    func appendCode(_ p: UnsafeBufferPointer<UInt8>) -> Message? {
         if p.count == 0 { bytes.append(EnumInfo.none); return nil }
         let v = lookup(p)
         if v == 254 {
             let s = String(decoding: p, as: UTF8.self)
             let expected = info!.values.map { $0.label == $0.token ? $0.label : "\($0.label) (\($0.token))" }.joined(separator: ", ")
-            let near = info!.nearest(to: s).map { "; did you mean \($0)?" } ?? ""
-            return "\"\(s)\" is not a \(spec.name) (expected one of \(expected))\(near)"
+            let near = info!.nearest(to: s).map { Message(en: "; did you mean \($0)?", zh: "；是不是 \($0)？") } ?? .same("")
+            return Message(en: "\"\(s)\" is not a \(spec.name) (expected one of \(expected))",
+                           zh: "\"\(s)\" 不是\(spec.label)的取值（应为以下之一：\(expected)）") + near
         }
         bytes.append(v)
         return nil
     }
 
     @inline(__always)
-    func appendBool(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+    func appendBool(_ p: UnsafeBufferPointer<UInt8>) -> Message? {
         if p.count == 0 { bytes.append(0); return nil }
         let v = lookup(p)
         if v == 254 {
-            return "\"\(String(decoding: p, as: UTF8.self))\" is not a yes/no value (expected \(YesNo.expected))"
+            let s = String(decoding: p, as: UTF8.self)
+            return Message(en: "\"\(s)\" is not a yes/no value (expected \(YesNo.expected.en))", zh: "\"\(s)\" 不是是/否值（应为 \(YesNo.expected.zh)）")
         }
         bytes.append(v)
         return nil
     }
 
     @inline(__always)
-    func appendDay(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+    func appendDay(_ p: UnsafeBufferPointer<UInt8>) -> Message? {
         if p.count == 0 { numbers.append(Day.none); return nil }
         // yyyy-mm-dd, the usual spelling, from a small cache keyed by its ten bytes.
         var key: UInt64 = 0, tail: UInt16 = 0, slot = 0
@@ -49,7 +51,7 @@ extension CellParser {
     }
 
     @inline(__always)
-    func appendInt(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+    func appendInt(_ p: UnsafeBufferPointer<UInt8>) -> Message? {
         if p.count == 0 { numbers.append(Day.none); return nil }
         var v: Int64 = 0
         var ok = p.count <= 9
@@ -61,7 +63,10 @@ extension CellParser {
             if b < 48 || b > 57 { ok = false; break }
             v = v * 10 + Int64(b - 48); i += 1
         }
-        guard ok else { return "\"\(String(decoding: p, as: UTF8.self))\" is not a whole number" }
+        guard ok else {
+            let s = String(decoding: p, as: UTF8.self)
+            return Message(en: "\"\(s)\" is not a whole number", zh: "\"\(s)\" 不是整数")
+        }
         numbers.append(Int32(negative ? -v : v))
         return nil
     }
@@ -122,15 +127,19 @@ extension CellParser {
         return Day(raw: Int32(whole - 25_569))
     }
 
-    static func dateError(_ p: UnsafeBufferPointer<UInt8>) -> String {
+    /// A text column past what its 32-bit offsets reach.
+    static let over4GB = Message(en: "the column's text passes 4 GB", zh: "该列文字超过 4 GB")
+
+    static func dateError(_ p: UnsafeBufferPointer<UInt8>) -> Message {
         let s = String(decoding: p, as: UTF8.self)
         let parts = s.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).compactMap { Int($0) }
         if parts.count == 3, (1...12).contains(parts[1]), parts[2] > 0 {
             let days = Day.daysIn(year: parts[0], month: parts[1])
             if parts[2] > days {
-                return "\"\(s)\" is not a date (\(parts[0])-\(parts[1] < 10 ? "0" : "")\(parts[1]) has \(days) days)"
+                let month = "\(parts[0])-\(parts[1] < 10 ? "0" : "")\(parts[1])"
+                return Message(en: "\"\(s)\" is not a date (\(month) has \(days) days)", zh: "\"\(s)\" 不是日期（\(month) 只有 \(days) 天）")
             }
         }
-        return "\"\(s)\" is not a date (expected yyyy-mm-dd)"
+        return Message(en: "\"\(s)\" is not a date (expected yyyy-mm-dd)", zh: "\"\(s)\" 不是日期（应为 yyyy-mm-dd）")
     }
 }

@@ -150,6 +150,16 @@ def messages():
                     ["folder: ", " snapshot", " (the ", "this dataset: read from the snapshot "])
             for w in want:
                 R.check(w in out, ".labels %s: .cache says %s" % (labels, w), out)
+            # A bad cell and a missing column: the loader says where and what in the shell's language.
+            out = p.run(".load " + a_bad_row("bad-load-" + labels))
+            want = ('"2020-02-30" 不是日期（2020-02 只有 29 天）' if labels == "on" else '"2020-02-30" is not a date (2020-02 has 29 days)')
+            R.check("cases.csv:3:" in out and "assigned_on: " + want in out, ".labels %s: a bad date at file:line:column" % labels, out)
+            d = fresh(TMP, "no-title-" + labels)
+            with open(os.path.join(d, "cases.csv"), "w", encoding="utf-8") as f:
+                f.write("主办单位,交办日期\n教育局,2020-03-10\n")
+            out = p.run(".load " + d)
+            want = ("缺少列：title (案由) 或 id (编号)" if labels == "on" else "missing a column for title (案由) or id (编号)")
+            R.check("cases.csv:1: " + want in out, ".labels %s: a missing column" % labels, out)
     finally:
         p.kill()
 
