@@ -78,7 +78,14 @@ extension TableLoader {
             var message = Message(en: "missing a column for " + specs.map(HeaderText.describe).joined(separator: " or "),
                                   zh: "缺少列：" + specs.map(HeaderText.describe).joined(separator: " 或 "))
             let likely = unplaced.first { g in g.note == nil && need.contains { $0 == spellings.guess(g.header)?.name } }?.header
-                ?? Suggest.closest(to: specs.first?.label ?? "", in: unplaced.map(\.header), maxDistance: 4)
+                ?? specs.first.flatMap { s in
+                    // A header near the label that shares a character with one of the needed
+                    // fields' spellings (建议内容 beside 建议名称 for title); never a number or a
+                    // name that shares none (1, 于国栋).
+                    let letters = Set(specs.flatMap { [$0.label] + $0.aliases }.joined())
+                    let fit = unplaced.map(\.header).filter { h in !h.allSatisfy(\.isNumber) && h.contains { letters.contains($0) } }
+                    return Suggest.closest(to: s.label, in: fit, maxDistance: 4)
+                }
             if let likely { message = message + Message(en: "; the header most likely meant is \"\(likely)\"", zh: "；最可能是指表头 \"\(likely)\"") }
             let header = layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ")
             message = message + Message(en: " (the header, line \(headerLine): " + header + (headerCount > 12 ? ", … \(headerCount) columns" : "") + ")",

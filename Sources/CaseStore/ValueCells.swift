@@ -11,7 +11,8 @@ extension CellParser {
             let s = String(decoding: p, as: UTF8.self)
             let expected = info!.values.map { $0.label == $0.token ? $0.label : "\($0.label) (\($0.token))" }.joined(separator: ", ")
             let near = info!.nearest(to: s).map { Message(en: "; did you mean \($0)?", zh: "；是不是 \($0)？") } ?? .same("")
-            return Message(en: "\"\(s)\" is not a \(spec.name) (expected one of \(expected))",
+            let article = "aeiou".contains(spec.name.first ?? "x") ? "an" : "a"
+            return Message(en: "\"\(s)\" is not \(article) \(spec.name) (expected one of \(expected))",
                            zh: "\"\(s)\" 不是\(spec.label)的取值（应为以下之一：\(expected)）") + near
         }
         bytes.append(v)
