@@ -702,7 +702,12 @@ final class SheetReader: XMLHandler {
     private var cells: [(column: Int, start: Int, end: Int)] = []
     private var rowBytes: [UInt8] = []
     private var sorted = true
+    /// Every record is widened to the widest of the sheet's first `widthRows` records (where
+    /// the header is looked for: `HeaderLayout.searchRows`), so that a title row above the
+    /// header does not make every data row with empty trailing cells short of fields.
+    static let widthRows = HeaderLayout.searchRows
     private var width = -1
+    private var emitted = 0
     private var line = 1
     /// Reading one block of a sheet's rows (`SheetBlocks`): records are not widened to the first
     /// record's width, and rows before the first that names its number (`r`) are numbered from
@@ -829,7 +834,7 @@ final class SheetReader: XMLHandler {
         text.removeAll(keepingCapacity: true)
         cells.removeAll(keepingCapacity: true)
         rowBytes.removeAll(keepingCapacity: true)
-        relativeRecords = 0; rowNamed = false; rowNumber = 0; column = -1; line = 1; width = -1
+        relativeRecords = 0; rowNamed = false; rowNumber = 0; column = -1; line = 1; width = -1; emitted = 0
         inPhonetic = false; capturing = false; hasValue = false
     }
 
@@ -883,7 +888,8 @@ final class SheetReader: XMLHandler {
     private func emit() {
         if !sorted { cells.sort { $0.column < $1.column } }
         let maxColumn = cells.last!.column
-        if width < 0 && !inBlock { width = maxColumn + 1 }
+        if !inBlock && emitted < SheetReader.widthRows { width = max(width, maxColumn + 1) }
+        if !inBlock { emitted += 1 }
         let last = max(width, maxColumn + 1)
         out.lines.append(Int32(truncatingIfNeeded: line))
         out.sheetRows.append(Int32(truncatingIfNeeded: rowNumber))

@@ -208,6 +208,8 @@ private final class SheetBlocks: @unchecked Sendable {
     var readers: [SheetReader] = []
     var out: SheetCSV
     var width = -1
+    /// Records joined so far (for the width of the first `SheetReader.widthRows`).
+    private var joinedRecords = 0
     var lines = 0
     var rowBase = 0
 
@@ -272,18 +274,29 @@ private final class SheetBlocks: @unchecked Sendable {
         }
     }
 
-    /// Appends a block's records: each widened to the first record's width, each record's CSV
-    /// line and sheet row made the sheet's.
+    /// Appends a block's records: each widened to the widest of the sheet's first records (as
+    /// `SheetReader.emit` widens them: `SheetReader.widthRows`), each record's CSV line and sheet
+    /// row made the sheet's.
     private func join(_ r: SheetReader) {
         let f = r.out
-        if width < 0, let first = r.recordFields.first { width = Int(first) }
-        if r.recordFields.allSatisfy({ Int($0) >= width }) {
+        var w = width, k = joinedRecords, short = false
+        for n in r.recordFields {
+            if k < SheetReader.widthRows { w = max(w, Int(n)) }
+            k += 1
+            if Int(n) < w { short = true }
+        }
+        if !short {
             out.bytes.append(contentsOf: f.bytes)
+            width = w
+            joinedRecords = k
         } else {
             var from = 0
             for (i, end) in r.recordEnds.enumerated() {
+                let n = Int(r.recordFields[i])
+                if joinedRecords < SheetReader.widthRows { width = max(width, n) }
+                joinedRecords += 1
                 out.bytes.append(contentsOf: f.bytes[from..<end])
-                for _ in Int(r.recordFields[i])..<max(width, Int(r.recordFields[i])) { out.bytes.append(0x2C) }
+                for _ in n..<max(width, n) { out.bytes.append(0x2C) }
                 from = end
             }
             out.bytes.append(contentsOf: f.bytes[from...])

@@ -45,6 +45,13 @@ elif layout == "notes-and-summary":
 elif layout == "hidden-first":
     sheet("字典", [["单位"], ["教育局"], ["民政局"]], hidden=True, first=True)
     sheet("2020年建议", [head, ["J-1", "关于甲的建议", "教育局"]])
+elif layout == "title-row":
+    # A title row above the header, and rows whose trailing cells are empty (open cases have no
+    # satisfaction yet): 40,000 of them, so that the sheet (over 4 MiB of XML) is read in blocks.
+    rows = [["2020年建议办理一览表"], head + ["办理状态", "满意度"]]
+    for i in range(40000):
+        rows.append(["A-%d" % i, "关于第%d件的建议" % i, "教育局"] + (["closed", "satisfied"] if i % 2 else []))
+    sheet("案件", rows, first=True)
 elif layout == "named":
     sheet("人大代表建议", [head, ["J-1", "关于甲的建议", "教育局"]], first=True)
     sheet("案件", [head] + [["T-%d" % i, "关于丙的提案", "教育局"] for i in (1, 2, 3)])
@@ -113,6 +120,15 @@ def test_xlsx_saved_as_xls():
         R.eq((p.returncode, p.stdout.strip()), (0, "39"), "an .xlsx named .xls is read (%s)" % what)
 
 
+def test_title_row_above_the_header():
+    path = book(os.path.join(TMP, "title.xlsx"), "title-row")
+    p = count(path)
+    R.eq((p.returncode, p.stdout.strip()), (0, "40000"),
+         "a title row above the header: rows with empty trailing cells load (a sheet read in blocks)", )
+    p = run(["--no-cache", path, "--kind", "suggestion", "--csv", "--no-headers", "-c", "count cases where status is empty"])
+    R.eq(p.stdout.strip(), "20000", "the open cases' empty status stays empty")
+
+
 R.case(test_cases_on_two_sheets_are_refused)
 R.case(test_notes_and_summary_sheets_are_not_cases)
 R.case(test_hidden_first_sheet_is_skipped)
@@ -120,4 +136,5 @@ R.case(test_a_sheet_named_cases_is_the_one)
 R.case(test_two_workbooks_in_a_folder_are_refused)
 R.case(test_xls_says_what_libfreexl_cannot_read)
 R.case(test_xlsx_saved_as_xls)
+R.case(test_title_row_above_the_header)
 R.finish()
