@@ -239,6 +239,10 @@ public enum Renderer {
         case .double(let d), .rate(let d): appendFixed6(d, into: &b)
         case .day(let d):
             let (y, m, day) = d.components
+            // Four-digit years, as Day.description writes them (years 1…9999).
+            if y < 1000 { b.append(0x30) }
+            if y < 100 { b.append(0x30) }
+            if y < 10 { b.append(0x30) }
             appendInt(y, into: &b)
             b.append(0x2D)
             if m < 10 { b.append(0x30) }

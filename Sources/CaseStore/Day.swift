@@ -110,11 +110,13 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    /// yyyy-mm-dd
+    /// yyyy-mm-dd, the year always in four digits (0220-03-05, not 220-03-05: the loader reads
+    /// only four-digit years, and every date written must read back).
     public var description: String {
         let (y, m, d) = components
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(two(m))-\(two(d))"
+        let year = y < 10 ? "000\(y)" : y < 100 ? "00\(y)" : y < 1000 ? "0\(y)" : "\(y)"
+        return "\(year)-\(two(m))-\(two(d))"
     }
 
     /// `n` days later (earlier when negative), held within 0001-01-01…9999-12-31 (see `shifted`).
