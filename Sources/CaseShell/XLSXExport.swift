@@ -82,7 +82,7 @@ public enum XLSXExport {
             if headers {
                 for c in 0..<n {
                     let title = chineseHeaders ? r.columns[c].label : r.columns[c].name
-                    _ = worksheet_write_string(ws, 0, lxw_col_t(c), title, bold)
+                    _ = worksheet_write_string(ws, 0, lxw_col_t(c), xstring(title), bold)
                 }
                 _ = worksheet_freeze_panes(ws, 1, 0)
                 row = 1
@@ -131,10 +131,32 @@ public enum XLSXExport {
     /// Days from 1899-12-30 (Excel's day 0, counting its phantom 1900-02-29) to 1970-01-01.
     public static let excelEpochOffset = 25_569
 
+    /// Every string cell goes through here (headers through `xstring` too).
     private static func writeText(_ ws: UnsafeMutablePointer<lxw_worksheet>, _ row: UInt32, _ col: lxw_col_t, _ s: String) -> lxw_error {
         if s.isEmpty { return LXW_NO_ERROR }
         if s.utf16.count > maxCellText { return LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED }
-        return worksheet_write_string(ws, row, col, s, nil)
+        return worksheet_write_string(ws, row, col, xstring(s), nil)
+    }
+
+    /// `s` as an ECMA-376 ST_Xstring (Part 1, 22.9.2.19): a literal `_xHHHH_` in the text would
+    /// be read back as the character U+HHHH (Excel, WPS, caseql's `XString.decode`), so its
+    /// underscore is written `_x005F_`: `_x0041_` becomes `_x005F_x0041_`. libxlsxwriter
+    /// escapes control characters this way but leaves literal `_xHHHH_` as it is.
+    static func xstring(_ s: String) -> String {
+        let u = Array(s.utf8)
+        guard u.count >= 7, u.contains(0x5F) else { return s }
+        func isHex(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) || (0x41...0x46).contains(b) || (0x61...0x66).contains(b) }
+        var out: [UInt8] = []
+        var copied = 0
+        for i in 0...(u.count - 7) where u[i] == 0x5F && u[i + 1] == 0x78 && u[i + 6] == 0x5F
+            && isHex(u[i + 2]) && isHex(u[i + 3]) && isHex(u[i + 4]) && isHex(u[i + 5]) {
+            out.append(contentsOf: u[copied...i])
+            out.append(contentsOf: Array("x005F_".utf8))
+            copied = i + 1
+        }
+        guard copied > 0 else { return s }
+        out.append(contentsOf: u[copied...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A sheet name Excel accepts: without \ / ? * [ ] :, not starting or ending with ', at

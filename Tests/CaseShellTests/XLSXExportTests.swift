@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import CaseStore
+@testable import CaseStore
 import CaseQuery
 @testable import CaseShell
 
@@ -36,4 +36,31 @@ import CaseQuery
     let name = XLSXExport.sheetName(long, used: &used)
     #expect(name.utf16.count == 31)
     #expect(XLSXExport.sheetName(long, used: &used) == String(repeating: "办", count: 27) + " (2)")
+}
+
+/// A literal `_xHHHH_` is written `_x005F_xHHHH_` (ECMA-376 ST_Xstring), so a reader that decodes
+/// the escapes gets the text back; everything else is left as it is.
+@Test func literalEscapesAreEscapedOnce() {
+    #expect(XLSXExport.xstring("关于_x0041_的建议") == "关于_x005F_x0041_的建议")
+    #expect(XLSXExport.xstring("_x005F_x0041_") == "_x005F_x005F_x005F_x0041_")
+    #expect(XLSXExport.xstring("_x00zz_ _X0041_ _x004_ a_b") == "_x00zz_ _X0041_ _x004_ a_b")
+    #expect(XLSXExport.xstring("_x0041__x0042_") == "_x005F_x0041__x005F_x0042_")
+    // Decoding what was written (caseql's reader) gives the text back, for every overlap.
+    for text in ["_x0041_", "_x005F_x0041_", "__x0041__", "_x0041__x0042_", "x_x00e9_y", "_x_x0041_"] {
+        var bytes = Array(XLSXExport.xstring(text).utf8)
+        XString.decode(&bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == text)
+    }
+}
+
+/// Days before year 1000 keep four-digit years in every writer (Day.description and the fast
+/// export path), so they read back.
+@Test func oldYearsWriteFourDigits() throws {
+    for text in ["0220-03-05", "0001-01-01", "0099-12-31", "0999-07-04", "2020-03-05"] {
+        let d = try #require(Day(text))
+        #expect(d.description == text)
+        var b: [UInt8] = []
+        Renderer.appendExport(.day(d), into: &b)
+        #expect(String(decoding: b, as: UTF8.self) == text)
+    }
 }
