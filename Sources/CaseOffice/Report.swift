@@ -33,6 +33,20 @@ public struct UnitVerdict: Sendable, Equatable {
     public let notes: [String]
 }
 
+/// One rate as every form of the report lists it (text, Markdown, CSV, workbook).
+public struct RateLine: Sendable, Equatable {
+    /// The query language's name (`completion_rate`), from DomainRules.
+    public let name: String
+    /// The Chinese name (办结率), from DomainRules.
+    public let label: String
+    /// nil: no data (the list has no column for it, or nothing to count).
+    public let value: Double?
+    public let numerator: Int
+    public let denominator: Int
+    /// The manifest's target (a fraction), nil for a rate without one.
+    public let target: Double?
+}
+
 public struct OfficeReport: Sendable {
     public struct Line: Sendable, Equatable {
         public let label: String
@@ -55,6 +69,24 @@ public struct OfficeReport: Sendable {
     /// The other rates real reports use (办复率, 按期办复率, 解决率, 初次满意率, 基本满意率), each from
     /// its one definition in DomainRules: (rate, numerator, denominator) over the report's cases.
     public var otherRates: [(rate: DomainRate, numerator: Int, denominator: Int)] = []
+
+    /// The report's rates, the one list every format prints, in order: the notice's three
+    /// against their targets (办结率, 面商率, 满意率), 严格满意率, then `otherRates`.
+    public var rateLines: [RateLine] {
+        let o = overall
+        func line(_ name: String, _ value: Double?, _ n: Int, _ d: Int, _ target: Double?) -> RateLine {
+            RateLine(name: name, label: DomainRules.rate(name)?.label ?? name, value: value, numerator: n, denominator: d, target: target)
+        }
+        return [
+            line("completion_rate", o.completionRate, o.closed, o.cases, targets.completion),
+            line("face_to_face_rate", o.faceToFaceRate, o.faceToFace, o.cases, targets.faceToFace),
+            line("satisfaction_rate", o.satisfactionRate, o.satisfied + o.basic, o.answered, targets.satisfaction),
+            line("strict_satisfaction_rate", o.strictSatisfactionRate, o.satisfied, o.answered, nil),
+        ] + otherRates.map { x in
+            RateLine(name: x.rate.name, label: x.rate.label, value: x.denominator == 0 ? nil : Double(x.numerator) / Double(x.denominator),
+                     numerator: x.numerator, denominator: x.denominator, target: nil)
+        }
+    }
 
     /// The units judged good, in unit order.
     public var goodUnits: [String] { units.filter(\.good).map(\.unit) }

@@ -156,6 +156,8 @@ public enum DotCommands {
             for (k, v) in s.engine.params.sorted(by: { $0.key < $1.key }) { s.output.write("$\(k) = \(v)\n") }
         },
         DotCommand(name: "export", shortest: 3, usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .xlsx .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
+            // The file's name is checked before the query runs.
+            _ = try FileFormat.of(a[0], for: .result)
             var result = s.lastResult
             if a.count > 1 {
                 let text = a[1]
@@ -193,6 +195,7 @@ public enum DotCommands {
             if !(try s.readScript(s.path(a[0]))) { throw ShellError(en: "\(a[0]) stopped at its first error", zh: "\(a[0]) 在第一个错误处停止") }
         },
         DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (relative to the script that names it), then back to the screen", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
+            _ = try FileFormat.of(s.path(a[0]), for: .result)
             s.oncePath = s.path(a[0])
         },
         DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
@@ -248,7 +251,8 @@ public enum DotCommands {
         /// `--format xlsx`: a workbook, one sheet per section.
         var workbook = false
         var formatGiven = false
-        /// `--out FILE`: written to this file (its extension picks the format unless --format does).
+        /// `--out FILE`: written to this file (its extension picks the format; a --format that
+        /// names another is refused).
         var out: String?
         var unit: String?
         var rule: CheckRule?
@@ -331,48 +335,66 @@ public enum DotCommands {
         s.output.write(settingLine(name, s).replacingOccurrences(of: "  +", with: " ", options: .regularExpression, range: nil) + "\n")
     }
 
-    /// Writes a report or a check where its options say: a workbook (`--format xlsx` or an
-    /// .xlsx `--out`, or the workbook `.output` is collecting), a file (`--out`), the output file
-    /// (`.output` to a .csv: written with the file's CSV settings), or standard output (escaped
-    /// for a terminal, CSV with LF and the formula guard).
-    static func writeOffice(_ given: OfficeOptions, session s: Session, what: Message, text: (OfficeFormat, CSVSettings) -> String,
+    /// Writes a report or a check where its options say, in one rule with every file caseql
+    /// writes: a file's extension picks its format (`FileFormat`: .txt, .md, .csv, .xlsx), and a
+    /// `--format` that names another is refused.
+    /// - `--out FILE`: that file.
+    /// - no `--out`, under `.output FILE`: into that file in its format — a workbook's sheets, CSV
+    ///   sections (with the file's CSV settings), Markdown; a .tsv, .json or .jsonl output is
+    ///   refused with a pointer to `--out` (the report has no such form).
+    /// - else standard output (escaped for a terminal, CSV with LF and the formula guard);
+    ///   `--format xlsx` there is refused (a workbook is a file).
+    static func writeOffice(_ o: OfficeOptions, session s: Session, what: Message, text: (OfficeFormat, CSVSettings) -> String,
                             sheets: () -> [WorkbookSheet]) throws {
-        var o = given
-        if let out = o.out, !o.formatGiven {
-            if Exporter.isWorkbook(out) { o.workbook = true }
-            switch Exporter.mode(forExtensionOf: out) {
-            case .csv?: o.format = .csv
-            case .markdown?: o.format = .markdown
-            default: break
-            }
-        }
-        if o.workbook {
-            if let out = o.out {
-                guard Exporter.isWorkbook(out) else { throw ShellError(en: "--format xlsx writes a workbook: name it .xlsx, not \(out)", zh: "--format xlsx 写出工作簿：文件名应以 .xlsx 结尾，不能是 \(out)") }
-                try Exporter.writeWorkbook(sheets(), to: out, options: s.export)
-                s.say(Message(en: "wrote \(what.en) to \(out)", zh: "已写入\(what.zh)：\(out)"))
-            } else if s.output.sheets != nil {
-                for sheet in sheets() { s.output.addSheet(sheet) }
-            } else {
-                throw ShellError(en: "--format xlsx writes a file: add --out FILE.xlsx (or send output to one with .output FILE.xlsx)", zh: "--format xlsx 要写入文件：加上 --out FILE.xlsx（或先用 .output FILE.xlsx）")
-            }
-            return
+        let given: FileFormat? = !o.formatGiven ? nil : o.workbook ? .xlsx : FileFormat.office(o.format)
+        func mismatch(_ path: String, _ named: FileFormat, _ via: String) -> ShellError {
+            let g = given!.rawValue, ext = "." + FileFormat.fileExtension(path), want = "." + given!.mainExtension
+            return ShellError(en: "--format \(g) does not match \(path)\(via) (a \(ext) file is written as \(named.rawValue)): drop --format, or name the file \(want)",
+                              zh: "--format \(g) 与 \(path)\(via) 不符（\(ext) 文件写为 \(named.rawValue)）：去掉 --format，或把文件名改为 \(want)")
         }
         if let out = o.out {
-            try Exporter.writeDocument(text(o.format, s.export.csv), to: out, csv: o.format == .csv, options: s.export)
-            s.say(Message(en: "wrote \(what.en) to \(out)", zh: "已写入\(what.zh)：\(out)"))
-        } else if let path = s.output.path, s.output.sheets == nil, s.output.fileMode != nil || o.format == .csv {
-            var settings = s.export.csv
-            if o.format != .csv { settings = .standardOutput }
-            var bytes = try Exporter.encode(Array(text(o.format, settings).utf8), s.export, path: path)
-            if o.format == .csv && settings.bom && s.export.encoding == .utf8 && s.output.bytesWritten == 0 {
-                bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0)
+            let named = try FileFormat.of(out, for: .office)
+            if let given, let named, given != named { throw mismatch(out, named, "") }
+            let format = named ?? given ?? .text
+            if format == .xlsx {
+                try Exporter.writeWorkbook(sheets(), to: out, options: s.export)
+            } else {
+                let office = format.officeFormat!
+                try Exporter.writeDocument(text(office, s.export.csv), to: out, csv: office == .csv, options: s.export)
             }
-            s.output.write(bytes: bytes)
-        } else {
-            let t = text(o.format, .standardOutput)
-            s.writeInterruptibly(o.format == .csv && !s.output.isTerminal ? t : Escape.lines(t))
+            s.say(Message(en: "wrote \(what.en) to \(out)", zh: "已写入\(what.zh)：\(out)"))
+            return
         }
+        if let path = s.output.path {
+            let target: FileFormat? = s.output.sheets != nil ? .xlsx : s.output.fileMode.flatMap(FileFormat.init(mode:))
+            if let target, let given, given != target { throw mismatch(path, target, " (.output)") }
+            switch target {
+            case .xlsx?:
+                s.addSheets(sheets())
+                return
+            case .csv?, .markdown?, nil:
+                // nil: a device or FIFO, written as --format says.
+                let office = target?.officeFormat ?? given?.officeFormat ?? .text
+                if given == .xlsx { break }
+                let settings = office == .csv ? s.export.csv : .standardOutput
+                var bytes = try Exporter.encode(Array(text(office, settings).utf8), s.export, path: path)
+                if office == .csv && settings.bom && s.export.encoding == .utf8 && s.output.bytesWritten == 0 {
+                    bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0)
+                }
+                s.output.write(bytes: bytes)
+                return
+            case let other?:
+                let ext = "." + FileFormat.fileExtension(path)
+                throw ShellError(en: ".output is writing \(path), and \(what.en) has no \(ext) form: write it to its own file with --out FILE (.txt, .md, .csv or .xlsx), or .output stdout first",
+                                 zh: ".output 正在写入 \(path)，\(what.zh)没有 \(ext)（\(other.rawValue)）形式：用 --out FILE（.txt、.md、.csv 或 .xlsx）写入单独的文件，或先 .output stdout")
+            }
+        }
+        if given == .xlsx {
+            throw ShellError(en: "--format xlsx writes a file: add --out FILE.xlsx (or send output to one with .output FILE.xlsx)", zh: "--format xlsx 要写入文件：加上 --out FILE.xlsx（或先用 .output FILE.xlsx）")
+        }
+        let format = given?.officeFormat ?? .text
+        let t = text(format, .standardOutput)
+        s.writeInterruptibly(format == .csv && !s.output.isTerminal ? t : Escape.lines(t))
     }
 
     static func onOff(_ s: String) throws -> Bool {

@@ -1,6 +1,6 @@
 // Export: result sets written to files atomically (SafeFileWriter: a temporary file beside the
 // target, then rename(2)), as CSV, TSV, JSON, JSON Lines, Markdown or an .xlsx workbook chosen by
-// the file extension.
+// the file extension (FileFormat).
 
 #if canImport(Glibc)
 import Glibc
@@ -55,34 +55,18 @@ public enum Exporter {
         try write(result, to: path, mode: .csv, options: options)
     }
 
-    /// Writes `result` in the format the extension names: .csv, .tsv/.tab, .json, .jsonl/.ndjson,
-    /// .md/.markdown; anything else is CSV. Returns the number of data rows written.
+    /// Writes `result` in the format the extension names (`FileFormat`): .csv, .tsv, .json,
+    /// .jsonl, .md or .xlsx; CSV into a device or FIFO. Returns the number of data rows written.
+    /// Throws `ShellError`, before anything is written, for an extension that names no format
+    /// (.xls, .txt, none), and `ExportError` when the file cannot be written.
     @discardableResult
     public static func write(_ result: ResultSet, to path: String, options: ExportOptions = ExportOptions()) throws -> Int {
-        try write(result, to: path, mode: mode(forPath: path), options: options)
-    }
-
-    /// A file name's extension, lowercased ("" when it has none).
-    static func fileExtension(_ path: String) -> String {
-        let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        guard let dot = base.lastIndex(of: "."), dot != base.startIndex else { return "" }
-        return base[base.index(after: dot)...].lowercased()
-    }
-
-    /// True when the file name asks for an Excel workbook (.xlsx).
-    public static func isWorkbook(_ path: String) -> Bool { fileExtension(path) == "xlsx" }
-
-    /// The format a file name asks for by its extension: .csv, .tsv/.tab, .json, .jsonl/.ndjson,
-    /// .md/.markdown; nil for .xlsx (a workbook, `isWorkbook`) and for any other extension.
-    public static func mode(forExtensionOf path: String) -> OutputMode? {
-        switch fileExtension(path) {
-        case "csv": return .csv
-        case "tsv", "tab": return .tsv
-        case "json": return .json
-        case "jsonl", "ndjson": return .jsonl
-        case "md", "markdown": return .markdown
-        default: return nil
+        let format = try FileFormat.of(path, for: .result) ?? .csv
+        if format == .xlsx {
+            let sheet = WorkbookSheet(name: resultSheetName(chinese: options.chineseHeaders), result: result)
+            return try writeWorkbook([sheet], to: path, options: options)
         }
+        return try write(result, to: path, mode: format.outputMode ?? .csv, options: options)
     }
 
     /// Writes sheets as one .xlsx workbook to `path` atomically; returns the data rows written.
@@ -125,18 +109,7 @@ public enum Exporter {
     /// The name of the one sheet a query's result is written to.
     public static func resultSheetName(chinese: Bool) -> String { chinese ? "查询结果" : "result" }
 
-    /// The output format for a file name, by its extension (CSV when unknown).
-    public static func mode(forPath path: String) -> OutputMode {
-        switch fileExtension(path) {
-        case "tsv", "tab": return .tsv
-        case "json": return .json
-        case "jsonl", "ndjson": return .jsonl
-        case "md", "markdown": return .markdown
-        default: return .csv
-        }
-    }
-
-    /// Writes `result` as `mode` to `path` atomically.
+    /// Writes `result` as `mode` (a text format) to `path` atomically, whatever its extension.
     @discardableResult
     public static func write(_ result: ResultSet, to path: String, mode: OutputMode,
                              options: ExportOptions = ExportOptions()) throws -> Int {
@@ -148,10 +121,6 @@ public enum Exporter {
     /// The implementation, with the write(2) call injectable so tests can simulate a full disk.
     static func write(_ result: ResultSet, to path: String, mode: OutputMode, options: ExportOptions,
                       writeFD: @escaping (Int32, UnsafeRawBufferPointer) -> Int) throws -> Int {
-        if isWorkbook(path) {
-            let sheet = WorkbookSheet(name: resultSheetName(chinese: options.chineseHeaders), result: result)
-            return try writeWorkbook([sheet], to: path, options: options)
-        }
         func fail(_ why: Message) -> ExportError { ExportError(path: path, why: why) }
         // The file is opened, placed and cleaned up by SafeFileWriter (temporary file and
         // rename, devices and FIFOs in place, no links followed, removed on a signal).

@@ -25,26 +25,49 @@ extension OfficeReport {
         return s
     }
 
+    /// What the text says of a rate beside its figures: 达标, how many points short (and by
+    /// when 办结 is due), 无数据, or why it has no target.
+    func verdict(_ line: RateLine) -> String {
+        guard let rate = line.value else { return "无数据" }
+        guard let t = line.target else { return line.name == "strict_satisfaction_rate" ? "仅计满意，供参考" : "" }
+        var verdict = rate >= t ? "达标" : "差 \(ReportBuilder.points(t - rate)) 个百分点"
+        if line.name == "completion_rate", rate < t, let c = cutoff, asOf <= c { verdict += "（须于 \(c) 前办结）" }
+        return verdict
+    }
+
+    /// The target as the text prints it (满意率's is a floor: ≥ 98.5%).
+    func targetText(_ line: RateLine) -> String {
+        line.target.map { (line.name == "satisfaction_rate" ? "≥ " : "") + ReportBuilder.pct($0) } ?? ""
+    }
+
     func rateRows() -> [(String, String, String, String, String)] {
-        func row(_ name: String, _ rate: Double?, _ num: Int, _ den: Int, _ target: Double?) -> (String, String, String, String, String) {
-            guard let rate else { return (name, "—", "\(num)/\(den)", target.map { ReportBuilder.pct($0) } ?? "", "无数据") }
-            var verdict = ""
-            if let t = target {
-                verdict = rate >= t ? "达标" : "差 \(ReportBuilder.points(t - rate)) 个百分点"
-                if name == "办结率", rate < t, let c = cutoff, asOf <= c { verdict += "（须于 \(c) 前办结）" }
-            } else { verdict = name == "严格满意率" ? "仅计满意，供参考" : "" }
-            return (name, ReportBuilder.pct(rate), "\(num)/\(den)", target.map { (name == satisfaction ? "≥ " : "") + ReportBuilder.pct($0) } ?? "", verdict)
+        rateLines.map { l in
+            (l.label, l.value.map(ReportBuilder.pct) ?? "—", "\(l.numerator)/\(l.denominator)", targetText(l), verdict(l))
         }
-        let o = overall
-        let satisfaction = DomainRules.rate("satisfaction_rate")!.label
-        return [
-            row(DomainRules.rate("completion_rate")!.label, o.completionRate, o.closed, o.cases, targets.completion),
-            row(DomainRules.rate("face_to_face_rate")!.label, o.faceToFaceRate, o.faceToFace, o.cases, targets.faceToFace),
-            row(satisfaction, o.satisfactionRate, o.satisfied + o.basic, o.answered, targets.satisfaction),
-            row(DomainRules.rate("strict_satisfaction_rate")!.label, o.strictSatisfactionRate, o.satisfied, o.answered, nil),
-        ] + otherRates.map { x in
-            row(x.rate.label, x.denominator == 0 ? nil : Double(x.numerator) / Double(x.denominator), x.numerator, x.denominator, nil)
-        }
+    }
+
+    typealias Topic = (name: String, noticeCount: Int?, words: [String], unit: String, cases: [CaseLine])
+
+    /// A topic's line as the text prints it: 通报 N 件，数据 M 件（案由含 …），通报所说承办单位 …
+    func topicLine(_ t: Topic) -> String {
+        let count = t.noticeCount.map { "通报 \($0) 件，" } ?? ""
+        let unit = topicUnit(t)
+        return "\(t.name)：\(count)数据 \(t.cases.count) 件（\(topicWords(t))）" + (unit.isEmpty ? "" : "，" + unit)
+    }
+
+    /// 案由含 X、Y: the words that put a case in the topic.
+    func topicWords(_ t: Topic) -> String { "案由含 " + t.words.joined(separator: "、") }
+
+    /// The unit the notice names for the topic and how many of the topic's cases it leads
+    /// ("" when the notice names none).
+    func topicUnit(_ t: Topic) -> String {
+        t.unit.isEmpty ? "" : "通报所说承办单位 \(t.unit)，数据中由其主办 \(t.cases.filter { $0.unit == t.unit }.count) 件"
+    }
+
+    /// The CSV's and the workbook's note on a topic: its words and its unit's share.
+    func topicNote(_ t: Topic) -> String {
+        let unit = topicUnit(t)
+        return topicWords(t) + (unit.isEmpty ? "" : "；" + unit)
     }
 
     func unitTable() -> (header: [String], rows: [[String]], right: [Bool]) {
@@ -119,9 +142,7 @@ extension OfficeReport {
                 }
             }
             for t in topics {
-                let count = t.noticeCount.map { "通报 \($0) 件，" } ?? ""
-                paragraph("\(t.name)：\(count)数据 \(t.cases.count) 件（案由含 \(t.words.joined(separator: "、"))）"
-                          + (t.unit.isEmpty ? "" : "，通报所说承办单位 \(t.unit)，数据中由其主办 \(t.cases.filter { $0.unit == t.unit }.count) 件"))
+                paragraph(topicLine(t))
                 if !t.cases.isEmpty {
                     table(["编号", "案由", "主办单位", "进展"], t.cases.map { [$0.id, $0.title, $0.unit, $0.progress] },
                           [false, false, false, false])
@@ -172,14 +193,13 @@ extension OfficeReport {
             for c in n.found { w.row(["named", c.unit, c.id, c.proposer, "", c.progress]) }
         }
         for t in topics {
-            w.row(["topic", t.unit, t.name, "\(t.cases.count)", t.noticeCount.map(String.init) ?? "", "案由含 " + t.words.joined(separator: "、")])
+            w.row(["topic", t.unit, t.name, "\(t.cases.count)", t.noticeCount.map(String.init) ?? "", topicNote(t)])
             for c in t.cases { w.row(["topic_case", c.unit, c.id, t.name, "", c.progress]) }
         }
-        let o = overall
-        w.row(["rates", "", "completion_rate", num(o.completionRate), num(targets.completion), "\(o.closed)/\(o.cases)"])
-        w.row(["rates", "", "face_to_face_rate", num(o.faceToFaceRate), num(targets.faceToFace), "\(o.faceToFace)/\(o.cases)"])
-        w.row(["rates", "", "satisfaction_rate", num(o.satisfactionRate), num(targets.satisfaction), "\(o.satisfied + o.basic)/\(o.answered)"])
-        w.row(["rates", "", "strict_satisfaction_rate", num(o.strictSatisfactionRate), "", "\(o.satisfied)/\(o.answered)"])
+        for l in rateLines {
+            let v = verdict(l)
+            w.row(["rates", "", l.name, num(l.value), num(l.target), "\(l.numerator)/\(l.denominator)" + (v.isEmpty ? "" : "；" + v)])
+        }
         for u in units {
             let c = u.counts
             w.row(["unit", u.unit, "cases", "\(c.cases)", "", ""])

@@ -7,7 +7,8 @@ import CaseStore
 
 extension OfficeReport {
     /// The report's sections as sheets: sources, the notice beside the data, key cases, the notice's
-    /// named cases and topics, rates, units, good units, units below, notes.
+    /// named cases and topics' cases, the topics (the text's 通报 N 件，数据 M 件 line), rates (every
+    /// rate the text lists, `rateLines`), units, good units, units below, notes.
     /// `chinese`: sheet and column names in Chinese (under `.labels on`).
     public func sheets(chinese: Bool) -> [WorkbookSheet] {
         func col(_ name: String, _ label: String, numeric: Bool = false) -> ResultColumn {
@@ -18,13 +19,14 @@ extension OfficeReport {
             WorkbookSheet(name: chinese ? label : name, result: ResultSet(columns: columns, rows: rows))
         }
         let lines = (sources + key).map { [Cell.text($0.label), .int($0.count), $0.note.isEmpty ? .null : .text($0.note)] }
-        let o = overall
-        let rates: [[Cell]] = [
-            [.text("completion_rate"), .text("办结率"), rate(o.completionRate), .int(o.closed), .int(o.cases), .rate(targets.completion)],
-            [.text("face_to_face_rate"), .text("面商率"), rate(o.faceToFaceRate), .int(o.faceToFace), .int(o.cases), .rate(targets.faceToFace)],
-            [.text("satisfaction_rate"), .text("满意率"), rate(o.satisfactionRate), .int(o.satisfied + o.basic), .int(o.answered), .rate(targets.satisfaction)],
-            [.text("strict_satisfaction_rate"), .text("严格满意率"), rate(o.strictSatisfactionRate), .int(o.satisfied), .int(o.answered), .null],
-        ]
+        let rates: [[Cell]] = rateLines.map { l in
+            let v = verdict(l)
+            return [.text(l.name), .text(l.label), rate(l.value), .int(l.numerator), .int(l.denominator), rate(l.target), v.isEmpty ? .null : .text(v)]
+        }
+        let topicRows: [[Cell]] = topics.map { t in
+            [.text(t.name), t.noticeCount.map { .int($0) } ?? .null, .int(t.cases.count), .text(t.words.joined(separator: "、")),
+             t.unit.isEmpty ? .null : .text(t.unit), t.unit.isEmpty ? .null : .int(t.cases.filter { $0.unit == t.unit }.count)]
+        }
         let unitRows = units.map { u -> [Cell] in
             let c = u.counts
             return [.text(u.unit), .int(c.cases), .int(c.closed), .int(c.overdue), rate(c.completionRate), rate(c.faceToFaceRate),
@@ -42,9 +44,12 @@ extension OfficeReport {
                   named.flatMap { n in n.found.isEmpty ? [[.text("《\(n.title)》"), .null, .null, n.proposer.isEmpty ? .null : .text(n.proposer), .null, .null, .text("数据中未找到")]]
                       : n.found.map { [.text("《\(n.title)》"), .text($0.id), .text($0.title), .text($0.proposer), .text($0.unit), $0.leader.isEmpty ? .null : .text($0.leader), .text($0.progress)] } }
                   + topics.flatMap { t in t.cases.map { [.text(t.name), .text($0.id), .text($0.title), .text($0.proposer), .text($0.unit), $0.leader.isEmpty ? .null : .text($0.leader), .text($0.progress)] } }),
+            sheet("topics", "专题", [col("topic", "专题"), col("notice_count", "通报件数", numeric: true), col("cases", "数据件数", numeric: true),
+                                    col("title_words", "案由含"), col("notice_unit", "通报所说承办单位"),
+                                    col("notice_unit_cases", "其主办件数", numeric: true)], topicRows),
             sheet("rates", "办理质量", [col("rate", "指标"), col("label", "名称"), col("value", "实际", numeric: true),
                                        col("numerator", "分子", numeric: true), col("denominator", "分母", numeric: true),
-                                       col("target", "目标", numeric: true)], rates),
+                                       col("target", "目标", numeric: true), col("verdict", "评价")], rates),
             sheet("units", "各单位情况", [col("unit", "单位"), col("cases", "件数", numeric: true), col("closed", "办结", numeric: true),
                                         col("overdue", "逾期", numeric: true), col("completion_rate", "办结率", numeric: true),
                                         col("face_to_face_rate", "面商率", numeric: true), col("satisfaction_rate", "满意率", numeric: true),

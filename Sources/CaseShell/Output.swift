@@ -12,13 +12,14 @@ import CLibEdit
 /// A file named .csv, .tsv, .json, .jsonl or .md gets results in that format, written as
 /// `.export` writes them (`fileMode`); a file named .xlsx collects each result as a sheet and is
 /// written, as a workbook, when the output is switched or closed (`sheets`); messages then go to
-/// standard output.
+/// standard output. Any other name is refused (`FileFormat`), except a device or FIFO, which
+/// gets results as `.mode` says.
 public final class Output {
     private var file: UnsafeMutablePointer<FILE>
     public private(set) var path: String?
     public private(set) var isTerminal: Bool
-    /// The format the file's extension names; nil for standard output and other extensions
-    /// (results then as `.mode` says).
+    /// The format the file's extension names; nil for standard output, a device or a FIFO
+    /// (results then as `.mode` says) and for a workbook (`sheets`).
     public private(set) var fileMode: OutputMode?
     /// Results waiting to be written to an .xlsx target.
     public private(set) var sheets: [WorkbookSheet]?
@@ -36,9 +37,11 @@ public final class Output {
     /// waiting for the previous target is written first, with `options`.
     /// Throws `ShellError` or `ExportError` when a file cannot be written.
     public func redirect(to newPath: String?, options: ExportOptions = ExportOptions()) throws {
+        // A name that gives no format caseql writes is refused before the old target is closed.
+        let format = try newPath.flatMap { try FileFormat.of($0, for: .result) }
         try close(options: options)
         guard let p = newPath else { return }
-        if Exporter.isWorkbook(p) {
+        if format == .xlsx {
             // Refused now rather than at the end: a folder that is not there or not writable.
             let folder = p.contains("/") ? String(p[..<p.lastIndex(of: "/")!]) : "."
             guard access(folder.isEmpty ? "/" : folder, W_OK) == 0 else {
@@ -53,22 +56,38 @@ public final class Output {
             throw ShellError(en: "cannot write \(p): \(reason)", zh: "无法写入 \(p)：\(reason)")
         }
         file = f; path = p; isTerminal = false; bytesWritten = 0
-        fileMode = Exporter.mode(forExtensionOf: p)
+        fileMode = format?.outputMode
     }
 
     /// Ends the current file target (writing a waiting workbook) and goes back to stdout.
-    public func close(options: ExportOptions = ExportOptions()) throws {
-        let target = path, pending = sheets
+    /// Returns what became of a workbook target (nil for other targets).
+    @discardableResult
+    public func close(options: ExportOptions = ExportOptions()) throws -> WorkbookClosing? {
+        let target = path, pending = sheets, written = sheetsWritten
         if path != nil && sheets == nil { fclose(file) }
         file = cle_stdout(); path = nil; isTerminal = isatty(STDOUT_FILENO) != 0
-        fileMode = nil; sheets = nil; bytesWritten = 0
-        if let target, let pending, !pending.isEmpty {
+        fileMode = nil; sheets = nil; bytesWritten = 0; sheetsWritten = 0
+        guard let target, let pending else { return nil }
+        if !pending.isEmpty && written != pending.count {
             try Exporter.writeWorkbook(pending, to: target, options: options)
         }
+        return WorkbookClosing(path: target, sheets: pending.count)
     }
 
     /// Adds a result to the waiting workbook (one sheet each).
     public func addSheet(_ sheet: WorkbookSheet) { sheets?.append(sheet) }
+
+    /// Sheets of the waiting workbook already in its file (`writeWorkbookNow`).
+    private var sheetsWritten = 0
+
+    /// Writes the waiting workbook with every sheet it has so far (atomically, replacing the
+    /// previous version), keeping it open for more: the interactive shell calls this after each
+    /// result, so a closed terminal or a kill never loses one.
+    public func writeWorkbookNow(options: ExportOptions) throws {
+        guard let target = path, let pending = sheets, !pending.isEmpty, sheetsWritten != pending.count else { return }
+        try Exporter.writeWorkbook(pending, to: target, options: options)
+        sheetsWritten = pending.count
+    }
 
     public func write(bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
@@ -95,6 +114,13 @@ public final class Output {
         fputs("caseql: cannot write output: \(reason)\n", cle_stderr())
         exit(1)
     }
+}
+
+/// What closing an .xlsx output target did: the workbook's path and its sheets (0: nothing was
+/// sent to it, so no file was written).
+public struct WorkbookClosing: Equatable, Sendable {
+    public var path: String
+    public var sheets: Int
 }
 
 /// An error of the shell itself (a bad dot-command, a file that cannot be read).

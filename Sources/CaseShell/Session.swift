@@ -172,7 +172,7 @@ public final class Session {
                 return
             }
             if output.sheets != nil {
-                output.addSheet(WorkbookSheet(name: Exporter.resultSheetName(chinese: export.chineseHeaders), result: r))
+                addSheets([WorkbookSheet(name: Exporter.resultSheetName(chinese: export.chineseHeaders), result: r)])
                 return
             }
             if let mode = output.fileMode, let path = output.path {
@@ -249,9 +249,28 @@ public final class Session {
         try output.redirect(to: path, options: export)
     }
 
-    /// Writes what is still waiting for the output file (an .xlsx workbook); called at the end.
-    public func closeOutput() throws {
-        try output.close(options: export)
+    /// Writes what is still waiting for the output file (an .xlsx workbook); called on every way
+    /// out of a session (end of script, an error that stops it, Ctrl-D, .quit). Says on standard
+    /// error when a workbook got no result (no file is written), and after `failed` (a script
+    /// stopped by an error) which workbook holds the results before the error.
+    public func closeOutput(failed: Bool = false) throws {
+        guard let closing = try output.close(options: export) else { return }
+        if closing.sheets == 0 {
+            printError(Message(en: "caseql: no result was sent to \(closing.path); it was not written",
+                               zh: "caseql：没有结果写入 \(closing.path)，未生成该文件").text(chinese: chinese))
+        } else if failed {
+            printError(Message(en: "caseql: \(closing.path) holds the \(Message.count(closing.sheets, "result", zh: "").en) before the error",
+                               zh: "caseql：\(closing.path) 保存了出错前的 \(closing.sheets) 个结果").text(chinese: chinese))
+        }
+    }
+
+    /// Adds sheets to the workbook `.output` is collecting. In the interactive shell the file
+    /// is written at once with every sheet so far (a closed terminal or a kill loses nothing);
+    /// a script's workbook is written when output goes elsewhere or the script ends.
+    func addSheets(_ sheets: [WorkbookSheet]) {
+        for sheet in sheets { output.addSheet(sheet) }
+        guard interactive else { return }
+        do { try output.writeWorkbookNow(options: export) } catch { printError(errorText(error, chinese: chinese)) }
     }
 
     // MARK: used by dot-commands

@@ -115,6 +115,19 @@ struct CaseQL: ParsableCommand {
         for s in set where !s.contains("=") {
             throw invalid(Message(en: "--set takes NAME=VALUE, not \(s)", zh: "--set 取 NAME=VALUE，不能是 \(s)"))
         }
+        if let o = out {
+            // The file's extension picks its format (FileFormat); a mode given beside it must agree.
+            let named: FileFormat?
+            do { named = try FileFormat.of(o, for: .result) } catch { throw ValidationError("--out: " + ((error as? Bilingual)?.text(chinese: labels) ?? "\(error)")) }
+            var given = mode.flatMap { OutputMode(rawValue: $0.lowercased()) }
+            for (flag, m) in [(csv, OutputMode.csv), (tsv, .tsv), (json, .json), (jsonl, .jsonl), (markdown, .markdown), (table, .table)] where flag {
+                given = m
+            }
+            if let named, let given, FileFormat(mode: given) != named {
+                throw invalid(Message(en: "--out \(o) is written as \(named.rawValue) (its extension), not \(given.rawValue): drop the mode, or name the file by the format you want",
+                                      zh: "--out \(o) 按扩展名写为 \(named.rawValue)，不是 \(given.rawValue)：去掉该模式，或按所要的格式命名文件"))
+            }
+        }
     }
 
     /// An error's text for standard error: in Chinese under `--labels` (or `.labels on` in the
@@ -194,17 +207,18 @@ struct CaseQL: ParsableCommand {
             for (i, c) in command.enumerated() {
                 let name = command.count > 1 ? "-c#\(i + 1)" : "-c"
                 ok = session.runScript(c, origin: name) && ok
-                if !ok && !keepGoing { throw ExitCode(1) }
+                if !ok && !keepGoing { try finish(session, failed: true); throw ExitCode(1) }
             }
             for f in file {
                 do { ok = try session.readScript(f) && ok } catch {
                     FileHandle.standardError.write("caseql: \(errorText(error, session))\n".data(using: .utf8)!)
+                    try finish(session, failed: true)
                     throw ExitCode(1)
                 }
-                if !ok && !keepGoing { throw ExitCode(1) }
+                if !ok && !keepGoing { try finish(session, failed: true); throw ExitCode(1) }
             }
             session.output.flush()
-            try finish(session)
+            try finish(session, failed: !ok)
             if !ok { throw ExitCode(1) }
             return
         }
@@ -212,7 +226,7 @@ struct CaseQL: ParsableCommand {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             let ok = session.runScript(String(decoding: data, as: UTF8.self), origin: "stdin")
             session.output.flush()
-            try finish(session)
+            try finish(session, failed: !ok)
             if !ok { throw ExitCode(1) }
             return
         }
@@ -221,9 +235,11 @@ struct CaseQL: ParsableCommand {
         try finish(session)
     }
 
-    /// Writes what waits for the output file (an .xlsx workbook collects its sheets until the end).
-    func finish(_ session: Session) throws {
-        do { try session.closeOutput() } catch {
+    /// Writes what waits for the output file (an .xlsx workbook collects its sheets until the
+    /// end), on every way out: `failed`, a script stopped by an error.
+    func finish(_ session: Session, failed: Bool = false) throws {
+        session.output.flush()
+        do { try session.closeOutput(failed: failed) } catch {
             FileHandle.standardError.write("caseql: \(errorText(error, session))\n".data(using: .utf8)!)
             throw ExitCode(1)
         }

@@ -170,15 +170,31 @@ func readOnlyFolderFails() throws {
 }
 
 @Test func formatByExtension() throws {
-    #expect(Exporter.mode(forPath: "a/b.CSV") == .csv)
-    #expect(Exporter.mode(forPath: "x.tsv") == .tsv)
-    #expect(Exporter.mode(forPath: "x.json") == .json)
-    #expect(Exporter.mode(forPath: "x.jsonl") == .jsonl)
-    #expect(Exporter.mode(forPath: "x.ndjson") == .jsonl)
-    #expect(Exporter.mode(forPath: "x.md") == .markdown)
-    #expect(Exporter.mode(forPath: "x.txt") == .csv)
-    #expect(Exporter.mode(forPath: "dir.json/.hidden") == .csv)
-    #expect(Exporter.mode(forPath: "noext") == .csv)
+    func format(_ p: String, _ c: FileFormat.Content = .result) throws -> FileFormat? { try FileFormat.of(p, for: c) }
+    #expect(try format("a/b.CSV") == .csv)
+    #expect(try format("x.tsv") == .tsv)
+    #expect(try format("x.tab") == .tsv)
+    #expect(try format("x.json") == .json)
+    #expect(try format("x.jsonl") == .jsonl)
+    #expect(try format("x.ndjson") == .jsonl)
+    #expect(try format("x.md") == .markdown)
+    #expect(try format("x.XLSX") == .xlsx)
+    #expect(try format("r.txt", .office) == .text)
+    #expect(try format("r.md", .office) == .markdown)
+    #expect(try format("r.xlsx", .office) == .xlsx)
+    // Names that give no format caseql writes are refused, each saying why.
+    func refused(_ p: String, _ c: FileFormat.Content = .result) -> String {
+        do { _ = try FileFormat.of(p, for: c); return "" } catch { return "\(error)" }
+    }
+    #expect(refused("u.xls").contains("caseql writes .xlsx, not the old .xls: name the file u.xlsx"))
+    #expect(refused("x.txt").contains(".txt is for .report and .check"))
+    #expect(refused("noext").contains("noext has no extension"))
+    #expect(refused("dir.json/.hidden").contains("has no extension"))
+    #expect(refused("x.docx").contains(".docx is not a format caseql writes"))
+    #expect(refused("r.json", .office).contains(".txt, .md, .csv or .xlsx"))
+    #expect(refused("r.tsv", .office).contains("a report or check is not written as .tsv"))
+    // A device or FIFO has no extension to go by: the caller's default (nil).
+    #expect(try format("/dev/null") == nil)
 
     let dir = try TempFolder(); defer { dir.done() }
     #expect(try Exporter.write(Fixture.hostile, to: dir.path + "/a.json", options: ExportOptions()) == Fixture.titles.count)

@@ -132,16 +132,44 @@ func expectSameText(_ got: String, _ want: String, _ name: String) {
     let lines = csv.components(separatedBy: "\n")
     #expect(lines[0] == "section,unit,item,value,target,note")
     #expect(lines.contains("sources,,共办理省市人大建议、政协提案,1270,,"))
-    #expect(lines.contains("rates,,completion_rate,0.90315,1,1147/1270"))
+    #expect(lines.contains("rates,,completion_rate,0.90315,1,1147/1270；差 9.7 个百分点（须于 2020-09-30 前办结）"))
+    #expect(lines.contains("rates,,basic_satisfaction_rate,0.15273,,179/1172"))
+    #expect(lines.contains("topic,教育局,中小学午餐供餐和课后延时服务,14,14,案由含 午餐、课后；通报所说承办单位 教育局，数据中由其主办 14 件"))
     #expect(lines.contains("unit,教育局,good,true,,未办结 3 件（其中逾期 3 件），须于 2020-09-30 前办结"))
+}
+
+/// Text, CSV and the workbook list the same rates, from the one list (`rateLines`): the
+/// notice's three, 严格满意率 and the five other rates real reports use.
+@Test func everyFormatCarriesEveryRate() throws {
+    let r = ReportBuilder.build(Shipped.store, asOf: Shipped.asOf)
+    let names = r.rateLines.map(\.name)
+    #expect(names == ["completion_rate", "face_to_face_rate", "satisfaction_rate", "strict_satisfaction_rate", "reply_rate",
+                      "on_time_reply_rate", "resolution_rate", "first_satisfaction_rate", "basic_satisfaction_rate"])
+    let text = r.render(.text)
+    for l in r.rateLines { #expect(text.contains("  " + l.label), "text lists \(l.label)") }
+    let csvRates = r.render(.csv).components(separatedBy: "\n").filter { $0.hasPrefix("rates,") }
+        .map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }.map(String.init)
+    #expect(csvRates == names)
+    let sheets = r.sheets(chinese: false)
+    let rates = try #require(sheets.first { $0.name == "rates" }).result
+    #expect((0..<rates.rowCount).map { rates.cell($0, 0).text } == names)
+    #expect((0..<rates.rowCount).map { rates.cell($0, 2) } == r.rateLines.map { $0.value.map(Cell.rate) ?? .null })
+    // The topic line of the text (通报 14 件，数据 14 件 …) has its own sheet.
+    let topics = try #require(sheets.first { $0.name == "topics" }).result
+    #expect(topics.rowCount == r.topics.count && topics.rowCount > 0)
+    #expect(text.contains("\(r.topics[0].name)：通报 \(r.topics[0].noticeCount!) 件，数据 \(r.topics[0].cases.count) 件"))
+    #expect(topics.cell(0, 1) == .int(r.topics[0].noticeCount!) && topics.cell(0, 2) == .int(r.topics[0].cases.count))
 }
 
 @Test func dotCommandsRun() throws {
     let s = Session(store: Shipped.store)
-    let out = NSTemporaryDirectory() + "caseql-office-\(UUID().uuidString).txt"
+    let out = NSTemporaryDirectory() + "caseql-office-\(UUID().uuidString).csv"
     defer { try? FileManager.default.removeItem(atPath: out) }
     #expect(s.runDotCommand(".output \(out)"))
     #expect(s.runDotCommand(".check shirking --unit 园林局 --format csv"))
+    // Under .output FILE.csv the report is written as CSV (the file's format), and a --format
+    // that names another is refused.
+    #expect(!s.runDotCommand(".report --unit 教育局 --format text"))
     #expect(s.runDotCommand(".report --unit 教育局"))
     #expect(!s.runDotCommand(".check nosuchrule"))
     #expect(!s.runDotCommand(".report --unit 教育厅"))
@@ -153,7 +181,8 @@ func expectSameText(_ got: String, _ want: String, _ name: String) {
     let csvLines = text.components(separatedBy: "\r\n").prefix(6)
     #expect(csvLines.first == "rule,title,unit,case_id,reason")
     #expect(csvLines.dropFirst().prefix(4).allSatisfy { $0.hasPrefix("shirking,推诿扯皮,园林局,") })
-    #expect(text.contains("2020 年度人大建议政协提案办理情况：教育局"))
+    #expect(text.contains("\r\nunit,教育局,cases,105,,\r\n"))
+    #expect(!text.contains("办理情况：教育局"))
     #expect(DotCommands.helpText(nil).contains(".report [--format text|markdown|csv|xlsx] [--unit NAME] [--out FILE]"))
     #expect(DotCommands.helpText(nil).contains(".check [RULE]"))
 }
@@ -215,4 +244,38 @@ func expectSameText(_ got: String, _ want: String, _ name: String) {
     #expect(c.complete(".report --unit 教育").candidates == ["教育局"])
     #expect(c.complete(".report --").candidates == ["--format", "--unit"])
     #expect(c.complete(".mode b").candidates == ["bar"])
+}
+
+/// `.report` and `.check` follow the one rule for files: under `.output FILE` they are written in
+/// the file's format (Markdown here; a JSON file has no report form and is refused, pointing to
+/// --out), `--out` takes its format from the extension, and a --format or an extension that
+/// disagrees or names no format is refused before anything is written.
+@Test func reportFollowsTheFilesFormat() throws {
+    let dir = NSTemporaryDirectory() + "caseql-office-out-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let s = Session(store: Shipped.store)
+    func error(_ line: String) -> String {
+        do { try DotCommands.run(line, session: s); return "" } catch { return "\(error)" }
+    }
+    #expect(s.runDotCommand(".output \(dir)/r.md"))
+    #expect(s.runDotCommand(".report --unit 教育局"))
+    #expect(s.runDotCommand(".output \(dir)/r.json"))
+    #expect(error(".report").contains(".output is writing \(dir)/r.json, and the report has no .json form: write it to its own file with --out FILE"))
+    #expect(error(".check").contains("the check has no .json form"))
+    #expect(s.runDotCommand(".output stdout"))
+    let md = try String(contentsOfFile: dir + "/r.md", encoding: .utf8)
+    #expect(md.hasPrefix("# 2020 年度人大建议政协提案办理情况：教育局\n"))
+    #expect(error(".output \(dir)/r.txt").contains(".txt is for .report and .check"))
+    #expect(error(".output \(dir)/r.xls").contains("caseql writes .xlsx, not the old .xls"))
+    #expect(s.runDotCommand(".report --unit 教育局 --out \(dir)/r.txt"))
+    let txt = try String(contentsOfFile: dir + "/r.txt", encoding: .utf8)
+    #expect(txt.hasPrefix("2020 年度人大建议政协提案办理情况：教育局\n"))
+    #expect(error(".check --format csv --out \(dir)/c.xlsx").contains("--format csv does not match \(dir)/c.xlsx (a .xlsx file is written as xlsx)"))
+    #expect(error(".report --format xlsx --out \(dir)/c.csv").contains("--format xlsx does not match"))
+    #expect(error(".report --out \(dir)/u.xls").contains("caseql writes .xlsx, not the old .xls"))
+    #expect(error(".report --out \(dir)/r.json").contains("a report or check is not written as .json"))
+    #expect(error(".export \(dir)/u.xls count cases").contains("caseql writes .xlsx, not the old .xls"))
+    #expect(error(".once \(dir)/u.xls").contains("caseql writes .xlsx, not the old .xls"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["r.json", "r.md", "r.txt"])
 }

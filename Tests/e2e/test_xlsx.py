@@ -99,7 +99,7 @@ def test_report_and_check():
     p = run([DS, "--asof", "2020-09-17", "-c", ".report --format xlsx --out %s" % rep, "-c", ".check --out %s" % chk])
     R.check(p.returncode == 0, ".report --format xlsx and .check --out x.xlsx", p.stderr)
     wb = workbook(rep)
-    R.eq(wb["sheets"], ["sources", "notice", "key_cases", "notice_cases", "rates", "units", "good_units", "units_below", "notes"], "the report: one sheet per section")
+    R.eq(wb["sheets"], ["sources", "notice", "key_cases", "notice_cases", "topics", "rates", "units", "good_units", "units_below", "notes"], "the report: one sheet per section")
     sources = wb["data"]["sources"]["rows"]
     R.eq((sources[1][1][0], sources[1][1][1]), (1270, "int"), "the total is a number")
     rates = {r[0][0]: r for r in wb["data"]["rates"]["rows"][1:]}
