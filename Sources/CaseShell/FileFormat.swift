@@ -109,8 +109,8 @@ public enum FileFormat: String, CaseIterable, Sendable {
         return kind == S_IFCHR || kind == S_IFIFO
     }
 
-    /// The format to write `content` to `path` in, from its extension; nil for a device or a
-    /// FIFO without a known extension (the caller's default applies: CSV for `.export`, the
+    /// The format to write `content` to `path` in, from its extension; nil for a device, a FIFO
+    /// or a folder (which the writer then refuses) without a known extension (the caller's default applies: CSV for `.export`, the
     /// `.mode` for `.output`, text for a report).
     /// Throws `ShellError` — before anything is written — for .xls (caseql writes .xlsx), and
     /// for an extension that names no format `content` can be written in.
@@ -123,6 +123,9 @@ public enum FileFormat: String, CaseIterable, Sendable {
         let format = named(by: path)
         if let format, content.formats.contains(format) { return format }
         if format == nil && isStream(path) { return nil }
+        // A folder is named as such by the writer (SafeFileWriter: "is a folder").
+        var st = stat()
+        if format == nil && stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR { return nil }
         let list = content.formats.map { "." + $0.mainExtension }
         let en = list.dropLast().joined(separator: ", ") + " or " + list.last!
         let zh = list.joined(separator: "、")
