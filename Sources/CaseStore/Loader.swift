@@ -293,6 +293,13 @@ public enum DatasetLoader {
             case .sheet(let book, let sheet, let file):
                 let csv: SheetCSV
                 do { csv = try book.rows(of: sheet, specs: table.specs) } catch let e as WorkbookError { throw LoadError(e.description, file: file) }
+                if !csv.errorCells.isEmpty {
+                    let shown = csv.errorCells.prefix(5).map { "\($0.cell) \($0.error)" }.joined(separator: ", ")
+                    let more = csv.errorCells.count > 5 ? ", …" : ""
+                    report.warnings.append(Message(
+                        en: "\((file as NSString).lastPathComponent): sheet \(sheet): \(csv.errorCells.count) cell\(csv.errorCells.count == 1 ? " holds" : "s hold") a spreadsheet error and \(csv.errorCells.count == 1 ? "is" : "are") read as empty (\(shown)\(more)): fix the formulas, or paste their values",
+                        zh: "\((file as NSString).lastPathComponent)：工作表 \(sheet)：\(csv.errorCells.count) 个单元格是表格错误值，按空值读取（\(shown)\(more)）：请修正公式，或粘贴为数值"))
+                }
                 if book is XLSWorkbook {
                     let name = (file as NSString).lastPathComponent
                     report.warnings.append(Message(en: "\(name): an .xls is read through libfreexl, which gives formula cells (and TRUE/FALSE saved as formulas) and merged ranges as empty cells: if sheet \(sheet) has any, save it as .xlsx and load that",

@@ -303,6 +303,11 @@ struct SheetCSV {
     var sheetRows: [Int32] = []
     /// The sheet's merged ranges (`mergeCell`), rows and columns 1-based.
     var merges: [Merge] = []
+    /// Cells holding a spreadsheet error (`t="e"`: #N/A from a failed lookup, #DIV/0!, #REF!):
+    /// their reference and error, read as empty cells; the loader notes them.
+    var errorCells: [(cell: String, error: String)] = []
+    /// The first cell that shows the workbook damaged (a shared string it does not have).
+    var damage: String?
 
     struct Merge: Equatable {
         var firstRow: Int, lastRow: Int, firstColumn: Int, lastColumn: Int
@@ -592,6 +597,7 @@ final class XLSXWorkbook: Workbook {
         reader.out.bytes.reserveCapacity(size / 4)
         try parse(part, reader)
         reader.out.merges = reader.merges
+        if let damage = reader.out.damage { throw WorkbookError(description: damage) }
         return reader.out
     }
 
@@ -691,7 +697,7 @@ final class SheetReader: XMLHandler {
     private var nextFill = 0
     private var active: [(merge: SheetCSV.Merge, value: [UInt8])] = []
 
-    private enum CellType { case number, shared, bool, date, text }
+    private enum CellType { case number, shared, bool, date, text, error }
     private var rowNumber = 0
     private var column = -1
     private var type = CellType.number
@@ -728,7 +734,8 @@ final class SheetReader: XMLHandler {
     private let kRow = XMLName.key("row"), kC = XMLName.key("c"), kV = XMLName.key("v"), kIs = XMLName.key("is"),
                 kT = XMLName.key("t"), kRPh = XMLName.key("rPh"), kR = XMLName.key("r"), kS = XMLName.key("s"),
                 kRef = XMLName.key("ref")
-    private let tShared = XMLName.key("s"), tBool = XMLName.key("b"), tDate = XMLName.key("d"), tNumber = XMLName.key("n")
+    private let tShared = XMLName.key("s"), tBool = XMLName.key("b"), tDate = XMLName.key("d"), tNumber = XMLName.key("n"),
+                tError = XMLName.key("e")
 
     init(sheet: String, shared: SharedStrings, dateStyles: [Bool], date1904: Bool = false, filling: [SheetCSV.Merge],
          inBlock: Bool = false) {
@@ -750,7 +757,8 @@ final class SheetReader: XMLHandler {
                 case tBool: type = .bool
                 case tDate: type = .date
                 case tNumber: type = .number
-                default: type = .text   // inlineStr, str (a formula's text), e (an error)
+                case tError: type = .error
+                default: type = .text   // inlineStr, str (a formula's text)
                 }
             } else {
                 type = .number
@@ -788,9 +796,12 @@ final class SheetReader: XMLHandler {
             case .shared:
                 if let i = SheetReader.decimal(text), i < shared.count {
                     rowBytes.append(contentsOf: shared.bytes[shared.range(i)])
-                } else {
-                    rowBytes.append(contentsOf: text)
+                } else if out.damage == nil {
+                    out.damage = "the workbook is damaged: cell \(XLSXWorkbook.letters(max(column, 0)))\(rowNumber) of sheet \(out.sheet) refers to shared string \"\(String(decoding: text, as: UTF8.self))\", and the workbook has \(shared.count)"
                 }
+            case .error:
+                out.errorCells.append(("\(XLSXWorkbook.letters(max(column, 0)))\(rowNumber)", String(decoding: text, as: UTF8.self)))
+                return
             case .bool:
                 if text == [0x31] { rowBytes.append(contentsOf: SheetReader.trueBytes) }
                 else if text == [0x30] { rowBytes.append(contentsOf: SheetReader.falseBytes) }
@@ -829,6 +840,8 @@ final class SheetReader: XMLHandler {
         out.lines.removeAll(keepingCapacity: true)
         out.sheetRows.removeAll(keepingCapacity: true)
         merges.removeAll(keepingCapacity: true)
+        out.errorCells.removeAll(keepingCapacity: true)
+        out.damage = nil
         recordFields.removeAll(keepingCapacity: true)
         recordEnds.removeAll(keepingCapacity: true)
         text.removeAll(keepingCapacity: true)

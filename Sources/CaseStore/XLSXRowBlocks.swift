@@ -306,6 +306,8 @@ private final class SheetBlocks: @unchecked Sendable {
             out.sheetRows.append(i < r.relativeRecords ? f.sheetRows[i] + Int32(truncatingIfNeeded: rowBase) : f.sheetRows[i])
         }
         out.merges += r.merges
+        out.errorCells += f.errorCells
+        if out.damage == nil { out.damage = f.damage }
         lines += r.linesWritten
         rowBase = r.rowNamed ? r.lastRow : rowBase + r.lastRow
     }
@@ -334,6 +336,7 @@ extension XLSXWorkbook {
         let blocks = SheetBlocks(cutter: cutter, suffix: suffix, sheet: name, shared: shared, dateStyles: dateStyles, date1904: date1904,
                                  part: part, ahead: 2 * workers, reserve: size / 3)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in blocks.work() }
+        if !blocks.failed, let damage = blocks.out.damage { throw WorkbookError(description: damage) }
         return blocks.failed ? nil : blocks.out
     }
 }

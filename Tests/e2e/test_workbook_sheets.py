@@ -50,7 +50,7 @@ elif layout == "title-row":
     # satisfaction yet): 40,000 of them, so that the sheet (over 4 MiB of XML) is read in blocks.
     rows = [["2020年建议办理一览表"], head + ["办理状态", "满意度"]]
     for i in range(40000):
-        rows.append(["A-%d" % i, "关于第%d件的建议" % i, "教育局"] + (["closed", "satisfied"] if i % 2 else []))
+        rows.append(["A-%d" % i, "关于第%d件的建议" % i, "#N/A" if i == 30000 else "教育局"] + (["closed", "satisfied"] if i % 2 else []))
     sheet("案件", rows, first=True)
 elif layout == "named":
     sheet("人大代表建议", [head, ["J-1", "关于甲的建议", "教育局"]], first=True)
@@ -127,6 +127,10 @@ def test_title_row_above_the_header():
          "a title row above the header: rows with empty trailing cells load (a sheet read in blocks)", )
     p = run(["--no-cache", path, "--kind", "suggestion", "--csv", "--no-headers", "-c", "count cases where status is empty"])
     R.eq(p.stdout.strip(), "20000", "the open cases' empty status stays empty")
+    # openpyxl writes "#N/A" as an error cell (t="e"), here in a later block of the sheet.
+    p = run(["--no-cache", path, "--kind", "suggestion", "--csv", "--no-headers", "-c", "count cases where unit is empty"])
+    R.check(p.stdout.strip() == "1" and "C30003 #N/A" in p.stderr and "spreadsheet error" in p.stderr,
+            "an error cell (#N/A) in a block read later is read as empty and named in a note", p.stdout + p.stderr)
 
 
 R.case(test_cases_on_two_sheets_are_refused)

@@ -138,10 +138,34 @@ def test_encrypted_workbook():
             "an encrypted workbook is named as such, with what to do", "exit %d: %s" % (p.returncode, p.stderr))
 
 
+def test_error_cells_and_damage():
+    # A formula that failed (#N/A from a VLOOKUP) is a t="e" cell: read as empty, named in a note.
+    def errors(name, data):
+        if name.startswith("xl/worksheets/"):
+            data = re.sub(rb'<c r="K2" s="0" t="s"><v>\d+</v></c>', b'<c r="K2" s="0" t="e"><f>VLOOKUP(A2,X!A:B,2,0)</f><v>#N/A</v></c>', data)
+        return data
+    path = os.path.join(TMP, "lo-errors.xlsx")
+    rewrite(LO, path, content=errors)
+    p = run(["--no-cache", path, "--csv", "--no-headers", "-c", "select unit from cases where id = \"SJ-2020-0001\""])
+    R.check(p.returncode == 0 and p.stdout.strip() == "" and "K2 #N/A" in p.stderr and "spreadsheet error" in p.stderr,
+            "an error cell is read as empty and named in a note, not loaded as the unit #N/A", p.stdout + p.stderr)
+    # A shared string the workbook does not have: damaged, named by its cell.
+    def damaged(name, data):
+        if name.startswith("xl/worksheets/"):
+            data = re.sub(rb'<c r="F4" s="0" t="s"><v>\d+</v></c>', b'<c r="F4" s="0" t="s"><v>999999</v></c>', data)
+        return data
+    path = os.path.join(TMP, "lo-damaged.xlsx")
+    rewrite(LO, path, content=damaged)
+    p = run(["--no-cache", path, "-c", "count cases"])
+    R.check(p.returncode == 1 and "damaged" in p.stderr and "F4" in p.stderr and "999999" in p.stderr,
+            "a shared string index past the table: the workbook is damaged, the cell named", p.stderr)
+
+
 R.case(test_libreoffice)
 R.case(test_1904_date_system)
 R.case(test_backslash_members)
 R.case(test_main_part_at_the_root)
 R.case(test_escaped_characters)
 R.case(test_encrypted_workbook)
+R.case(test_error_cells_and_damage)
 R.finish()
