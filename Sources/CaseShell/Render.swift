@@ -548,10 +548,11 @@ struct TableRenderer {
         }
 
         func footer(_ text: String) {
-            var t = text
-            if let limit = options.width { t = DisplayWidth.truncate(t, toWidth: limit) }
-            out += options.color ? TableRenderer.sgrDim + t + TableRenderer.sgrReset : t
-            out += "\n"
+            // Wrapped to the terminal, never cut: the footer says what is not shown and what to do.
+            for t in options.width.map({ TableRenderer.wrapped(text, width: $0) }) ?? [text] {
+                out += options.color ? TableRenderer.sgrDim + t + TableRenderer.sgrReset : t
+                out += "\n"
+            }
         }
         if shown < result.rowCount {
             let more = result.rowCount - shown
@@ -565,6 +566,30 @@ struct TableRenderer {
                    : "\(hidden.count) more column\(hidden.count == 1 ? "" : "s") not shown: \(hidden.joined(separator: ", ")) (select fewer fields, or .mode csv or .mode line)")
         }
         flush(force: true)
+    }
+
+    /// `text` in lines of at most `width` display columns: broken after the last space that
+    /// fits, else between any two characters (Chinese has no spaces); nothing is cut.
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        guard width > 0, DisplayWidth.of(text) > width else { return [text] }
+        var lines: [String] = []
+        var line: [Character] = [], widths: [Int] = []
+        for ch in text {
+            let w = DisplayWidth.of(String(ch))
+            if widths.reduce(0, +) + w > width, !line.isEmpty {
+                if let space = line.lastIndex(of: " "), space > 0 {
+                    lines.append(String(line[..<space]))
+                    line = Array(line[(space + 1)...]); widths = Array(widths[(space + 1)...])
+                } else {
+                    lines.append(String(line))
+                    line = []; widths = []
+                }
+            }
+            if line.isEmpty && ch == " " { continue }
+            line.append(ch); widths.append(w)
+        }
+        if !line.isEmpty { lines.append(String(line)) }
+        return lines
     }
 
     /// Column widths that fit `limit`. Columns in `keep` (ids, dates, statuses, numbers) keep
