@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The loader's tests that read a file in parts on two threads, and the index tests, under
+# The loader's tests that read a file in parts on two threads (PartSlots included), the .xlsx
+# reader's row blocks on every core, and the index tests, under
 # ThreadSanitizer (a build of its own in .build-tsan), run by ./test.sh and so by CI: 2 min 35 s
 # on a quiet 2-core machine (build 1 min 45 s, the 8 tests 50 s); 19 minutes when five other
 # builds shared the cores. Exit status: swift test's (a reported race fails the run). Its first
@@ -9,6 +10,6 @@
 #   scripts/tsan.sh 'SnapshotTests'  # any --filter pattern
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter=${1:-'twoHalves|aStrayQuoteThatMisleadsTheCuts|truncatedWhileLoading|aPassOverTheColumnAgreesWithTheIndexes|containsByScan'}
+filter=${1:-'twoHalves|aStrayQuoteThatMisleadsTheCuts|truncatedWhileLoading|aPassOverTheColumnAgreesWithTheIndexes|containsByScan|RowBlocks|progressOfALoadInParts|partSlotsHandEachValueBackOnce'}
 swift build --build-tests --sanitize=thread --build-path .build-tsan -j 2
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} swift test --skip-build --sanitize=thread --build-path .build-tsan --filter "$filter"
