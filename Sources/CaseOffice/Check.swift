@@ -225,8 +225,10 @@ public enum Checker {
                     var opinion: Day?
                     for e in s.events(ofCase: row) {
                         let e = Int(e)
-                        guard v.evAction[e] == EventAction.reply.rawValue, v.evUnit[e] == unit else { continue }
-                        if v.evNote[e].hasPrefix("会办意见") || unit != v.unit[row] { opinion = Day(raw: v.evDate[e]); break }
+                        guard v.evUnit[e] == unit else { continue }
+                        if DomainRules.isCoUnitOpinion(action: v.evAction[e], note: v.evNote[e], isLead: unit == v.unit[row], isCoUnit: true) {
+                            opinion = Day(raw: v.evDate[e]); break
+                        }
                     }
                     if let d = opinion {
                         if d > due && periods.coUnit.unit == .workingDays {

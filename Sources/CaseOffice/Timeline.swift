@@ -78,8 +78,8 @@ public enum Timeline {
         let evUnit = ev.count > 0 ? ev.text(.unit).codes : [], notes = ev.count > 0 ? ev.text(.note) : nil
         let samePool = ev.count > 0 && ev.text(.unit).pool === unit.pool
         func isCoUnitOpinion(_ e: Int, row r: Int, lead: UInt32, note: String) -> Bool {
-            action[e] == EventAction.reply.rawValue && (note.hasPrefix("会办意见")
-                || (samePool && evUnit[e] != lead && co.range(r).contains { co.values[$0] == evUnit[e] }))
+            DomainRules.isCoUnitOpinion(action: action[e], note: note, isLead: !samePool || evUnit[e] == lead,
+                                        isCoUnit: samePool && co.range(r).contains { co.values[$0] == evUnit[e] })
         }
         for r in 0..<c.count where changed[r] {
             let now = Status(rawValue: status.codes[r])

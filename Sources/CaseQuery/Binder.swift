@@ -864,11 +864,14 @@ final class Binder {
         guard shiftDays == 0 && shiftMonths == 0 else {
             throw QueryError(Message(en: "only dates and numbers can be shifted", zh: "只有日期和数字能加减"), at: range)
         }
-        if case .text(let a)? = f.column, case .text(let b)? = g.column, a.pool === b.pool, op == .eq || op == .ne {
+        // Codes compared row by row only when both fields are this source's own columns: a related
+        // row's field (`case.unit` from an event) is read through its relation by cellGetter.
+        let sameRows = f.relation == nil && g.relation == nil
+        if sameRows, case .text(let a)? = f.column, case .text(let b)? = g.column, a.pool === b.pool, op == .eq || op == .ne {
             let x = a.codes, y = b.codes
             return .scan(text) { r in (x[r] == y[r]) == (op == .eq) }
         }
-        if case .code(let a)? = f.column, case .code(let b)? = g.column, a.info === b.info, op == .eq || op == .ne {
+        if sameRows, case .code(let a)? = f.column, case .code(let b)? = g.column, a.info === b.info, op == .eq || op == .ne {
             let x = a.codes, y = b.codes
             return .scan(text) { r in (x[r] == y[r]) == (op == .eq) }
         }

@@ -118,6 +118,19 @@ public enum DomainRules {
         replied != Day.none && deadline != Day.none && replied > deadline
     }
 
+    /// How a co-unit's opinion is written in an event's note, when it is (`会办意见：…`).
+    public static let coUnitOpinionNote = "会办意见"
+
+    /// 会办意见: an event that is a co-unit's opinion to the lead unit, not the case's answer: a
+    /// reply (答复) by one of the case's co-units that is not its lead unit, or a reply whose note
+    /// says 会办意见 (DOMAIN.md: co-units send their opinion to the lead unit within 1 month; the
+    /// notice's 问题四). `isCoUnit`: the event's unit is among the case's co-units; `isLead`: it
+    /// is the case's lead unit.
+    @inline(__always)
+    public static func isCoUnitOpinion(action: UInt8, note: String, isLead: Bool, isCoUnit: Bool) -> Bool {
+        action == EventAction.reply.rawValue && (note.hasPrefix(coUnitOpinionNote) || (!isLead && isCoUnit))
+    }
+
     /// 面商: contact by meeting, visit or on site.
     @inline(__always)
     public static func isFaceToFace(contact: UInt8) -> Bool {

@@ -606,10 +606,21 @@ public enum DotCommands {
         }
         guard case .rows(let e) = try s.engine.run(try Parser.parse("select date, action, unit, note from events where case_id = \(quoted) order by date")) else { return out }
         out += "\n办理经过（\(e.rowCount) 项）：\n"
-        let actionWidth = (0..<e.rowCount).map { DisplayWidth.of(text(e.cell($0, 1))) }.max() ?? 0
+        // A co-unit's reply is its opinion to the lead unit (会办意见), not the case's answer.
+        func field(_ name: FieldName) -> String {
+            c.columns.firstIndex { $0.name == name.rawValue }.map { text(c.cell(0, $0)) } ?? ""
+        }
+        let lead = field(.unit), coUnits = Set(field(.coUnits).split(separator: ";").map(String.init))
+        let actions: [String] = (0..<e.rowCount).map { r in
+            let action = text(e.cell(r, 1)), unit = text(e.cell(r, 2)), note = text(e.cell(r, 3))
+            guard let code = EventAction.info.loadedCode(of: action),
+                  DomainRules.isCoUnitOpinion(action: code, note: note, isLead: unit == lead, isCoUnit: coUnits.contains(unit)) else { return action }
+            return DomainRules.coUnitOpinionNote
+        }
+        let actionWidth = actions.map { DisplayWidth.of($0) }.max() ?? 0
         let unitWidth = (0..<e.rowCount).map { DisplayWidth.of(text(e.cell($0, 2))) }.max() ?? 0
         for r in 0..<e.rowCount {
-            let action = text(e.cell(r, 1)), unit = text(e.cell(r, 2)), note = text(e.cell(r, 3))
+            let action = actions[r], unit = text(e.cell(r, 2)), note = text(e.cell(r, 3))
             var line = "  " + text(e.cell(r, 0)) + "  " + DisplayWidth.pad(action, toWidth: actionWidth)
             line += "  " + DisplayWidth.pad(unit, toWidth: unitWidth) + (note.isEmpty ? "" : "  " + note)
             while line.last == " " { line.removeLast() }

@@ -336,6 +336,15 @@ def reading():
     timeline = [l.split()[0] for l in lines if re.match(r"  \d{4}-\d\d-\d\d", l)]
     R.check(timeline == [e[0] for e in events] and len(events) > 0,
             ".case: the %d events as a dated timeline" % len(events), "\n".join(lines))
+    # A co-unit's reply is its opinion to the lead unit (会办意见), not the case's answer (答复).
+    pairs = csv_rows(ds, 'select case_id, unit from events where action = reply and unit != case.unit '
+                         'and case.co_units is not empty limit 1')[1:]
+    R.check(len(pairs) == 1, "the dataset has a co-unit's reply", repr(pairs))
+    for co_case, co_unit in pairs[:1]:
+        lines = t.run(".case " + co_case, ".case with a co-unit's opinion")
+        R.check(any("会办意见" in l and co_unit in l for l in lines if re.match(r"  \d{4}-", l))
+                and not any(" 答复 " in l and co_unit in l for l in lines if re.match(r"  \d{4}-", l)),
+                ".case: a co-unit's reply reads 会办意见", "\n".join(lines))
     lines = t.run(".case NO-SUCH-ID", ".case unknown")
     R.check(any("no case NO-SUCH-ID" in l for l in lines), ".case of an unknown id says so", repr(lines))
     # Labels on: footers and yes/no in Chinese.
