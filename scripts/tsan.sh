@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The loader's tests that read a file in parts on two threads (PartSlots included), the .xlsx
 # reader's row blocks on every core, and the index tests, under
-# ThreadSanitizer (a build of its own in .build-tsan), run by ./test.sh and so by CI: 2 min 35 s
-# on a quiet 2-core machine (build 1 min 45 s, the 8 tests 50 s); 19 minutes when five other
+# ThreadSanitizer (a build of its own in .build-tsan), run by ./test.sh and so by CI: about 3 min
+# on a quiet 2-core machine (build 1 min 45 s, the 15 tests 73–78 s); 19 minutes when five other
 # builds shared the cores. Exit status: swift test's (a reported race fails the run). Its first
 # run found the SIGBUS handler of a truncated file's two loading threads both storing its mark
 # without an atomic (InputFile.swift, now atomic).
