@@ -107,7 +107,12 @@ public enum DotCommands {
             try writeOffice(o, session: s, what: Message(en: "the check", zh: "检查结果"), text: {
                 Checker.format(findings, rules: rules, format: $0, asOf: s.engine.asOf,
                                periods: o.check.periods(s.store.manifest.office), csv: $1)
-            }, sheets: { Checker.sheets(findings, rules: rules, chinese: s.export.chineseHeaders) })
+            }, sheets: {
+                let name = s.store.manifest.name
+                let title = "建议提案办理问题检查" + (o.unit.map { "：\($0)" } ?? "")
+                let scope = (name.isEmpty ? "" : "数据 \(name)，") + o.check.periods(s.store.manifest.office).summary(asOf: s.engine.asOf)
+                return Checker.sheets(findings, rules: rules, chinese: s.export.chineseHeaders, caption: [title, scope])
+            })
         },
         DotCommand(name: "headers", shortest: 3, usage: ".headers [on|off]", help: "show column headers", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
             guard !a.isEmpty else { return show("headers", s) }
@@ -194,8 +199,10 @@ public enum DotCommands {
         DotCommand(name: "read", shortest: 3, usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             if !(try s.readScript(s.path(a[0]))) { throw ShellError(en: "\(a[0]) stopped at its first error", zh: "\(a[0]) 在第一个错误处停止") }
         },
-        DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (relative to the script that names it), then back to the screen", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
-            _ = try FileFormat.of(s.path(a[0]), for: .result)
+        DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (a query's rows, a .report or a .check; relative to the script that names it), then back to the screen", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
+            // A name a result takes, or one a report or check takes (.txt): refused later, by
+            // what comes next, if that cannot be written so.
+            do { _ = try FileFormat.of(s.path(a[0]), for: .office) } catch { _ = try FileFormat.of(s.path(a[0]), for: .result) }
             s.oncePath = s.path(a[0])
         },
         DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
@@ -352,7 +359,8 @@ public enum DotCommands {
             return ShellError(en: "--format \(g) does not match \(path)\(via) (a \(ext) file is written as \(named.rawValue)): drop --format, or name the file \(want)",
                               zh: "--format \(g) 与 \(path)\(via) 不符（\(ext) 文件写为 \(named.rawValue)）：去掉 --format，或把文件名改为 \(want)")
         }
-        if let out = o.out {
+        // `.once FILE` takes the next result: a report or a check is one.
+        if let out = o.out ?? s.oncePath.map({ p in s.oncePath = nil; return p }) {
             let named = try FileFormat.of(out, for: .office)
             if let given, let named, given != named { throw mismatch(out, named, "") }
             let format = named ?? given ?? .text

@@ -9,14 +9,16 @@ extension OfficeReport {
     /// The report's sections as sheets: sources, the notice beside the data, key cases, the notice's
     /// named cases and topics' cases, the topics (the text's 通报 N 件，数据 M 件 line), rates (every
     /// rate the text lists, `rateLines`), units, good units, units below, notes.
-    /// `chinese`: sheet and column names in Chinese (under `.labels on`).
+    /// `chinese`: sheet and column names in Chinese (under `.labels on`). Each sheet opens with
+    /// the report's title and section and its scope (the text's first two lines).
     public func sheets(chinese: Bool) -> [WorkbookSheet] {
         func col(_ name: String, _ label: String, numeric: Bool = false) -> ResultColumn {
             ResultColumn(name: chinese ? label : name, label: label, numeric: numeric)
         }
         func rate(_ x: Double?) -> Cell { x.map { .rate($0) } ?? .null }
         func sheet(_ name: String, _ label: String, _ columns: [ResultColumn], _ rows: [[Cell]]) -> WorkbookSheet {
-            WorkbookSheet(name: chinese ? label : name, result: ResultSet(columns: columns, rows: rows))
+            WorkbookSheet(name: chinese ? label : name, result: ResultSet(columns: columns, rows: rows),
+                          caption: [title + "——" + label, scope])
         }
         let lines = (sources + key).map { [Cell.text($0.label), .int($0.count), $0.note.isEmpty ? .null : .text($0.note)] }
         let rates: [[Cell]] = rateLines.map { l in
@@ -67,7 +69,12 @@ extension OfficeReport {
 extension Checker {
     /// The findings as sheets: a summary (one row per rule run), then one sheet per rule with its
     /// units and cases. `chinese`: sheet and column names in Chinese (the rule's title).
-    public static func sheets(_ findings: [CheckFinding], rules: [CheckRule], chinese: Bool) -> [WorkbookSheet] {
+    /// `caption`: the lines each sheet opens with (what was checked, as of when), the sheet's
+    /// own title appended to the first.
+    public static func sheets(_ findings: [CheckFinding], rules: [CheckRule], chinese: Bool, caption: [String] = []) -> [WorkbookSheet] {
+        func captioned(_ what: String) -> [String] {
+            caption.isEmpty ? [] : [caption[0] + "——" + what] + caption.dropFirst()
+        }
         func col(_ name: String, _ label: String, numeric: Bool = false) -> ResultColumn {
             ResultColumn(name: chinese ? label : name, label: label, numeric: numeric)
         }
@@ -81,11 +88,12 @@ extension Checker {
                 ? list.map { [.text($0.unit), .null, .text($0.reason)] }
                 : list.flatMap { f in f.cases.map { [.text(f.unit), .text($0.id), .text($0.reason)] } }
             perRule.append(WorkbookSheet(name: chinese ? rule.title : rule.id,
-                                         result: ResultSet(columns: [col("unit", "单位"), col("case_id", "编号"), col("reason", "原因")], rows: rows)))
+                                         result: ResultSet(columns: [col("unit", "单位"), col("case_id", "编号"), col("reason", "原因")], rows: rows),
+                                         caption: captioned("\(rule.title)（\(rule.notice)）")))
         }
         let head = WorkbookSheet(name: chinese ? "汇总" : "summary", result: ResultSet(
             columns: [col("rule", "规则"), col("title", "问题"), col("notice", "通报"), col("units", "单位数", numeric: true),
-                      col("cases", "件数", numeric: true)], rows: summary))
+                      col("cases", "件数", numeric: true)], rows: summary), caption: captioned("汇总"))
         return [head] + perRule
     }
 }

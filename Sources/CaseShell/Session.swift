@@ -131,7 +131,7 @@ public final class Session {
             }
             let statement = try Parser.parse(text, from: SourcePosition(line: line, column: column, offset: 0))
             let outcome = try engine.run(statement)
-            show(outcome)
+            try show(outcome)
         } catch let e as QueryError {
             printError(e.rendered(source: text, name: origin, startColumn: column, chinese: chinese)
                        + Habits.hint(for: text, chinese: chinese))
@@ -150,7 +150,9 @@ public final class Session {
         return true
     }
 
-    func show(_ outcome: Outcome) {
+    /// Shows a statement's outcome where output goes. Throws when the result could not be
+    /// written (a `.once` or `.output` file refused or failing): the statement then failed.
+    func show(_ outcome: Outcome) throws {
         switch outcome {
         case .rows(let r):
             lastResult = r
@@ -159,16 +161,11 @@ public final class Session {
                 oncePath = nil
                 let saved = output
                 output = Output()
-                defer {
-                    output.flush()
-                    do { try output.close(options: export) } catch { printError(errorText(error, chinese: chinese)) }
-                    output = saved
-                }
-                do { try output.redirect(to: once, options: export) } catch {
-                    printError(errorText(error, chinese: chinese))
-                    return
-                }
-                show(outcome)
+                defer { output = saved }
+                try output.redirect(to: once, options: export)
+                do { try show(outcome) } catch { _ = try? output.close(options: export); throw error }
+                output.flush()
+                try output.close(options: export)
                 return
             }
             if output.sheets != nil {
@@ -179,11 +176,7 @@ public final class Session {
                 // A file named .csv (.tsv, .json …) gets what .export would write.
                 var options = export
                 options.bom = options.bom && output.bytesWritten == 0
-                do {
-                    try Exporter.writeText(r, mode: mode, options: options, path: path) { output.write(bytes: $0) }
-                } catch {
-                    printError(errorText(error, chinese: chinese))
-                }
+                try Exporter.writeText(r, mode: mode, options: options, path: path) { output.write(bytes: $0) }
                 return
             }
             var options = render

@@ -14,7 +14,13 @@ import Glibc
 public struct WorkbookSheet {
     public var name: String
     public var result: ResultSet
-    public init(name: String, result: ResultSet) { self.name = name; self.result = result }
+    /// Lines written above the header, one a row in column A, the first in bold: what the sheet
+    /// is and its scope (a report's title, the dataset and the day it counts to). Empty for a
+    /// query's result, whose header is row 1.
+    public var caption: [String]
+    public init(name: String, result: ResultSet, caption: [String] = []) {
+        self.name = name; self.result = result; self.caption = caption
+    }
 }
 
 public enum XLSXExport {
@@ -32,8 +38,8 @@ public enum XLSXExport {
     static func write(_ sheets: [WorkbookSheet], to path: String, finalPath: String, headers: Bool,
                       chineseHeaders: Bool) throws -> Int {
         func fail(_ why: Message) -> ExportError { ExportError(path: finalPath, why: why) }
-        for s in sheets where s.result.rowCount + (headers ? 1 : 0) > maxRows {
-            let most = maxRows - (headers ? 1 : 0)
+        for s in sheets where s.result.rowCount + (headers ? 1 : 0) + s.caption.count > maxRows {
+            let most = maxRows - (headers ? 1 : 0) - s.caption.count
             throw fail(Message(en: "\(s.result.rowCount) rows do not fit in a worksheet (at most \(most) rows below the header); narrow the query, or export to .csv",
                                zh: "\(s.result.rowCount) 行放不进一张工作表（表头下最多 \(most) 行）；请缩小查询范围，或导出为 .csv"))
         }
@@ -79,13 +85,19 @@ public enum XLSXExport {
                 _ = worksheet_set_column(ws, lxw_col_t(c), lxw_col_t(c), Double(min(max(widths[c], 4), 80) + 2), nil)
             }
             var row: UInt32 = 0
+            for (i, line) in sheet.caption.enumerated() {
+                // Past the first column's width, as a title is: not the column's data.
+                _ = worksheet_write_string(ws, row, 0, xstring(line), i == 0 ? bold : nil)
+                row += 1
+            }
+            let headerRow = row
             if headers {
                 for c in 0..<n {
                     let title = chineseHeaders ? r.columns[c].label : r.columns[c].name
-                    _ = worksheet_write_string(ws, 0, lxw_col_t(c), xstring(title), bold)
+                    _ = worksheet_write_string(ws, headerRow, lxw_col_t(c), xstring(title), bold)
                 }
-                _ = worksheet_freeze_panes(ws, 1, 0)
-                row = 1
+                _ = worksheet_freeze_panes(ws, headerRow + 1, 0)
+                row += 1
             }
             for i in 0..<r.rowCount {
                 for c in 0..<n {
@@ -118,7 +130,7 @@ public enum XLSXExport {
                 row += 1
             }
             if n > 0 && headers {
-                _ = worksheet_autofilter(ws, 0, 0, max(row - 1, 0), lxw_col_t(n - 1))
+                _ = worksheet_autofilter(ws, headerRow, 0, max(row - 1, headerRow), lxw_col_t(n - 1))
             }
             total += r.rowCount
         }

@@ -100,25 +100,51 @@ def test_report_and_check():
     R.check(p.returncode == 0, ".report --format xlsx and .check --out x.xlsx", p.stderr)
     wb = workbook(rep)
     R.eq(wb["sheets"], ["sources", "notice", "key_cases", "notice_cases", "topics", "rates", "units", "good_units", "units_below", "notes"], "the report: one sheet per section")
+    # Each sheet opens with the report's title and section and its scope, as the text does; the
+    # header below them is frozen and filtered.
+    rows = wb["data"]["rates"]["rows"]
+    R.eq([rows[0][0][0], rows[1][0][0]], ["2020 年度人大建议政协提案办理情况——办理质量", "数据 %s，截至 2020-09-17，办结截止 2020-09-30" % os.path.basename(DS)],
+         "a sheet's first rows: title——section, then the scope line")
+    R.eq((wb["data"]["rates"]["freeze"], wb["data"]["rates"]["filter"][:3]), ("A4", "A3:"), "the header (row 3) frozen and filtered")
+    body = lambda name: wb["data"][name]["rows"][3:]
     sources = wb["data"]["sources"]["rows"]
-    R.eq((sources[1][1][0], sources[1][1][1]), (1270, "int"), "the total is a number")
-    rates = {r[0][0]: r for r in wb["data"]["rates"]["rows"][1:]}
+    R.eq((sources[3][1][0], sources[3][1][1]), (1270, "int"), "the total is a number")
+    rates = {r[0][0]: r for r in body("rates")}
     R.check(abs(rates["completion_rate"][2][0] - 1147 / 1270) < 1e-9 and rates["completion_rate"][2][2] == "0.0%",
             "办结率 is 1147/1270 as a percentage-formatted number", rates["completion_rate"])
-    good = [r[0][0] for r in wb["data"]["good_units"]["rows"][1:]]
+    good = [r[0][0] for r in body("good_units")]
     R.eq(len(good), 30, "30 good units")
     wb = workbook(chk)
     R.eq(wb["sheets"][0], "summary", "the check starts with a summary sheet")
-    rules = [r[0][0] for r in wb["data"]["summary"]["rows"][1:]]
+    R.check(wb["data"]["summary"]["rows"][0][0][0] == "建议提案办理问题检查——汇总" and "截至 2020-09-17；签收期限" in wb["data"]["summary"]["rows"][1][0][0],
+            "the check's sheets open with what was checked, as of when", wb["data"]["summary"]["rows"][:2])
+    rules = [r[0][0] for r in body("summary")]
     R.check("late-sign" in wb["sheets"] and wb["sheets"][1:] == rules, "one sheet per rule of the summary, in its order",
             (wb["sheets"], rules))
-    summary = {r[0][0]: r for r in wb["data"]["summary"]["rows"][1:]}
+    summary = {r[0][0]: r for r in body("summary")}
     R.eq((summary["late-sign"][3][0], summary["late-sign"][4][0]), (9, 56), "late-sign: 9 units, 56 cases")
-    R.eq(len(wb["data"]["late-sign"]["rows"]) - 1, 56, "the late-sign sheet lists its 56 cases")
+    R.eq(len(body("late-sign")), 56, "the late-sign sheet lists its 56 cases")
     p = run([DS, "-c", ".labels on", "-c", ".report --out %s" % rep])
     R.eq(workbook(rep)["sheets"][0], "办理总体情况", "Chinese sheet names under .labels on")
     p = run([DS, "-c", ".report --format xlsx"])
     R.check(p.returncode == 1 and "--out" in p.stderr, "--format xlsx without a file says how to name one", p.stderr)
+
+
+def test_once_takes_a_report_or_check():
+    # `.once FILE` sends the next result there, and a report or a check is a result; a result
+    # that cannot be written fails the statement (exit 1), not only a message.
+    rep, chk = os.path.join(TMP, "once-rep.xlsx"), os.path.join(TMP, "once-chk.txt")
+    p = run([DS, "--asof", "2020-09-17", "-c", ".once %s" % rep, "-c", ".report", "-c", "count cases",
+             "-c", ".once %s" % chk, "-c", ".check late-sign", "-c", "count cases"])
+    R.check(p.returncode == 0 and p.stdout.count("1270") == 2 and "办理情况" not in p.stdout and "late-sign" not in p.stdout,
+            ".once then .report/.check: they go to the files, the next counts to the screen", p.stdout + p.stderr)
+    R.eq(workbook(rep)["sheets"][0], "sources", ".once r.xlsx holds the report's workbook")
+    R.check("[late-sign]" in open(chk, encoding="utf-8").read(), ".once c.txt holds the check's text")
+    p = run([DS, "-c", ".once %s" % os.path.join(TMP, "no-such-folder", "q.csv"), "-c", "count cases"])
+    R.check(p.returncode == 1 and "no-such-folder" in p.stderr and "1270" not in p.stdout,
+            ".once into a folder that is not there: the statement fails, exit 1", "exit %d %s" % (p.returncode, p.stderr))
+    p = run([DS, "-c", ".once %s" % os.path.join(TMP, "q.txt"), "-c", "count cases"])
+    R.check(p.returncode == 1 and ".txt" in p.stderr, ".once q.txt then a query: refused (a result is not .txt), exit 1", p.stderr)
 
 
 def test_out_and_output_by_extension():
@@ -156,5 +182,6 @@ def test_out_and_output_by_extension():
 R.case(test_export_types)
 R.case(test_rates_and_labels)
 R.case(test_report_and_check)
+R.case(test_once_takes_a_report_or_check)
 R.case(test_out_and_output_by_extension)
 R.finish()
