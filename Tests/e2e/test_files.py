@@ -200,7 +200,7 @@ def test_report_formats_carry_every_rate():
     d = fresh(TMP, "rates")
     run([DS, "-c", ".report --out %s/r.xlsx" % d, "-c", ".report --out %s/r.csv" % d, "-c", ".report --out %s/r.txt" % d])
     wb = workbook(os.path.join(d, "r.xlsx"))
-    rates = wb["data"]["rates"][1:]
+    rates = wb["data"]["rates"][3:]   # below the title, the scope and the header
     names = [r[0] for r in rates]
     R.eq(names, ["completion_rate", "face_to_face_rate", "satisfaction_rate", "strict_satisfaction_rate", "reply_rate",
                  "on_time_reply_rate", "resolution_rate", "first_satisfaction_rate", "basic_satisfaction_rate"], "the workbook: 9 rates")
@@ -211,7 +211,7 @@ def test_report_formats_carry_every_rate():
     for r in rates:
         n, den = r[3], r[4]
         R.check(den == 0 or abs(r[2] - n / den) < 1e-9, "%s = %d/%d" % (r[0], n, den), r)
-    topics = wb["data"]["topics"]
+    topics = wb["data"]["topics"][2:]   # the header, then the topics
     R.check(len(topics) > 1 and ("%s：通报 %d 件，数据 %d 件" % (topics[1][0], topics[1][1], topics[1][2])) in text,
             "the topics sheet holds the text's topic line", topics)
 
