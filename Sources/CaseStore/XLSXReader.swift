@@ -374,6 +374,24 @@ struct SheetCSV {
     }
 }
 
+extension SheetCSV {
+    /// The merged ranges that start below the header (found as the loader finds it, for a table
+    /// of `specs`): the ones a sheet's reader fills with their value, as offices merge a unit's
+    /// name over its cases. Ranges in and above the header are not: an empty cell there marks a
+    /// title or a group of columns.
+    func mergesBelowHeader(specs: [FieldSpec]) -> [Merge] {
+        guard !merges.isEmpty else { return [] }
+        let headerEnd: Int = bytes.withUnsafeBufferPointer { buf in
+            guard let layout = try? HeaderLayout.find(buf, specs: specs) else { return 0 }
+            // The sheet row of the header's last record (the last to start above the body).
+            var row = 0
+            for k in lines.indices where Int(lines[k]) < layout.bodyLine { row = Int(sheetRows[k]) }
+            return row
+        }
+        return merges.filter { $0.firstRow > headerEnd }
+    }
+}
+
 /// A workbook the loader takes tables from: .xlsx (`XLSXWorkbook`) or .xls (`XLSWorkbook`).
 protocol Workbook: AnyObject {
     /// The sheets in workbook order: name, and where the workbook keeps it.
@@ -607,15 +625,7 @@ final class XLSXWorkbook: Workbook {
     /// they are: an empty cell there marks a title or a group of columns. Throws `WorkbookError`.
     func rows(of name: String, specs: [FieldSpec]) throws -> SheetCSV {
         let plain = try csv(of: name)
-        guard !plain.merges.isEmpty else { return plain }
-        let headerEnd: Int = plain.bytes.withUnsafeBufferPointer { buf in
-            guard let layout = try? HeaderLayout.find(buf, specs: specs) else { return 0 }
-            // The sheet row of the header's last record (the last to start above the body).
-            var row = 0
-            for k in plain.lines.indices where Int(plain.lines[k]) < layout.bodyLine { row = Int(plain.sheetRows[k]) }
-            return row
-        }
-        let below = plain.merges.filter { $0.firstRow > headerEnd }
+        let below = plain.mergesBelowHeader(specs: specs)
         return below.isEmpty ? plain : try csv(of: name, filling: below)
     }
 
