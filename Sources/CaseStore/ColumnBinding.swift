@@ -157,7 +157,7 @@ extension TableLoader {
         table.absentFields = Set(absentSpecs.map(\.name))
         let absent = absentSpecs.map { spec -> CellParser in
             let p = CellParser(spec: spec, column: table.storedColumn(spec.name)!, expectedRows: expectedRows)
-            if spec.name == .kind, let kind = options.kind ?? manifestKind { p.fill = kind.rawValue }
+            if spec.name == .kind, let kind = sheetKind ?? options.kind ?? manifestKind { p.fill = kind.rawValue }
             return p
         }
         return ColumnBinding(mapping: mapping, absent: absent, seenFields: seenFields)

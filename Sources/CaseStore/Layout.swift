@@ -289,10 +289,15 @@ struct RowFilter {
 
     static let sectionHeading = "a section heading"
 
-    /// The kind a section heading's words name (`（一）重点督办的代表建议` → suggestion): the
-    /// longest spelling of a kind in them, if any.
+    /// The kind a section heading's words name (`（一）重点督办的代表建议` → suggestion).
     static func kind(inHeading reader: CSVReader) -> Kind? {
         guard let words = (0..<reader.fields.count).lazy.map({ HeaderText.squeezed(reader.string($0)) }).first(where: { !$0.isEmpty }) else { return nil }
+        return kind(inWords: words)
+    }
+
+    /// The kind words name (a section heading's, a sheet's name: `政协委员提案` → proposal): the
+    /// longest spelling of a kind in them, if any.
+    static func kind(inWords words: String) -> Kind? {
         var best: (Kind, Int)?
         for v in Kind.info.values {
             for s in [v.label] + v.aliases where s.count >= 2 && words.contains(s) && s.count > (best?.1 ?? 0) {

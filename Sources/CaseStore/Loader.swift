@@ -176,32 +176,41 @@ public enum DatasetLoader {
         var manifest = Manifest()
         var manifestPath: String?
         var report = LoadReport()
-        var cases: TableSource = .csv(path), units: TableSource?, events: TableSource?
+        // Cases may come from several sheets (建议 on one, 提案 on the next) or workbooks: read
+        // in this order into one table.
+        var cases: [TableSource] = [.csv(path)], units: TableSource?, events: TableSource?
         func workbook(_ file: String) -> Bool {
             let ext = (file as NSString).pathExtension.lowercased()
             return ext == "xlsx" || (ext == "xls" && XLSWorkbook.isWorkbook(path: file))
         }
-        /// The tables of one workbook: cases from its cases sheet (else its first visible one when
-        /// `firstIsCases`). Throws when that first sheet is not the only one holding cases: one
-        /// cases sheet is read, and the others must not be left out without a word.
-        func tables(of file: String, firstIsCases: Bool) throws -> Bool {
+        /// The tables of one workbook: cases from its sheet named 案件/cases, else from every
+        /// visible sheet whose header names case columns (the first visible sheet counts when
+        /// `firstIsCases`: a lone workbook's cases need no header words we know). Returns its
+        /// case sheets; its units and events sheets are taken when it has them.
+        func tables(of file: String, firstIsCases: Bool) throws -> [TableSource] {
             let book = try openWorkbook(file)
-            let named = book.sheet(named: sheetNames["cases"]!)
-            guard let c = named ?? (firstIsCases ? book.visibleSheets.first : nil) else { return false }
-            if named == nil {
+            var sheets: [String]
+            if let named = book.sheet(named: sheetNames["cases"]!) {
+                sheets = [named]
+            } else {
                 let tableNames = Set(sheetNames.values.joined().map { $0.lowercased() })
-                let others = book.visibleSheets.filter { $0 != c && !tableNames.contains($0.lowercased()) && sheetHoldsCases(book, $0) }
-                if !others.isEmpty {
-                    throw LoadError(Message(
-                        en: "cases are on \(others.count + 1) sheets (\(([c] + others).joined(separator: ", "))), and caseql reads one cases sheet: put them on one sheet named 案件 (a kind column, or a section heading row such as （一）人大代表建议, tells them apart), or give each its own file",
-                        zh: "案件分在 \(others.count + 1) 个工作表（\(([c] + others).joined(separator: "、"))），caseql 只读一个案件工作表：请把它们放到名为“案件”的一个工作表中（用类别列或“（一）人大代表建议”这样的分节标题行区分），或各存为一个文件"), file: file)
-                }
+                sheets = book.visibleSheets.enumerated().filter { i, s in
+                    !tableNames.contains(s.lowercased()) && ((i == 0 && firstIsCases) || sheetHoldsCases(book, s))
+                }.map(\.element)
             }
-            cases = .sheet(book, sheet: c, path: file)
-            units = book.sheet(named: sheetNames["units"]!).map { .sheet(book, sheet: $0, path: file) }
-            events = book.sheet(named: sheetNames["events"]!).map { .sheet(book, sheet: $0, path: file) }
-            return true
+            guard !sheets.isEmpty else { return [] }
+            for (table, slot) in [("units", \TableSourceSlots.units), ("events", \TableSourceSlots.events)] {
+                guard let sheet = book.sheet(named: sheetNames[table]!) else { continue }
+                if let taken = slots[keyPath: slot], case .sheet(_, let other, let otherFile) = taken {
+                    throw LoadError(Message(
+                        en: "two workbooks here have a \(table) sheet (\((otherFile as NSString).lastPathComponent): \(other), \((file as NSString).lastPathComponent): \(sheet)): keep one",
+                        zh: "这里有两个工作簿含\(Schema.tableLabels[table] ?? table)工作表（\((otherFile as NSString).lastPathComponent)：\(other)，\((file as NSString).lastPathComponent)：\(sheet)）：请只保留一个"), file: file)
+                }
+                slots[keyPath: slot] = .sheet(book, sheet: sheet, path: file)
+            }
+            return sheets.map { .sheet(book, sheet: $0, path: file) }
         }
+        var slots = TableSourceSlots()
         if isDir.boolValue {
             let dir = path.hasSuffix("/") ? String(path.dropLast()) : path
             let fm = FileManager.default
@@ -223,20 +232,15 @@ public enum DatasetLoader {
                 return .sheet(book, sheet: sheet, path: x)
             }
             if let c = try source("cases") {
-                cases = c
+                cases = [c]
                 units = try source("units")
                 events = try source("events")
             } else {
                 let listing = (try? fm.contentsOfDirectory(atPath: dir).sorted()) ?? []
                 let books = listing.filter { workbook(dir + "/" + $0) }
-                var found: [String] = []
-                for b in books where try tables(of: dir + "/" + b, firstIsCases: books.count == 1) { found.append(b) }
-                if found.count > 1 {
-                    throw LoadError(Message(
-                        en: "\(found.count) workbooks here have a cases sheet (\(found.joined(separator: ", "))), and caseql reads one: put the cases on one sheet, or load each workbook on its own",
-                        zh: "这里有 \(found.count) 个工作簿含案件工作表（\(found.joined(separator: "、"))），caseql 只读一个：请把案件放到一个工作表中，或逐个载入各工作簿"), file: dir)
-                }
-                guard !found.isEmpty else {
+                cases = try books.flatMap { try tables(of: dir + "/" + $0, firstIsCases: books.count == 1) }
+                (units, events) = (slots.units, slots.events)
+                guard !cases.isEmpty else {
                     throw LoadError("this folder has no cases.csv or cases.xlsx, nor a workbook with a sheet named cases or 案件 (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))", file: dir)
                 }
             }
@@ -246,7 +250,11 @@ public enum DatasetLoader {
             }
             manifest.name = manifest.name.isEmpty ? (dir as NSString).lastPathComponent : manifest.name
         } else {
-            if workbook(path) { _ = try tables(of: path, firstIsCases: true) }
+            if workbook(path) {
+                cases = try tables(of: path, firstIsCases: true)
+                (units, events) = (slots.units, slots.events)
+                if cases.isEmpty { throw LoadError("the workbook has no sheets", file: path) }
+            }
             manifest.name = (path as NSString).lastPathComponent
         }
         // The manifest's schemes type the category and resolution columns.
@@ -259,7 +267,10 @@ public enum DatasetLoader {
             case nil: return nil
             }
         }
-        let casesPath = file(cases)!, unitsPath = file(units), eventsPath = file(events)
+        let casesPath = file(cases[0])!, unitsPath = file(units), eventsPath = file(events)
+        // Each file cases come from, once.
+        var casesPaths: [String] = []
+        for c in cases { if let f = file(c), !casesPaths.contains(f) { casesPaths.append(f) } }
 
         // The files' identities are taken before anything is read: a file changed while it loads
         // then leaves a snapshot that no longer matches it.
@@ -267,7 +278,8 @@ public enum DatasetLoader {
         var snapshotNote: Message?
         if let dir = options.cacheDirectory {
             // The manifest too: its schemes and periods change what is loaded.
-            let roles = [("cases", casesPath), ("units", unitsPath), ("events", eventsPath), ("manifest", manifestPath)]
+            let roles = casesPaths.enumerated().map { ($0.offset == 0 ? "cases" : "cases.\($0.offset + 1)", Optional($0.element)) }
+                + [("units", unitsPath), ("events", eventsPath), ("manifest", manifestPath)]
             let found = roles.compactMap { r in r.1.flatMap { SourceIdentity.of(role: r.0, path: Snapshot.absolute($0)) } }
             if found.count == roles.filter({ $0.1 != nil }).count {
                 sources = found
@@ -285,7 +297,7 @@ public enum DatasetLoader {
 
         var errors: [LoadIssue] = []
         var errorTotal = 0
-        func run(_ source: TableSource, _ table: Table, _ extra: RowCheck?) throws {
+        func run(_ source: TableSource, _ table: Table, _ extra: RowCheck?, sheetKind: Kind? = nil) throws {
             var tableLoader: TableLoader
             switch source {
             case .csv(let file):
@@ -311,6 +323,7 @@ public enum DatasetLoader {
                                               rejectsBase: single ? base : base + "." + sheet)
             }
             tableLoader.manifestKind = store.manifest.kind
+            tableLoader.sheetKind = sheetKind
             try tableLoader.load()
             errors += tableLoader.issues
             errorTotal += tableLoader.issueTotal
@@ -318,7 +331,7 @@ public enum DatasetLoader {
             report.files.append(tableLoader.fileReport)
             if options.lenient { report.rejectedIssues += tableLoader.issues; report.rejectedIssueTotal += tableLoader.issueTotal }
         }
-        try run(cases, store.cases, CaseRowCheck(store: store))
+        if let note = try loadCases(cases, into: store, run: run) { report.warnings.append(note) }
         if options.lenient && store.cases.count == 0 && errorTotal > 0 {
             // --lenient that keeps nothing has loaded nothing: an error, not an empty dataset.
             throw LoadError(errors + [LoadIssue(file: (casesPath as NSString).lastPathComponent, line: 0, column: 0, field: nil,
@@ -341,6 +354,86 @@ public enum DatasetLoader {
             }
         }
         return (store, report)
+    }
+}
+
+/// Where a folder's workbooks put their units and events sheets (one of each at most).
+struct TableSourceSlots {
+    var units: DatasetLoader.TableSource?
+    var events: DatasetLoader.TableSource?
+}
+
+extension DatasetLoader {
+    /// Loads the cases of each source into the store's cases table, in order. A sheet with no
+    /// kind column whose name names a kind (`政协委员提案`) gives its rows that kind, before
+    /// `--kind`. Returns the note for several sources (each sheet and its cases). Throws `LoadError` for an
+    /// id on two sheets (or workbooks): the lists number their cases each from 1, say, and the
+    /// cases would be mixed up.
+    static func loadCases(_ sources: [TableSource], into store: CaseStore,
+                          run: (TableSource, Table, RowCheck?, Kind?) throws -> Void) throws -> Message? {
+        var parts: [(what: String, rows: Range<Int>)] = []
+        var kinds: [Kind?] = []
+        for (i, source) in sources.enumerated() {
+            var sheetKind: Kind?, what = ""
+            switch source {
+            case .sheet(_, let sheet, let path):
+                // Only where the cases are on several sheets: a lone sheet's name
+                // ("2020年建议") is a title, not a rule over --kind.
+                // The sheet's name, else its workbook's (建议.xlsx, 提案.xlsx in one folder).
+                if sources.count > 1 {
+                    let book = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                    sheetKind = RowFilter.kind(inWords: HeaderText.squeezed(sheet)) ?? RowFilter.kind(inWords: HeaderText.squeezed(book))
+                }
+                what = sources.count > 1 && sources.contains(where: { if case .sheet(_, _, let p) = $0 { return p != path }; return false })
+                    ? (path as NSString).lastPathComponent + ":" + sheet : sheet
+            case .csv(let path): what = (path as NSString).lastPathComponent
+            }
+            let table = i == 0 ? store.cases : Table(name: store.cases.name, specs: Schemes.caseFields(store.manifest.office), pools: store.pools)
+            let before = store.cases.count
+            try run(source, table, CaseRowCheck(store: store), sheetKind)
+            if i > 0 { store.cases.append(contentsOf: table) }
+            parts.append((what, before..<store.cases.count))
+            kinds.append(sheetKind)
+        }
+        guard parts.count > 1 else { return nil }
+        let cases = store.cases
+        if cases.absentFields.contains(FieldName.id.rawValue) {
+            // No sheet has ids: each case is known by its place in the whole list.
+            let ids = cases.text(.id)
+            ids.codes = (0..<cases.count).map { ids.pool.intern("\($0 + 1)") }
+        } else {
+            let ids = cases.text(.id)
+            var first: [UInt32: Int] = [:], clashes: [String] = [], total = 0
+            func part(_ row: Int) -> (String, Int) {
+                let p = parts.first { $0.rows.contains(row) }!
+                return (p.what, row - p.rows.lowerBound + 1)
+            }
+            for row in 0..<cases.count where ids.codes[row] != 0 {
+                if let f = first[ids.codes[row]] {
+                    total += 1
+                    if clashes.count < 5 {
+                        let (a, i) = part(f), (b, j) = part(row)
+                        clashes.append("\"\(ids.pool[ids.codes[row]])\" (\(a) #\(i), \(b) #\(j))")
+                    }
+                } else {
+                    first[ids.codes[row]] = row
+                }
+            }
+            if total > 0 {
+                let more = total > clashes.count ? ", …" : ""
+                throw LoadError(Message(
+                    en: "\(total) id\(total == 1 ? " is" : "s are") on two sheets: \(clashes.joined(separator: ", "))\(more): each sheet numbers its own cases; give them ids that differ (J-1, T-1), or load each sheet as its own file",
+                    zh: "\(total) 个编号在两个工作表中重复：\(clashes.joined(separator: "，"))\(more)：各表各自编号；请使编号互不相同（如 J-1、T-1），或把各工作表分别存为文件加载"),
+                    file: sources.first.map { s -> String in if case .sheet(_, _, let p) = s { return p }; if case .csv(let p) = s { return p }; return "" } ?? "")
+            }
+        }
+        let listed = zip(parts, kinds).map { p, k in
+            let label = k.map { Kind.info.label($0.rawValue) }
+            return Message(en: "\(p.what): \(p.rows.count)" + (label.map { " (\($0), by its name)" } ?? ""),
+                           zh: "\(p.what)：\(p.rows.count) 件" + (label.map { "（按名称为\($0)）" } ?? ""))
+        }
+        return Message(en: "cases from \(parts.count) sheets, read as one list: " + listed.map(\.en).joined(separator: ", "),
+                       zh: "案件来自 \(parts.count) 个工作表，合为一个列表：" + listed.map(\.zh).joined(separator: "；"))
     }
 }
 

@@ -45,3 +45,40 @@ extension CaseStore {
         return s
     }
 }
+
+extension Table {
+    /// Appends `other`'s rows (a table of the same name made with the same pools: the cases of
+    /// another sheet) after these. A column only one of them has is empty in the other's rows; a
+    /// field stays absent only when both lacked it. Deferred cells are interned first.
+    func append(contentsOf other: Table) {
+        precondition(other.name == name && other.pools === pools)
+        pools.materializeAll()
+        for spec in other.storedSpecs where columns[spec.name] == nil {
+            addExtraField(spec.name, type: spec.type, help: spec.help)
+        }
+        let n = other.count
+        for spec in storedSpecs {
+            let theirs = other.columns[spec.name]
+            switch (columns[spec.name], theirs) {
+            case (.text(let a)?, .text(let b)?): a.codes += b.codes
+            case (.text(let a)?, _): a.codes += repeatElement(0, count: n)
+            case (.list(let a)?, .list(let b)?):
+                for r in 0..<n { a.append(b.range(r).map { b.values[$0] }) }
+            case (.list(let a)?, _): for _ in 0..<n { a.append([]) }
+            case (.code(let a)?, .code(let b)?): a.codes += b.codes
+            case (.code(let a)?, _): a.codes += repeatElement(EnumInfo.none, count: n)
+            case (.bool(let a)?, .bool(let b)?): a.values += b.values
+            case (.bool(let a)?, _): a.values += repeatElement(false, count: n)
+            case (.day(let a)?, .day(let b)?): a.values += b.values
+            case (.day(let a)?, _): a.values += repeatElement(Day.none, count: n)
+            case (.int(let a)?, .int(let b)?): a.values += b.values
+            case (.int(let a)?, _): a.values += repeatElement(Day.none, count: n)
+            case (.real(let a)?, .real(let b)?): a.values += b.values
+            case (.real(let a)?, _): a.values += repeatElement(.nan, count: n)
+            case (nil, _): break
+            }
+        }
+        absentFields.formIntersection(other.absentFields)
+        count += n
+    }
+}

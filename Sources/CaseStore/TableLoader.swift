@@ -19,6 +19,9 @@ struct TableLoader {
     var headerBytes = 0..<0
     /// The manifest's kind for a list of one kind (when the file has no kind column).
     var manifestKind: Kind?
+    /// The kind a workbook's sheet name names (`政协委员提案`), for a sheet with no kind column:
+    /// before `--kind` and the manifest's.
+    var sheetKind: Kind?
     static let keptIssues = 200
     /// For a sheet of a workbook: its rows as CSV, which names the cell of each issue.
     var sheet: SheetCSV?
