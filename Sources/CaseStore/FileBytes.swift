@@ -15,6 +15,8 @@ final class FileBytes {
     private var opened = stat()
     private var guardSlot: Int?
     private let path: String
+    /// The buffer whose bytes these are, for bytes made in memory and read in place.
+    private var adopted: ByteBuffer?
 
     /// - Throws: `LoadError` saying why the file cannot be read (InputFile.problem): missing, a
     ///   folder, a dangling or looping link, unreadable, or not a regular file (a FIFO, a device).
@@ -69,6 +71,14 @@ final class FileBytes {
         }
     }
 
+    /// Bytes made in memory (a worksheet's CSV text), read where they are: kept, not copied
+    /// (the buffer must not change while these are in use).
+    init(adopting bytes: ByteBuffer, path: String = "") {
+        self.path = path
+        adopted = bytes
+        (base, count, mapped) = (bytes.isEmpty ? nil : UnsafeMutableRawPointer(bytes.base), bytes.count, false)
+    }
+
     init(owning bytes: [UInt8], path: String = "") {
         self.path = path
         (base, count, mapped) = FileBytes.copy(bytes)
@@ -104,6 +114,6 @@ final class FileBytes {
         if fd >= 0 { close(fd) }
         MappedFileGuard.remove(guardSlot)
         guard let b = base else { return }
-        if mapped { munmap(b, count) } else { b.deallocate() }
+        if mapped { munmap(b, count) } else if adopted == nil { b.deallocate() }
     }
 }

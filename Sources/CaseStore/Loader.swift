@@ -152,7 +152,7 @@ public enum DatasetLoader {
     /// not notes, a summary or a lookup list.
     static func sheetHoldsCases(_ book: Workbook, _ sheet: String) -> Bool {
         guard let csv = try? book.rows(of: sheet, specs: Schema.cases), !csv.bytes.isEmpty else { return false }
-        let layout = csv.bytes.withUnsafeBufferPointer { try? HeaderLayout.find($0, specs: Schema.cases) }
+        let layout = try? HeaderLayout.find(csv.bytes.buffer, specs: Schema.cases)
         guard let names = layout?.names else { return false }
         let found = Set(names.compactMap { HeaderText.field($0, in: Schema.cases)?.name })
         return Schema.neededColumns("cases", Schema.cases).contains { need in need.contains { found.contains($0) } }

@@ -40,7 +40,7 @@ struct TableLoader {
         self.extra = extra
         self.sheet = sheet
         self.rejectsBase = rejectsBase
-        file = FileBytes(owning: sheet.bytes)
+        file = FileBytes(adopting: sheet.bytes)
         fileReport = LoadReport.FileReport(file: path, encoding: .utf8, hadBOM: false, rows: 0, rejected: 0)
         guard !sheet.bytes.isEmpty else { throw LoadError("the sheet \(sheet.sheet) is empty (expected a header row and data rows)", file: path) }
     }

@@ -8,6 +8,9 @@
 import CExpat
 import CZlib
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A workbook could not be read (not a ZIP, a part missing, bad XML).
 struct WorkbookError: Error, CustomStringConvertible {
@@ -23,11 +26,15 @@ final class ZipArchive {
         var localHeader: Int
     }
     let bytes: UnsafeBufferPointer<UInt8>
+    /// Whether `bytes` are a file's pages mapped read-only (then the pages of a member already
+    /// inflated are given back as it streams: they are read from the file again if needed).
+    let mapped: Bool
     private(set) var entries: [String: Entry] = [:]
 
     /// Reads the central directory (ZIP64 included). Throws `WorkbookError` when it is not a ZIP.
-    init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, mapped: Bool = false) throws {
         self.bytes = bytes
+        self.mapped = mapped
         let n = bytes.count
         func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }
         func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
@@ -112,6 +119,8 @@ final class ZipMemberStream {
     private var stream = z_stream()
     private var offset = 0
     private var ended = false
+    /// For a mapped archive: the address up to which the compressed pages have been given back.
+    private var releasedTo: Int?
 
     /// Throws `WorkbookError` when the member is missing, cut short or in a method other than
     /// stored (0) or deflate (8).
@@ -139,6 +148,21 @@ final class ZipMemberStream {
         default:
             throw WorkbookError(description: "\(name): compressed with method \(e.method), which caseql does not read")
         }
+        if archive.mapped, let b = data.baseAddress {
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            releasedTo = (Int(bitPattern: b) + page - 1) / page * page
+        }
+    }
+
+    /// Gives back the whole pages of compressed bytes read so far, every 4 MiB (a mapped
+    /// archive's only: a 1M-row sheet is 140 MB of them).
+    private func release(read: Int) {
+        guard let from = releasedTo, let b = data.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let to = (Int(bitPattern: b) + read) / page * page
+        guard to - from >= 4 << 20 else { return }
+        madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, Int32(MADV_DONTNEED))
+        releasedTo = to
     }
 
     deinit { if deflated { inflateEnd(&stream) } }
@@ -152,6 +176,7 @@ final class ZipMemberStream {
             if n > 0 { out.update(from: data.baseAddress! + offset, count: n) }
             offset += n
             if offset == data.count { ended = true }
+            release(read: offset)
             return n
         }
         while true {
@@ -159,6 +184,7 @@ final class ZipMemberStream {
             stream.avail_out = UInt32(min(capacity, Int(UInt32.max)))
             let r = inflate(&stream, Z_NO_FLUSH)
             let produced = min(capacity, Int(UInt32.max)) - Int(stream.avail_out)
+            release(read: data.count - Int(stream.avail_in))
             if r == Z_STREAM_END { ended = true; return produced }
             guard r == Z_OK else { throw WorkbookError(description: "\(name): damaged (inflate failed)") }
             if produced > 0 { return produced }
@@ -244,7 +270,7 @@ enum XMLName {
 /// in `text` while `capturing` is set.
 class XMLHandler {
     typealias Attributes = UnsafeMutablePointer<UnsafePointer<CChar>?>?
-    var text: [UInt8] = []
+    let text = ByteBuffer(capacity: 256)
     var capturing = false
     func start(_ key: UInt64, _ name: UnsafePointer<CChar>, _ attrs: Attributes) {}
     func end(_ key: UInt64, _ name: UnsafePointer<CChar>) {}
@@ -266,6 +292,18 @@ final class XMLStream {
     init(_ handler: XMLHandler) {
         self.handler = handler
         parser = XML_ParserCreate("UTF-8")
+        setHandlers()
+    }
+
+    /// Makes the parser ready for another document, to the same handler. Its input buffer is
+    /// kept: a new parser for each block of a sheet grew a fresh one to the block's size (a
+    /// mapping of megabytes, its pages faulted in and zeroed) every time.
+    func reset() {
+        XML_ParserReset(parser, "UTF-8")
+        setHandlers()   // a reset clears them
+    }
+
+    private func setHandlers() {
         XML_SetUserData(parser, Unmanaged.passUnretained(handler).toOpaque())
         XML_SetElementHandler(parser, { user, name, attrs in
             Unmanaged<XMLHandler>.fromOpaque(user!)._withUnsafeGuaranteedRef { $0.start(XMLName.key(name!), name!, attrs) }
@@ -275,7 +313,7 @@ final class XMLStream {
         XML_SetCharacterDataHandler(parser, { user, s, len in
             Unmanaged<XMLHandler>.fromOpaque(user!)._withUnsafeGuaranteedRef { me in
                 guard me.capturing, let s else { return }
-                me.text.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: Int(len)))
+                me.text.append(UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: Int(len))
             }
         })
     }
@@ -297,7 +335,8 @@ final class XMLStream {
 /// came from, so that a position in the CSV names the sheet's cell.
 struct SheetCSV {
     var sheet: String
-    var bytes: [UInt8] = []
+    /// The CSV text (shared by reference: the loader reads it in place, `FileBytes(adopting:)`).
+    var bytes = ByteBuffer()
     /// For each record: the CSV line it starts on (1-based) and the sheet row it is (1-based).
     var lines: [Int32] = []
     var sheetRows: [Int32] = []
@@ -352,25 +391,24 @@ struct SheetCSV {
         while lo < hi { let mid = (lo + hi + 1) / 2; if Int(lines[mid]) <= line { lo = mid } else { hi = mid - 1 } }
         let row = Int(sheetRows[lo])
         guard column > 0 else { return "\(XLSXWorkbook.quotedSheet(sheet))!\(row):\(row)" }
-        return bytes.withUnsafeBufferPointer { buf -> String? in
-            // The record's offset: count lines from the top (errors are few).
-            var offset = 0, l = 1
-            var inQuotes = false
-            while offset < buf.count && l < Int(lines[lo]) {
-                let b = buf[offset]
-                if b == 0x22 { inQuotes.toggle() } else if b == 0x0A { l += 1 }
-                offset += 1
-            }
-            _ = inQuotes
-            var r = CSVReader(buf, startingAt: offset, line: Int(lines[lo]))
-            guard (try? r.nextRow()) == true else { return nil }
-            var field = 0
-            for k in 0..<r.fields.count {
-                let (fl, fc) = r.location(of: r.fields[k].start)
-                if (fl, fc) <= (line, column) { field = k } else { break }
-            }
-            return "\(XLSXWorkbook.quotedSheet(sheet))!\(XLSXWorkbook.letters(field))\(row)"
+        let buf = bytes.buffer
+        // The record's offset: count lines from the top (errors are few).
+        var offset = 0, l = 1
+        var inQuotes = false
+        while offset < buf.count && l < Int(lines[lo]) {
+            let b = buf[offset]
+            if b == 0x22 { inQuotes.toggle() } else if b == 0x0A { l += 1 }
+            offset += 1
         }
+        _ = inQuotes
+        var r = CSVReader(buf, startingAt: offset, line: Int(lines[lo]))
+        guard (try? r.nextRow()) == true else { return nil }
+        var field = 0
+        for k in 0..<r.fields.count {
+            let (fl, fc) = r.location(of: r.fields[k].start)
+            if (fl, fc) <= (line, column) { field = k } else { break }
+        }
+        return "\(XLSXWorkbook.quotedSheet(sheet))!\(XLSXWorkbook.letters(field))\(row)"
     }
 }
 
@@ -381,13 +419,13 @@ extension SheetCSV {
     /// title or a group of columns.
     func mergesBelowHeader(specs: [FieldSpec]) -> [Merge] {
         guard !merges.isEmpty else { return [] }
-        let headerEnd: Int = bytes.withUnsafeBufferPointer { buf in
-            guard let layout = try? HeaderLayout.find(buf, specs: specs) else { return 0 }
+        let headerEnd: Int = {
+            guard let layout = try? HeaderLayout.find(bytes.buffer, specs: specs) else { return 0 }
             // The sheet row of the header's last record (the last to start above the body).
             var row = 0
             for k in lines.indices where Int(lines[k]) < layout.bodyLine { row = Int(sheetRows[k]) }
             return row
-        }
+        }()
         return merges.filter { $0.firstRow > headerEnd }
     }
 }
@@ -440,7 +478,7 @@ final class XLSXWorkbook: Workbook {
     init(path: String) throws {
         file = try FileBytes(path: path)
         do {
-            archive = try ZipArchive(file.buffer)
+            archive = try ZipArchive(file.buffer, mapped: file.isMapped)
             try readWorkbook()
             try readSharedStrings()
             try readStyles()
@@ -612,7 +650,7 @@ final class XLSXWorkbook: Workbook {
             return blocks
         }
         let reader = SheetReader(sheet: name, shared: shared, dateStyles: dateStyles, date1904: date1904, filling: filling)
-        reader.out.bytes.reserveCapacity(size / 4)
+        reader.out.bytes.reserve(size / 4)
         try parse(part, reader)
         reader.out.merges = reader.merges
         if let damage = reader.out.damage { throw WorkbookError(description: damage) }
@@ -657,7 +695,7 @@ final class XLSXWorkbook: Workbook {
 
 /// Shared strings end to end (UTF-8), and where each ends.
 struct SharedStrings {
-    var bytes: [UInt8] = []
+    var bytes = ByteBuffer()
     var ends: [Int] = []
     var count: Int { ends.count }
     /// The bytes of string `i`.
@@ -673,7 +711,7 @@ final class SharedStringsReader: XMLHandler {
 
     override func start(_ key: UInt64, _ name: UnsafePointer<CChar>, _ attrs: Attributes) {
         switch key {
-        case si: text.removeAll(keepingCapacity: true)
+        case si: text.removeAll()
         case rPh: inPhonetic = true
         case t: capturing = !inPhonetic
         default: break
@@ -685,8 +723,8 @@ final class SharedStringsReader: XMLHandler {
         case t: capturing = false
         case rPh: inPhonetic = false
         case si:
-            XString.decode(&text)
-            strings.bytes.append(contentsOf: text)
+            XString.decode(text)
+            strings.bytes.append(text.buffer)
             strings.ends.append(strings.bytes.count)
         default: break
         }
@@ -716,7 +754,7 @@ final class SheetReader: XMLHandler {
     private var hasValue = false
     /// The current row's cells: column (0 = A) and the bytes in `rowBytes`.
     private var cells: [(column: Int, start: Int, end: Int)] = []
-    private var rowBytes: [UInt8] = []
+    private let rowBytes = ByteBuffer(capacity: 4096)
     private var sorted = true
     /// Every record is widened to the widest of the sheet's first `widthRows` records (where
     /// the header is looked for: `HeaderLayout.searchRows`), so that a title row above the
@@ -760,8 +798,22 @@ final class SheetReader: XMLHandler {
     override func start(_ key: UInt64, _ name: UnsafePointer<CChar>, _ attrs: Attributes) {
         switch key {
         case kC:
-            column = XMLName.attribute(attrs, kR).flatMap(SheetReader.column(ofReference:)) ?? column + 1
-            if let t = XMLName.attribute(attrs, kT) {
+            // The cell's attributes in one pass: its reference, type and style.
+            var reference: UnsafePointer<CChar>?, t: UnsafePointer<CChar>?, s: UnsafePointer<CChar>?
+            if let attrs {
+                var i = 0
+                while let n = attrs[i] {
+                    switch XMLName.key(n) {
+                    case kR: reference = attrs[i + 1]
+                    case kT: t = attrs[i + 1]
+                    case kS: s = attrs[i + 1]
+                    default: break
+                    }
+                    i += 2
+                }
+            }
+            column = reference.flatMap(SheetReader.column(ofReference:)) ?? column + 1
+            if let t {
                 switch XMLName.key(t) {
                 case tShared: type = .shared
                 case tBool: type = .bool
@@ -773,19 +825,19 @@ final class SheetReader: XMLHandler {
             } else {
                 type = .number
             }
-            style = XMLName.int(XMLName.attribute(attrs, kS)) ?? 0
-            text.removeAll(keepingCapacity: true)
+            style = XMLName.int(s) ?? 0
+            text.removeAll()
             hasValue = false
         case kV:
-            text.removeAll(keepingCapacity: true); capturing = true
+            text.removeAll(); capturing = true
         case kIs:
-            text.removeAll(keepingCapacity: true)
+            text.removeAll()
         case kT: capturing = !inPhonetic
         case kRPh: inPhonetic = true
         case kRow:
             if let r = XMLName.int(XMLName.attribute(attrs, kR)) { rowNumber = r; rowNamed = true } else { rowNumber += 1 }
             cells.removeAll(keepingCapacity: true)
-            rowBytes.removeAll(keepingCapacity: true)
+            rowBytes.removeAll()
             sorted = true
             column = -1
         case 0:
@@ -802,31 +854,32 @@ final class SheetReader: XMLHandler {
         case kC:
             guard hasValue, !text.isEmpty else { return }
             let start = rowBytes.count
+            let t = text.buffer
             switch type {
             case .shared:
-                if let i = SheetReader.decimal(text), i < shared.count {
-                    rowBytes.append(contentsOf: shared.bytes[shared.range(i)])
+                if let i = SheetReader.decimal(t), i < shared.count {
+                    rowBytes.append(UnsafeBufferPointer(rebasing: shared.bytes.buffer[shared.range(i)]))
                 } else if out.damage == nil {
-                    out.damage = "the workbook is damaged: cell \(XLSXWorkbook.letters(max(column, 0)))\(rowNumber) of sheet \(out.sheet) refers to shared string \"\(String(decoding: text, as: UTF8.self))\", and the workbook has \(shared.count)"
+                    out.damage = "the workbook is damaged: cell \(XLSXWorkbook.letters(max(column, 0)))\(rowNumber) of sheet \(out.sheet) refers to shared string \"\(String(decoding: t, as: UTF8.self))\", and the workbook has \(shared.count)"
                 }
             case .error:
-                out.errorCells.append(("\(XLSXWorkbook.letters(max(column, 0)))\(rowNumber)", String(decoding: text, as: UTF8.self)))
+                out.errorCells.append(("\(XLSXWorkbook.letters(max(column, 0)))\(rowNumber)", String(decoding: t, as: UTF8.self)))
                 return
             case .bool:
-                if text == [0x31] { rowBytes.append(contentsOf: SheetReader.trueBytes) }
-                else if text == [0x30] { rowBytes.append(contentsOf: SheetReader.falseBytes) }
-                else { rowBytes.append(contentsOf: text) }
+                if t.count == 1 && t[0] == 0x31 { rowBytes.append(contentsOf: SheetReader.trueBytes) }
+                else if t.count == 1 && t[0] == 0x30 { rowBytes.append(contentsOf: SheetReader.falseBytes) }
+                else { rowBytes.append(t) }
             case .date:
-                rowBytes.append(contentsOf: text.prefix(10))
+                rowBytes.append(UnsafeBufferPointer(rebasing: t.prefix(10)))
             case .text:
-                XString.decode(&text)
-                rowBytes.append(contentsOf: text)
+                XString.decode(text)
+                rowBytes.append(text.buffer)
             case .number:
-                if style < dates.count, dates[style], let serial = SheetReader.serial(text),
+                if style < dates.count, dates[style], let serial = SheetReader.serial(t),
                    let day = XLSXWorkbook.day(fromSerial: serial, date1904: date1904) {
-                    SheetReader.append(day, to: &rowBytes)
+                    SheetReader.append(day, to: rowBytes)
                 } else {
-                    rowBytes.append(contentsOf: text)
+                    rowBytes.append(t)
                 }
             }
             guard rowBytes.count > start else { return }
@@ -846,7 +899,7 @@ final class SheetReader: XMLHandler {
 
     /// Makes a block's reader ready for another block, its buffers kept (`SheetBlocks`).
     func reuse() {
-        out.bytes.removeAll(keepingCapacity: true)
+        out.bytes.removeAll()
         out.lines.removeAll(keepingCapacity: true)
         out.sheetRows.removeAll(keepingCapacity: true)
         merges.removeAll(keepingCapacity: true)
@@ -854,9 +907,9 @@ final class SheetReader: XMLHandler {
         out.damage = nil
         recordFields.removeAll(keepingCapacity: true)
         recordEnds.removeAll(keepingCapacity: true)
-        text.removeAll(keepingCapacity: true)
+        text.removeAll()
         cells.removeAll(keepingCapacity: true)
-        rowBytes.removeAll(keepingCapacity: true)
+        rowBytes.removeAll()
         relativeRecords = 0; rowNamed = false; rowNumber = 0; column = -1; line = 1; width = -1; emitted = 0
         inPhonetic = false; capturing = false; hasValue = false
     }
@@ -866,7 +919,7 @@ final class SheetReader: XMLHandler {
     func append(row number: Int, cells row: [(Int, [UInt8])]) {
         rowNumber = number
         cells.removeAll(keepingCapacity: true)
-        rowBytes.removeAll(keepingCapacity: true)
+        rowBytes.removeAll()
         sorted = true
         for (column, text) in row where !text.isEmpty {
             if let last = cells.last, last.column >= column { sorted = false }
@@ -883,8 +936,7 @@ final class SheetReader: XMLHandler {
     /// loader takes one apostrophe off such text, as a CSV writer's guard: one more keeps it.
     private func keepApostrophe(from start: Int) {
         guard rowBytes[start] == 0x27 else { return }
-        let guarded = rowBytes.withUnsafeBufferPointer { CSVWriter.isFormulaLike(UnsafeBufferPointer(rebasing: $0[start...])) }
-        if guarded { rowBytes.insert(0x27, at: start) }
+        if CSVWriter.isFormulaLike(UnsafeBufferPointer(rebasing: rowBytes.buffer[start...])) { rowBytes.insert(0x27, at: start) }
     }
 
     /// Gives the merged ranges' values to the empty cells they cover in this row.
@@ -895,7 +947,7 @@ final class SheetReader: XMLHandler {
             nextFill += 1
             // A range whose first row has no row element has no value.
             guard m.firstRow == rowNumber, let c = cells.first(where: { $0.column == m.firstColumn - 1 }) else { continue }
-            active.append((m, Array(rowBytes[c.start..<c.end])))
+            active.append((m, Array(rowBytes.buffer[c.start..<c.end])))
         }
         for (m, value) in active {
             for col in (m.firstColumn - 1)..<m.lastColumn where !cells.contains(where: { $0.column == col }) {
@@ -916,27 +968,38 @@ final class SheetReader: XMLHandler {
         let last = max(width, maxColumn + 1)
         out.lines.append(Int32(truncatingIfNeeded: line))
         out.sheetRows.append(Int32(truncatingIfNeeded: rowNumber))
-        var commas = 0
-        var previous = -1
-        rowBytes.withUnsafeBufferPointer { row in
+        // Written in place: at most every byte doubled (all quotes), two quotes a cell, a comma a column.
+        let row = rowBytes.base!
+        var lineEnds = 0
+        out.bytes.appendInPlace(atMost: 2 * rowBytes.count + 2 * cells.count + last) { o in
+            var w = 0, commas = 0, previous = -1
             for c in cells where c.column != previous {
                 previous = c.column
-                while commas < c.column { out.bytes.append(0x2C); commas += 1 }
-                let t = UnsafeBufferPointer(rebasing: row[c.start..<c.end])
-                if t.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                    out.bytes.append(0x22)
-                    for b in t {
-                        if b == 0x22 { out.bytes.append(0x22) }
-                        if b == 0x0A { line += 1 }
-                        out.bytes.append(b)
+                while commas < c.column { o[w] = 0x2C; w += 1; commas += 1 }
+                let t = row + c.start, n = c.end - c.start
+                var quote = false
+                for k in 0..<n {
+                    let b = t[k]
+                    if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { quote = true; break }
+                }
+                if quote {
+                    o[w] = 0x22; w += 1
+                    for k in 0..<n {
+                        let b = t[k]
+                        if b == 0x22 { o[w] = 0x22; w += 1 }
+                        if b == 0x0A { lineEnds += 1 }
+                        o[w] = b; w += 1
                     }
-                    out.bytes.append(0x22)
+                    o[w] = 0x22; w += 1
                 } else {
-                    out.bytes.append(contentsOf: t)
+                    (o + w).update(from: t, count: n)
+                    w += n
                 }
             }
+            while commas < last - 1 { o[w] = 0x2C; w += 1; commas += 1 }
+            return w
         }
-        while commas < last - 1 { out.bytes.append(0x2C); commas += 1 }
+        line += lineEnds
         if inBlock {
             recordFields.append(Int32(truncatingIfNeeded: last))
             recordEnds.append(out.bytes.count)
@@ -960,15 +1023,17 @@ final class SheetReader: XMLHandler {
     }
 
     /// Decimal digits as a number (a shared string's index).
-    static func decimal(_ t: [UInt8]) -> Int? {
+    static func decimal(_ t: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !t.isEmpty, t.count < 16 else { return nil }
         var v = 0
         for b in t { guard b >= 0x30 && b <= 0x39 else { return nil }; v = v * 10 + Int(b - 0x30) }
         return v
     }
 
+    static func decimal(_ t: [UInt8]) -> Int? { t.withUnsafeBufferPointer { decimal($0) } }
+
     /// A serial day as written (`43891`, `43891.5`, `4.3891E4`).
-    static func serial(_ t: [UInt8]) -> Double? {
+    static func serial(_ t: UnsafeBufferPointer<UInt8>) -> Double? {
         var whole = 0, i = 0
         while i < t.count, t[i] >= 0x30, t[i] <= 0x39, i < 15 { whole = whole * 10 + Int(t[i] - 0x30); i += 1 }
         if i == t.count && i > 0 { return Double(whole) }
@@ -976,11 +1041,23 @@ final class SheetReader: XMLHandler {
         return Double(String(decoding: t, as: UTF8.self))
     }
 
+    static func serial(_ t: [UInt8]) -> Double? { t.withUnsafeBufferPointer { serial($0) } }
+
     /// Appends the day as yyyy-mm-dd.
-    static func append(_ day: Day, to bytes: inout [UInt8]) {
+    static func append(_ day: Day, to bytes: ByteBuffer) {
         let (y, m, d) = day.components
-        bytes.append(contentsOf: [UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 0x2D,
-                                  UInt8(48 + m / 10), UInt8(48 + m % 10), 0x2D, UInt8(48 + d / 10), UInt8(48 + d % 10)])
+        bytes.appendInPlace(atMost: 10) { o in
+            o[0] = UInt8(48 + y / 1000); o[1] = UInt8(48 + y / 100 % 10); o[2] = UInt8(48 + y / 10 % 10); o[3] = UInt8(48 + y % 10)
+            o[4] = 0x2D; o[5] = UInt8(48 + m / 10); o[6] = UInt8(48 + m % 10)
+            o[7] = 0x2D; o[8] = UInt8(48 + d / 10); o[9] = UInt8(48 + d % 10)
+            return 10
+        }
+    }
+
+    static func append(_ day: Day, to bytes: inout [UInt8]) {
+        let b = ByteBuffer(capacity: 10)
+        append(day, to: b)
+        bytes += b.array
     }
 }
 
@@ -991,9 +1068,22 @@ final class SheetReader: XMLHandler {
 enum XString {
     /// Decodes `_xHHHH_` sequences in UTF-8 `text` in place (a surrogate pair written as two
     /// becomes its scalar; a lone surrogate U+FFFD). Text without one is left untouched.
+    static func decode(_ text: ByteBuffer) {
+        guard text.count >= 7, let base = text.base else { return }
+        text.truncate(to: decode(UnsafeMutableBufferPointer(start: base, count: text.count)))
+    }
+
     static func decode(_ text: inout [UInt8]) {
+        guard text.count >= 7 else { return }
+        let n = text.withUnsafeMutableBufferPointer { decode($0) }
+        text.removeLast(text.count - n)
+    }
+
+    /// Decodes in place; returns the decoded length (never more than the text's: a sequence of
+    /// 7 or 14 bytes becomes at most 4).
+    private static func decode(_ text: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let n = text.count
-        guard n >= 7, text.contains(0x5F) else { return }
+        guard n >= 7, memchr(text.baseAddress!, 0x5F, n) != nil else { return n }
         @inline(__always) func hex(_ b: UInt8) -> UInt16? {
             switch b {
             case 0x30...0x39: return UInt16(b - 0x30)
@@ -1008,24 +1098,19 @@ enum XString {
             for k in 2..<6 { guard let h = hex(text[i + k]) else { return nil }; v = v << 4 | h }
             return v
         }
-        var out: [UInt8] = []
-        var i = 0, copied = 0
-        while i + 7 <= n {
-            guard text[i] == 0x5F, let u = unit(i) else { i += 1; continue }
-            if out.isEmpty { out.reserveCapacity(n) }
-            out.append(contentsOf: text[copied..<i])
+        var i = 0, w = 0
+        while i < n {
+            guard text[i] == 0x5F, let u = unit(i) else { text[w] = text[i]; w += 1; i += 1; continue }
             var scalar = Unicode.Scalar(u)
             var step = 7
             if UTF16.isLeadSurrogate(u), let low = unit(i + 7), UTF16.isTrailSurrogate(low) {
                 scalar = Unicode.Scalar(0x10000 + (UInt32(u - 0xD800) << 10) + UInt32(low - 0xDC00))
                 step = 14
             }
-            out.append(contentsOf: String(Character(scalar ?? "\u{FFFD}")).utf8)
+            // Written behind what is still to be read: w + 4 <= i + step.
+            UTF8.encode(scalar ?? "\u{FFFD}") { text[w] = $0; w += 1 }
             i += step
-            copied = i
         }
-        guard copied > 0 else { return }
-        out.append(contentsOf: text[copied...])
-        text = out
+        return w
     }
 }

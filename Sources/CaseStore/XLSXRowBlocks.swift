@@ -203,9 +203,9 @@ private final class SheetBlocks: @unchecked Sendable {
     var cut = 0
     var joined = 0
     var failed = false
-    var ready: [Int: SheetReader] = [:]
-    /// Readers whose block has been joined, to read another (their buffers kept).
-    var readers: [SheetReader] = []
+    var ready: [Int: (SheetReader, XMLStream)] = [:]
+    /// Readers whose block has been joined, with their parsers, to read another (their buffers kept).
+    var readers: [(SheetReader, XMLStream)] = []
     var out: SheetCSV
     var width = -1
     /// Records joined so far (for the width of the first `SheetReader.widthRows`).
@@ -218,7 +218,7 @@ private final class SheetBlocks: @unchecked Sendable {
         self.cutter = cutter; head = cutter.head; self.suffix = suffix; self.sheet = sheet; self.shared = shared
         self.dateStyles = dateStyles; self.date1904 = date1904; self.part = part; self.ahead = ahead
         out = SheetCSV(sheet: sheet)
-        out.bytes.reserveCapacity(reserve)
+        out.bytes.reserve(reserve)
     }
 
     /// Takes blocks until none is left (or one failed): cuts the next, parses it, hands its rows
@@ -240,11 +240,12 @@ private final class SheetBlocks: @unchecked Sendable {
             guard let (k, block) = taken else { return }
             defer { cutter.recycle(block) }
             lock.lock()
-            let reader = readers.popLast()
-                ?? SheetReader(sheet: sheet, shared: shared, dateStyles: dateStyles, date1904: date1904, filling: [], inBlock: true)
+            let (reader, x) = readers.popLast() ?? {
+                let r = SheetReader(sheet: sheet, shared: shared, dateStyles: dateStyles, date1904: date1904, filling: [], inBlock: true)
+                return (r, XMLStream(r))
+            }()
             lock.unlock()
-            reader.out.bytes.reserveCapacity(block.bytes.count / 2)
-            let x = XMLStream(reader)
+            reader.out.bytes.reserve(block.bytes.count / 2)
             do {
                 try head.withUnsafeBufferPointer { try x.feed($0, part: part) }
                 try x.feed(block.bytes, part: part)
@@ -253,7 +254,7 @@ private final class SheetBlocks: @unchecked Sendable {
                 fail()
                 return
             }
-            deliver(k, reader)
+            deliver(k, reader, x)
         }
     }
 
@@ -262,15 +263,16 @@ private final class SheetBlocks: @unchecked Sendable {
     }
 
     /// Keeps block `k`'s rows and joins every block ready in order.
-    private func deliver(_ k: Int, _ reader: SheetReader) {
+    private func deliver(_ k: Int, _ reader: SheetReader, _ x: XMLStream) {
         lock.lock()
         defer { lock.broadcast(); lock.unlock() }
-        ready[k] = reader
-        while let r = ready.removeValue(forKey: joined) {
+        ready[k] = (reader, x)
+        while let (r, x) = ready.removeValue(forKey: joined) {
             join(r)
             joined += 1
             r.reuse()
-            readers.append(r)
+            x.reset()
+            readers.append((r, x))
         }
     }
 
@@ -286,7 +288,7 @@ private final class SheetBlocks: @unchecked Sendable {
             if Int(n) < w { short = true }
         }
         if !short {
-            out.bytes.append(contentsOf: f.bytes)
+            out.bytes.append(f.bytes.buffer)
             width = w
             joinedRecords = k
         } else {
@@ -295,11 +297,11 @@ private final class SheetBlocks: @unchecked Sendable {
                 let n = Int(r.recordFields[i])
                 if joinedRecords < SheetReader.widthRows { width = max(width, n) }
                 joinedRecords += 1
-                out.bytes.append(contentsOf: f.bytes[from..<end])
-                for _ in n..<max(width, n) { out.bytes.append(0x2C) }
+                out.bytes.append(UnsafeBufferPointer(rebasing: f.bytes.buffer[from..<end]))
+                out.bytes.append(repeating: 0x2C, count: max(width, n) - n)
                 from = end
             }
-            out.bytes.append(contentsOf: f.bytes[from...])
+            out.bytes.append(UnsafeBufferPointer(rebasing: f.bytes.buffer[from...]))
         }
         for i in f.lines.indices {
             out.lines.append(f.lines[i] + Int32(truncatingIfNeeded: lines))
