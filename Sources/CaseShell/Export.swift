@@ -84,15 +84,13 @@ public enum Exporter {
         let tmpdir = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((tmpdir + "/caseql-xlsx-XXXXXX").utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
-            let reason = SafeFileWriter.errorText(errno)
-            throw fail(Message(en: "cannot make a temporary folder: \(reason)", zh: "无法建立临时文件夹：\(reason)"))
+            throw fail(Message(en: "cannot make a temporary folder: ", zh: "无法建立临时文件夹：") + SafeFileWriter.errorMessage(errno))
         }
         let book = dir + "/book.xlsx"
         defer { unlink(book); rmdir(dir) }
         let rows = try XLSXExport.write(sheets, to: book, finalPath: path, headers: options.headers, chineseHeaders: options.chineseHeaders)
         guard let input = fopen(book, "rb") else {
-            let reason = SafeFileWriter.errorText(errno)
-            throw fail(Message(en: "cannot read the workbook back: \(reason)", zh: "无法读回工作簿：\(reason)"))
+            throw fail(Message(en: "cannot read the workbook back: ", zh: "无法读回工作簿：") + SafeFileWriter.errorMessage(errno))
         }
         defer { fclose(input) }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

@@ -25,16 +25,16 @@ final class FileBytes {
         if let problem = InputFile.problem(path) { throw LoadError(problem, file: path) }
         // O_NONBLOCK: should a FIFO be swapped in after the check, open does not wait for a writer.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw LoadError("cannot be read: \(SafeFileWriter.errorText(errno))", file: path) }
+        guard fd >= 0 else { throw LoadError(InputFile.cannotRead(errno), file: path) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             let e = errno
             close(fd)
-            throw LoadError("cannot be read: \(SafeFileWriter.errorText(e))", file: path)
+            throw LoadError(InputFile.cannotRead(e), file: path)
         }
         guard st.st_mode & S_IFMT == S_IFREG else {
             close(fd)
-            throw LoadError("is \(InputFile.kindName(st.st_mode)), not a regular file: caseql reads only regular files", file: path)
+            throw LoadError(InputFile.notRegular(st.st_mode), file: path)
         }
         self.fd = fd
         opened = st
@@ -50,7 +50,7 @@ final class FileBytes {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { throw LoadError("cannot be read: \(SafeFileWriter.errorText(errno))", file: path) }
+            if n < 0 { throw LoadError(InputFile.cannotRead(errno), file: path) }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }
@@ -67,7 +67,7 @@ final class FileBytes {
         let changed = now.st_size != opened.st_size || now.st_mtim.tv_sec != opened.st_mtim.tv_sec
             || now.st_mtim.tv_nsec != opened.st_mtim.tv_nsec
         if truncated || changed {
-            throw LoadError("changed while it was being read (\(opened.st_size) bytes when opened, \(now.st_size) now): nothing was loaded; load it again once it is written", file: path)
+            throw LoadError(Message(en: "changed while it was being read (\(opened.st_size) bytes when opened, \(now.st_size) now): nothing was loaded; load it again once it is written", zh: "读取期间文件被改动了（打开时 \(opened.st_size) 字节，现在 \(now.st_size) 字节）：什么都没有加载；等它写完后再加载"), file: path)
         }
     }
 

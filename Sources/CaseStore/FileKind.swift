@@ -23,13 +23,13 @@ public enum FileKind: Equatable, Sendable {
     }
 
     /// What to tell a person about a file caseql cannot read as it is.
-    public var refusal: String? {
+    public var refusal: Message? {
         switch self {
         case .text, .html: return nil
-        case .xlsx: return "this is an Excel workbook (.xlsx), not CSV; save it from Excel or WPS as CSV (UTF-8)"
-        case .xls: return "this is an Excel 97–2003 workbook (.xls), not CSV; save it from Excel or WPS as CSV (UTF-8)"
-        case .utf16: return "the file is UTF-16; save it as UTF-8 (or GB18030) CSV"
-        case .binary(let nul): return "this is not a text file (a NUL byte at offset \(nul)); expected CSV"
+        case .xlsx: return Message(en: "this is an Excel workbook (.xlsx), not CSV; save it from Excel or WPS as CSV (UTF-8)", zh: "这是 Excel 工作簿（.xlsx），不是 CSV；请用 Excel 或 WPS 另存为 CSV（UTF-8）")
+        case .xls: return Message(en: "this is an Excel 97–2003 workbook (.xls), not CSV; save it from Excel or WPS as CSV (UTF-8)", zh: "这是 Excel 97–2003 工作簿（.xls），不是 CSV；请用 Excel 或 WPS 另存为 CSV（UTF-8）")
+        case .utf16: return Message(en: "the file is UTF-16; save it as UTF-8 (or GB18030) CSV", zh: "文件是 UTF-16 编码；请另存为 UTF-8（或 GB18030）的 CSV")
+        case .binary(let nul): return Message(en: "this is not a text file (a NUL byte at offset \(nul)); expected CSV", zh: "这不是文本文件（偏移 \(nul) 处有 NUL 字节）；应为 CSV")
         }
     }
 }

@@ -21,42 +21,56 @@ public enum InputFile {
     /// The message is a reason to follow the file name: "no such file", "is a folder, not a CSV
     /// file", "is a symbolic link to …, which does not exist", "is a symbolic link that loops",
     /// "cannot be read: permission denied", "is a FIFO (a named pipe), not a regular file".
-    public static func problem(_ path: String) -> String? {
+    public static func problem(_ path: String) -> Message? {
         var link = stat()
         guard lstat(path, &link) == 0 else {
             let e = errno
-            return e == ENOENT || e == ENOTDIR ? "no such file" : "cannot be reached: \(SafeFileWriter.errorText(e))"
+            return e == ENOENT || e == ENOTDIR ? noSuchFile : cannotReach(e)
         }
         var st = stat()
         if stat(path, &st) != 0 {
             let e = errno
             if link.st_mode & S_IFMT == S_IFLNK {
-                if e == ELOOP { return "is a symbolic link that loops" }
-                if e == ENOENT { return "is a symbolic link to \(linkTarget(path) ?? "?"), which does not exist" }
+                if e == ELOOP { return Message(en: "is a symbolic link that loops", zh: "是成环的符号链接") }
+                if e == ENOENT {
+                    let target = linkTarget(path) ?? "?"
+                    return Message(en: "is a symbolic link to \(target), which does not exist", zh: "是指向 \(target) 的符号链接，而它不存在")
+                }
             }
-            return "cannot be reached: \(SafeFileWriter.errorText(e))"
+            return cannotReach(e)
         }
         switch st.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: return "is a folder, not a CSV file"
-        default: return "is \(kindName(st.st_mode)), not a regular file: caseql reads only regular files"
+        case S_IFDIR: return Message(en: "is a folder, not a CSV file", zh: "是文件夹，不是 CSV 文件")
+        default: return notRegular(st.st_mode)
         }
-        if access(path, R_OK) != 0 {
-            return "cannot be read: \(SafeFileWriter.errorText(errno))"
-        }
+        if access(path, R_OK) != 0 { return cannotRead(errno) }
         return nil
     }
 
+    static let noSuchFile = Message(en: "no such file", zh: "没有这个文件")
+    static func cannotReach(_ e: Int32) -> Message {
+        Message(en: "cannot be reached: ", zh: "无法访问：") + SafeFileWriter.errorMessage(e)
+    }
+    static func cannotRead(_ e: Int32) -> Message {
+        Message(en: "cannot be read: ", zh: "无法读取：") + SafeFileWriter.errorMessage(e)
+    }
+    /// "is a FIFO (a named pipe), not a regular file: caseql reads only regular files".
+    static func notRegular(_ mode: mode_t) -> Message {
+        Message(en: "is ", zh: "是") + kindName(mode)
+            + Message(en: ", not a regular file: caseql reads only regular files", zh: "，不是普通文件：caseql 只读普通文件")
+    }
+
     /// "a character device", "a FIFO (a named pipe)", …
-    static func kindName(_ mode: mode_t) -> String {
+    static func kindName(_ mode: mode_t) -> Message {
         switch mode & S_IFMT {
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFIFO: return "a FIFO (a named pipe)"
-        case S_IFSOCK: return "a socket"
-        case S_IFDIR: return "a folder"
-        case S_IFLNK: return "a symbolic link"
-        default: return "a regular file"
+        case S_IFCHR: return Message(en: "a character device", zh: "字符设备")
+        case S_IFBLK: return Message(en: "a block device", zh: "块设备")
+        case S_IFIFO: return Message(en: "a FIFO (a named pipe)", zh: "FIFO（命名管道）")
+        case S_IFSOCK: return Message(en: "a socket", zh: "套接字")
+        case S_IFDIR: return Message(en: "a folder", zh: "文件夹")
+        case S_IFLNK: return Message(en: "a symbolic link", zh: "符号链接")
+        default: return Message(en: "a regular file", zh: "普通文件")
         }
     }
 

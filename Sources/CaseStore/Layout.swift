@@ -270,24 +270,22 @@ struct RowFilter {
     }
 
     /// Why the current row is not a case, or nil when it is one.
-    func reason(_ reader: CSVReader) -> String? {
+    func reason(_ reader: CSVReader) -> SkippedRow? {
         let cells = (0..<reader.fields.count).map { HeaderText.squeezed(reader.string($0)) }
         let filled = cells.filter { !$0.isEmpty }
-        if filled.isEmpty { return "an empty row" }
+        if filled.isEmpty { return .empty }
         let a = anchor < cells.count ? cells[anchor] : ""
-        if a == anchorHeader { return "the header again" }
+        if a == anchorHeader { return .headerAgain }
         if a.isEmpty {
             if let k = RowFilter.kindOfRow(filled[0]) { return k }
             if let id = idColumn, id < cells.count, !cells[id].isEmpty, filled.count >= 2 { return nil }
-            return filled.count == 1 ? RowFilter.sectionHeading : "a row with no title or id"
+            return filled.count == 1 ? .sectionHeading : .noTitleOrID
         }
         if let k = RowFilter.kindOfRow(a) {
-            return k == RowFilter.sectionHeading && filled.count > 2 ? nil : k
+            return k == .sectionHeading && filled.count > 2 ? nil : k
         }
         return nil
     }
-
-    static let sectionHeading = "a section heading"
 
     /// The kind a section heading's words name (`（一）重点督办的代表建议` → suggestion).
     static func kind(inHeading reader: CSVReader) -> Kind? {
@@ -308,19 +306,39 @@ struct RowFilter {
     }
 
     /// What a row whose first words are these is, when they say it is not a case.
-    static func kindOfRow(_ words: String) -> String? {
-        for w in ["合计", "总计", "小计", "共计"] where words.hasPrefix(w) { return "a total (\(w))" }
-        for w in ["注：", "注:", "说明：", "说明:", "备注：", "备注:", "附：", "附件", "附表"] where words.hasPrefix(w) { return "a note" }
+    static func kindOfRow(_ words: String) -> SkippedRow? {
+        for w in ["合计", "总计", "小计", "共计"] where words.hasPrefix(w) { return .total(w) }
+        for w in ["注：", "注:", "说明：", "说明:", "备注：", "备注:", "附：", "附件", "附表"] where words.hasPrefix(w) { return .note }
         let numerals = "一二三四五六七八九十"
         var s = Substring(words)
         if let f = s.first, f == "（" || f == "(" {
             s = s.dropFirst()
             let n = s.prefix { numerals.contains($0) }
-            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "）" || c == ")" { return RowFilter.sectionHeading }
+            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "）" || c == ")" { return .sectionHeading }
         } else {
             let n = s.prefix { numerals.contains($0) }
-            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "、" || c == "." || c == "．" { return RowFilter.sectionHeading }
+            if !n.isEmpty, let c = s.dropFirst(n.count).first, c == "、" || c == "." || c == "．" { return .sectionHeading }
         }
         return nil
+    }
+}
+
+/// What a row that is not a case is, as the load note of skipped rows names it.
+enum SkippedRow: Hashable, Sendable {
+    case empty, headerAgain, note, sectionHeading, noTitleOrID, notACase
+    /// A total, by the word it begins with (合计, 总计, 小计, 共计).
+    case total(String)
+
+    /// The kind in both languages, with its count when `count` > 1 (`2 × a section heading`).
+    var message: Message {
+        switch self {
+        case .empty: return Message(en: "an empty row", zh: "空行")
+        case .headerAgain: return Message(en: "the header again", zh: "重复的表头")
+        case .note: return Message(en: "a note", zh: "注释行")
+        case .sectionHeading: return Message(en: "a section heading", zh: "分节标题")
+        case .noTitleOrID: return Message(en: "a row with no title or id", zh: "没有案由和编号的行")
+        case .notACase: return Message(en: "not a case", zh: "不是案件")
+        case .total(let w): return Message(en: "a total (\(w))", zh: "合计行（\(w)）")
+        }
     }
 }

@@ -27,9 +27,9 @@ extension TableLoader {
         let first = folder + "/" + base + ".rejects.csv"
         let rows = "\(fileReport.rejected) rejected row\(fileReport.rejected == 1 ? "" : "s")"
         func fail(_ e: FileWriteError) -> LoadError {
-            LoadError([LoadIssue(file: name, line: 0, column: 0, field: nil,
-                                 message: "\(rows) could not be written (\(e)); nothing was loaded, so that no row is lost unseen")],
-                      lenientHelps: false)
+            let why = Message(en: "\(rows) could not be written (\(e.text(chinese: false))); nothing was loaded, so that no row is lost unseen",
+                              zh: "拒收的 \(fileReport.rejected) 行无法写出（\(e.text(chinese: true))）；什么都没有加载，以免有行悄悄丢失")
+            return LoadError([LoadIssue(file: name, line: 0, column: 0, field: nil, message: why)], lenientHelps: false)
         }
         for k in 1...TableLoader.rejectsNames {
             let candidate = k == 1 ? first : folder + "/" + base + ".rejects.\(k).csv"
@@ -37,7 +37,7 @@ extension TableLoader {
             if lstat(candidate, &st) == 0 {
                 // A file of an earlier load is kept; anything else there is not ours to pass by.
                 if st.st_mode & S_IFMT == S_IFREG { continue }
-                throw fail(FileWriteError(path: candidate, reason: "is \(InputFile.kindName(st.st_mode)), not a regular file"))
+                throw fail(FileWriteError(path: candidate, why: Message(en: "is ", zh: "是") + InputFile.kindName(st.st_mode) + Message(en: ", not a regular file", zh: "，不是普通文件")))
             }
             if let e = TableLoader.create(candidate, bytes) {
                 if e.reason == "already exists" { continue }   // made by another load since the lstat
@@ -47,23 +47,29 @@ extension TableLoader {
             if k > 1 { warnings.append(Message(en: "\(name): \(first) exists (kept): the \(rows) went to \(candidate)", zh: "\(name)：\(first) 已存在（保留）：拒收的 \(fileReport.rejected) 行写入了 \(candidate)")) }
             return
         }
-        throw fail(FileWriteError(path: first, reason: "it and \(TableLoader.rejectsNames - 1) numbered names beside it exist; remove old rejects files"))
+        throw fail(FileWriteError(path: first, why: Message(en: "it and \(TableLoader.rejectsNames - 1) numbered names beside it exist; remove old rejects files",
+                                                       zh: "它和旁边 \(TableLoader.rejectsNames - 1) 个带编号的文件名都已存在；请删除旧的拒收文件")))
     }
 
-    /// "cases.csv: 3 rows are not cases, skipped: 2 section headings (lines 4, 40), a total (合计) (line 81)".
-    static func describeSkipped(_ skipped: [(line: Int, what: String)], file: String) -> String {
-        var order: [String] = []
-        var lines: [String: [Int]] = [:]
+    /// "cases.csv: 3 rows are not cases, skipped: 2 × a section heading (lines 4, 40); a total (合计) (line 81)",
+    /// and its Chinese.
+    static func describeSkipped(_ skipped: [(line: Int, what: SkippedRow)], file: String) -> Message {
+        var order: [SkippedRow] = []
+        var lines: [SkippedRow: [Int]] = [:]
         for s in skipped {
             if lines[s.what] == nil { order.append(s.what) }
             lines[s.what, default: []].append(s.line)
         }
-        let parts = order.map { what -> String in
+        let parts = order.map { what -> Message in
             let l = lines[what]!
             let shown = l.prefix(5).map(String.init).joined(separator: ", ") + (l.count > 5 ? ", …" : "")
-            return (l.count == 1 ? what : "\(l.count) × \(what)") + " (line\(l.count == 1 ? "" : "s") \(shown))"
+            let many = Message(en: "\(l.count) × ", zh: "\(l.count) × ")
+            return (l.count == 1 ? what.message : many + what.message)
+                + Message(en: " (line\(l.count == 1 ? "" : "s") \(shown))", zh: "（第 \(shown) 行）")
         }
-        return "\(file): \(skipped.count) row\(skipped.count == 1 ? " is" : "s are") not a case, skipped: " + parts.joined(separator: "; ")
+        let n = skipped.count
+        return Message(en: "\(file): \(n) row\(n == 1 ? " is" : "s are") not a case, skipped: ", zh: "\(file)：\(n) 行不是案件，已跳过：")
+            + parts.dropFirst().reduce(parts[0]) { $0 + Message(en: "; ", zh: "；") + $1 }
     }
 
     /// The issues, rejected rows and skipped rows of the ranges a file was parsed in (joined in
@@ -79,7 +85,7 @@ extension TableLoader {
             rejected += r.rejected
         }
         let skipped = ranges.flatMap(\.skipped)
-        if !skipped.isEmpty { warnings.append(.same(TableLoader.describeSkipped(skipped, file: name))) }
+        if !skipped.isEmpty { warnings.append(TableLoader.describeSkipped(skipped, file: name)) }
         fileReport.skipped = skipped.count
     }
 

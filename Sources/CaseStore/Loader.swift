@@ -45,7 +45,6 @@ public struct LoadError: Error, CustomStringConvertible, Bilingual {
     public init(_ message: Message, file: String) {
         self.init([LoadIssue(file: file, line: 0, column: 0, field: nil, message: message)], lenientHelps: false)
     }
-    public init(_ message: String, file: String) { self.init(.same(message), file: file) }
     public static let shown = 20
 
     public var description: String { text(chinese: false) }
@@ -170,8 +169,8 @@ public enum DatasetLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             // A dangling or looping link, or an unreachable path, says so; else it is missing.
             let problem = InputFile.problem(path)
-            throw LoadError(problem == nil || problem == "no such file"
-                            ? Message(en: "no such file or folder", zh: "没有这个文件或文件夹") : .same(problem!), file: path)
+            throw LoadError(problem == nil || problem == InputFile.noSuchFile
+                            ? Message(en: "no such file or folder", zh: "没有这个文件或文件夹") : problem!, file: path)
         }
         var manifest = Manifest()
         var manifestPath: String?
@@ -227,7 +226,7 @@ public enum DatasetLoader {
                 }
                 let book = try openWorkbook(x)
                 guard let sheet = book.sheet(named: sheetNames[table]!) ?? book.visibleSheets.first else {
-                    throw LoadError("the workbook has no sheets", file: x)
+                    throw LoadError(Message(en: "the workbook has no sheets", zh: "工作簿没有工作表"), file: x)
                 }
                 return .sheet(book, sheet: sheet, path: x)
             }
@@ -241,7 +240,8 @@ public enum DatasetLoader {
                 cases = try books.flatMap { try tables(of: dir + "/" + $0, firstIsCases: books.count == 1) }
                 (units, events) = (slots.units, slots.events)
                 guard !cases.isEmpty else {
-                    throw LoadError("this folder has no cases.csv or cases.xlsx, nor a workbook with a sheet named cases or 案件 (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))", file: dir)
+                    throw LoadError(Message(en: "this folder has no cases.csv or cases.xlsx, nor a workbook with a sheet named cases or 案件 (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))",
+                                             zh: "这个文件夹里没有 cases.csv 或 cases.xlsx，也没有含 cases 或 案件 工作表的工作簿（其中有：\(listing.isEmpty ? "无" : listing.prefix(10).joined(separator: "、"))）"), file: dir)
                 }
             }
             for name in ["manifest.json"] where fm.fileExists(atPath: dir + "/" + name) {
@@ -253,7 +253,7 @@ public enum DatasetLoader {
             if workbook(path) {
                 cases = try tables(of: path, firstIsCases: true)
                 (units, events) = (slots.units, slots.events)
-                if cases.isEmpty { throw LoadError("the workbook has no sheets", file: path) }
+                if cases.isEmpty { throw LoadError(Message(en: "the workbook has no sheets", zh: "工作簿没有工作表"), file: path) }
             }
             manifest.name = (path as NSString).lastPathComponent
         }
@@ -304,7 +304,7 @@ public enum DatasetLoader {
                 tableLoader = try TableLoader(path: file, table: table, options: options, extra: extra)
             case .sheet(let book, let sheet, let file):
                 let csv: SheetCSV
-                do { csv = try book.rows(of: sheet, specs: table.specs) } catch let e as WorkbookError { throw LoadError(e.description, file: file) }
+                do { csv = try book.rows(of: sheet, specs: table.specs) } catch let e as WorkbookError { throw LoadError(e.message, file: file) }
                 if !csv.errorCells.isEmpty {
                     let shown = csv.errorCells.prefix(5).map { "\($0.cell) \($0.error)" }.joined(separator: ", ")
                     let more = csv.errorCells.count > 5 ? ", …" : ""
@@ -705,22 +705,22 @@ enum RadixSort {
 
 enum ManifestReader {
     static func read(_ path: String) throws -> Manifest {
-        guard let data = FileManager.default.contents(atPath: path) else { throw LoadError("cannot read", file: path) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw LoadError(Message(en: "cannot read", zh: "无法读取"), file: path) }
         guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw LoadError("not a JSON object", file: path)
+            throw LoadError(Message(en: "not a JSON object", zh: "不是 JSON 对象"), file: path)
         }
         var m = Manifest()
         m.name = obj["name"] as? String ?? ""
         m.description = obj["description"] as? String ?? ""
         func day(_ key: String) throws -> Day? {
             guard let s = obj[key] as? String else { return nil }
-            guard let d = Day(s) else { throw LoadError("\(key): \"\(s)\" is not a date (expected yyyy-mm-dd)", file: path) }
+            guard let d = Day(s) else { throw LoadError(Message(en: "\(key): \"\(s)\" is not a date (expected yyyy-mm-dd)", zh: "\(key)：\"\(s)\" 不是日期（应为 yyyy-mm-dd）"), file: path) }
             return d
         }
         m.asOf = try day("as_of")
         if let k = obj["kind"] as? String {
             guard let kind = Kind(spelling: k) else {
-                throw LoadError("kind: \"\(k)\" is not a kind (expected one of \(Kind.info.tokens.joined(separator: ", ")))", file: path)
+                throw LoadError(Message(en: "kind: \"\(k)\" is not a kind (expected one of \(Kind.info.tokens.joined(separator: ", ")))", zh: "kind：\"\(k)\" 不是类别（应为 \(Kind.info.tokens.joined(separator: ", ")) 之一）"), file: path)
             }
             m.kind = kind
         }

@@ -48,21 +48,21 @@ public struct NoticeFigures: Sendable, Equatable {
     /// - Throws: `LoadError` naming the key whose value is not understood.
     public init?(json: Any?, source: String, file: String) throws {
         guard let json else { return nil }
-        guard let o = json as? [String: Any] else { throw LoadError("notice: expected an object", file: file) }
+        guard let o = json as? [String: Any] else { throw LoadError(Message(en: "notice: expected an object", zh: "notice：应为对象"), file: file) }
         self.init()
         self.source = source
         let known: Set<String> = ["total", "parts", "topics", "named"]
         if let bad = o.keys.sorted().first(where: { !known.contains($0) }) {
-            throw LoadError("notice: unknown key \"\(bad)\" (known: \(known.sorted().joined(separator: ", ")))", file: file)
+            throw LoadError(Message(en: "notice: unknown key \"\(bad)\" (known: \(known.sorted().joined(separator: ", ")))", zh: "notice：未知的键 \"\(bad)\"（已知：\(known.sorted().joined(separator: ", "))）"), file: file)
         }
         func list(_ key: String) throws -> [[String: Any]] {
             guard let v = o[key] else { return [] }
-            guard let l = v as? [[String: Any]] else { throw LoadError("notice: \(key): expected a list of objects", file: file) }
+            guard let l = v as? [[String: Any]] else { throw LoadError(Message(en: "notice: \(key): expected a list of objects", zh: "notice：\(key)：应为对象的列表"), file: file) }
             return l
         }
         func count(_ v: Any?, _ key: String) throws -> Int? {
             guard let v else { return nil }
-            guard let n = v as? Int, n >= 0 else { throw LoadError("notice: \(key): \"\(v)\" is not a count", file: file) }
+            guard let n = v as? Int, n >= 0 else { throw LoadError(Message(en: "notice: \(key): \"\(v)\" is not a count", zh: "notice：\(key)：\"\(v)\" 不是件数"), file: file) }
             return n
         }
         total = try count(o["total"], "total")
@@ -71,21 +71,21 @@ public struct NoticeFigures: Sendable, Equatable {
         for (i, p) in try list("parts").enumerated() {
             guard let label = p["label"] as? String, let of = p["of"] as? String, valid.contains(of),
                   let n = try count(p["count"], "parts[\(i)].count") else {
-                throw LoadError("notice: parts[\(i)]: expected {\"label\": …, \"of\": a kind, level or kind/level, \"count\": N}", file: file)
+                throw LoadError(Message(en: "notice: parts[\(i)]: expected {\"label\": …, \"of\": a kind, level or kind/level, \"count\": N}", zh: "notice：parts[\(i)]：应为 {\"label\": …, \"of\": 类别、级别或 类别/级别, \"count\": N}"), file: file)
             }
             parts.append(Part(label: label, of: of, count: n))
         }
         for (i, t) in try list("topics").enumerated() {
             guard let name = t["name"] as? String, let words = t["title_words"] as? [String], !words.isEmpty,
                   !words.contains(where: \.isEmpty) else {
-                throw LoadError("notice: topics[\(i)]: expected {\"name\": …, \"title_words\": [words a title has one of]}", file: file)
+                throw LoadError(Message(en: "notice: topics[\(i)]: expected {\"name\": …, \"title_words\": [words a title has one of]}", zh: "notice：topics[\(i)]：应为 {\"name\": …, \"title_words\": [案由含其一即算的词]}"), file: file)
             }
             topics.append(Topic(name: name, count: try count(t["count"], "topics[\(i)].count"), titleWords: words,
                                 unit: t["unit"] as? String ?? ""))
         }
         for (i, n) in try list("named").enumerated() {
             guard let title = n["title"] as? String, !title.isEmpty else {
-                throw LoadError("notice: named[\(i)]: expected {\"title\": …, \"proposer\": …}", file: file)
+                throw LoadError(Message(en: "notice: named[\(i)]: expected {\"title\": …, \"proposer\": …}", zh: "notice：named[\(i)]：应为 {\"title\": …, \"proposer\": …}"), file: file)
             }
             named.append(Named(title: title, proposer: n["proposer"] as? String ?? ""))
         }

@@ -117,26 +117,26 @@ public struct OfficeSettings: Sendable, Equatable {
     public init(json: Any?, file: String) throws {
         self.init()
         guard let json else { return }
-        guard let o = json as? [String: Any] else { throw LoadError("rules: expected an object", file: file) }
+        guard let o = json as? [String: Any] else { throw LoadError(Message(en: "rules: expected an object", zh: "rules：应为对象"), file: file) }
         let known: Set<String> = ["deadline", "deadline_by", "fixed_deadline", "rehandle", "extension", "co_unit",
                                   "signing", "return_request", "classes", "categories", "calendar"]
         if let bad = o.keys.sorted().first(where: { !known.contains($0) }) {
-            throw LoadError("rules: unknown setting \"\(bad)\" (known: \(known.sorted().joined(separator: ", ")))", file: file)
+            throw LoadError(Message(en: "rules: unknown setting \"\(bad)\" (known: \(known.sorted().joined(separator: ", ")))", zh: "rules：未知的设置 \"\(bad)\"（已知：\(known.sorted().joined(separator: ", "))）"), file: file)
         }
         func period(_ key: String, _ value: Any?) throws -> Period? {
             guard let value else { return nil }
             guard let s = value as? String, let p = Period(s) else {
-                throw LoadError("rules: \(key): \"\(value)\" is not a period (expected e.g. 3m, 7d or 5wd)", file: file)
+                throw LoadError(Message(en: "rules: \(key): \"\(value)\" is not a period (expected e.g. 3m, 7d or 5wd)", zh: "rules：\(key)：\"\(value)\" 不是期限（应如 3m、7d 或 5wd）"), file: file)
             }
             return p
         }
         func byKey(_ key: String) throws -> [String: Any] {
             guard let v = o[key] else { return [:] }
-            guard let d = v as? [String: Any] else { throw LoadError("rules: \(key): expected an object", file: file) }
+            guard let d = v as? [String: Any] else { throw LoadError(Message(en: "rules: \(key): expected an object", zh: "rules：\(key)：应为对象"), file: file) }
             let valid = Set(Kind.allCases.map(\.token) + Level.allCases.map(\.token)
                             + Kind.allCases.flatMap { k in Level.allCases.map { "\(k.token)/\($0.token)" } })
             if let bad = d.keys.sorted().first(where: { !valid.contains($0) }) {
-                throw LoadError("rules: \(key): \"\(bad)\" is not a kind, a level or kind/level (e.g. suggestion/city)", file: file)
+                throw LoadError(Message(en: "rules: \(key): \"\(bad)\" is not a kind, a level or kind/level (e.g. suggestion/city)", zh: "rules：\(key)：\"\(bad)\" 不是类别、级别或 类别/级别（如 suggestion/city）"), file: file)
             }
             return d
         }
@@ -144,7 +144,7 @@ public struct OfficeSettings: Sendable, Equatable {
         for (k, v) in try byKey("deadline_by") { deadlineBy[k] = try period("deadline_by.\(k)", v) }
         for (k, v) in try byKey("fixed_deadline") {
             guard let s = v as? String, let d = Day(s) else {
-                throw LoadError("rules: fixed_deadline.\(k): \"\(v)\" is not a date (expected yyyy-mm-dd)", file: file)
+                throw LoadError(Message(en: "rules: fixed_deadline.\(k): \"\(v)\" is not a date (expected yyyy-mm-dd)", zh: "rules：fixed_deadline.\(k)：\"\(v)\" 不是日期（应为 yyyy-mm-dd）"), file: file)
             }
             fixedDeadline[k] = d
         }
@@ -156,12 +156,12 @@ public struct OfficeSettings: Sendable, Equatable {
         if let c = o["classes"] { (classes, resolution) = try Schemes.resolution(c, file: file) }
         if let c = o["categories"] { categories = try Schemes.categories(c, file: file) }
         if let c = o["calendar"] {
-            guard let cal = c as? [String: Any] else { throw LoadError("rules: calendar: expected an object", file: file) }
+            guard let cal = c as? [String: Any] else { throw LoadError(Message(en: "rules: calendar: expected an object", zh: "rules：calendar：应为对象"), file: file) }
             func days(_ key: String) throws -> [Day] {
                 guard let v = cal[key] else { return [] }
-                guard let list = v as? [String] else { throw LoadError("rules: calendar.\(key): expected a list of dates", file: file) }
+                guard let list = v as? [String] else { throw LoadError(Message(en: "rules: calendar.\(key): expected a list of dates", zh: "rules：calendar.\(key)：应为日期的列表"), file: file) }
                 return try list.map { s in
-                    guard let d = Day(s) else { throw LoadError("rules: calendar.\(key): \"\(s)\" is not a date", file: file) }
+                    guard let d = Day(s) else { throw LoadError(Message(en: "rules: calendar.\(key): \"\(s)\" is not a date", zh: "rules：calendar.\(key)：\"\(s)\" 不是日期"), file: file) }
                     return d
                 }
             }

@@ -68,7 +68,7 @@ final class RangeParser {
     private(set) var lastHeadingKind: UInt8?
     private(set) var rowsBeforeHeading = 0
     /// Rows skipped as not cases: line and what each is.
-    var skipped: [(line: Int, what: String)] = []
+    var skipped: [(line: Int, what: SkippedRow)] = []
 
     init(name: String, table: Table, mapping: [CellParser?], absent: [CellParser], headerCount: Int, expectedRows: Int,
          filter: RowFilter? = nil) {
@@ -156,9 +156,9 @@ final class RangeParser {
                 if !more { finished = true; break }
                 if reader.isBlankRow { continue }
                 if let filter, reader.fields.count > filter.anchor, !filter.isData(reader) {
-                    let what = filter.reason(reader) ?? "not a case"
+                    let what = filter.reason(reader) ?? .notACase
                     skipped.append((reader.rowLine, what))
-                    if sectionKind != nil, what == RowFilter.sectionHeading, let k = RowFilter.kind(inHeading: reader) {
+                    if sectionKind != nil, what == .sectionHeading, let k = RowFilter.kind(inHeading: reader) {
                         nextKind = k.rawValue
                         break
                     }

@@ -15,8 +15,6 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable, Sendabl
     /// Why, in both languages (`no such folder /nope`, `没有文件夹 /nope`).
     public var why: Message
     public init(path: String, why: Message) { self.path = path; self.why = why }
-    /// A reason that reads the same in both languages (the system's own words).
-    public init(path: String, reason: String) { self.init(path: path, why: .same(reason)) }
     /// The English reason.
     public var reason: String { why.en }
     /// e.g. `cannot write /nope/x.csv: no such folder /nope`
@@ -82,7 +80,7 @@ public final class SafeFileWriter {
             let e = errno
             if e == ENOENT { throw fail(SafeFileWriter.noFolder(folder)) }
             if e == ENOTDIR { throw fail(SafeFileWriter.notFolder(folder)) }
-            throw fail(Message(en: "cannot reach \(folder): \(SafeFileWriter.errorText(e))", zh: "无法访问 \(folder)：\(SafeFileWriter.errorText(e))"))
+            throw fail(Message(en: "cannot reach \(folder): \(SafeFileWriter.errorText(e))", zh: "无法访问 \(folder)：\(SafeFileWriter.errorMessage(e).zh)"))
         }
         if st.st_mode & S_IFMT != S_IFDIR { throw fail(SafeFileWriter.notFolder(folder)) }
 
@@ -180,7 +178,7 @@ public final class SafeFileWriter {
             if n < 0 {
                 let e = errno
                 if e == EINTR { continue }
-                throw FileWriteError(path: path, why: e == ENOSPC ? Message(en: "disk full", zh: "磁盘已满") : .same(SafeFileWriter.errorText(e)))
+                throw FileWriteError(path: path, why: e == ENOSPC ? Message(en: "disk full", zh: "磁盘已满") : SafeFileWriter.errorMessage(e))
             }
             if n == 0 { throw FileWriteError(path: path, why: Message(en: "short write (disk full?)", zh: "没有写完（磁盘已满？）")) }
             offset += n
@@ -203,17 +201,17 @@ public final class SafeFileWriter {
         guard fd >= 0 else { throw FileWriteError(path: path, why: Message(en: "already closed", zh: "已关闭")) }
         if placement != .inPlace, fsync(fd) != 0 {
             let e = errno
-            if e != EINVAL && e != EROFS { throw FileWriteError(path: path, reason: SafeFileWriter.errorText(e)) }
+            if e != EINVAL && e != EROFS { throw FileWriteError(path: path, why: SafeFileWriter.errorMessage(e)) }
         }
         let closed = close(fd)
         let closeError = errno
         fd = -1
         if closed != 0 && placement != .inPlace {
-            throw FileWriteError(path: path, reason: SafeFileWriter.errorText(closeError))
+            throw FileWriteError(path: path, why: SafeFileWriter.errorMessage(closeError))
         }
         if placement == .renamed, let tmp = pending {
             if rename(tmp, path) != 0 {
-                throw FileWriteError(path: path, reason: SafeFileWriter.errorText(errno))
+                throw FileWriteError(path: path, why: SafeFileWriter.errorMessage(errno))
             }
         }
         pending = nil
@@ -236,7 +234,7 @@ public final class SafeFileWriter {
         case ENOENT: return noFolder(folder)
         case ENOTDIR: return notFolder(folder)
         case ELOOP: return isLink
-        default: return .same(errorText(e))
+        default: return errorMessage(e)
         }
     }
 
@@ -248,8 +246,31 @@ public final class SafeFileWriter {
     static func notFolder(_ folder: String) -> Message { Message(en: "\(folder) is not a folder", zh: "\(folder) 不是文件夹") }
 
     /// strerror's text, lowercased.
-    public static func errorText(_ e: Int32) -> String {
-        guard let s = strerror(e) else { return "error \(e)" }
-        return String(cString: s).lowercased()
+    public static func errorText(_ e: Int32) -> String { errorMessage(e).en }
+
+    /// strerror's text, lowercased, and in Chinese for the errors a user meets reading and
+    /// writing files (others read as the system says them).
+    public static func errorMessage(_ e: Int32) -> Message {
+        let en = strerror(e).map { String(cString: $0).lowercased() } ?? "error \(e)"
+        let zh: String
+        switch e {
+        case ENOENT: zh = "没有这个文件或文件夹"
+        case EACCES: zh = "权限不够"
+        case EPERM: zh = "不允许的操作"
+        case EISDIR: zh = "是文件夹"
+        case ENOTDIR: zh = "路径中有一项不是文件夹"
+        case EROFS: zh = "只读文件系统"
+        case ENOSPC: zh = "磁盘已满"
+        case EDQUOT: zh = "超出磁盘配额"
+        case EEXIST: zh = "已存在"
+        case ELOOP: zh = "符号链接成环"
+        case ENAMETOOLONG: zh = "文件名太长"
+        case EIO: zh = "输入输出错误"
+        case EMFILE, ENFILE: zh = "打开的文件太多"
+        case EBUSY, ETXTBSY: zh = "文件正忙"
+        case ENXIO: zh = "没有这个设备或地址"
+        default: zh = en
+        }
+        return Message(en: en, zh: zh)
     }
 }

@@ -140,17 +140,17 @@ public enum Snapshot {
         guard let map = SnapshotMapping(fd: fd, length: length) else { return .rejected(Message(en: "the snapshot cannot be mapped", zh: "无法映射快照")) }
         do {
             let sections = try directoryOf(map)
-            guard let metaSection = sections["meta"] else { throw Bad("it has no meta section") }
+            guard let metaSection = sections["meta"] else { throw Bad("it has no meta section", zh: "缺少 meta 段") }
             let meta = map.bytes(metaSection.offset, metaSection.length)
-            guard checksum(meta) == metaSection.checksum else { throw Bad("its meta section is damaged") }
+            guard checksum(meta) == metaSection.checksum else { throw Bad("its meta section is damaged", zh: "meta 段已损坏") }
             var r = MetaReader(meta)
-            guard try r.string() == optionsKey(options) else { throw Bad("it was made with other options") }
+            guard try r.string() == optionsKey(options) else { throw Bad("it was made with other options", zh: "生成时的选项不同") }
             let count = try r.int()
             var saved: [SourceIdentity] = []
             for _ in 0..<max(0, min(count, 16)) { saved.append(try SourceIdentity.read(&r)) }
-            guard saved.count == sources.count else { throw Bad("the dataset's files are not the same ones") }
+            guard saved.count == sources.count else { throw Bad(Bad.otherFiles) }
             for (now, then) in zip(sources, saved) where now != then {
-                throw Bad(now.role == then.role ? now.change(from: then) : "the dataset's files are not the same ones")
+                throw Bad(now.role == then.role ? now.change(from: then) : Bad.otherFiles)
             }
             try verify(map, sections)
             let store = CaseStore(manifest: manifest)
@@ -162,36 +162,42 @@ public enum Snapshot {
             _ = utimensat(AT_FDCWD, path, nil, 0)
             return .restored(store, report)
         } catch let bad as Bad {
-            return .rejected(Message(en: "the snapshot was not used: \(bad.why)", zh: "未使用快照：\(bad.why)"))
+            return .rejected(Message(en: "the snapshot was not used: ", zh: "未使用快照：") + bad.why)
         } catch {
             return .rejected(Message(en: "the snapshot was not used: it is damaged (\(error))", zh: "未使用快照：快照已损坏（\(error)）"))
         }
     }
 
-    struct Bad: Error { let why: String; init(_ why: String) { self.why = why } }
+    /// Why a snapshot cannot be used, in both languages.
+    struct Bad: Error {
+        let why: Message
+        init(_ why: Message) { self.why = why }
+        init(_ en: String, zh: String) { why = Message(en: en, zh: zh) }
+        static let otherFiles = Message(en: "the dataset's files are not the same ones", zh: "数据集的文件已不是原来那些")
+    }
 
     /// The header's and directory's checks, and the directory.
     static func directoryOf(_ map: SnapshotMapping) throws -> [String: Section] {
         let h = map.bytes(0, headerSize)
-        guard Array(h[0..<8]) == magic else { throw Bad("it is not a caseql snapshot") }
+        guard Array(h[0..<8]) == magic else { throw Bad("it is not a caseql snapshot", zh: "不是 caseql 快照") }
         guard XXH64.hash(UnsafeRawBufferPointer(rebasing: h[0..<56])) == h.loadUnaligned(fromByteOffset: 56, as: UInt64.self) else {
-            throw Bad("its header is damaged")
+            throw Bad("its header is damaged", zh: "文件头已损坏")
         }
-        guard h.loadUnaligned(fromByteOffset: 8, as: UInt32.self) == formatVersion else { throw Bad("it is of another format version") }
-        guard h.loadUnaligned(fromByteOffset: 16, as: UInt64.self) == buildID else { throw Bad("another build of caseql made it") }
+        guard h.loadUnaligned(fromByteOffset: 8, as: UInt32.self) == formatVersion else { throw Bad("it is of another format version", zh: "格式版本不同") }
+        guard h.loadUnaligned(fromByteOffset: 16, as: UInt64.self) == buildID else { throw Bad("another build of caseql made it", zh: "由另一版本的 caseql 生成") }
         let dirOffset = Int(h.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
         let dirLength = Int(h.loadUnaligned(fromByteOffset: 32, as: UInt64.self))
         let dirSum = h.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
-        guard Int(h.loadUnaligned(fromByteOffset: 48, as: UInt64.self)) == map.length else { throw Bad("it is truncated") }
-        guard dirOffset >= headerSize, dirLength >= 0, dirOffset <= map.length - dirLength else { throw Bad("it is truncated") }
+        guard Int(h.loadUnaligned(fromByteOffset: 48, as: UInt64.self)) == map.length else { throw Bad("it is truncated", zh: "文件不完整") }
+        guard dirOffset >= headerSize, dirLength >= 0, dirOffset <= map.length - dirLength else { throw Bad("it is truncated", zh: "文件不完整") }
         let dir = map.bytes(dirOffset, dirLength)
-        guard XXH64.hash(dir) == dirSum else { throw Bad("its directory is damaged") }
+        guard XXH64.hash(dir) == dirSum else { throw Bad("its directory is damaged", zh: "目录已损坏") }
         var r = MetaReader(dir)
         var out: [String: Section] = [:]
         for _ in 0..<(try r.int()) {
             let name = try r.string()
             let s = Section(offset: try r.int(), length: try r.int(), checksum: try r.u64())
-            guard s.offset >= headerSize, s.length >= 0, s.offset <= dirOffset - s.length else { throw Bad("its directory is damaged") }
+            guard s.offset >= headerSize, s.length >= 0, s.offset <= dirOffset - s.length else { throw Bad("its directory is damaged", zh: "目录已损坏") }
             out[name] = s
         }
         return out
@@ -236,7 +242,7 @@ public enum Snapshot {
             let part = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(sums)[(firstChunk[i] * 8)..<(firstChunk[i + 1] * 8)])
             guard XXH64.hash(part, seed: UInt64(s.length)) == s.checksum else {
                 let name = sections.first { $0.value.offset == s.offset }?.key ?? "?"
-                throw Bad("its section \(name) is damaged")
+                throw Bad("its section \(name) is damaged", zh: "\(name) 段已损坏")
             }
         }
     }
@@ -255,13 +261,13 @@ public enum Snapshot {
     static func restore(_ store: CaseStore, from r: inout MetaReader, map: SnapshotMapping,
                         sections: [String: Section]) throws -> LoadReport {
         func section(_ name: String, _ bytes: Int) throws -> UnsafeMutableRawPointer {
-            guard let s = sections[name], s.length == bytes else { throw Bad("its section \(name) is missing or of the wrong size") }
+            guard let s = sections[name], s.length == bytes else { throw Bad("its section \(name) is missing or of the wrong size", zh: "\(name) 段缺失或大小不符") }
             return map.base + s.offset
         }
         var report = LoadReport()
         for _ in 0..<(try r.int()) {
             let file = try r.string()
-            guard let encoding = TextEncoding(rawValue: try r.string()) else { throw Bad("its report is damaged") }
+            guard let encoding = TextEncoding(rawValue: try r.string()) else { throw Bad("its report is damaged", zh: "加载报告已损坏") }
             let bom = try r.bool(), rows = try r.int()
             report.files.append(LoadReport.FileReport(file: file, encoding: encoding, hadBOM: bom, rows: rows, rejected: 0))
         }
@@ -269,37 +275,37 @@ public enum Snapshot {
         for (i, pool) in pools(store).enumerated() {
             let count = try r.int(), byteCount = try r.int(), slotCount = try r.int()
             guard count >= 1, byteCount >= 0, slotCount > 0, slotCount & (slotCount - 1) == 0, slotCount >= 2 * count else {
-                throw Bad("its pool \(i) is damaged")
+                throw Bad("its pool \(i) is damaged", zh: "字符串池 \(i) 已损坏")
             }
             let offsets = try section("pool\(i).offsets", (count + 1) * 4).assumingMemoryBound(to: UInt32.self)
-            guard offsets[0] == 0, Int(offsets[count]) == byteCount else { throw Bad("its pool \(i) is damaged") }
+            guard offsets[0] == 0, Int(offsets[count]) == byteCount else { throw Bad("its pool \(i) is damaged", zh: "字符串池 \(i) 已损坏") }
             pool.adopt(bytes: try section("pool\(i).bytes", byteCount).assumingMemoryBound(to: UInt8.self), byteCount: byteCount,
                        offsets: offsets, offsetCount: count + 1,
                        slots: try section("pool\(i).slots", slotCount * 8).assumingMemoryBound(to: UInt64.self),
                        slotCount: slotCount, owner: map)
         }
         for table in [store.cases, store.units, store.events] {
-            guard try r.string() == table.name else { throw Bad("its tables are not this program's") }
+            guard try r.string() == table.name else { throw Bad("its tables are not this program's", zh: "表结构不是本程序的") }
             let n = try r.int()
             for _ in 0..<(try r.int()) {
                 let header = try r.string()
                 let isList = try r.string() == FieldType.textList.name
-                guard table.storedColumn(header) == nil else { throw Bad("the fields of \(table.name) differ") }
+                guard table.storedColumn(header) == nil else { throw Bad("the fields of \(table.name) differ", zh: "\(Schema.tableLabels[table.name] ?? table.name)的字段不同") }
                 table.addExtraField(header, type: isList ? .textList : .text)
             }
             var absent = Set<String>()
             for _ in 0..<(try r.int()) { absent.insert(try r.string()) }
             table.absentFields = absent
             let specs = table.storedSpecs
-            guard try r.int() == specs.count else { throw Bad("the fields of \(table.name) differ") }
+            guard try r.int() == specs.count else { throw Bad("the fields of \(table.name) differ", zh: "\(Schema.tableLabels[table.name] ?? table.name)的字段不同") }
             table.count = n
             for spec in specs {
                 guard try r.string() == spec.name, let kind = Kind(rawValue: try r.int()) else {
-                    throw Bad("the fields of \(table.name) differ")
+                    throw Bad("the fields of \(table.name) differ", zh: "\(Schema.tableLabels[table.name] ?? table.name)的字段不同")
                 }
                 let entries = try r.int(), pendingBytes = try r.int()
                 let key = "\(table.name).\(spec.name)"
-                guard let column = table.storedColumn(spec.name) else { throw Bad("\(key) is missing") }
+                guard let column = table.storedColumn(spec.name) else { throw Bad("\(key) is missing", zh: "\(key) 缺失") }
                 switch (kind, column) {
                 case (.textCodes, .text(let c)):
                     let p = try section(key, n * 4)
@@ -309,7 +315,7 @@ public enum Snapshot {
                     store.pools.register(column)
                 case (.listValues, .list(let c)), (.listPending, .list(let c)):
                     let starts = try section(key + ".starts", (n + 1) * 4).assumingMemoryBound(to: UInt32.self)
-                    guard starts[0] == 0, Int(starts[n]) == entries else { throw Bad("\(key) is damaged") }
+                    guard starts[0] == 0, Int(starts[n]) == entries else { throw Bad("\(key) is damaged", zh: "\(key) 已损坏") }
                     if kind == .listPending {
                         c.pending = try pendingCells(key, entries, pendingBytes, section, map)
                         store.pools.register(column)
@@ -327,7 +333,7 @@ public enum Snapshot {
                     table.deferFill(spec.name) { [map] in _ = map; c.codes = Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n)) }
                 case (.bools, .bool(let c)):
                     let p = try section(key, n).assumingMemoryBound(to: UInt8.self)
-                    for i in 0..<n where p[i] > 1 { throw Bad("\(key) is damaged") }
+                    for i in 0..<n where p[i] > 1 { throw Bad("\(key) is damaged", zh: "\(key) 已损坏") }
                     table.deferFill(spec.name) { [map] in
                         _ = map
                         c.values = Array(unsafeUninitializedCapacity: n) { b, k in
@@ -342,7 +348,7 @@ public enum Snapshot {
                     let p = try section(key, n * 4)
                     table.deferFill(spec.name) { [map] in _ = map; c.values = Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n)) }
                 default:
-                    throw Bad("the fields of \(table.name) differ")
+                    throw Bad("the fields of \(table.name) differ", zh: "\(Schema.tableLabels[table.name] ?? table.name)的字段不同")
                 }
             }
         }
@@ -352,7 +358,7 @@ public enum Snapshot {
     static func pendingCells(_ key: String, _ count: Int, _ byteCount: Int,
                              _ section: (String, Int) throws -> UnsafeMutableRawPointer, _ map: SnapshotMapping) throws -> PendingCells {
         let ends = try section(key + ".ends", count * 4).assumingMemoryBound(to: UInt32.self)
-        guard count == 0 || Int(ends[count - 1]) == byteCount else { throw Bad("\(key) is damaged") }
+        guard count == 0 || Int(ends[count - 1]) == byteCount else { throw Bad("\(key) is damaged", zh: "\(key) 已损坏") }
         let bytes = try section(key + ".bytes", byteCount).assumingMemoryBound(to: UInt8.self)
         return PendingCells(bytes: bytes, byteCount: byteCount, ends: ends, count: count, owner: map)
     }

@@ -189,13 +189,13 @@ struct SourceIdentity: Equatable {
     }
 
     /// What differs from `other`, in words (for `.cache`).
-    func change(from other: SourceIdentity) -> String {
+    func change(from other: SourceIdentity) -> Message {
         let name = (path as NSString).lastPathComponent
-        if path != other.path { return "\(name) is another file" }
-        if inode != other.inode || device != other.device { return "\(name) was replaced" }
-        if size != other.size { return "\(name) changed size" }
-        if mtime != other.mtime || ctime != other.ctime { return "\(name) was modified" }
-        return "\(name) has other content"
+        if path != other.path { return Message(en: "\(name) is another file", zh: "\(name) 已是另一个文件") }
+        if inode != other.inode || device != other.device { return Message(en: "\(name) was replaced", zh: "\(name) 已被替换") }
+        if size != other.size { return Message(en: "\(name) changed size", zh: "\(name) 的大小变了") }
+        if mtime != other.mtime || ctime != other.ctime { return Message(en: "\(name) was modified", zh: "\(name) 已被修改") }
+        return Message(en: "\(name) has other content", zh: "\(name) 的内容不同")
     }
 }
 

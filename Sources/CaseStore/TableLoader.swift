@@ -42,7 +42,7 @@ struct TableLoader {
         self.rejectsBase = rejectsBase
         file = FileBytes(adopting: sheet.bytes)
         fileReport = LoadReport.FileReport(file: path, encoding: .utf8, hadBOM: false, rows: 0, rejected: 0)
-        guard !sheet.bytes.isEmpty else { throw LoadError("the sheet \(sheet.sheet) is empty (expected a header row and data rows)", file: path) }
+        guard !sheet.bytes.isEmpty else { throw LoadError(Message(en: "the sheet \(sheet.sheet) is empty (expected a header row and data rows)", zh: "工作表 \(sheet.sheet) 是空的（应有表头行和数据行）"), file: path) }
     }
 
     /// The issue with its cell named, for a sheet.
@@ -61,13 +61,13 @@ struct TableLoader {
         self.extra = extra
         file = try FileBytes(path: path)
         var data = file.buffer
-        guard !data.isEmpty else { throw LoadError("the file is empty (expected a header row and data rows)", file: path) }
+        guard !data.isEmpty else { throw LoadError(Message(en: "the file is empty (expected a header row and data rows)", zh: "文件是空的（应有表头行和数据行）"), file: path) }
         fileReport = LoadReport.FileReport(file: path, encoding: .utf8, hadBOM: false, rows: 0, rejected: 0)
         let kind = FileKind.sniff(data)
         if let refusal = kind.refusal { throw LoadError(refusal, file: path) }
         if kind == .html {
             // An HTML table (how some systems export "Excel" lists): its cells as CSV.
-            guard let csv = HTMLTable.csv(data) else { throw LoadError("this is an HTML page with no table in it; expected CSV", file: path) }
+            guard let csv = HTMLTable.csv(data) else { throw LoadError(Message(en: "this is an HTML page with no table in it; expected CSV", zh: "这是不含表格的 HTML 网页；应为 CSV"), file: path) }
             file = FileBytes(owning: csv)
             data = file.buffer
             let excel = (path as NSString).pathExtension.lowercased().hasPrefix("xls")
@@ -91,7 +91,7 @@ struct TableLoader {
         let converted = Transcode.gb18030ToUTF8(file.buffer)
         try file.checkUnchanged()
         guard let utf8 = converted else {
-            throw LoadError("the file is neither valid UTF-8 nor valid GB18030; name its encoding with --encoding", file: path)
+            throw LoadError(Message(en: "the file is neither valid UTF-8 nor valid GB18030; name its encoding with --encoding", zh: "文件既不是有效的 UTF-8，也不是有效的 GB18030；请用 --encoding 指明编码"), file: path)
         }
         file = FileBytes(owning: utf8)
         fileReport.encoding = .gb18030
@@ -139,7 +139,7 @@ struct TableLoader {
         let layout: HeaderLayout
         do {
             guard let l = try HeaderLayout.find(buf, specs: table.specs) else {
-                throw LoadError("the file is empty (expected a header row)", file: path)
+                throw LoadError(Message(en: "the file is empty (expected a header row)", zh: "文件是空的（应有表头行）"), file: path)
             }
             layout = l
         } catch let f as CSVReader.Failure {

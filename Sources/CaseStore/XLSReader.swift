@@ -28,13 +28,13 @@ final class XLSWorkbook: Workbook {
         guard r == FREEXL_OK, let h else {
             if let h { freexl_close(h) }
             if XLSWorkbook.isEncryptedPackage(path: path) {
-                throw LoadError("the workbook is encrypted with a password (Excel's or WPS's “encrypt with password”); save a copy without the password and load that", file: path)
+                throw LoadError(Message(en: "the workbook is encrypted with a password (Excel's or WPS's “encrypt with password”); save a copy without the password and load that", zh: "工作簿用密码加密了（Excel 或 WPS 的“用密码进行加密”）；请另存一份不带密码的副本再加载"), file: path)
             }
             // caseql's own reader of the container says what is wrong, where it can.
             if r != FREEXL_FILE_NOT_FOUND, r != FREEXL_INSUFFICIENT_MEMORY, let damage = XLSWorkbook.damage(path: path) {
                 throw LoadError(XLSWorkbook.damaged(damage), file: path)
             }
-            throw LoadError("cannot be read as an Excel 97–2003 workbook (\(XLSWorkbook.reason(r)))", file: path)
+            throw LoadError(Message(en: "cannot be read as an Excel 97–2003 workbook (", zh: "无法作为 Excel 97–2003 工作簿读取（") + XLSWorkbook.reason(r) + Message(en: ")", zh: "）"), file: path)
         }
         handle = h
         // The formulas' values and merged ranges, from the Workbook stream (BIFF8 only: an Excel
@@ -52,7 +52,7 @@ final class XLSWorkbook: Workbook {
         if password == UInt32(FREEXL_BIFF_OBFUSCATED) {
             freexl_close(h)
             handle = nil
-            throw LoadError("the workbook is protected by a password; save it without one, or as .xlsx", file: path)
+            throw LoadError(Message(en: "the workbook is protected by a password; save it without one, or as .xlsx", zh: "工作簿有密码保护；请去掉密码另存，或另存为 .xlsx"), file: path)
         }
         _ = freexl_get_info(h, UInt16(FREEXL_BIFF_SHEET_COUNT), &count)
         var found: [(String, String)] = []
@@ -96,11 +96,11 @@ final class XLSWorkbook: Workbook {
         return data.range(of: name) != nil
     }
 
-    static func reason(_ code: Int32) -> String {
+    static func reason(_ code: Int32) -> Message {
         switch code {
-        case FREEXL_FILE_NOT_FOUND: return "no such file"
-        case FREEXL_INSUFFICIENT_MEMORY: return "not enough memory"
-        default: return "damaged or not a workbook, libfreexl error \(code)"
+        case FREEXL_FILE_NOT_FOUND: return Message(en: "no such file", zh: "没有这个文件")
+        case FREEXL_INSUFFICIENT_MEMORY: return Message(en: "not enough memory", zh: "内存不足")
+        default: return Message(en: "damaged or not a workbook, libfreexl error \(code)", zh: "已损坏或不是工作簿，libfreexl 错误 \(code)")
         }
     }
 
@@ -112,17 +112,17 @@ final class XLSWorkbook: Workbook {
     /// (`SheetCSV.mergesBelowHeader`). Throws `WorkbookError`.
     func rows(of name: String, specs: [FieldSpec]) throws -> SheetCSV {
         guard let handle, let index = sheets.first(where: { $0.name == name }).flatMap({ UInt16($0.part) }) else {
-            throw WorkbookError(description: "no sheet \(name)")
+            throw WorkbookError(.noSheet(name))
         }
-        guard freexl_select_active_worksheet(handle, index) == FREEXL_OK else { throw WorkbookError(description: "the sheet \(name) cannot be read") }
+        guard freexl_select_active_worksheet(handle, index) == FREEXL_OK else { throw WorkbookError(Message(en: "the sheet \(name) cannot be read", zh: "无法读取工作表 \(name)")) }
         var rowCount: UInt32 = 0
         var columnCount: UInt16 = 0
         guard freexl_worksheet_dimensions(handle, &rowCount, &columnCount) == FREEXL_OK else {
-            throw WorkbookError(description: "the sheet \(name) cannot be read")
+            throw WorkbookError(Message(en: "the sheet \(name) cannot be read", zh: "无法读取工作表 \(name)"))
         }
         let extra: BIFFSheet?
         do { extra = try records?.sheet(named: name) } catch let e as CompoundFileError {
-            throw WorkbookError(description: "\(e.description); open it in Excel or WPS and save it again, then load that copy")
+            throw WorkbookError(Message(en: "\(e.description); open it in Excel or WPS and save it again, then load that copy", zh: "\(e.description)；请用 Excel 或 WPS 打开后重新保存，再加载那个副本"))
         }
         // What libfreexl left out, by row: formulas' values to fill in, errors to leave empty.
         var overlay: [Int: [(column: Int, value: BIFFValue)]] = [:]
@@ -137,7 +137,7 @@ final class XLSWorkbook: Workbook {
             if r < Int(rowCount) {
                 for c in 0..<columnCount {
                     guard freexl_get_cell_value(handle, UInt32(r), c, &value) == FREEXL_OK else {
-                        throw WorkbookError(description: "\(XLSXWorkbook.quotedSheet(name))!\(XLSXWorkbook.letters(Int(c)))\(r + 1): cannot be read")
+                        throw WorkbookError(Message(en: ": cannot be read", zh: "：无法读取").prefixed("\(XLSXWorkbook.quotedSheet(name))!\(XLSXWorkbook.letters(Int(c)))\(r + 1)"))
                     }
                     // An error constant (BOOLERR) libfreexl gives as its code: not data.
                     if extras.contains(where: { $0.column == Int(c) && $0.value.isError }) { continue }

@@ -14,7 +14,17 @@ import Glibc
 
 /// A workbook could not be read (not a ZIP, a part missing, bad XML).
 struct WorkbookError: Error, CustomStringConvertible {
-    var description: String
+    /// What is wrong, in both languages.
+    var message: Message
+    init(_ message: Message) { self.message = message }
+    var description: String { message.en }
+}
+
+extension Message {
+    /// No sheet of that name in the workbook.
+    static func noSheet(_ name: String) -> Message { Message(en: "no sheet \(name)", zh: "没有工作表 \(name)") }
+    /// `place` (a cell, a part) before the message, in both languages.
+    func prefixed(_ place: String) -> Message { .same(place) + self }
 }
 
 /// The members of a ZIP archive held in memory (a mapped file), by name.
@@ -39,14 +49,14 @@ final class ZipArchive {
         func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }
         func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
         func u64(_ o: Int) -> Int { u32(o) | u32(o + 4) << 32 }
-        guard n >= 22 else { throw WorkbookError(description: "not an .xlsx workbook (too short for a ZIP archive)") }
+        guard n >= 22 else { throw WorkbookError(Message(en: "not an .xlsx workbook (too short for a ZIP archive)", zh: "不是 .xlsx 工作簿（作为 ZIP 压缩包太短）")) }
         var eocd = -1
         var i = n - 22
         while i >= max(0, n - 22 - 65_535) {
             if bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 0x05 && bytes[i + 3] == 0x06 { eocd = i; break }
             i -= 1
         }
-        guard eocd >= 0 else { throw WorkbookError(description: "not an .xlsx workbook (no ZIP directory; a legacy .xls or a renamed file?)") }
+        guard eocd >= 0 else { throw WorkbookError(Message(en: "not an .xlsx workbook (no ZIP directory; a legacy .xls or a renamed file?)", zh: "不是 .xlsx 工作簿（没有 ZIP 目录；是旧的 .xls 还是改了扩展名的文件？）")) }
         var count = u16(eocd + 10)
         var dirOffset = u32(eocd + 16)
         // ZIP64: the locator just before the end record points at the ZIP64 end record.
@@ -56,12 +66,12 @@ final class ZipArchive {
         }
         var p = dirOffset
         for _ in 0..<count {
-            guard p + 46 <= n, u32(p) == 0x0201_4B50 else { throw WorkbookError(description: "a damaged ZIP directory") }
+            guard p + 46 <= n, u32(p) == 0x0201_4B50 else { throw WorkbookError(Message(en: "a damaged ZIP directory", zh: "ZIP 目录已损坏")) }
             let method = UInt16(u16(p + 10))
             var csize = u32(p + 20), usize = u32(p + 24)
             let nameLen = u16(p + 28), extraLen = u16(p + 30), commentLen = u16(p + 32)
             var local = u32(p + 42)
-            guard p + 46 + nameLen + extraLen <= n else { throw WorkbookError(description: "a damaged ZIP directory") }
+            guard p + 46 + nameLen + extraLen <= n else { throw WorkbookError(Message(en: "a damaged ZIP directory", zh: "ZIP 目录已损坏")) }
             // APPNOTE 4.4.17: names use forward slashes; some Windows exporters write backslashes.
             let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(p + 46)..<(p + 46 + nameLen)]), as: UTF8.self)
                 .replacingOccurrences(of: "\\", with: "/")
@@ -126,14 +136,14 @@ final class ZipMemberStream {
     /// stored (0) or deflate (8).
     init(_ archive: ZipArchive, _ name: String) throws {
         self.name = name
-        guard let key = archive.find(name), let e = archive.entries[key] else { throw WorkbookError(description: "the workbook has no \(name)") }
+        guard let key = archive.find(name), let e = archive.entries[key] else { throw WorkbookError(Message(en: "the workbook has no \(name)", zh: "工作簿缺少 \(name)")) }
         let bytes = archive.bytes
         let h = e.localHeader
-        guard h + 30 <= bytes.count else { throw WorkbookError(description: "\(name): damaged") }
+        guard h + 30 <= bytes.count else { throw WorkbookError(Message(en: "\(name): damaged", zh: "\(name)：已损坏")) }
         let nameLen = Int(bytes[h + 26]) | Int(bytes[h + 27]) << 8
         let extraLen = Int(bytes[h + 28]) | Int(bytes[h + 29]) << 8
         let start = h + 30 + nameLen + extraLen
-        guard start + e.compressedSize <= bytes.count else { throw WorkbookError(description: "\(name): damaged (cut short)") }
+        guard start + e.compressedSize <= bytes.count else { throw WorkbookError(Message(en: "\(name): damaged (cut short)", zh: "\(name)：已损坏（不完整）")) }
         data = UnsafeBufferPointer(rebasing: bytes[start..<(start + e.compressedSize)])
         switch e.method {
         case 0:
@@ -141,12 +151,12 @@ final class ZipMemberStream {
         case 8:
             deflated = true
             guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-                throw WorkbookError(description: "\(name): cannot inflate")
+                throw WorkbookError(Message(en: "\(name): cannot inflate", zh: "\(name)：无法解压"))
             }
             stream.next_in = UnsafeMutablePointer(mutating: data.baseAddress)
             stream.avail_in = UInt32(data.count)
         default:
-            throw WorkbookError(description: "\(name): compressed with method \(e.method), which caseql does not read")
+            throw WorkbookError(Message(en: "\(name): compressed with method \(e.method), which caseql does not read", zh: "\(name)：用压缩方法 \(e.method) 压缩，caseql 不能读取"))
         }
         if archive.mapped, let b = data.baseAddress {
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -186,9 +196,9 @@ final class ZipMemberStream {
             let produced = min(capacity, Int(UInt32.max)) - Int(stream.avail_out)
             release(read: data.count - Int(stream.avail_in))
             if r == Z_STREAM_END { ended = true; return produced }
-            guard r == Z_OK else { throw WorkbookError(description: "\(name): damaged (inflate failed)") }
+            guard r == Z_OK else { throw WorkbookError(Message(en: "\(name): damaged (inflate failed)", zh: "\(name)：已损坏（解压失败）")) }
             if produced > 0 { return produced }
-            if stream.avail_in == 0 { throw WorkbookError(description: "\(name): damaged (cut short)") }
+            if stream.avail_in == 0 { throw WorkbookError(Message(en: "\(name): damaged (cut short)", zh: "\(name)：已损坏（不完整）")) }
         }
     }
 }
@@ -325,7 +335,7 @@ final class XMLStream {
         let ok = p.withMemoryRebound(to: CChar.self) { XML_Parse(parser, $0.baseAddress, Int32(p.count), final ? 1 : 0) }
         if ok != XML_STATUS_OK {
             let message = String(cString: XML_ErrorString(XML_GetErrorCode(parser)))
-            throw WorkbookError(description: "\(part): bad XML at line \(XML_GetCurrentLineNumber(parser)): \(message)")
+            throw WorkbookError(Message(en: "\(part): bad XML at line \(XML_GetCurrentLineNumber(parser)): \(message)", zh: "\(part)：第 \(XML_GetCurrentLineNumber(parser)) 行 XML 有误：\(message)"))
         }
     }
 }
@@ -346,7 +356,7 @@ struct SheetCSV {
     /// their reference and error, read as empty cells; the loader notes them.
     var errorCells: [(cell: String, error: String)] = []
     /// The first cell that shows the workbook damaged (a shared string it does not have).
-    var damage: String?
+    var damage: Message?
 
     struct Merge: Equatable {
         var firstRow: Int, lastRow: Int, firstColumn: Int, lastColumn: Int
@@ -483,7 +493,7 @@ final class XLSXWorkbook: Workbook {
             try readSharedStrings()
             try readStyles()
         } catch let e as WorkbookError {
-            throw LoadError(e.description, file: path)
+            throw LoadError(e.message, file: path)
         }
     }
 
@@ -642,7 +652,7 @@ final class XLSXWorkbook: Workbook {
     /// A sheet of `XLSXWorkbook.rowBlockBytes` × 2 or more bytes of XML with nothing to fill is
     /// read in blocks on every core (`csvInBlocks`, to the same result); `blockSize` is for tests.
     func csv(of name: String, filling: [SheetCSV.Merge] = [], blockSize: Int = XLSXWorkbook.rowBlockBytes) throws -> SheetCSV {
-        guard let part = sheets.first(where: { $0.name == name })?.part else { throw WorkbookError(description: "no sheet \(name)") }
+        guard let part = sheets.first(where: { $0.name == name })?.part else { throw WorkbookError(.noSheet(name)) }
         let size = archive.find(part).flatMap { archive.entries[$0]?.size } ?? 0
         let workers = ProcessInfo.processInfo.activeProcessorCount
         if filling.isEmpty, workers > 1, size >= 2 * blockSize,
@@ -653,7 +663,7 @@ final class XLSXWorkbook: Workbook {
         reader.out.bytes.reserve(size / 4)
         try parse(part, reader)
         reader.out.merges = reader.merges
-        if let damage = reader.out.damage { throw WorkbookError(description: damage) }
+        if let damage = reader.out.damage { throw WorkbookError(damage) }
         return reader.out
     }
 
@@ -860,7 +870,8 @@ final class SheetReader: XMLHandler {
                 if let i = SheetReader.decimal(t), i < shared.count {
                     rowBytes.append(UnsafeBufferPointer(rebasing: shared.bytes.buffer[shared.range(i)]))
                 } else if out.damage == nil {
-                    out.damage = "the workbook is damaged: cell \(XLSXWorkbook.letters(max(column, 0)))\(rowNumber) of sheet \(out.sheet) refers to shared string \"\(String(decoding: t, as: UTF8.self))\", and the workbook has \(shared.count)"
+                    out.damage = Message(en: "the workbook is damaged: cell \(XLSXWorkbook.letters(max(column, 0)))\(rowNumber) of sheet \(out.sheet) refers to shared string \"\(String(decoding: t, as: UTF8.self))\", and the workbook has \(shared.count)",
+                                          zh: "工作簿已损坏：工作表 \(out.sheet) 的单元格 \(XLSXWorkbook.letters(max(column, 0)))\(rowNumber) 引用共享字符串 \"\(String(decoding: t, as: UTF8.self))\"，而工作簿只有 \(shared.count) 个")
                 }
             case .error:
                 out.errorCells.append(("\(XLSXWorkbook.letters(max(column, 0)))\(rowNumber)", String(decoding: t, as: UTF8.self)))

@@ -338,7 +338,7 @@ extension XLSXWorkbook {
         let blocks = SheetBlocks(cutter: cutter, suffix: suffix, sheet: name, shared: shared, dateStyles: dateStyles, date1904: date1904,
                                  part: part, ahead: 2 * workers, reserve: size / 3)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in blocks.work() }
-        if !blocks.failed, let damage = blocks.out.damage { throw WorkbookError(description: damage) }
+        if !blocks.failed, let damage = blocks.out.damage { throw WorkbookError(damage) }
         return blocks.failed ? nil : blocks.out
     }
 }

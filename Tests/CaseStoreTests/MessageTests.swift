@@ -35,9 +35,9 @@ import Foundation
         #expect(zh.hasPrefix("cases.csv:4:17: deadline: \"2020-02-30\" 不是日期\n"))
         #expect(en.hasSuffix("… and 5 more errors (25 in all)\n25 errors: nothing was loaded (use --lenient to load the good rows)"))
         #expect(zh.hasSuffix("… 另有 5 个错误（共 25 个）\n25 个错误：什么都没有加载（用 --lenient 加载没有问题的行）"))
-        // A message written in one language only reads the same in both.
-        let plain = LoadError("cannot read", file: "x.json")
-        #expect(plain.text(chinese: true) == "x.json: cannot read")
+        // A message that is the same in both languages (a path, the system's words) reads so.
+        let plain = LoadError(.same("[Errno 5]"), file: "x.json")
+        #expect(plain.text(chinese: true) == "x.json: [Errno 5]")
     }
 
     @Test func aMissingPathSaysSoInBothLanguages() throws {
@@ -61,7 +61,7 @@ import Foundation
             #expect(error.text(chinese: true) == "无法写入 \(folder)/a.csv：没有文件夹 \(folder)")
         }
         // The system's own words read the same in both.
-        let e = FileWriteError(path: "x.csv", reason: "input/output error")
+        let e = FileWriteError(path: "x.csv", why: .same("input/output error"))
         #expect(e.text(chinese: true) == "无法写入 x.csv：input/output error")
     }
 }

@@ -62,7 +62,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let fifo = dir + "/pipe"
         #expect(mkfifo(fifo, 0o600) == 0)
-        #expect(throws: FileWriteError(path: fifo, reason: "no process is reading this FIFO")) {
+        #expect(throws: FileWriteError(path: fifo, why: .same("no process is reading this FIFO"))) {
             _ = try write("x", to: fifo)
         }
         let reader = open(fifo, O_RDONLY | O_NONBLOCK)
@@ -90,14 +90,14 @@ import Testing
         #expect(try String(contentsOfFile: real, encoding: .utf8) == "keep")
         #expect(!FileManager.default.fileExists(atPath: dir + "/nowhere"))
         let nul = dir + "/a\u{0}b.csv"
-        #expect(throws: FileWriteError(path: nul, reason: "the file name contains a NUL character")) {
+        #expect(throws: FileWriteError(path: nul, why: .same("the file name contains a NUL character"))) {
             _ = try write("x", to: nul)
         }
-        #expect(throws: FileWriteError(path: dir, reason: "is a folder")) { _ = try write("x", to: dir) }
-        #expect(throws: FileWriteError(path: dir + "/no/x.csv", reason: "no such folder \(dir)/no")) {
+        #expect(throws: FileWriteError(path: dir, why: .same("is a folder"))) { _ = try write("x", to: dir) }
+        #expect(throws: FileWriteError(path: dir + "/no/x.csv", why: .same("no such folder \(dir)/no"))) {
             _ = try write("x", to: dir + "/no/x.csv")
         }
-        #expect(throws: FileWriteError(path: "", reason: "empty file name")) { _ = try write("x", to: "") }
+        #expect(throws: FileWriteError(path: "", why: .same("empty file name"))) { _ = try write("x", to: "") }
         #expect(entries(dir) == ["dangling.csv", "link.csv", "real.csv"])
     }
 
@@ -106,7 +106,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/r.csv"
         #expect(try write("first", to: path, mustNotExist: true) == .created)
-        #expect(throws: FileWriteError(path: path, reason: "already exists")) {
+        #expect(throws: FileWriteError(path: path, why: .same("already exists"))) {
             _ = try write("second", to: path, mustNotExist: true)
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "first")
@@ -125,7 +125,7 @@ import Testing
         }
         #expect(entries(dir) == ["out.csv"])
         let full = try SafeFileWriter(path: path, writeFunction: { _, _ in errno = ENOSPC; return -1 })
-        #expect(throws: FileWriteError(path: path, reason: "disk full")) { try full.write(Array("x".utf8)) }
+        #expect(throws: FileWriteError(path: path, why: .same("disk full"))) { try full.write(Array("x".utf8)) }
         full.abandon()
         let created = try SafeFileWriter(path: dir + "/new.csv", mustNotExist: true)
         try created.write(Array("x".utf8))
