@@ -66,7 +66,7 @@ public enum InputFile {
         switch mode & S_IFMT {
         case S_IFCHR: return Message(en: "a character device", zh: "字符设备")
         case S_IFBLK: return Message(en: "a block device", zh: "块设备")
-        case S_IFIFO: return Message(en: "a FIFO (a named pipe)", zh: "FIFO（命名管道）")
+        case S_IFIFO: return Message(en: "a FIFO (a named pipe)", zh: "命名管道（FIFO）")
         case S_IFSOCK: return Message(en: "a socket", zh: "套接字")
         case S_IFDIR: return Message(en: "a folder", zh: "文件夹")
         case S_IFLNK: return Message(en: "a symbolic link", zh: "符号链接")

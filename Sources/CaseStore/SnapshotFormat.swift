@@ -133,7 +133,7 @@ struct SourceIdentity: Equatable {
 
     /// The identity of the file at `path` now, or nil when it cannot be read.
     static func of(role: String, path: String) -> SourceIdentity? {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)   // a FIFO must not block
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
