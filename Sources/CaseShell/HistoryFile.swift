@@ -18,6 +18,7 @@
 //   that is not text (NUL bytes, invalid UTF-8) is first copied aside
 //   (`PATH.unreadable-N`), with a warning, and a new history begins.
 
+import CaseStore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,7 @@ public final class HistoryFile {
     /// False when the path is not a regular file or could not be read.
     public private(set) var writable = true
     /// What the user should be told (printed once by the shell).
-    public private(set) var warnings: [String] = []
+    public private(set) var warnings: [Message] = []
     /// The file held something that is not text and was copied aside: the
     /// first write starts the file anew.
     private var startAfresh = false
@@ -55,31 +56,37 @@ public final class HistoryFile {
         var st = stat()
         if stat(path, &st) != 0 {
             if errno == ENOENT { return [] }   // made on the first save
-            let reason = String(cString: strerror(errno))
+            let reason = SafeFileWriter.errorMessage(errno)
             writable = false
-            warnings.append("cannot read the history file \(path): \(reason); this session's statements are not saved")
+            warnings.append(Message(en: "cannot read the history file \(path): \(reason.en); this session's statements are not saved",
+                                    zh: "无法读取历史文件 \(path)：\(reason.zh)；本次会话的语句不会保存"))
             return []
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             writable = false
             if (st.st_mode & S_IFMT) != S_IFCHR {
-                warnings.append("the history file \(path) is not a regular file; history is not saved")
+                warnings.append(Message(en: "the history file \(path) is not a regular file; history is not saved",
+                                        zh: "历史文件 \(path) 不是普通文件；不保存历史"))
             }
             return []
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             writable = false
-            warnings.append("cannot read the history file \(path): \(String(cString: strerror(errno))); it is left as it is and this session's statements are not saved")
+            let reason = SafeFileWriter.errorMessage(errno)
+            warnings.append(Message(en: "cannot read the history file \(path): \(reason.en); it is left as it is and this session's statements are not saved",
+                                    zh: "无法读取历史文件 \(path)：\(reason.zh)；文件保持原样，本次会话的语句不会保存"))
             return []
         }
         let bytes = [UInt8](data)
         guard let parsed = HistoryFile.parse(bytes) else {
             if let copy = keepCopy(bytes) {
                 startAfresh = true
-                warnings.append("the history file \(path) is not text (NUL bytes or invalid UTF-8); it was copied to \(copy) and a new history begins")
+                warnings.append(Message(en: "the history file \(path) is not text (NUL bytes or invalid UTF-8); it was copied to \(copy) and a new history begins",
+                                        zh: "历史文件 \(path) 不是文本（含 NUL 字节或无效的 UTF-8）；已复制到 \(copy)，历史重新开始"))
             } else {
                 writable = false
-                warnings.append("the history file \(path) is not text and could not be copied aside; it is left as it is and this session's statements are not saved")
+                warnings.append(Message(en: "the history file \(path) is not text and could not be copied aside; it is left as it is and this session's statements are not saved",
+                                        zh: "历史文件 \(path) 不是文本，也无法另存一份；文件保持原样，本次会话的语句不会保存"))
             }
             return []
         }

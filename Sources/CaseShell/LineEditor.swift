@@ -14,6 +14,7 @@
 
 import CaseQuery
 import CLibEdit
+import CaseStore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -61,6 +62,9 @@ public final class LineEditor {
 
     public let historyPath: String?
     public let historySize: Int
+    /// Whether the editor's own words (history warnings, the question before a long list of
+    /// candidates) are said in Chinese: the shell's `.labels` setting, asked each time.
+    public var chinese: () -> Bool
     /// The history on disk (nil without a path).
     private var historyFile: HistoryFile?
     /// The incremental history search under way (Ctrl-R / Ctrl-S), if any.
@@ -82,7 +86,7 @@ public final class LineEditor {
 
     // MARK: - Life cycle
 
-    public init?(programName: String, historyPath: String?, historySize: Int = 2000) {
+    public init?(programName: String, historyPath: String?, historySize: Int = 2000, chinese: @escaping () -> Bool = { false }) {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return nil }
         LineEditor.setUpLocale()
 
@@ -95,6 +99,7 @@ public final class LineEditor {
         self.hist = hist
         self.historyPath = historyPath
         self.historySize = max(1, historySize)
+        self.chinese = chinese
         promptCapacity = 64
         promptBuffer = .allocate(capacity: promptCapacity)
         promptBuffer.initialize(repeating: 0, count: promptCapacity)
@@ -144,7 +149,7 @@ public final class LineEditor {
             for entry in file.load() {
                 _ = entry.withWideCString { cle_hist_enter(hist, $0) }
             }
-            for warning in file.warnings { fputs("caseql: \(warning)\n", cle_stderr()) }
+            for warning in file.warnings { fputs("caseql: \(warning.text(chinese: chinese()))\n", cle_stderr()) }
             historyFile = file
         }
         _ = cle_sigint_install()
@@ -364,7 +369,9 @@ public final class LineEditor {
         var listing = after + "\n"
         // Above a screenful, ask first, as readline does (y, Y or space lists; anything else not).
         if rows.count >= LineEditor.terminalHeight() - 1 {
-            fputs(listing + "Display all \(candidates.count) possibilities? (y or n)", cle_stdout())
+            let n = candidates.count
+            let question = Message(en: "Display all \(n) possibilities? (y or n)", zh: "显示全部 \(n) 个候选？(y 或 n)")
+            fputs(listing + question.text(chinese: chinese()), cle_stdout())
             fflush(cle_stdout())
             var c: UInt8 = 0
             let yes = read(STDIN_FILENO, &c, 1) == 1 && (c == UInt8(ascii: "y") || c == UInt8(ascii: "Y") || c == UInt8(ascii: " "))

@@ -13,7 +13,8 @@ public final class Repl {
     public func run() {
         session.warmIndexes()
         let env = ProcessInfo.processInfo.environment
-        guard let editor = LineEditor(programName: "caseql", historyPath: LineEditor.historyPath(environment: env)) else {
+        guard let editor = LineEditor(programName: "caseql", historyPath: LineEditor.historyPath(environment: env),
+                                      chinese: { [session] in session.chinese }) else {
             runPlain()
             return
         }

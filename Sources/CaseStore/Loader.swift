@@ -347,7 +347,7 @@ public enum DatasetLoader {
         if let dir = options.cacheDirectory {
             if let sources, report.rejectedTotal == 0 {
                 let saved = Snapshot.save(store, report: report, directory: dir, dataset: path, sources: sources, options: options)
-                report.snapshot = snapshotNote.map { $0 + .same("; ") + saved } ?? saved
+                report.snapshot = snapshotNote.map { $0 + Message(en: "; ", zh: "；") + saved } ?? saved
             } else {
                 report.snapshot = sources == nil ? Message(en: "no snapshot: a file could not be identified", zh: "没有快照：有文件无法识别")
                                                   : Message(en: "no snapshot: rows were rejected", zh: "没有快照：有行被拒收")

@@ -256,25 +256,29 @@ struct Generate: ParsableCommand {
     @Option(help: "realistic (titles nearly all distinct, people filing a few cases each, skewed unit caseloads) or shipped (the distributions of datasets/zhengzhou-2020, which --cases 1270 --seed 2020 --profile shipped rewrites).")
     var profile: String = DatasetGenerator.Profile.realistic.rawValue
     @Option(help: "The folder to write (created if missing).") var out: String
+    @Flag(help: "Messages in Chinese.") var labels = false
 
     func validate() throws {
-        guard cases > 0 else { throw ValidationError("--cases must be positive") }
+        func invalid(_ m: Message) -> ValidationError { ValidationError(m.text(chinese: labels)) }
+        guard cases > 0 else { throw invalid(Message(en: "--cases must be positive", zh: "--cases 必须是正数")) }
         guard DatasetGenerator.Profile(rawValue: profile) != nil else {
-            throw ValidationError("--profile must be one of: " + DatasetGenerator.Profile.allCases.map(\.rawValue).joined(separator: ", "))
+            let profiles = DatasetGenerator.Profile.allCases.map(\.rawValue).joined(separator: ", ")
+            throw invalid(Message(en: "--profile must be one of: " + profiles, zh: "--profile 取以下之一：" + profiles))
         }
     }
 
     func run() throws {
         let started = Date()
         do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try DatasetGenerator(cases: cases, seed: seed, profile: DatasetGenerator.Profile(rawValue: profile)!).write(to: out)
         } catch {
-            FileHandle.standardError.write("caseql generate: \(error)\n".data(using: .utf8)!)
+            let why = (error as? Bilingual)?.text(chinese: labels) ?? "\(error)"
+            FileHandle.standardError.write("caseql generate: \(why)\n".data(using: .utf8)!)
             throw ExitCode(1)
         }
-        let seconds = Date().timeIntervalSince(started)
-        FileHandle.standardError.write("wrote \(cases) cases to \(out) in \(String(format: "%.2f", seconds)) s\n".data(using: .utf8)!)
+        let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+        let wrote = Message(en: "wrote \(cases) cases to \(out) in \(seconds) s", zh: "已写出 \(cases) 件案件到 \(out)，用时 \(seconds) 秒")
+        FileHandle.standardError.write((wrote.text(chinese: labels) + "\n").data(using: .utf8)!)
     }
 }
 
@@ -296,7 +300,7 @@ do {
     if root.exitCode(for: error) == .validationFailure {
         // Parsed on its own, generate's messages would name it without the program.
         let message = root.fullMessage(for: error).replacingOccurrences(of: "'generate --help'", with: "'caseql generate --help'")
-        FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write((UsageErrors.text(message, chinese: UsageErrors.wantsChinese(arguments)) + "\n").data(using: .utf8)!)
         exit(2)
     }
     root.exit(withError: error)

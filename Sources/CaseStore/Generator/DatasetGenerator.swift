@@ -1,14 +1,19 @@
 import Foundation
 
 /// Errors of the dataset generator.
-public enum DatasetGeneratorError: Error, CustomStringConvertible, Equatable {
-    case cannotWrite(String, String)
+public enum DatasetGeneratorError: Error, CustomStringConvertible, Equatable, Bilingual {
+    /// A path that cannot be written, and why (the system's reason, in both languages).
+    case cannotWrite(String, Message)
     case badCount(Int)
 
-    public var description: String {
+    public var description: String { text(chinese: false) }
+
+    public func text(chinese: Bool) -> String {
         switch self {
-        case .cannotWrite(let path, let why): return "cannot write \(path): \(why)"
-        case .badCount(let n): return "the number of cases must be at least 1 (got \(n))"
+        case .cannotWrite(let path, let why):
+            return Message(en: "cannot write \(path): \(why.en)", zh: "无法写入 \(path)：\(why.zh)").text(chinese: chinese)
+        case .badCount(let n):
+            return Message(en: "the number of cases must be at least 1 (got \(n))", zh: "案件数至少为 1（给的是 \(n)）").text(chinese: chinese)
         }
     }
 }
@@ -123,11 +128,7 @@ public struct DatasetGenerator: Sendable {
     /// Writes cases.csv, units.csv, events.csv and manifest.json into `directory` (created if needed).
     public func write(to directory: String) throws {
         guard cases >= 1 else { throw DatasetGeneratorError.badCount(cases) }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw DatasetGeneratorError.cannotWrite(directory, "\(error)")
-        }
+        try makeFolders(directory)
         let dir = directory.hasSuffix("/") ? directory : directory + "/"
         try writeWholeFile(dir + "units.csv", unitsCSV())
         try writeWholeFile(dir + "manifest.json", Array(manifestJSON().utf8))

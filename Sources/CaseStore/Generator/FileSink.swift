@@ -15,7 +15,7 @@ struct FileSink {
 
     init(path: String) throws {
         guard let f = fopen(path, "wb") else {
-            throw DatasetGeneratorError.cannotWrite(path, String(cString: strerror(errno)))
+            throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
         }
         file = f
         self.path = path
@@ -55,7 +55,7 @@ struct FileSink {
         flush()
         let rc = fclose(file)
         if failed || rc != 0 {
-            throw DatasetGeneratorError.cannotWrite(path, String(cString: strerror(errno)))
+            throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
         }
     }
 }
@@ -63,10 +63,27 @@ struct FileSink {
 /// Writes a whole small file (manifest, units).
 func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws {
     guard let f = fopen(path, "wb") else {
-        throw DatasetGeneratorError.cannotWrite(path, String(cString: strerror(errno)))
+        throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
     }
     let n = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
     if fclose(f) != 0 || n != bytes.count {
-        throw DatasetGeneratorError.cannotWrite(path, String(cString: strerror(errno)))
+        throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
+    }
+}
+
+/// Makes `path` and the folders above it that are missing (as `mkdir -p`).
+/// - Throws: `DatasetGeneratorError.cannotWrite` naming the first one that cannot be made.
+func makeFolders(_ path: String) throws {
+    var made = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+        made += (made.isEmpty || made.hasSuffix("/") ? "" : "/") + part
+        var st = stat()
+        if stat(made, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFDIR else {
+                throw DatasetGeneratorError.cannotWrite(made, Message(en: "it is not a folder", zh: "它不是文件夹"))
+            }
+            continue
+        }
+        if mkdir(made, 0o777) != 0 && errno != EEXIST { throw DatasetGeneratorError.cannotWrite(made, SafeFileWriter.errorMessage(errno)) }
     }
 }

@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""End-to-end: the messages issue 11 left English under `.labels on` / `--labels` read in Chinese
+(why a snapshot was not used, the kinds of skipped rows, manifest/rules/notice JSON errors,
+unreadable files, rejects files that cannot be written, damaged workbooks, history warnings at
+start-up, the question before a long list of completions, `caseql generate`, the command line's
+usage errors), and read as before in English without it. Also narrow terminals (60/80/120
+columns), `.help` below 80 columns and `caseql generate` completion. Real binary; tmux on a
+private socket for the interactive parts; stdlib only.
+
+    python3 Tests/e2e/test_labels_rest.py [scenario ...]
+"""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2elib import Pane, Results, binary, dataset, fresh, run, tempdir, width  # noqa: E402
+
+R = Results()
+TMP = tempdir()
+SOCKET = "caseql-labels-rest-%d" % os.getpid()
+SESSION = "lr"
+PROMPT = "caseql> "
+ENV = {"XDG_CACHE_HOME": os.path.join(TMP, "cache"), "HOME": os.path.join(TMP, "home"),
+       "XDG_CONFIG_HOME": os.path.join(TMP, "config")}
+
+
+def caseql(args, **kw):
+    env = dict(ENV)
+    env.update(kw.pop("env", {}))
+    return run(args, env=env, **kw)
+
+
+class Term(Pane):
+    """One caseql in a cols×rows tmux pane, started with `args`."""
+
+    def __init__(self, args, cols=120, rows=40, env=None, wait_prompt=True):
+        super().__init__(R, SOCKET, SESSION, text_pause=0.15, key_pause=0.25, poll=0.1, join=False, scrollback=None)
+        e = {"CASEQL_HISTORY": os.path.join(TMP, "history"), "LANG": "C.UTF-8", "TERM": "xterm-256color",
+             "NO_COLOR": "1"}
+        e.update(ENV)
+        e.update(env or {})
+        os.makedirs(e["HOME"], exist_ok=True)
+        inner = "cd %s; env %s %s %s; echo EXIT=$?; sleep 30" % (
+            shlex.quote(TMP), " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in e.items()),
+            shlex.quote(binary()), " ".join(shlex.quote(a) for a in args))
+        self.start("sh -c %s" % shlex.quote(inner), cols, rows)
+        if wait_prompt:
+            self.wait_prompt()
+
+    def clear(self):
+        self.keys("C-u")
+        self.keys("C-l")
+        self.clear_history()
+        self.wait(lambda ls: ls[0].startswith(PROMPT.rstrip()) and not any(ls[1:]), "screen cleared")
+
+    def run(self, line, what):
+        """Types a line, Enter; the screen's lines after the typed one, up to the next prompt."""
+        self.clear()
+        self.text(line)
+        self.keys("Enter")
+        lines = self.wait(lambda ls: sum(1 for l in ls if l.startswith(PROMPT.rstrip())) >= 2
+                          and ls[self.cursor()[1]].rstrip() == PROMPT.rstrip(), what)
+        if not lines:
+            return []
+        out = lines[1:self.cursor()[1]]
+        while out and out[-1] == "":
+            out.pop()
+        return out
+
+    @staticmethod
+    def kill():
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+
+
+def copy_dataset(name):
+    d = os.path.join(TMP, name)
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(dataset(TMP), d)
+    return d
+
+
+# ---------------------------------------------------------------- item 1: the last English messages
+
+def snapshot_reasons():
+    ds = copy_dataset("snap")
+    p = caseql([ds, "-c", "count cases"])
+    R.eq(p.returncode, 0, "first load writes the snapshot")
+    # Replace units.csv by a copy of itself (another inode): the snapshot is not used, and why.
+    u = os.path.join(ds, "units.csv")
+    shutil.copy(u, u + ".new")
+    os.replace(u + ".new", u)
+    p = caseql([ds, "--labels", "-c", ".cache"])
+    line = [l for l in p.stdout.splitlines() if l.startswith("本数据集")]
+    R.check(line and line[0].startswith("本数据集：未使用快照：units.csv 已被替换；已保存快照 "),
+            "--labels: why the snapshot was not used, in Chinese", p.stdout + p.stderr)
+    shutil.copy(u, u + ".new")
+    os.replace(u + ".new", u)
+    p = caseql([ds, "-c", ".cache"])
+    line = [l for l in p.stdout.splitlines() if l.startswith("this dataset")]
+    R.check(line and line[0].startswith("this dataset: the snapshot was not used: units.csv was replaced; saved the snapshot "),
+            "no --labels: the same in English", p.stdout + p.stderr)
+    # Another build's or a damaged snapshot: its header is checked.
+    cache = os.path.join(TMP, "cache", "caseql")
+    for name in os.listdir(cache):
+        if name.endswith(".snapshot"):
+            with open(os.path.join(cache, name), "r+b") as f:
+                f.seek(20)
+                f.write(b"\xff\xff")
+    p = caseql([ds, "--labels", "-c", ".cache"])
+    R.check("本数据集：未使用快照：文件头已损坏；已保存快照" in p.stdout, "a damaged header, in Chinese", p.stdout)
+
+
+def skipped_rows():
+    f = os.path.join(TMP, "skipped.csv")
+    with open(f, "w", encoding="utf-8", newline="") as o:
+        o.write("id,title,unit\r\n（一）重点督办,,\r\n1,关于学校的建议,教育局\r\n合计,,\r\n,,\r\n"
+                "id,title,unit\r\n2,关于道路的建议,交通局\r\n注：以上为全部,,\r\n")
+    p = caseql([f, "--labels", "-c", "count cases"])
+    R.eq(p.returncode, 0, "a list with headings, totals and notes loads")
+    R.check("注：skipped.csv：5 行不是案件，已跳过：分节标题（第 2 行）；合计行（合计）（第 4 行）；空行（第 5 行）；"
+            "重复的表头（第 6 行）；注释行（第 8 行）" in p.stderr, "--labels: the skipped rows' kinds in Chinese", p.stderr)
+    p = caseql([f, "-c", "count cases"])
+    R.check("note: skipped.csv: 5 rows are not a case, skipped: a section heading (line 2); a total (合计) (line 4); "
+            "an empty row (line 5); the header again (line 6); a note (line 8)" in p.stderr, "English as before", p.stderr)
+
+
+def json_errors():
+    cases = [
+        ({"rules": 5}, "manifest.json: rules：应为对象", "manifest.json: rules: expected an object"),
+        ({"rules": {"deadlin": "3m"}}, "manifest.json: rules：未知的设置 \"deadlin\"（已知：",
+         "manifest.json: rules: unknown setting \"deadlin\" (known: "),
+        ({"rules": {"deadline": "3x"}}, "rules：deadline：\"3x\" 不是期限（应如 3m、7d 或 5wd）",
+         "rules: deadline: \"3x\" is not a period (expected e.g. 3m, 7d or 5wd)"),
+        ({"rules": {"classes": "A-Q9"}}, "rules：classes：\"A-Q9\" 不是从 A 开始的类范围（应为 \"A-D\"",
+         "rules: classes: \"A-Q9\" is not a range of classes from A (expected \"A-D\""),
+        ({"notice": {"total": -3}}, "notice：total：\"-3\" 不是件数", "notice: total: \"-3\" is not a count"),
+        ({"as_of": "2020-13-01"}, "as_of：\"2020-13-01\" 不是日期（应为 yyyy-mm-dd）", "as_of: \"2020-13-01\" is not a date"),
+    ]
+    import json
+    for manifest, zh, en in cases:
+        ds = copy_dataset("json")
+        with open(os.path.join(ds, "manifest.json"), "w", encoding="utf-8") as o:
+            json.dump(manifest, o, ensure_ascii=False)
+        p = caseql([ds, "--labels", "-c", "count cases"])
+        R.check(p.returncode == 1 and zh in p.stderr, "--labels: %s" % zh, p.stderr)
+        p = caseql([ds, "-c", "count cases"])
+        R.check(p.returncode == 1 and en in p.stderr, "English: %s" % en, p.stderr)
+    ds = copy_dataset("json")
+    with open(os.path.join(ds, "manifest.json"), "w") as o:
+        o.write("{not json")
+    p = caseql([ds, "--labels", "-c", "count cases"])
+    R.check(p.returncode == 1 and "manifest.json: 不是 JSON 对象" in p.stderr, "not JSON, in Chinese", p.stderr)
+
+
+def unreadable_files():
+    fifo = os.path.join(TMP, "pipe.csv")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    p = caseql([fifo, "--labels", "-c", "count cases"], timeout=20)
+    R.check(p.returncode == 1 and p.stderr.strip() == "caseql: %s: 是命名管道（FIFO），不是普通文件：caseql 只读普通文件" % fifo,
+            "a FIFO as the dataset: refused at once, in Chinese", p.stderr)
+    p = caseql([fifo, "-c", "count cases"], timeout=20)
+    R.eq(p.stderr.strip(), "caseql: %s: is a FIFO (a named pipe), not a regular file: caseql reads only regular files" % fifo,
+         "… in English without --labels")
+    link = os.path.join(TMP, "dangling.csv")
+    if not os.path.lexists(link):
+        os.symlink(os.path.join(TMP, "nowhere.csv"), link)
+    p = caseql([link, "--labels", "-c", "count cases"])
+    R.eq(p.stderr.strip(), "caseql: %s: 是指向 %s 的符号链接，而它不存在" % (link, os.path.join(TMP, "nowhere.csv")),
+         "a dangling link, in Chinese")
+    empty = os.path.join(TMP, "empty.csv")
+    open(empty, "w").close()
+    p = caseql([empty, "--labels", "-c", "count cases"])
+    R.eq(p.stderr.strip(), "caseql: %s: 文件是空的（应有表头行和数据行）" % empty, "an empty file, in Chinese")
+    utf16 = os.path.join(TMP, "utf16.csv")
+    with open(utf16, "wb") as o:
+        o.write("id,title\n1,关于\n".encode("utf-16"))
+    p = caseql([utf16, "--labels", "-c", "count cases"])
+    R.eq(p.stderr.strip(), "caseql: %s: 文件是 UTF-16 编码；请另存为 UTF-8（或 GB18030）的 CSV" % utf16, "a UTF-16 file, in Chinese")
+
+
+def rejects_write():
+    d = fresh(TMP, "rejects")
+    f = os.path.join(d, "cases.csv")
+    with open(f, "w", encoding="utf-8") as o:
+        o.write("id,title,deadline\n1,甲,2020-01-01\n2,乙,2020-02-30\n")
+    os.makedirs(os.path.join(d, "cases.rejects.csv"))
+    p = caseql([f, "--lenient", "--labels", "-c", "count cases"])
+    want = ("caseql: cases.csv: 拒收的 1 行无法写出（无法写入 %s/cases.rejects.csv：是文件夹，不是普通文件）；"
+            "什么都没有加载，以免有行悄悄丢失" % d)
+    R.check(p.returncode == 1 and want in p.stderr, "a rejects file that cannot be written, in Chinese", p.stderr)
+    p = caseql([f, "--lenient", "-c", "count cases"])
+    R.check("1 rejected row could not be written (cannot write %s/cases.rejects.csv: is a folder, not a regular file)" % d in p.stderr,
+            "… in English", p.stderr)
+
+
+def workbook_errors():
+    short = os.path.join(TMP, "short.xlsx")
+    with open(short, "wb") as o:
+        o.write(b"PK\x03\x04xx")
+    p = caseql([short, "--labels", "-c", "count cases"])
+    R.eq(p.stderr.strip(), "caseql: %s: 不是 .xlsx 工作簿（作为 ZIP 压缩包太短）" % short, "a short .xlsx, in Chinese")
+    p = caseql([short, "-c", "count cases"])
+    R.eq(p.stderr.strip(), "caseql: %s: not an .xlsx workbook (too short for a ZIP archive)" % short, "… in English")
+    nobook = os.path.join(TMP, "nobook.xlsx")
+    with zipfile.ZipFile(nobook, "w") as z:
+        z.writestr("hello.txt", "x" * 100)
+        z.writestr("[Content_Types].xml", "<Types/>")
+    p = caseql([nobook, "--labels", "-c", "count cases"])
+    R.check(p.returncode == 1 and "工作簿缺少 " in p.stderr, "a ZIP with no workbook part, in Chinese", p.stderr)
+
+
+def generate_messages():
+    out = os.path.join(TMP, "gen")
+    p = caseql(["generate", "--labels", "--cases", "7", "--out", out])
+    R.check(p.returncode == 0 and re.fullmatch(r"已写出 7 件案件到 %s，用时 \d+\.\d\d 秒\n" % re.escape(out), p.stderr),
+            "generate --labels: what it wrote, in Chinese", p.stderr)
+    p = caseql(["generate", "--cases", "7", "--out", out])
+    R.check(re.fullmatch(r"wrote 7 cases to %s in \d+\.\d\d s\n" % re.escape(out), p.stderr), "… in English", p.stderr)
+    p = caseql(["generate", "--labels", "--cases", "0", "--out", out])
+    R.check(p.returncode == 2 and p.stderr.startswith("错误：--cases 必须是正数\n用法： caseql generate"),
+            "generate --labels --cases 0: usage error in Chinese, exit 2", p.stderr)
+    blocker = os.path.join(TMP, "a-file")
+    open(blocker, "w").close()
+    p = caseql(["generate", "--labels", "--cases", "3", "--out", os.path.join(blocker, "x")])
+    R.check(p.returncode == 1 and p.stderr == "caseql generate: 无法写入 %s：它不是文件夹\n" % blocker,
+            "generate into a path under a file: why, in Chinese, exit 1", p.stderr)
+    p = caseql(["generate", "--cases", "3", "--out", os.path.join(blocker, "x")])
+    R.eq(p.stderr, "caseql generate: cannot write %s: it is not a folder\n" % blocker, "… in English")
+
+
+def usage_errors():
+    ds = dataset(TMP)
+    cases = [
+        (["--labels", "--bogus"], "错误：没有 --bogus 这个选项。是不是 --out？", "Error: Unknown option '--bogus'. Did you mean '--out'?"),
+        (["--labels", "--mode"], "错误：--mode <mode> 缺少取值", "Error: Missing value for '--mode <mode>'"),
+        ([ds, "extra", "--labels"], "错误：多余的参数 extra", "Error: Unexpected argument 'extra'"),
+        (["generate", "--labels", "--cases", "many", "--out", "x"], "错误：many 不是 --cases <cases> 可取的值",
+         "Error: The value 'many' is invalid for '--cases <cases>'"),
+        ([ds, "--labels", "--mode", "pie"], "错误：没有 pie 这种模式（可用：", "Error: unknown mode pie (the modes are "),
+    ]
+    for args, zh, en in cases:
+        p = caseql(args)
+        first = p.stderr.split("\n")[0]
+        R.check(p.returncode == 2 and first.startswith(zh), "%s: first line %s" % (" ".join(args[-2:]), zh), p.stderr)
+        R.check("用法： caseql " in p.stderr and ("详见 caseql --help。" in p.stderr or "详见 caseql generate --help。" in p.stderr),
+                "… its usage and see-also lines in Chinese", p.stderr)
+        p = caseql([a for a in args if a != "--labels"])
+        R.check(p.returncode == 2 and p.stderr.split("\n")[0].startswith(en), "without --labels: " + en, p.stderr)
+    # After --, --labels is an argument, not the flag.
+    p = caseql(["--bogus", "--", "--labels"])
+    R.check(p.stderr.startswith("Error: "), "--labels after -- does not make the usage error Chinese", p.stderr)
+
+
+def history_warnings():
+    hist = os.path.join(TMP, "binary-history")
+    with open(hist, "wb") as o:
+        o.write(b"count cases\n\x00\xff\xfe garbage\n")
+    ds = dataset(TMP)
+    t = Term([ds, "--labels"], env={"CASEQL_HISTORY": hist})
+    scr = [l for l in t.visible() if l]
+    R.check(any(l.startswith("caseql: 历史文件 %s 不是文本（含 NUL 字节或无效的 UTF-8）；已复制到 " % hist) for l in scr),
+            "--labels: the history warning at start-up in Chinese", "\n".join(scr))
+    t.kill()
+    with open(hist, "wb") as o:
+        o.write(b"count cases\n\x00\xff\xfe garbage\n")
+    # .labels on in the start-up file counts too (read before the line editor starts).
+    rc = os.path.join(TMP, "rc-labels")
+    with open(rc, "w") as o:
+        o.write(".labels on\n")
+    t = Term([ds, "-init", rc], env={"CASEQL_HISTORY": hist})
+    scr = [l for l in t.visible() if l]
+    R.check(any(l.startswith("caseql: 历史文件 ") for l in scr), ".labels on in the start-up file: Chinese too", "\n".join(scr))
+    t.kill()
+    with open(hist, "wb") as o:
+        o.write(b"count cases\n\x00\xff\xfe garbage\n")
+    t = Term([ds], env={"CASEQL_HISTORY": hist})
+    scr = [l for l in t.visible() if l]
+    R.check(any(l.startswith("caseql: the history file %s is not text (NUL bytes or invalid UTF-8); it was copied" % hist)
+                for l in scr), "without labels: English", "\n".join(scr))
+    t.kill()
+
+
+def many_candidates():
+    ds = dataset(TMP)
+    t = Term([ds], rows=12)
+    t.run(".labels on", ".labels on")
+    t.clear()
+    t.text("select cases where ")
+    t.keys("Tab")
+    scr = t.wait(lambda ls: any(re.match(r"显示全部 \d+ 个候选？\(y 或 n\)", l) for l in ls), "the question in Chinese")
+    R.check(scr is not None, ".labels on: 显示全部 N 个候选？(y 或 n)")
+    t.keys("n")
+    t.line_is(PROMPT + "select cases where", "n: back to the line")
+    t.run(".labels off", ".labels off")
+    t.clear()
+    t.text("select cases where ")
+    t.keys("Tab")
+    scr = t.wait(lambda ls: any(re.match(r"Display all \d+ possibilities\? \(y or n\)", l) for l in ls), "the question in English")
+    R.check(scr is not None, ".labels off: Display all N possibilities? (y or n)")
+    t.keys("y")
+    t.wait(lambda ls: any("between" in l for l in ls) and ls[t.cursor()[1]].startswith(PROMPT), "y lists them")
+    t.kill()
+
+
+for scenario in [snapshot_reasons, skipped_rows, json_errors, unreadable_files, rejects_write, workbook_errors,
+                 generate_messages, usage_errors, history_warnings, many_candidates]:
+    R.case(scenario)
+
+Term.kill()
+shutil.rmtree(TMP, ignore_errors=True)
+R.finish()
