@@ -166,6 +166,17 @@ _caseql() {
     local -a non_repeating_flags=(--csv --tsv --json --jsonl --markdown --table --keep-going --lenient --parallel-load --no-parallel-load --no-rc --no-cache --no-headers --labels --no-formula-guard --version -h --help)
     local -a repeating_options=(-c --command -f --file --set)
     local -a non_repeating_options=(--mode --asof -init --init --encoding --kind --out)
+    # caseql routes a first word generate|help by hand (main.swift), before the dataset.
+    if [[ "${COMP_CWORD}" -gt 1 ]]; then
+        case "${COMP_WORDS[1]}" in
+        generate|help)
+            local -r routed="${COMP_WORDS[1]}"
+            unparsed_words=("${unparsed_words[@]:1}")
+            "_caseql_${routed}"
+            return
+            ;;
+        esac
+    fi
     __caseql_offer_flags_options 1
 
     # Offer option value completions
@@ -217,7 +228,7 @@ _caseql() {
 
 _caseql_generate() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--labels --version -h --help)
     repeating_options=()
     non_repeating_options=(--cases --seed --profile --out)
     __caseql_offer_flags_options 0

@@ -3,7 +3,8 @@
 #   scripts/setup.sh          libedit-dev (the line editor), libxlsxwriter-dev (writing .xlsx),
 #                             libexpat1-dev and zlib1g-dev (reading .xlsx), libfreexl-dev
 #                             (reading .xls), pkg-config
-#   scripts/setup.sh --test   also sqlite3, tmux, python3 and python3-openpyxl for the tests
+#   scripts/setup.sh --test   also sqlite3, tmux, python3, python3-openpyxl and zsh (its completion
+#                             script is tried) for the tests
 set -euo pipefail
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
@@ -15,6 +16,7 @@ pkg-config --exists freexl 2>/dev/null || need+=(libfreexl-dev)
 if [ "${1:-}" = "--test" ]; then
   command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
+  command -v zsh >/dev/null 2>&1 || need+=(zsh)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
   /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need+=(python3-openpyxl)
   locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || need+=(locales)

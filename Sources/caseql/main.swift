@@ -289,6 +289,10 @@ struct Generate: ParsableCommand {
 let arguments = Array(CommandLine.arguments.dropFirst())
 let root: ParsableCommand.Type = arguments.first == "generate"
     || (arguments.first == "help" && arguments.dropFirst().first == "generate") ? Generate.self : CaseQL.self
+if let asked = CompletionScripts.requested(arguments), let shell = asked {
+    print(CompletionScripts.script(for: shell))
+    exit(0)
+}
 do {
     if arguments.first == "help" {
         print(root.helpMessage())

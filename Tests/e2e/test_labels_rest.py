@@ -311,7 +311,59 @@ def many_candidates():
     t.kill()
 
 
-for scenario in [snapshot_reasons, skipped_rows, json_errors, unreadable_files, rejects_write, workbook_errors,
+# ---------------------------------------------------------------- item 4: generate's completion
+
+def generate_completion():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    bash_script = os.path.join(root, "completions", "caseql.bash")
+    env = dict(os.environ, PATH=os.path.dirname(binary()) + os.pathsep + os.environ.get("PATH", ""))
+    probe = ('source %s; t(){ COMPREPLY=(); COMP_WORDS=("$@"); COMP_CWORD=$(($#-1)); COMP_LINE="$*"; '
+             'COMP_POINT=${#COMP_LINE}; _caseql caseql "${@: -1}" "${@: -2:1}"; echo "${COMPREPLY[*]}"; }; '
+             't caseql generate --c; t caseql generate --cases 5 --p; t caseql generate --out x --l; '
+             't caseql generate ""; t caseql ds --c; t caseql gen') % bash_script
+    p = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, env=env)
+    got = p.stdout.split("\n")
+    R.eq(got[0], "--cases", "bash: caseql generate --c Tab → --cases (generate's option, not the shell's)")
+    R.eq(got[1], "--profile", "bash: after --cases 5, --p → --profile")
+    R.eq(got[2], "--labels", "bash: generate --l → --labels")
+    R.eq(sorted(got[3].split()), sorted("--labels --version -h --help --cases --seed --profile --out".split()),
+         "bash: generate then an empty word → generate's options only")
+    R.eq(sorted(got[4].split()), ["--command", "--csv"], "bash: after a dataset, --c → the shell's options")
+    R.eq(got[5], "generate", "bash: gen → generate")
+    # The binary writes the same script (one source: CompletionScripts.swift).
+    p = subprocess.run([binary(), "--generate-completion-script", "bash"], capture_output=True, text=True)
+    R.check(p.stdout == open(bash_script, encoding="utf-8").read(), "caseql --generate-completion-script bash is the committed script")
+    p = subprocess.run([binary(), "--generate-completion-script=zsh"], capture_output=True, text=True)
+    R.check(p.stdout == open(os.path.join(root, "completions", "_caseql"), encoding="utf-8").read(),
+            "caseql --generate-completion-script=zsh is the committed script")
+    # zsh, in a real terminal: the keys a user types.
+    zsh = shutil.which("zsh")
+    if not R.check(zsh is not None, "zsh is installed (scripts/setup.sh --test)"):
+        return
+    t = Pane(R, SOCKET, "zsh", text_pause=0.2, key_pause=0.4, poll=0.1)
+    inner = "env PATH=%s HOME=%s %s -f" % (shlex.quote(env["PATH"]), shlex.quote(os.path.join(TMP, "home")), zsh)
+    t.start(inner, 100, 30)
+    t.text("fpath=(%s $fpath); autoload -U compinit; compinit -u; PS1='%%%% '" % os.path.join(root, "completions"))
+    t.keys("Enter")
+    t.wait(lambda ls: any(l.startswith("% ") or l == "%" for l in ls), "zsh prompt")
+    for typed, want, what in [("caseql generate --c", "% caseql generate --cases", "zsh: caseql generate --c Tab → --cases"),
+                              ("caseql generate --out /tmp --l", "% caseql generate --out /tmp --labels", "zsh: generate --l → --labels"),
+                              ("caseql ds --cs", "% caseql ds --csv", "zsh: after a dataset, --cs → --csv")]:
+        t.keys("C-u")
+        t.text(typed)
+        t.keys("Tab")
+        t.wait(lambda ls: any(l.rstrip() == want for l in ls), what, timeout=5)
+        R.check(any(l.rstrip() == want for l in t.visible()), what, "\n".join(t.visible()))
+    t.keys("C-u")
+    t.text("caseql generate --")
+    t.keys("Tab")
+    scr = t.wait(lambda ls: any(l.startswith("--cases") for l in ls), "zsh lists generate's options") or []
+    R.check(any(l.startswith("--profile") for l in scr) and not any(l.startswith("--csv") for l in scr),
+            "zsh: generate -- Tab lists generate's options, not the shell's", "\n".join(scr))
+    t.tmux("kill-session", "-t", "zsh", check=False)
+
+
+for scenario in [generate_completion, snapshot_reasons, skipped_rows, json_errors, unreadable_files, rejects_write, workbook_errors,
                  generate_messages, usage_errors, history_warnings, many_candidates]:
     R.case(scenario)
 
