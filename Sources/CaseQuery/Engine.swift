@@ -233,9 +233,11 @@ public final class Engine {
             order = Engine.sortRows(order, keys: keys)
         }
         let sliced = Engine.slice(order, offset: q.offset, limit: q.limit)
-        let columns = fields.enumerated().map { (k, f) in
-            ResultColumn(name: k < names.count && !names[k].isEmpty ? names[k] : f.qualifiedName, label: f.spec.label,
-                         numeric: f.spec.type.name == "int")
+        let columns = fields.enumerated().map { (k, f) -> ResultColumn in
+            var enumerated = false
+            if case .enumeration = f.spec.type { enumerated = true }
+            return ResultColumn(name: k < names.count && !names[k].isEmpty ? names[k] : f.qualifiedName, label: f.spec.label,
+                                numeric: f.spec.type.name == "int", enumerated: enumerated)
         }
         return ResultSet(columns: columns, rowCount: sliced.count) { r, c in getters[c](Int(sliced[r])) }
     }

@@ -90,8 +90,11 @@ public struct ResultColumn: Equatable, Sendable {
     /// The Chinese label where the column is a field, for headers in Chinese.
     public var label: String
     public var numeric: Bool
-    public init(name: String, label: String = "", numeric: Bool = false) {
-        self.name = name; self.label = label.isEmpty ? name : label; self.numeric = numeric
+    /// Whether its values are an enumerated field's (kind, status, level …): a table keeps a
+    /// short one whole rather than cut it.
+    public var enumerated: Bool
+    public init(name: String, label: String = "", numeric: Bool = false, enumerated: Bool = false) {
+        self.name = name; self.label = label.isEmpty ? name : label; self.numeric = numeric; self.enumerated = enumerated
     }
 }
 

@@ -539,19 +539,20 @@ public enum DotCommands {
             }
         }
         var s = all.map { usageLines($0.usage, width: width) + wrap($0.help, width: width, indent: 4) }.joined()
-        s += "\nStatements (end with ; or Enter when complete):\n"
-        s += "  select proposals where unit = \"教育局\" and status = overdue\n"
-        s += "  select id, title from cases where title contains \"午餐\"\n"
-        s += "    order by assigned_on desc limit 10\n"
-        s += "  count cases group by unit\n"
-        s += "  select unit, count, completion_rate from cases group by unit\n"
-        s += "    having completion_rate < 1\n"
-        s += "  explain select cases where overdue\n"
+        s += "\n" + wrap("Statements (end with ; or Enter when complete):", width: width, indent: 0)
+        for example in statementExamples {
+            for (k, clause) in example.enumerated() {
+                // The first clause at 2, the next ones at 4, a clause too long for the line
+                // going on at 6: never cut inside a word.
+                s += wrap(clause, width: width, indent: k == 0 ? 2 : 4, hanging: k == 0 ? 4 : 6)
+            }
+        }
         s += wrap(".help CMD shows one command in full. See README.md for the whole language.", width: width, indent: 0)
         return s
     }
 
-    /// A usage on one line; one longer than `width` goes on at its option boundaries, indented 2.
+    /// A usage on one line; one longer than `width` goes on at its option boundaries, indented 2
+    /// (inside a group after a |, when the group alone is wider than the line).
     static func usageLines(_ usage: String, width: Int) -> String {
         guard DisplayWidth.of(usage) > width else { return usage + "\n" }
         // Break only before an option group ([…) or an alternative (|), never inside a bracket.
@@ -564,10 +565,22 @@ public enum DotCommands {
             current.append(ch)
         }
         parts.append(current)
+        // A group wider than a line on its own (.mode's eight modes at 40 columns) goes on
+        // after one of its |.
+        // (text, what joins it to the part before: a space, or nothing inside a group)
+        let glued = parts.flatMap { p -> [(String, String)] in
+            guard DisplayWidth.of(p) > width - 2 else { return [(p, " ")] }
+            var pieces: [(String, String)] = [], piece = ""
+            for ch in p {
+                piece.append(ch)
+                if ch == "|" { pieces.append((piece, pieces.isEmpty ? " " : "")); piece = "" }
+            }
+            return pieces + [(piece, "")]
+        }
         var lines: [String] = []
         var line = ""
-        for p in parts {
-            let candidate = line.isEmpty ? p : line + " " + p
+        for (p, glue) in glued {
+            let candidate = line.isEmpty ? p : line + glue + p
             if !line.isEmpty && (lines.isEmpty ? 0 : 2) + DisplayWidth.of(candidate) > width {
                 lines.append(line); line = p
             } else { line = candidate }
@@ -576,23 +589,34 @@ public enum DotCommands {
         return lines.enumerated().map { ($0.offset == 0 ? "" : "  ") + $0.element + "\n" }.joined()
     }
 
-    /// `text` cut into lines of at most `width` display columns at spaces, each indented.
-    static func wrap(_ text: String, width: Int, indent: Int) -> String {
-        let pad = String(repeating: " ", count: indent)
+    /// `text` cut into lines of at most `width` display columns at spaces: the first indented
+    /// `indent`, the others `hanging` (default: the same).
+    static func wrap(_ text: String, width: Int, indent: Int, hanging: Int? = nil) -> String {
         var lines: [String] = []
         var line = ""
+        func margin() -> Int { lines.isEmpty ? indent : hanging ?? indent }
         for word in text.split(separator: " ") {
             let candidate = line.isEmpty ? String(word) : line + " " + word
-            if !line.isEmpty && indent + DisplayWidth.of(candidate) > width {
-                lines.append(line)
+            if !line.isEmpty && margin() + DisplayWidth.of(candidate) > width {
+                lines.append(String(repeating: " ", count: margin()) + line)
                 line = String(word)
             } else {
                 line = candidate
             }
         }
-        if !line.isEmpty { lines.append(line) }
-        return lines.map { pad + $0 + "\n" }.joined()
+        if !line.isEmpty { lines.append(String(repeating: " ", count: margin()) + line) }
+        return lines.map { $0 + "\n" }.joined()
     }
+
+    /// `.help`'s statement examples, each as its clauses (a clause after the first goes on a
+    /// line of its own).
+    static let statementExamples: [[String]] = [
+        ["select proposals where unit = \"教育局\" and status = overdue"],
+        ["select id, title from cases where title contains \"午餐\"", "order by assigned_on desc limit 10"],
+        ["count cases group by unit"],
+        ["select unit, count, completion_rate from cases group by unit", "having completion_rate < 1"],
+        ["explain select cases where overdue"],
+    ]
 
     /// `.case ID`: the case's fields, `label  value` (labels and values in Chinese), then its
     /// events in date order, `date  action  unit  note`. Throws when no case has that id.

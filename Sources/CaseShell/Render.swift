@@ -440,6 +440,12 @@ struct TableRenderer {
     let options: RenderOptions
 
     static let separator = " │ "
+    /// Between columns when the table is short of room.
+    static let compactSeparator = "│"
+    /// Enumerated values this wide or narrower (人大代表建议, suggestion) are never cut.
+    static let shortEnumWidth = 12
+    /// A title cut to fit keeps this many columns (20 of text before its …, or what it needs).
+    static let titleFloor = 22
     static let sgrBold = "\u{1B}[1m", sgrNumber = "\u{1B}[36m", sgrDim = "\u{1B}[2m", sgrReset = "\u{1B}[0m"
 
     /// Rows read to size the columns; later rows are cut to those widths with ….
@@ -448,6 +454,7 @@ struct TableRenderer {
     func render(write: (String) -> Void) {
         var n = result.columns.count
         var hidden: [String] = []
+        var separator = TableRenderer.separator
         let shown = options.maxRows.map { max(0, min($0, result.rowCount)) } ?? result.rowCount
         let headers = result.columns.map { TableRenderer.clean(options.chineseHeaders ? $0.label : $0.name) }
         var out = ""
@@ -474,34 +481,52 @@ struct TableRenderer {
             }
             for c in 0..<n { right[c] = result.columns[c].numeric || (sawNumber[c] && !sawOther[c]) }
             widths = widths.map { max($0, 1) }
-            // Ids, dates, statuses and numbers are never cut.
-            var keep = (0..<n).map { c in right[c] || TableRenderer.isWhole(result.columns[c]) || TableRenderer.allDates(result, c, rows: min(shown, TableRenderer.sizingRows)) }
+            // Ids, dates, statuses, numbers and short enumerated values are never cut.
+            var keep = (0..<n).map { c in
+                right[c] || TableRenderer.isWhole(result.columns[c]) || TableRenderer.allDates(result, c, rows: min(shown, TableRenderer.sizingRows))
+                    || (result.columns[c].enumerated && widths[c] <= TableRenderer.shortEnumWidth)
+            }
+            // The columns shown, by their index in the result.
+            var visible = Array(0..<n)
 
-            // Too many columns for the terminal even at their narrowest: show the leading ones
-            // that fit and name the others below the table.
             if let limit = options.width, n > 1 {
-                func narrowest(_ c: Int) -> Int { keep[c] ? widths[c] : min(widths[c], 6) }
-                var k = n
-                var total = (0..<n).reduce(0) { $0 + narrowest($1) } + TableRenderer.separator.count * (n - 1)
-                while k > 1 && total > limit {
-                    k -= 1
-                    total -= narrowest(k) + TableRenderer.separator.count
-                    if k == n - 1 { total += TableRenderer.separator.count + 1 }   // the … column
+                // When the columns kept whole, the titles' 22 and 4 for each other text column do
+                // not fit between " │ ", they are joined by "│" alone (10 columns more at 80).
+                let titles = (0..<n).filter { !keep[$0] && TableRenderer.isTitle(result.columns[$0]) }
+                let needed = (0..<n).reduce(0) { t, c in
+                    t + (keep[c] ? widths[c] : min(widths[c], titles.contains(c) ? TableRenderer.titleFloor : 4))
                 }
-                if k < n {
-                    hidden = result.columns[k...].map { options.chineseHeaders ? $0.label : $0.name }
-                    n = k
-                    widths = Array(widths[0..<k]); right = Array(right[0..<k]); keep = Array(keep[0..<k])
+                if needed + TableRenderer.separator.count * (n - 1) > limit { separator = TableRenderer.compactSeparator }
+                // Too many columns for the terminal even at their narrowest: hide some (text columns
+                // first, titles last) and name them below the table.
+                func narrowest(_ c: Int) -> Int { keep[c] ? widths[c] : min(widths[c], titles.contains(c) ? 6 : 4) }
+                let sep = DisplayWidth.of(separator)
+                var total = (0..<n).reduce(0) { $0 + narrowest($1) } + sep * (n - 1)
+                // Hidden first: the other text columns, then those kept whole, from the right.
+                let others = (0..<n).reversed().filter { !titles.contains($0) }
+                let order = others.filter { !keep[$0] } + others.filter { keep[$0] } + titles.reversed()
+                var dropped = Set<Int>()
+                for c in order where total > limit && visible.count - dropped.count > 1 {
+                    if dropped.isEmpty { total += sep + 1 }   // the … column
+                    dropped.insert(c)
+                    total -= narrowest(c) + sep
+                }
+                if !dropped.isEmpty {
+                    visible = visible.filter { !dropped.contains($0) }
+                    hidden = (0..<n).filter { dropped.contains($0) }.map { options.chineseHeaders ? result.columns[$0].label : result.columns[$0].name }
+                    widths = visible.map { widths[$0] }; right = visible.map { right[$0] }; keep = visible.map { keep[$0] }
+                    n = visible.count
                 }
             }
-            let headers = Array(headers[0..<n])
+            let headers = visible.map { headers[$0] }
+            let sepWidth = DisplayWidth.of(separator)
 
             // Shrink to the terminal width.
             var hardCut = false
             if let limit = options.width {
-                let room = hidden.isEmpty ? limit : limit - TableRenderer.separator.count - 1
-                widths = TableRenderer.fit(widths, columns: Array(result.columns[0..<n]), right: right, keep: keep, limit: room)
-                hardCut = widths.reduce(0, +) + TableRenderer.separator.count * (n - 1) > room
+                let room = hidden.isEmpty ? limit : limit - sepWidth - 1
+                widths = TableRenderer.fit(widths, columns: visible.map { result.columns[$0] }, right: right, keep: keep, limit: room, separatorWidth: sepWidth)
+                hardCut = widths.reduce(0, +) + sepWidth * (n - 1) > room
             }
             let color = options.color && !hardCut
 
@@ -525,23 +550,24 @@ struct TableRenderer {
             if options.headers {
                 var line = ""
                 for c in 0..<n {
-                    if c > 0 { line += TableRenderer.separator }
+                    if c > 0 { line += separator }
                     let p = pad(headers[c], c, last: c == n - 1 && hidden.isEmpty)
                     line += color ? TableRenderer.sgrBold + p + TableRenderer.sgrReset : p
                 }
-                if !hidden.isEmpty { line += TableRenderer.separator + "…" }
+                if !hidden.isEmpty { line += separator + "…" }
                 emit(line)
-                emit((widths + (hidden.isEmpty ? [] : [1])).map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"))
+                let cross = separator == TableRenderer.separator ? "─┼─" : "┼"
+                emit((widths + (hidden.isEmpty ? [] : [1])).map { String(repeating: "─", count: $0) }.joined(separator: cross))
             }
             for r in 0..<shown {
                 var line = ""
                 for c in 0..<n {
-                    if c > 0 { line += TableRenderer.separator }
-                    let cell = result.cell(r, c)
+                    if c > 0 { line += separator }
+                    let cell = result.cell(r, visible[c])
                     let p = pad(TableRenderer.clean(Renderer.displayText(cell, labels: options.chineseHeaders)), c, last: c == n - 1 && hidden.isEmpty)
                     line += color && cell.isNumeric ? TableRenderer.sgrNumber + p + TableRenderer.sgrReset : p
                 }
-                if !hidden.isEmpty { line += TableRenderer.separator + "…" }
+                if !hidden.isEmpty { line += separator + "…" }
                 emit(line)
                 flush()
             }
@@ -597,20 +623,21 @@ struct TableRenderer {
     /// (at least 22, so a cut Chinese title still shows 20 columns before its …, or what they need), the other text columns share the rest evenly, and what
     /// those do not need goes back to the titles. Only when that leaves a text column under 4
     /// columns do all columns shrink: titles to 12, text to 4, text to 1, any column to 1.
-    static func fit(_ natural: [Int], columns: [ResultColumn], right: [Bool], keep: [Bool]? = nil, limit: Int) -> [Int] {
+    static func fit(_ natural: [Int], columns: [ResultColumn], right: [Bool], keep: [Bool]? = nil, limit: Int,
+                    separatorWidth: Int = separator.count) -> [Int] {
         var w = natural
         let n = w.count
-        var excess = w.reduce(0, +) + separator.count * (n - 1) - limit
+        var excess = w.reduce(0, +) + separatorWidth * (n - 1) - limit
         guard excess > 0 else { return w }
         let all = Array(0..<n)
         let keep = keep ?? right
         let shared = all.filter { !keep[$0] }
-        let room = limit - separator.count * (n - 1) - all.filter { keep[$0] }.reduce(0) { $0 + natural[$1] }
+        let room = limit - separatorWidth * (n - 1) - all.filter { keep[$0] }.reduce(0) { $0 + natural[$1] }
         if !shared.isEmpty, room >= 4 * shared.count {
             let titles = shared.filter { isTitle(columns[$0]) }
             let others = shared.filter { !isTitle(columns[$0]) }
             let titleNeed = titles.reduce(0) { $0 + natural[$1] }
-            let reserve = titles.isEmpty ? 0 : min(titleNeed, max(room / 2, 22 * titles.count), room - 4 * others.count)
+            let reserve = titles.isEmpty ? 0 : min(titleNeed, max(room / 2, titleFloor * titles.count), room - 4 * others.count)
             for (c, width) in zip(others, evenShares(others.map { natural[$0] }, room - reserve)) { w[c] = width }
             let used = others.reduce(0) { $0 + w[$1] }
             for (c, width) in zip(titles, evenShares(titles.map { natural[$0] }, room - used)) { w[c] = width }

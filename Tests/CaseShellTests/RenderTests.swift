@@ -127,20 +127,56 @@ private func render(_ r: ResultSet, _ configure: (inout RenderOptions) -> Void =
 }
 
 @Test func tableShrinksTitleToWidth() {
+    // Room for the kept columns and a 22-column title between " │ ": 3 + 3 + 22 + 3 + 6 = 37.
+    let roomy = render(Fixture.small) { $0.width = 37 }
+    #expect(Fixture.lines(roomy)[0] == " id │ title                  │   rate")
+    #expect(Fixture.lines(roomy)[2] == "  1 │ 关于加强《民法典》宣…  │  50.0%")
+    // Less room: the columns are joined by │ alone, the title keeps what is left
+    // (3 + 1 + 19 + 1 + 6 = 30; 《 is wide, so the cut leaves one column of padding).
     let out = render(Fixture.small) { $0.width = 30 }
-    // 3 + 3 + 15 + 3 + 6 = 30; 《 is wide, so the title cut leaves one column of padding.
     let expected = """
-     id │ title           │   rate
-    ────┼─────────────────┼───────
-      1 │ 关于加强《民法… │  50.0%
-     12 │ Roads, "bridge… │  12.5%
-     -3 │ =1+1（测试）    │       
-    400 │                 │ 100.0%
+     id│title              │  rate
+    ───┼───────────────────┼──────
+      1│关于加强《民法典》…│ 50.0%
+     12│Roads, "bridges"↵a…│ 12.5%
+     -3│=1+1（测试）       │      
+    400│                   │100.0%
     4 rows
 
     """
     #expect(out == expected)
     for line in Fixture.lines(out) { #expect(DisplayWidth.of(line) <= 30) }
+}
+
+@Test func narrowTableKeepsShortEnumsWholeAndShowsTheTitle() {
+    // As `select cases` at 80 and 60 columns: id, kind (an enum), unit, status, date, title.
+    let columns = [ResultColumn(name: "id"), ResultColumn(name: "kind", enumerated: true), ResultColumn(name: "unit"),
+                   ResultColumn(name: "status", enumerated: true), ResultColumn(name: "deadline"), ResultColumn(name: "title")]
+    func row(_ i: Int) -> [Cell] {
+        let kind: String = i % 3 == 0 ? "suggestion" : "proposal"
+        let unit: String = i % 2 == 0 ? "文化广电和旅游局" : "教育局"
+        let status: String = i == 7 ? "return_requested" : "closed"
+        let title = "关于进一步加强第\(i)号中小学校园安全管理切实提升群众安全感的建议"
+        return [.text("SJ-2020-\(1000 + i)"), .text(kind), .text(unit), .text(status), .day(Day(raw: Int32(18_000 + i))), .text(title)]
+    }
+    let rows: [[Cell]] = (0..<50).map(row)
+    let r = ResultSet(columns: columns, rows: rows)
+    for width in [60, 80] {
+        let lines = Fixture.lines(render(r) { $0.width = width; $0.maxRows = nil })
+        #expect(lines.allSatisfy { DisplayWidth.of($0) <= width })
+        let header = lines[0].split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(header.contains("title"))
+        for line in lines[2..<52] {
+            let cells = line.split(separator: "│", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(["suggestion", "proposal"].contains(cells[1]))
+            #expect(cells.contains { ["closed", "return_requested"].contains($0) })
+            let title = cells[header.firstIndex(of: "title")!]
+            #expect(title.hasSuffix("…") && DisplayWidth.of(String(title.dropLast())) >= (width == 80 ? 20 : 4))
+        }
+    }
+    // At 60 the unit gives way (named below the table); at 80 nothing is hidden.
+    #expect(render(r) { $0.width = 60 }.contains("1 more column not shown: unit"))
+    #expect(!render(r) { $0.width = 80 }.contains("not shown"))
 }
 
 @Test func tableEveryLineFitsAnyWidth() {
@@ -390,8 +426,8 @@ func csvMillionRowsSpeed() {
     let text = Renderer.string(result, options: options)
     let lines = text.split(separator: "\n").map(String.init)
     #expect(lines.allSatisfy { DisplayWidth.of($0) <= 40 })
-    #expect(lines[0].hasSuffix(" │ …"))
-    #expect(lines[2].hasSuffix(" │ …"))
+    #expect(lines[0].hasSuffix("│…"))
+    #expect(lines[2].hasSuffix("│…"))
     let visible = lines[0].filter { $0 == "│" }.count   // columns shown, the … column aside
     #expect(visible >= 2 && visible < 12)
     // The footer is wrapped to the width, never cut: every hidden column and the advice are there.

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import zipfile
+import csv
+import io
 
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -311,6 +313,117 @@ def many_candidates():
     t.kill()
 
 
+# ---------------------------------------------------------------- item 2: narrow terminals
+
+STATUS = {"assigned", "signed", "return_requested", "in_progress", "replied", "closed", "rehandling",
+          "已交办", "已签收", "申请退办", "办理中", "已答复", "已办结", "重新办理"}
+KINDS = {"suggestion", "proposal", "人大代表建议", "政协委员提案"}
+
+
+def table_rows(lines):
+    """The header's cells and each body row's cells of a table on screen (split at │)."""
+    rows = [l for l in lines if "│" in l]
+    return [[c.strip() for c in r.split("│")] for r in rows]
+
+
+def narrow_tables():
+    ds = dataset(TMP)
+    p = caseql([ds, "--csv", "--no-formula-guard", "-c", "select id, title from cases"])
+    titles = {r[0]: r[1] for r in list(csv.reader(io.StringIO(p.stdout)))[1:]}
+    for cols in (60, 80, 120):
+        t = Term([ds], cols=cols, rows=60)
+        for labels in ("off", "on"):
+            t.run(".labels " + labels, ".labels " + labels)
+            lines = t.run("select cases", "select cases at %d columns, .labels %s" % (cols, labels))
+            what = "%d columns, .labels %s: " % (cols, labels)
+            R.check(lines and all(width(l) <= cols for l in lines), what + "every line fits", "\n".join(lines))
+            rows = table_rows(lines)
+            if not R.check(len(rows) >= 41, what + "a table of 40 rows", "\n".join(lines)):
+                continue
+            header, body = rows[0], rows[2:]
+            title_name = "案由" if labels == "on" else "title"
+            R.check(title_name in header, what + "the title column is shown, not hidden", "\n".join(lines[:4]))
+            hidden = [l for l in lines if "not shown:" in l or "列未显示" in l]
+            if cols >= 80:
+                R.check(not hidden, what + "no column hidden", "\n".join(lines[-4:]))
+            else:
+                R.check(not hidden or "title" not in " ".join(hidden) and "案由" not in " ".join(hidden),
+                        what + "the title is not among the hidden columns (named below the table)", "\n".join(lines[-4:]))
+            ti = header.index(title_name) if title_name in header else -1
+            ok_id = ok_kind = ok_status = ok_date = True
+            shown = []
+            ki = header.index("类别" if labels == "on" else "kind")
+            si = header.index("办理状态" if labels == "on" else "status")
+            di = header.index("办理期限" if labels == "on" else "deadline")
+            for r in body:
+                ok_id &= bool(re.fullmatch(r"SJ-2020-\d{4}", r[0]))
+                ok_kind &= r[ki] in KINDS
+                ok_status &= r[si] in STATUS
+                ok_date &= bool(re.fullmatch(r"\d{4}-\d\d-\d\d", r[di]))
+                if ti >= 0:
+                    full, cell = titles.get(r[0], ""), r[ti]
+                    if cell == full:
+                        shown.append(10 ** 6)
+                    else:
+                        R.check(cell.endswith("…") and full.startswith(cell[:-1]), what + "a cut title ends with …: " + cell)
+                        shown.append(width(cell[:-1]))
+            R.check(ok_id, what + "ids whole")
+            R.check(ok_kind, what + "kinds whole (suggestion/proposal, 人大代表建议/政协委员提案)", "\n".join(lines[:6]))
+            R.check(ok_status, what + "statuses whole", "\n".join(lines[:6]))
+            R.check(ok_date, what + "deadlines whole")
+            if shown:
+                floor = {60: 4, 80: 20, 120: 40}[cols]
+                R.check(min(shown) >= floor, what + "every title shows at least %d display columns (least: %d)" % (floor, min(shown)),
+                        "\n".join(lines[:6]))
+        t.kill()
+    # A table that fits keeps its " │ " separators; one short of room joins its columns by │ alone.
+    t = Term([ds], cols=120, rows=20)
+    lines = t.run("select id, kind, status from cases limit 2", "a narrow selection")
+    R.check(lines and " │ " in lines[0] and "─┼─" in lines[1], "a table that fits: ' │ ' and '─┼─'", "\n".join(lines))
+    t.kill()
+
+
+# ---------------------------------------------------------------- item 3: .help below 80 columns
+
+def help_width():
+    ds = dataset(TMP)
+    examples = ['select proposals where unit = "教育局" and status = overdue',
+                'select id, title from cases where title contains "午餐" order by assigned_on desc limit 10',
+                "count cases group by unit",
+                "select unit, count, completion_rate from cases group by unit having completion_rate < 1",
+                "explain select cases where overdue"]
+    for cols in (40, 60, 80, 120):
+        t = Term([ds], cols=cols, rows=200)
+        lines = t.run(".help", ".help at %d columns" % cols)
+        R.check(lines and all(width(l) <= min(cols, 80) for l in lines), "%d columns: every .help line fits %d" % (cols, min(cols, 80)),
+                "\n".join(l for l in lines if width(l) > min(cols, 80)))
+        if cols >= 80:
+            R.check(".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]" in lines,
+                    "%d columns: a usage on its own line" % cols)
+        commands = lines[:next((i for i, l in enumerate(lines) if l.startswith("Statements")), len(lines))]
+        R.check(all(l.startswith((".", " ")) or l == "" for l in commands),
+                "%d columns: every line is a usage, or indented under one" % cols,
+                "\n".join(l for l in commands if not (l.startswith((".", " ")) or l == "")))
+        # The statement examples: each starts at 2, goes on at 4 or more, and its words are whole.
+        k = next((i for i, l in enumerate(lines) if l.endswith("when complete):") or l == "complete):"), -1)
+        if not R.check(k >= 0, "%d columns: the statements' heading" % cols):
+            t.kill()
+            continue
+        got, cur = [], None
+        for l in lines[k + 1:]:
+            if l.startswith("  ") and not l.startswith("   "):
+                cur = [l.strip()]
+                got.append(cur)
+            elif l.startswith("    ") and cur is not None:
+                cur.append(l.strip())
+            else:
+                break
+        R.eq([" ".join(g) for g in got], examples, "%d columns: the examples read whole, wrapped at spaces" % cols)
+        if cols >= 80:
+            R.check(any(l == "    order by assigned_on desc limit 10" for l in lines), "80+ columns: order by on its own line")
+        t.kill()
+
+
 # ---------------------------------------------------------------- item 4: generate's completion
 
 def generate_completion():
@@ -363,7 +476,7 @@ def generate_completion():
     t.tmux("kill-session", "-t", "zsh", check=False)
 
 
-for scenario in [generate_completion, snapshot_reasons, skipped_rows, json_errors, unreadable_files, rejects_write, workbook_errors,
+for scenario in [narrow_tables, help_width, generate_completion, snapshot_reasons, skipped_rows, json_errors, unreadable_files, rejects_write, workbook_errors,
                  generate_messages, usage_errors, history_warnings, many_candidates]:
     R.case(scenario)
 
