@@ -16,6 +16,25 @@ public struct CheckRule: Sendable, Equatable {
     public let test: String
     /// Whether the rule is about units (units.csv) rather than cases.
     public let perUnit: Bool
+    /// What the data must hold for the rule to be judged (`Checker.noData` reads it): without
+    /// it the rule says 无数据 and why, never 未发现问题.
+    public let needs: [CheckNeed]
+}
+
+/// One thing a rule cannot be judged without.
+public enum CheckNeed: Sendable, Equatable {
+    /// A units table (units.csv) with these fields.
+    case units([FieldName])
+    /// These fields of the case list; `orEvents`: events (办理记录) stand in for them when the
+    /// list lacks one (a sign, reply or close is an event).
+    case cases([FieldName], orEvents: Bool)
+    /// The events (办理记录): returns, rehandling, co-units' opinions live only there.
+    case events
+    /// manifest.json's `remits` (which categories are within each unit's remit).
+    case remits
+    /// Each case's deadline: a `deadline` column, or `assigned_on` (the deadline is then the
+    /// manifest's period after it).
+    case deadlines
 }
 
 /// One unit's finding under one rule, with the cases behind it (none for unit rules).
@@ -72,29 +91,41 @@ public enum Checker {
 
     public static let rules: [CheckRule] = [
         CheckRule(id: "no-reception-day", title: "未落实代表委员接待日制度", notice: "问题一",
-                  test: "units.csv: reception_day_on is empty", perUnit: true),
+                  test: "units.csv: reception_day_on is empty", perUnit: true,
+                  needs: [.units([.receptionDayOn])]),
         CheckRule(id: "no-media", title: "接待日影像资料未报送", notice: "问题一；要求二",
-                  test: "units.csv: reception day held, media_submitted is false", perUnit: true),
+                  test: "units.csv: reception day held, media_submitted is false", perUnit: true,
+                  needs: [.units([.receptionDayOn, .mediaSubmitted])]),
         CheckRule(id: "shirking", title: "推诿扯皮", notice: "问题二",
-                  test: "a return_request or return event by the unit on a case whose category is within the unit's remit (manifest remits)", perUnit: false),
+                  test: "a return_request or return event by the unit on a case whose category is within the unit's remit (manifest remits)", perUnit: false,
+                  needs: [.events, .remits, .cases([.category], orEvents: false)]),
         CheckRule(id: "old-form", title: "仍使用旧的征询意见表", notice: "问题三",
-                  test: "form = old", perUnit: false),
+                  test: "form = old", perUnit: false,
+                  needs: [.cases([.form], orEvents: false)]),
         CheckRule(id: "incomplete-form", title: "征询意见表填写不完整", notice: "问题三",
-                  test: "a satisfaction answer without a resolution class, a returned form (form or feedback event) with a class but no satisfaction, or a form on a case with no reply", perUnit: false),
+                  test: "a satisfaction answer without a resolution class, a returned form (form or feedback event) with a class but no satisfaction, or a form on a case with no reply", perUnit: false,
+                  needs: [.cases([.satisfaction, .resolution, .repliedOn], orEvents: false)]),
         CheckRule(id: "class-mismatch", title: "解决程度与实际情况不符", notice: "问题三",
-                  test: "a resolution class on a case with no reply, class A or B where the feedback is 不满意 (the problem stands), or a class outside the manifest's scheme (rules.classes)", perUnit: false),
+                  test: "a resolution class on a case with no reply, class A or B where the feedback is 不满意 (the problem stands), or a class outside the manifest's scheme (rules.classes)", perUnit: false,
+                  needs: [.cases([.resolution, .status, .repliedOn], orEvents: false)]),
         CheckRule(id: "closed-unsatisfied", title: "不满意未重新办理即办结", notice: "DOMAIN.md：不满意须重新办理",
-                  test: "closed with a 不满意 answer and no rehandle event", perUnit: false),
+                  test: "closed with a 不满意 answer and no rehandle event", perUnit: false,
+                  needs: [.cases([.status, .satisfaction], orEvents: false), .events]),
         CheckRule(id: "co-unit-late", title: "会办意见未按期报送", notice: "问题四",
-                  test: "a co-unit's opinion (a reply event by the co-unit, note 会办意见…) more than a month after assignment, or none when the month has passed", perUnit: false),
+                  test: "a co-unit's opinion (a reply event by the co-unit, note 会办意见…) more than a month after assignment, or none when the month has passed", perUnit: false,
+                  needs: [.cases([.coUnits, .assignedOn], orEvents: false), .events]),
         CheckRule(id: "late-sign", title: "未及时签收", notice: "问题五",
-                  test: "no sign event by the unit within the signing period (rules.signing, default 7d; --days N) of the case's assignment or reassignment to it", perUnit: false),
+                  test: "no sign event by the unit within the signing period (rules.signing, default 7d; --days N) of the case's assignment or reassignment to it", perUnit: false,
+                  needs: [.cases([.signedOn, .assignedOn], orEvents: true)]),
         CheckRule(id: "late-return-request", title: "逾期未提出退办申请", notice: "问题五",
-                  test: "a return_request event more than the return period (rules.return_request, default 5 working days on the official calendar) after the case's assignment or reassignment to that unit", perUnit: false),
+                  test: "a return_request event more than the return period (rules.return_request, default 5 working days on the official calendar) after the case's assignment or reassignment to that unit", perUnit: false,
+                  needs: [.events]),
         CheckRule(id: "late-reply", title: "未按期上传办理结果", notice: "问题五",
-                  test: "replied_on after the current deadline (re-handling and extensions move it)", perUnit: false),
+                  test: "replied_on after the current deadline (re-handling and extensions move it)", perUnit: false,
+                  needs: [.cases([.repliedOn], orEvents: false), .deadlines]),
         CheckRule(id: "overdue", title: "逾期未办结", notice: "没有完成办理任务的单位",
-                  test: "no reply and the current deadline has passed (overdue: deadline < as-of date, status not replied or closed)", perUnit: false),
+                  test: "no reply and the current deadline has passed (overdue: deadline < as-of date, status not replied or closed)", perUnit: false,
+                  needs: [.cases([.status], orEvents: false), .deadlines]),
     ]
 
     public static func rule(_ spelling: String) -> CheckRule? {
@@ -102,29 +133,67 @@ public enum Checker {
     }
 
     /// Every finding, in rule order, then unit order (units.csv order, then first appearance in cases).
-    /// The store is taken as it stood on `asOf` (`Timeline.asOf`).
+    /// The store is taken as it stood on `asOf` (`Timeline.asOf`); a rule the data cannot judge
+    /// (`noData`) finds nothing.
     public static func run(_ store: CaseStore, asOf: Day, options: CheckOptions = CheckOptions()) -> [CheckFinding] {
+        // What the files hold is judged on the store as loaded: as of an early date a list
+        // with events may have none yet, which is no finding, not a lack of data.
+        let missing = noData(store)
         let v = OfficeView(Timeline.asOf(store, asOf))
         var out: [CheckFinding] = []
-        for rule in rules { out += findings(rule, v, asOf: asOf, options: options) }
+        for rule in rules where missing[rule.id] == nil { out += findings(rule, v, asOf: asOf, options: options) }
         return out
     }
 
-    /// The case fields each rule reads when there are no events: on a list without one of them
-    /// (`Table.hasData`) the rule cannot be judged and finds nothing, rather than finding every case.
-    static let fieldsRead: [String: [FieldName]] = [
-        "old-form": [.form], "class-mismatch": [.resolution, .status, .repliedOn], "late-sign": [.signedOn],
-        "late-reply": [.repliedOn], "overdue": [.status], "incomplete-form": [.satisfaction, .resolution, .repliedOn],
-        "closed-unsatisfied": [.status, .satisfaction],
-    ]
+    /// Why a rule cannot be judged on this data (its `needs` the store lacks), in words naming
+    /// the file or column missing; nil when it can. The one place `needs` is read.
+    public static func noData(_ rule: CheckRule, _ s: CaseStore) -> String? {
+        var missing: [String] = []
+        for need in rule.needs {
+            switch need {
+            case .units(let fields):
+                if s.units.count == 0 { missing.append("未载入单位名单（units.csv）"); continue }
+                let absent = fields.filter { !s.units.hasData($0) }
+                if !absent.isEmpty { missing.append(lacking(units: true, absent)) }
+            case .cases(let fields, let orEvents):
+                if orEvents && s.events.count > 0 { continue }
+                let absent = fields.filter { !s.cases.hasData($0) }
+                if !absent.isEmpty {
+                    missing.append(lacking(units: false, absent) + (orEvents ? "，也无办理记录（events.csv）" : ""))
+                }
+            case .events:
+                if s.events.count == 0 { missing.append("无办理记录（events.csv）") }
+            case .remits:
+                if s.manifest.remits.isEmpty { missing.append("manifest.json 未给出各单位职责范围（remits）") }
+            case .deadlines:
+                if !s.cases.hasData(.deadline) && !s.cases.hasData(.assignedOn) {
+                    missing.append(lacking(units: false, [.deadline, .assignedOn]) + "，办理期限无从得知")
+                }
+            }
+        }
+        var seen = Set<String>()
+        missing = missing.filter { seen.insert($0).inserted }
+        return missing.isEmpty ? nil : missing.joined(separator: "，")
+    }
+
+    /// 案件名单无「签收日期」（signed_on）列: the columns the case list (or units.csv) lacks.
+    public static func lacking(units: Bool, _ fields: [FieldName]) -> String {
+        let specs = units ? Schema.units : Schema.cases
+        return (units ? "单位名单" : "案件名单") + "无" + fields.map { f in "「\(specs.first { $0.key == f }?.label ?? f.rawValue)」（\(f.rawValue)）" }.joined(separator: "、") + "列"
+    }
+
+    /// `noData` of each rule that cannot be judged on this data, by rule id.
+    public static func noData(_ s: CaseStore, rules: [CheckRule] = rules) -> [String: String] {
+        var out: [String: String] = [:]
+        for r in rules { if let why = noData(r, s) { out[r.id] = why } }
+        return out
+    }
 
     static func findings(_ rule: CheckRule, _ v: OfficeView, asOf: Day, options: CheckOptions) -> [CheckFinding] {
         let s = v.store
-        if s.events.count == 0, let fields = fieldsRead[rule.id], !fields.allSatisfy({ s.cases.hasData($0) }) { return [] }
         let periods = options.periods(s.manifest.office)
         if rule.perUnit {
             let u = s.units
-            guard u.count > 0 else { return [] }
             let names = u.text(.name), reception = u.day(.receptionDayOn).values, media = u.bool(.mediaSubmitted).values
             var out: [CheckFinding] = []
             for r in 0..<u.count {
@@ -181,7 +250,8 @@ public enum Checker {
             let again = DomainRules.rehandled(s)
             for row in 0..<s.cases.count where v.status[row] == Status.closed.rawValue
                 && v.satisfaction[row] == Satisfaction.unsatisfied.rawValue && !again[row] {
-                items.append((v.unit[row], row, "征询意见不满意，未重新办理即于 \(Day(raw: v.closed[row])) 办结"))
+                let on = v.closed[row] == Day.none ? "" : "于 \(Day(raw: v.closed[row])) "
+                items.append((v.unit[row], row, "征询意见不满意，未重新办理即\(on)办结"))
             }
         case "incomplete-form":
             var feedback = [Bool](repeating: false, count: s.cases.count)

@@ -24,12 +24,21 @@ public struct RateCounts: Sendable, Equatable {
 
 /// One unit's figures and verdict.
 public struct UnitVerdict: Sendable, Equatable {
+    /// 好 (every condition of the good-unit rule met), 未达标 (one missed), 未评 (none missed but
+    /// not every one could be judged, or no cases to judge): a unit not judged is not below.
+    public enum Standing: String, Sendable, Equatable {
+        case good, below, notJudged = "not_judged"
+        /// 好, 未达标, 未评.
+        public var label: String { self == .good ? "好" : self == .below ? "未达标" : "未评" }
+    }
     public let unit: String
     public let counts: RateCounts
-    public let good: Bool
-    /// Why the unit is not good (empty when good).
+    public let standing: Standing
+    public var good: Bool { standing == .good }
+    /// Why the unit is below (empty unless `below`).
     public let reasons: [String]
-    /// Remarks that do not count against it (open cases before the cutoff).
+    /// Remarks that do not count against it (open cases before the cutoff; for a unit with no
+    /// cases, why it is not judged and what .check found).
     public let notes: [String]
 }
 
@@ -50,10 +59,14 @@ public struct RateLine: Sendable, Equatable {
 public struct OfficeReport: Sendable {
     public struct Line: Sendable, Equatable {
         public let label: String
-        public let count: Int
+        /// nil: no data (the list has no column for it; `note` says which).
+        public let count: Int?
         public let note: String
         /// 0 for a total, 1 for its parts.
         public let depth: Int
+        /// The note as a line without its count column says it (CSV, workbook): 无数据 first
+        /// when there is no count.
+        public var statedNote: String { count == nil ? "无数据：" + note : note }
     }
     public var name = ""
     public var asOf: Day
@@ -65,6 +78,10 @@ public struct OfficeReport: Sendable {
     public var overall = RateCounts()
     public var targets: (completion: Double, faceToFace: Double, satisfaction: Double) = (1, 1, 0.985)
     public var units: [UnitVerdict] = []
+    /// Why units with no shortfall found are not judged good (what data the good-unit rule
+    /// lacks: units.csv, a rule's file or column), said once for all of them; empty when every
+    /// condition could be judged.
+    public var notJudgedBecause: [String] = []
     public var footnotes: [String] = []
     /// The other rates real reports use (办复率, 按期办复率, 解决率, 初次满意率, 基本满意率), each from
     /// its one definition in DomainRules: (rate, numerator, denominator) over the report's cases.
@@ -90,6 +107,8 @@ public struct OfficeReport: Sendable {
 
     /// The units judged good, in unit order.
     public var goodUnits: [String] { units.filter(\.good).map(\.unit) }
+    /// The units of one standing, in unit order.
+    public func units(_ standing: UnitVerdict.Standing) -> [UnitVerdict] { units.filter { $0.standing == standing } }
 
     /// One case as the report lists it, with its progress in words (进展).
     public struct CaseLine: Sendable, Equatable {
@@ -131,6 +150,8 @@ public enum ReportBuilder {
 
     public static func build(_ store: CaseStore, asOf: Day, unit: String? = nil,
                              options: CheckOptions = CheckOptions()) -> OfficeReport {
+        // What the loaded files lack (judged before travelling: no events yet is no lack).
+        let missing = Checker.noData(store)
         let store = Timeline.asOf(store, asOf)
         let v = OfficeView(store)
         let m = store.manifest
@@ -152,7 +173,10 @@ public enum ReportBuilder {
         let year = yearCounts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
         r.year = year.map(Int.init)
         let yearText = year.map { "\($0) 年度" } ?? ""
-        func inYear(_ row: Int) -> Bool { year == nil || years[row] == 0 || years[row] == year! }
+        // A case without a year is not counted in the year's parts: it has a line of its own.
+        func inYear(_ row: Int) -> Bool { year == nil || years[row] == year! }
+        func yearLabel(_ year: Int32) -> String { year == Day.none ? "年度未填的" : "\(year) 年度" }
+        let noYear = Day.none
 
         // Sources.
         let province = Level.province.rawValue, suggestion = Kind.suggestion.rawValue, proposal = Kind.proposal.rawValue
@@ -161,7 +185,7 @@ public enum ReportBuilder {
         var otherOrder: [String] = []
         for row in rows {
             guard inYear(row) else {
-                let label = "\(years[row]) 年度" + sourceName(kind: v.kind[row], level: v.level[row])
+                let label = yearLabel(years[row]) + sourceName(kind: v.kind[row], level: v.level[row])
                 if others[label] == nil { otherOrder.append(label) }
                 others[label, default: 0] += 1
                 continue
@@ -178,17 +202,24 @@ public enum ReportBuilder {
         }
         r.sources.append(.init(label: "共办理省市人大建议、政协提案", count: rows.count, note: "", depth: 0))
         r.sources.append(.init(label: "省人大建议、政协提案", count: prov, note: yearText, depth: 1))
-        r.sources.append(.init(label: "市人大建议", count: sug, note: "\(yearText)，含闭会建议 \(sugRecess) 件", depth: 1))
-        r.sources.append(.init(label: "市政协提案", count: pro, note: "\(yearText)，含闭会提案 \(proRecess) 件", depth: 1))
+        // Without a recess column the recess counts have no data, not 0.
+        let noRecess = c.hasData(.recess) ? nil : "无数据（" + Checker.lacking(units: false, [.recess]) + "）"
+        let sep = yearText.isEmpty ? "" : "，"
+        r.sources.append(.init(label: "市人大建议", count: sug, note: yearText + sep + (noRecess.map { "闭会建议" + $0 } ?? "含闭会建议 \(sugRecess) 件"), depth: 1))
+        r.sources.append(.init(label: "市政协提案", count: pro, note: yearText + sep + (noRecess.map { "闭会提案" + $0 } ?? "含闭会提案 \(proRecess) 件"), depth: 1))
         for label in otherOrder.sorted() {
             r.sources.append(.init(label: "其他：" + label, count: others[label]!,
-                                   note: "不在\(yearText.isEmpty ? "本年度" : " " + yearText)各项之内，另列（如上年度结转）", depth: 1))
+                                   note: label.hasPrefix(yearLabel(noYear))
+                                       ? "年度未填，无从归入\(yearText.isEmpty ? "本年度" : " " + yearText)各项，另列"
+                                       : "不在\(yearText.isEmpty ? "本年度" : " " + yearText)各项之内，另列（如上年度结转）", depth: 1))
         }
 
         // Key supervision, by kind, with the leading roles.
-        let keyRows = rows.filter { key[$0] }
-        r.key.append(.init(label: "重点督办", count: keyRows.count, note: "", depth: 0))
-        for (k, label) in [(suggestion, "人大代表建议"), (proposal, "政协委员提案")] {
+        // Without a key_supervised column: no data, not 0.
+        let keyRows = c.hasData(.keySupervised) ? rows.filter { key[$0] } : []
+        r.key.append(.init(label: "重点督办", count: c.hasData(.keySupervised) ? keyRows.count : nil,
+                           note: c.hasData(.keySupervised) ? "" : Checker.lacking(units: false, [.keySupervised]), depth: 0))
+        for (k, label) in [(suggestion, "人大代表建议"), (proposal, "政协委员提案")] where c.hasData(.keySupervised) {
             let ks = keyRows.filter { v.kind[$0] == k }
             var roles: [String: Int] = [:]
             for row in ks { roles[leaderCol[row].isEmpty ? "（未填领办领导）" : leaderCol[row], default: 0] += 1 }
@@ -214,15 +245,26 @@ public enum ReportBuilder {
         let findings = Checker.run(store, asOf: asOf, options: options)
         let beforeCutoff = m.cutoff.map { asOf <= $0 } ?? false
         let leadUnits = Set(perUnit.keys)
+        // What the good-unit rule cannot judge on this data, said once for every unit.
+        if store.units.count == 0 { r.notJudgedBecause.append("未载入单位名单（units.csv）：接待日、影像资料无从核实") }
+        for rule in Checker.rules where workRules.contains(rule.id) {
+            if let why = missing[rule.id], store.units.count > 0 || !rule.perUnit { r.notJudgedBecause.append("\(rule.title)（\(rule.id)）无数据：\(why)") }
+        }
+        for (field, rate) in [(FieldName.status, "办结率"), (.contact, "面商率"), (.satisfaction, "满意率")] where noData.contains(field) {
+            r.notJudgedBecause.append("\(rate)无数据：" + Checker.lacking(units: false, [field]))
+        }
         for name in v.unitOrder where (unit == nil || name == unit) && (v.unitRow[name] != nil || leadUnits.contains(name)) {
             let counts = perUnit[name] ?? RateCounts()
             var reasons: [String] = [], notes: [String] = []
-            if v.unitRow[name] == nil { reasons.append("units.csv 无此单位，接待日无从核实") }
+            if store.units.count > 0 && v.unitRow[name] == nil { reasons.append("units.csv 无此单位，接待日无从核实") }
             for f in findings where f.unit == name && workRules.contains(f.rule.id) {
                 reasons.append(f.rule.perUnit ? "\(f.rule.title)（\(f.rule.id)）" : "\(f.rule.title) \(f.cases.count) 件（\(f.rule.id)）")
             }
             if counts.cases == 0 {
-                reasons.append("无承办案件，不评")
+                // 承办案件为 0 的单位不评: what .check found is a remark, not a verdict.
+                r.units.append(UnitVerdict(unit: name, counts: counts, standing: .notJudged, reasons: [],
+                                           notes: ["无承办案件，不评"] + reasons))
+                continue
             } else {
                 if let f = counts.faceToFaceRate, f < r.targets.faceToFace {
                     reasons.append("面商率 \(pct(f))（\(counts.faceToFace)/\(counts.cases)），低于目标 \(pct(r.targets.faceToFace)) \(points(r.targets.faceToFace - f)) 个百分点")
@@ -240,7 +282,8 @@ public enum ReportBuilder {
                     }
                 }
             }
-            r.units.append(UnitVerdict(unit: name, counts: counts, good: reasons.isEmpty, reasons: reasons, notes: notes))
+            let standing: UnitVerdict.Standing = !reasons.isEmpty ? .below : r.notJudgedBecause.isEmpty ? .good : .notJudged
+            r.units.append(UnitVerdict(unit: name, counts: counts, standing: standing, reasons: reasons, notes: notes))
         }
         // The key cases, the notice's named cases and topics, each case with its progress.
         let titles = c.text(.title), proposers = c.text(.proposer), ids = c.text(.id)
@@ -285,11 +328,11 @@ public enum ReportBuilder {
             r.otherRates.append((rate, n, d))
         }
         r.footnotes = goodUnitRule
-        if store.units.count == 0 { r.footnotes.append("未载入 units.csv：接待日、影像资料无从核实，没有单位能评为好的单位。") }
-        if m.remits.isEmpty { r.footnotes.append("manifest.json 未给出各单位职责范围（remits），推诿扯皮无从判断。") }
-        for (field, rate) in [(FieldName.status, "办结率"), (.contact, "面商率"), (.satisfaction, "满意率")] where noData.contains(field) {
-            let label = Schema.cases.first { $0.key == field }?.label ?? field.rawValue
-            r.footnotes.append("名单无「\(label)」列：\(rate)无数据，不作评价。")
+        // Said once: in the 未评 section when there is one, else here.
+        if !r.notJudgedBecause.isEmpty {
+            r.footnotes.append(r.units.contains { $0.standing == .notJudged }
+                ? "数据不全，没有单位能评为好的单位；缺少什么见“未评单位”。"
+                : "以下各项无数据，没有单位能评为好的单位：" + r.notJudgedBecause.joined(separator: "；") + "。")
         }
         r.footnotes.append("满意率把基本满意计为满意（分母为已反馈征询意见表的案件）；严格满意率只计满意，供参考。")
         let periods = options.periods(m.office)

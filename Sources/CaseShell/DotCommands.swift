@@ -104,14 +104,15 @@ public enum DotCommands {
             let rules = o.rule.map { [$0] } ?? Checker.rules
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
             findings = findings.filter { f in rules.contains(f.rule) && (o.unit == nil || f.unit == o.unit) }
+            let noData = Checker.noData(s.store, rules: rules)
             try writeOffice(o, session: s, what: Message(en: "the check", zh: "检查结果"), text: {
-                Checker.format(findings, rules: rules, format: $0, asOf: s.engine.asOf,
+                Checker.format(findings, rules: rules, noData: noData, format: $0, asOf: s.engine.asOf,
                                periods: o.check.periods(s.store.manifest.office), csv: $1)
             }, sheets: {
                 let name = s.store.manifest.name
                 let title = "建议提案办理问题检查" + (o.unit.map { "：\($0)" } ?? "")
                 let scope = (name.isEmpty ? "" : "数据 \(name)，") + o.check.periods(s.store.manifest.office).summary(asOf: s.engine.asOf)
-                return Checker.sheets(findings, rules: rules, chinese: s.export.chineseHeaders, caption: [title, scope])
+                return Checker.sheets(findings, rules: rules, noData: noData, chinese: s.export.chineseHeaders, caption: [title, scope])
             })
         },
         DotCommand(name: "headers", shortest: 3, usage: ".headers [on|off]", help: "show column headers", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in

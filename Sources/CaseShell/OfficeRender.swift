@@ -76,7 +76,7 @@ extension OfficeReport {
             let c = u.counts
             func p(_ x: Double?) -> String { x.map(ReportBuilder.pct) ?? "—" }
             return [u.unit, "\(c.cases)", "\(c.closed)", "\(c.overdue)", p(c.completionRate), p(c.faceToFaceRate),
-                    p(c.satisfactionRate), p(c.strictSatisfactionRate), u.good ? "好" : "未达标"]
+                    p(c.satisfactionRate), p(c.strictSatisfactionRate), u.standing.label]
         }
         return (header, rows, [false, true, true, true, true, true, true, true, false])
     }
@@ -117,7 +117,7 @@ extension OfficeReport {
         numbered("办理总体情况")
         let lines = sources + key
         table(["项目", "件数", "说明"],
-              lines.map { [($0.depth == 0 || md ? "" : "  ") + $0.label, "\($0.count)", $0.note] },
+              lines.map { [($0.depth == 0 || md ? "" : "  ") + $0.label, $0.count.map(String.init) ?? "无数据", $0.note] },
               [false, true, false])
         if !noticeText.isEmpty {
             out += md ? "\n" : ""
@@ -158,7 +158,7 @@ extension OfficeReport {
         let t = unitTable()
         table(t.header, t.rows, t.right)
 
-        let good = units.filter(\.good), below = units.filter { !$0.good }
+        let good = units(.good), below = units(.below), notJudged = units(.notJudged)
         numbered("好的单位（\(good.count) 个）")
         if good.isEmpty { out += md ? "无。\n" : "  无\n" }
         else {
@@ -175,6 +175,18 @@ extension OfficeReport {
             out += (md ? "- " : "  ") + text + "\n"
         }
 
+        if !notJudged.isEmpty {
+            numbered("未评单位（\(notJudged.count) 个）")
+            if !notJudgedBecause.isEmpty {
+                paragraph("未发现不达标之处，但以下各项无数据，无从评为好的单位：" + notJudgedBecause.joined(separator: "；") + "。")
+            }
+            let plain = notJudged.filter { $0.notes.isEmpty }
+            if !plain.isEmpty { out += (md ? "- " : "  ") + plain.map(\.unit).joined(separator: "、") + "\n" }
+            for u in notJudged where !u.notes.isEmpty {
+                out += (md ? "- " : "  ") + "\(u.unit)：" + u.notes.joined(separator: "；") + "\n"
+            }
+        }
+
         heading("注")
         for f in footnotes { out += (md ? "- " : "  ") + f + "\n" }
         return out
@@ -184,8 +196,8 @@ extension OfficeReport {
         var w = CSVWriter(crlf: settings.crlf, formulaGuard: settings.formulaGuard, reserve: 8192)
         w.row(["section", "unit", "item", "value", "target", "note"])
         func num(_ x: Double?) -> String { x.map { Cell.rate($0).exportText } ?? "" }
-        for l in sources { w.row(["sources", "", l.label, "\(l.count)", "", l.note]) }
-        for l in key { w.row(["key_supervised", "", l.label, "\(l.count)", "", l.note]) }
+        for l in sources { w.row(["sources", "", l.label, l.count.map(String.init) ?? "", "", l.statedNote]) }
+        for l in key { w.row(["key_supervised", "", l.label, l.count.map(String.init) ?? "", "", l.statedNote]) }
         for sentence in noticeText { w.row(["notice", "", "", "", "", sentence]) }
         for c in keyCases { w.row(["key_case", c.unit, c.id, c.leader, "", c.progress]) }
         for n in named {
@@ -209,8 +221,11 @@ extension OfficeReport {
             w.row(["unit", u.unit, "face_to_face_rate", num(c.faceToFaceRate), num(targets.faceToFace), ""])
             w.row(["unit", u.unit, "satisfaction_rate", num(c.satisfactionRate), num(targets.satisfaction), ""])
             w.row(["unit", u.unit, "strict_satisfaction_rate", num(c.strictSatisfactionRate), "", ""])
-            w.row(["unit", u.unit, "good", u.good ? "true" : "false", "", (u.reasons + u.notes).joined(separator: "；")])
+            // good: true, false, or empty for a unit not judged (its standing in the note).
+            w.row(["unit", u.unit, "good", u.standing == .notJudged ? "" : u.good ? "true" : "false", "",
+                   ((u.standing == .notJudged ? ["未评"] : []) + u.reasons + u.notes).joined(separator: "；")])
         }
+        for why in notJudgedBecause { w.row(["not_judged", "", "", "", "", why]) }
         for f in footnotes { w.row(["note", "", "", "", "", f]) }
         return String(decoding: w.bytes, as: UTF8.self)
     }
@@ -223,36 +238,64 @@ public enum OfficeFormat: String, CaseIterable, Sendable {
     case text, markdown, csv
 }
 
+/// The `.check` total every format states (the text's last line, the workbook summary's last row).
+public struct CheckTotal: Sendable, Equatable {
+    public let rules: Int, withFindings: Int, noData: Int, units: Int, cases: Int
+    /// 合计：12 条规则，9 条有发现，2 条无数据；涉及 25 个单位，334 件次
+    public var text: String {
+        "合计：\(rules) 条规则，\(withFindings) 条有发现" + (noData > 0 ? "，\(noData) 条无数据" : "") + "；涉及 \(units) 个单位，\(cases) 件次"
+    }
+}
+
 extension Checker {
+    /// The total of the findings of `rules` (units counted once across rules, cases once per rule).
+    public static func total(_ findings: [CheckFinding], rules: [CheckRule], noData: [String: String]) -> CheckTotal {
+        var units = Set<String>(), cases = 0, with = 0
+        for rule in rules {
+            let list = findings.filter { $0.rule == rule }
+            if !list.isEmpty { with += 1 }
+            for f in list { units.insert(f.unit); cases += f.cases.count }
+        }
+        return CheckTotal(rules: rules.count, withFindings: with, noData: rules.filter { noData[$0.id] != nil }.count,
+                          units: units.count, cases: cases)
+    }
+
+    /// 无数据：why — what a rule the data cannot judge says instead of 未发现问题.
+    public static func noDataText(_ why: String) -> String { "无数据：" + why }
+
     /// The findings as text, Markdown or CSV. `rules` are the rules that were run (each gets a
-    /// heading and a summary line, even when it found nothing).
-    public static func format(_ findings: [CheckFinding], rules: [CheckRule], format: OfficeFormat,
+    /// heading and a summary line, even when it found nothing); `noData` (`Checker.noData`):
+    /// the rules the data cannot judge, each said with why instead of 未发现问题.
+    public static func format(_ findings: [CheckFinding], rules: [CheckRule], noData: [String: String] = [:], format: OfficeFormat,
                               asOf: Day, periods: CheckPeriods, csv settings: CSVSettings = .standardOutput) -> String {
         switch format {
         case .csv:
             var w = CSVWriter(crlf: settings.crlf, formulaGuard: settings.formulaGuard, reserve: 4096)
             w.row(["rule", "title", "unit", "case_id", "reason"])
-            for f in findings {
-                if f.cases.isEmpty { w.row([f.rule.id, f.rule.title, f.unit, "", f.reason]) }
-                for c in f.cases { w.row([f.rule.id, f.rule.title, f.unit, c.id, c.reason]) }
+            for rule in rules {
+                if let why = noData[rule.id] { w.row([rule.id, rule.title, "", "", noDataText(why)]) }
+                for f in findings where f.rule == rule {
+                    if f.cases.isEmpty { w.row([f.rule.id, f.rule.title, f.unit, "", f.reason]) }
+                    for c in f.cases { w.row([f.rule.id, f.rule.title, f.unit, c.id, c.reason]) }
+                }
             }
             return String(decoding: w.bytes, as: UTF8.self)
         case .text, .markdown:
             let md = format == .markdown
             var out = md ? "# 建议提案办理问题检查\n\n" : ""
             out += periods.summary(asOf: asOf) + "\n"
-            var units = Set<String>(), caseCount = 0, withFindings = 0
             for rule in rules {
                 let list = findings.filter { $0.rule == rule }
                 out += md ? "\n## \(rule.title)（`\(rule.id)`，\(rule.notice)）\n\n" : "\n[\(rule.id)] \(rule.title)（\(rule.notice)）\n"
+                if let why = noData[rule.id] {
+                    out += md ? noDataText(why) + "。\n" : "  " + noDataText(why) + "\n"
+                    continue
+                }
                 if list.isEmpty {
                     out += md ? "未发现问题。\n" : "  未发现问题\n"
                     continue
                 }
-                withFindings += 1
                 let n = list.reduce(0) { $0 + $1.cases.count }
-                caseCount += n
-                list.forEach { units.insert($0.unit) }
                 if md {
                     if rule.perUnit {
                         out += "| 单位 | 原因 |\n| --- | --- |\n"
@@ -272,7 +315,7 @@ extension Checker {
                 }
                 out += (md ? "" : "  ") + "小计：\(list.count) 个单位" + (rule.perUnit ? "" : "，\(n) 件") + "\n"
             }
-            out += (md ? "\n" : "\n") + "合计：\(rules.count) 条规则，\(withFindings) 条有发现；涉及 \(units.count) 个单位，\(caseCount) 件次\n"
+            out += "\n" + total(findings, rules: rules, noData: noData).text + "\n"
             return out
         }
     }

@@ -20,7 +20,7 @@ extension OfficeReport {
             WorkbookSheet(name: chinese ? label : name, result: ResultSet(columns: columns, rows: rows),
                           caption: [title + "——" + label, scope])
         }
-        let lines = (sources + key).map { [Cell.text($0.label), .int($0.count), $0.note.isEmpty ? .null : .text($0.note)] }
+        let lines = (sources + key).map { [Cell.text($0.label), $0.count.map { .int($0) } ?? .null, $0.statedNote.isEmpty ? .null : .text($0.statedNote)] }
         let rates: [[Cell]] = rateLines.map { l in
             let v = verdict(l)
             return [.text(l.name), .text(l.label), rate(l.value), .int(l.numerator), .int(l.denominator), rate(l.target), v.isEmpty ? .null : .text(v)]
@@ -32,8 +32,8 @@ extension OfficeReport {
         let unitRows = units.map { u -> [Cell] in
             let c = u.counts
             return [.text(u.unit), .int(c.cases), .int(c.closed), .int(c.overdue), rate(c.completionRate), rate(c.faceToFaceRate),
-                    rate(c.satisfactionRate), rate(c.strictSatisfactionRate), .bool(u.good),
-                    (u.reasons + u.notes).isEmpty ? .null : .text((u.reasons + u.notes).joined(separator: "；"))]
+                    rate(c.satisfactionRate), rate(c.strictSatisfactionRate), u.standing == .notJudged ? .null : .bool(u.good),
+                    .text(([u.standing.label] + u.reasons + u.notes).joined(separator: "；"))]
         }
         return [
             sheet("sources", "办理总体情况", [col("item", "项目"), col("count", "件数", numeric: true), col("note", "说明")], lines),
@@ -60,7 +60,11 @@ extension OfficeReport {
             sheet("good_units", "好的单位", [col("unit", "单位"), col("notes", "说明")],
                   units.filter(\.good).map { [.text($0.unit), $0.notes.isEmpty ? .null : .text($0.notes.joined(separator: "；"))] }),
             sheet("units_below", "未达标单位", [col("unit", "单位"), col("reasons", "原因")],
-                  units.filter { !$0.good }.map { [.text($0.unit), .text(($0.reasons + $0.notes).joined(separator: "；"))] }),
+                  units(.below).map { [.text($0.unit), .text(($0.reasons + $0.notes).joined(separator: "；"))] }),
+            // Not judged: why for all of them first (the text's paragraph), then each unit.
+            sheet("units_not_judged", "未评单位", [col("unit", "单位"), col("notes", "说明")],
+                  notJudgedBecause.map { [.null, .text($0)] }
+                  + units(.notJudged).map { [.text($0.unit), $0.notes.isEmpty ? .null : .text($0.notes.joined(separator: "；"))] }),
             sheet("notes", "注", [col("note", "注")], footnotes.map { [.text($0)] }),
         ]
     }
@@ -71,7 +75,10 @@ extension Checker {
     /// units and cases. `chinese`: sheet and column names in Chinese (the rule's title).
     /// `caption`: the lines each sheet opens with (what was checked, as of when), the sheet's
     /// own title appended to the first.
-    public static func sheets(_ findings: [CheckFinding], rules: [CheckRule], chinese: Bool, caption: [String] = []) -> [WorkbookSheet] {
+    /// `noData`: the rules the data cannot judge (`Checker.noData`), 无数据 and why in their rows.
+    /// The summary ends with the total the text ends with (`Checker.total`).
+    public static func sheets(_ findings: [CheckFinding], rules: [CheckRule], noData: [String: String] = [:], chinese: Bool,
+                              caption: [String] = []) -> [WorkbookSheet] {
         func captioned(_ what: String) -> [String] {
             caption.isEmpty ? [] : [caption[0] + "——" + what] + caption.dropFirst()
         }
@@ -83,17 +90,23 @@ extension Checker {
         for rule in rules {
             let list = findings.filter { $0.rule == rule }
             let caseCount = list.reduce(0) { $0 + $1.cases.count }
-            summary.append([.text(rule.id), .text(rule.title), .text(rule.notice), .int(list.count), rule.perUnit ? .null : .int(caseCount)])
-            let rows: [[Cell]] = rule.perUnit
+            let why = noData[rule.id]
+            summary.append([.text(rule.id), .text(rule.title), .text(rule.notice), why == nil ? .int(list.count) : .null,
+                            rule.perUnit || why != nil ? .null : .int(caseCount),
+                            .text(why.map(noDataText) ?? (list.isEmpty ? "未发现问题" : "有发现"))])
+            let found: [[Cell]] = rule.perUnit
                 ? list.map { [.text($0.unit), .null, .text($0.reason)] }
                 : list.flatMap { f in f.cases.map { [.text(f.unit), .text($0.id), .text($0.reason)] } }
+            let rows: [[Cell]] = why.map { [[.null, .null, .text(noDataText($0))]] } ?? found
             perRule.append(WorkbookSheet(name: chinese ? rule.title : rule.id,
                                          result: ResultSet(columns: [col("unit", "单位"), col("case_id", "编号"), col("reason", "原因")], rows: rows),
                                          caption: captioned("\(rule.title)（\(rule.notice)）")))
         }
+        let sum = total(findings, rules: rules, noData: noData)
+        summary.append([.text("total"), .text(sum.text), .null, .int(sum.units), .int(sum.cases), .null])
         let head = WorkbookSheet(name: chinese ? "汇总" : "summary", result: ResultSet(
             columns: [col("rule", "规则"), col("title", "问题"), col("notice", "通报"), col("units", "单位数", numeric: true),
-                      col("cases", "件数", numeric: true)], rows: summary), caption: captioned("汇总"))
+                      col("cases", "件数", numeric: true), col("result", "结果")], rows: summary), caption: captioned("汇总"))
         return [head] + perRule
     }
 }

@@ -292,3 +292,9 @@ private func summary(_ f: [CheckFinding]) -> [String] {
     let f = try Mini.findings(edits, rules: #"{"co_unit": "20wd"}"#).filter { $0.rule.id == "co-unit-late" }
     #expect(f.first?.cases.first?.reason == "交办 2020-03-10，会办意见 2020-04-09 才报送（第 21 个工作日），期限 20 个工作日（至 2020-04-08）")
 }
+
+@Test func everyRuleSaysWhatItNeeds() throws {
+    // The mini dataset has every column, units.csv, events and remits: every rule is judged.
+    #expect(Checker.rules.allSatisfy { !$0.needs.isEmpty })
+    #expect(Checker.noData(try Mini.store()).isEmpty)
+}

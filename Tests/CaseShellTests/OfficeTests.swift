@@ -46,7 +46,7 @@ func expectSameText(_ got: String, _ want: String, _ name: String) {
     #expect(r.sources.map(\.label) == ["共办理省市人大建议、政协提案", "省人大建议、政协提案", "市人大建议", "市政协提案", "其他：2019 年度市政协提案"])
     #expect(r.sources[2].note.contains("含闭会建议 33 件"))
     #expect(r.sources[3].note.contains("含闭会提案 5 件"))
-    #expect(r.sources[1...].reduce(0) { $0 + $1.count } == r.sources[0].count)
+    #expect(r.sources[1...].reduce(0) { $0 + ($1.count ?? 0) } == r.sources[0].count)
     // 重点督办 25 件人大代表建议、8 件政协委员提案, each led by a vice-mayor role.
     #expect(r.key.map(\.count) == [33, 25, 8])
     #expect(r.key[1].note.hasPrefix("领办：分管副市长 6、副市长（分管教育） 5"))
@@ -123,7 +123,7 @@ func expectSameText(_ got: String, _ want: String, _ name: String) {
 
 @Test func reportFormatsAndUnit() throws {
     let r = ReportBuilder.build(Shipped.store, asOf: Shipped.asOf, unit: "教育局")
-    #expect(r.sources[0].count == 105 && r.sources[1...].reduce(0) { $0 + $1.count } == 105)
+    #expect(r.sources[0].count == 105 && r.sources[1...].reduce(0) { $0 + ($1.count ?? 0) } == 105)
     #expect(r.units.map(\.unit) == ["教育局"])
     let md = r.render(.markdown)
     #expect(md.hasPrefix("# 2020 年度人大建议政协提案办理情况：教育局\n"))
