@@ -99,7 +99,7 @@ def test_report_and_check():
     p = run([DS, "--asof", "2020-09-17", "-c", ".report --format xlsx --out %s" % rep, "-c", ".check --out %s" % chk])
     R.check(p.returncode == 0, ".report --format xlsx and .check --out x.xlsx", p.stderr)
     wb = workbook(rep)
-    R.eq(wb["sheets"], ["sources", "notice", "key_cases", "notice_cases", "topics", "rates", "units", "good_units", "units_below", "notes"], "the report: one sheet per section")
+    R.eq(wb["sheets"], ["sources", "notice", "key_cases", "notice_cases", "topics", "rates", "units", "good_units", "units_below", "units_not_judged", "notes"], "the report: one sheet per section")
     # Each sheet opens with the report's title and section and its scope, as the text does; the
     # header below them is frozen and filtered.
     rows = wb["data"]["rates"]["rows"]
@@ -118,7 +118,8 @@ def test_report_and_check():
     R.eq(wb["sheets"][0], "summary", "the check starts with a summary sheet")
     R.check(wb["data"]["summary"]["rows"][0][0][0] == "建议提案办理问题检查——汇总" and "截至 2020-09-17；签收期限" in wb["data"]["summary"]["rows"][1][0][0],
             "the check's sheets open with what was checked, as of when", wb["data"]["summary"]["rows"][:2])
-    rules = [r[0][0] for r in body("summary")]
+    rules = [r[0][0] for r in body("summary")][:-1]
+    R.eq(body("summary")[-1][0][0], "total", "the summary ends with the total")
     R.check("late-sign" in wb["sheets"] and wb["sheets"][1:] == rules, "one sheet per rule of the summary, in its order",
             (wb["sheets"], rules))
     summary = {r[0][0]: r for r in body("summary")}
