@@ -209,6 +209,9 @@ final class ZipMemberStream {
 /// compared with `equals`).
 enum XMLName {
     @inline(__always) static func key(_ p: UnsafePointer<CChar>) -> UInt64 {
+        // A name of one byte (a sheet's `c`, `v`, `t` and its cells' `r`, `s`, `t`: most of them).
+        let first = UInt8(bitPattern: p[0])
+        if first != 0, first != 0x3A, p[1] == 0 { return UInt64(first) }
         var k: UInt64 = 0, i = 0, q = p
         while true {
             let b = UInt8(bitPattern: q.pointee)
