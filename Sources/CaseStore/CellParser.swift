@@ -163,6 +163,9 @@ final class CellParser {
     /// The code an absent enum column is filled with (a list's kind from the manifest or
     /// `--kind`); EnumInfo.none leaves it empty.
     var fill: UInt8 = EnumInfo.none
+    /// For the kind of a list without a kind column: a section heading that names a kind gives it
+    /// to the rows under it, over `fill` (none, or the kind a sheet's or file's name names).
+    var headingsSetFill = false
 
     /// Appends the empty value (for a column the file does not have, or a bad cell).
     func appendEmpty() {

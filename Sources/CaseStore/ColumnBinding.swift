@@ -70,8 +70,8 @@ extension TableLoader {
                 unplaced.append((h, k, HeaderText.knownColumns[HeaderText.squeezed(h)]))
             }
         }
-        warnings += Notes.capped(derivedNotes, more: { Message(en: "\(name): … and \($0) more derived columns, ignored", zh: "\(name)：… 另有 \($0) 个推算列，已忽略") })
-        warnings += Notes.capped(againNotes, more: { Message(en: "\(name): … and \($0) more columns naming a field again, kept as text fields", zh: "\(name)：… 另有 \($0) 列再次对应某个字段，保留为文本字段") })
+        warnings += Notes.capped(derivedNotes, more: { Message(en: "\(noteName): … and \($0) more derived columns, ignored", zh: "\(noteName)：… 另有 \($0) 个推算列，已忽略") })
+        warnings += Notes.capped(againNotes, more: { Message(en: "\(noteName): … and \($0) more columns naming a field again, kept as text fields", zh: "\(noteName)：… 另有 \($0) 列再次对应某个字段，保留为文本字段") })
         // Needed columns: title or id for cases (any one of each list).
         for need in Schema.neededColumns(table.name, table.specs) where !need.contains(where: { seenFields[$0] != nil }) {
             let specs = need.compactMap { n in table.specs.first { $0.name == n } }
@@ -110,7 +110,7 @@ extension TableLoader {
                 "\"\(Escape.visible(u.header))\"" + (u.note.map { " (\($0))" } ?? spellings.guess(u.header).map { " (perhaps \(HeaderText.describe($0))?)" } ?? "")
             }
             let list = shown.joined(separator: ", ")
-            warnings.append(Message(en: "\(name): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
+            warnings.append(Message(en: "\(noteName): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
                                         + list + (n > shown.count ? ", … and \(n - shown.count) more" : ""),
                                     zh: "\(name)：\(n) 列不是\(Schema.tableLabels[table.name] ?? table.name)的字段，按表头保留为文本字段：" + list + (n > shown.count ? ", … 另有 \(n - shown.count) 列" : "")))
         }
@@ -157,7 +157,14 @@ extension TableLoader {
         table.absentFields = Set(absentSpecs.map(\.name))
         let absent = absentSpecs.map { spec -> CellParser in
             let p = CellParser(spec: spec, column: table.storedColumn(spec.name)!, expectedRows: expectedRows)
-            if spec.name == .kind, let kind = sheetKind ?? options.kind ?? manifestKind { p.fill = kind.rawValue }
+            if spec.name == .kind {
+                // --kind and the manifest say what the whole list is; a name (建议.xlsx, a sheet
+                // 政协委员提案) says less, and section headings below it say more.
+                let given = options.kind ?? manifestKind
+                let named = sheetKindFirst ? sheetKind : (given == nil ? sheetKind : nil)
+                if let kind = named ?? given { p.fill = kind.rawValue }
+                p.headingsSetFill = p.fill == EnumInfo.none || named != nil
+            }
             return p
         }
         return ColumnBinding(mapping: mapping, absent: absent, seenFields: seenFields)

@@ -265,8 +265,25 @@ struct RowFilter {
             for l in headerLengths where p.count == l { return nil }
             return true
         }
-        if let quick { return quick }
+        if let quick {
+            // A total in the first column, its count under the title (`合计,4件,`): the first
+            // cell is looked at too when it begins with one of the words.
+            guard quick, anchor > 0, reader.fields.count > 0 else { return quick }
+            let first: Bool = reader.withValue(0) { raw in
+                let p = CellParser.trim(raw)
+                return p.count >= 3 && RowFilter.suspicious[Int(p[1]) << 8 | Int(p[2])] == p[0]
+            }
+            if !first { return true }
+        }
         return reason(reader) == nil
+    }
+
+    /// Whether a cell is a count as a total row gives it: `4`, `4件`, `共4件`, `1,270`, `96.5%`.
+    static func isCount(_ s: String) -> Bool {
+        var t = Substring(s)
+        if t.hasPrefix("共") { t = t.dropFirst() }
+        if let last = t.last, "件个条项次人".contains(last) { t = t.dropLast() }
+        return !t.isEmpty && t.first!.isNumber && t.allSatisfy { $0.isNumber || $0 == "," || $0 == "." || $0 == "%" }
     }
 
     /// Why the current row is not a case, or nil when it is one.
@@ -284,8 +301,16 @@ struct RowFilter {
         if let k = RowFilter.kindOfRow(a) {
             return k == .sectionHeading && filled.count > 2 ? nil : k
         }
+        // `合计,4件,`: a total word alone in the first filled cell, counts in the others.
+        let word = String(filled[0].prefix { $0 != ":" && $0 != "：" })
+        if RowFilter.totalWords.contains(word), filled.dropFirst().allSatisfy(RowFilter.isCount) {
+            return .total(word)
+        }
         return nil
     }
+
+    /// The words a total row begins with.
+    static let totalWords = ["合计", "总计", "小计", "共计"]
 
     /// The kind a section heading's words name (`（一）重点督办的代表建议` → suggestion).
     static func kind(inHeading reader: CSVReader) -> Kind? {
@@ -294,20 +319,21 @@ struct RowFilter {
     }
 
     /// The kind words name (a section heading's, a sheet's name: `政协委员提案` → proposal): the
-    /// longest spelling of a kind in them, if any.
+    /// longest spelling of a kind in them, if any; nil when they name two kinds (`建议提案汇总`).
+    /// A spelling inside a longer one that matched (意见 in 群众意见) names nothing of its own.
     static func kind(inWords words: String) -> Kind? {
-        var best: (Kind, Int)?
+        var found: [(token: String, spelling: String)] = []
         for v in Kind.info.values {
-            for s in [v.label] + v.aliases where s.count >= 2 && words.contains(s) && s.count > (best?.1 ?? 0) {
-                best = (Kind(rawValue: Kind.info.code(of: v.token)!)!, s.count)
-            }
+            for s in [v.label] + v.aliases where s.count >= 2 && words.contains(s) { found.append((v.token, s)) }
         }
-        return best?.0
+        let kept = found.filter { f in !found.contains { $0.spelling.count > f.spelling.count && $0.spelling.contains(f.spelling) } }
+        guard Set(kept.map(\.token)).count == 1, let best = kept.max(by: { $0.spelling.count < $1.spelling.count }) else { return nil }
+        return Kind(rawValue: Kind.info.code(of: best.token)!)
     }
 
     /// What a row whose first words are these is, when they say it is not a case.
     static func kindOfRow(_ words: String) -> SkippedRow? {
-        for w in ["合计", "总计", "小计", "共计"] where words.hasPrefix(w) { return .total(w) }
+        for w in totalWords where words.hasPrefix(w) { return .total(w) }
         for w in ["注：", "注:", "说明：", "说明:", "备注：", "备注:", "附：", "附件", "附表"] where words.hasPrefix(w) { return .note }
         let numerals = "一二三四五六七八九十"
         var s = Substring(words)

@@ -44,7 +44,7 @@ extension TableLoader {
                 throw fail(e)
             }
             fileReport.rejectsFile = candidate
-            if k > 1 { warnings.append(Message(en: "\(name): \(first) exists (kept): the \(rows) went to \(candidate)", zh: "\(name)：\(first) 已存在（保留）：拒收的 \(fileReport.rejected) 行写入了 \(candidate)")) }
+            if k > 1 { warnings.append(Message(en: "\(noteName): \(first) exists (kept): the \(rows) went to \(candidate)", zh: "\(noteName)：\(first) 已存在（保留）：拒收的 \(fileReport.rejected) 行写入了 \(candidate)")) }
             return
         }
         throw fail(FileWriteError(path: first, why: Message(en: "it and \(TableLoader.rejectsNames - 1) numbered names beside it exist; remove old rejects files",
@@ -85,7 +85,7 @@ extension TableLoader {
             rejected += r.rejected
         }
         let skipped = ranges.flatMap(\.skipped)
-        if !skipped.isEmpty { warnings.append(TableLoader.describeSkipped(skipped, file: name)) }
+        if !skipped.isEmpty { warnings.append(TableLoader.describeSkipped(skipped, file: noteName)) }
         fileReport.skipped = skipped.count
     }
 

@@ -147,14 +147,38 @@ public enum DatasetLoader {
         case sheet(Workbook, sheet: String, path: String)
     }
 
-    /// Whether a sheet's header names a column cases need (a title or an id): a list of cases,
-    /// not notes, a summary or a lookup list.
+    /// Whether a sheet is a list of cases, not notes (填表说明: 项目 | 填写要求), a summary (单位 |
+    /// 件数) or a pivot (主办单位 | 案由 counted): its header names a title column and the lead
+    /// unit's or two other case fields, and the title cells of its first rows (up to 50) are mostly words,
+    /// not numbers. Reads the whole sheet (its rows are made once for this).
     static func sheetHoldsCases(_ book: Workbook, _ sheet: String) -> Bool {
         guard let csv = try? book.rows(of: sheet, specs: Schema.cases), !csv.bytes.isEmpty else { return false }
-        let layout = try? HeaderLayout.find(csv.bytes.buffer, specs: Schema.cases)
-        guard let names = layout?.names else { return false }
-        let found = Set(names.compactMap { HeaderText.field($0, in: Schema.cases)?.name })
-        return Schema.neededColumns("cases", Schema.cases).contains { need in need.contains { found.contains($0) } }
+        return withExtendedLifetime(csv) {
+            let buf = csv.bytes.buffer
+            guard let layout = try? HeaderLayout.find(buf, specs: Schema.cases) else { return false }
+            let fields = layout.names.map { HeaderText.field($0, in: Schema.cases)?.name }
+            let named = Set(fields.compactMap { $0 })
+            guard let title = fields.firstIndex(of: FieldName.title.rawValue),
+                  named.count >= 3 || named.contains(FieldName.unit.rawValue) else { return false }
+            var reader = CSVReader(buf, startingAt: layout.bodyStart, line: layout.bodyLine)
+            var words = 0, numbers = 0
+            while words + numbers < 50, (try? reader.nextRow()) == true {
+                guard title < reader.fields.count else { continue }
+                let t = HeaderText.squeezed(reader.string(title))
+                if t.isEmpty { continue }
+                if t.allSatisfy({ $0.isNumber || $0 == "." || $0 == "%" }) { numbers += 1 } else { words += 1 }
+            }
+            return words > numbers
+        }
+    }
+
+    /// The file a table's rows come from.
+    static func sourcePath(_ s: TableSource?) -> String? {
+        switch s {
+        case .csv(let p)?: return p
+        case .sheet(_, _, let p)?: return p
+        case nil: return nil
+        }
     }
 
     /// The sheet names a workbook's tables may have, English and Chinese.
@@ -189,13 +213,26 @@ public enum DatasetLoader {
         func tables(of file: String, firstIsCases: Bool) throws -> [TableSource] {
             let book = try openWorkbook(file)
             var sheets: [String]
+            let name = (file as NSString).lastPathComponent
             if let named = book.sheet(named: sheetNames["cases"]!) {
                 sheets = [named]
             } else {
                 let tableNames = Set(sheetNames.values.joined().map { $0.lowercased() })
-                sheets = book.visibleSheets.enumerated().filter { i, s in
-                    !tableNames.contains(s.lowercased()) && ((i == 0 && firstIsCases) || sheetHoldsCases(book, s))
-                }.map(\.element)
+                let visible = book.visibleSheets.filter { !tableNames.contains($0.lowercased()) }
+                // A lone sheet is the list whatever its header says (the load then says what it
+                // lacks); among several, the lists of cases, not the notes and summaries.
+                sheets = firstIsCases && visible.count == 1 ? visible : visible.filter { sheetHoldsCases(book, $0) }
+                if sheets.isEmpty, firstIsCases, let first = visible.first { sheets = [first] }
+                let passed = visible.filter { !sheets.contains($0) }
+                if !sheets.isEmpty && !passed.isEmpty {
+                    sheetNotes.append(Message(en: "\(name): sheet\(passed.count == 1 ? "" : "s") \(passed.joined(separator: ", ")) not read: not a list of cases (notes, a summary or counts)",
+                                              zh: "\(name)：工作表 \(passed.joined(separator: "、")) 未读取：不是案件列表（说明、汇总或统计）"))
+                }
+                let hidden = book.sheets.map(\.name).filter { !book.visibleSheets.contains($0) && !tableNames.contains($0.lowercased()) && sheetHoldsCases(book, $0) }
+                if !hidden.isEmpty {
+                    sheetNotes.append(Message(en: "\(name): hidden sheet\(hidden.count == 1 ? "" : "s") \(hidden.joined(separator: ", ")) not read (unhide it in Excel or WPS to load it)",
+                                              zh: "\(name)：隐藏的工作表 \(hidden.joined(separator: "、")) 未读取（如需加载，请在 Excel 或 WPS 中取消隐藏）"))
+                }
             }
             guard !sheets.isEmpty else { return [] }
             for (table, slot) in [("units", \TableSourceSlots.units), ("events", \TableSourceSlots.events)] {
@@ -210,6 +247,7 @@ public enum DatasetLoader {
             return sheets.map { .sheet(book, sheet: $0, path: file) }
         }
         var slots = TableSourceSlots()
+        var sheetNotes: [Message] = []
         if isDir.boolValue {
             let dir = path.hasSuffix("/") ? String(path.dropLast()) : path
             let fm = FileManager.default
@@ -230,15 +268,46 @@ public enum DatasetLoader {
                 }
                 return .sheet(book, sheet: sheet, path: x)
             }
+            let listing = (try? fm.contentsOfDirectory(atPath: dir).sorted()) ?? []
+            // Files a folder's tables may be, by their names (cases.csv, units.xlsx …).
+            let tableFiles = Set(["cases", "units", "events"].flatMap { t in ["csv", "xlsx", "xls"].map { "\(t).\($0)" } })
+            let others = listing.filter { f in
+                let ext = (f as NSString).pathExtension.lowercased()
+                return ["csv", "xlsx", "xls"].contains(ext) && !tableFiles.contains(f.lowercased()) && !f.lowercased().hasSuffix(".rejects.csv")
+            }
             if let c = try source("cases") {
                 cases = [c]
                 units = try source("units")
                 events = try source("events")
+                if !others.isEmpty {
+                    let shown = others.prefix(5).joined(separator: ", ") + (others.count > 5 ? ", …" : "")
+                    sheetNotes.append(Message(en: "not read: \(shown) (the cases are \((sourcePath(c)! as NSString).lastPathComponent); a folder without it reads its lists 建议.*, 提案.* and workbooks of cases together)",
+                                              zh: "未读取：\(shown)（案件取自 \((sourcePath(c)! as NSString).lastPathComponent)；没有它的文件夹会把其中的建议、提案列表与案件工作簿合并读取）"))
+                }
             } else {
-                let listing = (try? fm.contentsOfDirectory(atPath: dir).sorted()) ?? []
-                let books = listing.filter { workbook(dir + "/" + $0) }
-                cases = try books.flatMap { try tables(of: dir + "/" + $0, firstIsCases: books.count == 1) }
-                (units, events) = (slots.units, slots.events)
+                // Lists named for a kind (建议.csv, 2020年提案.xlsx) and workbooks of cases, in
+                // name order, as one list; units and events from their files, else their sheets.
+                cases = []
+                let books = others.filter { workbook(dir + "/" + $0) }
+                let lists = others.filter { !books.contains($0) && kindNamed(by: .csv(dir + "/" + $0)) != nil }
+                for f in others {
+                    if books.contains(f) {
+                        cases += try tables(of: dir + "/" + f, firstIsCases: books.count == 1 && lists.isEmpty)
+                    } else if lists.contains(f) {
+                        cases.append(.csv(dir + "/" + f))
+                    }
+                }
+                units = try source("units")
+                events = try source("events")
+                for (table, file, sheet) in [("units", units, slots.units), ("events", events, slots.events)] {
+                    guard let sheet else { continue }
+                    if file == nil {
+                        if table == "units" { units = sheet } else { events = sheet }
+                    } else if case .sheet(_, let s, let p) = sheet {
+                        sheetNotes.append(Message(en: "\((p as NSString).lastPathComponent): sheet \(s) not read: the \(table) are \((sourcePath(file)! as NSString).lastPathComponent)",
+                                                  zh: "\((p as NSString).lastPathComponent)：工作表 \(s) 未读取：\(Schema.tableLabels[table] ?? table)取自 \((sourcePath(file)! as NSString).lastPathComponent)"))
+                    }
+                }
                 guard !cases.isEmpty else {
                     throw LoadError(Message(en: "this folder has no cases.csv or cases.xlsx, nor a workbook with a sheet named cases or 案件 (it holds: \(listing.isEmpty ? "nothing" : listing.prefix(10).joined(separator: ", ")))",
                                              zh: "这个文件夹里没有 cases.csv 或 cases.xlsx，也没有含 cases 或 案件 工作表的工作簿（其中有：\(listing.isEmpty ? "无" : listing.prefix(10).joined(separator: "、"))）"), file: dir)
@@ -260,13 +329,7 @@ public enum DatasetLoader {
         // The manifest's schemes type the category and resolution columns.
         let store = CaseStore(manifest: manifest)
         store.origin = path
-        func file(_ s: TableSource?) -> String? {
-            switch s {
-            case .csv(let p)?: return p
-            case .sheet(_, _, let p)?: return p
-            case nil: return nil
-            }
-        }
+        let file = sourcePath
         let casesPath = file(cases[0])!, unitsPath = file(units), eventsPath = file(events)
         // Each file cases come from, once.
         var casesPaths: [String] = []
@@ -297,7 +360,7 @@ public enum DatasetLoader {
 
         var errors: [LoadIssue] = []
         var errorTotal = 0
-        func run(_ source: TableSource, _ table: Table, _ extra: RowCheck?, sheetKind: Kind? = nil) throws {
+        func run(_ source: TableSource, _ table: Table, _ extra: RowCheck?, sheetKind: Kind? = nil, sheetKindFirst: Bool = false) throws {
             var tableLoader: TableLoader
             switch source {
             case .csv(let file):
@@ -321,9 +384,11 @@ public enum DatasetLoader {
                 let single = book.sheets.count == 1 || base == table.name
                 tableLoader = try TableLoader(sheet: csv, path: file, table: table, options: options, extra: extra,
                                               rejectsBase: single ? base : base + "." + sheet)
+                if !single { tableLoader.sheetName = sheet }
             }
             tableLoader.manifestKind = store.manifest.kind
             tableLoader.sheetKind = sheetKind
+            tableLoader.sheetKindFirst = sheetKindFirst
             try tableLoader.load()
             errors += tableLoader.issues
             errorTotal += tableLoader.issueTotal
@@ -331,6 +396,7 @@ public enum DatasetLoader {
             report.files.append(tableLoader.fileReport)
             if options.lenient { report.rejectedIssues += tableLoader.issues; report.rejectedIssueTotal += tableLoader.issueTotal }
         }
+        report.warnings += sheetNotes
         if let note = try loadCases(cases, into: store, run: run) { report.warnings.append(note) }
         if options.lenient && store.cases.count == 0 && errorTotal > 0 {
             // --lenient that keeps nothing has loaded nothing: an error, not an empty dataset.
@@ -364,76 +430,54 @@ struct TableSourceSlots {
 }
 
 extension DatasetLoader {
-    /// Loads the cases of each source into the store's cases table, in order. A sheet with no
-    /// kind column whose name names a kind (`政协委员提案`) gives its rows that kind, before
-    /// `--kind`. Returns the note for several sources (each sheet and its cases). Throws `LoadError` for an
-    /// id on two sheets (or workbooks): the lists number their cases each from 1, say, and the
-    /// cases would be mixed up.
+    /// The kind a list's name names, for a list without a kind column: its sheet's name (`政协委员
+    /// 提案`), else its file's (`提案.xlsx`, `2020年建议.csv`); nil when it names none or both.
+    static func kindNamed(by source: TableSource) -> Kind? {
+        func base(_ path: String) -> String { HeaderText.squeezed(((path as NSString).lastPathComponent as NSString).deletingPathExtension) }
+        switch source {
+        case .sheet(_, let sheet, let path): return RowFilter.kind(inWords: HeaderText.squeezed(sheet)) ?? RowFilter.kind(inWords: base(path))
+        case .csv(let path): return RowFilter.kind(inWords: base(path))
+        }
+    }
+
+    /// Loads the cases of each source into the store's cases table, in order. A list with no
+    /// kind column takes the kind its name names (`kindNamed`): before `--kind` when it is one
+    /// of several, after it when alone; section headings in it say more. An id a sheet before
+    /// has is a duplicate, found, rejected and reported at its cell as one within a sheet is;
+    /// sheets without ids are numbered by their place in the whole list. Returns the note for
+    /// several sources (each sheet and its cases).
     static func loadCases(_ sources: [TableSource], into store: CaseStore,
-                          run: (TableSource, Table, RowCheck?, Kind?) throws -> Void) throws -> Message? {
-        var parts: [(what: String, rows: Range<Int>)] = []
-        var kinds: [Kind?] = []
+                          run: (TableSource, Table, RowCheck?, Kind?, Bool) throws -> Void) throws -> Message? {
+        var parts: [(what: String, count: Int, kind: Kind?)] = []
+        var earlier: [String: String] = [:]
+        let several = sources.count > 1
         for (i, source) in sources.enumerated() {
-            var sheetKind: Kind?, what = ""
+            let kind = kindNamed(by: source)
+            var what: String
             switch source {
             case .sheet(_, let sheet, let path):
-                // Only where the cases are on several sheets: a lone sheet's name
-                // ("2020年建议") is a title, not a rule over --kind.
-                // The sheet's name, else its workbook's (建议.xlsx, 提案.xlsx in one folder).
-                if sources.count > 1 {
-                    let book = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-                    sheetKind = RowFilter.kind(inWords: HeaderText.squeezed(sheet)) ?? RowFilter.kind(inWords: HeaderText.squeezed(book))
-                }
-                what = sources.count > 1 && sources.contains(where: { if case .sheet(_, _, let p) = $0 { return p != path }; return false })
-                    ? (path as NSString).lastPathComponent + ":" + sheet : sheet
+                let books = Set(sources.map { if case .sheet(_, _, let p) = $0 { return p }; if case .csv(let p) = $0 { return p }; return "" })
+                what = books.count > 1 ? (path as NSString).lastPathComponent + ":" + sheet : sheet
             case .csv(let path): what = (path as NSString).lastPathComponent
             }
             let table = i == 0 ? store.cases : Table(name: store.cases.name, specs: Schemes.caseFields(store.manifest.office), pools: store.pools)
-            let before = store.cases.count
-            try run(source, table, CaseRowCheck(store: store), sheetKind)
+            try run(source, table, CaseRowCheck(store: store, earlier: earlier, rowsBefore: store.cases.count), kind, several)
             if i > 0 { store.cases.append(contentsOf: table) }
-            parts.append((what, before..<store.cases.count))
-            kinds.append(sheetKind)
-        }
-        guard parts.count > 1 else { return nil }
-        let cases = store.cases
-        if cases.absentFields.contains(FieldName.id.rawValue) {
-            // No sheet has ids: each case is known by its place in the whole list.
-            let ids = cases.text(.id)
-            ids.codes = (0..<cases.count).map { ids.pool.intern("\($0 + 1)") }
-        } else {
-            let ids = cases.text(.id)
-            var first: [UInt32: Int] = [:], clashes: [String] = [], total = 0
-            func part(_ row: Int) -> (String, Int) {
-                let p = parts.first { $0.rows.contains(row) }!
-                return (p.what, row - p.rows.lowerBound + 1)
+            if several && i < sources.count - 1 {
+                let ids = table.text(.id)
+                for row in 0..<table.count where earlier[ids[row]] == nil && !ids[row].isEmpty { earlier[ids[row]] = what }
             }
-            for row in 0..<cases.count where ids.codes[row] != 0 {
-                if let f = first[ids.codes[row]] {
-                    total += 1
-                    if clashes.count < 5 {
-                        let (a, i) = part(f), (b, j) = part(row)
-                        clashes.append("\"\(ids.pool[ids.codes[row]])\" (\(a) #\(i), \(b) #\(j))")
-                    }
-                } else {
-                    first[ids.codes[row]] = row
-                }
-            }
-            if total > 0 {
-                let more = total > clashes.count ? ", …" : ""
-                throw LoadError(Message(
-                    en: "\(total) id\(total == 1 ? " is" : "s are") on two sheets: \(clashes.joined(separator: ", "))\(more): each sheet numbers its own cases; give them ids that differ (J-1, T-1), or load each sheet as its own file",
-                    zh: "\(total) 个编号在两个工作表中重复：\(clashes.joined(separator: "，"))\(more)：各表各自编号；请使编号互不相同（如 J-1、T-1），或把各工作表分别存为文件加载"),
-                    file: sources.first.map { s -> String in if case .sheet(_, _, let p) = s { return p }; if case .csv(let p) = s { return p }; return "" } ?? "")
-            }
+            // The name's kind is said where it was used: the list had no kind column.
+            parts.append((what, table.count, table.absentFields.contains(FieldName.kind.rawValue) ? kind : nil))
         }
-        let listed = zip(parts, kinds).map { p, k in
-            let label = k.map { Kind.info.label($0.rawValue) }
-            return Message(en: "\(p.what): \(p.rows.count)" + (label.map { " (\($0), by its name)" } ?? ""),
-                           zh: "\(p.what)：\(p.rows.count) 件" + (label.map { "（按名称为\($0)）" } ?? ""))
+        guard several else { return nil }
+        let listed = parts.map { p in
+            let label = p.kind.map { Kind.info.label($0.rawValue) }
+            return Message(en: "\(p.what): \(p.count)" + (label.map { " (\($0) by its name)" } ?? ""),
+                           zh: "\(p.what)：\(p.count) 件" + (label.map { "（按名称为\($0)）" } ?? ""))
         }
-        return Message(en: "cases from \(parts.count) sheets, read as one list: " + listed.map(\.en).joined(separator: ", "),
-                       zh: "案件来自 \(parts.count) 个工作表，合为一个列表：" + listed.map(\.zh).joined(separator: "；"))
+        return Message(en: "cases read as one list from \(parts.count) sheets or files: " + listed.map(\.en).joined(separator: ", "),
+                       zh: "案件由 \(parts.count) 个工作表或文件合为一个列表：" + listed.map(\.zh).joined(separator: "；"))
     }
 }
 
@@ -474,7 +518,13 @@ enum KeyHashes {
 
 final class CaseRowCheck: RowCheck {
     let store: CaseStore
-    init(store: CaseStore) { self.store = store }
+    /// For one of several sheets read as one list: the ids of the sheets before it, each with the
+    /// sheet's name, and the rows before it (a list without ids is numbered from `rowsBefore + 1`).
+    let earlier: [String: String]
+    let rowsBefore: Int
+    init(store: CaseStore, earlier: [String: String] = [:], rowsBefore: Int = 0) {
+        self.store = store; self.earlier = earlier; self.rowsBefore = rowsBefore
+    }
     var uniqueField: String? { FieldName.id.rawValue }
 
     func check(_ table: Table, keyParts: [(keys: [UInt64], firstRow: Int)]) -> [RowProblem] {
@@ -501,16 +551,43 @@ final class CaseRowCheck: RowCheck {
                 }
             }
         }
-        // A list without ids: each case is known by its place in the list (1, 2, …).
+        // A list without ids: each case is known by its place in the list (1, 2, …), in the
+        // whole list when its sheets are read as one.
         if table.absentFields.contains(FieldName.id.rawValue), case .text(let ids)? = table.storedColumn(.id), ids.pending == nil {
-            ids.codes = (0..<n).map { ids.pool.intern("\($0 + 1)") }
-            return []
+            ids.codes = (0..<n).map { ids.pool.intern("\(rowsBefore + $0 + 1)") }
+            return earlierIDs(table, numbered: true)
         }
+        var problems: [RowProblem]
         if case .text(let ids)? = table.storedColumn(.id), let pending = ids.pending,
            keyParts.reduce(0, { $0 + $1.keys.count }) == n {
-            return duplicates(pending, keyParts)
+            problems = duplicates(pending, keyParts)
+        } else {
+            problems = duplicateIDs(table)
         }
-        return duplicateIDs(table)
+        let before = earlierIDs(table, numbered: false)
+        if !before.isEmpty {
+            let rows = Set(problems.map(\.row))
+            problems = (problems + before.filter { !rows.contains($0.row) }).sorted { $0.row < $1.row }
+        }
+        return problems
+    }
+
+    /// The rows whose id a sheet before this one has. `numbered`: the ids are caseql's numbers
+    /// of a list without an id column.
+    func earlierIDs(_ table: Table, numbered: Bool) -> [RowProblem] {
+        guard !earlier.isEmpty, case .text(let ids)? = table.storedColumn(.id) else { return [] }
+        var out: [RowProblem] = []
+        for row in 0..<table.count {
+            let id: String
+            if let p = ids.pending { id = String(decoding: p.item(row), as: UTF8.self) } else { id = ids.pool[ids.codes[row]] }
+            guard !id.isEmpty, let sheet = earlier[id] else { continue }
+            let message = numbered
+                ? Message(en: "this sheet has no id column, and the number caseql gives this case by its place in the list, \(id), is an id on sheet \(sheet): add an id column",
+                          zh: "本表没有编号列，caseql 按其在列表中的位置给出的编号 \(id) 已是工作表 \(sheet) 中的编号：请加一列编号")
+                : Message(en: "duplicate id \"\(id)\" (also on sheet \(sheet))", zh: "编号 \"\(id)\" 重复（工作表 \(sheet) 中也有）")
+            out.append(RowProblem(row: row, field: FieldName.id.rawValue, message: message, firstRow: nil))
+        }
+        return out
     }
 
     /// The extra list field holding every lead unit of each case, in a list where some case is

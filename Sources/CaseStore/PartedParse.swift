@@ -127,7 +127,7 @@ struct PartPlan: Sendable {
     /// field, appended to the first part's pending cells); nil for a column not loaded.
     let columns: [(spec: FieldSpec, pending: Bool)?]
     /// The stored fields the file has no column for, with the code each is filled with.
-    let absent: [(spec: FieldSpec, fill: UInt8)]
+    let absent: [(spec: FieldSpec, fill: UInt8, headingsSetFill: Bool)]
     let filter: RowFilter?
     let uniqueField: String?
 
@@ -136,7 +136,7 @@ struct PartPlan: Sendable {
         tableName = table.name
         specs = table.specs
         columns = binding.mapping.map { $0.map { ($0.spec, table.pendingCells($0.spec.name) != nil) } }
-        absent = binding.absent.map { ($0.spec, $0.fill) }
+        absent = binding.absent.map { ($0.spec, $0.fill, $0.headingsSetFill) }
         self.filter = filter
         self.uniqueField = uniqueField
     }
@@ -158,6 +158,7 @@ struct PartPlan: Sendable {
         let absent = self.absent.map { a -> CellParser in
             let p = CellParser(spec: a.spec, column: own.storedColumn(a.spec.name)!, expectedRows: expectedRows)
             p.fill = a.fill
+            p.headingsSetFill = a.headingsSetFill
             return p
         }
         let range = RangeParser(name: fileName, table: own, mapping: mapping, absent: absent, headerCount: columns.count,

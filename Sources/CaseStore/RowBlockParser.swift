@@ -128,7 +128,7 @@ final class RangeParser {
         // A section heading that names a kind (`（一）重点督办的代表建议`) gives it to the rows
         // under it, when the file has no kind column and none was given: the block is cut at the
         // heading, and the kind applies from the next block on.
-        let sectionKind = absent.first { $0.spec.name == .kind && $0.fill == EnumInfo.none }
+        let sectionKind = absent.first { $0.spec.name == .kind && $0.headingsSetFill }
         var nextKind: UInt8?
         func heading(_ k: UInt8) {
             if lastHeadingKind == nil { rowsBeforeHeading = kept }

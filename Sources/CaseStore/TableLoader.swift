@@ -19,14 +19,20 @@ struct TableLoader {
     var headerBytes = 0..<0
     /// The manifest's kind for a list of one kind (when the file has no kind column).
     var manifestKind: Kind?
-    /// The kind a workbook's sheet name names (`政协委员提案`), for a sheet with no kind column:
-    /// before `--kind` and the manifest's.
+    /// The kind the name of a sheet (`政协委员提案`) or file (`提案.xlsx`) names, for a list with
+    /// no kind column: after `--kind` and the manifest's, or before them when `sheetKindFirst`
+    /// (one of several sheets read as one list). Section headings in the list override it.
     var sheetKind: Kind?
+    var sheetKindFirst = false
     static let keptIssues = 200
     /// For a sheet of a workbook: its rows as CSV, which names the cell of each issue.
     var sheet: SheetCSV?
     /// The rejects file's name without `.rejects.csv` (default: the file's name without extension).
     var rejectsBase: String?
+    /// What the load notes call the list: the file's name, with the sheet's for one of several
+    /// sheets of a workbook (`book.xlsx:建议`).
+    var noteName: String { sheetName.map { name + ":" + $0 } ?? name }
+    var sheetName: String?
 
     /// Loads the rows of a workbook's sheet (made CSV by `XLSXWorkbook.csv(of:)`); issues name
     /// the file and the sheet's cell.
@@ -71,7 +77,7 @@ struct TableLoader {
             file = FileBytes(owning: csv)
             data = file.buffer
             let excel = (path as NSString).pathExtension.lowercased().hasPrefix("xls")
-            warnings.append(Message(en: "\(name): an HTML table\(excel ? " saved with an Excel name" : ""), read as one",
+            warnings.append(Message(en: "\(noteName): an HTML table\(excel ? " saved with an Excel name" : ""), read as one",
                                     zh: "\(name)：\(excel ? "以 Excel 文件名保存的" : "")HTML 表格，按表格读取"))
         }
         switch options.encoding {
@@ -127,7 +133,7 @@ struct TableLoader {
             _ = try loadRows(file.buffer)
         }
         if fileReport.encoding == .gb18030 {
-            warnings.append(Message(en: "\(name): read as GB18030 (not valid UTF-8)", zh: "\(name)：按 GB18030 读取（不是有效的 UTF-8）"))
+            warnings.append(Message(en: "\(noteName): read as GB18030 (not valid UTF-8)", zh: "\(noteName)：按 GB18030 读取（不是有效的 UTF-8）"))
         }
     }
 
@@ -151,10 +157,10 @@ struct TableLoader {
         if layout.skippedAbove > 0 {
             let line = reader.line - (layout.twoRows ? 2 : 1), above = layout.skippedAbove
             let title = layout.titleAbove.map { " (\"\(Escape.visible($0))\")" } ?? ""
-            warnings.append(Message(en: "\(name): the header is on line \(line); \(Message.count(above, "row", zh: "").en) above it skipped" + title,
+            warnings.append(Message(en: "\(noteName): the header is on line \(line); \(Message.count(above, "row", zh: "").en) above it skipped" + title,
                                     zh: "\(name)：表头在第 \(line) 行；跳过其上 \(above) 行" + title))
         }
-        if layout.twoRows { warnings.append(Message(en: "\(name): a header of two rows (groups over sub-headers) read as one", zh: "\(name)：两行表头（分组加子表头）合为一行读取")) }
+        if layout.twoRows { warnings.append(Message(en: "\(noteName): a header of two rows (groups over sub-headers) read as one", zh: "\(noteName)：两行表头（分组加子表头）合为一行读取")) }
         // Reserve room for the rows, guessed from the first rows' length.
         var expectedRows = 0
         do {

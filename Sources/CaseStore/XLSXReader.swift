@@ -427,9 +427,11 @@ struct SheetCSV {
 
 extension SheetCSV {
     /// The merged ranges that start below the header (found as the loader finds it, for a table
-    /// of `specs`): the ones a sheet's reader fills with their value, as offices merge a unit's
-    /// name over its cases. Ranges in and above the header are not: an empty cell there marks a
-    /// title or a group of columns.
+    /// of `specs`) and span rows: the ones a sheet's reader fills down with their value, in
+    /// their first column, as offices merge a unit's name over its cases. Ranges in and above the
+    /// header are not (an empty cell there marks a title or a group of columns), nor a range
+    /// across one row (a section heading `一、人大代表建议` or a total `合计` merged over the
+    /// row: its value stays in its first cell, and the row reads as a heading or a total).
     func mergesBelowHeader(specs: [FieldSpec]) -> [Merge] {
         guard !merges.isEmpty else { return [] }
         let headerEnd: Int = {
@@ -439,7 +441,9 @@ extension SheetCSV {
             for k in lines.indices where Int(lines[k]) < layout.bodyLine { row = Int(sheetRows[k]) }
             return row
         }()
-        return merges.filter { $0.firstRow > headerEnd }
+        return merges.filter { $0.firstRow > headerEnd && $0.lastRow > $0.firstRow }.map {
+            Merge(firstRow: $0.firstRow, lastRow: $0.lastRow, firstColumn: $0.firstColumn, lastColumn: $0.firstColumn)
+        }
     }
 }
 

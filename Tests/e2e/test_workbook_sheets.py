@@ -96,18 +96,18 @@ def test_cases_on_two_sheets_are_one_list():
          (0, ["J-1,suggestion,关于甲的建议,教育局,", "J-2,suggestion,关于乙的建议,民政局,",
               "T-1,proposal,关于丙的提案,教育局,satisfied", "T-2,proposal,关于丙的提案,教育局,satisfied", "T-3,proposal,关于丙的提案,教育局,satisfied"]),
          "cases on two sheets (headers in another order, a column only one has): one list, kinds by the sheets' names")
-    R.check("cases from 2 sheets" in p.stderr and "人大代表建议: 2" in p.stderr and "政协委员提案: 3" in p.stderr and "说明" not in p.stderr,
-            "a note names each sheet and its count, not the notes sheet", p.stderr)
+    R.check("cases read as one list from 2 sheets or files" in p.stderr and "人大代表建议: 2" in p.stderr and "政协委员提案: 3" in p.stderr and "sheet 说明 not read" in p.stderr,
+            "a note names each sheet and its count, and the notes sheet as not read", p.stderr)
     p = count(path)
     R.eq((p.returncode, p.stdout.strip()), (0, "5"), "--kind does not override the kind a sheet's name gives")
     p = run(["--no-cache", "--labels", path, "-c", "count cases"])
-    R.check("案件来自 2 个工作表" in p.stderr and "人大代表建议：2 件" in p.stderr, "the note in Chinese under --labels", p.stderr)
+    R.check("案件由 2 个工作表或文件合为一个列表" in p.stderr and "人大代表建议：2 件" in p.stderr, "the note in Chinese under --labels", p.stderr)
 
 
 def test_ids_on_two_sheets_clash():
     p = count(book(os.path.join(TMP, "numbered.xlsx"), "numbered-each"))
-    R.check(p.returncode == 1 and "2 ids are on two sheets" in p.stderr and '"1" (人大代表建议 #1, 政协委员提案 #1)' in p.stderr,
-            "each sheet numbered from 1: an error naming the id and both sheets, exit 1", "exit %d: %s" % (p.returncode, p.stderr))
+    R.check(p.returncode == 1 and 'numbered.xlsx:政协委员提案!A2: id: duplicate id "1" (also on sheet 人大代表建议)' in p.stderr,
+            "each sheet numbered from 1: the duplicate at its cell, naming the other sheet, exit 1", "exit %d: %s" % (p.returncode, p.stderr))
 
 
 def test_sheets_without_ids_are_numbered_in_turn():
