@@ -452,6 +452,10 @@ public enum DotCommands {
     /// both languages).
     static func usage(_ line: String) -> ShellError { ShellError(en: "usage: \(line)", zh: "用法：\(line)") }
 
+    /// Commands that read most of the dataset (or, `.export`, a result's cells) and write as they
+    /// go: a snapshot's unchecked sections are all checked before they run.
+    static let readingDataset: Set<String> = ["units", "report", "check", "export", "case", "asof"]
+
     public static func run(_ line: String, session: Session) throws {
         var words = try splitArguments(String(line.drop { $0 == " " || $0 == "\t" }.dropFirst()))
         guard !words.isEmpty else { throw ShellError(en: "a dot-command needs a name: try .help", zh: "点命令要有名字：试试 .help") }
@@ -478,6 +482,7 @@ public enum DotCommands {
         guard words.count >= command.minArgs, words.count <= command.maxArgs else {
             throw usage(command.usage)
         }
+        if readingDataset.contains(command.name) { try session.checkSnapshotBeforeReading() }
         try command.run(session, words)
     }
 

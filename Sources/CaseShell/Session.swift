@@ -40,6 +40,10 @@ public final class Session {
     public private(set) var lastLoadReport: LoadReport?
     /// Scripts being read, to refuse a script that reads itself.
     private var reading: [String] = []
+    /// The last load's path, options and as-of date, and the as-of date `.asof` set since (nil:
+    /// none): to load the files again when the snapshot the dataset was read from turns out damaged.
+    private var lastLoad: (path: String, options: LoadOptions, asOf: Day?)?
+    private var asOfSet: Day??
 
     public init(store: CaseStore = CaseStore(), asOf: Day? = nil) {
         loadedStore = store
@@ -52,6 +56,7 @@ public final class Session {
 
     /// Loads a dataset, replacing the current one, keeping the as-of date only if it was set by hand.
     public func load(_ path: String, options: LoadOptions = LoadOptions(), asOf: Day? = nil) throws -> LoadReport {
+        let given = options
         var options = options
         let started = Date()
         var shown = false
@@ -72,6 +77,8 @@ public final class Session {
         options.rejectsCSV = export.csv   // a rejects file is written as every other CSV file (.csv)
         let (newStore, report) = try DatasetLoader.load(path, options: options)
         lastLoadReport = report
+        lastLoad = (path, given, asOf)
+        asOfSet = nil
         let params = engine.params, labels = engine.labels
         loadedStore = newStore
         store = asOf.map { Timeline.asOf(newStore, $0) } ?? newStore
@@ -130,7 +137,13 @@ public final class Session {
                                  zh: "尚未加载数据：.load FOLDER（含 cases.csv 的文件夹，或一个案件 CSV 文件），或以 caseql FOLDER 启动")
             }
             let statement = try Parser.parse(text, from: SourcePosition(line: line, column: column, offset: 0))
-            let outcome = try engine.run(statement)
+            // A damaged section found since the last statement (by a background task): load
+            // the files first. One found while this statement ran: its answer may have read
+            // empty cells in place of the damaged ones, so it is dropped, unseen, and the
+            // statement runs again on the files (which leave no snapshot to fault).
+            _ = try reloadIfSnapshotDamaged()
+            var outcome = try engine.run(statement)
+            while try reloadIfSnapshotDamaged() { outcome = try engine.run(statement) }
             try show(outcome)
         } catch let e as QueryError {
             printError(e.rendered(source: text, name: origin, startColumn: column, chinese: chinese)
@@ -223,6 +236,10 @@ public final class Session {
         do {
             try DotCommands.run(line, session: self)
             output.flush()
+            // A damaged section this command came upon (one that reads the dataset has had the
+            // whole snapshot checked first, see `checkSnapshotBeforeReading`): later
+            // statements answer from the files.
+            _ = try reloadIfSnapshotDamaged()
             return true
         } catch let e as QueryError {
             printError(e.rendered(source: line, name: origin, chinese: chinese))
@@ -312,9 +329,34 @@ public final class Session {
         return [config + "/caseql/rc", home + "/.caseqlrc"].first { FileManager.default.fileExists(atPath: $0) }
     }
 
+    // MARK: a damaged snapshot
+
+    /// When a section of the snapshot the dataset was read from has failed its check
+    /// (`CaseStore.snapshotFault`): says so on standard error, loads the files again (the damaged
+    /// snapshot is deleted already, so they are parsed and a new one is written), travels to the
+    /// as-of date `.asof` had set, and returns true. Throws what that load throws.
+    func reloadIfSnapshotDamaged() throws -> Bool {
+        guard let fault = loadedStore.snapshotFault, let last = lastLoad else { return false }
+        printError((Message.same("caseql: ") + fault + Message(en: "; loading the files again", zh: "；重新加载文件")).text(chinese: chinese))
+        let travelled = asOfSet
+        var report = try load(last.path, options: last.options, asOf: last.asOf)
+        if let note = report.snapshot { report.snapshot = fault + .same("; ") + note }
+        lastLoadReport = report
+        if let day = travelled { setAsOf(day) }
+        return true
+    }
+
+    /// Before a command that reads most of the dataset and writes as it goes (`.report`,
+    /// `.case` …): every section of the snapshot not checked yet is checked now, and a damaged one
+    /// makes the files load first, so nothing it writes comes from a damaged section.
+    func checkSnapshotBeforeReading() throws {
+        if loadedStore.checkSnapshot() != nil { _ = try reloadIfSnapshotDamaged() }
+    }
+
     /// Sets the as-of date (nil: the dataset's own) and travels there: every case as it stood on
     /// that date, rebuilt from its events (`Timeline.asOf`).
     public func setAsOf(_ day: Day?) {
+        asOfSet = .some(day)
         let d = day ?? loadedStore.defaultAsOf
         let params = engine.params, labels = engine.labels
         store = Timeline.asOf(loadedStore, d)

@@ -1,5 +1,6 @@
 // Column storage: one array per field, small integer codes for repeated values.
 
+import Foundation
 import Synchronization
 
 /// Cells kept as their bytes, not yet interned: the fields that hold nearly one distinct value per
@@ -15,12 +16,38 @@ final class PendingCells {
 
     init() {}
 
-    /// Cells in a snapshot's mapping, used in place (`owner` keeps it alive).
-    init(bytes b: UnsafeMutablePointer<UInt8>, byteCount: Int, ends e: UnsafeMutablePointer<UInt32>, count: Int, owner: AnyObject) {
+    /// Called once before the borrowed cells are first read (`ensureChecked`); nil once done.
+    private var check: (() -> Bool)?
+    private let checked = Atomic<Bool>(true)
+    private let checkLock = NSLock()
+
+    /// Cells in a snapshot's mapping, used in place (`owner` keeps it alive). `check` is called
+    /// once, before they are first read: false means they are damaged, and they are then
+    /// `count` empty cells (the snapshot has noted its fault).
+    init(bytes b: UnsafeMutablePointer<UInt8>, byteCount: Int, ends e: UnsafeMutablePointer<UInt32>, count: Int, owner: AnyObject,
+         check: (() -> Bool)? = nil) {
         bytes.free(); ends.free()
         bytes = RawBuffer(borrowing: b, count: byteCount)
         ends = RawBuffer(borrowing: e, count: count)
         keepAlive = owner
+        self.check = check
+        checked.store(check == nil, ordering: .releasing)
+    }
+
+    /// Checks borrowed cells before they are first read (materializing calls it).
+    func ensureChecked() {
+        guard !checked.load(ordering: .acquiring) else { return }
+        checkLock.lock(); defer { checkLock.unlock() }
+        guard !checked.load(ordering: .acquiring), let check else { return }
+        if !check() {
+            let n = count
+            bytes.free(); ends.free()
+            bytes = RawBuffer(capacity: 16)
+            ends = RawBuffer(capacity: n)
+            for _ in 0..<n { ends.append(0) }
+        }
+        self.check = nil
+        checked.store(true, ordering: .releasing)
     }
 
     var count: Int { ends.count }
@@ -83,6 +110,7 @@ public final class TextColumn: @unchecked Sendable {
     /// Interns the pending cells (the caller holds the pools' lock).
     func materialize() {
         guard let p = pending else { return }
+        p.ensureChecked()
         var out = [UInt32]()
         out.reserveCapacity(p.count)
         pool.reserve(more: p.count, byteCount: p.bytes.count)
@@ -114,6 +142,7 @@ public final class ListColumn: @unchecked Sendable {
 
     func materialize() {
         guard let p = pending else { return }
+        p.ensureChecked()
         var out = [UInt32]()
         out.reserveCapacity(p.count)
         for i in 0..<p.count { out.append(pool.intern(p.item(i))) }

@@ -351,6 +351,9 @@ public enum DatasetLoader {
                 case .restored(let s, var r):
                     r.fromSnapshot = true
                     s.settleDeadlines()   // again: the manifest's periods may have changed since
+                    // Sections read while linking and settling were checked: one that failed
+                    // leaves the files to parse now (the damaged snapshot is deleted already).
+                    if let fault = s.snapshotFault { snapshotNote = fault; break }
                     return (s, r)
                 case .none: break
                 case .rejected(let why): snapshotNote = why

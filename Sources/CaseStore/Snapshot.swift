@@ -9,11 +9,17 @@
 //   sections, each at a multiple of 64: "meta" (sources, options, report, tables' layout), then
 //     each pool's bytes, offsets and hash slots, then each stored column's arrays
 //   directory: per section its name, offset, length and checksum (XXH64 over the XXH64s of its
-//     4 MiB chunks, so the checks run on all cores)
+//     4 MiB chunks, so a large section's check runs on all cores)
 //
-// A snapshot is used only when its header, directory and every section's checksum are right, its
-// format version and build id are this program's, and every source file has the identity it had
-// (SourceIdentity). Otherwise the files are loaded and the snapshot written anew.
+// A snapshot is used only when its header, directory and meta section are right, its format
+// version and build id are this program's, and every source file has the identity it had
+// (SourceIdentity); otherwise the files are loaded and the snapshot written anew. Every other
+// section (a column, a pool's bytes, offsets or hash table, deferred cells) is checked against its
+// checksum when first used, before any of its bytes are (SnapshotSections): a question reads only
+// the sections it needs, so a cold start on a 2 GB snapshot does not read all of it first. A
+// section found damaged then sets the store's `snapshotFault` and deletes the file; its cells
+// read as empty, and the caller loads the files again (the shell does so and runs the statement
+// again: Session.runStatement).
 
 import Foundation
 #if canImport(Glibc)
@@ -119,11 +125,7 @@ public enum Snapshot {
         case rejected(Message)
     }
 
-    struct Section {
-        var offset: Int
-        var length: Int
-        var checksum: UInt64
-    }
+    typealias Section = SnapshotSections.Section
 
     /// The dataset's store from its snapshot, if there is a usable one. `sources` are the files'
     /// identities taken before anything else; `manifest` and `origin` are set on the store.
@@ -152,10 +154,11 @@ public enum Snapshot {
             for (now, then) in zip(sources, saved) where now != then {
                 throw Bad(now.role == then.role ? now.change(from: then) : Bad.otherFiles)
             }
-            try verify(map, sections)
+            let checked = SnapshotSections(map: map, path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), sections: sections)
             let store = CaseStore(manifest: manifest)
             store.origin = origin
-            var report = try restore(store, from: &r, map: map, sections: sections)
+            store.snapshot = checked
+            var report = try restore(store, from: &r, checked: checked)
             store.link()
             report.snapshot = Message(en: "read from the snapshot \(path)", zh: "读自快照 \(path)")
             // Last used: the cache keeps recently used snapshots longest.
@@ -204,47 +207,29 @@ public enum Snapshot {
     }
 
     /// A section's checksum: XXH64 over the XXH64s of its 4 MiB chunks (seeded with the length).
-    static func checksum(_ data: UnsafeRawBufferPointer) -> UInt64 {
-        var sums: [UInt64] = []
-        var at = 0
-        repeat {
-            let n = min(chunk, data.count - at)
-            sums.append(XXH64.hash(UnsafeRawBufferPointer(rebasing: data[at..<(at + n)])))
-            at += n
-        } while at < data.count
-        return sums.withUnsafeBytes { XXH64.hash($0, seed: UInt64(data.count)) }
-    }
-
-    /// Checks every section's checksum, the chunks of all of them shared out among the cores.
-    static func verify(_ map: SnapshotMapping, _ sections: [String: Section]) throws {
-        let list = Array(sections.values)
-        var chunks: [(section: Int, offset: Int, length: Int)] = []
-        var firstChunk: [Int] = []
-        for (i, s) in list.enumerated() {
-            firstChunk.append(chunks.count)
-            var at = 0
-            repeat {
-                let n = min(chunk, s.length - at)
-                chunks.append((i, s.offset + at, n))
-                at += n
-            } while at < s.length
+    /// `parallel`: the chunks shared out among the cores, the kernel told to read the range ahead.
+    static func checksum(_ data: UnsafeRawBufferPointer, parallel: Bool = false) -> UInt64 {
+        let n = max(1, (data.count + chunk - 1) / chunk)
+        var sums = [UInt64](repeating: 0, count: n)
+        @Sendable func sum(_ k: Int, _ data: UnsafeRawBufferPointer) -> UInt64 {
+            let at = k * chunk
+            return XXH64.hash(UnsafeRawBufferPointer(rebasing: data[at..<min(at + chunk, data.count)]))
         }
-        firstChunk.append(chunks.count)
-        // Each iteration writes its own element of `sums` and nothing else; the chunk list and the
-        // read-only mapping are not changed while the threads run.
-        nonisolated(unsafe) let sums = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: chunks.count)
-        defer { sums.deallocate() }
-        nonisolated(unsafe) let parts = chunks, mapping = map
-        DispatchQueue.concurrentPerform(iterations: parts.count) { k in
-            sums[k] = XXH64.hash(mapping.bytes(parts[k].offset, parts[k].length))
+        if parallel, let p = data.baseAddress, data.count > 0 {
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let start = Int(bitPattern: p) & ~(page - 1)
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(bitPattern: p) + data.count - start, MADV_WILLNEED)
         }
-        for (i, s) in list.enumerated() {
-            let part = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(sums)[(firstChunk[i] * 8)..<(firstChunk[i + 1] * 8)])
-            guard XXH64.hash(part, seed: UInt64(s.length)) == s.checksum else {
-                let name = sections.first { $0.value.offset == s.offset }?.key ?? "?"
-                throw Bad("its section \(name) is damaged", zh: "\(name) 段已损坏")
+        if parallel && n > 1 {
+            // Each iteration writes its own element of `out`; `data` is only read.
+            sums.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let out = out, data = data
+                DispatchQueue.concurrentPerform(iterations: n) { k in out[k] = sum(k, data) }
             }
+        } else {
+            for k in 0..<n { sums[k] = sum(k, data) }
         }
+        return sums.withUnsafeBytes { XXH64.hash($0, seed: UInt64(data.count)) }
     }
 
     /// Column kinds as stored.
@@ -257,12 +242,22 @@ public enum Snapshot {
     }
 
     /// Fills a fresh store from the meta reader (placed after the sources) and the sections;
-    /// returns the load report saved with it.
-    static func restore(_ store: CaseStore, from r: inout MetaReader, map: SnapshotMapping,
-                        sections: [String: Section]) throws -> LoadReport {
+    /// returns the load report saved with it. Only the meta section has been checked: each
+    /// column, pool and list of deferred cells checks its own sections before its first use, and
+    /// holds empty cells instead if they fail (see SnapshotSections).
+    static func restore(_ store: CaseStore, from r: inout MetaReader, checked: SnapshotSections) throws -> LoadReport {
+        let map = checked.map
+        // A section's place in the mapping, of the size the meta section says (its bytes unread).
         func section(_ name: String, _ bytes: Int) throws -> UnsafeMutableRawPointer {
-            guard let s = sections[name], s.length == bytes else { throw Bad("its section \(name) is missing or of the wrong size", zh: "\(name) 段缺失或大小不符") }
+            guard let s = checked.sections[name], s.length == bytes else { throw Bad("its section \(name) is missing or of the wrong size", zh: "\(name) 段缺失或大小不符") }
             return map.base + s.offset
+        }
+        /// Whether the sections are as written and `sound` (checked after them) holds.
+        @Sendable func usable(_ names: [String], _ sound: () -> Bool = { true }) -> Bool {
+            guard checked.check(names) else { return false }
+            if sound() { return true }
+            checked.fail(Message(en: "\(names[0]) does not fit its layout", zh: "\(names[0]) 与其布局不符"))
+            return false
         }
         var report = LoadReport()
         for _ in 0..<(try r.int()) {
@@ -277,12 +272,13 @@ public enum Snapshot {
             guard count >= 1, byteCount >= 0, slotCount > 0, slotCount & (slotCount - 1) == 0, slotCount >= 2 * count else {
                 throw Bad("its pool \(i) is damaged", zh: "字符串池 \(i) 已损坏")
             }
-            let offsets = try section("pool\(i).offsets", (count + 1) * 4).assumingMemoryBound(to: UInt32.self)
-            guard offsets[0] == 0, Int(offsets[count]) == byteCount else { throw Bad("its pool \(i) is damaged", zh: "字符串池 \(i) 已损坏") }
-            pool.adopt(bytes: try section("pool\(i).bytes", byteCount).assumingMemoryBound(to: UInt8.self), byteCount: byteCount,
+            let names = ["pool\(i).offsets", "pool\(i).bytes", "pool\(i).slots"]
+            nonisolated(unsafe) let offsets = try section(names[0], (count + 1) * 4).assumingMemoryBound(to: UInt32.self)
+            pool.adopt(bytes: try section(names[1], byteCount).assumingMemoryBound(to: UInt8.self), byteCount: byteCount,
                        offsets: offsets, offsetCount: count + 1,
-                       slots: try section("pool\(i).slots", slotCount * 8).assumingMemoryBound(to: UInt64.self),
-                       slotCount: slotCount, owner: map)
+                       slots: try section(names[2], slotCount * 8).assumingMemoryBound(to: UInt64.self),
+                       slotCount: slotCount, owner: map,
+                       check: { usable(names) { offsets[0] == 0 && Int(offsets[count]) == byteCount } })
         }
         for table in [store.cases, store.units, store.events] {
             guard try r.string() == table.name else { throw Bad("its tables are not this program's", zh: "表结构不是本程序的") }
@@ -306,36 +302,61 @@ public enum Snapshot {
                 let entries = try r.int(), pendingBytes = try r.int()
                 let key = "\(table.name).\(spec.name)"
                 guard let column = table.storedColumn(spec.name) else { throw Bad("\(key) is missing", zh: "\(key) 缺失") }
+                // Each column is copied out of the mapping the first time it is asked for, its
+                // sections checked first; damaged, it is filled with empty cells. A text or list
+                // column checks its pool then too, so that a result's strings, read while it is
+                // printed, come from a pool checked before the first row is shown.
                 switch (kind, column) {
                 case (.textCodes, .text(let c)):
                     let p = try section(key, n * 4)
-                    table.deferFill(spec.name) { [map] in _ = map; c.codes = Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt32.self), count: n)) }
+                    table.deferFill(spec.name) {
+                        c.codes = usable([key]) ? Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt32.self), count: n))
+                                                : Array(repeating: 0, count: n)
+                        c.pool.ensureChecked()
+                    }
                 case (.textPending, .text(let c)):
-                    c.pending = try pendingCells(key, entries, pendingBytes, section, map)
+                    c.pending = try pendingCells(key, entries, pendingBytes, section, map, usable)
                     store.pools.register(column)
                 case (.listValues, .list(let c)), (.listPending, .list(let c)):
                     let starts = try section(key + ".starts", (n + 1) * 4).assumingMemoryBound(to: UInt32.self)
-                    guard starts[0] == 0, Int(starts[n]) == entries else { throw Bad("\(key) is damaged", zh: "\(key) 已损坏") }
+                    let startsSound: () -> Bool = { starts[0] == 0 && Int(starts[n]) == entries }
                     if kind == .listPending {
-                        c.pending = try pendingCells(key, entries, pendingBytes, section, map)
+                        c.pending = try pendingCells(key, entries, pendingBytes, section, map, usable)
                         store.pools.register(column)
-                        table.deferFill(spec.name) { [map] in _ = map; c.starts = Array(UnsafeBufferPointer(start: starts, count: n + 1)) }
+                        table.deferFill(spec.name) {
+                            if usable([key + ".starts"], startsSound) {
+                                c.starts = Array(UnsafeBufferPointer(start: starts, count: n + 1))
+                            } else {
+                                // Every row empty, and the deferred cells none (they may be pending still).
+                                c.starts = Array(repeating: 0, count: n + 1)
+                                if let p = c.pending { p.truncate(to: 0) }
+                            }
+                        }
                     } else {
                         let values = try section(key, entries * 4).assumingMemoryBound(to: UInt32.self)
-                        table.deferFill(spec.name) { [map] in
-                            _ = map
-                            c.starts = Array(UnsafeBufferPointer(start: starts, count: n + 1))
-                            c.values = Array(UnsafeBufferPointer(start: values, count: entries))
+                        table.deferFill(spec.name) {
+                            if usable([key + ".starts", key], startsSound) {
+                                c.starts = Array(UnsafeBufferPointer(start: starts, count: n + 1))
+                                c.values = Array(UnsafeBufferPointer(start: values, count: entries))
+                            } else {
+                                c.starts = Array(repeating: 0, count: n + 1)
+                                c.values = []
+                            }
+                            c.pool.ensureChecked()
                         }
                     }
                 case (.codes, .code(let c)):
-                    let p = try section(key, n)
-                    table.deferFill(spec.name) { [map] in _ = map; c.codes = Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n)) }
+                    let p = try section(key, n).assumingMemoryBound(to: UInt8.self)
+                    table.deferFill(spec.name) {
+                        c.codes = usable([key]) ? Array(UnsafeBufferPointer(start: p, count: n)) : Array(repeating: EnumInfo.none, count: n)
+                    }
                 case (.bools, .bool(let c)):
                     let p = try section(key, n).assumingMemoryBound(to: UInt8.self)
-                    for i in 0..<n where p[i] > 1 { throw Bad("\(key) is damaged", zh: "\(key) 已损坏") }
-                    table.deferFill(spec.name) { [map] in
-                        _ = map
+                    table.deferFill(spec.name) {
+                        guard usable([key], { (0..<n).allSatisfy { p[$0] <= 1 } }) else {
+                            c.values = Array(repeating: false, count: n)
+                            return
+                        }
                         c.values = Array(unsafeUninitializedCapacity: n) { b, k in
                             if n > 0 { UnsafeMutableRawPointer(b.baseAddress!).copyMemory(from: p, byteCount: n) }
                             k = n
@@ -343,10 +364,16 @@ public enum Snapshot {
                     }
                 case (.days, .day(let c)):
                     let p = try section(key, n * 4)
-                    table.deferFill(spec.name) { [map] in _ = map; c.values = Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n)) }
+                    table.deferFill(spec.name) {
+                        c.values = usable([key]) ? Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n))
+                                                 : Array(repeating: Day.none, count: n)
+                    }
                 case (.ints, .int(let c)):
                     let p = try section(key, n * 4)
-                    table.deferFill(spec.name) { [map] in _ = map; c.values = Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n)) }
+                    table.deferFill(spec.name) {
+                        c.values = usable([key]) ? Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n))
+                                                 : Array(repeating: Day.none, count: n)
+                    }
                 default:
                     throw Bad("the fields of \(table.name) differ", zh: "\(Schema.tableLabels[table.name] ?? table.name)的字段不同")
                 }
@@ -355,12 +382,15 @@ public enum Snapshot {
         return report
     }
 
+    /// A column's deferred cells in the mapping, their sections checked when first materialized.
     static func pendingCells(_ key: String, _ count: Int, _ byteCount: Int,
-                             _ section: (String, Int) throws -> UnsafeMutableRawPointer, _ map: SnapshotMapping) throws -> PendingCells {
-        let ends = try section(key + ".ends", count * 4).assumingMemoryBound(to: UInt32.self)
-        guard count == 0 || Int(ends[count - 1]) == byteCount else { throw Bad("\(key) is damaged", zh: "\(key) 已损坏") }
+                             _ section: (String, Int) throws -> UnsafeMutableRawPointer, _ map: SnapshotMapping,
+                             _ usable: @escaping @Sendable ([String], () -> Bool) -> Bool) throws -> PendingCells {
+        nonisolated(unsafe) let ends = try section(key + ".ends", count * 4).assumingMemoryBound(to: UInt32.self)
         let bytes = try section(key + ".bytes", byteCount).assumingMemoryBound(to: UInt8.self)
-        return PendingCells(bytes: bytes, byteCount: byteCount, ends: ends, count: count, owner: map)
+        return PendingCells(bytes: bytes, byteCount: byteCount, ends: ends, count: count, owner: map) {
+            usable([key + ".ends", key + ".bytes"]) { count == 0 || Int(ends[count - 1]) == byteCount }
+        }
     }
 
     // MARK: writing

@@ -2,6 +2,7 @@
 // encoding for its metadata, the identity of a source file, and the file's mapping.
 
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -201,7 +202,8 @@ struct SourceIdentity: Equatable {
 
 /// A snapshot file mapped into memory, copy-on-write: the store reads its columns and pools in
 /// place, and a write (a pool growing, a new string) touches only this process's copy of a page.
-/// Unmapped when the last column, pool and cell list using it is gone.
+/// Unmapped when the last column, pool and cell list using it is gone. Nothing is read ahead at
+/// mapping: each section is, when first checked (SnapshotSections).
 final class SnapshotMapping {
     let base: UnsafeMutableRawPointer
     let length: Int
@@ -212,12 +214,97 @@ final class SnapshotMapping {
         guard let p, p != MAP_FAILED else { return nil }
         base = p
         self.length = length
-        _ = madvise(p, length, MADV_WILLNEED)
     }
 
     deinit { munmap(base, length) }
 
     func bytes(_ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base + offset, count: count)
+    }
+}
+
+/// The sections of a mapped snapshot, each checked against its checksum the first time something
+/// asks for it rather than all at open: reopening a 2 GB snapshot with a cold page cache would
+/// otherwise read all of it before the first answer. A section is checked once, whichever thread
+/// asks first (the others wait for that check). A section that fails sets `fault`, deletes the
+/// snapshot file (if it is still the one mapped), and its holder is given empty cells instead of
+/// its bytes: the caller must not answer from this store once `fault` is set, but load the files
+/// again (`Session` does, and runs the statement again).
+final class SnapshotSections: @unchecked Sendable {
+    struct Section {
+        var offset: Int
+        var length: Int
+        var checksum: UInt64
+    }
+
+    /// One section's check, done once under its own lock.
+    private final class Check {
+        let lock = NSLock()
+        var passed: Bool?
+    }
+
+    let map: SnapshotMapping
+    /// The snapshot file and its device and inode when it was mapped.
+    let path: String
+    private let device: UInt64, inode: UInt64
+    let sections: [String: Section]
+    private let checks: [String: Check]
+    private let faultLock = NSLock()
+    private var firstFault: Message?
+    /// Set (releasing) once a section failed; read without the lock on every statement.
+    private let faulted = Atomic<Bool>(false)
+
+    init(map: SnapshotMapping, path: String, device: UInt64, inode: UInt64, sections: [String: Section]) {
+        self.map = map
+        self.path = path
+        self.device = device
+        self.inode = inode
+        self.sections = sections
+        checks = sections.mapValues { _ in Check() }
+    }
+
+    /// What failed first, in words; nil while every section checked so far is as written.
+    var fault: Message? {
+        guard faulted.load(ordering: .acquiring) else { return nil }
+        faultLock.lock(); defer { faultLock.unlock() }
+        return firstFault
+    }
+
+    /// Whether every named section is as it was written (each checked the first time it is named).
+    /// A name the directory lacks fails.
+    func check(_ names: [String]) -> Bool {
+        var ok = true
+        for name in names where !check(name) { ok = false }
+        return ok
+    }
+
+    /// Checks every section not checked yet (for a command about to read most of the dataset).
+    func checkAll() {
+        for name in sections.keys.sorted() { _ = check(name) }
+    }
+
+    private func check(_ name: String) -> Bool {
+        guard let c = checks[name], let s = sections[name] else {
+            fail(Message(en: "it has no section \(name)", zh: "缺少分区 \(name)"))
+            return false
+        }
+        c.lock.lock(); defer { c.lock.unlock() }
+        if let p = c.passed { return p }
+        let passed = Snapshot.checksum(map.bytes(s.offset, s.length), parallel: true) == s.checksum
+        c.passed = passed
+        if !passed { fail(Message(en: "its section \(name) does not match its checksum", zh: "分区 \(name) 与校验和不符")) }
+        return passed
+    }
+
+    /// Notes that the snapshot is damaged (`why`: its section cases.unit does not match its checksum) and
+    /// deletes its file, so that the next load parses the files and writes it anew.
+    func fail(_ why: Message) {
+        faultLock.lock(); defer { faultLock.unlock() }
+        if firstFault == nil {
+            firstFault = Message(en: "the snapshot \(path) is damaged: \(why.en)", zh: "快照 \(path) 已损坏：\(why.zh)")
+            var st = stat()
+            if stat(path, &st) == 0 && UInt64(st.st_dev) == device && UInt64(st.st_ino) == inode { unlink(path) }
+        }
+        faulted.store(true, ordering: .releasing)
     }
 }

@@ -320,6 +320,21 @@ public final class CaseStore: @unchecked Sendable {
     public var manifest = Manifest()
     /// Where the data came from, for messages.
     public var origin: String = ""
+    /// The snapshot this store was read from, whose sections are checked as they are first used.
+    var snapshot: SnapshotSections?
+    /// Set once a section of the snapshot this store was read from failed its check (what
+    /// failed, in words): the store's answers are then not to be trusted (the damaged cells read as
+    /// empty) and the dataset must be loaded again from its files; the snapshot file is deleted
+    /// already, so that load parses them and writes it anew. Nil for a store parsed from files.
+    public var snapshotFault: Message? { snapshot?.fault }
+
+    /// Checks every section of the snapshot this store was read from that no question has used
+    /// yet (reading all of it); returns `snapshotFault`. For commands that read most of the
+    /// dataset and write as they go.
+    public func checkSnapshot() -> Message? {
+        snapshot?.checkAll()
+        return snapshotFault
+    }
 
     /// id pool code → case row (UInt32.max when the code is not a case id, e.g. only in events);
     /// made on first use when there are no events.

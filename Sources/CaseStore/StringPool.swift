@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -118,6 +119,11 @@ public final class StringPool: @unchecked Sendable {
     private var slotsBorrowed = false
     /// What owns borrowed memory (a snapshot's mapping), kept alive as long as the pool.
     private var keepAlive: AnyObject?
+    /// Borrowed storage not yet checked against the snapshot's checksums: false from `adopt`
+    /// until the first use checks it (`ensureChecked`). True for every pool built here.
+    private let checked = Atomic<Bool>(true)
+    private var check: (() -> Bool)?
+    private let checkLock = NSLock()
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -139,15 +145,19 @@ public final class StringPool: @unchecked Sendable {
     /// The pool's storage, for writing a snapshot: the strings' bytes, their end offsets (count + 1,
     /// from 0) and the hash table's slots.
     func withStorage<R>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: bytes.base, count: bytes.count),
+        ensureChecked()
+        return try body(UnsafeRawBufferPointer(start: bytes.base, count: bytes.count),
                  UnsafeRawBufferPointer(start: offsets.base, count: offsets.count * 4),
                  UnsafeRawBufferPointer(start: slots, count: slotCount * 8))
     }
 
     /// Replaces the pool's contents with storage read from a snapshot (as `withStorage` gave it),
     /// used in place: `owner` keeps the memory alive; a new string copies what it must grow.
+    /// `check` is called once, before the first use of the storage (from whichever thread uses
+    /// the pool first): false means the storage is damaged, and the pool then holds as many
+    /// strings as it had, all empty, so that codes stay in range (the snapshot has noted its fault).
     func adopt(bytes b: UnsafeMutablePointer<UInt8>, byteCount: Int, offsets o: UnsafeMutablePointer<UInt32>, offsetCount: Int,
-               slots s: UnsafeMutablePointer<UInt64>, slotCount n: Int, owner: AnyObject) {
+               slots s: UnsafeMutablePointer<UInt64>, slotCount n: Int, owner: AnyObject, check: (() -> Bool)? = nil) {
         precondition(n > 0 && n & (n - 1) == 0 && offsetCount >= 1)
         if !slotsBorrowed { slots.deallocate() }
         bytes.free(); offsets.free()
@@ -156,6 +166,38 @@ public final class StringPool: @unchecked Sendable {
         slots = s; slotCount = n; mask = n - 1; slotsBorrowed = true
         keepAlive = owner
         stringsLock.lock(); strings = [:]; stringsLock.unlock()
+        self.check = check
+        checked.store(check == nil, ordering: .releasing)
+    }
+
+    /// Checks borrowed storage before its first use (a load of an atomic flag once checked).
+    @inline(__always)
+    func ensureChecked() {
+        if !checked.load(ordering: .acquiring) { checkBorrowed() }
+    }
+
+    private func checkBorrowed() {
+        checkLock.lock(); defer { checkLock.unlock() }
+        guard !checked.load(ordering: .acquiring), let check else { return }
+        if !check() {
+            // Damaged: as many strings as before, all empty (code 0's slot only: "" is code 0).
+            let n = count
+            if !slotsBorrowed { slots.deallocate() }
+            bytes.free(); offsets.free()
+            bytes = RawBuffer(capacity: 1024)
+            offsets = RawBuffer(capacity: n + 1)
+            for _ in 0...n { offsets.append(0) }
+            var size = 16
+            while size < (n + 1) * 2 { size <<= 1 }
+            slots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+            slots.initialize(repeating: 0, count: size)
+            slotCount = size; mask = size - 1; slotsBorrowed = false
+            let h = StringPool.hash(UnsafeBufferPointer(start: nil, count: 0))
+            slots[Int(truncatingIfNeeded: h) & mask] = (h & 0xFFFF_FFFF_0000_0000) | 1
+            stringsLock.lock(); strings = [:]; stringsLock.unlock()
+        }
+        self.check = nil
+        checked.store(true, ordering: .releasing)
     }
 
     public var count: Int { offsets.count - 1 }
@@ -193,6 +235,7 @@ public final class StringPool: @unchecked Sendable {
     /// The code of these bytes, adding them if new. `isNew` tells whether they were added.
     @discardableResult @inline(__always)
     public func intern(_ p: UnsafeBufferPointer<UInt8>, isNew: UnsafeMutablePointer<Bool>? = nil) -> UInt32 {
+        ensureChecked()
         let h = StringPool.hash(p)
         let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
@@ -225,6 +268,7 @@ public final class StringPool: @unchecked Sendable {
 
     /// The code of a string already in the pool, or nil.
     public func lookup(_ s: String) -> UInt32? {
+        ensureChecked()
         var s = s
         return s.withUTF8 { p -> UInt32? in
             let h = StringPool.hash(p)
@@ -265,6 +309,9 @@ public final class StringPool: @unchecked Sendable {
         let newMask = size - 1
         for code in 0..<count {
             let start = Int(offsets[code]), end = Int(offsets[code + 1])
+            // Only code 0 is "" (each string is stored once); a damaged snapshot's pool, whose
+            // strings are all made empty, keeps only code 0 in its table, so do not pile them up.
+            if end == start && code != 0 { continue }
             let h = StringPool.hash(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
             var i = Int(truncatingIfNeeded: h) & newMask
             while newSlots[i] != 0 { i = (i + 1) & newMask }
@@ -280,6 +327,7 @@ public final class StringPool: @unchecked Sendable {
     /// Makes room for `more` strings holding `byteCount` bytes in all, so that appending them
     /// grows nothing step by step.
     public func reserve(more: Int, byteCount: Int) {
+        ensureChecked()
         bytes.reserve(extra: byteCount)
         offsets.reserve(extra: more)
         var size = slotCount
@@ -298,6 +346,7 @@ public final class StringPool: @unchecked Sendable {
 
     /// The string of a code (made once, then kept).
     public subscript(code: UInt32) -> String {
+        ensureChecked()
         stringsLock.lock(); defer { stringsLock.unlock() }
         if let s = strings[code] { return s }
         let c = Int(code)
@@ -309,6 +358,7 @@ public final class StringPool: @unchecked Sendable {
 
     /// Calls body with the UTF-8 bytes of a code.
     public func withBytes<R>(_ code: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        ensureChecked()
         let c = Int(code)
         let start = Int(offsets[c]), end = Int(offsets[c + 1])
         return body(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
