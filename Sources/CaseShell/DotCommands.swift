@@ -452,9 +452,11 @@ public enum DotCommands {
     /// both languages).
     static func usage(_ line: String) -> ShellError { ShellError(en: "usage: \(line)", zh: "用法：\(line)") }
 
-    /// Commands that read most of the dataset (or, `.export`, a result's cells) and write as they
-    /// go: a snapshot's unchecked sections are all checked before they run.
-    static let readingDataset: Set<String> = ["units", "report", "check", "export", "case", "asof"]
+    /// Commands that read the dataset other than through one statement and write as they go: a
+    /// snapshot's unchecked sections are all checked before they run. (Statements, `.units`
+    /// among them, are checked as they run; `.export` writes a result whose columns and pools
+    /// were checked when its statement ran; `.asof` writes nothing from the data.)
+    static let readingDataset: Set<String> = ["report", "check", "case"]
 
     public static func run(_ line: String, session: Session) throws {
         var words = try splitArguments(String(line.drop { $0 == " " || $0 == "\t" }.dropFirst()))

@@ -350,7 +350,10 @@ public enum DatasetLoader {
                                      manifest: store.manifest, origin: path) {
                 case .restored(let s, var r):
                     r.fromSnapshot = true
-                    s.settleDeadlines()   // again: the manifest's periods may have changed since
+                    // Settled again (the manifest's periods may have changed since); without
+                    // events that only copies each deadline to an empty original deadline, done
+                    // before the snapshot was written, so it is skipped (two columns not read).
+                    if s.events.count > 0 { s.settleDeadlines() }
                     // Sections read while linking and settling were checked: one that failed
                     // leaves the files to parse now (the damaged snapshot is deleted already).
                     if let fault = s.snapshotFault { snapshotNote = fault; break }
