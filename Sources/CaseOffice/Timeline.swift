@@ -7,23 +7,13 @@ import CaseStore
 import Foundation
 
 public enum Timeline {
-    /// The latest date anywhere in the store (events, case dates, reception days).
-    static func latestDate(_ store: CaseStore) -> Int32 {
-        var m = Int32.min
-        for f in [FieldName.assignedOn, .signedOn, .repliedOn, .closedOn] {
-            for v in store.cases.day(f).values where v > m { m = v }
-        }
-        if store.events.count > 0 { for v in store.events.day(.date).values where v > m { m = v } }
-        if store.units.count > 0 { for v in store.units.day(.receptionDayOn).values where v > m { m = v } }
-        return m
-    }
-
     /// The store as it stood on `day`: cases not yet assigned are absent, events after it unseen,
     /// and each case's status, unit, sign, reply, close, feedback (satisfaction, form), class,
     /// contact and current deadline rebuilt from the events up to it; a reception day after it
-    /// not yet held. The store itself when nothing in it is dated after `day`.
+    /// not yet held. The store itself when nothing in it is dated after `day`
+    /// (`CaseStore.latestDate`).
     public static func asOf(_ store: CaseStore, _ day: Day) -> CaseStore {
-        guard latestDate(store) > day.raw else { return store }
+        guard store.latestDate > day.raw else { return store }
         let c = store.cases
         let assigned = c.day(.assignedOn).values
         let keepCases = assigned.map { $0 == Day.none || $0 <= day.raw }

@@ -6,7 +6,8 @@
 //   header, 64 bytes: magic "CASEQLS\0", format version (u32), 0 (u32), build id (u64),
 //     directory offset (u64), directory length (u64), directory checksum (u64), file length (u64),
 //     checksum of the 56 bytes before it (u64)
-//   sections, each at a multiple of 64: "meta" (sources, options, report, tables' layout), then
+//   sections, each at a multiple of 64: "meta" (options, sources, report, pools' and tables'
+//     layout, the latest date in the store), then
 //     each pool's bytes, offsets and hash slots, then each stored column's arrays
 //   directory: per section its name, offset, length and checksum (XXH64 over the XXH64s of its
 //     4 MiB chunks, so a large section's check runs on all cores)
@@ -30,7 +31,7 @@ import Darwin
 
 public enum Snapshot {
     /// Bumped whenever the layout changes: a snapshot of another version is never read.
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
     static let magic: [UInt8] = Array("CASEQLS".utf8) + [0]
     static let headerSize = 64
     static let chunk = 4 << 20
@@ -387,22 +388,19 @@ public enum Snapshot {
                 }
             }
         }
+        let latest = try r.int()
+        guard let day = Int32(exactly: latest) else { throw Bad("its meta section is damaged", zh: "meta 段已损坏") }
+        store.snapshotLatestDate = day
         return report
     }
 
-    /// A column's values copied out of the mapping into an array of its own. A large array's
-    /// memory is asked for in huge pages first: copying 40 MB then takes 20 page faults, not 10,000
-    /// (a cold start's first question copies several such columns).
+    /// A column's values copied out of the mapping into an array of its own. (Asking for huge
+    /// pages for it was tried: 2× faster to 3× slower from run to run on this machine, as the
+    /// kernel compacts memory to find them.)
     static func copied<T>(_ p: UnsafePointer<T>, _ n: Int) -> [T] {
         Array(unsafeUninitializedCapacity: n) { b, k in
             if let to = b.baseAddress, n > 0 {
-                let bytes = n * MemoryLayout<T>.stride, huge = 2 << 20
-                if bytes >= 2 * huge {
-                    let start = (Int(bitPattern: to) + huge - 1) & ~(huge - 1)
-                    let end = (Int(bitPattern: to) + bytes) & ~(huge - 1)
-                    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
-                }
-                UnsafeMutableRawPointer(to).copyMemory(from: p, byteCount: bytes)
+                UnsafeMutableRawPointer(to).copyMemory(from: p, byteCount: n * MemoryLayout<T>.stride)
             }
             k = n
         }
@@ -498,6 +496,7 @@ public enum Snapshot {
                 }
             }
         }
+        meta.int(Int(store.latestDate))
         let metaBytes = meta.bytes
         payloads.insert(Payload(name: "meta", bytes: metaBytes.withUnsafeBytes { $0 }, owner: metaBytes), at: 0)
 

@@ -94,6 +94,8 @@ func sectionOffset(_ snapshot: String, _ name: String) throws -> (Int, Int) {
         #expect(again.manifest == fresh.manifest)
         #expect(fullDump(again) == fullDump(fresh))
         #expect(fullDump(first) == fullDump(fresh))
+        // Saved with the snapshot, so that an as-of date need not read four date columns.
+        #expect(again.snapshotLatestDate == fresh.latestDate && again.latestDate == fresh.latestDate && fresh.latestDate > Int32.min)
         // The reopened store grows as a parsed one does: a new string in a mapped pool.
         let pool = again.cases.text("title").pool
         let before = pool.count
