@@ -204,6 +204,7 @@ public enum DotCommands {
             // A name a result takes, or one a report or check takes (.txt): refused later, by
             // what comes next, if that cannot be written so.
             do { _ = try FileFormat.of(s.path(a[0]), for: .office) } catch { _ = try FileFormat.of(s.path(a[0]), for: .result) }
+            if let before = s.oncePath { printError(Session.onceUnused(before).text(chinese: s.chinese)) }
             s.oncePath = s.path(a[0])
         },
         DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", minArgs: 1, maxArgs: 1, argument: .none) { s, a in

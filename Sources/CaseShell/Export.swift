@@ -158,8 +158,10 @@ public enum Exporter {
     @discardableResult
     public static func writeDocument(_ text: String, to path: String, csv: Bool, options: ExportOptions) throws -> Int {
         func fail(_ why: Message) -> ExportError { ExportError(path: path, why: why) }
-        let file: SafeFileWriter
-        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.why) }
+        // A device or FIFO (/dev/stdout, a named pipe) is written in place: no file to make.
+        let stream = FileFormat.isStream(path)
+        let file: SafeFileWriter?
+        do { file = stream ? nil : try SafeFileWriter(path: path) } catch { throw fail(error.why) }
         let bytes: [UInt8]
         if csv {
             // The CSV file settings' one rule for the BOM and the encoding (rejects files use it too).
@@ -167,6 +169,15 @@ public enum Exporter {
             bytes = b
         } else {
             bytes = try encode(Array(text.utf8), options, path: path)
+        }
+        guard let file else {
+            guard let f = fopen(path, "w") else { throw fail(SafeFileWriter.errorMessage(errno)) }
+            let n = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
+            let flushed = fflush(f) == 0
+            let e = errno
+            fclose(f)
+            guard n == bytes.count && flushed else { throw fail(SafeFileWriter.errorMessage(e)) }
+            return bytes.count
         }
         do throws(FileWriteError) { try file.write(bytes); try file.commit() } catch { file.abandon(); throw fail(error.why) }
         return bytes.count

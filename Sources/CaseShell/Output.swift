@@ -108,11 +108,28 @@ public final class Output {
 
     public func flush() { if fflush(file) != 0 { failed() } }
 
+    /// Why the first failed write to the file since the last `checkWritten` failed.
+    private var writeFailure: Message?
+
+    /// A write that failed: to a file (`.output`, `.once`: a full disk), noted for
+    /// `checkWritten`, so that the statement fails and the shell goes on; to standard output,
+    /// the end (quietly for a closed pipe).
     private func failed() {
         if errno == EPIPE { exit(0) }
-        let reason = String(cString: strerror(errno))
-        fputs("caseql: cannot write output: \(reason)\n", cle_stderr())
+        if path != nil {
+            if writeFailure == nil { writeFailure = SafeFileWriter.errorMessage(errno) }
+            return
+        }
+        fputs("caseql: cannot write output: \(String(cString: strerror(errno)))\n", cle_stderr())
         exit(1)
+    }
+
+    /// Flushes, then throws `ExportError` when a write to the file failed since the last check.
+    public func checkWritten() throws {
+        if path != nil, fflush(file) != 0 { failed() }
+        guard let why = writeFailure, let path else { return }
+        writeFailure = nil
+        throw ExportError(path: path, why: why)
     }
 }
 

@@ -145,6 +145,7 @@ public final class Session {
             var outcome = try engine.run(statement)
             while try reloadIfSnapshotDamaged() { outcome = try engine.run(statement) }
             try show(outcome)
+            try output.checkWritten()
         } catch let e as QueryError {
             printError(e.rendered(source: text, name: origin, startColumn: column, chinese: chinese)
                        + Habits.hint(for: text, chinese: chinese))
@@ -176,8 +177,7 @@ public final class Session {
                 output = Output()
                 defer { output = saved }
                 try output.redirect(to: once, options: export)
-                do { try show(outcome) } catch { _ = try? output.close(options: export); throw error }
-                output.flush()
+                do { try show(outcome); try output.checkWritten() } catch { _ = try? output.close(options: export); throw error }
                 try output.close(options: export)
                 return
             }
@@ -235,7 +235,7 @@ public final class Session {
     public func runDotCommand(_ line: String, origin: String = "input", line lineNo: Int = 1) -> Bool {
         do {
             try DotCommands.run(line, session: self)
-            output.flush()
+            try output.checkWritten()
             // A damaged section this command came upon (one that reads the dataset has had the
             // whole snapshot checked first, see `checkSnapshotBeforeReading`): later
             // statements answer from the files.
@@ -264,6 +264,10 @@ public final class Session {
     /// error when a workbook got no result (no file is written), and after `failed` (a script
     /// stopped by an error) which workbook holds the results before the error.
     public func closeOutput(failed: Bool = false) throws {
+        if let once = oncePath {
+            oncePath = nil
+            printError(Session.onceUnused(once).text(chinese: chinese))
+        }
         guard let closing = try output.close(options: export) else { return }
         if closing.sheets == 0 {
             printError(Message(en: "caseql: no result was sent to \(closing.path); it was not written",
@@ -272,6 +276,13 @@ public final class Session {
             printError(Message(en: "caseql: \(closing.path) holds the \(Message.count(closing.sheets, "result", zh: "").en) before the error",
                                zh: "caseql：\(closing.path) 保存了出错前的 \(closing.sheets) 个结果").text(chinese: chinese))
         }
+    }
+
+    /// Said when the file a `.once` named got no result (the session ended, or another `.once`
+    /// came first): nothing was written to it.
+    static func onceUnused(_ path: String) -> Message {
+        Message(en: "caseql: .once \(path) got no result; nothing was written to it",
+                zh: "caseql：.once \(path) 没有得到结果，未写入任何内容")
     }
 
     /// Adds sheets to the workbook `.output` is collecting. In the interactive shell the file

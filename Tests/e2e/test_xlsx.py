@@ -148,6 +148,24 @@ def test_once_takes_a_report_or_check():
     R.check(p.returncode == 1 and ".txt" in p.stderr, ".once q.txt then a query: refused (a result is not .txt), exit 1", p.stderr)
 
 
+def test_write_failures_and_streams():
+    # A result that cannot be written to its .once file (a full disk) fails that statement only;
+    # the next one runs (--keep-going), and the interactive shell stays (test below in tmux is
+    # the same code path: Session.runStatement).
+    p = run([DS, "--keep-going", "-c", ".once /dev/full", "-c", "count cases", "-c", "count events"])
+    R.check(p.returncode == 1 and "cannot write /dev/full" in p.stderr and "6368" in p.stdout,
+            ".once /dev/full: that statement fails, the next runs", "exit %d %s %s" % (p.returncode, p.stdout, p.stderr))
+    p = run([DS, "--asof", "2020-09-17", "-c", ".report --out /dev/stdout"])
+    R.check(p.returncode == 0 and "人大建议政协提案办理情况" in p.stdout, ".report --out /dev/stdout writes the text in place", p.stderr)
+    p = run([DS, "--asof", "2020-09-17", "-c", ".once /dev/stdout", "-c", ".check late-sign"])
+    R.check(p.returncode == 0 and "[late-sign]" in p.stdout, ".once /dev/stdout then .check", p.stderr)
+    p = run([DS, "-c", ".once %s" % os.path.join(TMP, "f4.csv"), "-c", ".once %s" % os.path.join(TMP, "f5.csv"), "-c", "count cases"])
+    R.check("f4.csv got no result" in p.stderr and os.path.exists(os.path.join(TMP, "f5.csv")) and not os.path.exists(os.path.join(TMP, "f4.csv")),
+            "a .once replaced by another is said, not dropped silently", p.stderr)
+    p = run([DS, "-c", "count events", "-c", ".once %s" % os.path.join(TMP, "f2.csv")])
+    R.check(p.returncode == 0 and "f2.csv got no result" in p.stderr, "a .once at the end of a script is said", p.stderr)
+
+
 def test_out_and_output_by_extension():
     out = os.path.join(TMP, "a.csv")
     p = run([DS, "--out", out, "-c", "select id, unit from cases order by id limit 3"])
@@ -184,5 +202,6 @@ R.case(test_export_types)
 R.case(test_rates_and_labels)
 R.case(test_report_and_check)
 R.case(test_once_takes_a_report_or_check)
+R.case(test_write_failures_and_streams)
 R.case(test_out_and_output_by_extension)
 R.finish()
