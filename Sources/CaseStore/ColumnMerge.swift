@@ -52,6 +52,13 @@ extension CellParser {
                     pending.append(contentsOf: p)
                     if case .text(let x) = other!.column { x.pending = nil }   // gives its bytes back
                 }
+            } else if let o = other, let p = o.pending {
+                // The other part kept its cells as bytes (`Pools.internsAtJoin`): interned here,
+                // in order, its bytes given back as they are read.
+                move(&words, nil, into: &c.codes)
+                c.codes.reserveCapacity(c.codes.count + p.count)
+                p.internAll(into: c.pool) { c.codes.append($0) }
+                if case .text(let x) = o.column { x.pending = nil }
             } else {
                 let t = remap(other?.pool, c.pool)
                 with(other, \.words) { moveCodes(&words, $0, into: &c.codes, table: t) }

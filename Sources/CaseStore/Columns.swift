@@ -81,6 +81,20 @@ final class PendingCells {
         for i in base..<ends.count { ends[i] &+= shift }
     }
 
+    /// Interns every item into `pool`, in order, calling `body` with each one's code; the pages
+    /// of these cells' bytes are given back behind the item being read, so the pool grows as
+    /// they shrink. The cells are spent: drop them after.
+    func internAll(into pool: StringPool, _ body: (UInt32) -> Void) {
+        var released = 0, next = 1 << 20
+        for i in 0..<count {
+            body(pool.intern(item(i)))
+            if Int(ends[i]) >= next {
+                released = bytes.discardPages(from: released, upTo: Int(ends[i]))
+                next = Int(ends[i]) + (1 << 20)
+            }
+        }
+    }
+
     /// The items whose index `keep` says, in order.
     func filtered(_ keep: (Int) -> Bool) -> PendingCells {
         let out = PendingCells()

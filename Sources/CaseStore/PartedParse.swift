@@ -124,7 +124,8 @@ struct PartPlan: Sendable {
     let tableName: String
     let specs: [FieldSpec]
     /// Per column of the file: its field and whether its cells are kept as bytes (a deferred
-    /// field, appended to the first part's pending cells); nil for a column not loaded.
+    /// field, appended to the first part's pending cells; or a text column of nearly distinct
+    /// values, `Pools.internsAtJoin`, interned at the join); nil for a column not loaded.
     let columns: [(spec: FieldSpec, pending: Bool)?]
     /// The stored fields the file has no column for, with the code each is filled with.
     let absent: [(spec: FieldSpec, fill: UInt8, headingsSetFill: Bool)]
@@ -135,7 +136,11 @@ struct PartPlan: Sendable {
         self.fileName = fileName
         tableName = table.name
         specs = table.specs
-        columns = binding.mapping.map { $0.map { ($0.spec, table.pendingCells($0.spec.name) != nil) } }
+        columns = binding.mapping.map { $0.map { c in
+            var atJoin = false
+            if case .text = c.spec.type { atJoin = Pools.internsAtJoin(field: c.spec.name, table: table.name) }
+            return (c.spec, table.pendingCells(c.spec.name) != nil || atJoin)
+        } }
         absent = binding.absent.map { ($0.spec, $0.fill, $0.headingsSetFill) }
         self.filter = filter
         self.uniqueField = uniqueField

@@ -31,7 +31,7 @@ import Darwin
 
 public enum Snapshot {
     /// Bumped whenever the layout changes: a snapshot of another version is never read.
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
     static let magic: [UInt8] = Array("CASEQLS".utf8) + [0]
     static let headerSize = 64
     static let chunk = 4 << 20

@@ -240,6 +240,15 @@ public final class Pools: @unchecked Sendable {
         table == "cases" && [FieldName.id, .proposer, .cosigners].contains { $0 == field }
     }
 
+    /// Free text that holds nearly one distinct value per row and is interned at load (titles):
+    /// a later part of a large file, parsed apart (PartedParse.swift), keeps its cells as bytes,
+    /// and they are interned once, into the table's pool, when the parts are joined. (Interned
+    /// into a pool of the part's own, they would be interned a second time at the join, with the
+    /// part's pool, as large as its share of the texts, alive until then.)
+    static func internsAtJoin(field: String, table: String) -> Bool {
+        table == "cases" && field == FieldName.title.rawValue
+    }
+
     /// Notes a column that holds pending cells.
     func register(_ column: ColumnRef) {
         lock.lock(); defer { lock.unlock() }

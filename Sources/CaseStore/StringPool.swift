@@ -82,6 +82,21 @@ struct RawBuffer<T> {
         capacity = needed
     }
 
+    /// Gives the whole pages of values between offsets `start` and `end` (in values) back to the
+    /// system: those values are lost (they read as zero after). For a buffer read once, front to
+    /// back, and freed after, so that it does not stay whole while what it is copied into grows.
+    /// Returns the offset released up to, where the next call goes on from.
+    func discardPages(from start: Int, upTo end: Int) -> Int {
+        guard !borrowed else { return start }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let raw = UnsafeMutableRawPointer(base), stride = MemoryLayout<T>.stride
+        let address = Int(bitPattern: raw)
+        let lo = (address + start * stride + page - 1) / page * page, hi = (address + end * stride) / page * page
+        guard hi > lo else { return start }
+        madvise(UnsafeMutableRawPointer(bitPattern: lo), hi - lo, Int32(MADV_DONTNEED))
+        return (hi - address) / stride
+    }
+
     /// Drops the last n values.
     mutating func removeLast(_ n: Int) { count -= min(n, count) }
 
@@ -108,7 +123,9 @@ public final class StringPool: @unchecked Sendable {
     /// offsets[i]..<offsets[i+1] are the bytes of code i.
     private var offsets = RawBuffer<UInt32>(capacity: 64)
     /// Open addressing: each slot holds code + 1 (0 = free) in its low 32 bits and the hash's
-    /// high 32 bits above, so most probes settle without touching the bytes.
+    /// high 32 bits above, so most probes settle without touching the bytes. A string's first
+    /// slot is taken from those same high bits (`home`), so the table grows from its slots alone,
+    /// without reading the strings again.
     private var slots: UnsafeMutablePointer<UInt64>
     private var slotCount: Int
     private var mask: Int
@@ -193,7 +210,7 @@ public final class StringPool: @unchecked Sendable {
             slots.initialize(repeating: 0, count: size)
             slotCount = size; mask = size - 1; slotsBorrowed = false
             let h = StringPool.hash(UnsafeBufferPointer(start: nil, count: 0))
-            slots[Int(truncatingIfNeeded: h) & mask] = (h & 0xFFFF_FFFF_0000_0000) | 1
+            slots[StringPool.home(h, mask)] = (h & 0xFFFF_FFFF_0000_0000) | 1
             stringsLock.lock(); strings = [:]; stringsLock.unlock()
         }
         self.check = nil
@@ -232,13 +249,17 @@ public final class StringPool: @unchecked Sendable {
         return h ^ (h >> 32)
     }
 
+    /// The first slot tried for a hash (or a slot's tag) in a table of `mask + 1` slots.
+    @inline(__always)
+    static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: h >> 32) & mask }
+
     /// The code of these bytes, adding them if new. `isNew` tells whether they were added.
     @discardableResult @inline(__always)
     public func intern(_ p: UnsafeBufferPointer<UInt8>, isNew: UnsafeMutablePointer<Bool>? = nil) -> UInt32 {
         ensureChecked()
         let h = StringPool.hash(p)
         let tag = h & 0xFFFF_FFFF_0000_0000
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = StringPool.home(h, mask)
         while true {
             let s = slots[i]
             if s == 0 { break }
@@ -273,7 +294,7 @@ public final class StringPool: @unchecked Sendable {
         return s.withUTF8 { p -> UInt32? in
             let h = StringPool.hash(p)
             let tag = h & 0xFFFF_FFFF_0000_0000
-            var i = Int(truncatingIfNeeded: h) & mask
+            var i = StringPool.home(h, mask)
             while slots[i] != 0 {
                 let s = slots[i]
                 if s & 0xFFFF_FFFF_0000_0000 == tag, equal(Int(s & 0xFFFF_FFFF) - 1, p) { return UInt32(s & 0xFFFF_FFFF) - 1 }
@@ -307,15 +328,14 @@ public final class StringPool: @unchecked Sendable {
         let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
         newSlots.initialize(repeating: 0, count: size)
         let newMask = size - 1
-        for code in 0..<count {
-            let start = Int(offsets[code]), end = Int(offsets[code + 1])
-            // Only code 0 is "" (each string is stored once); a damaged snapshot's pool, whose
-            // strings are all made empty, keeps only code 0 in its table, so do not pile them up.
-            if end == start && code != 0 { continue }
-            let h = StringPool.hash(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
-            var i = Int(truncatingIfNeeded: h) & newMask
+        // Each slot's tag is its string's home: the strings themselves are not read. (A damaged
+        // snapshot's pool, its strings all made empty, has code 0's slot only, and keeps it so.)
+        for j in 0..<slotCount {
+            let s = slots[j]
+            guard s != 0 else { continue }
+            var i = StringPool.home(s, newMask)
             while newSlots[i] != 0 { i = (i + 1) & newMask }
-            newSlots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
+            newSlots[i] = s
         }
         if !slotsBorrowed { slots.deallocate() }
         slotsBorrowed = false
