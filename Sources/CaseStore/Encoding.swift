@@ -23,6 +23,16 @@ public enum Transcode {
         while i < n {
             // ASCII eight bytes at a time.
             if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+            // Two three-byte characters at a time (runs of CJK): leads E1–EC or EE–EF, each
+            // followed by two continuation bytes, are valid whatever those are (E0 can be
+            // overlong and ED a surrogate: they take the path below).
+            if i + 8 <= n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if w & 0xC0C0_F0C0_C0F0 == 0x8080_E080_80E0 {
+                    let l0 = w & 0xFF, l1 = w >> 24 & 0xFF
+                    if l0 != 0xE0 && l0 != 0xED && l1 != 0xE0 && l1 != 0xED { i += 6; continue }
+                }
+            }
             let b = p[i]
             if b < 0x80 { i += 1; continue }
             // Three bytes (all of CJK), whole.

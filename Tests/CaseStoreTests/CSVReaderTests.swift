@@ -129,3 +129,36 @@ private func referenceRows(_ b: [UInt8]) -> (rows: [[[UInt8]]], lines: [Int], er
     #expect(mixed(gb + [0x0A] + Array("A,".utf8) + gb + [0x0A]) == nil)
     #expect(mixed(utf8Lines) == nil)
 }
+
+@Test func firstInvalidUTF8AgreesWithSwiftsDecoderOnDamagedChineseText() {
+    // Runs of three-byte characters (the fast path takes two at a time), with the leads that
+    // need their second byte checked (E0: overlong below U+0800; ED: surrogates) among them,
+    // then bytes changed at random: the offset is where Swift's own decoder first fails.
+    let chars: [Unicode.Scalar] = ["办", "结", "〇", "\u{0800}", "\u{0FFF}", "\u{D7FF}", "\u{D000}", "\u{E000}", "\u{FFFD}", "a", "é", "😀"]
+    var rng = SplitMix64(seed: 15)
+    for _ in 0..<3000 {
+        var bytes: [UInt8] = []
+        for _ in 0..<(1 + Int(rng.next() % 24)) { bytes += Array(String(chars[Int(rng.next() % UInt64(chars.count))]).utf8) }
+        for _ in 0..<Int(rng.next() % 3) {
+            let k = Int(rng.next() % UInt64(bytes.count))
+            switch rng.next() % 4 {
+            case 0: bytes[k] = 0xED
+            case 1: bytes[k] = 0xE0
+            case 2: bytes[k] = UInt8(0x80 + rng.next() % 0x40)
+            default: bytes[k] = UInt8(truncatingIfNeeded: rng.next())
+            }
+        }
+        let got = bytes.withUnsafeBufferPointer { Transcode.firstInvalidUTF8($0) }
+        // Swift's decoder: the first position where a scalar fails to decode.
+        var expected: Int?
+        var it = bytes.makeIterator(), decoder = UTF8(), offset = 0
+        loop: while true {
+            switch decoder.decode(&it) {
+            case .scalarValue(let s): offset += UTF8.width(s)
+            case .emptyInput: break loop
+            case .error: expected = offset; break loop
+            }
+        }
+        #expect(got == expected, "\(bytes.map { String($0, radix: 16) })")
+    }
+}
