@@ -20,7 +20,8 @@ enum BIFFValue: Equatable {
 /// What an .xls sheet holds beyond what libfreexl reads.
 struct BIFFSheet {
     var name: String
-    /// Cells by row and column (0-based): formulas' saved results and error constants.
+    /// Cells by row and column (0-based, within BIFF8's 65,536 rows and 256 columns: a record
+    /// outside them is damage, left out): formulas' saved results and error constants.
     var cells: [(row: Int, column: Int, value: BIFFValue)] = []
     /// Merged ranges, rows and columns 1-based.
     var merges: [SheetCSV.Merge] = []
@@ -99,7 +100,7 @@ struct BIFF8Workbook {
             case 0x000A:
                 depth -= 1
                 if depth <= 0 { records.stop() }
-            case 0x0006 where depth == 1 && r.count >= 20:
+            case 0x0006 where depth == 1 && r.count >= 20 && r.u16(2) < 256:
                 let row = r.u16(0), column = r.u16(2), xf = r.u16(4)
                 pendingText = nil
                 if r[12] == 0xFF && r[13] == 0xFF {
@@ -120,7 +121,7 @@ struct BIFF8Workbook {
                     if !text.isEmpty { out.cells.append((p.row, p.column, .text(text))) }
                 }
                 pendingText = nil
-            case 0x0205 where depth == 1 && r.count >= 8 && r[7] != 0:   // BOOLERR: an error constant
+            case 0x0205 where depth == 1 && r.count >= 8 && r[7] != 0 && r.u16(2) < 256:   // BOOLERR: an error constant
                 out.cells.append((r.u16(0), r.u16(2), .error(error(r[6]))))
             case 0x00E5 where depth == 1 && r.count >= 2:
                 let n = r.u16(0)
@@ -128,6 +129,7 @@ struct BIFF8Workbook {
                     let o = 2 + 8 * k
                     let r0 = r.u16(o), r1 = r.u16(o + 2)
                     let c0 = r.u16(o + 4), c1 = r.u16(o + 6)
+                    guard max(c0, c1) < 256 else { continue }
                     out.merges.append(SheetCSV.Merge(firstRow: min(r0, r1) + 1, lastRow: max(r0, r1) + 1,
                                                      firstColumn: min(c0, c1) + 1, lastColumn: max(c0, c1) + 1))
                 }
@@ -136,7 +138,23 @@ struct BIFF8Workbook {
                 if depth == 1 { pendingText = nil }
             }
         }
+        out.merges = disjoint(out.merges)
         return out
+    }
+
+    /// The ranges that overlap none kept before them (in order of first row): Excel and WPS
+    /// write merged ranges that never overlap, and filling overlapping ones (as a damaged or
+    /// hostile file may hold a thousand ranges over one sheet) would be work without end.
+    static func disjoint(_ merges: [SheetCSV.Merge]) -> [SheetCSV.Merge] {
+        var kept: [SheetCSV.Merge] = []
+        var open: [SheetCSV.Merge] = []   // kept ranges not yet ended at the current first row
+        for m in merges.sorted(by: { ($0.firstRow, $0.firstColumn) < ($1.firstRow, $1.firstColumn) }) {
+            open.removeAll { $0.lastRow < m.firstRow }
+            guard !open.contains(where: { $0.firstColumn <= m.lastColumn && m.firstColumn <= $0.lastColumn }) else { continue }
+            kept.append(m)
+            open.append(m)
+        }
+        return kept
     }
 }
 

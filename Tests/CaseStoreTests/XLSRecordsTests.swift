@@ -134,8 +134,8 @@ private func readSheet(_ file: [UInt8]) throws -> BIFFSheet? {
     let cells = Dictionary(uniqueKeysWithValues: sheet.cells.map { ("\(XLSXWorkbook.letters($0.column))\($0.row + 1)", $0.value) })
     #expect(cells == ["D3": .number(43891, date: true), "E3": .number(12.5, date: false), "F3": .text(longTitle),
                       "G3": .bool(true), "G4": .bool(false), "H4": .error("#N/A"), "A5": .error("#DIV/0!")])
-    #expect(sheet.merges == [SheetCSV.Merge(firstRow: 3, lastRow: 6, firstColumn: 3, lastColumn: 3),
-                             SheetCSV.Merge(firstRow: 1, lastRow: 1, firstColumn: 1, lastColumn: 10)])
+    #expect(sheet.merges == [SheetCSV.Merge(firstRow: 1, lastRow: 1, firstColumn: 1, lastColumn: 10),
+                             SheetCSV.Merge(firstRow: 3, lastRow: 6, firstColumn: 3, lastColumn: 3)])
 }
 
 @Test func streamNamesCompareWithoutCaseAndAMissingOneIsNil() throws {
@@ -201,4 +201,13 @@ private func readSheet(_ file: [UInt8]) throws -> BIFFSheet? {
         }
     }
     #expect(tried > 10_000)
+}
+
+@Test func overlappingMergedRangesAreLeftOut() {
+    let m = { (r0: Int, r1: Int, c0: Int, c1: Int) in SheetCSV.Merge(firstRow: r0, lastRow: r1, firstColumn: c0, lastColumn: c1) }
+    // A unit merged down C3:C6 and a title across A1:J1 are kept; ranges over them are not.
+    let ranges = [m(3, 6, 3, 3), m(1, 1, 1, 10), m(1, 65_536, 1, 256), m(5, 5, 2, 4), m(7, 9, 3, 3)]
+    #expect(BIFF8Workbook.disjoint(ranges) == [m(1, 1, 1, 10), m(3, 6, 3, 3), m(7, 9, 3, 3)])
+    // A thousand ranges over one sheet: one kept.
+    #expect(BIFF8Workbook.disjoint(Array(repeating: m(1, 65_536, 1, 256), count: 1000)).count == 1)
 }

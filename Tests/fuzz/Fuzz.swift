@@ -5,6 +5,7 @@
 //   parser  the lexer and parser (FuzzParser.swift)
 //   loader  CSV bytes loaded in one part and in two (FuzzLoader.swift)
 //   eval    statements run on a small dataset (FuzzEval.swift)
+//   xls     .xls bytes loaded as a dataset (FuzzXLS.swift)
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,8 @@ let fuzzTarget: (UnsafePointer<UInt8>, Int) -> CInt = {
     case "loader": return fuzzLoader
     case "eval": return fuzzEval
     case "parser": return fuzzParser
-    case let other: fatalError("CASEQL_FUZZ_TARGET=\(other): expected parser, loader or eval")
+    case "xls": return fuzzXLS
+    case let other: fatalError("CASEQL_FUZZ_TARGET=\(other): expected parser, loader, eval or xls")
     }
 }()
 

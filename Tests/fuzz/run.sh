@@ -6,6 +6,8 @@
 #   parser  the lexer and parser                                   seeds: Tests/fuzz/corpus/
 #   loader  CSV bytes, loaded in one part and in two: must agree    seeds: Tests/fuzz/corpus-loader/
 #   eval    statements run on a small generated dataset             seeds: Tests/fuzz/corpus-eval/
+#   xls     .xls bytes loaded as a dataset (libfreexl, then caseql's   seeds: Tests/fuzz/corpus-xls/
+#           own compound file and BIFF8 reader: CompoundFile.swift, BIFF8.swift)
 #
 #   Tests/fuzz/run.sh                        each target 60 seconds (what ./test.sh and CI run)
 #   FUZZ_TIME=3600 Tests/fuzz/run.sh         each target an hour
@@ -26,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=.build-fuzz
 time="${FUZZ_TIME:-60}"
-targets="${FUZZ_TARGETS:-parser loader eval}"
+targets="${FUZZ_TARGETS:-parser loader eval xls}"
 mkdir -p "$out/artifacts"
 rm -f "$out"/artifacts/*
 flags=(-sanitize=fuzzer,address -parse-as-library -O -swift-version 5 -g)
@@ -57,7 +59,8 @@ for target in $targets; do
     parser) seeds=Tests/fuzz/corpus; max_len=4096; leaks=1 ;;
     loader) seeds=Tests/fuzz/corpus-loader; max_len=16384; leaks=0 ;;
     eval) seeds=Tests/fuzz/corpus-eval; max_len=2048; leaks=0 ;;
-    *) echo "fuzz: unknown target $target (expected parser, loader or eval)" >&2; exit 2 ;;
+    xls) seeds=Tests/fuzz/corpus-xls; max_len=8192; leaks=0 ;;
+    *) echo "fuzz: unknown target $target (expected parser, loader, eval or xls)" >&2; exit 2 ;;
   esac
   mkdir -p "$out/corpus-$target"
   # The loader and eval targets write their files under TMPDIR: a folder of this run's own.
