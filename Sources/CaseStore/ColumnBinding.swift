@@ -88,8 +88,8 @@ extension TableLoader {
                 }
             if let likely { message = message + Message(en: "; the header most likely meant is \"\(likely)\"", zh: "；最可能是指表头 \"\(likely)\"") }
             let header = layout.names.filter { !$0.isEmpty }.prefix(12).joined(separator: ", ")
-            message = message + Message(en: " (the header, line \(headerLine): " + header + (headerCount > 12 ? ", … \(headerCount) columns" : "") + ")",
-                                        zh: "（表头，第 \(headerLine) 行：" + header + (headerCount > 12 ? ", … 共 \(headerCount) 列" : "") + "）")
+            message = message + Message(en: " (the header, \(at(line: headerLine).en): " + header + (headerCount > 12 ? ", … \(headerCount) columns" : "") + ")",
+                                        zh: "（表头，\(at(line: headerLine).zh)：" + header + (headerCount > 12 ? ", … 共 \(headerCount) 列" : "") + "）")
             headerIssues.append(LoadIssue(file: name, line: headerLine, column: 0, field: nil, message: message))
         }
         // A header typed in field names and one edit from a field the file lacks (`satisfction`)

@@ -53,7 +53,7 @@ extension TableLoader {
 
     /// "cases.csv: 3 rows are not cases, skipped: 2 × a section heading (lines 4, 40); a total (合计) (line 81)",
     /// and its Chinese.
-    static func describeSkipped(_ skipped: [(line: Int, what: SkippedRow)], file: String) -> Message {
+    static func describeSkipped(_ skipped: [(line: Int, what: SkippedRow)], file: String, rows: Bool = false) -> Message {
         var order: [SkippedRow] = []
         var lines: [SkippedRow: [Int]] = [:]
         for s in skipped {
@@ -65,7 +65,7 @@ extension TableLoader {
             let shown = l.prefix(5).map(String.init).joined(separator: ", ") + (l.count > 5 ? ", …" : "")
             let many = Message(en: "\(l.count) × ", zh: "\(l.count) × ")
             return (l.count == 1 ? what.message : many + what.message)
-                + Message(en: " (line\(l.count == 1 ? "" : "s") \(shown))", zh: "（第 \(shown) 行）")
+                + Message(en: " (\(rows ? "row" : "line")\(l.count == 1 ? "" : "s") \(shown))", zh: "（第 \(shown) 行）")
         }
         let n = skipped.count
         return Message(en: "\(file): \(n) row\(n == 1 ? " is" : "s are") not a case, skipped: ", zh: "\(file)：\(n) 行不是案件，已跳过：")
@@ -85,7 +85,11 @@ extension TableLoader {
             rejected += r.rejected
         }
         let skipped = ranges.flatMap(\.skipped)
-        if !skipped.isEmpty { warnings.append(TableLoader.describeSkipped(skipped, file: noteName)) }
+        if !skipped.isEmpty {
+            // In a sheet, the rows' numbers in the sheet.
+            let shown = sheet.map { s in skipped.map { (s.row(atLine: $0.line) ?? $0.line, $0.what) } } ?? skipped
+            warnings.append(TableLoader.describeSkipped(shown, file: noteName, rows: sheet != nil))
+        }
         fileReport.skipped = skipped.count
     }
 
@@ -109,7 +113,7 @@ extension TableLoader {
                     let (l, c) = k < r.fields.count ? r.location(of: r.fields[k].start) : (line, 0)
                     var message = p.message
                     if let f = p.firstRow, let (_, firstLine) = located[f] {
-                        message = message + Message(en: " (first at line \(firstLine))", zh: "（首次出现在第 \(firstLine) 行）")
+                        message = message + Message(en: " (first at \(at(line: firstLine).en))", zh: "（首次出现在\(at(line: firstLine).zh)）")
                     }
                     issueTotal += 1
                     if issues.count < TableLoader.keptIssues {

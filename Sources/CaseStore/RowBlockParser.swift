@@ -168,10 +168,15 @@ final class RangeParser {
                     if let filter, let what = filter.reason(reader) {
                         skipped.append((reader.rowLine, what)); continue
                     }
-                    let (l, _) = reader.location(of: reader.rowStart)
-                    addIssue(line: l, column: 0, field: nil,
-                             Message(en: "\(reader.fields.count < hc ? "too few" : "too many") fields: expected \(hc), found \(reader.fields.count)",
-                                     zh: "字段\(reader.fields.count < hc ? "太少" : "太多")：应为 \(hc) 个，实有 \(reader.fields.count) 个"))
+                    // Too many: said at the first value past the header's last column, and what it is.
+                    let stray = reader.fields.count > hc ? (hc..<reader.fields.count).first { reader.withValue($0) { !$0.isEmpty } } : nil
+                    let (l, c) = stray.map { reader.location(of: reader.fields[$0].start) } ?? (reader.location(of: reader.rowStart).line, 0)
+                    let value = stray.map { reader.string($0) }.map { Escape.visible($0.count > 40 ? String($0.prefix(40)) + "…" : $0) }
+                    addIssue(line: l, column: c, field: nil,
+                             Message(en: "\(reader.fields.count < hc ? "too few" : "too many") fields: expected \(hc), found \(reader.fields.count)"
+                                        + (value.map { " (a value past the header's last column: \"\($0)\")" } ?? ""),
+                                     zh: "字段\(reader.fields.count < hc ? "太少" : "太多")：应为 \(hc) 个，实有 \(reader.fields.count) 个"
+                                        + (value.map { "（表头最后一列之后有值：\"\($0)\"）" } ?? "")))
                     rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
                     continue
                 }

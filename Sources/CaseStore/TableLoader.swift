@@ -44,6 +44,7 @@ struct TableLoader {
         o.encoding = .utf8
         self.options = o
         self.extra = extra
+        let sheet = sheet.trimmedToHeader(specs: table.specs)
         self.sheet = sheet
         self.rejectsBase = rejectsBase
         file = FileBytes(adopting: sheet.bytes)
@@ -157,8 +158,8 @@ struct TableLoader {
         if layout.skippedAbove > 0 {
             let line = reader.line - (layout.twoRows ? 2 : 1), above = layout.skippedAbove
             let title = layout.titleAbove.map { " (\"\(Escape.visible($0))\")" } ?? ""
-            warnings.append(Message(en: "\(noteName): the header is on line \(line); \(Message.count(above, "row", zh: "").en) above it skipped" + title,
-                                    zh: "\(name)：表头在第 \(line) 行；跳过其上 \(above) 行" + title))
+            warnings.append(Message(en: "\(noteName): the header is on \(at(line: line).en); \(Message.count(above, "row", zh: "").en) above it skipped" + title,
+                                    zh: "\(noteName)：表头在\(at(line: line).zh)；跳过其上 \(above) 行" + title))
         }
         if layout.twoRows { warnings.append(Message(en: "\(noteName): a header of two rows (groups over sub-headers) read as one", zh: "\(noteName)：两行表头（分组加子表头）合为一行读取")) }
         // Reserve room for the rows, guessed from the first rows' length.

@@ -45,7 +45,7 @@ extension CellParser {
             slot = Int(h >> 55)
             if dayKeys[slot] == key && dayTails[slot] == tail { numbers.append(dayValues[slot]); return nil }
         }
-        guard let d = Day.parse(p) ?? CellParser.serialDay(p) else { return CellParser.dateError(p) }
+        guard let d = Day.parse(p) ?? CellParser.serialDay(p) ?? CellParser.compactDay(p) else { return CellParser.dateError(p) }
         if p.count == 10 { dayKeys[slot] = key; dayTails[slot] = tail; dayValues[slot] = d.raw }
         numbers.append(d.raw)
         return nil
@@ -131,15 +131,54 @@ extension CellParser {
     /// A text column past what its 32-bit offsets reach.
     static let over4GB = Message(en: "the column's text passes 4 GB", zh: "该列文字超过 4 GB")
 
+    /// A date written as eight digits, yyyymmdd (`20200305`: how many Chinese offices' systems
+    /// and forms write a date), when it is a real day of the years 1900–2199; nil otherwise.
+    static func compactDay(_ p: UnsafeBufferPointer<UInt8>) -> Day? {
+        guard p.count == 8, p.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        func n(_ r: Range<Int>) -> Int { r.reduce(0) { $0 * 10 + Int(p[$1] - 48) } }
+        let y = n(0..<4)
+        guard (1900...2199).contains(y) else { return nil }
+        return Day(year: y, month: n(4..<6), day: n(6..<8))
+    }
+
+    /// Why a date column's cell is not a date: a day past its month's end (`2020-02-30`: "2020-02
+    /// has 29 days"), eight digits that are no yyyymmdd day, a date with the year last
+    /// (`3/5/2020`: day and month cannot be told apart, so it is said to be ambiguous, with
+    /// what it could mean, and the forms that are read), else the form expected.
     static func dateError(_ p: UnsafeBufferPointer<UInt8>) -> Message {
         let s = String(decoding: p, as: UTF8.self)
-        let parts = s.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).compactMap { Int($0) }
-        if parts.count == 3, (1...12).contains(parts[1]), parts[2] > 0 {
+        let pieces = s.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).map(String.init)
+        let parts = pieces.compactMap { Int($0) }
+        let forms = { (d: Day) -> (en: String, zh: String) in
+            let (y, m, dd) = d.components
+            let compact = d.description.replacingOccurrences(of: "-", with: "")
+            return ("\(d), \(y)/\(m)/\(dd), \(y)年\(m)月\(dd)日 or \(compact)", "\(d)、\(y)/\(m)/\(dd)、\(y)年\(m)月\(dd)日 或 \(compact)")
+        }
+        if parts.count == 3, pieces.count == 3, pieces[0].count == 4, (1...12).contains(parts[1]), parts[2] > 0 {
             let days = Day.daysIn(year: parts[0], month: parts[1])
             if parts[2] > days {
                 let month = "\(parts[0])-\(parts[1] < 10 ? "0" : "")\(parts[1])"
                 return Message(en: "\"\(s)\" is not a date (\(month) has \(days) days)", zh: "\"\(s)\" 不是日期（\(month) 只有 \(days) 天）")
             }
+        }
+        if parts.count == 3, pieces.count == 3, pieces[2].count == 4, pieces[0].count <= 2, pieces[1].count <= 2 {
+            // The year last: month/day (as in the US) or day/month (as in Britain) — caseql reads neither.
+            let y = parts[2]
+            let monthFirst = Day(year: y, month: parts[0], day: parts[1]), dayFirst = Day(year: y, month: parts[1], day: parts[0])
+            switch (monthFirst, dayFirst) {
+            case let (a?, b?) where a != b:
+                return Message(en: "\"\(s)\" is ambiguous: with the year last it is \(a) (month/day/year) or \(b) (day/month/year); write the year first: yyyy-mm-dd, yyyy/m/d, yyyy年m月d日 or yyyymmdd",
+                               zh: "\"\(s)\" 有歧义：年份在后，可能是 \(a)（月/日/年）或 \(b)（日/月/年）；请把年份写在前面：yyyy-mm-dd、yyyy/m/d、yyyy年m月d日 或 yyyymmdd")
+            case let (a?, _), let (nil, a?):
+                return Message(en: "\"\(s)\" is not a date caseql reads (the year last); write the year first: \(forms(a).en)",
+                               zh: "\"\(s)\" 不是可读取的日期（年份在后）；请把年份写在前面：\(forms(a).zh)")
+            default: break
+            }
+        }
+        if p.count == 8, p.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            let y = s.prefix(4), m = s.dropFirst(4).prefix(2), d = s.suffix(2)
+            return Message(en: "\"\(s)\" is not a date (eight digits are read as yyyymmdd, and \(y)-\(m)-\(d) is no day)",
+                           zh: "\"\(s)\" 不是日期（八位数字按 yyyymmdd 读取，\(y)-\(m)-\(d) 不是有效日期）")
         }
         return Message(en: "\"\(s)\" is not a date (expected yyyy-mm-dd)", zh: "\"\(s)\" 不是日期（应为 yyyy-mm-dd）")
     }

@@ -20,6 +20,14 @@ struct WorkbookError: Error, CustomStringConvertible {
     var description: String { message.en }
 }
 
+extension WorkbookError {
+    /// A workbook cut short or damaged (`what` says where), and how to get a good copy.
+    static func damaged(_ what: Message) -> WorkbookError {
+        WorkbookError(what + Message(en: "; get a complete copy (download it or ask for it again, or open it in Excel or WPS and save it again) and load that",
+                                     zh: "；请取得完整的副本（重新下载或重新索取，或用 Excel 或 WPS 打开后重新保存）再加载"))
+    }
+}
+
 extension Message {
     /// No sheet of that name in the workbook.
     static func noSheet(_ name: String) -> Message { Message(en: "no sheet \(name)", zh: "没有工作表 \(name)") }
@@ -49,14 +57,24 @@ final class ZipArchive {
         func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }
         func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
         func u64(_ o: Int) -> Int { u32(o) | u32(o + 4) << 32 }
-        guard n >= 22 else { throw WorkbookError(Message(en: "not an .xlsx workbook (too short for a ZIP archive)", zh: "不是 .xlsx 工作簿（作为 ZIP 压缩包太短）")) }
+        let zipStart = n >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04
+        let truncated = WorkbookError.damaged(Message(en: "the workbook is truncated: it ends before its ZIP directory (an unfinished download or copy)",
+                                                      zh: "工作簿不完整：文件在 ZIP 目录之前就结束了（下载或复制没有完成）"))
+        guard n >= 22 else {
+            if zipStart { throw truncated }
+            throw WorkbookError(Message(en: "not an .xlsx workbook (too short for a ZIP archive)", zh: "不是 .xlsx 工作簿（作为 ZIP 压缩包太短）"))
+        }
         var eocd = -1
         var i = n - 22
         while i >= max(0, n - 22 - 65_535) {
             if bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 0x05 && bytes[i + 3] == 0x06 { eocd = i; break }
             i -= 1
         }
-        guard eocd >= 0 else { throw WorkbookError(Message(en: "not an .xlsx workbook (no ZIP directory; a legacy .xls or a renamed file?)", zh: "不是 .xlsx 工作簿（没有 ZIP 目录；是旧的 .xls 还是改了扩展名的文件？）")) }
+        guard eocd >= 0 else {
+            // A ZIP's first member is there and its directory is not: the end of the file is missing.
+            if zipStart { throw truncated }
+            throw WorkbookError(Message(en: "not an .xlsx workbook (no ZIP directory; a legacy .xls or a renamed file?)", zh: "不是 .xlsx 工作簿（没有 ZIP 目录；是旧的 .xls 还是改了扩展名的文件？）"))
+        }
         var count = u16(eocd + 10)
         var dirOffset = u32(eocd + 16)
         // ZIP64: the locator just before the end record points at the ZIP64 end record.
@@ -66,12 +84,16 @@ final class ZipArchive {
         }
         var p = dirOffset
         for _ in 0..<count {
-            guard p + 46 <= n, u32(p) == 0x0201_4B50 else { throw WorkbookError(Message(en: "a damaged ZIP directory", zh: "ZIP 目录已损坏")) }
+            guard p + 46 <= n, u32(p) == 0x0201_4B50 else {
+                throw WorkbookError.damaged(Message(en: "the workbook is damaged: its ZIP directory is not where its end record says", zh: "工作簿已损坏：ZIP 目录不在其结尾记录所指的位置"))
+            }
             let method = UInt16(u16(p + 10))
             var csize = u32(p + 20), usize = u32(p + 24)
             let nameLen = u16(p + 28), extraLen = u16(p + 30), commentLen = u16(p + 32)
             var local = u32(p + 42)
-            guard p + 46 + nameLen + extraLen <= n else { throw WorkbookError(Message(en: "a damaged ZIP directory", zh: "ZIP 目录已损坏")) }
+            guard p + 46 + nameLen + extraLen <= n else {
+                throw WorkbookError.damaged(Message(en: "the workbook is truncated or damaged: its ZIP directory runs past the file's end", zh: "工作簿不完整或已损坏：ZIP 目录超出了文件末尾"))
+            }
             // APPNOTE 4.4.17: names use forward slashes; some Windows exporters write backslashes.
             let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(p + 46)..<(p + 46 + nameLen)]), as: UTF8.self)
                 .replacingOccurrences(of: "\\", with: "/")
@@ -139,11 +161,15 @@ final class ZipMemberStream {
         guard let key = archive.find(name), let e = archive.entries[key] else { throw WorkbookError(Message(en: "the workbook has no \(name)", zh: "工作簿缺少 \(name)")) }
         let bytes = archive.bytes
         let h = e.localHeader
-        guard h + 30 <= bytes.count else { throw WorkbookError(Message(en: "\(name): damaged", zh: "\(name)：已损坏")) }
+        guard h + 30 <= bytes.count else {
+            throw WorkbookError.damaged(Message(en: "the workbook is truncated or damaged: its part \(name) lies past the file's end", zh: "工作簿不完整或已损坏：其部件 \(name) 超出了文件末尾"))
+        }
         let nameLen = Int(bytes[h + 26]) | Int(bytes[h + 27]) << 8
         let extraLen = Int(bytes[h + 28]) | Int(bytes[h + 29]) << 8
         let start = h + 30 + nameLen + extraLen
-        guard start + e.compressedSize <= bytes.count else { throw WorkbookError(Message(en: "\(name): damaged (cut short)", zh: "\(name)：已损坏（不完整）")) }
+        guard start + e.compressedSize <= bytes.count else {
+            throw WorkbookError.damaged(Message(en: "the workbook is truncated: its part \(name) is cut short", zh: "工作簿不完整：其部件 \(name) 被截断"))
+        }
         data = UnsafeBufferPointer(rebasing: bytes[start..<(start + e.compressedSize)])
         switch e.method {
         case 0:
@@ -196,9 +222,13 @@ final class ZipMemberStream {
             let produced = min(capacity, Int(UInt32.max)) - Int(stream.avail_out)
             release(read: data.count - Int(stream.avail_in))
             if r == Z_STREAM_END { ended = true; return produced }
-            guard r == Z_OK else { throw WorkbookError(Message(en: "\(name): damaged (inflate failed)", zh: "\(name)：已损坏（解压失败）")) }
+            guard r == Z_OK else {
+                throw WorkbookError.damaged(Message(en: "the workbook is damaged: its part \(name) cannot be inflated", zh: "工作簿已损坏：其部件 \(name) 无法解压"))
+            }
             if produced > 0 { return produced }
-            if stream.avail_in == 0 { throw WorkbookError(Message(en: "\(name): damaged (cut short)", zh: "\(name)：已损坏（不完整）")) }
+            if stream.avail_in == 0 {
+                throw WorkbookError.damaged(Message(en: "the workbook is truncated: its part \(name) is cut short", zh: "工作簿不完整：其部件 \(name) 被截断"))
+            }
         }
     }
 }
@@ -396,14 +426,14 @@ struct SheetCSV {
     }
 
     /// The cell (`案件!M118`) at a line and column of the CSV, the record re-read to find
-    /// which field begins there.
+    /// which field begins there. Column 0 (a problem of the whole row) names the row's first
+    /// cell that holds a value.
     func cell(line: Int, column: Int) -> String? {
         guard !lines.isEmpty, line > 0 else { return nil }
         // The last record starting on or before the line.
         var lo = 0, hi = lines.count - 1
         while lo < hi { let mid = (lo + hi + 1) / 2; if Int(lines[mid]) <= line { lo = mid } else { hi = mid - 1 } }
         let row = Int(sheetRows[lo])
-        guard column > 0 else { return "\(XLSXWorkbook.quotedSheet(sheet))!\(row):\(row)" }
         let buf = bytes.buffer
         // The record's offset: count lines from the top (errors are few).
         var offset = 0, l = 1
@@ -417,9 +447,19 @@ struct SheetCSV {
         var r = CSVReader(buf, startingAt: offset, line: Int(lines[lo]))
         guard (try? r.nextRow()) == true else { return nil }
         var field = 0
-        for k in 0..<r.fields.count {
-            let (fl, fc) = r.location(of: r.fields[k].start)
-            if (fl, fc) <= (line, column) { field = k } else { break }
+        if column <= 0 {
+            field = (0..<r.fields.count).first { r.fields[$0].valueStart != r.fields[$0].valueEnd } ?? 0
+        } else {
+            // The byte at (line, column), found in one pass over the record (a location per
+            // field would go over it again for each of up to 16,384 fields).
+            var l = Int(lines[lo]), c = 1, at = offset
+            while at < r.position && (l, c) < (line, column) {
+                if r.isLineEnd(at) { l += 1; c = 1 } else if buf[at] & 0xC0 != 0x80 && buf[at] != 0x0D { c += 1 }
+                at += 1
+            }
+            var k = 0
+            while k + 1 < r.fields.count && r.fields[k + 1].start <= at { k += 1 }
+            field = k
         }
         return "\(XLSXWorkbook.quotedSheet(sheet))!\(XLSXWorkbook.letters(field))\(row)"
     }
@@ -830,6 +870,15 @@ final class SheetReader: XMLHandler {
                 }
             }
             column = reference.flatMap(SheetReader.column(ofReference:)) ?? column + 1
+            if column > SheetReader.lastColumn {
+                // Past XFD: no spreadsheet has such a cell. The first is named, and the sheet refused.
+                if out.damage == nil {
+                    let cell = "\(XLSXWorkbook.quotedSheet(out.sheet))!\(XLSXWorkbook.letters(column))\(rowNumber)"
+                    out.damage = Message(en: "the workbook is damaged: it has a cell at \(cell), past column XFD, the last of the 16,384 a sheet has in Excel and WPS; open it in Excel or WPS and save it again",
+                                         zh: "工作簿已损坏：单元格 \(cell) 超出了 XFD 列（Excel 和 WPS 工作表最多 16,384 列）；请用 Excel 或 WPS 打开后重新保存")
+                }
+                column = SheetReader.lastColumn
+            }
             if let t {
                 switch XMLName.key(t) {
                 case tShared: type = .shared
@@ -1028,6 +1077,9 @@ final class SheetReader: XMLHandler {
     }
 
     static let trueBytes = Array("TRUE".utf8), falseBytes = Array("FALSE".utf8)
+
+    /// The last column a sheet has in Excel and WPS (XFD; 0 = A).
+    static let lastColumn = 16_383
 
     /// The column of a reference such as `M118` (0 = A), nil when it has no letters.
     static func column(ofReference p: UnsafePointer<CChar>) -> Int? {

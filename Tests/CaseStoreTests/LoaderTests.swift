@@ -113,7 +113,7 @@ func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()
     let e = try loadError(["cases.csv": header + "C-1,proposal\n" + goodRow1.dropLast() + ",extra\n"])
     #expect(e.issues.map(\.description) == [
         "cases.csv:2: too few fields: expected 24, found 2",
-        "cases.csv:3: too many fields: expected 24, found 25",
+        "cases.csv:3:166: too many fields: expected 24, found 25 (a value past the header's last column: \"extra\")",
     ])
 }
 
