@@ -209,9 +209,13 @@ def workbook_errors():
     with open(short, "wb") as o:
         o.write(b"PK\x03\x04xx")
     p = caseql([short, "--labels", "-c", "count cases"])
-    R.eq(p.stderr.strip(), "caseql: %s: 不是 .xlsx 工作簿（作为 ZIP 压缩包太短）" % short, "a short .xlsx, in Chinese")
+    # It begins as a ZIP does and ends there: a truncated workbook (test_workbook_wording.py).
+    R.eq(p.stderr.strip(), "caseql: %s: 工作簿不完整：文件在 ZIP 目录之前就结束了（下载或复制没有完成）；"
+         "请取得完整的副本（重新下载或重新索取，或用 Excel 或 WPS 打开后重新保存）再加载" % short, "a short .xlsx, in Chinese")
     p = caseql([short, "-c", "count cases"])
-    R.eq(p.stderr.strip(), "caseql: %s: not an .xlsx workbook (too short for a ZIP archive)" % short, "… in English")
+    R.eq(p.stderr.strip(), "caseql: %s: the workbook is truncated: it ends before its ZIP directory (an unfinished download or copy); "
+         "get a complete copy (download it or ask for it again, or open it in Excel or WPS and save it again) and load that" % short,
+         "… in English")
     nobook = os.path.join(TMP, "nobook.xlsx")
     with zipfile.ZipFile(nobook, "w") as z:
         z.writestr("hello.txt", "x" * 100)
