@@ -166,7 +166,7 @@ def test_notes_name_their_sheet():
                 sheet("建议", [["2020年建议办理情况"], HEAD, ["J-1", "关于甲的建议", "教育局"]]),
                 sheet("提案", [["2020年提案办理情况"], ["说明"], HEAD, ["T-1", "关于丙的提案", "教育局"]]))
     p, _ = rows(path, "count cases")
-    R.check("notes.xlsx:建议: the header is on line 2" in p.stderr and "notes.xlsx:提案: the header is on line 3" in p.stderr,
+    R.check("notes.xlsx:建议: the header is on row 2" in p.stderr and "notes.xlsx:提案: the header is on row 3" in p.stderr,
             "each sheet's note names its sheet", p.stderr)
 
 
