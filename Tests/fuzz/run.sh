@@ -28,7 +28,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=.build-fuzz
 time="${FUZZ_TIME:-60}"
-targets="${FUZZ_TARGETS:-parser loader eval xls}"
+# xls is not in the default list: within seconds it finds a stack buffer overflow inside
+# libfreexl 1.0.6 itself (iconv under freexl_open, on a one-byte mutation of the seed:
+# Tests/fuzz/libfreexl-crashes/iconv-stack-overflow.xls; the release binary survives it and
+# says the file is damaged). Run it by name: FUZZ_TARGETS=xls.
+targets="${FUZZ_TARGETS:-parser loader eval}"
 mkdir -p "$out/artifacts"
 rm -f "$out"/artifacts/*
 flags=(-sanitize=fuzzer,address -parse-as-library -O -swift-version 5 -g)
