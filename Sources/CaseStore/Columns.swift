@@ -121,8 +121,9 @@ public final class TextColumn: @unchecked Sendable {
     public subscript(row: Int) -> String { pool[codes[row]] }
     var count: Int { pending?.count ?? codes.count }
 
-    /// Interns the pending cells (the caller holds the pools' lock).
-    func materialize() {
+    /// Interns the pending cells into `codes`, the cells kept pending until the caller clears
+    /// them (it holds the pools' lock: `Pools.materialize`).
+    func intern() {
         guard let p = pending else { return }
         p.ensureChecked()
         var out = [UInt32]()
@@ -130,7 +131,6 @@ public final class TextColumn: @unchecked Sendable {
         pool.reserve(more: p.count, byteCount: p.bytes.count)
         for i in 0..<p.count { out.append(pool.intern(p.item(i))) }
         codes = out
-        pending = nil
     }
 }
 
@@ -154,14 +154,14 @@ public final class ListColumn: @unchecked Sendable {
     /// Entries held, interned or pending.
     var entryCount: Int { pending?.count ?? values.count }
 
-    func materialize() {
+    /// As `TextColumn.intern`.
+    func intern() {
         guard let p = pending else { return }
         p.ensureChecked()
         var out = [UInt32]()
         out.reserveCapacity(p.count)
         for i in 0..<p.count { out.append(pool.intern(p.item(i))) }
         values = out
-        pending = nil
     }
 }
 

@@ -256,16 +256,26 @@ public final class Pools: @unchecked Sendable {
     }
 
     /// Interns the pending cells of every column of this pool (all at once: a pool is changed by
-    /// one thread only, and once its columns are interned it is only read).
+    /// one thread only, and once its columns are interned it is only read). No column of the pool
+    /// is marked interned (which lets readers skip this lock) before all of them are: a reader of
+    /// proposers must not read the people's pool while cosigners are still being added to it.
     func materialize(_ pool: StringPool) {
         lock.lock(); defer { lock.unlock() }
+        var done: [ColumnRef] = []
         pending.removeAll { c in
             switch c {
-            case .text(let x) where x.pool === pool: x.materialize(); return true
-            case .list(let x) where x.pool === pool: x.materialize(); return true
+            case .text(let x) where x.pool === pool: x.intern(); done.append(c); return true
+            case .list(let x) where x.pool === pool: x.intern(); done.append(c); return true
             case .text(let x): return x.pending == nil
             case .list(let x): return x.pending == nil
             default: return true
+            }
+        }
+        for c in done {
+            switch c {
+            case .text(let x): x.pending = nil
+            case .list(let x): x.pending = nil
+            default: break
             }
         }
     }
