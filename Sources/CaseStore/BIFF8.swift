@@ -32,6 +32,8 @@ struct BIFF8Workbook {
     private let stream: [UInt8]
     /// The worksheets in workbook order: name and where its substream starts in the stream.
     private(set) var sheets: [(name: String, offset: Int)] = []
+    /// The worksheets hidden in Excel or WPS (BOUNDSHEET8's hsState).
+    private(set) var hidden: Set<String> = []
     /// For each cell style (XF): whether its number format shows a date.
     private var dateXF: [Bool] = []
     /// Whether serial days count from 1904-01-01.
@@ -53,9 +55,13 @@ struct BIFF8Workbook {
         var xfFormats: [Int] = []
         while let r = try records.next() {
             switch r.type {
-            case 0x0085 where r.count >= 8:   // BOUNDSHEET8: a worksheet (dt 0) and where it starts
+            case 0x0085 where r.count >= 8:   // BOUNDSHEET8: a worksheet (dt 0), where it starts, whether hidden
                 let offset = r.u32(0)
-                if r[5] == 0 { bounds.append((offset, BIFFRecords.shortString(r.body, at: 6))) }
+                if r[5] == 0 {
+                    let name = BIFFRecords.shortString(r.body, at: 6)
+                    bounds.append((offset, name))
+                    if r[4] & 0x03 != 0 { hidden.insert(name) }   // hsState: 1 hidden, 2 very hidden
+                }
             case 0x041E where r.count >= 5:   // FORMAT
                 formats[r.u16(0)] = BIFFRecords.string(r.body, at: 2).0
             case 0x00E0 where r.count >= 4:   // XF: its number format
@@ -189,6 +195,11 @@ struct BIFFRecords {
         let type = Int(stream[offset]) | Int(stream[offset + 1]) << 8
         let length = Int(stream[offset + 2]) | Int(stream[offset + 3]) << 8
         let start = offset + 4
+        // MS-XLS 2.1.4: a record's data is at most 8,224 bytes; a longer one is damage that
+        // would make every record after it unreadable (rows lost without a word).
+        guard length <= 8224 else {
+            throw CompoundFileError(description: "the workbook is damaged: record 0x\(String(type, radix: 16)) at byte \(offset) says it is \(length) bytes long, more than a record holds (8,224)")
+        }
         guard start + length <= stream.count else {
             throw CompoundFileError(description: "the workbook is truncated: record 0x\(String(type, radix: 16)) at byte \(offset) runs past the stream's end")
         }

@@ -151,8 +151,11 @@ public enum DatasetLoader {
     /// 件数) or a pivot (主办单位 | 案由 counted): its header names a title column and the lead
     /// unit's or two other case fields, and the title cells of its first rows (up to 50) are mostly words,
     /// not numbers. Reads the whole sheet (its rows are made once for this).
-    static func sheetHoldsCases(_ book: Workbook, _ sheet: String) -> Bool {
-        guard let csv = try? book.rows(of: sheet, specs: Schema.cases), !csv.bytes.isEmpty else { return false }
+    /// Throws what reading the sheet throws (a damaged workbook): a sheet that cannot be read is
+    /// not left out as "not cases".
+    static func sheetHoldsCases(_ book: Workbook, _ sheet: String) throws -> Bool {
+        let csv = try book.rows(of: sheet, specs: Schema.cases)
+        guard !csv.bytes.isEmpty else { return false }
         return withExtendedLifetime(csv) {
             let buf = csv.bytes.buffer
             guard let layout = try? HeaderLayout.find(buf, specs: Schema.cases) else { return false }
@@ -221,14 +224,16 @@ public enum DatasetLoader {
                 let visible = book.visibleSheets.filter { !tableNames.contains($0.lowercased()) }
                 // A lone sheet is the list whatever its header says (the load then says what it
                 // lacks); among several, the lists of cases, not the notes and summaries.
-                sheets = firstIsCases && visible.count == 1 ? visible : visible.filter { sheetHoldsCases(book, $0) }
+                sheets = firstIsCases && visible.count == 1 ? visible : try visible.filter { s in
+                    do { return try sheetHoldsCases(book, s) } catch let e as WorkbookError { throw LoadError(e.message, file: file) }
+                }
                 if sheets.isEmpty, firstIsCases, let first = visible.first { sheets = [first] }
                 let passed = visible.filter { !sheets.contains($0) }
                 if !sheets.isEmpty && !passed.isEmpty {
                     sheetNotes.append(Message(en: "\(name): sheet\(passed.count == 1 ? "" : "s") \(passed.joined(separator: ", ")) not read: not a list of cases (notes, a summary or counts)",
                                               zh: "\(name)：工作表 \(passed.joined(separator: "、")) 未读取：不是案件列表（说明、汇总或统计）"))
                 }
-                let hidden = book.sheets.map(\.name).filter { !book.visibleSheets.contains($0) && !tableNames.contains($0.lowercased()) && sheetHoldsCases(book, $0) }
+                let hidden = book.sheets.map(\.name).filter { !book.visibleSheets.contains($0) && !tableNames.contains($0.lowercased()) && ((try? sheetHoldsCases(book, $0)) ?? false) }
                 if !hidden.isEmpty {
                     sheetNotes.append(Message(en: "\(name): hidden sheet\(hidden.count == 1 ? "" : "s") \(hidden.joined(separator: ", ")) not read (unhide it in Excel or WPS to load it)",
                                               zh: "\(name)：隐藏的工作表 \(hidden.joined(separator: "、")) 未读取（如需加载，请在 Excel 或 WPS 中取消隐藏）"))

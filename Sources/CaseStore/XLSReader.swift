@@ -15,21 +15,33 @@ final class XLSWorkbook: Workbook {
     let sheets: [(name: String, part: String)]
     /// The BIFF8 records libfreexl does not read; nil for a workbook older than BIFF8.
     private(set) var records: BIFF8Workbook?
+    /// The sheets hidden in Excel or WPS: not "the first sheet", not read as cases.
+    var hiddenSheets: Set<String> { records?.hidden ?? [] }
 
     /// Whether the bytes begin as an OLE2 compound file (how .xls workbooks are stored).
     static func isCompoundFile(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         p.count >= 8 && Array(p[0..<8]) == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
     }
 
+    /// The error for a workbook encrypted with a password (an OLE2 package, .xlsx or .xls).
+    static func encrypted(_ path: String) -> LoadError {
+        LoadError(Message(en: "the workbook is encrypted with a password (Excel's or WPS's “encrypt with password”); save a copy without the password and load that", zh: "工作簿用密码加密了（Excel 或 WPS 的“用密码进行加密”）；请另存一份不带密码的副本再加载"), file: path)
+    }
+
     /// Opens the workbook at `path`. Throws `LoadError` naming the file.
     init(path: String) throws {
+        // caseql's own reader walks the workbook's globals first: a damaged record there is
+        // refused before libfreexl, which trusts record lengths, reads it.
+        let ours: BIFF8Workbook?
+        do { ours = try XLSWorkbook.records(path: path) } catch let e as CompoundFileError {
+            if XLSWorkbook.isEncryptedPackage(path: path) { throw XLSWorkbook.encrypted(path) }
+            throw LoadError(XLSWorkbook.damaged(e), file: path)
+        } catch { ours = nil }
         var h: UnsafeRawPointer?
         let r = freexl_open(path, &h)
         guard r == FREEXL_OK, let h else {
             if let h { freexl_close(h) }
-            if XLSWorkbook.isEncryptedPackage(path: path) {
-                throw LoadError(Message(en: "the workbook is encrypted with a password (Excel's or WPS's “encrypt with password”); save a copy without the password and load that", zh: "工作簿用密码加密了（Excel 或 WPS 的“用密码进行加密”）；请另存一份不带密码的副本再加载"), file: path)
-            }
+            if XLSWorkbook.isEncryptedPackage(path: path) { throw XLSWorkbook.encrypted(path) }
             // caseql's own reader of the container says what is wrong, where it can.
             if r != FREEXL_FILE_NOT_FOUND, r != FREEXL_INSUFFICIENT_MEMORY, let damage = XLSWorkbook.damage(path: path) {
                 throw LoadError(XLSWorkbook.damaged(damage), file: path)
@@ -39,13 +51,7 @@ final class XLSWorkbook: Workbook {
         handle = h
         // The formulas' values and merged ranges, from the Workbook stream (BIFF8 only: an Excel
         // 95 workbook, BIFF5, keeps them as libfreexl gives them, and a load note says so).
-        do {
-            records = try XLSWorkbook.records(path: path)
-        } catch let e as CompoundFileError {
-            freexl_close(h)
-            handle = nil
-            throw LoadError(XLSWorkbook.damaged(e), file: path)
-        }
+        records = ours
         var count: UInt32 = 0
         var password: UInt32 = 0
         _ = freexl_get_info(h, UInt16(FREEXL_BIFF_PASSWORD), &password)
