@@ -277,7 +277,7 @@ public final class StringPool: @unchecked Sendable {
         offsets.append(UInt32(bytes.count))
         slots[i] = tag | UInt64(code + 1)
         isNew?.pointee = true
-        if count * 2 > slotCount { grow() }
+        if count * 2 > slotCount { grow(to: slotCount * 2) }
         return code
     }
 
@@ -323,8 +323,8 @@ public final class StringPool: @unchecked Sendable {
         return memcmp(a, b, n) == 0
     }
 
-    private func grow() {
-        let size = slotCount * 2
+    /// Moves the slots into a table of `size` slots (a power of two, larger than now).
+    private func grow(to size: Int) {
         let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
         newSlots.initialize(repeating: 0, count: size)
         let newMask = size - 1
@@ -352,10 +352,18 @@ public final class StringPool: @unchecked Sendable {
         offsets.reserve(extra: more)
         var size = slotCount
         while (count + more) * 2 > size { size <<= 1 }
-        if size > slotCount {
-            slotCount = size / 2   // grow() doubles it
-            grow()
+        if size > slotCount { grow(to: size) }
+    }
+
+    /// Whether the hash table holds each code exactly once and nothing else (for tests).
+    func tableIsSound() -> Bool {
+        var seen = [Bool](repeating: false, count: count)
+        for j in 0..<slotCount where slots[j] != 0 {
+            let code = Int(slots[j] & 0xFFFF_FFFF) - 1
+            guard code >= 0, code < count, !seen[code] else { return false }
+            seen[code] = true
         }
+        return !seen.contains(false)
     }
 
     /// Gives back the room kept for growth (call once loading is done).
