@@ -296,7 +296,7 @@ public enum Checker {
                     for e in s.events(ofCase: row) {
                         let e = Int(e)
                         guard v.evUnit[e] == unit else { continue }
-                        if DomainRules.isCoUnitOpinion(action: v.evAction[e], note: v.evNote[e], isLead: unit == v.unit[row], isCoUnit: true) {
+                        if DomainRules.isCoUnitOpinion(action: v.evAction[e], note: v.evNote[e], unit: unit, lead: v.unit[row], coUnits: co[row]) {
                             opinion = Day(raw: v.evDate[e]); break
                         }
                     }

@@ -67,9 +67,10 @@ public enum Timeline {
         let action = ev.count > 0 ? ev.code(.action).codes : [], date = ev.count > 0 ? ev.day(.date).values : []
         let evUnit = ev.count > 0 ? ev.text(.unit).codes : [], notes = ev.count > 0 ? ev.text(.note) : nil
         let samePool = ev.count > 0 && ev.text(.unit).pool === unit.pool
-        func isCoUnitOpinion(_ e: Int, row r: Int, lead: UInt32, note: String) -> Bool {
-            DomainRules.isCoUnitOpinion(action: action[e], note: note, isLead: !samePool || evUnit[e] == lead,
-                                        isCoUnit: samePool && co.range(r).contains { co.values[$0] == evUnit[e] })
+        func isCoUnitOpinion(_ e: Int, row r: Int, lead: UInt32) -> Bool {
+            samePool
+                ? DomainRules.isCoUnitOpinion(action: action[e], note: notes![e], unit: evUnit[e], lead: lead, coUnits: co.range(r).lazy.map { co.values[$0] })
+                : DomainRules.isCoUnitOpinion(action: action[e], note: notes![e], unit: ev.text(.unit)[e], lead: unit.pool[lead], coUnits: co[r])
         }
         for r in 0..<c.count where changed[r] {
             let now = Status(rawValue: status.codes[r])
@@ -82,7 +83,7 @@ public enum Timeline {
                 let e = Int(e)
                 guard let a = EventAction(rawValue: action[e]) else { continue }
                 if (a == .assign || a == .reassign) && samePool && !ev.text(.unit).pool[evUnit[e]].isEmpty { leadUnit = evUnit[e] }
-                if isCoUnitOpinion(e, row: r, lead: leadUnit, note: notes![e]) { continue }
+                if isCoUnitOpinion(e, row: r, lead: leadUnit) { continue }
                 switch a {
                 case .sign: if sign == Day.none { sign = date[e] }
                 case .reply: reply = date[e]
@@ -140,7 +141,7 @@ public enum Timeline {
         for e in store.events(ofCase: row) {
             let e = Int(e)
             guard date[e] > day.raw, let a = EventAction(rawValue: action[e]), DomainRules.status(after: a) != nil else { continue }
-            if a == .reply && (notes[e].hasPrefix("会办意见") || (evUnit[e] != lead && co.contains(evUnit[e]))) { continue }
+            if DomainRules.isCoUnitOpinion(action: action[e], note: notes[e], unit: evUnit[e], lead: lead, coUnits: co) { continue }
             return a
         }
         return nil

@@ -124,11 +124,13 @@ public enum DomainRules {
     /// 会办意见: an event that is a co-unit's opinion to the lead unit, not the case's answer: a
     /// reply (答复) by one of the case's co-units that is not its lead unit, or a reply whose note
     /// says 会办意见 (DOMAIN.md: co-units send their opinion to the lead unit within 1 month; the
-    /// notice's 问题四). `isCoUnit`: the event's unit is among the case's co-units; `isLead`: it
-    /// is the case's lead unit.
+    /// notice's 问题四). `unit`: the event's unit; `lead`: the case's lead unit at that step (a
+    /// reassignment moves it); `coUnits`: the case's co-units — names, or codes of one pool. The
+    /// note is read only for a reply.
     @inline(__always)
-    public static func isCoUnitOpinion(action: UInt8, note: String, isLead: Bool, isCoUnit: Bool) -> Bool {
-        action == EventAction.reply.rawValue && (note.hasPrefix(coUnitOpinionNote) || (!isLead && isCoUnit))
+    public static func isCoUnitOpinion<U: Equatable>(action: UInt8, note: @autoclosure () -> String, unit: U, lead: U,
+                                                     coUnits: some Sequence<U>) -> Bool {
+        action == EventAction.reply.rawValue && (note().hasPrefix(coUnitOpinionNote) || (unit != lead && coUnits.contains(unit)))
     }
 
     /// 面商: contact by meeting, visit or on site.

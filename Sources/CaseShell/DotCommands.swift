@@ -655,7 +655,7 @@ public enum DotCommands {
         let actions: [String] = (0..<e.rowCount).map { r in
             let action = text(e.cell(r, 1)), unit = text(e.cell(r, 2)), note = text(e.cell(r, 3))
             guard let code = EventAction.info.loadedCode(of: action),
-                  DomainRules.isCoUnitOpinion(action: code, note: note, isLead: unit == lead, isCoUnit: coUnits.contains(unit)) else { return action }
+                  DomainRules.isCoUnitOpinion(action: code, note: note, unit: unit, lead: lead, coUnits: coUnits) else { return action }
             return DomainRules.coUnitOpinionNote
         }
         let actionWidth = actions.map { DisplayWidth.of($0) }.max() ?? 0
