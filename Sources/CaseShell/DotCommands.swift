@@ -22,6 +22,8 @@ public struct DotCommand: Sendable {
     public let shortest: Int
     public let usage: String
     public let help: String
+    /// `help` in Chinese (`.help` under `.labels on`).
+    public let zh: String
     public let minArgs: Int
     public let maxArgs: Int
     public let argument: ArgumentKind
@@ -33,11 +35,11 @@ public struct DotCommand: Sendable {
 
 public enum DotCommands {
     public static let all: [DotCommand] = [
-        DotCommand(name: "help", shortest: 1, usage: ".help [COMMAND]", help: "show the dot-commands, or one in full", minArgs: 0, maxArgs: 1, argument: .command) { s, a in
+        DotCommand(name: "help", shortest: 1, usage: ".help [COMMAND]", help: "show the dot-commands, or one in full", zh: "列出点命令，或显示一个命令的全部说明", minArgs: 0, maxArgs: 1, argument: .command) { s, a in
             // On a terminal narrower than 80 columns the lines wrap at its width, between words.
-            s.output.write(helpText(a.first, width: s.output.isTerminal ? max(40, min(Terminal.width(), 80)) : 80))
+            s.output.write(helpText(a.first, width: s.output.isTerminal ? max(40, min(Terminal.width(), 80)) : 80, chinese: s.chinese))
         },
-        DotCommand(name: "show", shortest: 2, usage: ".show", help: "the current settings: mode, headers, labels, maxrows, timer, asof, output, csv; the dataset and the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "show", shortest: 2, usage: ".show", help: "the current settings: mode, headers, labels, maxrows, timer, asof, output, csv; the dataset and the parameters", zh: "当前设置：mode、headers、labels、maxrows、timer、asof、output、csv；数据集和参数", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             var lines = settings.map { settingLine($0.name, s) }
             let w = settings.map(\.name.count).max() ?? 0
             func line(_ n: String, _ v: String) -> String { n.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v }
@@ -49,7 +51,7 @@ public enum DotCommands {
             lines.append(line("params", s.engine.params.isEmpty ? Message(en: "none", zh: "无").text(chinese: s.chinese) : params))
             s.output.write(lines.joined(separator: "\n") + "\n")
         },
-        DotCommand(name: "load", shortest: 2, usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]", help: "load a dataset folder or a cases CSV file", minArgs: 1, maxArgs: 7, argument: .path) { s, a in
+        DotCommand(name: "load", shortest: 2, usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]", help: "load a dataset folder or a cases CSV file", zh: "加载数据集文件夹或案件清单文件", minArgs: 1, maxArgs: 7, argument: .path) { s, a in
             var options = LoadOptions()
             var path: String?
             var i = 0
@@ -79,13 +81,13 @@ public enum DotCommands {
             let report = try s.load(path, options: options)
             s.output.write(Escape.lines(loadSummary(report, store: s.store, chinese: s.chinese)) + "\n")
         },
-        DotCommand(name: "schema", shortest: 2, usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
+        DotCommand(name: "schema", shortest: 2, usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", zh: "cases、units、events 的字段：类型、中文名称", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
             s.output.write(schemaText(a.first, store: s.store))
         },
-        DotCommand(name: "units", shortest: 3, usage: ".units", help: "the handling units with their case counts", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "units", shortest: 3, usage: ".units", help: "the handling units with their case counts", zh: "承办单位及其案件数", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.runStatement("select unit, count, completion_rate, face_to_face_rate, satisfaction_rate from cases group by unit order by count desc")
         },
-        DotCommand(name: "mode", shortest: 2, usage: ".mode [table|line|csv|tsv|json|jsonl|markdown|bar]", help: "how results are shown (line: one field a line, for reading a record)", minArgs: 0, maxArgs: 1, argument: .mode) { s, a in
+        DotCommand(name: "mode", shortest: 2, usage: ".mode [table|line|csv|tsv|json|jsonl|markdown|bar]", help: "how results are shown (line: one field a line, for reading a record)", zh: "结果的显示方式（line：每行一个字段，便于阅读一条记录）", minArgs: 0, maxArgs: 1, argument: .mode) { s, a in
             guard let arg = a.first else { return show("mode", s) }
             guard let m = OutputMode(rawValue: arg.lowercased()) else {
                 let modes = OutputMode.allCases.map(\.rawValue).joined(separator: ", ")
@@ -93,13 +95,13 @@ public enum DotCommands {
             }
             s.render.mode = m
         },
-        DotCommand(name: "report", shortest: 3, usage: ".report [--format text|markdown|csv|xlsx] [--unit NAME] [--out FILE]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", minArgs: 0, maxArgs: 6, argument: .office) { s, a in
+        DotCommand(name: "report", shortest: 3, usage: ".report [--format text|markdown|csv|xlsx] [--unit NAME] [--out FILE]", help: "the notice's figures from the data: cases by source, key cases, the three rates against the targets, overall and per unit, the good units and why the others fall short", zh: "用数据算出通知所列的数字：按来源的案件数、重点案件、三项比率与目标的对比（总体和分单位）、表现好的单位以及其余单位差在哪里", minArgs: 0, maxArgs: 6, argument: .office) { s, a in
             let o = try officeOptions(a, session: s, allowRule: false)
             let report = ReportBuilder.build(s.store, asOf: s.engine.asOf, unit: o.unit, options: o.check)
             try writeOffice(o, session: s, what: Message(en: "the report", zh: "通报数据"), text: { report.render($0, csv: $1) },
                             sheets: { report.sheets(chinese: s.export.chineseHeaders) })
         },
-        DotCommand(name: "check", shortest: 2, usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv|xlsx] [--days N] [--out FILE]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", minArgs: 0, maxArgs: 9, argument: .check) { s, a in
+        DotCommand(name: "check", shortest: 2, usage: ".check [RULE] [--unit NAME] [--format text|markdown|csv|xlsx] [--days N] [--out FILE]", help: "the problems the notice names (no reception day, shirking, old form, late signing, late replies, late co-unit opinions …), by rule, unit and case", zh: "通知指出的问题（未设接待日、推诿扯皮、旧表、签收超期、答复超期、会办意见超期……），按规则、单位和案件列出", minArgs: 0, maxArgs: 9, argument: .check) { s, a in
             let o = try officeOptions(a, session: s, allowRule: true)
             let rules = o.rule.map { [$0] } ?? Checker.rules
             var findings = Checker.run(s.store, asOf: s.engine.asOf, options: o.check)
@@ -115,26 +117,26 @@ public enum DotCommands {
                 return Checker.sheets(findings, rules: rules, noData: noData, chinese: s.export.chineseHeaders, caption: [title, scope])
             })
         },
-        DotCommand(name: "headers", shortest: 3, usage: ".headers [on|off]", help: "show column headers", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
+        DotCommand(name: "headers", shortest: 3, usage: ".headers [on|off]", help: "show column headers", zh: "显示列标题", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
             guard !a.isEmpty else { return show("headers", s) }
             s.render.headers = try onOff(a[0]); s.export.headers = s.render.headers
         },
-        DotCommand(name: "labels", shortest: 2, usage: ".labels [on|off]", help: "Chinese headers, values (已办结) and footers instead of tokens (closed)", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
+        DotCommand(name: "labels", shortest: 2, usage: ".labels [on|off]", help: "Chinese headers, values (已办结) and footers instead of tokens (closed)", zh: "列标题、取值（已办结）和表尾用中文，而不是英文标记（closed）", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
             guard !a.isEmpty else { return show("labels", s) }
             let on = try onOff(a[0])
             s.render.chineseHeaders = on; s.export.chineseHeaders = on; s.engine.labels = on
         },
-        DotCommand(name: "maxrows", shortest: 2, usage: ".maxrows [N|all]", help: "rows a table shows before it says how many more", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
+        DotCommand(name: "maxrows", shortest: 2, usage: ".maxrows [N|all]", help: "rows a table shows before it says how many more", zh: "表格显示多少行后提示还有多少行", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
             guard !a.isEmpty else { return show("maxrows", s) }
             if a[0].lowercased() == "all" { s.render.maxRows = nil; return }
             guard let n = Int(a[0]), n > 0 else { throw ShellError(en: ".maxrows takes a positive number or all", zh: ".maxrows 取正整数或 all") }
             s.render.maxRows = n
         },
-        DotCommand(name: "timer", shortest: 1, usage: ".timer [on|off]", help: "show how long each statement took", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
+        DotCommand(name: "timer", shortest: 1, usage: ".timer [on|off]", help: "show how long each statement took", zh: "显示每条语句的耗时", minArgs: 0, maxArgs: 1, argument: .onOff) { s, a in
             guard !a.isEmpty else { return show("timer", s) }
             s.timer = try onOff(a[0])
         },
-        DotCommand(name: "asof", shortest: 1, usage: ".asof [DATE|today|reset]", help: "travel to a date: every case as it stood then, rebuilt from its events (later replies, closes and cases unseen)", minArgs: 0, maxArgs: 1, argument: .date) { s, a in
+        DotCommand(name: "asof", shortest: 1, usage: ".asof [DATE|today|reset]", help: "travel to a date: every case as it stood then, rebuilt from its events (later replies, closes and cases unseen)", zh: "回到某一天：每件案件按办理记录还原为当天的状态（之后的答复、办结和案件看不到）", minArgs: 0, maxArgs: 1, argument: .date) { s, a in
             if let arg = a.first {
                 switch arg.lowercased() {
                 case "reset": s.setAsOf(nil)
@@ -148,20 +150,20 @@ public enum DotCommands {
             guard a.isEmpty || s.interactive else { return }
             show("asof", s)
         },
-        DotCommand(name: "set", shortest: 2, usage: ".set NAME VALUE", help: "set a script parameter, used as $NAME", minArgs: 1, maxArgs: 99, argument: .parameter) { s, a in
+        DotCommand(name: "set", shortest: 2, usage: ".set NAME VALUE", help: "set a script parameter, used as $NAME", zh: "设置脚本参数，以 $NAME 引用", minArgs: 1, maxArgs: 99, argument: .parameter) { s, a in
             guard a.count >= 2 else {
                 if let v = s.engine.params[a[0]] { s.output.write("\(a[0]) = \(v)\n"); return }
                 throw usage(".set NAME VALUE")
             }
             s.engine.params[a[0]] = a.dropFirst().joined(separator: " ")
         },
-        DotCommand(name: "unset", shortest: 3, usage: ".unset NAME", help: "forget a parameter", minArgs: 1, maxArgs: 1, argument: .parameter) { s, a in
+        DotCommand(name: "unset", shortest: 3, usage: ".unset NAME", help: "forget a parameter", zh: "删除一个参数", minArgs: 1, maxArgs: 1, argument: .parameter) { s, a in
             s.engine.params[a[0]] = nil
         },
-        DotCommand(name: "params", shortest: 1, usage: ".params", help: "list the parameters", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "params", shortest: 1, usage: ".params", help: "list the parameters", zh: "列出参数", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             for (k, v) in s.engine.params.sorted(by: { $0.key < $1.key }) { s.output.write("$\(k) = \(v)\n") }
         },
-        DotCommand(name: "export", shortest: 3, usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .xlsx .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
+        DotCommand(name: "export", shortest: 3, usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .xlsx .tsv .json .jsonl .md", zh: "把上一个结果（或 QUERY 的结果）写入 FILE：默认是 Excel/WPS 可直接打开的 CSV，按扩展名也可写 .xlsx .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
             // The file's name is checked before the query runs.
             _ = try FileFormat.of(a[0], for: .result)
             var result = s.lastResult
@@ -176,7 +178,7 @@ public enum DotCommands {
             let n = try Exporter.write(result, to: a[0], options: s.export)
             s.say(Message(en: "wrote \(Message.count(n, "row", zh: "行").en) to \(a[0])", zh: "已写入 \(n) 行：\(a[0])"))
         },
-        DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
+        DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", zh: ".export 如何写 CSV（默认：带 BOM 的 UTF-8、CRLF、公式防护开启，Excel 和 WPS 可直接打开）", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
             guard a.count == 2 else {
                 guard a.isEmpty else { throw csvUsage }
                 return show("csv", s)
@@ -193,24 +195,24 @@ public enum DotCommands {
             default: throw csvUsage
             }
         },
-        DotCommand(name: "output", shortest: 2, usage: ".output [FILE|stdout]", help: "send results to a file (.csv .tsv .json .jsonl .md as .export writes them; .xlsx: one sheet per result, written when output goes back), or back to the screen", minArgs: 0, maxArgs: 1, argument: .path) { s, a in
+        DotCommand(name: "output", shortest: 2, usage: ".output [FILE|stdout]", help: "send results to a file (.csv .tsv .json .jsonl .md as .export writes them; .xlsx: one sheet per result, written when output goes back), or back to the screen", zh: "把结果写入文件（.csv .tsv .json .jsonl .md 与 .export 写法相同；.xlsx：每个结果一个工作表，在输出改回屏幕时写入），或改回屏幕", minArgs: 0, maxArgs: 1, argument: .path) { s, a in
             guard let target = a.first else { return show("output", s) }
             try s.redirectOutput(to: target == "stdout" || target == "-" ? nil : target)
         },
-        DotCommand(name: "read", shortest: 3, usage: ".read SCRIPT", help: "run the statements of a script file", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
+        DotCommand(name: "read", shortest: 3, usage: ".read SCRIPT", help: "run the statements of a script file", zh: "运行脚本文件中的语句", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             if !(try s.readScript(s.path(a[0]))) { throw ShellError(en: "\(a[0]) stopped at its first error", zh: "\(a[0]) 在第一个错误处停止") }
         },
-        DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (a query's rows, a .report or a .check; relative to the script that names it), then back to the screen", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
+        DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (a query's rows, a .report or a .check; relative to the script that names it), then back to the screen", zh: "只把下一个结果写入 FILE（查询结果、.report 或 .check；路径相对于引用它的脚本），之后改回屏幕", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             // A name a result takes, or one a report or check takes (.txt): refused later, by
             // what comes next, if that cannot be written so.
             do { _ = try FileFormat.of(s.path(a[0]), for: .office) } catch { _ = try FileFormat.of(s.path(a[0]), for: .result) }
             if let before = s.oncePath { printError(Session.onceUnused(before).text(chinese: s.chinese)) }
             s.oncePath = s.path(a[0])
         },
-        DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
+        DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", zh: "一件案件的全部信息：每个字段及其中文名称，然后按日期列出办理经过", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
             s.output.write(try caseText(a[0], session: s))
         },
-        DotCommand(name: "cache", shortest: 3, usage: ".cache [clear]", help: "the column snapshots that open an unchanged dataset without parsing it: their folder, their sizes, whether this dataset came from one; clear deletes them", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
+        DotCommand(name: "cache", shortest: 3, usage: ".cache [clear]", help: "the column snapshots that open an unchanged dataset without parsing it: their folder, their sizes, whether this dataset came from one; clear deletes them", zh: "列快照（不解析即可打开未改动的数据集）：所在文件夹、大小、本数据集是否由快照打开；clear 删除它们", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
             guard let dir = s.cacheDirectory else {
                 s.say(Message(en: "snapshots are off (--no-cache, or neither XDG_CACHE_HOME nor HOME is set)", zh: "快照已关闭（--no-cache，或 XDG_CACHE_HOME 与 HOME 都未设置）")); return
             }
@@ -228,7 +230,7 @@ public enum DotCommands {
                           zh: "\(all.count) 个快照，\(mib) MiB（保留最近用过的 \(kept) 个，至多 \(most) GiB）"))
             if let note = s.lastLoadReport?.snapshot { s.say(Message(en: "this dataset: ", zh: "本数据集：") + note) }
         },
-        DotCommand(name: "memory", shortest: 2, usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "memory", shortest: 2, usage: ".memory", help: "how much memory the store, its string pools and its indexes hold", zh: "存储、字符串池和索引占用的内存", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             let st = s.store
             func mib(_ b: Int) -> String { String(format: "%8.1f MiB", Double(b) / 1_048_576) }
             var lines: [String] = []
@@ -247,10 +249,10 @@ public enum DotCommands {
             lines.append("total           \(mib(st.footprint + st.cases.indexes.footprint + st.events.indexes.footprint))")
             s.output.write(lines.joined(separator: "\n") + "\n")
         },
-        DotCommand(name: "quit", shortest: 1, usage: ".quit", help: "leave caseql (also .exit, or Ctrl-D)", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "quit", shortest: 1, usage: ".quit", help: "leave caseql (also .exit, or Ctrl-D)", zh: "退出 caseql（也可用 .exit 或 Ctrl-D）", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.requestQuit()
         },
-        DotCommand(name: "exit", shortest: 3, usage: ".exit", help: "leave caseql", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
+        DotCommand(name: "exit", shortest: 3, usage: ".exit", help: "leave caseql", zh: "退出 caseql", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.requestQuit()
         },
     ]
@@ -531,24 +533,30 @@ public enum DotCommands {
         return out
     }
 
-    /// `.help`: each command's usage on a line, its description under it wrapped at word
-    /// boundaries to `width` display columns. `.help CMD`: that command in full.
-    public static func helpText(_ name: String?, width: Int = 80) -> String {
+    /// `.help`: each command's usage on a line, its description under it wrapped to `width` display
+    /// columns (at spaces, and between Chinese characters). `.help CMD`: that command in full.
+    /// `chinese`: the descriptions and the words around them in Chinese (`.labels on`).
+    public static func helpText(_ name: String?, width: Int = 80, chinese: Bool = false) -> String {
+        func say(_ en: String, _ zh: String) -> String { chinese ? zh : en }
+        func help(_ c: DotCommand) -> String { chinese ? c.zh : c.help }
         if let n = name {
             let key = (n.hasPrefix(".") ? String(n.dropFirst()) : n).lowercased()
             switch resolve(key) {
             case .found(let c):
-                var out = usageLines(c.usage, width: width) + wrap(c.help.prefix(1).uppercased() + c.help.dropFirst() + ".", width: width, indent: 4)
-                out += "    Shortest form: .\(c.name.prefix(c.shortest))"
-                let settingNames = settings.map(\.name)
-                if settingNames.contains(c.name) { out += "; without an argument it prints the current setting" }
-                return out + ".\n"
-            case .ambiguous(let cs): return ".\(key) is ambiguous: " + cs.map { "." + $0.name }.joined(separator: ", ") + "\n"
-            case .unknown: return "no command .\(key)\n"
+                let text = chinese ? c.zh + "。" : c.help.prefix(1).uppercased() + c.help.dropFirst() + "."
+                var out = usageLines(c.usage, width: width) + wrap(text, width: width, indent: 4)
+                var more = say("Shortest form: .", "最短写法：.") + c.name.prefix(c.shortest)
+                if settings.map(\.name).contains(c.name) {
+                    more += say("; without an argument it prints the current setting", "；不带参数时显示当前设置")
+                }
+                return out + wrap(more + say(".", "。"), width: width, indent: 4)
+            case .ambiguous(let cs):
+                return say(".\(key) is ambiguous: ", ".\(key) 有歧义：") + cs.map { "." + $0.name }.joined(separator: chinese ? "、" : ", ") + "\n"
+            case .unknown: return say("no command .\(key)", "没有命令 .\(key)") + "\n"
             }
         }
-        var s = all.map { usageLines($0.usage, width: width) + wrap($0.help, width: width, indent: 4) }.joined()
-        s += "\n" + wrap("Statements (end with ; or Enter when complete):", width: width, indent: 0)
+        var s = all.map { usageLines($0.usage, width: width) + wrap(help($0), width: width, indent: 4) }.joined()
+        s += "\n" + wrap(say("Statements (end with ; or Enter when complete):", "语句（以 ; 结束，或在语句完整时按回车）："), width: width, indent: 0)
         for example in statementExamples {
             for (k, clause) in example.enumerated() {
                 // The first clause at 2, the next ones at 4, a clause too long for the line
@@ -556,7 +564,8 @@ public enum DotCommands {
                 s += wrap(clause, width: width, indent: k == 0 ? 2 : 4, hanging: k == 0 ? 4 : 6)
             }
         }
-        s += wrap(".help CMD shows one command in full. See README.md for the whole language.", width: width, indent: 0)
+        s += wrap(say(".help CMD shows one command in full. See README.md for the whole language.",
+                      ".help 命令：显示一个命令的全部说明。完整的语言见 README.md。"), width: width, indent: 0)
         return s
     }
 
@@ -598,17 +607,35 @@ public enum DotCommands {
         return lines.enumerated().map { ($0.offset == 0 ? "" : "  ") + $0.element + "\n" }.joined()
     }
 
-    /// `text` cut into lines of at most `width` display columns at spaces: the first indented
-    /// `indent`, the others `hanging` (default: the same).
+    /// `text` cut into lines of at most `width` display columns, at spaces and between wide
+    /// (Chinese) characters — never before closing punctuation (，。、；：）) nor after opening
+    /// punctuation (（《「): the first line indented `indent`, the others `hanging` (default: the same).
     static func wrap(_ text: String, width: Int, indent: Int, hanging: Int? = nil) -> String {
+        // Pieces that cannot be cut, each with what joins it to the one before (a space or nothing).
+        var pieces: [(text: String, glue: String)] = []
+        let closing = Set("，。、；：）》」』！？…"), opening = Set("（《「『")
+        var current = "", glue = "", previous: Character?
+        for c in text {
+            if c == " " {
+                if !current.isEmpty { pieces.append((current, glue)); current = "" }
+                glue = " "; previous = nil
+                continue
+            }
+            if let p = previous, !current.isEmpty, DisplayWidth.of(p) == 2 || DisplayWidth.of(c) == 2,
+               !closing.contains(c), !opening.contains(p) {
+                pieces.append((current, glue)); current = ""; glue = ""
+            }
+            current.append(c); previous = c
+        }
+        if !current.isEmpty { pieces.append((current, glue)) }
         var lines: [String] = []
         var line = ""
         func margin() -> Int { lines.isEmpty ? indent : hanging ?? indent }
-        for word in text.split(separator: " ") {
-            let candidate = line.isEmpty ? String(word) : line + " " + word
+        for (piece, glue) in pieces {
+            let candidate = line.isEmpty ? piece : line + glue + piece
             if !line.isEmpty && margin() + DisplayWidth.of(candidate) > width {
                 lines.append(String(repeating: " ", count: margin()) + line)
-                line = String(word)
+                line = piece
             } else {
                 line = candidate
             }

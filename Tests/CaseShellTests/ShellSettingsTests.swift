@@ -42,3 +42,28 @@ import Testing
     #expect(Completer.quotedArgument("my dir/", quote: nil, open: true) == "\"my dir/")
     #expect(Completer.quotedArgument("a\"b c", quote: nil) == "'a\"b c'")
 }
+
+/// `.help` under `.labels on`: every command described in Chinese, each line within the width at
+/// 40–120 columns, cut between characters but never before closing punctuation nor after opening
+/// punctuation, and no character of a description lost by the cutting.
+@Test func helpInChineseWrapsBetweenCharacters() {
+    for width in [40, 52, 60, 80, 120] {
+        let text = DotCommands.helpText(nil, width: width, chinese: true)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for line in lines {
+            #expect(DisplayWidth.of(line) <= width, "\(width): \(line)")
+            let body = line.drop { $0 == " " }
+            if let first = body.first { #expect(!"，。、；：）》」』".contains(first), "\(width): \(line)") }
+            if let last = body.last { #expect(!"（《「『".contains(last), "\(width): \(line)") }
+        }
+        // Joined again without the margins, each description is there whole.
+        let joined = lines.map { $0.drop { $0 == " " } }.joined()
+        for c in DotCommands.all {
+            #expect(c.zh.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF }, ".\(c.name)")
+            #expect(joined.contains(c.zh.replacingOccurrences(of: " ", with: "")) || joined.replacingOccurrences(of: " ", with: "").contains(c.zh.replacingOccurrences(of: " ", with: "")), "\(width): .\(c.name)")
+        }
+    }
+    #expect(DotCommands.helpText(".mode", chinese: true).contains("最短写法：.mo；不带参数时显示当前设置。"))
+    #expect(DotCommands.helpText(".zz", chinese: true) == "没有命令 .zz\n")
+    #expect(DotCommands.helpText(".mode").contains("Shortest form: .mo; without an argument it prints the current setting."))
+}

@@ -428,6 +428,26 @@ def help_width():
         t.kill()
 
 
+def help_in_chinese():
+    # Under .labels on, the descriptions and the words around them are Chinese, cut between
+    # characters to the terminal's width, never before a closing mark.
+    ds = dataset(TMP)
+    for cols in (40, 60, 80):
+        t = Term([ds], cols=cols, rows=200)
+        t.run(".labels on", ".labels on")
+        lines = t.run(".help", ".help at %d columns, labels on" % cols)
+        R.check(lines and all(width(l) <= cols for l in lines), "labels on, %d columns: every .help line fits" % cols,
+                "\n".join(l for l in lines if width(l) > cols))
+        R.check(any("承办单位及其案件数" in l for l in lines) and any(l.startswith("语句") for l in lines),
+                "labels on, %d columns: the descriptions and the statements' heading are Chinese" % cols, "\n".join(lines[:12]))
+        R.check(not any(l.strip()[:1] in "，。、；：）" for l in lines if l.strip()),
+                "labels on, %d columns: no line begins with a closing mark" % cols)
+        one = t.run(".help .once", ".help .once, labels on")
+        R.check(any("最短写法：.on" in l for l in one),
+                "labels on, %d columns: .help CMD says the shortest form in Chinese" % cols, "\n".join(one))
+        t.kill()
+
+
 # ---------------------------------------------------------------- item 4: generate's completion
 
 def generate_completion():
@@ -480,7 +500,7 @@ def generate_completion():
     t.tmux("kill-session", "-t", "zsh", check=False)
 
 
-for scenario in [narrow_tables, help_width, generate_completion, snapshot_reasons, skipped_rows, json_errors, unreadable_files, rejects_write, workbook_errors,
+for scenario in [narrow_tables, help_width, help_in_chinese, generate_completion, snapshot_reasons, skipped_rows, json_errors, unreadable_files, rejects_write, workbook_errors,
                  generate_messages, usage_errors, history_warnings, many_candidates]:
     R.case(scenario)
 
