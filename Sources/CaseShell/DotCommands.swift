@@ -746,7 +746,9 @@ public enum DotCommands {
                 notes.append(note)
             }
             if !notes.isEmpty {
-                let file = (f.file as NSString).lastPathComponent
+                // The sheet too when the workbook gave more than one list (`book.xlsx:建议`).
+                let shared = report.files.filter { $0.file == f.file }.count > 1
+                let file = (f.file as NSString).lastPathComponent + (shared ? f.sheet.map { ":" + $0 } ?? "" : "")
                 lines.append(Message(en: "  \(file): " + notes.map(\.en).joined(separator: "; "), zh: "  \(file)：" + notes.map(\.zh).joined(separator: "；")))
             }
         }

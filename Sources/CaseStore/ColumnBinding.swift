@@ -41,15 +41,15 @@ extension TableLoader {
             var spec: FieldSpec?
             for c in layout.spellings[k] { if let f = spellings.field(c) { spec = f; break } }
             if let s = spec, s.derived {
-                derivedNotes.append(Message(en: "\(name): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed",
-                                            zh: "\(name)：列 \"\(Escape.visible(h))\" 是推算字段（\(s.name)）；已忽略，它由计算得出"))
+                derivedNotes.append(Message(en: "\(noteName): column \"\(Escape.visible(h))\" is derived (\(s.name)); ignored, it is computed",
+                                            zh: "\(noteName)：列 \"\(Escape.visible(h))\" 是推算字段（\(s.name)）；已忽略，它由计算得出"))
                 derivedColumns.insert(k)
                 continue
             }
             if let s = spec, let first = seenFields[s.name] {
                 // A second column for one field: kept as its own text field, not lost.
-                againNotes.append(Message(en: "\(name): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field",
-                                          zh: "\(name)：列 \"\(Escape.visible(h))\" 再次对应 \(s.name)（已是第 \(first + 1) 列）；保留为文本字段"))
+                againNotes.append(Message(en: "\(noteName): column \"\(Escape.visible(h))\" names \(s.name) again (already column \(first + 1)); kept as a text field",
+                                          zh: "\(noteName)：列 \"\(Escape.visible(h))\" 再次对应 \(s.name)（已是第 \(first + 1) 列）；保留为文本字段"))
                 spec = nil
             }
             // An enumerated field found by an alias only (办理情况 for status) is that field when
@@ -67,7 +67,7 @@ extension TableLoader {
                 seenFields[s.name] = k
                 placed[k] = s
             } else if !h.isEmpty {
-                unplaced.append((h, k, HeaderText.knownColumns[HeaderText.squeezed(h)]))
+                unplaced.append((h, k, HeaderText.knownColumns[HeaderText.squeezed(h)] ?? layout.spellings[k].lazy.compactMap { HeaderText.knownColumns[$0] }.first))
             }
         }
         warnings += Notes.capped(derivedNotes, more: { Message(en: "\(noteName): … and \($0) more derived columns, ignored", zh: "\(noteName)：… 另有 \($0) 个推算列，已忽略") })
@@ -112,7 +112,7 @@ extension TableLoader {
             let list = shown.joined(separator: ", ")
             warnings.append(Message(en: "\(noteName): \(n) column\(n == 1 ? "" : "s") named no field of \(table.name), kept as text field\(n == 1 ? "" : "s") under \(n == 1 ? "its header" : "their headers"): "
                                         + list + (n > shown.count ? ", … and \(n - shown.count) more" : ""),
-                                    zh: "\(name)：\(n) 列不是\(Schema.tableLabels[table.name] ?? table.name)的字段，按表头保留为文本字段：" + list + (n > shown.count ? ", … 另有 \(n - shown.count) 列" : "")))
+                                    zh: "\(noteName)：\(n) 列不是\(Schema.tableLabels[table.name] ?? table.name)的字段，按表头保留为文本字段：" + list + (n > shown.count ? ", … 另有 \(n - shown.count) 列" : "")))
         }
         var extraNames = Set<String>()
         var nextNumber: [String: Int] = [:]

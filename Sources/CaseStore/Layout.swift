@@ -113,10 +113,14 @@ struct HeaderLayout {
     var bodyLine: Int
     /// The header's bytes (from its first row through its last), for a rejects file.
     var headerBytes: Range<Int>
+    /// The line the header's first row starts on.
+    var line: Int
     /// Rows above the header (titles, dates, notes): how many, and the first one's words.
     var skippedAbove: Int
     var titleAbove: String?
-    var twoRows: Bool
+    /// The header's rows: 1, or 2 or 3 under merged groups (`maxDepth`).
+    var depth: Int
+    var twoRows: Bool { depth > 1 }
 
     struct Row {
         var cells: [String]
@@ -159,16 +163,15 @@ struct HeaderLayout {
         for spec in specs where !spec.extra { for sp in spec.spellings where index[EnumInfo.fold(sp)] == nil { index[EnumInfo.fold(sp)] = spec.name } }
         // Each distinct cell looked up once (body rows repeat their values down a column).
         var named: [String: String?] = [:]
+        func field(_ c: String) -> String? {
+            if let known = named[c] { return known }
+            let name = HeaderText.candidates(c).lazy.compactMap({ index[EnumInfo.fold($0)] }).first
+            named[c] = name
+            return name
+        }
         func score(_ r: Row) -> Int {
             var fields = Set<String>()
-            for c in r.cells where !c.isEmpty {
-                let name: String?
-                if let known = named[c] { name = known } else {
-                    name = HeaderText.candidates(c).lazy.compactMap({ index[EnumInfo.fold($0)] }).first
-                    named[c] = name
-                }
-                if let name { fields.insert(name) }
-            }
+            for c in r.cells where !c.isEmpty { if let name = field(c) { fields.insert(name) } }
             return fields.count
         }
         var h = 0, best = 0
@@ -176,49 +179,83 @@ struct HeaderLayout {
             let s = score(r)
             if s > best { best = s; h = i }
         }
+        // The row naming the most fields may be the sub-headers of groups (`基本情况` over 案由 |
+        // 主办单位, `办理情况` over 答复日期 | 办结日期): the row above begins the header when it
+        // has a field's cell merged down beside the groups (建议号 over an empty cell), and the
+        // row is its sub-header row. (A title or a 填报单位 line above a header names no field.)
+        var up = 0
+        while best > 0, h > 0, up < maxDepth - 1 {
+            let above = rows[h - 1], row = rows[h]
+            let mergedDown = above.cells.indices.contains { k in
+                !HeaderText.squeezed(above.cells[k]).isEmpty && (k >= row.cells.count || HeaderText.squeezed(row.cells[k]).isEmpty)
+                    && field(above.cells[k]) != nil
+            }
+            guard mergedDown, isSubHeader(row, under: above, next: h + 1 < rows.count ? rows[h + 1] : nil) else { break }
+            h -= 1; up += 1
+        }
         let head = rows[h]
+        // Sub-header rows under merged groups: a second, and a third under groups of the second
+        // (`办理情况` over `答复` over `答复日期 | 答复文号`).
+        var levels = [head]
+        while levels.count < maxDepth, h + levels.count < rows.count {
+            let i = h + levels.count
+            // Only the second row may hold a group of its own whose sub-headers are on the third.
+            let next = levels.count == 1 && i + 1 < rows.count ? rows[i + 1] : nil
+            guard isSubHeader(rows[i], under: levels[levels.count - 1], next: next) else { break }
+            levels.append(rows[i])
+        }
         var names = head.cells.map { HeaderText.squeezed($0) }
         var spellings = head.cells.map { HeaderText.candidates($0) }
-        var last = head
-        var twoRows = false
-        if h + 1 < rows.count, isSubHeader(rows[h + 1], under: head, specs: specs) {
-            let sub = rows[h + 1]
-            twoRows = true
-            last = sub
+        var columns = head.columns
+        for (above, sub) in zip(levels, levels.dropFirst()) {
+            // A group merged over the last columns leaves the rows above short of them (a merged
+            // range's covered cells are not written): the sub-header's row says how wide the
+            // header is.
+            for k in names.count..<max(names.count, sub.cells.count) {
+                names.append(""); spellings.append([]); columns.append(sub.columns[k])
+            }
             var group = ""
             for k in 0..<names.count {
-                let top = HeaderText.squeezed(head.cells[k])
+                let top = k < above.cells.count ? HeaderText.squeezed(above.cells[k]) : ""
                 let below = k < sub.cells.count ? HeaderText.squeezed(sub.cells[k]) : ""
-                // A cell merged down names its column alone; a group names the columns under it.
-                if !top.isEmpty { group = below.isEmpty ? "" : top }
+                // A cell merged down names its column alone; a group names the columns under it
+                // (with the groups over it: its column's name so far).
+                if !top.isEmpty { group = below.isEmpty ? "" : names[k] }
                 guard !below.isEmpty else { continue }
                 names[k] = group + below
                 // The sub-header, then group + sub-header, then the group.
                 spellings[k] = HeaderText.candidates(sub.cells[k]) + (group.isEmpty ? [] : [group + below, group])
             }
         }
+        let last = levels[levels.count - 1]
         let title = rows[..<h].lazy.flatMap { $0.cells }.map { HeaderText.squeezed($0) }.first { !$0.isEmpty }
         let raw = (0..<names.count).map { k in
-            ([head] + (twoRows ? [last] : [])).compactMap { k < $0.cells.count ? $0.cells[k].trimmingSpaces() : nil }.filter { !$0.isEmpty }
+            levels.compactMap { k < $0.cells.count ? $0.cells[k].trimmingSpaces() : nil }.filter { !$0.isEmpty }
         }
-        return HeaderLayout(names: names, raw: raw, spellings: spellings, columns: head.columns, bodyStart: last.end,
-                            bodyLine: last.endLine, headerBytes: head.start..<last.end, skippedAbove: h,
-                            titleAbove: title, twoRows: twoRows)
+        return HeaderLayout(names: names, raw: raw, spellings: spellings, columns: columns, bodyStart: last.end,
+                            bodyLine: last.endLine, headerBytes: head.start..<last.end, line: head.line, skippedAbove: h,
+                            titleAbove: title, depth: levels.count)
     }
 
-    /// A second header row: it has a cell under an empty cell of the header (a merged group's
-    /// span), every cell it has sits under an empty header cell or a group's first cell, and no
-    /// cell of it is under a header cell merged down (a field on its own).
-    static func isSubHeader(_ sub: Row, under head: Row, specs: [FieldSpec]) -> Bool {
+    /// The most rows a header may take: a group, a group under it, and their sub-headers.
+    static let maxDepth = 3
+
+    /// A header row under `head`: it has a cell under an empty cell of `head` (a merged group's
+    /// span), every cell it has sits under an empty cell of `head` or a group's first cell, and no
+    /// cell of it is under a cell of `head` merged down (a field on its own). A group's first cell
+    /// has an empty cell right of it in `head` with a sub-header under it, or (a group of its own,
+    /// over sub-headers on the `next` row) a cell of `next` under that.
+    static func isSubHeader(_ sub: Row, under head: Row, next: Row? = nil) -> Bool {
         let n = head.cells.count
         func top(_ k: Int) -> String { k < n ? HeaderText.squeezed(head.cells[k]) : "" }
         func below(_ k: Int) -> String { k < sub.cells.count ? HeaderText.squeezed(sub.cells[k]) : "" }
+        func further(_ k: Int) -> String { next.map { k < $0.cells.count ? HeaderText.squeezed($0.cells[k]) : "" } ?? "" }
         var underSpan = false, filled = 0
         for k in 0..<max(n, sub.cells.count) where !below(k).isEmpty {
             filled += 1
             if top(k).isEmpty { underSpan = true; continue }
             // The group's first cell: the next header cell is empty and has a sub-header.
-            guard top(k + 1).isEmpty && !below(k + 1).isEmpty else { return false }
+            guard top(k + 1).isEmpty && (!below(k + 1).isEmpty || !further(k + 1).isEmpty) else { return false }
         }
         // Headers are short; a row with a long cell is data.
         return underSpan && filled >= 2 && sub.cells.allSatisfy { HeaderText.squeezed($0).count <= 16 }

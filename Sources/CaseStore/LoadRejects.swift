@@ -74,15 +74,20 @@ extension TableLoader {
 
     /// The issues, rejected rows and skipped rows of the ranges a file was parsed in (joined in
     /// the table in this order): the first `keptIssues` issues kept, all counted; the skipped rows
-    /// said in one note.
-    mutating func gatherIssues(_ ranges: [RangeParser], rejects: inout [(offset: Int, bytes: [UInt8])], rejected: inout Int) {
+    /// said in one note. `initialKind`: the kind a list without a kind column gives its rows
+    /// before any section heading (nil: none, or the list has a kind column).
+    mutating func gatherIssues(_ ranges: [RangeParser], initialKind: UInt8?, rejects: inout [RejectedRow], rejected: inout Int) {
         issues = []
         issueTotal = 0
+        // A rejected row's kind from a section heading, else from the heading last before its
+        // range, else the list's (`initialKind`).
+        var carried = initialKind
         for r in ranges {
             for i in r.issues where issues.count < TableLoader.keptIssues { issues.append(i) }
             issueTotal += r.issueTotal
-            rejects += r.rejects
+            rejects += r.rejects.map { RejectedRow(offset: $0.offset, bytes: $0.bytes, kind: $0.kind ?? carried) }
             rejected += r.rejected
+            if let k = r.lastHeadingKind { carried = k }
         }
         let skipped = ranges.flatMap(\.skipped)
         if !skipped.isEmpty {
@@ -94,39 +99,63 @@ extension TableLoader {
     }
 
     /// Runs the checks across rows (duplicate ids, events of unknown cases) and fills defaults
-    /// once every row is in: each bad row becomes an issue at its cell and a rejected row, and
-    /// leaves the table.
+    /// once every row is in: each bad row becomes an issue at its cell and a rejected row (with
+    /// the kind the load gave it, when the list has no kind column), and leaves the table. For a
+    /// case list read before others as one list (`CaseRowCheck.wantsPlaces`), where each kept
+    /// row's id is goes to the check's `places`.
     mutating func checkAcrossRows(_ ranges: [RangeParser], buf: UnsafeBufferPointer<UInt8>, seenFields: [String: Int],
-                                  rejects: inout [(offset: Int, bytes: [UInt8])], rejected: inout Int) {
-        if let extra {
-            let problems = extra.check(table, keyParts: ranges.map { ($0.uniqueKeys, $0.firstRow) })
-            if !problems.isEmpty {
-                var wanted = Set(problems.map(\.row))
-                for p in problems { if let f = p.firstRow { wanted.insert(f) } }
-                let located = RowPositions.locate(rows: wanted.sorted(), in: ranges.map(\.positions))
-                var badRows: [Int] = []
-                for p in problems {
-                    guard let (start, line) = located[p.row] else { continue }
-                    var r = CSVReader(buf, startingAt: start, line: line)
-                    _ = try? r.nextRow()
-                    let k = seenFields[p.field] ?? 0
-                    let (l, c) = k < r.fields.count ? r.location(of: r.fields[k].start) : (line, 0)
-                    var message = p.message
-                    if let f = p.firstRow, let (_, firstLine) = located[f] {
-                        message = message + Message(en: " (first at \(at(line: firstLine).en))", zh: "（首次出现在\(at(line: firstLine).zh)）")
-                    }
-                    issueTotal += 1
-                    if issues.count < TableLoader.keptIssues {
-                        issues.append(LoadIssue(file: name, line: l, column: c, field: p.field, message: message))
-                    }
-                    if badRows.last != p.row {
-                        badRows.append(p.row)
-                        rejects.append((start, Array(r.rawRow)))
-                        rejected += 1
-                    }
+                                  rejects: inout [RejectedRow], rejected: inout Int) {
+        guard let extra else { return }
+        let cases = extra as? CaseRowCheck
+        let problems = extra.check(table, keyParts: ranges.map { ($0.uniqueKeys, $0.firstRow) })
+        var badRows: [Int] = []
+        if !problems.isEmpty {
+            var wanted = Set(problems.map(\.row))
+            for p in problems { if let f = p.firstRow { wanted.insert(f) } }
+            let located = RowPositions.locate(rows: wanted.sorted(), in: ranges.map(\.positions))
+            // A list without a kind column: each row's kind is what the load gave it.
+            var kinds: [UInt8]?
+            if table.absentFields.contains(FieldName.kind.rawValue), case .code(let c)? = table.storedColumn(.kind) { kinds = c.codes }
+            for p in problems {
+                guard let (start, line) = located[p.row] else { continue }
+                var r = CSVReader(buf, startingAt: start, line: line)
+                _ = try? r.nextRow()
+                let k = seenFields[p.field] ?? 0
+                let (l, c) = k < r.fields.count ? r.location(of: r.fields[k].start) : (line, 0)
+                var message = p.message
+                if let f = p.firstRow, let (firstStart, firstLine) = located[f] {
+                    let first = place(of: k, inRowAt: firstStart, line: firstLine, buf: buf)
+                    message = message + RowProblem.firstAt(first)
                 }
-                table.remove(rows: badRows)
+                issueTotal += 1
+                if issues.count < TableLoader.keptIssues {
+                    issues.append(LoadIssue(file: name, line: l, column: c, field: p.field, message: message))
+                }
+                if badRows.last != p.row {
+                    badRows.append(p.row)
+                    rejects.append(RejectedRow(offset: start, bytes: Array(r.rawRow), kind: kinds.map { $0[p.row] }))
+                    rejected += 1
+                }
             }
         }
+        if let cases, cases.wantsPlaces {
+            // The id's cell, else (a list without ids, numbered by caseql) the title's.
+            let k = seenFields[FieldName.id.rawValue] ?? seenFields[FieldName.title.rawValue] ?? 0
+            var all = places(of: k, in: ranges, buf: buf)
+            for row in badRows.reversed() where row < all.count { all.remove(at: row) }
+            cases.places = all
+        }
+        if !badRows.isEmpty { table.remove(rows: badRows) }
     }
+}
+
+/// A row a lenient load rejected: where it starts in the loaded text, its bytes (one record, or
+/// the lines of one that could not be read), and the kind the load gave it from outside the row
+/// (the list's or a section heading's) when the list has no kind column: nil for none, or, from a
+/// range parsed apart, for the kind in effect where the range begins (`TableLoader.loadRows`
+/// settles it).
+struct RejectedRow {
+    var offset: Int
+    var bytes: [UInt8]
+    var kind: UInt8?
 }

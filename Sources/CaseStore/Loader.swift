@@ -126,6 +126,8 @@ public struct LoadReport: Sendable {
         /// Rows that are not cases (totals, notes, headings, the header again), skipped.
         public var skipped = 0
         public var rejectsFile: String?
+        /// The sheet, for a list read from a workbook's sheet (a workbook's lists share its `file`).
+        public var sheet: String?
     }
     public var files: [FileReport] = []
     /// Notes on how the files were read (an encoding, a header found lower down, extra columns).
@@ -472,11 +474,22 @@ extension DatasetLoader {
             case .csv(let path): what = (path as NSString).lastPathComponent
             }
             let table = i == 0 ? store.cases : Table(name: store.cases.name, specs: Schemes.caseFields(store.manifest.office), pools: store.pools)
-            try run(source, table, CaseRowCheck(store: store, earlier: earlier, rowsBefore: store.cases.count), kind, several)
+            let check = CaseRowCheck(store: store, earlier: earlier, rowsBefore: store.cases.count)
+            check.wantsPlaces = several && i < sources.count - 1
+            try run(source, table, check, kind, several)
             if i > 0 { store.cases.append(contentsOf: table) }
-            if several && i < sources.count - 1 {
+            if check.wantsPlaces {
+                // Each id's place, as a later list's duplicate names it: the cell (`建议!B7`),
+                // after its file's name when the list comes from several files or is a CSV file.
+                let prefix: String
+                switch source {
+                case .sheet(_, _, let path): prefix = what.contains(":") ? (path as NSString).lastPathComponent + ":" : ""
+                case .csv(let path): prefix = (path as NSString).lastPathComponent + ":"
+                }
                 let ids = table.text(.id)
-                for row in 0..<table.count where earlier[ids[row]] == nil && !ids[row].isEmpty { earlier[ids[row]] = what }
+                for row in 0..<table.count where earlier[ids[row]] == nil && !ids[row].isEmpty {
+                    earlier[ids[row]] = row < check.places.count ? prefix + check.places[row] : what
+                }
             }
             // The name's kind is said where it was used: the list had no kind column.
             parts.append((what, table.count, table.absentFields.contains(FieldName.kind.rawValue) ? kind : nil))
@@ -493,7 +506,7 @@ extension DatasetLoader {
 }
 
 /// A row a check found bad: the field to point at and why; `firstRow` names an earlier row the
-/// message refers to ("first at line …").
+/// message refers to ("first at 7:1", "first at 建议!A7").
 struct RowProblem {
     var row: Int
     var field: String
@@ -501,6 +514,9 @@ struct RowProblem {
     var firstRow: Int?
 
     static func duplicateID(_ id: String) -> Message { Message(en: "duplicate id \"\(id)\"", zh: "编号 \"\(id)\" 重复") }
+    /// Where a duplicate's first occurrence is, after the duplicate's message: its cell
+    /// (`建议!A7`, `book.xlsx:建议!A7`) or line and column (`7:1`, `建议.csv:7:1`).
+    static func firstAt(_ place: String) -> Message { Message(en: " (first at \(place))", zh: "（首次出现在 \(place)）") }
 }
 
 /// Checks across rows, and defaults that depend on other fields, run once every row is in.
@@ -529,10 +545,15 @@ enum KeyHashes {
 
 final class CaseRowCheck: RowCheck {
     let store: CaseStore
-    /// For one of several sheets read as one list: the ids of the sheets before it, each with the
-    /// sheet's name, and the rows before it (a list without ids is numbered from `rowsBefore + 1`).
+    /// For one of several sheets read as one list: the ids of the sheets before it, each with
+    /// where it is (`建议!B7`, `建议.csv:7:1`), and the rows before it (a list without ids is
+    /// numbered from `rowsBefore + 1`).
     let earlier: [String: String]
     let rowsBefore: Int
+    /// Set for a list read before others as one list: the loader then fills `places`, where each
+    /// kept row's id is (its title, in a list without ids), in table order.
+    var wantsPlaces = false
+    var places: [String] = []
     init(store: CaseStore, earlier: [String: String] = [:], rowsBefore: Int = 0) {
         self.store = store; self.earlier = earlier; self.rowsBefore = rowsBefore
     }
@@ -591,11 +612,11 @@ final class CaseRowCheck: RowCheck {
         for row in 0..<table.count {
             let id: String
             if let p = ids.pending { id = String(decoding: p.item(row), as: UTF8.self) } else { id = ids.pool[ids.codes[row]] }
-            guard !id.isEmpty, let sheet = earlier[id] else { continue }
+            guard !id.isEmpty, let first = earlier[id] else { continue }
             let message = numbered
-                ? Message(en: "this sheet has no id column, and the number caseql gives this case by its place in the list, \(id), is an id on sheet \(sheet): add an id column",
-                          zh: "本表没有编号列，caseql 按其在列表中的位置给出的编号 \(id) 已是工作表 \(sheet) 中的编号：请加一列编号")
-                : Message(en: "duplicate id \"\(id)\" (also on sheet \(sheet))", zh: "编号 \"\(id)\" 重复（工作表 \(sheet) 中也有）")
+                ? Message(en: "this sheet has no id column, and the number caseql gives this case by its place in the list, \(id), is the id at \(first): add an id column",
+                          zh: "本表没有编号列，caseql 按其在列表中的位置给出的编号 \(id) 已是 \(first) 的编号：请加一列编号")
+                : RowProblem.duplicateID(id) + RowProblem.firstAt(first)
             out.append(RowProblem(row: row, field: FieldName.id.rawValue, message: message, firstRow: nil))
         }
         return out

@@ -5,28 +5,52 @@
 /// so that the file opens cleanly in Excel and WPS and loads again once corrected. For a sheet of a
 /// workbook the rows are its cells' text, as for a CSV file.
 enum RejectsFileWriter {
+    /// A column the rejects file adds after the header's last: a value the load gave each row
+    /// from outside it (the kind a sheet's name names), so that the file loads to the same rows.
+    struct AddedColumn {
+        var header: String
+        /// One value for each rejected row, in order.
+        var values: [String]
+    }
+
     /// The file's bytes: `header` (the header's rows as CSV) and `rows` (each rejected row's
-    /// bytes as CSV, as in the file or the sheet's CSV), re-written with `settings`. Nil when the
-    /// text cannot be written in the settings' encoding.
-    static func bytes(header: UnsafeBufferPointer<UInt8>, rows: [[UInt8]], settings: CSVSettings) -> [UInt8]? {
+    /// bytes as CSV, as in the file or the sheet's CSV), re-written with `settings`. With an
+    /// `added` column, every header row is widened to `width` fields (a merged group's covered
+    /// cells are not in its row) and the column follows; a row of `width` fields gets its value,
+    /// a row of any other shape (rejected for it) is written as it is. Nil when the text cannot
+    /// be written in the settings' encoding.
+    static func bytes(header: UnsafeBufferPointer<UInt8>, rows: [[UInt8]], width: Int = 0, added: AddedColumn? = nil,
+                      settings: CSVSettings) -> [UInt8]? {
         var w = CSVWriter(crlf: settings.crlf, formulaGuard: settings.formulaGuard,
                           reserve: header.count + rows.reduce(0) { $0 + $1.count } * 9 / 8 + 64)
-        write(header, into: &w)
-        for r in rows { r.withUnsafeBufferPointer { write($0, into: &w) } }
+        if let added {
+            var first = true
+            write(header, into: &w) { fields in
+                defer { first = false }
+                return [String](repeating: "", count: max(width - fields, 0)) + [first ? added.header : ""]
+            }
+            for (r, value) in zip(rows, added.values) {
+                r.withUnsafeBufferPointer { write($0, into: &w) { $0 == width ? [value] : [] } }
+            }
+        } else {
+            write(header, into: &w)
+            for r in rows { r.withUnsafeBufferPointer { write($0, into: &w) } }
+        }
         return settings.fileBytes(w.bytes)
     }
 
-    /// Writes each record of `csv`, field by field. A row that is not well-formed CSV (a quote
-    /// that is not closed on its line, text after a closing quote) is written a line a record,
-    /// split at its commas, its quotes kept as text: nothing of it is lost, and the stray quote
-    /// shows in the cell it was in.
-    static func write(_ csv: UnsafeBufferPointer<UInt8>, into w: inout CSVWriter) {
+    /// Writes each record of `csv`, field by field, `more` adding fields after a record's own
+    /// (given how many it has). A row that is not well-formed CSV (a quote that is not closed on
+    /// its line, text after a closing quote) is written a line a record, split at its commas, its
+    /// quotes kept as text: nothing of it is lost, and the stray quote shows in the cell it was in.
+    static func write(_ csv: UnsafeBufferPointer<UInt8>, into w: inout CSVWriter, more: (Int) -> [String] = { _ in [] }) {
         var r = CSVReader(csv, startingAt: 0, line: 1)
         while true {
             let start = r.position
             do {
                 guard try r.nextRow() else { return }
                 for k in 0..<r.fields.count { r.withValue(k) { field($0, into: &w) } }
+                for f in more(r.fields.count) { w.field(f) }
                 w.endRow()
             } catch {
                 r.resume(after: error)

@@ -44,7 +44,8 @@ final class RangeParser {
     let headerCount: Int
     var issues: [LoadIssue] = []
     var issueTotal = 0
-    var rejects: [(offset: Int, bytes: [UInt8])] = []
+    /// The rejected rows; each one's kind is the section heading's it is under in this range.
+    var rejects: [RejectedRow] = []
     var rejected = 0
     var positions = RowPositions(baseStart: 0, baseLine: 1, expectedRows: 0)
     deinit { positions.free() }
@@ -149,7 +150,7 @@ final class RangeParser {
                     // read as rows of its own.
                     let from = reader.rowStart
                     reader.resume(after: f)
-                    rejects.append((from, Array(UnsafeBufferPointer(rebasing: buf[from..<reader.position]))))
+                    rejects.append(RejectedRow(offset: from, bytes: Array(UnsafeBufferPointer(rebasing: buf[from..<reader.position])), kind: lastHeadingKind))
                     rejected += 1
                     continue
                 }
@@ -177,7 +178,7 @@ final class RangeParser {
                                         + (value.map { " (a value past the header's last column: \"\($0)\")" } ?? ""),
                                      zh: "字段\(reader.fields.count < hc ? "太少" : "太多")：应为 \(hc) 个，实有 \(reader.fields.count) 个"
                                         + (value.map { "（表头最后一列之后有值：\"\($0)\"）" } ?? "")))
-                    rejects.append((reader.rowStart, Array(reader.rawRow))); rejected += 1
+                    rejects.append(RejectedRow(offset: reader.rowStart, bytes: Array(reader.rawRow), kind: lastHeadingKind)); rejected += 1
                     continue
                 }
                 (block + n * hc).update(from: reader.fieldBase, count: hc)
@@ -218,7 +219,7 @@ final class RangeParser {
                     for parser in absent { parser.appendEmpty() }
                     if bad {
                         for parser in all { parser.dropLast() }
-                        rejects.append((rowStarts[i], Array(UnsafeBufferPointer(rebasing: buf[rowStarts[i]..<rowEnds[i]]))))
+                        rejects.append(RejectedRow(offset: rowStarts[i], bytes: Array(UnsafeBufferPointer(rebasing: buf[rowStarts[i]..<rowEnds[i]])), kind: lastHeadingKind))
                         rejected += 1
                     } else {
                         keep(i)

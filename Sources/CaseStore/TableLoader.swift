@@ -49,6 +49,7 @@ struct TableLoader {
         self.rejectsBase = rejectsBase
         file = FileBytes(adopting: sheet.bytes)
         fileReport = LoadReport.FileReport(file: path, encoding: .utf8, hadBOM: false, rows: 0, rejected: 0)
+        fileReport.sheet = sheet.sheet
         guard !sheet.bytes.isEmpty else { throw LoadError(Message(en: "the sheet \(sheet.sheet) is empty (expected a header row and data rows)", zh: "工作表 \(sheet.sheet) 是空的（应有表头行和数据行）"), file: path) }
     }
 
@@ -156,12 +157,15 @@ struct TableLoader {
         headerBytes = layout.headerBytes
         reader = CSVReader(buf, startingAt: layout.bodyStart, line: layout.bodyLine)
         if layout.skippedAbove > 0 {
-            let line = reader.line - (layout.twoRows ? 2 : 1), above = layout.skippedAbove
+            let line = layout.line, above = layout.skippedAbove
             let title = layout.titleAbove.map { " (\"\(Escape.visible($0))\")" } ?? ""
             warnings.append(Message(en: "\(noteName): the header is on \(at(line: line).en); \(Message.count(above, "row", zh: "").en) above it skipped" + title,
                                     zh: "\(noteName)：表头在\(at(line: line).zh)；跳过其上 \(above) 行" + title))
         }
-        if layout.twoRows { warnings.append(Message(en: "\(noteName): a header of two rows (groups over sub-headers) read as one", zh: "\(noteName)：两行表头（分组加子表头）合为一行读取")) }
+        if layout.twoRows {
+            let rows = layout.depth == 2 ? ("two", "两") : ("\(layout.depth)", "\(layout.depth) ")
+            warnings.append(Message(en: "\(noteName): a header of \(rows.0) rows (groups over sub-headers) read as one", zh: "\(noteName)：\(rows.1)行表头（分组加子表头）合为一行读取"))
+        }
         // Reserve room for the rows, guessed from the first rows' length.
         var expectedRows = 0
         do {
@@ -175,15 +179,18 @@ struct TableLoader {
         }
         // A large body is parsed in two halves (see below): each half reserves room for its own.
         if buf.count - reader.position >= options.parallelThreshold { expectedRows = expectedRows / 2 + expectedRows / 20 }
-        let headerLine = reader.line - (layout.twoRows ? 2 : 1)
+        let headerLine = layout.line
         let binding = try bindColumns(layout, buf: buf, headerLine: headerLine, expectedRows: expectedRows)
         let filter = TableLoader.rowFilter(table: table, seenFields: binding.seenFields, layout: layout)
+        // The kind the list gives rows without a kind column, before section headings change it.
+        let kindFill = binding.absent.first { $0.spec.name == .kind }
+        let initialKind = kindFill?.fill
         let parsed = parseBody(buf, reader: &reader, binding: binding, filter: filter, expectedRows: expectedRows)
         let ranges = parsed.ranges
         TableLoader.carrySectionKinds(ranges, table: table)
-        var rejects: [(offset: Int, bytes: [UInt8])] = []
+        var rejects: [RejectedRow] = []
         var rejected = 0
-        gatherIssues(ranges, rejects: &rejects, rejected: &rejected)
+        gatherIssues(ranges, initialKind: initialKind, rejects: &rejects, rejected: &rejected)
         checkAcrossRows(ranges, buf: buf, seenFields: binding.seenFields, rejects: &rejects, rejected: &rejected)
         // The ranges free their own positions when they go (RangeParser.deinit).
         issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
@@ -198,7 +205,19 @@ struct TableLoader {
         }
         if rejected > 0 && options.lenient {
             let header = UnsafeBufferPointer(rebasing: buf[max(headerBytes.lowerBound, reader.hasBOM ? 3 : 0)..<headerBytes.upperBound])
-            guard let out = RejectsFileWriter.bytes(header: header, rows: rejects.map(\.bytes), settings: options.rejectsCSV) else {
+            // The kind the load gave the rows from outside them (the sheet's or file's name,
+            // --kind, the manifest, a section heading) goes in a column of its own, so that the
+            // file loads again to the rows it holds.
+            var added: RejectsFileWriter.AddedColumn?
+            if let kindFill, rejects.contains(where: { ($0.kind ?? EnumInfo.none) != EnumInfo.none }) {
+                let spec = kindFill.spec
+                let taken = Set(layout.names)
+                added = RejectsFileWriter.AddedColumn(
+                    header: [spec.label, spec.name].first { !taken.contains($0) } ?? spec.name,
+                    values: rejects.map { Kind.info.label($0.kind ?? EnumInfo.none) })
+            }
+            guard let out = RejectsFileWriter.bytes(header: header, rows: rejects.map(\.bytes), width: layout.names.count,
+                                                    added: added, settings: options.rejectsCSV) else {
                 throw LoadError([LoadIssue(file: name, line: 0, column: 0, field: nil,
                                            message: "\(rejected) rejected row\(rejected == 1 ? "" : "s") could not be written as GB18030 (.csv encoding); nothing was loaded, so that no row is lost unseen")],
                                 lenientHelps: false)

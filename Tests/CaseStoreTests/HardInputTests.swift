@@ -186,7 +186,7 @@ private func lenient(_ ds: TempDataset) -> LoadOptions {
 @Test func aDuplicateUnitIsAPositionedError() throws {
     let units = "name,type\n教育局,department\n财政局,department\n 教育局 ,district\n"
     let e = try loadError(["cases.csv": header + goodRow1, "units.csv": units])
-    #expect(e.issues.map(\.description) == ["units.csv:4:1: name: duplicate unit \"教育局\" (first at line 2)"])
+    #expect(e.issues.map(\.description) == ["units.csv:4:1: name: duplicate unit \"教育局\" (first at 2:1)"])
     // --lenient: the second row is rejected; the first stands.
     let ds = try TempDataset(["cases.csv": header + goodRow1, "units.csv": units])
     let (store, report) = try DatasetLoader.load(ds.path, options: lenient(ds))

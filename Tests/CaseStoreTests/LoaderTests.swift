@@ -99,7 +99,7 @@ func loadError(_ files: [String: String], _ options: LoadOptions = LoadOptions()
 
 @Test func duplicateID() throws {
     let e = try loadError(["cases.csv": header + goodRow1 + goodRow1])
-    #expect(e.issues.map(\.description) == ["cases.csv:3:1: id: duplicate id \"C-1\" (first at line 2)"])
+    #expect(e.issues.map(\.description) == ["cases.csv:3:1: id: duplicate id \"C-1\" (first at 2:1)"])
 }
 
 @Test func unterminatedQuote() throws {
@@ -256,7 +256,7 @@ func dump(_ store: CaseStore) -> [String] {
     }
     #expect(sequential?.issues.map(\.description).count == 3)
     #expect(parallel?.issues.map(\.description).sorted() == sequential?.issues.map(\.description).sorted())
-    #expect(sequential?.issues.contains { $0.description == "cases.csv:351:1: id: duplicate id \"R-3\" (first at line 5)" } == true)
+    #expect(sequential?.issues.contains { $0.description == "cases.csv:351:1: id: duplicate id \"R-3\" (first at 5:1)" } == true)
 }
 
 @Test func twoHalvesLenientDropsTheSameRows() throws {
@@ -340,9 +340,9 @@ func dump(_ store: CaseStore) -> [String] {
         let (store, report) = try DatasetLoader.load(ds.path, options: options)
         #expect(store.cases.count == 197)
         #expect(report.rejectedIssues.map { $0.description.prefix(60) } == [
-            "cases.csv:151:1: id: duplicate id \"E-10\" (first at line 12)",
+            "cases.csv:151:1: id: duplicate id \"E-10\" (first at 12:1)",
             "cases.csv:161:137: status: \"bogus\" is not a status (expected",
-            "cases.csv:171:1: id: duplicate id \"E-10\" (first at line 12)",
+            "cases.csv:171:1: id: duplicate id \"E-10\" (first at 12:1)",
         ])
         let rejects = try rejectsText(ds.path + "/cases.rejects.csv")
         #expect(rejects == header + lines[150] + "\n" + lines[160] + "\n" + lines[170] + "\n")

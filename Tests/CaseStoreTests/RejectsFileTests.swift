@@ -31,3 +31,17 @@ private func text(_ header: String, _ rows: [String], _ settings: CSVSettings) -
     let read = try records(String(decoding: out, as: UTF8.self))
     #expect(read == ["id,name", "A-1,\"张三,x", "A-2,\"a\"b,c", "A-3,\"p", "q,r"])
 }
+
+@Test func anAddedColumnFollowsTheHeadersWidth() throws {
+    // A two-row header whose group is the last columns: its first row is a field short. The
+    // added column goes after the header's width on both header rows; a row of the header's
+    // width gets its value, a row of another shape (rejected for it) is written as it is.
+    let header = "编号,办理情况\n,答复日期,办结日期\n"
+    let rows = ["J-1,2020-13-01,2020-05-01\n", "J-2,x\n", "J-3,2020-01-01,2020-02-01,多\n"]
+    let added = RejectsFileWriter.AddedColumn(header: "类别", values: ["政协委员提案", "人大代表建议", "议案"])
+    let plain = CSVSettings(bom: false, crlf: false, formulaGuard: false)
+    let out = try #require(Array(header.utf8).withUnsafeBufferPointer {
+        RejectsFileWriter.bytes(header: $0, rows: rows.map { Array($0.utf8) }, width: 3, added: added, settings: plain)
+    })
+    #expect(String(decoding: out, as: UTF8.self) == "编号,办理情况,,类别\n,答复日期,办结日期,\nJ-1,2020-13-01,2020-05-01,政协委员提案\nJ-2,x\nJ-3,2020-01-01,2020-02-01,多\n")
+}

@@ -122,7 +122,7 @@ def test_duplicate_unit():
         f.write("\n".join(units))
     p = run([d, "-c", "count units"])
     R.eq(p.returncode, 1, "a duplicate unit: exit 1")
-    R.check('units.csv:%d:1: name: duplicate unit "教育局" (first at line %d)' % (len(units) - 1, first + 1) in p.stderr,
+    R.check('units.csv:%d:1: name: duplicate unit "教育局" (first at %d:1)' % (len(units) - 1, first + 1) in p.stderr,
             "a duplicate unit: positioned, with the first line", p.stderr)
 
 

@@ -128,12 +128,12 @@ def test_ids_across_sheets():
                  sheet("建议", [["案由", "主办单位"], ["关于一的建议", "教育局"], ["关于二的建议", "教育局"]]),
                  sheet("提案", [HEAD, ["2", "关于丙的提案", "教育局"]]))
     p, _ = rows(clash, "count cases")
-    R.check(p.returncode == 1 and "clash.xlsx:提案!A2" in p.stderr and 'duplicate id "2" (also on sheet 建议)' in p.stderr,
+    R.check(p.returncode == 1 and "clash.xlsx:提案!A2" in p.stderr and 'duplicate id "2" (first at 建议!A3)' in p.stderr,
             "a real id equal to caseql's number of a sheet without ids: the duplicate at its cell", p.stderr)
     dup = book(os.path.join(fresh(TMP, "dup"), "dup.xlsx"), sheet("建议", [HEAD, ["J-1", "关于甲的建议", "教育局"], ["J-9", "关于乙的建议", "教育局"]]),
                sheet("补充建议", [HEAD, ["J-9", "关于又一件的建议", "民政局"], ["J-10", "关于丁的建议", "民政局"]]))
     p, _ = rows(dup, "count cases")
-    R.check(p.returncode == 1 and 'dup.xlsx:补充建议!A2: id: duplicate id "J-9" (also on sheet 建议)' in p.stderr, "an id on two sheets: named at its cell", p.stderr)
+    R.check(p.returncode == 1 and 'dup.xlsx:补充建议!A2: id: duplicate id "J-9" (first at 建议!A3)' in p.stderr, "an id on two sheets: named at its cell", p.stderr)
     p = run(["--no-cache", "--lenient", dup, "--csv", "--no-headers", "-c", "select id from cases"])
     R.eq((p.returncode, p.stdout.replace("\r", "").splitlines()), (0, ["J-1", "J-9", "J-10"]), "--lenient: the later J-9 rejected, the rest loaded")
     rejects = os.path.join(os.path.dirname(dup), "dup.补充建议.rejects.csv")

@@ -106,7 +106,7 @@ def test_cases_on_two_sheets_are_one_list():
 
 def test_ids_on_two_sheets_clash():
     p = count(book(os.path.join(TMP, "numbered.xlsx"), "numbered-each"))
-    R.check(p.returncode == 1 and 'numbered.xlsx:政协委员提案!A2: id: duplicate id "1" (also on sheet 人大代表建议)' in p.stderr,
+    R.check(p.returncode == 1 and 'numbered.xlsx:政协委员提案!A2: id: duplicate id "1" (first at 人大代表建议!A2)' in p.stderr,
             "each sheet numbered from 1: the duplicate at its cell, naming the other sheet, exit 1", "exit %d: %s" % (p.returncode, p.stderr))
 
 

@@ -97,9 +97,9 @@ def test_rows_of_a_sheet_are_its_rows():
     path = book("dup.xlsx", [[], ["2020年建议"], [], ["编号", "案由", "交办日期"], ["D-1", "关于一", "2020-03-01"],
                              [], ["合计"], ["D-1", "关于二", "2020-03-02"]])
     p = load(path)
-    R.eq(lines(p), ['caseql: dup.xlsx:案件!A8: id: duplicate id "D-1" (first at row 5)'], "a duplicate names its first row in the sheet")
+    R.eq(lines(p), ['caseql: dup.xlsx:案件!A8: id: duplicate id "D-1" (first at 案件!A5)'], "a duplicate names its first occurrence's cell")
     p = load(path, "--labels")
-    R.eq(lines(p), ['caseql: dup.xlsx:案件!A8: id: 编号 "D-1" 重复（首次出现在第 5 行）'], "… and under --labels in Chinese")
+    R.eq(lines(p), ['caseql: dup.xlsx:案件!A8: id: 编号 "D-1" 重复（首次出现在 案件!A5）'], "… and under --labels in Chinese")
     p = load(path, "--lenient")
     notes = [l for l in lines(p) if "header is on" in l or "not a case" in l]
     R.eq(notes, ['  note: dup.xlsx: the header is on row 4; 1 row above it skipped ("2020年建议")',
