@@ -190,7 +190,7 @@ struct HeaderLayout {
                 !HeaderText.squeezed(above.cells[k]).isEmpty && (k >= row.cells.count || HeaderText.squeezed(row.cells[k]).isEmpty)
                     && field(above.cells[k]) != nil
             }
-            guard mergedDown, isSubHeader(row, under: above, next: h + 1 < rows.count ? rows[h + 1] : nil) else { break }
+            guard mergedDown, isSubHeader(row, under: above, next: h + 1 < rows.count ? rows[h + 1] : nil, namesField: { field($0) != nil }) else { break }
             h -= 1; up += 1
         }
         let head = rows[h]
@@ -201,7 +201,7 @@ struct HeaderLayout {
             let i = h + levels.count
             // Only the second row may hold a group of its own whose sub-headers are on the third.
             let next = levels.count == 1 && i + 1 < rows.count ? rows[i + 1] : nil
-            guard isSubHeader(rows[i], under: levels[levels.count - 1], next: next) else { break }
+            guard isSubHeader(rows[i], under: levels[levels.count - 1], next: next, namesField: { field($0) != nil }) else { break }
             levels.append(rows[i])
         }
         var names = head.cells.map { HeaderText.squeezed($0) }
@@ -244,21 +244,23 @@ struct HeaderLayout {
     /// span), every cell it has sits under an empty cell of `head` or a group's first cell, and no
     /// cell of it is under a cell of `head` merged down (a field on its own). A group's first cell
     /// has an empty cell right of it in `head` with a sub-header under it, or (a group of its own,
-    /// over sub-headers on the `next` row) a cell of `next` under that.
-    static func isSubHeader(_ sub: Row, under head: Row, next: Row? = nil) -> Bool {
+    /// over sub-headers on the `next` row) a cell of `next` under that. A row of one cell is a
+    /// sub-header row only when that cell names a field (`namesField`: 办理情况 over an empty cell
+    /// and 办结日期).
+    static func isSubHeader(_ sub: Row, under head: Row, next: Row? = nil, namesField: (String) -> Bool) -> Bool {
         let n = head.cells.count
         func top(_ k: Int) -> String { k < n ? HeaderText.squeezed(head.cells[k]) : "" }
         func below(_ k: Int) -> String { k < sub.cells.count ? HeaderText.squeezed(sub.cells[k]) : "" }
         func further(_ k: Int) -> String { next.map { k < $0.cells.count ? HeaderText.squeezed($0.cells[k]) : "" } ?? "" }
-        var underSpan = false, filled = 0
+        var underSpan = false, filled = 0, only = ""
         for k in 0..<max(n, sub.cells.count) where !below(k).isEmpty {
-            filled += 1
+            filled += 1; only = sub.cells[k]
             if top(k).isEmpty { underSpan = true; continue }
             // The group's first cell: the next header cell is empty and has a sub-header.
             guard top(k + 1).isEmpty && (!below(k + 1).isEmpty || !further(k + 1).isEmpty) else { return false }
         }
         // Headers are short; a row with a long cell is data.
-        return underSpan && filled >= 2 && sub.cells.allSatisfy { HeaderText.squeezed($0).count <= 16 }
+        return underSpan && (filled >= 2 || filled == 1 && namesField(only)) && sub.cells.allSatisfy { HeaderText.squeezed($0).count <= 16 }
     }
 }
 

@@ -51,3 +51,13 @@ private func layout(_ csv: String) throws -> HeaderLayout {
     let filler = try layout("填报单位：教育局,,,填报日期：2020年6月\n编号,案由,主办单位,答复日期\nJ-1,关于甲,教育局,2020-06-01\n")
     #expect(filler.depth == 1 && filler.skippedAbove == 1)
 }
+
+@Test func aGroupWithOneSubHeaderUnderItsLastColumn() throws {
+    // 办理情况 over D:E with only E's sub-header written: E is 办结日期, and the header is five wide.
+    let l = try layout("建议号,案由,主办单位,办理情况\n,,,,办结日期\nJ-1,关于甲,教育局,已办结,2020-06-10\n")
+    #expect(l.depth == 2)
+    #expect(l.names == ["建议号", "案由", "主办单位", "办理情况", "办结日期"])
+    // A row of one cell that names no field is not a sub-header row.
+    let one = try layout("建议号,案由,主办单位,,\n,,,,x\nJ-1,关于甲,教育局,,\n")
+    #expect(one.depth == 1)
+}

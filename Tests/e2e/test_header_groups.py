@@ -214,7 +214,18 @@ def test_group_last_in_csv():
         R.eq((p.returncode, out), (0, WANT), "CSV, header row %r: the group as the last columns loads" % first)
 
 
+def test_a_group_with_one_sub_header():
+    # 办理情况 over D:E with only E's sub-header (办结日期) written: the header is five wide.
+    rows_ = [["建议号", "案由", "主办单位", "办理情况", None], [None, None, None, None, "办结日期"]] + [c[:3] + ["已办结", c[4]] for c in CASES]
+    path = book(os.path.join(TMP, "lone.xlsx"), [{"title": "建议", "rows": rows_, "merges": ["A1:A2", "B1:B2", "C1:C2", "D1:E1"]}])
+    for p_ in [path, libreoffice(path, "xls")]:
+        p, out = rows(p_, "select id, status, closed_on from cases order by id")
+        R.eq((p.returncode, out), (0, ["id,status,closed_on"] + ["%s,closed,%s" % (c[0], c[4]) for c in CASES]),
+             "%s: a group with one sub-header under its last column: every column read" % os.path.basename(p_))
+
+
 R.case(test_groups_anywhere_xlsx)
+R.case(test_a_group_with_one_sub_header)
 R.case(test_group_last_in_libreoffice_files)
 R.case(test_group_last_wps_spelling)
 R.case(test_a_row_that_does_not_fit_names_a_cell)

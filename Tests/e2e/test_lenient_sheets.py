@@ -180,6 +180,11 @@ def test_duplicates_name_the_first_cell():
     p, _ = query(path, "count cases")
     R.check(p.returncode == 1 and 'two.xlsx:补充建议!A2: id: duplicate id "J-9" (first at 建议!A3)' in p.stderr,
             "an id on two sheets: the first one's cell on the sheet before", p.stderr)
+    # Under --lenient the later one is rejected, with the kind its sheet's name gave it.
+    p, out = query(path, "select id from cases order by id", "--lenient")
+    R.eq((p.returncode, out), (0, ["J-1", "J-9"]), "--lenient: the later J-9 rejected")
+    R.eq(read_csv(os.path.join(d, "two.补充建议.rejects.csv")), [HEAD + ["类别"], ["J-9", "关于三", "教育局", "2020-03-01", "人大代表建议"]],
+         "… into its sheet's rejects file with the kind the sheet's name gave it")
     folder = fresh(TMP, "folder")
     write_csv(os.path.join(folder, "建议.csv"), [HEAD, ["J-1", "关于一", "教育局", "2020-03-01"], ["X-1", "关于二", "教育局", "2020-03-01"]])
     write_csv(os.path.join(folder, "提案.csv"), [HEAD, ["T-1", "关于三", "教育局", "2020-03-01"], ["X-1", "关于四", "教育局", "2020-03-01"]])
