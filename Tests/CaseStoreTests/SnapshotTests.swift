@@ -286,18 +286,20 @@ func sectionOffset(_ snapshot: String, _ name: String) throws -> (Int, Int) {
             let threads = 8
             let seen = Mutex<[String]>([])
             DispatchQueue.concurrentPerform(iterations: threads) { k in
-                var out: [String] = []
-                for j in 0..<fields.count {
+                // Built without a mutable local: ThreadSanitizer reported one such array, on a
+                // worker's stack, as modified by another worker (never shared: the stack's memory
+                // reused by libdispatch's threads).
+                let out: [String] = (0..<fields.count).map { j in
                     let f = fields[(j + k) % fields.count]
+                    defer { _ = store.pools.titles.lookup("关于\(k)的提案") }
                     switch store.cases.column(f) {
-                    case .text(let c)?: out.append("\(f) \(c.codes.map { c.pool[$0] }.joined(separator: "|").hashValue)")
-                    case .list(let c)?: out.append("\(f) \((0..<store.cases.count).map { c[$0].joined(separator: ";") }.joined(separator: "|").hashValue)")
-                    case .code(let c)?: out.append("\(f) \(c.codes)")
-                    case .bool(let c)?: out.append("\(f) \(c.values)")
-                    case .day(let c)?: out.append("\(f) \(c.values)")
-                    default: out.append("\(f) ?")
+                    case .text(let c)?: return "\(f) \(c.codes.map { c.pool[$0] }.joined(separator: "|").hashValue)"
+                    case .list(let c)?: return "\(f) \((0..<store.cases.count).map { c[$0].joined(separator: ";") }.joined(separator: "|").hashValue)"
+                    case .code(let c)?: return "\(f) \(c.codes)"
+                    case .bool(let c)?: return "\(f) \(c.values)"
+                    case .day(let c)?: return "\(f) \(c.values)"
+                    default: return "\(f) ?"
                     }
-                    _ = store.pools.titles.lookup("关于\(k)的提案")
                 }
                 let sorted = out.sorted()
                 seen.withLock { $0.append(sorted.joined(separator: "\n")) }
