@@ -49,7 +49,7 @@ public enum DotCommands {
             lines.append(line("dataset", dataset.text(chinese: s.chinese)))
             let params = s.engine.params.sorted { $0.key < $1.key }.map { "$\($0.key) = \($0.value)" }.joined(separator: ", ")
             lines.append(line("params", s.engine.params.isEmpty ? Message(en: "none", zh: "无").text(chinese: s.chinese) : params))
-            s.output.write(lines.joined(separator: "\n") + "\n")
+            s.output.text(lines.joined(separator: "\n") + "\n")
         },
         DotCommand(name: "load", shortest: 2, usage: ".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]", help: "load a dataset folder or a cases CSV file", zh: "加载数据集文件夹或案件清单文件", minArgs: 1, maxArgs: 7, argument: .path) { s, a in
             var options = LoadOptions()
@@ -79,10 +79,10 @@ public enum DotCommands {
             }
             guard let path else { throw usage(".load PATH [--lenient] [--no-parallel] [--encoding utf-8|gb18030] [--kind KIND]") }
             let report = try s.load(path, options: options)
-            s.output.write(Escape.lines(loadSummary(report, store: s.store, chinese: s.chinese)) + "\n")
+            s.output.text(loadSummary(report, store: s.store, chinese: s.chinese) + "\n")
         },
         DotCommand(name: "schema", shortest: 2, usage: ".schema [SOURCE]", help: "the fields of cases, units and events: type, Chinese label", zh: "cases、units、events 的字段：类型、中文名称", minArgs: 0, maxArgs: 1, argument: .source) { s, a in
-            s.output.write(schemaText(a.first, store: s.store))
+            s.output.text(schemaText(a.first, store: s.store))
         },
         DotCommand(name: "units", shortest: 3, usage: ".units", help: "the handling units with their case counts", zh: "承办单位及其案件数", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.runStatement("select unit, count, completion_rate, face_to_face_rate, satisfaction_rate from cases group by unit order by count desc")
@@ -152,7 +152,7 @@ public enum DotCommands {
         },
         DotCommand(name: "set", shortest: 2, usage: ".set NAME VALUE", help: "set a script parameter, used as $NAME", zh: "设置脚本参数，以 $NAME 引用", minArgs: 1, maxArgs: 99, argument: .parameter) { s, a in
             guard a.count >= 2 else {
-                if let v = s.engine.params[a[0]] { s.output.write("\(a[0]) = \(v)\n"); return }
+                if let v = s.engine.params[a[0]] { s.output.text("\(a[0]) = \(v)\n"); return }
                 throw usage(".set NAME VALUE")
             }
             s.engine.params[a[0]] = a.dropFirst().joined(separator: " ")
@@ -161,7 +161,7 @@ public enum DotCommands {
             s.engine.params[a[0]] = nil
         },
         DotCommand(name: "params", shortest: 1, usage: ".params", help: "list the parameters", zh: "列出参数", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
-            for (k, v) in s.engine.params.sorted(by: { $0.key < $1.key }) { s.output.write("$\(k) = \(v)\n") }
+            for (k, v) in s.engine.params.sorted(by: { $0.key < $1.key }) { s.output.text("$\(k) = \(v)\n") }
         },
         DotCommand(name: "export", shortest: 3, usage: ".export FILE [QUERY]", help: "write the last result (or QUERY's) to FILE: CSV for Excel/WPS, or by extension .xlsx .tsv .json .jsonl .md", zh: "把上一个结果（或 QUERY 的结果）写入 FILE：默认是 Excel/WPS 可直接打开的 CSV，按扩展名也可写 .xlsx .tsv .json .jsonl .md", minArgs: 1, maxArgs: 2, argument: .path, textAfter: 1) { s, a in
             // The file's name is checked before the query runs.
@@ -210,7 +210,7 @@ public enum DotCommands {
             s.oncePath = s.path(a[0])
         },
         DotCommand(name: "case", shortest: 2, usage: ".case ID", help: "one case in full: every field with its Chinese label, then its events as a dated timeline", zh: "一件案件的全部信息：每个字段及其中文名称，然后按日期列出办理经过", minArgs: 1, maxArgs: 1, argument: .none) { s, a in
-            s.output.write(try caseText(a[0], session: s))
+            s.output.text(try caseText(a[0], session: s))
         },
         DotCommand(name: "cache", shortest: 3, usage: ".cache [clear]", help: "the column snapshots that open an unchanged dataset without parsing it: their folder, their sizes, whether this dataset came from one; clear deletes them", zh: "列快照（不解析即可打开未改动的数据集）：所在文件夹、大小、本数据集是否由快照打开；clear 删除它们", minArgs: 0, maxArgs: 1, argument: .none) { s, a in
             guard let dir = s.cacheDirectory else {
@@ -247,7 +247,7 @@ public enum DotCommands {
             }
             lines.append("indexes         \(mib(st.cases.indexes.footprint + st.events.indexes.footprint))")
             lines.append("total           \(mib(st.footprint + st.cases.indexes.footprint + st.events.indexes.footprint))")
-            s.output.write(lines.joined(separator: "\n") + "\n")
+            s.output.text(lines.joined(separator: "\n") + "\n")
         },
         DotCommand(name: "quit", shortest: 1, usage: ".quit", help: "leave caseql (also .exit, or Ctrl-D)", zh: "退出 caseql（也可用 .exit 或 Ctrl-D）", minArgs: 0, maxArgs: 0, argument: .none) { s, _ in
             s.requestQuit()
@@ -343,7 +343,7 @@ public enum DotCommands {
     }
 
     static func show(_ name: String, _ s: Session) {
-        s.output.write(settingLine(name, s).replacingOccurrences(of: "  +", with: " ", options: .regularExpression, range: nil) + "\n")
+        s.output.text(settingLine(name, s).replacingOccurrences(of: "  +", with: " ", options: .regularExpression, range: nil) + "\n")
     }
 
     /// Writes a report or a check where its options say, in one rule with every file caseql

@@ -106,6 +106,12 @@ public final class Output {
         }
     }
 
+    /// Writes text caseql composed that may quote data (a message, `.schema`, `.show`, a
+    /// parameter's value, a path the user typed): every control, bidi and zero-width character
+    /// made visible (`Escape.lines`; line breaks and tabs kept), wherever it goes — a name in a
+    /// file or a header must never retitle or clear the terminal. Results go through `write`.
+    public func text(_ s: String) { write(Escape.lines(s)) }
+
     public func flush() { if fflush(file) != 0 { failed() } }
 
     /// Why the first failed write to the file since the last `checkWritten` failed.

@@ -513,7 +513,7 @@ struct TableRenderer {
                 }
                 if !dropped.isEmpty {
                     visible = visible.filter { !dropped.contains($0) }
-                    hidden = (0..<n).filter { dropped.contains($0) }.map { options.chineseHeaders ? result.columns[$0].label : result.columns[$0].name }
+                    hidden = (0..<n).filter { dropped.contains($0) }.map { headers[$0] }
                     widths = visible.map { widths[$0] }; right = visible.map { right[$0] }; keep = visible.map { keep[$0] }
                     n = visible.count
                 }

@@ -20,7 +20,7 @@ public final class Repl {
         }
         let completer = Completer(session: session)
         editor.completer = { completer.completion($0) }
-        session.output.write(banner() + "\n")
+        session.output.text(banner() + "\n")
         session.output.flush()
         var buffer = ""
         while !session.quitRequested {
@@ -91,7 +91,7 @@ public final class Repl {
 
     /// Without a terminal for libedit (TERM unknown…): plain line reading, no history.
     func runPlain() {
-        session.output.write(banner() + "\n")
+        session.output.text(banner() + "\n")
         var buffer = ""
         while !session.quitRequested {
             session.output.write(buffer.isEmpty ? Repl.prompt : Repl.continuation)

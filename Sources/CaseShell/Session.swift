@@ -224,9 +224,9 @@ public final class Session {
                 Renderer.render(r, options: options) { write($0) }
             }
         case .plan(let lines):
-            output.write(lines.joined(separator: "\n") + "\n")
+            output.text(lines.joined(separator: "\n") + "\n")
         case .expectation(let message):
-            if interactive { output.write(message + "\n") }
+            if interactive { output.text(message + "\n") }
         }
     }
 
@@ -304,7 +304,7 @@ public final class Session {
 
     /// Writes a status line (a confirmation, a note) to the output in the shell's language.
     func say(_ message: Message) {
-        output.write(message.text(chinese: chinese) + "\n")
+        output.text(message.text(chinese: chinese) + "\n")
     }
 
     func requestQuit() { quitRequested = true }

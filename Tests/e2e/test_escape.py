@@ -74,6 +74,51 @@ def test_messages():
     R.check(p.returncode == 1 and clean(p.stderr) and "done␛[2J\\r" in p.stderr, "a load error quotes the value escaped", repr(p.stderr))
 
 
+def on_terminal(command, cols=100):
+    """What `command` (a shell string) prints on a terminal of `cols` columns (a pty by script(1))."""
+    return subprocess.run(["script", "-qec", "stty cols %d rows 40; %s" % (cols, command), "/dev/null"],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_text_caseql_composes():
+    # Every text caseql writes that quotes something from outside — a path typed, a header of the
+    # file, the dataset's folder, a parameter's value — goes through one escaping sink: the
+    # "wrote" messages, .schema, a table's list of columns that did not fit, .show and .params.
+    import shlex
+    ds = folder("evil4", ['A-1,proposal,教育局,2020-03-01,closed,t\n'])
+    out_dir = os.path.join(TMP, "fn")
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "x%s.csv" % "\x1b]0;pwned\x07")
+    for labels in ("off", "on"):
+        p = on_terminal("%s %s -c '.labels %s' -c %s" % (binary(), ds, labels, shlex.quote(".export %s select * from cases" % path)))
+        R.check(clean(p.stdout) and ("wrote 1 row to" in p.stdout or "已写入 1 行" in p.stdout) and "x␛]0;pwned␇.csv" in p.stdout,
+                ".labels %s: the message naming a written file shows its path escaped" % labels, repr(p.stdout))
+    for cmd in (".report --out %s.csv" % path[:-4], ".check --out %s-check.csv" % path[:-4]):
+        p = on_terminal("%s %s -c %s" % (binary(), ds, shlex.quote(cmd)))
+        R.check(clean(p.stdout) and "␛]0;pwned␇" in p.stdout, "%s: the message escapes the path" % cmd.split()[0], repr(p.stdout))
+    # A header with control characters: .schema, and a table too wide for the terminal, which names
+    # the columns it leaves out.
+    hdr = os.path.join(TMP, "hdr.csv")
+    long_title = "关于" + "加强" * 30 + "的建议"
+    with open(hdr, "w", encoding="utf-8", newline="") as f:
+        f.write("id,kind,unit,title,status,备注\x1b]0;pwned\x07\x1b[2J,甲列,乙列,丙列,丁列\n")
+        f.write("A-1,proposal,教育局,%s,closed,%s,%s,%s,%s,%s\n" % ((long_title,) * 6))
+    p = on_terminal("%s %s --no-cache -c .schema" % (binary(), hdr))
+    R.check(clean(p.stdout) and "备注␛]0;pwned␇␛[2J" in p.stdout, ".schema shows a header's control characters escaped", repr(p.stdout[-600:]))
+    p = on_terminal("%s %s --no-cache -c %s" % (binary(), hdr, shlex.quote("select * from cases")), cols=60)
+    import re
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", p.stdout)  # the table's own bold and dim
+    R.check(clean(shown) and "not shown" in shown and "备注␛]0;pwned␇␛[2J" in shown.split("not shown")[-1], "a table's footer naming the columns left out escapes them", repr(p.stdout[-600:]))
+    # The dataset's folder and a parameter's value in .show and .params.
+    odd = os.path.join(TMP, "dd\x1b]0;pwned\x07")
+    os.makedirs(odd, exist_ok=True)
+    with open(os.path.join(odd, "cases.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write(HEADER + "A-1,proposal,教育局,2020-03-01,closed,t\n")
+    p = on_terminal("%s %s -c %s -c .params -c .show -c %s" % (binary(), shlex.quote(odd), shlex.quote(".set u 教育局\x1b]0;pwned\x07"), shlex.quote(".set u")))
+    R.check(clean(p.stdout) and p.stdout.count("␛]0;pwned␇") >= 4, ".show, .params and .set NAME show the folder and the value escaped", repr(p.stdout))
+
+
 R.case(test_units_report_check)
 R.case(test_messages)
+R.case(test_text_caseql_composes)
 R.finish()
