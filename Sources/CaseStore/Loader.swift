@@ -388,11 +388,6 @@ public enum DatasetLoader {
                         en: "\((file as NSString).lastPathComponent): sheet \(sheet): \(csv.errorCells.count) cell\(csv.errorCells.count == 1 ? " holds" : "s hold") a spreadsheet error and \(csv.errorCells.count == 1 ? "is" : "are") read as empty (\(shown)\(more)): fix the formulas, or paste their values",
                         zh: "\((file as NSString).lastPathComponent)：工作表 \(sheet)：\(csv.errorCells.count) 个单元格是表格错误值，按空值读取（\(shown)\(more)）：请修正公式，或粘贴为数值"))
                 }
-                if let xls = book as? XLSWorkbook, xls.records == nil {
-                    let name = (file as NSString).lastPathComponent
-                    report.warnings.append(Message(en: "\(name): an Excel 95 (BIFF5) workbook: its formula cells (and TRUE/FALSE saved as formulas) and merged ranges are read as empty cells: if sheet \(sheet) has any, save it as .xlsx and load that",
-                                                   zh: "\(name)：Excel 95（BIFF5）工作簿：其中公式单元格（及存为公式的 TRUE/FALSE）和合并区域读作空单元格：如果工作表 \(sheet) 中有，请另存为 .xlsx 再加载"))
-                }
                 let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
                 let single = book.sheets.count == 1 || base == table.name
                 tableLoader = try TableLoader(sheet: csv, path: file, table: table, options: options, extra: extra,

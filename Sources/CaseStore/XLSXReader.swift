@@ -510,7 +510,7 @@ extension Workbook {
     }
 }
 
-/// Opens the workbook at `path`: .xls (an OLE2 file) through libfreexl, else .xlsx. Throws
+/// Opens the workbook at `path`: .xls (an OLE2 file) through caseql's BIFF8 reader, else .xlsx. Throws
 /// `LoadError` naming the file.
 func openWorkbook(_ path: String) throws -> Workbook {
     try XLSWorkbook.isCompoundFile(path: path) ? XLSWorkbook(path: path) : XLSXWorkbook(path: path)
@@ -666,26 +666,29 @@ final class XLSXWorkbook: Workbook {
         dateStyles = formats.map { id in custom[id].map(XLSXWorkbook.isDateFormat) ?? XLSXWorkbook.builtinDateFormats.contains(id) }
     }
 
-    /// Built-in number formats that show dates (ECMA-376 18.8.30, with the CJK ones Excel and
-    /// WPS use on Chinese systems: 27–36, 50–58).
-    static let builtinDateFormats: Set<Int> = Set([14, 15, 16, 17, 22, 45, 46, 47] + Array(27...36) + Array(50...58))
+    /// Built-in number formats that show dates or times (ECMA-376 18.8.30 and MS-XLS 2.4.126:
+    /// 14–22, 45–47, with the CJK ones Excel and WPS use on Chinese systems: 27–36, 50–58).
+    static let builtinDateFormats: Set<Int> = Set(Array(14...22) + [45, 46, 47] + Array(27...36) + Array(50...58))
 
-    /// A custom format code shows a date when it has y, d, e (an era's year), 年 or 日 outside
-    /// quotes, brackets and backslash escapes. `General` (LibreOffice writes it as custom format
-    /// 164) and a scientific exponent (`0.00E+00`) are not dates.
+    /// A custom format code shows a date (or a time) when it has y, m, d, h, s, e (an era's
+    /// year), 年 or 日 outside quotes, brackets (colours, `[$-804]` locales, `[DBNum1]`) and
+    /// backslash escapes, and not as the character after `_` (a space as wide as it) or `*`
+    /// (a fill). `General` (LibreOffice writes it as custom format 164) and a scientific
+    /// exponent (`0.00E+00`) are not dates. A time alone (serial below 1) still reads as its
+    /// number: `day(fromSerial:)` gives no day for it.
     static func isDateFormat(_ code: String) -> Bool {
         let chars = Array(code.lowercased().replacingOccurrences(of: "general", with: ""))
-        var quoted = false, bracket = false, previousBackslash = false
+        var quoted = false, bracket = false, previousEscape = false
         for (i, ch) in chars.enumerated() {
-            defer { previousBackslash = ch == "\\" && !previousBackslash }
-            if previousBackslash { continue }
+            defer { previousEscape = !quoted && !bracket && (ch == "\\" || ch == "_" || ch == "*") && !previousEscape }
+            if previousEscape { continue }
             if ch == "\"" { quoted.toggle(); continue }
             if quoted { continue }
             if ch == "[" { bracket = true; continue }
             if ch == "]" { bracket = false; continue }
             if bracket { continue }
             if ch == "e", i + 1 < chars.count, chars[i + 1] == "+" || chars[i + 1] == "-" { continue }
-            if ch == "y" || ch == "d" || ch == "e" || ch == "年" || ch == "日" { return true }
+            if "ymdhse".contains(ch) || ch == "年" || ch == "日" { return true }
         }
         return false
     }

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import CaseStore
 
-// caseql's own reader of an .xls's container (MS-CFB) and of the BIFF8 records libfreexl does
-// not hand over (formula results, error constants, merged ranges), on compound files built here
+// caseql's own reader of an .xls's container (MS-CFB) and of a sheet's BIFF8 records (formula
+// results, error constants, merged ranges; XLSCellsTests.swift has the other cells), on compound files built here
 // byte by byte and on the LibreOffice workbook Tests/e2e/fixtures/xls-formulas/formulas.xls;
 // damaged ones (cut short at every length, bytes overwritten all along, chains that loop,
 // counts the file cannot hold) must be a `CompoundFileError` or a reading, never a crash or a
@@ -114,7 +114,7 @@ private func sheetRecords() -> [UInt8] {
         + BIFF.formula(row: 3, column: 7, xf: 0, result: BIFF.special(2, 0x2A))     // H4: #N/A
         + BIFF.formula(row: 3, column: 8, xf: 0, result: BIFF.special(3, 0))        // I4: an empty text
         + BIFF.record(0x0205, CFB.le16(4) + CFB.le16(0) + CFB.le16(0) + [0x07, 1])  // A5: #DIV/0! constant
-        + BIFF.record(0x0205, CFB.le16(4) + CFB.le16(1) + CFB.le16(0) + [1, 0])     // B5: a boolean (libfreexl's)
+        + BIFF.record(0x0205, CFB.le16(4) + CFB.le16(1) + CFB.le16(0) + [1, 0])     // B5: a boolean
         + BIFF.record(0x00E5, CFB.le16(2) + [2, 0, 5, 0, 2, 0, 2, 0] + [0, 0, 0, 0, 0, 0, 9, 0])
 }
 
@@ -133,7 +133,7 @@ private func readSheet(_ file: [UInt8]) throws -> BIFFSheet? {
     #expect(sheet.name == "案件")
     let cells = Dictionary(uniqueKeysWithValues: sheet.cells.map { ("\(XLSXWorkbook.letters($0.column))\($0.row + 1)", $0.value) })
     #expect(cells == ["D3": .number(43891, date: true), "E3": .number(12.5, date: false), "F3": .text(longTitle),
-                      "G3": .bool(true), "G4": .bool(false), "H4": .error("#N/A"), "A5": .error("#DIV/0!")])
+                      "G3": .bool(true), "G4": .bool(false), "H4": .error("#N/A"), "A5": .error("#DIV/0!"), "B5": .bool(true)])
     #expect(sheet.merges == [SheetCSV.Merge(firstRow: 1, lastRow: 1, firstColumn: 1, lastColumn: 10),
                              SheetCSV.Merge(firstRow: 3, lastRow: 6, firstColumn: 3, lastColumn: 3)])
 }
