@@ -92,15 +92,27 @@ extension TableLoader {
                                         zh: "（表头，\(at(line: headerLine).zh)：" + header + (headerCount > 12 ? ", … 共 \(headerCount) 列" : "") + "）")
             headerIssues.append(LoadIssue(file: name, line: headerLine, column: 0, field: nil, message: message))
         }
-        // A header typed in field names and one edit from a field the file lacks (`satisfction`)
-        // is a typo: an error beside that field, not a column kept as text.
-        for (h, k, note) in unplaced where note == nil && h.allSatisfy(\.isASCII) {
-            if let meant = spellings.nearMiss(h), seenFields[meant.name] == nil, spellings.guess(h)?.name == meant.name {
-                headerIssues.append(LoadIssue(file: name, line: headerLine, column: k < layout.columns.count ? layout.columns[k] : 0, field: nil,
-                                              message: Message(en: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column",
-                                                               zh: "列 \"\(Escape.visible(h))\" 不是\(Schema.tableLabels[table.name] ?? table.name)的字段：是不是 \(meant.name)（\(meant.label)）？请改列名")))
+        // A header one edit from a field the file lacks is never set aside while that field stays
+        // empty. Typed in field names (`satisfction`), it is a typo: an error beside that field.
+        // In words (满意率 beside 满意度), it is read as that field when its values are the
+        // field's (words of its enumeration, dates, yes/no, numbers), with a note; else an error.
+        var nearMisses: [Int: FieldSpec] = [:]
+        for (h, k, note) in unplaced where note == nil {
+            guard let meant = spellings.nearMiss(h), seenFields[meant.name] == nil, spellings.guess(h)?.name == meant.name else { continue }
+            if !h.allSatisfy(\.isASCII),
+               HeaderText.valuesFit(HeaderText.sample(buf, from: layout.bodyStart, line: layout.bodyLine, column: k), meant.type) {
+                nearMisses[k] = meant
+                seenFields[meant.name] = k
+                placed[k] = meant
+                warnings.append(Message(en: "\(noteName): column \"\(Escape.visible(h))\" read as \(HeaderText.describe(meant)): its header is one character from the field's and its values are the field's (rename the column if it is something else)",
+                                        zh: "\(noteName)：列 \"\(Escape.visible(h))\" 按 \(HeaderText.describe(meant)) 读入：表头与该字段只差一个字，取值也符合该字段（如果不是该字段，请改列名）"))
+                continue
             }
+            headerIssues.append(LoadIssue(file: name, line: headerLine, column: k < layout.columns.count ? layout.columns[k] : 0, field: nil,
+                                          message: Message(en: "column \"\(Escape.visible(h))\" is not a field of \(table.name): did you mean \(meant.name) (\(meant.label))? Rename the column",
+                                                           zh: "列 \"\(Escape.visible(h))\" 不是\(Schema.tableLabels[table.name] ?? table.name)的字段：是不是 \(meant.name)（\(meant.label)）？请改列名")))
         }
+        unplaced.removeAll { nearMisses[$0.column] != nil }
         if !headerIssues.isEmpty {
             throw LoadError(headerIssues, lenientHelps: false)
         }

@@ -72,6 +72,24 @@ enum HeaderText {
         return sample.filter { info.loadedCode(of: $0) != nil }.count * 2 >= sample.count
     }
 
+    /// Whether at least half of a column's sampled values read as values of a field of `type`:
+    /// its enumeration's words, dates, yes/no, whole numbers; any text for a text field (an empty
+    /// column fits: reading it as the field loses nothing).
+    static func valuesFit(_ sample: Set<String>, _ type: FieldType) -> Bool {
+        guard !sample.isEmpty else { return true }
+        func fits(_ v: String) -> Bool {
+            switch type {
+            case .enumeration(let info): return info.loadedCode(of: v) != nil
+            case .date: var v = v; return v.withUTF8 { Day.parse($0) } != nil
+            case .bool: return YesNo.value(of: v) != nil
+            case .int: return Int(v) != nil
+            case .real: return Double(v) != nil
+            case .text, .textList: return true
+            }
+        }
+        return sample.filter(fits).count * 2 >= sample.count
+    }
+
     /// The distinct non-empty cells of column `k` in up to `rows` rows from `start` (for
     /// `valuesFit`).
     static func sample(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, line: Int, column k: Int, rows: Int = 200) -> Set<String> {

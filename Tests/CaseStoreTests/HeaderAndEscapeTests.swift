@@ -76,3 +76,28 @@ import Testing
     #expect(!e.description.contains("\u{1B}"))
     #expect(e.description.contains("satisfction␛[2J"))
 }
+
+/// A header in words one character from a field the file lacks (满意率 beside 满意度) is never set
+/// aside while that field stays empty: read as the field when its values are the field's, with a
+/// note; an error beside the field when they are not.
+@Test func nearMissHeaderInWordsIsReadAsTheFieldOrAnError() throws {
+    let csv = "id,kind,unit,assigned_on,status,满意率,交办日\nA-1,proposal,教育局,2020-03-01,closed,满意,2020-03-05\nA-2,proposal,教育局,2020-03-02,closed,基本满意,2020-03-06\n"
+    let ds = try TempDataset(["cases.csv": csv])
+    let (store, report) = try DatasetLoader.load(ds.path)
+    #expect(store.cases.code("satisfaction").codes == [Satisfaction.satisfied.rawValue, Satisfaction.basic.rawValue])
+    #expect(report.warnings.map(\.en).contains { $0.contains("column \"满意率\" read as satisfaction (满意度)") })
+    #expect(!store.cases.specs.contains { $0.name == "满意率" })
+
+    // Percentages are not satisfaction answers: an error beside the field, at the header's cell.
+    let rates = "id,kind,unit,assigned_on,status,满意率\nA-1,proposal,教育局,2020-03-01,closed,98%\nA-2,proposal,教育局,2020-03-02,closed,100%\n"
+    let e = try loadError(["cases.csv": rates])
+    #expect(e.issues.map(\.message) == ["column \"满意率\" is not a field of cases: did you mean satisfaction (满意度)? Rename the column"])
+    #expect(e.description.contains("cases.csv:1:33"))
+
+    // With the field's own column there, the near miss is only noted and kept as text.
+    let both = "id,kind,unit,assigned_on,status,满意度,满意率\nA-1,proposal,教育局,2020-03-01,closed,满意,98%\n"
+    let ds2 = try TempDataset(["cases.csv": both])
+    let (store2, _) = try DatasetLoader.load(ds2.path)
+    #expect(store2.cases.code("satisfaction").codes == [Satisfaction.satisfied.rawValue])
+    #expect(store2.cases.text("满意率")[0] == "98%")
+}
