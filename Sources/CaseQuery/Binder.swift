@@ -761,7 +761,7 @@ final class Binder {
                 // A value no row has: say so, and offer the nearest value that rows do have.
                 let post = indexes.postings(field)
                 let present = (0..<post.valueCount).filter { post.count(of: $0) > 0 }.map { pool[UInt32($0)] }
-                var suggestion = Suggest.closest(to: s, in: present).map { Message(en: "did you mean \($0)?", zh: "是不是 \($0)？") }
+                var suggestion = Suggest.value(for: s, in: present).map { Binder.didYouMean($0, for: s, field: field) }
                 // A unit that leads cases only with others (分办): where to find them.
                 if field == FieldName.unit.rawValue, case .list(let shared)? = table.column(Schema.sharedLeadField),
                    let c = shared.pool.lookup(s) {
@@ -783,6 +783,18 @@ final class Binder {
             let plans = try values.map { try compareLiteral(f, .eq, $0.0, $0.1) }
             return plans.count == 1 ? plans[0] : .or(plans)
         }
+    }
+
+    /// "did you mean …?" for a value of the data; for one that holds control characters and was
+    /// typed as the screen shows it (␛ for ESC), how to find it instead, since it cannot be typed.
+    static func didYouMean(_ value: String, for typed: String, field: String) -> Message {
+        guard Escape.visible(value) == typed, value != typed else {
+            return Message(en: "did you mean \(value)?", zh: "是不是 \(value)？")
+        }
+        let printable = String(value.prefix { !Escape.needsEscape(String($0)) })
+        let how = printable.isEmpty ? Message(en: "", zh: "")
+            : Message(en: ": \(field) contains \"\(printable)\" finds it", zh: "：\(field) contains \"\(printable)\" 可找到它")
+        return Message(en: "the data's value holds control characters, shown as ␛ ␇ …, which cannot be typed", zh: "数据中的这个值含有控制字符（显示为 ␛ ␇ …），无法直接输入") + how
     }
 
     func contains(_ f: BoundField, _ needle: String, _ range: SourceRange) throws -> Plan {

@@ -44,7 +44,7 @@ struct History {
         let lit = try binder.literal(v)
         guard let c = store.pools.units.lookup(lit.asText), c != 0 else {
             throw QueryError(Message(en: "no unit is called \"\(lit.asText)\"", zh: "没有单位叫 \"\(lit.asText)\""), at: v.range,
-                             suggestion: Suggest.closest(to: lit.asText, in: store.pools.units.allStrings).map { Message(en: "did you mean \($0)?", zh: "是不是 \($0)？") })
+                             suggestion: Suggest.value(for: lit.asText, in: store.pools.units.allStrings).map { Binder.didYouMean($0, for: lit.asText, field: FieldName.unit.rawValue) })
         }
         return c
     }

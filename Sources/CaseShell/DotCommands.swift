@@ -295,7 +295,7 @@ public enum DotCommands {
                 let u = try value()
                 let known = OfficeView(s.store).unitOrder
                 guard known.contains(u) else {
-                    let near = Suggest.closest(to: u, in: known)
+                    let near = Suggest.value(for: u, in: known)
                     throw ShellError(en: "no unit \(u)" + (near.map { " (did you mean \($0)?)" } ?? ""),
                                      zh: "没有单位 \(u)" + (near.map { "（是不是 \($0)？）" } ?? ""))
                 }

@@ -10,6 +10,19 @@ public enum Suggest {
         Folded(candidates).closest(to: word, maxDistance: maxDistance).map { candidates[$0] }
     }
 
+    /// The value a person most likely meant by one no row has: the closest by edit distance
+    /// (`closest`), else the shortest that begins with it (`医保` → `医保局`), else the shortest
+    /// that contains it, else one that reads as it once its control characters are made visible
+    /// (`Escape.visible`: a value copied off the screen). For values of the data (units, ids …).
+    public static func value(for word: String, in candidates: [String]) -> String? {
+        if let c = closest(to: word, in: candidates) { return c }
+        guard !word.isEmpty else { return nil }
+        let shortest = { (all: [String]) in all.min { ($0.count, $0) < ($1.count, $1) } }
+        return shortest(candidates.filter { $0.hasPrefix(word) })
+            ?? shortest(candidates.filter { $0.contains(word) })
+            ?? candidates.first { $0 != word && Escape.visible($0) == word }
+    }
+
     /// Candidates folded once, to be asked about many words (each column of a wide header).
     public struct Folded: Sendable {
         let words: [[Character]]

@@ -67,6 +67,12 @@ def test_messages():
     ds = folder("evil2", ['A-1,proposal,"%s",2020-03-01,closed,t\n' % EVIL])
     p = run([ds, "-c", 'count cases where unit = "医保局]0;pwned[2J"'])
     R.check(p.returncode == 1 and clean(p.stderr) and "did you mean" in p.stderr, "did-you-mean hint is escaped", repr(p.stderr))
+    # The value as the screen shows it (␛ for ESC) cannot be typed: say so, and how to find it.
+    p = run([ds, "-c", 'count cases where unit = "医保局␛]0;pwned␇␛[2J"'])
+    R.check(p.returncode == 1 and clean(p.stderr) and 'cannot be typed: unit contains "医保局" finds it' in p.stderr,
+            "a value typed as the screen shows its control characters: how to find it", repr(p.stderr))
+    p = run([ds, "-c", 'count cases where unit = "医保"'])
+    R.check(p.returncode == 1 and "did you mean 医保局␛]0;pwned␇␛[2J?" in p.stderr, "a value's beginning: the value it begins", repr(p.stderr))
     bad = folder("evil3", ['A-1,proposal,教育局,2020-03-01,"done\x1b[2J\r"\n'.replace(",t\n", "\n")])
     with open(os.path.join(bad, "cases.csv"), "w", encoding="utf-8", newline="") as f:
         f.write("id,kind,unit,assigned_on,status\nA-1,proposal,教育局,2020-03-01,\"done\x1b[2J\r\"\n")
