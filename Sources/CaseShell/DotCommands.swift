@@ -176,7 +176,8 @@ public enum DotCommands {
             guard a.count > 1 || !s.lastFailed else { throw ShellError(en: "the last statement failed; nothing to export", zh: "上一条语句出错，没有可导出的结果") }
             guard let result else { throw ShellError(en: "nothing to export yet: run a query first, or give one: .export FILE QUERY", zh: "还没有可导出的结果：先运行一条查询，或直接给出：.export FILE QUERY") }
             let n = try Exporter.write(result, to: a[0], options: s.export)
-            s.say(Message(en: "wrote \(Message.count(n, "row", zh: "行").en) to \(a[0])", zh: "已写入 \(n) 行：\(a[0])"))
+            // (Into a stream, /dev/stdout, the rows are the answer: no line is added to them.)
+            if !FileFormat.isStream(a[0]) { s.say(Message(en: "wrote \(Message.count(n, "row", zh: "行").en) to \(a[0])", zh: "已写入 \(n) 行：\(a[0])")) }
         },
         DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", zh: ".export 如何写 CSV（默认：带 BOM 的 UTF-8、CRLF、公式防护开启，Excel 和 WPS 可直接打开）", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
             guard a.count == 2 else {
@@ -186,7 +187,7 @@ public enum DotCommands {
             switch a[0].lowercased() {
             case "bom": s.export.bom = try onOff(a[1])
             case "crlf": s.export.crlf = try onOff(a[1])
-            case "guard": s.export.formulaGuard = try onOff(a[1]); s.render.formulaGuard = s.export.formulaGuard
+            case "guard": s.export.formulaGuard = try onOff(a[1])
             case "encoding":
                 guard let e = TextEncoding(name: a[1]) else {
                     throw ShellError(en: "encoding is \(TextEncoding.names)", zh: "编码取 \(TextEncoding.names)")
@@ -205,7 +206,7 @@ public enum DotCommands {
         DotCommand(name: "once", shortest: 2, usage: ".once FILE", help: "send the next result only to FILE (a query's rows, a .report or a .check; relative to the script that names it), then back to the screen", zh: "只把下一个结果写入 FILE（查询结果、.report 或 .check；路径相对于引用它的脚本），之后改回屏幕", minArgs: 1, maxArgs: 1, argument: .path) { s, a in
             // A name a result takes, or one a report or check takes (.txt): refused later, by
             // what comes next, if that cannot be written so.
-            do { _ = try FileFormat.of(s.path(a[0]), for: .office) } catch { _ = try FileFormat.of(s.path(a[0]), for: .result) }
+            _ = try FileFormat.ofAny(s.path(a[0]))
             if let before = s.oncePath { printError(Session.onceUnused(before).text(chinese: s.chinese)) }
             s.oncePath = s.path(a[0])
         },
@@ -372,28 +373,32 @@ public enum DotCommands {
                 try Exporter.writeWorkbook(sheets(), to: out, options: s.export)
             } else {
                 let office = format.officeFormat!
-                try Exporter.writeDocument(text(office, s.export.csv), to: out, csv: office == .csv, options: s.export)
+                // A stream (/dev/stdout) gets CSV as standard output does.
+                let settings = FileFormat.isStream(out) ? s.export.streamCSV : s.export.csv
+                try Exporter.writeDocument(text(office, settings), to: out, csv: office == .csv, options: s.export)
             }
-            s.say(Message(en: "wrote \(what.en) to \(out)", zh: "已写入\(what.zh)：\(out)"))
+            // (Into a stream the text itself is the answer: no line is added to it.)
+            if !FileFormat.isStream(out) { s.say(Message(en: "wrote \(what.en) to \(out)", zh: "已写入\(what.zh)：\(out)")) }
             return
         }
         if let path = s.output.path {
-            let target: FileFormat? = s.output.sheets != nil ? .xlsx : s.output.fileMode.flatMap(FileFormat.init(mode:))
+            let target: FileFormat? = s.output.fileFormat
             if let target, let given, given != target { throw mismatch(path, target, " (.output)") }
             switch target {
             case .xlsx?:
-                s.addSheets(sheets())
+                try s.addSheets(sheets())
                 return
-            case .csv?, .markdown?, nil:
+            case .csv?, .markdown?, .text?, nil:
                 // nil: a device or FIFO, written as --format says.
                 let office = target?.officeFormat ?? given?.officeFormat ?? .text
                 if given == .xlsx { break }
-                let settings = office == .csv ? s.export.csv : .standardOutput
-                var bytes = try Exporter.encode(Array(text(office, settings).utf8), s.export, path: path)
-                if office == .csv && settings.bom && s.export.encoding == .utf8 && s.output.bytesWritten == 0 {
+                let settings = office == .csv && !s.output.isStream ? s.export.csv : s.export.streamCSV
+                var bytes = try Exporter.encode(Array(text(office, settings).utf8), s.output.isStream ? s.export.forStream : s.export, path: path)
+                if office == .csv && settings.bom && settings.encoding == .utf8 && s.output.bytesWritten == 0 {
                     bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0)
                 }
                 s.output.write(bytes: bytes)
+                s.output.noteResult()
                 return
             case let other?:
                 let ext = "." + FileFormat.fileExtension(path)
@@ -405,7 +410,7 @@ public enum DotCommands {
             throw ShellError(en: "--format xlsx writes a file: add --out FILE.xlsx (or send output to one with .output FILE.xlsx)", zh: "--format xlsx 要写入文件：加上 --out FILE.xlsx（或先用 .output FILE.xlsx）")
         }
         let format = given?.officeFormat ?? .text
-        let t = text(format, .standardOutput)
+        let t = text(format, s.export.streamCSV)
         s.writeInterruptibly(format == .csv && !s.output.isTerminal ? t : Escape.lines(t))
     }
 

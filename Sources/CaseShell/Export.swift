@@ -30,6 +30,16 @@ public struct ExportOptions {
     public init() {}
     /// The CSV settings for a file.
     public var csv: CSVSettings { CSVSettings(bom: bom, crlf: crlf, formulaGuard: formulaGuard, encoding: encoding) }
+    /// The CSV settings for standard output and other streams (a pipe, a device): no BOM, LF,
+    /// UTF-8, the formula guard as `.csv guard` says (the one guard setting of every CSV and TSV
+    /// caseql writes).
+    public var streamCSV: CSVSettings { CSVSettings(bom: false, crlf: false, formulaGuard: formulaGuard, encoding: .utf8) }
+    /// These options for a stream: `streamCSV`'s BOM, line ends and encoding.
+    public var forStream: ExportOptions {
+        var o = self
+        o.bom = false; o.crlf = false; o.encoding = .utf8
+        return o
+    }
 }
 
 /// Why an export failed; the target file, if it existed, is untouched.
@@ -132,7 +142,8 @@ public enum Exporter {
             do { try file.write(bytes) } catch { throw fail(error.why) }
         }
 
-        try writeText(result, mode: mode, options: options, path: path, writeAll: writeAll)
+        // A stream (/dev/stdout, a pipe) gets what standard output gets: no BOM, LF.
+        try writeText(result, mode: mode, options: file.placement == .inPlace ? options.forStream : options, path: path, writeAll: writeAll)
         do { try file.commit() } catch { throw fail(error.why) }
         return result.rowCount
     }
@@ -158,10 +169,11 @@ public enum Exporter {
     @discardableResult
     public static func writeDocument(_ text: String, to path: String, csv: Bool, options: ExportOptions) throws -> Int {
         func fail(_ why: Message) -> ExportError { ExportError(path: path, why: why) }
-        // A device or FIFO (/dev/stdout, a named pipe) is written in place: no file to make.
-        let stream = FileFormat.isStream(path)
-        let file: SafeFileWriter?
-        do { file = stream ? nil : try SafeFileWriter(path: path) } catch { throw fail(error.why) }
+        // A device or FIFO (/dev/stdout, a named pipe) is written in place (SafeFileWriter), as
+        // standard output is: no BOM, LF (the text was made so), UTF-8.
+        let file: SafeFileWriter
+        do { file = try SafeFileWriter(path: path) } catch { throw fail(error.why) }
+        let options = file.placement == .inPlace ? options.forStream : options
         let bytes: [UInt8]
         if csv {
             // The CSV file settings' one rule for the BOM and the encoding (rejects files use it too).
@@ -169,15 +181,6 @@ public enum Exporter {
             bytes = b
         } else {
             bytes = try encode(Array(text.utf8), options, path: path)
-        }
-        guard let file else {
-            guard let f = fopen(path, "w") else { throw fail(SafeFileWriter.errorMessage(errno)) }
-            let n = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
-            let flushed = fflush(f) == 0
-            let e = errno
-            fclose(f)
-            guard n == bytes.count && flushed else { throw fail(SafeFileWriter.errorMessage(e)) }
-            return bytes.count
         }
         do throws(FileWriteError) { try file.write(bytes); try file.commit() } catch { file.abandon(); throw fail(error.why) }
         return bytes.count

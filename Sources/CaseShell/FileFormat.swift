@@ -98,16 +98,10 @@ public enum FileFormat: String, CaseIterable, Sendable {
         return extensions.first { $0.ext == ext }?.format
     }
 
-    /// True when `path` is an existing character device or FIFO (a named pipe), or anything
-    /// under /dev (/dev/stdout is a regular file when the shell redirects it to one): written
-    /// in place, with no extension to go by.
-    public static func isStream(_ path: String) -> Bool {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return false }
-        if path.hasPrefix("/dev/") { return true }
-        let kind = st.st_mode & S_IFMT
-        return kind == S_IFCHR || kind == S_IFIFO
-    }
+    /// True when `path` is a stream: written in place, with no extension to go by
+    /// (`SafeFileWriter.isStream`: /dev/stdout and the other open descriptors by name, a
+    /// character device, a FIFO).
+    public static func isStream(_ path: String) -> Bool { SafeFileWriter.isStream(path) }
 
     /// The format to write `content` to `path` in, from its extension; nil for a device, a FIFO
     /// or a folder (which the writer then refuses) without a known extension (the caller's default applies: CSV for `.export`, the
@@ -142,6 +136,17 @@ public enum FileFormat: String, CaseIterable, Sendable {
                                 : Message(en: "\(path): .\(ext) is not a format caseql writes", zh: "\(path)：.\(ext) 不是 caseql 能写的格式")
         throw ShellError(en: "\(shown.en); \(what.en) is written as \(en), chosen by the extension",
                          zh: "\(shown.zh)；\(what.zh)按扩展名写为 \(zh)")
+    }
+
+    /// The format to write `path` in when what goes there is known only later (`.once`,
+    /// `.output`, `--out`): a name a result takes, or one a report or check takes (.txt); what
+    /// is then written there is refused at its own statement if it cannot be written so.
+    /// Throws as `of(_:for: .result)` does when neither takes the name.
+    public static func ofAny(_ path: String) throws -> FileFormat? {
+        do { return try of(path, for: .result) } catch {
+            guard let office = try? of(path, for: .office) else { throw error }
+            return office
+        }
     }
 
     /// `path` with its extension replaced (or added).

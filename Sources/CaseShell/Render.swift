@@ -23,8 +23,9 @@ public struct RenderOptions {
     public var width: Int? = nil
     /// Table mode: ANSI colours (bold headers, coloured numbers, dim footer).
     public var color = false
-    /// CSV/TSV only: prefix a ' to text cells starting with = + - @ tab or CR.
-    public var formulaGuard = false
+    /// CSV/TSV only: prefix a ' to text cells starting with = + - @ tab or CR (the session sets
+    /// it from its one setting, `ExportOptions.formulaGuard`).
+    public var formulaGuard = true
     public init() {}
 }
 

@@ -161,7 +161,16 @@ public final class Session {
             say(Message(en: "time: \(shown) ms", zh: "用时：\(shown) ms"))
         }
         output.flush()
+        publishOutput()
         return true
+    }
+
+    /// In the interactive shell, after each statement: what the `.output` file holds so far is
+    /// put in place (a text file copied, a workbook rewritten), so that a closed terminal or a
+    /// kill loses nothing. Scripts put it in place once, at the end.
+    func publishOutput() {
+        guard interactive else { return }
+        do { try output.publish(options: export) } catch { printError(errorText(error, chinese: chinese)) }
     }
 
     /// Shows a statement's outcome where output goes. Throws when the result could not be
@@ -175,24 +184,33 @@ public final class Session {
                 oncePath = nil
                 let saved = output
                 output = Output()
+                output.oneShot = true
                 defer { output = saved }
                 try output.redirect(to: once, options: export)
-                do { try show(outcome); try output.checkWritten() } catch { _ = try? output.close(options: export); throw error }
+                // A failure leaves the file as it was (nothing is put in place).
+                do { try show(outcome); try output.checkWritten() } catch { output.abandon(); throw error }
                 try output.close(options: export)
                 return
             }
             if output.sheets != nil {
-                addSheets([WorkbookSheet(name: Exporter.resultSheetName(chinese: export.chineseHeaders), result: r)])
+                try addSheets([WorkbookSheet(name: Exporter.resultSheetName(chinese: export.chineseHeaders), result: r)])
                 return
+            }
+            if output.fileFormat == .text, let path = output.path {
+                // A .txt file (`--out x.txt`, `.output x.txt`) takes a report's or a check's text.
+                _ = try FileFormat.of(path, for: .result)
             }
             if let mode = output.fileMode, let path = output.path {
                 // A file named .csv (.tsv, .json …) gets what .export would write.
                 var options = export
                 options.bom = options.bom && output.bytesWritten == 0
                 try Exporter.writeText(r, mode: mode, options: options, path: path) { output.write(bytes: $0) }
+                output.noteResult()
                 return
             }
             var options = render
+            // One formula guard for every CSV and TSV caseql writes (`.csv guard`, --no-formula-guard).
+            options.formulaGuard = export.formulaGuard
             if options.mode == .bar {
                 // Bars fit the terminal; elsewhere 80 columns, never colour.
                 options.width = options.width ?? (output.isTerminal ? Terminal.width() : 80)
@@ -223,6 +241,7 @@ public final class Session {
             } else {
                 Renderer.render(r, options: options) { write($0) }
             }
+            output.noteResult()
         case .plan(let lines):
             output.text(lines.joined(separator: "\n") + "\n")
         case .expectation(let message):
@@ -236,6 +255,7 @@ public final class Session {
         do {
             try DotCommands.run(line, session: self)
             try output.checkWritten()
+            publishOutput()
             // A damaged section this command came upon (one that reads the dataset has had the
             // whole snapshot checked first, see `checkSnapshotBeforeReading`): later
             // statements answer from the files.
@@ -256,7 +276,14 @@ public final class Session {
     /// Sends results to a file (its extension picks the format), or back to standard output
     /// with nil; a workbook waiting for the previous file is written first.
     public func redirectOutput(to path: String?) throws {
-        try output.redirect(to: path, options: export)
+        if let closing = try output.redirect(to: path, options: export), closing.sheets == 0 {
+            printError(Session.notWritten(closing.path).text(chinese: chinese))
+        }
+    }
+
+    /// Said when a file output target got no result: no file was made (an old one is as it was).
+    static func notWritten(_ path: String) -> Message {
+        Message(en: "caseql: no result was sent to \(path); it was not written", zh: "caseql：没有结果写入 \(path)，未生成该文件")
     }
 
     /// Writes what is still waiting for the output file (an .xlsx workbook); called on every way
@@ -270,8 +297,7 @@ public final class Session {
         }
         guard let closing = try output.close(options: export) else { return }
         if closing.sheets == 0 {
-            printError(Message(en: "caseql: no result was sent to \(closing.path); it was not written",
-                               zh: "caseql：没有结果写入 \(closing.path)，未生成该文件").text(chinese: chinese))
+            printError(Session.notWritten(closing.path).text(chinese: chinese))
         } else if failed {
             printError(Message(en: "caseql: \(closing.path) holds the \(Message.count(closing.sheets, "result", zh: "").en) before the error",
                                zh: "caseql：\(closing.path) 保存了出错前的 \(closing.sheets) 个结果").text(chinese: chinese))
@@ -286,12 +312,14 @@ public final class Session {
     }
 
     /// Adds sheets to the workbook `.output` is collecting. In the interactive shell the file
-    /// is written at once with every sheet so far (a closed terminal or a kill loses nothing);
-    /// a script's workbook is written when output goes elsewhere or the script ends.
-    func addSheets(_ sheets: [WorkbookSheet]) {
-        for sheet in sheets { output.addSheet(sheet) }
-        guard interactive else { return }
-        do { try output.writeWorkbookNow(options: export) } catch { printError(errorText(error, chinese: chinese)) }
+    /// is written after the statement with every sheet so far (`publishOutput`: a closed
+    /// terminal or a kill loses nothing); a script's workbook is written when output goes
+    /// elsewhere or the script ends.
+    /// Throws `ExportError` for a sheet with more rows than a worksheet holds: that statement
+    /// fails, the sheets before it are kept.
+    func addSheets(_ sheets: [WorkbookSheet]) throws {
+        for sheet in sheets { try XLSXExport.checkFits(sheet, headers: export.headers, path: output.path ?? "") }
+        for sheet in sheets { try output.addSheet(sheet, headers: export.headers) }
     }
 
     // MARK: used by dot-commands

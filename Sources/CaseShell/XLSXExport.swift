@@ -38,11 +38,7 @@ public enum XLSXExport {
     static func write(_ sheets: [WorkbookSheet], to path: String, finalPath: String, headers: Bool,
                       chineseHeaders: Bool) throws -> Int {
         func fail(_ why: Message) -> ExportError { ExportError(path: finalPath, why: why) }
-        for s in sheets where s.result.rowCount + (headers ? 1 : 0) + s.caption.count > maxRows {
-            let most = maxRows - (headers ? 1 : 0) - s.caption.count
-            throw fail(Message(en: "\(s.result.rowCount) rows do not fit in a worksheet (at most \(most) rows below the header); narrow the query, or export to .csv",
-                               zh: "\(s.result.rowCount) 行放不进一张工作表（表头下最多 \(most) 行）；请缩小查询范围，或导出为 .csv"))
-        }
+        for s in sheets { try checkFits(s, headers: headers, path: finalPath) }
         var options = lxw_workbook_options()
         // Rows go to the file as they are written (a million rows in little memory); strings
         // are then written inline, which every reader handles.
@@ -138,6 +134,16 @@ public enum XLSXExport {
         let status = workbook_close(wb)
         if status != LXW_NO_ERROR { throw fail(.same(String(cString: lxw_strerror(status)))) }
         return total
+    }
+
+    /// Throws `ExportError` (naming `path`) when `sheet` has more rows than a worksheet holds
+    /// (`maxRows`, less the header and caption rows).
+    public static func checkFits(_ sheet: WorkbookSheet, headers: Bool, path: String) throws {
+        let most = maxRows - (headers ? 1 : 0) - sheet.caption.count
+        guard sheet.result.rowCount > most else { return }
+        throw ExportError(path: path, why: Message(
+            en: "\(sheet.result.rowCount) rows do not fit in a worksheet (at most \(most) rows below the header); narrow the query, or export to .csv",
+            zh: "\(sheet.result.rowCount) 行放不进一张工作表（表头下最多 \(most) 行）；请缩小查询范围，或导出为 .csv"))
     }
 
     /// Days from 1899-12-30 (Excel's day 0, counting its phantom 1900-02-29) to 1970-01-01.

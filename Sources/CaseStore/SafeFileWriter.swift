@@ -1,9 +1,10 @@
 // One way to write a file that a user names: exports, the rejects of a lenient load. A regular
 // file (or a new one) is written to a temporary file beside it and renamed into place, so a
 // failure, a full disk or a signal leaves the target as it was and no temporary file behind. A
-// character device or a FIFO (`/dev/null`, a named pipe) is written in place, never replaced by
-// a regular file. Nothing is written through a symbolic link, and the temporary file has an
-// unpredictable name and is created exclusively (O_EXCL | O_NOFOLLOW).
+// stream (`isStream`: /dev/stdout and the other open descriptors by name, a character device, a
+// FIFO) is written in place, never replaced by a regular file. Nothing else is written through a
+// symbolic link, and the temporary file has an unpredictable name and is created exclusively
+// (O_EXCL | O_NOFOLLOW).
 
 #if canImport(Glibc)
 import Glibc
@@ -44,6 +45,8 @@ public final class SafeFileWriter {
 
     public let path: String
     public let placement: Placement
+    /// Whether a file was there before (kept as it was unless `commit` replaces it).
+    public private(set) var existed = false
     private var fd: Int32
     /// The file to remove if not committed: the temporary file, or the created target.
     private var pending: String?
@@ -84,8 +87,23 @@ public final class SafeFileWriter {
         }
         if st.st_mode & S_IFMT != S_IFDIR { throw fail(SafeFileWriter.notFolder(folder)) }
 
+        // A stream (standard output by its /dev name, a device, a FIFO) is written in place.
+        if let descriptor = SafeFileWriter.descriptorAlias(path) {
+            // The same open file as caseql's own descriptor: what stdio holds goes first.
+            fflush(nil)
+            let fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+            if fd < 0 { throw fail(SafeFileWriter.errorMessage(errno)) }
+            self.fd = fd
+            placement = .inPlace
+            return
+        }
+
         var target = stat()
-        let exists = lstat(path, &target) == 0
+        var exists = lstat(path, &target) == 0
+        if exists && target.st_mode & S_IFMT == S_IFLNK && SafeFileWriter.isStream(path) {
+            // A link to a device or FIFO (/dev/stdin's kind): the device is what is written.
+            exists = stat(path, &target) == 0
+        }
         let kind = exists ? target.st_mode & S_IFMT : 0
         if exists {
             if mustNotExist { throw fail(SafeFileWriter.exists) }
@@ -101,7 +119,7 @@ public final class SafeFileWriter {
         if exists && (kind == S_IFCHR || kind == S_IFIFO) {
             // Written in place. A FIFO with no reader would block forever: O_NONBLOCK makes that
             // ENXIO, and is cleared once open.
-            let fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (kind == S_IFIFO ? O_NONBLOCK : 0))
+            let fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (kind == S_IFIFO ? O_NONBLOCK : 0))
             if fd < 0 {
                 let e = errno
                 if e == ENXIO && kind == S_IFIFO { throw fail(Message(en: "no process is reading this FIFO", zh: "没有进程在读这个 FIFO")) }
@@ -142,7 +160,7 @@ public final class SafeFileWriter {
             let tmp = prefix + String(generator.next() as UInt64, radix: 16)
             // Registered before it exists, so that no signal falls between creation and registration.
             let slot = SignalCleanup.register(tmp)
-            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            let fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)   // read back by `publish`
             if fd >= 0 {
                 self.fd = fd
                 pending = tmp
@@ -156,6 +174,7 @@ public final class SafeFileWriter {
             throw fail(SafeFileWriter.openErrorText(e, folder))
         }
         placement = .renamed
+        existed = exists
         // A replaced file keeps its permissions; a new one gets `permissions` less the umask.
         if exists {
             _ = fchmod(fd, target.st_mode & 0o7777)
@@ -178,7 +197,7 @@ public final class SafeFileWriter {
             if n < 0 {
                 let e = errno
                 if e == EINTR { continue }
-                throw FileWriteError(path: path, why: e == ENOSPC ? Message(en: "disk full", zh: "磁盘已满") : SafeFileWriter.errorMessage(e))
+                throw FileWriteError(path: path, why: SafeFileWriter.errorMessage(e))
             }
             if n == 0 { throw FileWriteError(path: path, why: Message(en: "short write (disk full?)", zh: "没有写完（磁盘已满？）")) }
             offset += n
@@ -219,6 +238,31 @@ public final class SafeFileWriter {
         cleanupSlot = nil
     }
 
+    /// Puts a copy of what is written so far in place (through a second temporary file and
+    /// rename, so the target is never partial) and goes on writing: the interactive shell's
+    /// `.output FILE` after each result, so that a closed terminal loses nothing. A later
+    /// failure leaves the target with this copy. Nothing to do for a stream or a created file.
+    /// - Throws: `FileWriteError` (the target then holds what it held before).
+    public func publish() throws(FileWriteError) {
+        guard placement == .renamed, fd >= 0 else { return }
+        let copy = try SafeFileWriter(path: path)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: off_t = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            if n < 0 {
+                let e = errno
+                if e == EINTR { continue }
+                copy.abandon()
+                throw FileWriteError(path: path, why: SafeFileWriter.errorMessage(e))
+            }
+            if n == 0 { break }
+            do throws(FileWriteError) { try copy.write(Array(buffer[0..<n])) } catch { copy.abandon(); throw error }
+            offset += off_t(n)
+        }
+        try copy.commit()
+    }
+
     /// Closes without putting anything in place: the temporary (or created) file is removed.
     public func abandon() {
         if fd >= 0 { close(fd); fd = -1 }
@@ -231,11 +275,47 @@ public final class SafeFileWriter {
         switch e {
         case EACCES, EPERM: return Message(en: "permission denied in \(folder)", zh: "无权在 \(folder) 中写入")
         case EROFS: return Message(en: "\(folder) is on a read-only file system", zh: "\(folder) 在只读文件系统上")
-        case ENOENT: return noFolder(folder)
-        case ENOTDIR: return notFolder(folder)
+        case ENOENT, ENOTDIR:
+            // The folder was there a moment ago: a file system that makes no files (/proc).
+            var st = stat()
+            if stat(folder, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR { return cannotCreate(folder, e) }
+            return e == ENOENT ? noFolder(folder) : notFolder(folder)
         case ELOOP: return isLink
         default: return errorMessage(e)
         }
+    }
+
+    /// e.g. `cannot create a file in /proc: no such file or directory`.
+    static func cannotCreate(_ folder: String, _ e: Int32) -> Message {
+        Message(en: "cannot create a file in \(folder): ", zh: "无法在 \(folder) 中建立文件：") + errorMessage(e)
+    }
+
+    /// The descriptor a name stands for: 1 for /dev/stdout, 2 for /dev/stderr, N for /dev/fd/N
+    /// and /proc/self/fd/N, when that descriptor is open; nil for any other name.
+    public static func descriptorAlias(_ path: String) -> Int32? {
+        let n: Int32?
+        switch path {
+        case "/dev/stdout": n = 1
+        case "/dev/stderr": n = 2
+        default:
+            let prefixes = ["/dev/fd/", "/proc/self/fd/"]
+            guard let p = prefixes.first(where: { path.hasPrefix($0) }) else { return nil }
+            n = Int32(path.dropFirst(p.count))
+        }
+        guard let n, n >= 0, fcntl(n, F_GETFD) >= 0 else { return nil }
+        return n
+    }
+
+    /// True when `path` is a stream, written in place and with no extension to go by: standard
+    /// output or error or another open descriptor by name (`descriptorAlias`), or (through a
+    /// link too) an existing character device or FIFO. The one rule for every command that
+    /// writes to a path.
+    public static func isStream(_ path: String) -> Bool {
+        if descriptorAlias(path) != nil { return true }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        let kind = st.st_mode & S_IFMT
+        return kind == S_IFCHR || kind == S_IFIFO
     }
 
     static let isFolder = Message(en: "is a folder", zh: "是文件夹")
@@ -260,7 +340,7 @@ public final class SafeFileWriter {
         case EISDIR: zh = "是文件夹"
         case ENOTDIR: zh = "路径中有一项不是文件夹"
         case EROFS: zh = "只读文件系统"
-        case ENOSPC: zh = "磁盘已满"
+        case ENOSPC: return Message(en: "disk full", zh: "磁盘已满")
         case EDQUOT: zh = "超出磁盘配额"
         case EEXIST: zh = "已存在"
         case ELOOP: zh = "符号链接成环"

@@ -118,7 +118,7 @@ struct CaseQL: ParsableCommand {
         if let o = out {
             // The file's extension picks its format (FileFormat); a mode given beside it must agree.
             let named: FileFormat?
-            do { named = try FileFormat.of(o, for: .result) } catch { throw ValidationError("--out: " + ((error as? Bilingual)?.text(chinese: labels) ?? "\(error)")) }
+            do { named = try FileFormat.ofAny(o) } catch { throw ValidationError("--out: " + ((error as? Bilingual)?.text(chinese: labels) ?? "\(error)")) }
             var given = mode.flatMap { OutputMode(rawValue: $0.lowercased()) }
             for (flag, m) in [(csv, OutputMode.csv), (tsv, .tsv), (json, .json), (jsonl, .jsonl), (markdown, .markdown), (table, .table)] where flag {
                 given = m
@@ -155,7 +155,6 @@ struct CaseQL: ParsableCommand {
         if let m = chosen { session.render.mode = m }
         session.render.headers = !noHeaders
         session.export.headers = !noHeaders
-        session.render.formulaGuard = !noFormulaGuard && session.render.mode == .csv
         session.export.formulaGuard = !noFormulaGuard
         if labels {
             session.render.chineseHeaders = true; session.export.chineseHeaders = true

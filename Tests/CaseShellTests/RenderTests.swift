@@ -248,9 +248,9 @@ private func render(_ r: ResultSet, _ configure: (inout RenderOptions) -> Void =
                       rows: [[.int(-5), .text("=1+1"), .list(["a", "b,c"])],
                              [.rate(0.5), .text("say \"hi\", “你好”\r\nbye"), .null],
                              [.double(2.5), .text("\tx"), .list(["-y"])]])
-    let plain = render(r) { $0.mode = .csv }
+    let plain = render(r) { $0.mode = .csv; $0.formulaGuard = false }
     #expect(plain == "n,t,l\n-5,=1+1,\"a;b,c\"\n0.5,\"say \"\"hi\"\", “你好”\r\nbye\",\n2.5,\tx,-y\n")
-    let guarded = render(r) { $0.mode = .csv; $0.formulaGuard = true }
+    let guarded = render(r) { $0.mode = .csv }   // the guard is on unless turned off
     #expect(guarded == "n,t,l\n-5,\"'=1+1\",\"a;b,c\"\n0.5,\"say \"\"hi\"\", “你好”\r\nbye\",\n2.5,\"'\tx\",\"'-y\"\n")
     #expect(render(r) { $0.mode = .csv; $0.headers = false }.hasPrefix("-5,"))
     #expect(render(r) { $0.mode = .csv; $0.chineseHeaders = true }.hasPrefix("n,t,l\n"))
@@ -259,8 +259,8 @@ private func render(_ r: ResultSet, _ configure: (inout RenderOptions) -> Void =
 @Test func tsvReplacesTabsAndNewlines() {
     let r = ResultSet(columns: [ResultColumn(name: "a"), ResultColumn(name: "b")],
                       rows: [[.text("x\ty\r\nz\nw\rv"), .text("@at")], [.null, .day(Day(year: 2023, month: 12, day: 1)!)]])
-    #expect(render(r) { $0.mode = .tsv } == "a\tb\nx y z w v\t@at\n\t2023-12-01\n")
-    #expect(render(r) { $0.mode = .tsv; $0.formulaGuard = true } == "a\tb\nx y z w v\t'@at\n\t2023-12-01\n")
+    #expect(render(r) { $0.mode = .tsv; $0.formulaGuard = false } == "a\tb\nx y z w v\t@at\n\t2023-12-01\n")
+    #expect(render(r) { $0.mode = .tsv } == "a\tb\nx y z w v\t'@at\n\t2023-12-01\n")
 }
 
 // MARK: - JSON
