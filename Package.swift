@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CFreeXL", pkgConfig: "freexl", providers: [.apt(["libfreexl-dev"])]),
         .target(name: "CSupport"),
-        .target(name: "CaseStore", dependencies: ["CExpat", "CZlib"], swiftSettings: hotPaths),
+        .target(name: "CaseStore", dependencies: ["CExpat", "CZlib", "CSupport"], swiftSettings: hotPaths),
         // ICU's collation keys (Collation.swift) come from the ICU that Foundation carries.
         .target(name: "CaseQuery", dependencies: ["CaseStore"], swiftSettings: hotPaths,
                 linkerSettings: [.linkedLibrary("_FoundationICU")]),

@@ -142,10 +142,22 @@ public final class Session {
             // empty cells in place of the damaged ones, so it is dropped, unseen, and the
             // statement runs again on the files (which leave no snapshot to fault).
             _ = try reloadIfSnapshotDamaged()
-            var outcome = try engine.run(statement)
-            while try reloadIfSnapshotDamaged() { outcome = try engine.run(statement) }
+            Trace.mark("statement begins")
+            var outcome = settled(try engine.run(statement))
+            Trace.mark("statement answered")
+            while try reloadIfSnapshotDamaged() { outcome = settled(try engine.run(statement)) }
             try show(outcome)
             try output.checkWritten()
+            Trace.mark("statement printed")
+            // The snapshot truncated while the answer was printed: later statements answer from
+            // the files. A result too large to settle read the snapshot as it was printed, so
+            // some of its cells may have come out empty, which can only be said after.
+            if loadedStore.snapshotFault != nil {
+                let printedFromSnapshot = printingReadsSnapshot(outcome)
+                _ = try reloadIfSnapshotDamaged()
+                if printedFromSnapshot { throw ShellError(en: "the answer above was printed while the snapshot was truncated: some of its cells may be empty; run the statement again",
+                                 zh: "上面的结果输出期间快照被截短：部分单元格可能为空；请重新运行该语句") }
+            }
         } catch let e as QueryError {
             printError(e.rendered(source: text, name: origin, startColumn: column, chinese: chinese)
                        + Habits.hint(for: text, chinese: chinese))
@@ -369,6 +381,25 @@ public final class Session {
     }
 
     // MARK: a damaged snapshot
+
+    /// Results of at most this many cells read from a snapshot are made before the check that
+    /// follows a statement (`settled`).
+    static let settledCells = 200_000
+
+    /// A statement's result, its cells made now when the dataset was read from a snapshot and it
+    /// is small (`settledCells`): they then hold strings of their own, so the check after the
+    /// statement covers what is printed, even if the snapshot's file is truncated meanwhile.
+    func settled(_ outcome: Outcome) -> Outcome {
+        guard case .rows(let r) = outcome, lastLoadReport?.fromSnapshot == true,
+              r.rowCount <= Session.settledCells / max(1, r.columns.count) else { return outcome }
+        return .rows(ResultSet(columns: r.columns, rows: r.rows))
+    }
+
+    /// Whether printing `outcome` reads the snapshot: a result read from one, too large to settle.
+    func printingReadsSnapshot(_ outcome: Outcome) -> Bool {
+        guard case .rows(let r) = outcome, lastLoadReport?.fromSnapshot == true else { return false }
+        return r.rowCount > Session.settledCells / max(1, r.columns.count)
+    }
 
     /// When a section of the snapshot the dataset was read from has failed its check
     /// (`CaseStore.snapshotFault`): says so on standard error, loads the files again (the damaged

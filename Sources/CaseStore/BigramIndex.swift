@@ -79,7 +79,7 @@ public final class BigramIndex: @unchecked Sendable {
             for c in 0..<count {
                 let start = c == 0 ? 0 : Int(ends[c - 1])
                 let code1 = UInt32(c + 1)
-                BigramIndex.pairs(UnsafeBufferPointer(rebasing: hay[start..<Int(ends[c])])) { key in
+                BigramIndex.pairs(UnsafeBufferPointer(rebasing: hay[start..<max(start, Int(ends[c]))])) { key in
                     var j = BigramIndex.slot(key, capacity - 1)
                     while keys[j] != 0 && keys[j] != key { j = (j + 1) & (capacity - 1) }
                     let id: Int
@@ -110,14 +110,20 @@ public final class BigramIndex: @unchecked Sendable {
                 for c in 0..<count {
                     let start = c == 0 ? 0 : Int(ends[c - 1])
                     let code1 = UInt32(c + 1)
-                    BigramIndex.pairs(UnsafeBufferPointer(rebasing: hay[start..<Int(ends[c])])) { key in
+                    BigramIndex.pairs(UnsafeBufferPointer(rebasing: hay[start..<max(start, Int(ends[c]))])) { key in
                         var j = BigramIndex.slot(key, finalMask)
-                        while keys[j] != key { j = (j + 1) & finalMask }
+                        while keys[j] != key && keys[j] != 0 { j = (j + 1) & finalMask }
+                        // Pass 1 met every pair, unless the strings changed between the passes
+                        // (a snapshot's mapping whose file was truncated reads as zeros from
+                        // then on): a pair it did not meet, or one more gap than it counted,
+                        // is left out rather than written past the end.
+                        guard keys[j] == key else { return }
                         let id = Int(ids[j]) - 1
                         let last = lastCode[id]
                         guard last != code1 else { return }
                         var gap = code1 - last
                         var at = fill[id]
+                        guard at + varintLength(gap) <= starts[id + 1] else { return }
                         while gap >= 0x80 { out[at] = UInt8(gap & 0x7F) | 0x80; gap >>= 7; at += 1 }
                         out[at] = UInt8(gap); at += 1
                         fill[id] = at
@@ -173,7 +179,7 @@ public final class BigramIndex: @unchecked Sendable {
                     code1 += gap
                     let c = Int(code1) - 1
                     let start = c == 0 ? 0 : Int(ends[c - 1])
-                    if n.occurs(in: UnsafeBufferPointer(start: base + start, count: Int(ends[c]) - start)) { out.append(UInt32(c)) }
+                    if n.occurs(in: UnsafeBufferPointer(start: base + start, count: max(0, Int(ends[c]) - start))) { out.append(UInt32(c)) }
                 }
             }
         }
@@ -182,7 +188,7 @@ public final class BigramIndex: @unchecked Sendable {
             pool.withStrings { hay, ends in
                 for c in indexedCount..<pool.count {
                     let start = c == 0 ? 0 : Int(ends[c - 1])
-                    if n.occurs(in: UnsafeBufferPointer(rebasing: hay[start..<Int(ends[c])])) { out.append(UInt32(c)) }
+                    if n.occurs(in: UnsafeBufferPointer(rebasing: hay[start..<max(start, Int(ends[c]))])) { out.append(UInt32(c)) }
                 }
             }
         }

@@ -60,7 +60,9 @@ final class PendingCells {
 
     @inline(__always)
     func item(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = i == 0 ? 0 : Int(ends[i - 1]), end = Int(ends[i])
+        // Never before its start, even in a snapshot's mapping read while its file was
+        // truncated (zeros from then on: see SnapshotMapping).
+        let start = i == 0 ? 0 : Int(ends[i - 1]), end = max(start, Int(ends[i]))
         return UnsafeBufferPointer(start: bytes.base + start, count: end - start)
     }
 

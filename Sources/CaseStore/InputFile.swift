@@ -4,8 +4,8 @@
 // ends). And a mapped file that is truncated while it is parsed must not kill the process with
 // SIGBUS: MappedFileGuard turns that into an error that says the file changed.
 
+import CSupport
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,73 +83,28 @@ public enum InputFile {
 }
 
 /// Catches SIGBUS on the mapped files being parsed. A page past the end of a file truncated
-/// after it was mapped raises SIGBUS when read; the handler maps zero pages over the rest of that
-/// mapping, marks it, and lets the read go on. The loader then finds the mark (and the changed
-/// size) and reports the file as changed while it was read. A SIGBUS anywhere else is left to
-/// the default action.
+/// after it was mapped raises SIGBUS when read; the handler maps zero pages over that mapping,
+/// marks it, and lets the read go on. The loader then finds the mark (and the changed size) and
+/// reports the file as changed while it was read. A SIGBUS anywhere else is left to the default
+/// action. The handler is caseql's one SIGBUS handler (Sources/CSupport), which the column
+/// snapshot's mapping uses too (`SnapshotMapping`): two handlers would each replace the other.
 enum MappedFileGuard {
-    static let slots = 64
-    nonisolated(unsafe) private static let starts = UnsafeMutablePointer<UInt>.allocate(capacity: slots)
-    nonisolated(unsafe) private static let ends = UnsafeMutablePointer<UInt>.allocate(capacity: slots)
-    /// Set by the handler, which may run on both loading threads at once (ThreadSanitizer caught
-    /// the plain store racing): atomic, and lock-free so safe in a signal handler.
-    nonisolated(unsafe) private static let hit = UnsafeMutablePointer<Atomic<Int32>>.allocate(capacity: slots)
-    private static let lock = NSLock()
-
-    private static let installed: Bool = {
-        starts.initialize(repeating: 0, count: slots)
-        ends.initialize(repeating: 0, count: slots)
-        for k in 0..<slots { (hit + k).initialize(to: Atomic(0)) }
-        var action = sigaction()
-        action.__sigaction_handler.sa_sigaction = MappedFileGuard.handler
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = SA_SIGINFO
-        sigaction(SIGBUS, &action, nil)
-        return true
-    }()
-
-    /// Watches `count` bytes mapped at `base`; returns the slot for `wasTruncated` and `remove`.
+    /// Watches `count` bytes mapped at `base`; returns the slot for `wasTruncated` and `remove`
+    /// (nil when all are taken: a truncation then ends the process with SIGBUS, as before).
     static func add(_ base: UnsafeMutableRawPointer, count: Int) -> Int? {
-        _ = installed
-        lock.lock(); defer { lock.unlock() }
-        for k in 0..<slots where ends[k] == 0 {
-            hit[k].store(0, ordering: .relaxed)
-            starts[k] = UInt(bitPattern: base)
-            ends[k] = UInt(bitPattern: base) + UInt(count)
-            return k
-        }
-        return nil
+        let slot = caseql_mapping_register(base, count)
+        return slot >= 0 ? Int(slot) : nil
     }
 
     /// Whether a read in the mapping found its file shorter than when it was mapped.
     static func wasTruncated(_ slot: Int?) -> Bool {
         guard let slot else { return false }
-        return hit[slot].load(ordering: .relaxed) != 0
+        return caseql_mapping_lost(Int32(slot)) != 0
     }
 
+    /// Forgets the mapping (call before unmapping it).
     static func remove(_ slot: Int?) {
         guard let slot else { return }
-        lock.lock(); defer { lock.unlock() }
-        ends[slot] = 0
-        starts[slot] = 0
-    }
-
-    private static let handler: @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void = { sig, info, _ in
-        let address = UInt(bitPattern: info?.pointee._sifields._sigfault.si_addr)
-        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
-        for k in 0..<MappedFileGuard.slots {
-            let start = MappedFileGuard.starts[k], end = MappedFileGuard.ends[k]
-            guard end != 0, address >= start, address < end else { continue }
-            let from = address / page * page
-            let length = Int((end + page - 1) / page * page - from)
-            // Zero pages over the rest of the mapping: the read that faulted now reads zeros.
-            let p = mmap(UnsafeMutableRawPointer(bitPattern: from), length, PROT_READ,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
-            if p != MAP_FAILED {
-                MappedFileGuard.hit[k].store(1, ordering: .relaxed)
-                return
-            }
-        }
-        signal(SIGBUS, SIG_DFL)   // not ours: the fault repeats and kills the process as it would have
+        caseql_mapping_unregister(Int32(slot))
     }
 }

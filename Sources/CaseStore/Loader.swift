@@ -350,7 +350,9 @@ public enum DatasetLoader {
             // The manifest too: its schemes and periods change what is loaded.
             let roles = casesPaths.enumerated().map { ($0.offset == 0 ? "cases" : "cases.\($0.offset + 1)", Optional($0.element)) }
                 + [("units", unitsPath), ("events", eventsPath), ("manifest", manifestPath)]
-            let found = roles.compactMap { r in r.1.flatMap { SourceIdentity.of(role: r.0, path: Snapshot.absolute($0)) } }
+            let found = Trace.timed("the source files' identities") {
+                roles.compactMap { r in r.1.flatMap { SourceIdentity.of(role: r.0, path: Snapshot.absolute($0)) } }
+            }
             if found.count == roles.filter({ $0.1 != nil }).count {
                 sources = found
                 switch Snapshot.read(directory: dir, dataset: path, sources: found, options: options,
@@ -361,6 +363,7 @@ public enum DatasetLoader {
                     // events that only copies each deadline to an empty original deadline, done
                     // before the snapshot was written, so it is skipped (two columns not read).
                     if s.events.count > 0 { s.settleDeadlines() }
+                    Trace.mark("the store read from the snapshot")
                     // Sections read while linking and settling were checked: one that failed
                     // leaves the files to parse now (the damaged snapshot is deleted already).
                     if let fault = s.snapshotFault { snapshotNote = fault; break }

@@ -144,7 +144,8 @@ public enum Snapshot {
         do {
             let sections = try directoryOf(map)
             guard let metaSection = sections["meta"] else { throw Bad("it has no meta section", zh: "缺少 meta 段") }
-            let meta = map.bytes(metaSection.offset, metaSection.length)
+            let meta = copy(map.bytes(metaSection.offset, metaSection.length))
+            defer { meta.deallocate() }
             guard checksum(meta) == metaSection.checksum else { throw Bad("its meta section is damaged", zh: "meta 段已损坏") }
             var r = MetaReader(meta)
             guard try r.string() == optionsKey(options) else { throw Bad("it was made with other options", zh: "生成时的选项不同") }
@@ -155,12 +156,12 @@ public enum Snapshot {
             for (now, then) in zip(sources, saved) where now != then {
                 throw Bad(now.role == then.role ? now.change(from: then) : Bad.otherFiles)
             }
-            let checked = SnapshotSections(map: map, path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), sections: sections)
+            let checked = SnapshotSections(map: map, fd: fd, path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), sections: sections)
             let store = CaseStore(manifest: manifest)
             store.origin = origin
             store.snapshot = checked
-            var report = try restore(store, from: &r, checked: checked)
-            store.link()
+            var report = try Trace.timed("restored the layout") { try restore(store, from: &r, checked: checked) }
+            Trace.timed("linked") { store.link() }
             report.snapshot = Message(en: "read from the snapshot \(path)", zh: "读自快照 \(path)")
             // Last used: the cache keeps recently used snapshots longest.
             _ = utimensat(AT_FDCWD, path, nil, 0)
@@ -180,9 +181,19 @@ public enum Snapshot {
         static let otherFiles = Message(en: "the dataset's files are not the same ones", zh: "数据集的文件已不是原来那些")
     }
 
+    /// A copy of mapped bytes, to deallocate: the header, directory and meta section are parsed
+    /// from one, so that what is parsed is what was checked even if the file shrinks under the
+    /// mapping meanwhile (its pages past the new end then read as zeros).
+    static func copy(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let m = UnsafeMutableRawBufferPointer.allocate(byteCount: max(b.count, 1), alignment: 8)
+        if b.count > 0 { m.copyMemory(from: b) }
+        return UnsafeRawBufferPointer(rebasing: m[0..<b.count])
+    }
+
     /// The header's and directory's checks, and the directory.
     static func directoryOf(_ map: SnapshotMapping) throws -> [String: Section] {
-        let h = map.bytes(0, headerSize)
+        let h = copy(map.bytes(0, headerSize))
+        defer { h.deallocate() }
         guard Array(h[0..<8]) == magic else { throw Bad("it is not a caseql snapshot", zh: "不是 caseql 快照") }
         guard XXH64.hash(UnsafeRawBufferPointer(rebasing: h[0..<56])) == h.loadUnaligned(fromByteOffset: 56, as: UInt64.self) else {
             throw Bad("its header is damaged", zh: "文件头已损坏")
@@ -194,7 +205,8 @@ public enum Snapshot {
         let dirSum = h.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
         guard Int(h.loadUnaligned(fromByteOffset: 48, as: UInt64.self)) == map.length else { throw Bad("it is truncated", zh: "文件不完整") }
         guard dirOffset >= headerSize, dirLength >= 0, dirOffset <= map.length - dirLength else { throw Bad("it is truncated", zh: "文件不完整") }
-        let dir = map.bytes(dirOffset, dirLength)
+        let dir = copy(map.bytes(dirOffset, dirLength))
+        defer { dir.deallocate() }
         guard XXH64.hash(dir) == dirSum else { throw Bad("its directory is damaged", zh: "目录已损坏") }
         var r = MetaReader(dir)
         var out: [String: Section] = [:]
@@ -281,13 +293,14 @@ public enum Snapshot {
             guard count >= 1, byteCount >= 0, slotCount > 0, slotCount & (slotCount - 1) == 0, slotCount >= 2 * count else {
                 throw Bad("its pool \(i) is damaged", zh: "字符串池 \(i) 已损坏")
             }
-            let names = ["pool\(i).offsets", "pool\(i).bytes", "pool\(i).slots"]
+            let names = ["pool\(i).offsets", "pool\(i).bytes"]
             nonisolated(unsafe) let offsets = try section(names[0], (count + 1) * 4).assumingMemoryBound(to: UInt32.self)
             pool.adopt(bytes: try section(names[1], byteCount).assumingMemoryBound(to: UInt8.self), byteCount: byteCount,
                        offsets: offsets, offsetCount: count + 1,
-                       slots: try section(names[2], slotCount * 8).assumingMemoryBound(to: UInt64.self),
+                       slots: try section("pool\(i).slots", slotCount * 8).assumingMemoryBound(to: UInt64.self),
                        slotCount: slotCount, owner: map,
-                       check: { usable(names) { offsets[0] == 0 && Int(offsets[count]) == byteCount } })
+                       check: { usable(names) { offsets[0] == 0 && Int(offsets[count]) == byteCount } },
+                       checkSlots: { usable(["pool\(i).slots"]) })
         }
         for table in [store.cases, store.units, store.events] {
             guard try r.string() == table.name else { throw Bad("its tables are not this program's", zh: "表结构不是本程序的") }
@@ -319,8 +332,8 @@ public enum Snapshot {
                 case (.textCodes, .text(let c)):
                     let p = try section(key, n * 4)
                     table.deferFill(spec.name) {
-                        c.codes = usable([key]) ? copied(p.assumingMemoryBound(to: UInt32.self), n)
-                                                : Array(repeating: 0, count: n)
+                        c.codes = (usable([key]) ? copied(p.assumingMemoryBound(to: UInt32.self), n, checked) : nil)
+                            ?? Array(repeating: 0, count: n)
                         c.pool.ensureChecked()
                     }
                 case (.textPending, .text(let c)):
@@ -333,8 +346,8 @@ public enum Snapshot {
                         c.pending = try pendingCells(key, entries, pendingBytes, section, map, usable)
                         store.pools.register(column)
                         table.deferFill(spec.name) {
-                            if usable([key + ".starts"], startsSound) {
-                                c.starts = copied(starts, n + 1)
+                            if usable([key + ".starts"], startsSound), let s = copied(starts, n + 1, checked) {
+                                c.starts = s
                             } else {
                                 // Every row empty, and the deferred cells none (they may be pending still).
                                 c.starts = Array(repeating: 0, count: n + 1)
@@ -344,9 +357,10 @@ public enum Snapshot {
                     } else {
                         let values = try section(key, entries * 4).assumingMemoryBound(to: UInt32.self)
                         table.deferFill(spec.name) {
-                            if usable([key + ".starts", key], startsSound) {
-                                c.starts = copied(starts, n + 1)
-                                c.values = copied(values, entries)
+                            if usable([key + ".starts", key], startsSound),
+                               let s = copied(starts, n + 1, checked), let v = copied(values, entries, checked) {
+                                c.starts = s
+                                c.values = v
                             } else {
                                 c.starts = Array(repeating: 0, count: n + 1)
                                 c.values = []
@@ -357,31 +371,34 @@ public enum Snapshot {
                 case (.codes, .code(let c)):
                     let p = try section(key, n).assumingMemoryBound(to: UInt8.self)
                     table.deferFill(spec.name) {
-                        c.codes = usable([key]) ? copied(p, n) : Array(repeating: EnumInfo.none, count: n)
+                        c.codes = (usable([key]) ? copied(p, n, checked) : nil) ?? Array(repeating: EnumInfo.none, count: n)
                     }
                 case (.bools, .bool(let c)):
                     let p = try section(key, n).assumingMemoryBound(to: UInt8.self)
                     table.deferFill(spec.name) {
-                        guard usable([key], { (0..<n).allSatisfy { p[$0] <= 1 } }) else {
-                            c.values = Array(repeating: false, count: n)
-                            return
-                        }
-                        c.values = Array(unsafeUninitializedCapacity: n) { b, k in
+                        let values: [Bool] = Array(unsafeUninitializedCapacity: n) { b, k in
                             if n > 0 { UnsafeMutableRawPointer(b.baseAddress!).copyMemory(from: p, byteCount: n) }
                             k = n
                         }
+                        // The copy is checked (only 0 and 1 are Bools): it is what is kept.
+                        let sound = values.withUnsafeBytes { v in v.allSatisfy { $0 <= 1 } }
+                        guard usable([key], { sound }), checked.intact else {
+                            c.values = Array(repeating: false, count: n)
+                            return
+                        }
+                        c.values = values
                     }
                 case (.days, .day(let c)):
                     let p = try section(key, n * 4)
                     table.deferFill(spec.name) {
-                        c.values = usable([key]) ? copied(p.assumingMemoryBound(to: Int32.self), n)
-                                                 : Array(repeating: Day.none, count: n)
+                        c.values = (usable([key]) ? copied(p.assumingMemoryBound(to: Int32.self), n, checked) : nil)
+                            ?? Array(repeating: Day.none, count: n)
                     }
                 case (.ints, .int(let c)):
                     let p = try section(key, n * 4)
                     table.deferFill(spec.name) {
-                        c.values = usable([key]) ? copied(p.assumingMemoryBound(to: Int32.self), n)
-                                                 : Array(repeating: Day.none, count: n)
+                        c.values = (usable([key]) ? copied(p.assumingMemoryBound(to: Int32.self), n, checked) : nil)
+                            ?? Array(repeating: Day.none, count: n)
                     }
                 default:
                     throw Bad("the fields of \(table.name) differ", zh: "\(Schema.tableLabels[table.name] ?? table.name)的字段不同")
@@ -397,15 +414,22 @@ public enum Snapshot {
     /// A column's values copied out of the mapping into an array of its own. (Asking for huge
     /// pages for it was tried: 2× faster to 3× slower from run to run on this machine, as the
     /// kernel compacts memory to find them.)
-    static func copied<T>(_ p: UnsafePointer<T>, _ n: Int) -> [T] {
-        Array(unsafeUninitializedCapacity: n) { b, k in
-            if let to = b.baseAddress, n > 0 {
-                UnsafeMutableRawPointer(to).copyMemory(from: p, byteCount: n * MemoryLayout<T>.stride)
+    /// Nil when the file shrank before the copy was done (`checked.intact`): the copy may then
+    /// hold zeros where the values were, and a list's row starts would not ascend.
+    static func copied<T>(_ p: UnsafePointer<T>, _ n: Int, _ checked: SnapshotSections) -> [T]? {
+        let values: [T] = Trace.timed("copied \(n * MemoryLayout<T>.stride) bytes") {
+            Array(unsafeUninitializedCapacity: n) { b, k in
+                if let to = b.baseAddress, n > 0 {
+                    UnsafeMutableRawPointer(to).copyMemory(from: p, byteCount: n * MemoryLayout<T>.stride)
+                }
+                k = n
             }
-            k = n
         }
+        return checked.intact ? values : nil
     }
-    static func copied<T>(_ p: UnsafeMutablePointer<T>, _ n: Int) -> [T] { copied(UnsafePointer(p), n) }
+    static func copied<T>(_ p: UnsafeMutablePointer<T>, _ n: Int, _ checked: SnapshotSections) -> [T]? {
+        copied(UnsafePointer(p), n, checked)
+    }
 
     /// A column's deferred cells in the mapping, their sections checked when first materialized.
     static func pendingCells(_ key: String, _ count: Int, _ byteCount: Int,

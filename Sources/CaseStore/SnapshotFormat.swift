@@ -3,6 +3,7 @@
 
 import Foundation
 import Synchronization
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -204,9 +205,18 @@ struct SourceIdentity: Equatable {
 /// place, and a write (a pool growing, a new string) touches only this process's copy of a page.
 /// Unmapped when the last column, pool and cell list using it is gone. Nothing is read ahead at
 /// mapping: each section is, when first checked (SnapshotSections).
-final class SnapshotMapping {
+///
+/// The file may shrink while it is mapped (another process truncates it): a read of a page past
+/// its new end would end the process with SIGBUS. The mapping is registered with caseql's SIGBUS
+/// handler (Sources/CSupport), which then puts zero pages in place of the rest of the mapping and
+/// marks it `lost`: the read goes on, on zeros, and the snapshot's holder drops what it computed
+/// (`SnapshotSections.fault`). A file replaced by another (renamed over it) leaves the mapping
+/// on the old one, which stays whole.
+final class SnapshotMapping: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let length: Int
+    /// The SIGBUS handler's registration (-1: none, so a read past the end still ends the process).
+    private let slot: Int32
 
     init?(fd: Int32, length: Int) {
         guard length > 0 else { return nil }
@@ -214,9 +224,16 @@ final class SnapshotMapping {
         guard let p, p != MAP_FAILED else { return nil }
         base = p
         self.length = length
+        slot = caseql_mapping_register(p, length)
     }
 
-    deinit { munmap(base, length) }
+    deinit {
+        caseql_mapping_unregister(slot)
+        munmap(base, length)
+    }
+
+    /// Whether a read past the file's end was caught: some of the mapping is zeros since then.
+    var lost: Bool { caseql_mapping_lost(slot) != 0 }
 
     func bytes(_ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base + offset, count: count)
@@ -247,6 +264,8 @@ final class SnapshotSections: @unchecked Sendable {
     /// The snapshot file and its device and inode when it was mapped.
     let path: String
     private let device: UInt64, inode: UInt64
+    /// The mapped file, kept open to see whether it shrank (`fault`); -1 when it could not be.
+    private let fd: Int32
     let sections: [String: Section]
     private let checks: [String: Check]
     private let faultLock = NSLock()
@@ -254,8 +273,10 @@ final class SnapshotSections: @unchecked Sendable {
     /// Set (releasing) once a section failed; read without the lock on every statement.
     private let faulted = Atomic<Bool>(false)
 
-    init(map: SnapshotMapping, path: String, device: UInt64, inode: UInt64, sections: [String: Section]) {
+    /// `fd`: the mapped file (duplicated: the caller keeps its own).
+    init(map: SnapshotMapping, fd: Int32, path: String, device: UInt64, inode: UInt64, sections: [String: Section]) {
         self.map = map
+        self.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)
         self.path = path
         self.device = device
         self.inode = inode
@@ -263,12 +284,33 @@ final class SnapshotSections: @unchecked Sendable {
         checks = sections.mapValues { _ in Check() }
     }
 
-    /// What failed first, in words; nil while every section checked so far is as written.
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// What failed first, in words; nil while every section checked so far is as written and
+    /// the file has not shrunk. Asked after each statement: a file truncated while it ran may
+    /// have given it zeros (a page past the new end: `SnapshotMapping.lost`; the part of the
+    /// last page past it reads as zeros without a fault, hence the size).
     var fault: Message? {
-        guard faulted.load(ordering: .acquiring) else { return nil }
+        if !faulted.load(ordering: .acquiring) {
+            guard shrunk else { return nil }
+            fail(SnapshotSections.truncated)
+        }
         faultLock.lock(); defer { faultLock.unlock() }
         return firstFault
     }
+
+    static let truncated = Message(en: "it was truncated while in use", zh: "使用期间被截短")
+
+    /// Whether the mapped file is shorter than the mapping now, or a read past its end was caught.
+    var shrunk: Bool {
+        if map.lost { return true }
+        var st = stat()
+        return fd >= 0 && fstat(fd, &st) == 0 && Int(st.st_size) < map.length
+    }
+
+    /// Whether what was read from the mapping so far can still be trusted (no section failed and
+    /// the file has not shrunk); for a copy just made out of it.
+    var intact: Bool { fault == nil }
 
     /// Whether every named section is as it was written (each checked the first time it is named).
     /// A name the directory lacks fails.
@@ -290,9 +332,16 @@ final class SnapshotSections: @unchecked Sendable {
         }
         c.lock.lock(); defer { c.lock.unlock() }
         if let p = c.passed { return p }
-        let passed = Snapshot.checksum(map.bytes(s.offset, s.length), parallel: true) == s.checksum
+        // A truncation during the check reads zeros from then on: the sum fails (or `fault`
+        // says so after the statement).
+        let passed = Trace.timed("checked \(name), \(s.length) bytes") {
+            Snapshot.checksum(map.bytes(s.offset, s.length), parallel: true) == s.checksum
+        }
         c.passed = passed
-        if !passed { fail(Message(en: "its section \(name) does not match its checksum", zh: "分区 \(name) 与校验和不符")) }
+        if !passed {
+            fail(shrunk ? SnapshotSections.truncated
+                        : Message(en: "its section \(name) does not match its checksum", zh: "分区 \(name) 与校验和不符"))
+        }
         return passed
     }
 

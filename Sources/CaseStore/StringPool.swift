@@ -141,6 +141,11 @@ public final class StringPool: @unchecked Sendable {
     private let checked = Atomic<Bool>(true)
     private var check: (() -> Bool)?
     private let checkLock = NSLock()
+    /// The same for borrowed hash slots, checked apart (`ensureSlotsChecked`): only interning and
+    /// lookups read them, so a question that only reads the strings (`contains`) does not read
+    /// the table (268 MB for 10M distinct titles).
+    private let slotsChecked = Atomic<Bool>(true)
+    private var checkSlots: (() -> Bool)?
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -162,19 +167,29 @@ public final class StringPool: @unchecked Sendable {
     /// The pool's storage, for writing a snapshot: the strings' bytes, their end offsets (count + 1,
     /// from 0) and the hash table's slots.
     func withStorage<R>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        ensureChecked()
+        ensureSlotsChecked()
         return try body(UnsafeRawBufferPointer(start: bytes.base, count: bytes.count),
                  UnsafeRawBufferPointer(start: offsets.base, count: offsets.count * 4),
                  UnsafeRawBufferPointer(start: slots, count: slotCount * 8))
     }
 
+    /// The strings' bytes and their end offsets (count + 1, from 0), without the hash table.
+    func withStringStorage<R>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        ensureChecked()
+        return try body(UnsafeRawBufferPointer(start: bytes.base, count: bytes.count),
+                        UnsafeRawBufferPointer(start: offsets.base, count: offsets.count * 4))
+    }
+
     /// Replaces the pool's contents with storage read from a snapshot (as `withStorage` gave it),
     /// used in place: `owner` keeps the memory alive; a new string copies what it must grow.
-    /// `check` is called once, before the first use of the storage (from whichever thread uses
-    /// the pool first): false means the storage is damaged, and the pool then holds as many
-    /// strings as it had, all empty, so that codes stay in range (the snapshot has noted its fault).
+    /// `check` is called once, before the first use of the strings (from whichever thread uses
+    /// the pool first): false means they are damaged, and the pool then holds as many strings as
+    /// it had, all empty, so that codes stay in range (the snapshot has noted its fault).
+    /// `checkSlots` likewise before the hash table's first use (after `check`): false means it
+    /// is damaged, and it is then built again from the strings.
     func adopt(bytes b: UnsafeMutablePointer<UInt8>, byteCount: Int, offsets o: UnsafeMutablePointer<UInt32>, offsetCount: Int,
-               slots s: UnsafeMutablePointer<UInt64>, slotCount n: Int, owner: AnyObject, check: (() -> Bool)? = nil) {
+               slots s: UnsafeMutablePointer<UInt64>, slotCount n: Int, owner: AnyObject, check: (() -> Bool)? = nil,
+               checkSlots: (() -> Bool)? = nil) {
         precondition(n > 0 && n & (n - 1) == 0 && offsetCount >= 1)
         if !slotsBorrowed { slots.deallocate() }
         bytes.free(); offsets.free()
@@ -184,7 +199,36 @@ public final class StringPool: @unchecked Sendable {
         keepAlive = owner
         stringsLock.lock(); strings = [:]; stringsLock.unlock()
         self.check = check
+        self.checkSlots = checkSlots
         checked.store(check == nil, ordering: .releasing)
+        slotsChecked.store(checkSlots == nil, ordering: .releasing)
+    }
+
+    /// Checks borrowed hash slots before their first use (a load of an atomic flag once checked).
+    @inline(__always)
+    func ensureSlotsChecked() {
+        if !slotsChecked.load(ordering: .acquiring) { checkBorrowedSlots() }
+    }
+
+    private func checkBorrowedSlots() {
+        ensureChecked()   // the strings first: a damaged table is built again from them
+        checkLock.lock(); defer { checkLock.unlock() }
+        guard !slotsChecked.load(ordering: .acquiring) else { return }
+        if let checkSlots, !checkSlots() {
+            let table = UnsafeMutablePointer<UInt64>.allocate(capacity: slotCount)
+            table.initialize(repeating: 0, count: slotCount)
+            for code in 0..<count {
+                let start = Int(offsets[code]), end = max(start, Int(offsets[code + 1]))
+                let h = StringPool.hash(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
+                var i = StringPool.home(h, mask)
+                while table[i] != 0 { i = (i + 1) & mask }
+                table[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
+            }
+            if !slotsBorrowed { slots.deallocate() }
+            slots = table; slotsBorrowed = false
+        }
+        checkSlots = nil
+        slotsChecked.store(true, ordering: .releasing)
     }
 
     /// Checks borrowed storage before its first use (a load of an atomic flag once checked).
@@ -212,6 +256,9 @@ public final class StringPool: @unchecked Sendable {
             let h = StringPool.hash(UnsafeBufferPointer(start: nil, count: 0))
             slots[StringPool.home(h, mask)] = (h & 0xFFFF_FFFF_0000_0000) | 1
             stringsLock.lock(); strings = [:]; stringsLock.unlock()
+            // That table needs no check.
+            checkSlots = nil
+            slotsChecked.store(true, ordering: .releasing)
         }
         self.check = nil
         checked.store(true, ordering: .releasing)
@@ -256,7 +303,7 @@ public final class StringPool: @unchecked Sendable {
     /// The code of these bytes, adding them if new. `isNew` tells whether they were added.
     @discardableResult @inline(__always)
     public func intern(_ p: UnsafeBufferPointer<UInt8>, isNew: UnsafeMutablePointer<Bool>? = nil) -> UInt32 {
-        ensureChecked()
+        ensureSlotsChecked()
         let h = StringPool.hash(p)
         let tag = h & 0xFFFF_FFFF_0000_0000
         var i = StringPool.home(h, mask)
@@ -289,7 +336,7 @@ public final class StringPool: @unchecked Sendable {
 
     /// The code of a string already in the pool, or nil.
     public func lookup(_ s: String) -> UInt32? {
-        ensureChecked()
+        ensureSlotsChecked()
         var s = s
         return s.withUTF8 { p -> UInt32? in
             let h = StringPool.hash(p)
@@ -306,7 +353,7 @@ public final class StringPool: @unchecked Sendable {
 
     @inline(__always)
     private func equal(_ code: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = Int(offsets[code]), end = Int(offsets[code + 1])
+        let start = Int(offsets[code]), end = max(start, Int(offsets[code + 1]))
         let n = p.count
         guard end - start == n else { return false }
         if n == 0 { return true }
@@ -347,7 +394,7 @@ public final class StringPool: @unchecked Sendable {
     /// Makes room for `more` strings holding `byteCount` bytes in all, so that appending them
     /// grows nothing step by step.
     public func reserve(more: Int, byteCount: Int) {
-        ensureChecked()
+        ensureSlotsChecked()
         bytes.reserve(extra: byteCount)
         offsets.reserve(extra: more)
         var size = slotCount
@@ -378,7 +425,7 @@ public final class StringPool: @unchecked Sendable {
         stringsLock.lock(); defer { stringsLock.unlock() }
         if let s = strings[code] { return s }
         let c = Int(code)
-        let start = Int(offsets[c]), end = Int(offsets[c + 1])
+        let start = Int(offsets[c]), end = max(start, Int(offsets[c + 1]))
         let s = String(decoding: UnsafeBufferPointer(start: bytes.base + start, count: end - start), as: UTF8.self)
         strings[code] = s
         return s
@@ -388,7 +435,7 @@ public final class StringPool: @unchecked Sendable {
     public func withBytes<R>(_ code: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         ensureChecked()
         let c = Int(code)
-        let start = Int(offsets[c]), end = Int(offsets[c + 1])
+        let start = Int(offsets[c]), end = max(start, Int(offsets[c + 1]))
         return body(UnsafeBufferPointer(start: bytes.base + start, count: end - start))
     }
 

@@ -144,7 +144,7 @@ extension StringPool {
     /// Calls body with the bytes of every string end to end (in code order) and where each one
     /// ends in them (`ends[c]`: string c is bytes[ends[c-1]..<ends[c]], ends[-1] taken as 0).
     public func withStrings<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt32>) -> R) -> R {
-        withStorage { bytes, offsets, _ in
+        withStringStorage { bytes, offsets in
             let o = offsets.bindMemory(to: UInt32.self)
             // offsets holds count + 1 values from 0: the ends are all but the first.
             return body(bytes.bindMemory(to: UInt8.self), UnsafeBufferPointer(rebasing: o[1...]))

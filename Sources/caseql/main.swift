@@ -137,6 +137,7 @@ struct CaseQL: ParsableCommand {
     }
 
     func run() throws {
+        Trace.mark("main")
         // Large blocks (columns, buffers) straight from mmap and back to the system when freed:
         // glibc's moving threshold would otherwise keep freed blocks in the heaps of the two
         // loading threads and raise peak memory by a fifth.

@@ -20,6 +20,8 @@
 #
 # CaseStore reads .xlsx through libexpat and zlib (Sources/CExpat, Sources/CZlib: module maps
 # found with -I, the libraries linked with -lexpat -lz), and .xls through libfreexl (Sources/CFreeXL, -lfreexl).
+# It calls caseql's own C helpers (Sources/CSupport: the snapshot's SIGBUS handler), compiled
+# here with clang into csupport.o.
 # CaseQuery imports CaseStore, so CaseStore is compiled first as its own module (object file +
 # .swiftmodule), then CaseQuery's sources and the targets are compiled as module CaseQuery
 # against it, once for the three (Fuzz.swift picks one by CASEQL_FUZZ_TARGET). Both get the
@@ -42,11 +44,12 @@ echo "fuzz: building $out/caseql-fuzz (a few minutes)" >&2
 # swiftc writes side files (CaseQuery-1.swiftmodule, …) into the current folder: build in $out.
 root="$(pwd)"
 if ! ( cd "$out" &&
+       clang -O1 -g -fsanitize=address -I "$root"/Sources/CSupport/include -c "$root"/Sources/CSupport/csupport.c -o csupport.o &&
        swiftc "${flags[@]}" -module-name CaseStore -wmo -emit-module -emit-module-path CaseStore.swiftmodule \
-         -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL \
+         -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL -I "$root"/Sources/CSupport/include \
          -c "$root"/Sources/CaseStore/*.swift "$root"/Sources/CaseStore/Generator/*.swift -o CaseStore.o &&
-       swiftc "${flags[@]}" -module-name CaseQuery -wmo -I . -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL \
-         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/*.swift CaseStore.o -lexpat -lz -lfreexl -l_FoundationICU -o caseql-fuzz ) \
+       swiftc "${flags[@]}" -module-name CaseQuery -wmo -I . -I "$root"/Sources/CExpat -I "$root"/Sources/CZlib -I "$root"/Sources/CFreeXL -I "$root"/Sources/CSupport/include \
+         "$root"/Sources/CaseQuery/*.swift "$root"/Tests/fuzz/*.swift CaseStore.o csupport.o -lexpat -lz -lfreexl -l_FoundationICU -o caseql-fuzz ) \
      >"$out/build.log" 2>&1; then
   grep -v "Cannot export local symbol" "$out/build.log" >&2
   echo "fuzz: FAILED to build (swiftc -sanitize=fuzzer,address)" >&2
