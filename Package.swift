@@ -28,7 +28,6 @@ let package = Package(
         ),
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CFreeXL", pkgConfig: "freexl", providers: [.apt(["libfreexl-dev"])]),
         .target(name: "CSupport"),
         .target(name: "CaseStore", dependencies: ["CExpat", "CZlib", "CSupport"], swiftSettings: hotPaths),
         // ICU's collation keys (Collation.swift) come from the ICU that Foundation carries.
@@ -43,7 +42,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore", "CFreeXL"]),
+        .testTarget(name: "CaseStoreTests", dependencies: ["CaseStore"]),
         .testTarget(name: "CaseQueryTests", dependencies: ["CaseQuery", "CaseStore"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "CaseOfficeTests", dependencies: ["CaseOffice", "CaseStore", "CaseQuery"]),

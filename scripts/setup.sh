@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what caseql needs from Debian's packages when it is missing. Never asks anything.
 #   scripts/setup.sh          libedit-dev (the line editor), libxlsxwriter-dev (writing .xlsx),
-#                             libexpat1-dev and zlib1g-dev (reading .xlsx), libfreexl-dev
-#                             (reading .xls), pkg-config
+#                             libexpat1-dev and zlib1g-dev (reading .xlsx), pkg-config
+#                             (.xls is read by caseql's own code: README, "Loading")
 #   scripts/setup.sh --test   also sqlite3, tmux, python3, python3-openpyxl and zsh (its completion
 #                             script is tried) for the tests
 set -euo pipefail
@@ -12,7 +12,6 @@ pkg-config --exists libedit 2>/dev/null || need+=(libedit-dev)
 pkg-config --exists xlsxwriter 2>/dev/null || need+=(libxlsxwriter-dev)
 pkg-config --exists expat 2>/dev/null || need+=(libexpat1-dev)
 pkg-config --exists zlib 2>/dev/null || need+=(zlib1g-dev)
-pkg-config --exists freexl 2>/dev/null || need+=(libfreexl-dev)
 if [ "${1:-}" = "--test" ]; then
   command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
   command -v tmux >/dev/null 2>&1 || need+=(tmux)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end: what libfreexl leaves empty in a legacy .xls is read by caseql itself from the
+"""End-to-end: what libfreexl 1.0.6 left empty in a legacy .xls is read by caseql itself from the
 workbook stream: formula cells' saved values (dates, numbers, text, TRUE/FALSE, an empty text, an
 error), booleans saved as formulas, and merged ranges (a unit's name merged down over its cases
 fills each of them; a title merged across above the header stays a title row).

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """End-to-end: a legacy Excel 97–2003 workbook (.xls, BIFF8) loads as its CSV twin does, through
-libfreexl. fixtures/book.xls was written by xlwt (fixtures/make_xls.py): sheets 案件/单位/办理记录,
+caseql's own BIFF8 reader. fixtures/book.xls was written by xlwt (fixtures/make_xls.py): sheets 案件/单位/办理记录,
 date cells, a date-time cell, a serial number and text dates in date columns, a boolean cell,
 quotes, a comma and a line break in a cell, shared strings.
 

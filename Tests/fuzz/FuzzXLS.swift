@@ -1,8 +1,6 @@
 // The fuzz target for legacy .xls workbooks (Fuzz.swift dispatches to it): each input is a
-// cases.xls, loaded as a dataset. libfreexl reads the cells; caseql's own reader of the compound
-// file and its BIFF8 records (CompoundFile.swift, BIFF8.swift) reads the formulas' values and
-// merged ranges after it, or says what is damaged when libfreexl refuses the file: either way
-// every input goes through caseql's reader. Nothing may crash or hang; an error is an answer.
+// cases.xls, loaded as a dataset by caseql's own reader of the compound file and its BIFF8
+// records (CompoundFile.swift, BIFF8.swift). Nothing may crash or hang; an error is an answer.
 
 import CaseStore
 import Foundation
