@@ -113,7 +113,8 @@ public final class Output {
             // A file that got nothing is not made (nor an old one emptied); a stream is left.
             if empty && w.placement != .inPlace { w.abandon(); return WorkbookClosing(path: w.path, sheets: 0) }
             do { try w.commit() } catch { throw failure(target ?? w.path, error.why, w, published: kept) }
-            return w.placement == .inPlace ? nil : WorkbookClosing(path: w.path, sheets: count)
+            // (A file that got only messages, no result, is written and needs no word.)
+            return w.placement == .inPlace || count == 0 ? nil : WorkbookClosing(path: w.path, sheets: count)
         }
         reset()
         guard let target, let pending else { return nil }
