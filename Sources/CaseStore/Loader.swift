@@ -215,8 +215,8 @@ public enum DatasetLoader {
         /// visible sheet whose header names case columns (the first visible sheet counts when
         /// `firstIsCases`: a lone workbook's cases need no header words we know). Returns its
         /// case sheets; its units and events sheets are taken when it has them.
-        func tables(of file: String, firstIsCases: Bool) throws -> [TableSource] {
-            let book = try openWorkbook(file)
+        func tables(of file: String, opened: Workbook? = nil, firstIsCases: Bool) throws -> [TableSource] {
+            let book = try opened ?? openWorkbook(file)
             var sheets: [String]
             let name = (file as NSString).lastPathComponent
             if let named = book.sheet(named: sheetNames["cases"]!) {
@@ -284,6 +284,12 @@ public enum DatasetLoader {
             }
             if let c = try source("cases") {
                 cases = [c]
+                // A cases workbook without a sheet named cases: every sheet of cases in it (建议
+                // on one, 提案 on the next), as a lone workbook is read — not its first alone.
+                if case .sheet(let book, _, let x) = c, book.sheet(named: sheetNames["cases"]!) == nil {
+                    let sheets = try tables(of: x, opened: book, firstIsCases: true)
+                    if !sheets.isEmpty { cases = sheets }
+                }
                 units = try source("units")
                 events = try source("events")
                 if !others.isEmpty {

@@ -157,6 +157,17 @@ def test_workbooks_in_a_folder_are_one_list():
             "two workbooks with a units sheet: refused, both named", "exit %d: %s" % (p.returncode, p.stderr))
 
 
+def test_a_folders_cases_workbook_reads_every_case_sheet():
+    # cases.xlsx in a dataset folder, its cases on two sheets (建议, 提案) and none named cases:
+    # both are read, as the workbook alone is (its first sheet alone was read, silently).
+    folder = fresh(TMP, "casesbook")
+    book(os.path.join(folder, "cases.xlsx"), "two-kinds")
+    p = run(["--no-cache", folder, "--csv", "--no-headers", "-c", "select kind, count from cases group by kind order by kind"])
+    R.eq((p.returncode, p.stdout.replace("\r", "").splitlines()), (0, ["suggestion,2", "proposal,3"]),
+         "a folder's cases.xlsx with cases on two sheets: both read")
+    R.check("cases read as one list from 2 sheets or files" in p.stderr, "the note names both sheets", p.stderr)
+
+
 def test_xls_says_what_libfreexl_cannot_read():
     # caseql reads formulas' values and merged ranges itself (test_xls_formulas.py): no note.
     p = run(["--no-cache", os.path.join(HERE, "libreoffice-7.4-cases.xls"), "-c", "count cases"])
@@ -195,6 +206,7 @@ R.case(test_notes_and_summary_sheets_are_not_cases)
 R.case(test_hidden_first_sheet_is_skipped)
 R.case(test_a_sheet_named_cases_is_the_one)
 R.case(test_workbooks_in_a_folder_are_one_list)
+R.case(test_a_folders_cases_workbook_reads_every_case_sheet)
 R.case(test_xls_says_what_libfreexl_cannot_read)
 R.case(test_xlsx_saved_as_xls)
 R.case(test_title_row_above_the_header)
