@@ -2,14 +2,14 @@
 """End-to-end: a column snapshot truncated or replaced while caseql has it mapped. Truncating the
 file under a mapping takes its pages past the new end away, and the next read of one raised
 SIGBUS (exit 135). Now the real binary runs a script that answers its first statement from the
-snapshot, then pauses (a `count cases` printed, with `.once`, to a FIFO the test opens when it
-is ready) while the test truncates the snapshot (in the middle,
+snapshot, then pauses (a result larger than a pipe's buffer printed, with `.once`, to a FIFO the
+test reads only when it is ready: caseql waits in write(2)) while the test truncates the snapshot (in the middle,
 to nothing, in the middle of a page) or renames another file over it, then runs the rest. Every
 answer must equal a --no-cache run's and the run exit 0; a truncation is named on standard
 error in one line (the snapshot's path, "truncated while in use"), the files are loaded again and
 the next start reads a snapshot written anew; a file renamed over it changes nothing for the
 running process (its mapping keeps the old file). The same between a statement's answer and its
-printing (`.once` to a FIFO that is opened only after the truncation); a result too large to be
+printing (`.once` to a FIFO read only after the truncation); a result too large to be
 made before printing reads the truncated file as it prints (SIGBUS, caught): the run fails with
 exit 1 and says so. The data: 70,000 realistic cases (more than
 65,536 rows), rows shuffled, cases.csv only. Stdlib only.
@@ -44,6 +44,10 @@ select id, proposer, cosigners, title from cases where title contains "学校" o
 select unit, count from cases where key_supervised group by unit order by count desc, unit limit 3;
 select title from cases order by id desc limit 3;
 """
+# The pause: 70,000 ids, far more than a pipe holds (64 KiB), so caseql waits in write(2)
+# until the test reads the FIFO. (A FIFO nobody reads is refused at once, so the test opens its
+# reading end first.)
+PAUSE = "select id from cases;"
 SCRIPT = os.path.join(TMP, "weekly.cql")
 PLAIN = os.path.join(TMP, "plain.cql")
 PLAIN_CACHE = os.path.join(TMP, "plain-cache.cql")   # the same, then what the load did
@@ -63,7 +67,7 @@ def make_data():
     header, rows = lines[0], [l for l in lines[1:] if l]
     random.Random(8).shuffle(rows)
     open(CASES, "w", encoding="utf-8").write(header + "\n" + "\n".join(rows) + "\n")
-    open(SCRIPT, "w", encoding="utf-8").write(FIRST + ".once " + FIFO + "\ncount cases;\n" + REST)
+    open(SCRIPT, "w", encoding="utf-8").write(FIRST + ".once " + FIFO + "\n" + PAUSE + "\n" + REST)
     open(PLAIN, "w", encoding="utf-8").write(FIRST + REST)
     open(PLAIN_CACHE, "w", encoding="utf-8").write(FIRST + REST + ".cache\n")
     os.mkfifo(FIFO)
@@ -75,15 +79,40 @@ def paused_run(damage):
     e = dict(os.environ)
     e.pop("CASEQL_HISTORY", None)
     e.update(ENV)
+    reader = os.open(FIFO, os.O_RDONLY | os.O_NONBLOCK)
     p = subprocess.Popen([binary(), CASES, "-f", SCRIPT], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=e)
     first = p.stdout.readline() + p.stdout.readline()   # csv: the header, then the count
+    wait_in_write(p.pid)
     damage(snapshot())
-    with open(FIFO, encoding="utf-8") as f:             # the paused script goes on
-        paused = f.read()
+    paused = drain(reader)                              # the paused script goes on
     out, err = p.communicate(timeout=300)
-    R.check(paused.endswith("70000\n"), "the pause printed its count", paused)
+    R.check(paused.count("\n") == 70001, "the pause printed its 70,000 ids", paused[-200:])
     return first + out, err, p.returncode
+
+
+def wait_in_write(pid):
+    """Waits (up to 30 s) until the process's main thread waits in write(2): a FIFO's buffer full."""
+    for _ in range(3000):
+        try:
+            if open("/proc/%d/syscall" % pid).read().split(" ")[0] == "1":
+                return
+        except OSError:
+            return
+        time.sleep(0.01)
+
+
+def drain(fd):
+    """Everything written to a FIFO's reading end until its writer closes it."""
+    os.set_blocking(fd, True)
+    chunks = []
+    while True:
+        b = os.read(fd, 1 << 16)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def truncate_to(fraction=None, size=None):
@@ -117,17 +146,10 @@ def test_truncated_while_mapped():
                 "%s: the next start reads a snapshot written anew" % what, again.stdout[-300:] + again.stderr)
 
 
-def blocked_in_open(pid):
-    """Whether the process's main thread waits in openat(2) (a FIFO nobody reads yet)."""
-    try:
-        return open("/proc/%d/syscall" % pid).read().split(" ")[0] == "257"
-    except OSError:
-        return False
-
-
 def printed_to_fifo(statement, damage):
-    """Runs FIRST, then `.once FIFO2` and `statement`: once the statement is answered and caseql
-    waits to open the FIFO to print it, damage(snapshot), then read what it prints there.
+    """Runs FIRST, then `.once FIFO2` and `statement` (its answer larger than a pipe's buffer):
+    once the statement is answered and caseql waits in write(2) to print it, damage(snapshot),
+    then read what it prints there.
     Returns (what the FIFO got, stdout, stderr, exit status)."""
     fifo = os.path.join(TMP, "answer")
     if not os.path.exists(fifo):
@@ -137,24 +159,21 @@ def printed_to_fifo(statement, damage):
     e = dict(os.environ)
     e.pop("CASEQL_HISTORY", None)
     e.update(ENV)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     p = subprocess.Popen([binary(), CASES, "-f", script], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=e)
     first = p.stdout.readline() + p.stdout.readline()
-    for _ in range(3000):
-        if blocked_in_open(p.pid):
-            break
-        time.sleep(0.01)
+    wait_in_write(p.pid)
     damage(snapshot())
-    with open(fifo, encoding="utf-8", errors="replace") as f:
-        got = f.read()
+    got = drain(reader)
     out, err = p.communicate(timeout=300)
     return got, first + out, err, p.returncode
 
 
 def test_truncated_between_answer_and_print():
-    # A small result's cells are made before the check that follows the statement: printed
-    # after the file is truncated, it is still whole.
-    statement = "select id, proposer, title from cases order by id desc limit 20;"
+    # A result of up to 200,000 cells is made before the check that follows the statement:
+    # printed after the file is truncated, it is still whole (2,000 rows: more than a pipe holds).
+    statement = "select id, proposer, title from cases order by id desc limit 2000;"
     want = run([CASES, "--no-cache", "--csv", "-c", statement], timeout=300).stdout
     rest = run([CASES, "--no-cache", "-f", PLAIN], timeout=300).stdout
     run([CASES, "-c", "count cases"], env=ENV, timeout=300)
