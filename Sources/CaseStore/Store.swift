@@ -378,6 +378,8 @@ public final class CaseStore: @unchecked Sendable {
     private var rowOfID: [UInt32]?
     private let rowOfIDLock = NSLock()
     /// Events of each case, in date order: eventOrder[eventStarts[row]..<eventStarts[row+1]].
+    /// Empty when there are no events (not a row of zeros per case: 40 MB to fill at 10M cases,
+    /// a tenth of a reopened dataset's first answer).
     public private(set) var eventStarts: [UInt32] = []
     public private(set) var eventOrder: [UInt32] = []
     /// events row → case row (UInt32.max when the case is unknown).
@@ -419,7 +421,8 @@ public final class CaseStore: @unchecked Sendable {
     }
 
     public func events(ofCase row: Int) -> ArraySlice<UInt32> {
-        eventOrder[Int(eventStarts[row])..<Int(eventStarts[row + 1])]
+        guard !eventStarts.isEmpty else { return eventOrder[0..<0] }
+        return eventOrder[Int(eventStarts[row])..<Int(eventStarts[row + 1])]
     }
 
     /// Rebuilds the id → row map and the per-case event lists. Call after loading or generating.
@@ -427,8 +430,7 @@ public final class CaseStore: @unchecked Sendable {
         for pool in [pools.ids, pools.units, pools.people, pools.titles, pools.other] { pool.shrinkToFit() }
         rowOfIDLock.lock(); rowOfID = nil; rowOfIDLock.unlock()
         guard events.count > 0 else {
-            eventCase = []; eventOrder = []
-            eventStarts = Array(repeating: 0, count: cases.count + 1)
+            eventCase = []; eventOrder = []; eventStarts = []
             return
         }
         let rowOfID = rowsOfIDs()
