@@ -179,7 +179,7 @@ public enum DotCommands {
             // (Into a stream, /dev/stdout, the rows are the answer: no line is added to them.)
             if !FileFormat.isStream(a[0]) { s.say(Message(en: "wrote \(Message.count(n, "row", zh: "行").en) to \(a[0])", zh: "已写入 \(n) 行：\(a[0])")) }
         },
-        DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how .export writes CSV (default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS)", zh: ".export 如何写 CSV（默认：带 BOM 的 UTF-8、CRLF、公式防护开启，Excel 和 WPS 可直接打开）", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
+        DotCommand(name: "csv", shortest: 2, usage: ".csv [bom|crlf|guard on|off] [encoding utf-8|gb18030]", help: "how every CSV file caseql writes is made (.export, --out, .output, .once, reports, rejects; default: UTF-8 with BOM, CRLF, formula guard on: opens cleanly in Excel and WPS; the guard also applies to standard output)", zh: "caseql 写出的每个 CSV 文件的格式（.export、--out、.output、.once、通报、拒收文件；默认：带 BOM 的 UTF-8、CRLF、公式防护开启，Excel 和 WPS 可直接打开；公式防护也用于标准输出）", minArgs: 0, maxArgs: 2, argument: .text) { s, a in
             guard a.count == 2 else {
                 guard a.isEmpty else { throw csvUsage }
                 return show("csv", s)

@@ -193,6 +193,15 @@ public final class Output {
     /// file or a header must never retitle or clear the terminal. Results go through `write`.
     public func text(_ s: String) { write(Escape.lines(s)) }
 
+    /// Writes a confirmation or note (`Session.say`): to the screen when results go to a file
+    /// (`.output x.csv` gets results only: a `wrote … to y.csv` line in it would be a row of
+    /// the data), else as `text`.
+    public func note(_ s: String) {
+        guard path != nil else { return text(s) }
+        fflush(nil)
+        fputs(Escape.lines(s), cle_stdout())
+    }
+
     /// Writes what is buffered to the file target (and the file to the disk's cache).
     public func flush() {
         if writer != nil { drain(); return }

@@ -344,7 +344,7 @@ public final class Session {
 
     /// Writes a status line (a confirmation, a note) to the output in the shell's language.
     func say(_ message: Message) {
-        output.text(message.text(chinese: chinese) + "\n")
+        output.note(message.text(chinese: chinese) + "\n")
     }
 
     func requestQuit() { quitRequested = true }

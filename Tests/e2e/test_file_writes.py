@@ -287,7 +287,37 @@ def test_interactive_output_survives_a_closed_terminal():
     R.eq(sorted(os.listdir(d)), ["week.csv"], "… and no temporary file is left")
 
 
-for t in [test_interactive_output_survives_a_closed_terminal, test_failed_writes_keep_the_old_file, test_full_disk_when_root, test_output_file_put_in_place_at_the_end,
+def test_generate_keeps_a_folder_whole():
+    # caseql generate writes its four files through the same writer: with writes failing (a
+    # file-size limit) it exits 1 naming the file, leaves no partial or temporary file, and the
+    # files there before keep their contents.
+    d = fresh(TMP, "gen-limited")
+    with open(os.path.join(d, "cases.csv"), "w") as f:
+        f.write(OLD)
+    p = subprocess.run([binary(), "generate", "--cases", "20000", "--out", d], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, preexec_fn=limited, timeout=120)
+    R.check(p.returncode == 1 and ("cannot write %s/" % d) in p.stderr and "file too large" in p.stderr,
+            "generate with writes failing: exit 1, the file and the reason named", "exit %d\n%s" % (p.returncode, p.stderr))
+    R.check(sorted(os.listdir(d)) == ["cases.csv"] and open(os.path.join(d, "cases.csv")).read() == OLD,
+            "generate with writes failing: the old cases.csv as it was, nothing else left", sorted(os.listdir(d)))
+    p = subprocess.run([binary(), "generate", "--cases", "300", "--out", d], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, timeout=120)
+    R.check(p.returncode == 0 and sorted(os.listdir(d)) == ["cases.csv", "events.csv", "manifest.json", "units.csv"],
+            "generate without a limit: the four files", sorted(os.listdir(d)))
+
+
+def test_confirmations_stay_out_of_an_output_file():
+    # Under .output x.csv, .export's "wrote N rows to y.csv" goes to the screen: x.csv holds the
+    # results only (it was a row of the data there).
+    d = fresh(TMP, "notes")
+    x, y = os.path.join(d, "x.csv"), os.path.join(d, "y.csv")
+    p = caseql(["-c", ".output " + x, "-c", "count cases", "-c", ".export %s select id from cases limit 2" % y, "-c", "count proposals"])
+    rows = list(csv.reader(open(x, encoding="utf-8-sig", newline="")))
+    R.check(p.returncode == 0 and rows == [["count"], ["1270"], ["count"], ["859"]] and "wrote 2 rows to " + y in p.stdout,
+            ".output x.csv: results in the file, the confirmation on the screen", "%r\n%s%s" % (rows, p.stdout, p.stderr))
+
+
+for t in [test_generate_keeps_a_folder_whole, test_confirmations_stay_out_of_an_output_file, test_interactive_output_survives_a_closed_terminal, test_failed_writes_keep_the_old_file, test_full_disk_when_root, test_output_file_put_in_place_at_the_end,
           test_formula_guard_everywhere, test_streams_by_one_rule, test_txt_out_takes_a_report,
           test_folders_where_no_file_can_be_made, test_sheet_limit_refused_at_its_statement]:
     R.case(t)

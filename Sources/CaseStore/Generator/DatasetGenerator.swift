@@ -125,21 +125,30 @@ public struct DatasetGenerator: Sendable {
     /// Every unit name, in units.csv order.
     public static var unitNames: [String] { GeneratorTables.units.map(\.name) }
 
-    /// Writes cases.csv, units.csv, events.csv and manifest.json into `directory` (created if needed).
+    /// Writes cases.csv, units.csv, events.csv and manifest.json into `directory` (created if
+    /// needed), each through a temporary file beside it (`SafeFileWriter`), all four put in place
+    /// only once all are written: a full disk leaves no partial file, and files there before as
+    /// they were.
+    /// - Throws: `DatasetGeneratorError` (`badCount`, `cannotWrite` naming the file and why).
     public func write(to directory: String) throws {
         guard cases >= 1 else { throw DatasetGeneratorError.badCount(cases) }
         try makeFolders(directory)
         let dir = directory.hasSuffix("/") ? directory : directory + "/"
-        try writeWholeFile(dir + "units.csv", unitsCSV())
-        try writeWholeFile(dir + "manifest.json", Array(manifestJSON().utf8))
+        let units = try writeWholeFile(dir + "units.csv", unitsCSV())
+        let manifest = try writeWholeFile(dir + "manifest.json", Array(manifestJSON().utf8))
         var casesOut = try FileSink(path: dir + "cases.csv")
         var eventsOut = try FileSink(path: dir + "events.csv")
         var emitter = CaseEmitter(seed: seed, plan: plan, profile: profile, caseFields: caseFields, eventFields: eventFields)
         casesOut.header(emitter.caseRow.specs)
         eventsOut.header(emitter.eventRow.specs)
         emitter.run(cases: &casesOut, events: &eventsOut)
-        try casesOut.close()
-        try eventsOut.close()
+        try casesOut.finish()
+        try eventsOut.finish()
+        for (w, name) in [(units, "units.csv"), (manifest, "manifest.json")] {
+            do { try w.commit() } catch { throw DatasetGeneratorError.cannotWrite(dir + name, error.why) }
+        }
+        try casesOut.commit()
+        try eventsOut.commit()
     }
 
     func unitsCSV() -> [UInt8] {

@@ -4,21 +4,20 @@ import Glibc
 import Darwin
 #endif
 
-/// A CSV file written through a CSVWriter whose buffer is flushed to disk every few megabytes,
-/// so a million-case dataset never sits in memory whole.
+/// A CSV file written through a CSVWriter whose buffer is flushed every few megabytes (so a
+/// million-case dataset never sits in memory whole) into a `SafeFileWriter`: a temporary file
+/// beside the target, put in place by `commit` — a full disk leaves no partial file and an
+/// existing one as it was.
 struct FileSink {
     var writer: CSVWriter
-    private let file: UnsafeMutablePointer<FILE>
-    private let path: String
-    private var failed = false
+    private let file: SafeFileWriter
+    /// The first failed write; later rows are not written.
+    private var failure: FileWriteError?
     private static let flushAt = 1 << 22
 
+    /// - Throws: `DatasetGeneratorError.cannotWrite` (a missing folder, permission denied …).
     init(path: String) throws {
-        guard let f = fopen(path, "wb") else {
-            throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
-        }
-        file = f
-        self.path = path
+        do { file = try SafeFileWriter(path: path) } catch { throw DatasetGeneratorError.cannotWrite(path, error.why) }
         writer = CSVWriter(reserve: FileSink.flushAt + (1 << 16))
     }
 
@@ -44,31 +43,34 @@ struct FileSink {
     }
 
     mutating func flush() {
-        if !writer.bytes.isEmpty {
-            let n = writer.bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-            if n != writer.bytes.count { failed = true }
-            writer.bytes.removeAll(keepingCapacity: true)
+        if !writer.bytes.isEmpty && failure == nil {
+            do { try file.write(writer.bytes) } catch { failure = error }
         }
+        writer.bytes.removeAll(keepingCapacity: true)
     }
 
-    mutating func close() throws {
+    /// Writes what is left; the file is put in place only by `commit`.
+    /// - Throws: `DatasetGeneratorError.cannotWrite` for the first failed write (`disk full`).
+    mutating func finish() throws {
         flush()
-        let rc = fclose(file)
-        if failed || rc != 0 {
-            throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
-        }
+        if let failure { file.abandon(); throw DatasetGeneratorError.cannotWrite(failure.path, failure.why) }
+    }
+
+    /// Puts the file in place (the rename).
+    func commit() throws {
+        do { try file.commit() } catch { throw DatasetGeneratorError.cannotWrite(error.path, error.why) }
     }
 }
 
-/// Writes a whole small file (manifest, units).
-func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws {
-    guard let f = fopen(path, "wb") else {
-        throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
-    }
-    let n = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
-    if fclose(f) != 0 || n != bytes.count {
-        throw DatasetGeneratorError.cannotWrite(path, SafeFileWriter.errorMessage(errno))
-    }
+/// A whole small file (manifest, units), written into a temporary file and put in place by
+/// `commit` on the returned writer.
+/// - Throws: `DatasetGeneratorError.cannotWrite`.
+func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws -> SafeFileWriter {
+    do {
+        let w = try SafeFileWriter(path: path)
+        try w.write(bytes)
+        return w
+    } catch { throw DatasetGeneratorError.cannotWrite(path, error.why) }
 }
 
 /// Makes `path` and the folders above it that are missing (as `mkdir -p`).
