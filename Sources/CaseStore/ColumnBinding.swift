@@ -54,9 +54,9 @@ extension TableLoader {
             }
             // An enumerated field found by an alias only (办理情况 for status) is that field when
             // the column's values are its words; else the column is kept as text.
-            if let s = spec, case .enumeration(let info) = s.type, !HeaderText.namesItself(layout.spellings[k], s) {
+            if let s = spec, case .enumeration = s.type, !HeaderText.namesItself(layout.spellings[k], s) {
                 let sample = HeaderText.sample(buf, from: layout.bodyStart, line: layout.bodyLine, column: k)
-                if !HeaderText.valuesFit(sample, info) {
+                if !HeaderText.valuesFit(sample, s.type) {
                     let shown = sample.sorted().prefix(2).map { "\"\(Escape.visible($0))\"" }.joined(separator: ", ")
                     unplaced.append((h, k, "its values, such as \(shown), are not \(s.name) words"))
                     ownName.insert(h)

@@ -64,17 +64,11 @@ enum HeaderText {
         spellings.contains { EnumInfo.fold($0) == spec.name || $0 == spec.label }
     }
 
-    /// Whether sampled cells of a column are the values of `info`: at least half of the distinct
-    /// non-empty ones read as its words (so a column of prose under 办理情况 is not read as
-    /// status, and a status column with a typo still is, the typo an error).
-    static func valuesFit(_ sample: Set<String>, _ info: EnumInfo) -> Bool {
-        guard !sample.isEmpty else { return true }
-        return sample.filter { info.loadedCode(of: $0) != nil }.count * 2 >= sample.count
-    }
-
-    /// Whether at least half of a column's sampled values read as values of a field of `type`:
-    /// its enumeration's words, dates, yes/no, whole numbers; any text for a text field (an empty
-    /// column fits: reading it as the field loses nothing).
+    /// Whether at least half of a column's sampled values (distinct, non-empty) read as values
+    /// of a field of `type`: its enumeration's words, dates, yes/no, whole numbers; any text for a
+    /// text field. An empty column fits (reading it as the field loses nothing). So a column of
+    /// prose under 办理情况 is not read as status, and a status column with a typo still is, the
+    /// typo an error.
     static func valuesFit(_ sample: Set<String>, _ type: FieldType) -> Bool {
         guard !sample.isEmpty else { return true }
         func fits(_ v: String) -> Bool {
